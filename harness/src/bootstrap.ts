@@ -1,0 +1,141 @@
+// Generates an Envoy bootstrap from a small description: one listener whose HTTP filter chain
+// runs the given Wasm plugins in order, named routes grouped into virtual hosts by domain, and
+// upstream clusters (including Higress-style callout clusters such as `outbound|80||svc.dns`).
+
+export interface PluginSpec {
+  /** Plugin name (log prefix and root id). */
+  name: string;
+  /** Path of the .wasm file. */
+  wasm: string;
+  /** Plugin configuration: an object is sent as JSON, a string as it is. */
+  config?: unknown;
+  vmId?: string;
+  failurePolicy?: "FAIL_CLOSED" | "FAIL_OPEN" | "FAIL_RELOAD";
+}
+
+export interface RouteSpec {
+  /** Route name (what `_match_route_` matches, the `route_name` property). */
+  name: string;
+  /** Virtual host domains; routes with the same domain list share a virtual host. */
+  domains?: string[];
+  prefix?: string;
+  path?: string;
+  cluster: string;
+  /** Upstream request timeout in seconds (0 disables). */
+  timeoutSeconds?: number;
+}
+
+export interface ClusterSpec {
+  name: string;
+  host?: string;
+  port: number;
+  http2?: boolean;
+  connectTimeoutMs?: number;
+}
+
+export interface BootstrapSpec {
+  plugins: PluginSpec[];
+  routes: RouteSpec[];
+  clusters: ClusterSpec[];
+  /** Per-connection buffer limit (bytes) for the listener and clusters; Envoy's default is 1 MiB. */
+  bufferLimitBytes?: number;
+  /** Extra HTTP filters placed before the Wasm plugins (raw Envoy filter objects). */
+  extraFilters?: unknown[];
+  /** Access log format lines written to this file (e.g. with %FILTER_STATE(wasm.ai_log:PLAIN)%). */
+  accessLog?: { path: string; format: string };
+}
+
+function wasmFilter(p: PluginSpec): unknown {
+  const configuration = p.config === undefined ? "" : typeof p.config === "string" ? p.config : JSON.stringify(p.config);
+  return {
+    name: "envoy.filters.http.wasm",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+      config: {
+        name: p.name,
+        root_id: p.name,
+        vm_config: {
+          vm_id: p.vmId ?? p.name,
+          runtime: "envoy.wasm.runtime.v8",
+          code: { local: { filename: p.wasm } },
+        },
+        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: configuration },
+        failure_policy: p.failurePolicy ?? "FAIL_CLOSED",
+        // Higress's semantics: StopIteration from a header hook really stops iteration.
+        allow_on_headers_stop_iteration: true,
+      },
+    },
+  };
+}
+
+function cluster(c: ClusterSpec, bufferLimit?: number): unknown {
+  const out: Record<string, unknown> = {
+    name: c.name,
+    type: "STATIC",
+    connect_timeout: `${(c.connectTimeoutMs ?? 1000) / 1000}s`,
+    load_assignment: {
+      cluster_name: c.name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: c.host ?? "127.0.0.1", port_value: c.port } } } }] }],
+    },
+  };
+  if (bufferLimit) out.per_connection_buffer_limit_bytes = bufferLimit;
+  if (c.http2) {
+    out.typed_extension_protocol_options = {
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    };
+  }
+  return out;
+}
+
+export function buildBootstrap(spec: BootstrapSpec): unknown {
+  const hosts = new Map<string, { name: string; domains: string[]; routes: unknown[] }>();
+  for (const r of spec.routes) {
+    const domains = r.domains ?? ["*"];
+    const key = domains.join(",");
+    if (!hosts.has(key)) hosts.set(key, { name: `vh${hosts.size}`, domains, routes: [] });
+    const match: Record<string, unknown> = r.path ? { path: r.path } : { prefix: r.prefix ?? "/" };
+    hosts.get(key)!.routes.push({
+      name: r.name,
+      match,
+      route: { cluster: r.cluster, timeout: `${r.timeoutSeconds ?? 30}s` },
+    });
+  }
+  // A catch-all host must come last or it shadows the others.
+  const virtualHosts = [...hosts.values()].sort((a, b) => Number(a.domains.includes("*")) - Number(b.domains.includes("*")));
+  const hcm: Record<string, unknown> = {
+    "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+    stat_prefix: "ingress_http",
+    route_config: { name: "local", virtual_hosts: virtualHosts },
+    http_filters: [
+      ...(spec.extraFilters ?? []),
+      ...spec.plugins.map(wasmFilter),
+      { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
+    ],
+  };
+  if (spec.accessLog) {
+    hcm.access_log = [{
+      name: "envoy.access_loggers.file",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
+        path: spec.accessLog.path,
+        log_format: { text_format_source: { inline_string: spec.accessLog.format + "\n" } },
+      },
+    }];
+  }
+  const listener: Record<string, unknown> = {
+    name: "main",
+    address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
+    filter_chains: [{ filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: hcm }] }],
+  };
+  if (spec.bufferLimitBytes) listener.per_connection_buffer_limit_bytes = spec.bufferLimitBytes;
+  return {
+    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
+    static_resources: {
+      listeners: [listener],
+      clusters: spec.clusters.map((c) => cluster(c, spec.bufferLimitBytes)),
+    },
+  };
+}

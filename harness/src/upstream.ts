@@ -1,0 +1,58 @@
+// A recording upstream: answers every request with a JSON echo of what it received and keeps
+// the requests for assertions. Special paths let tests pick the answer:
+//   /status/<code>       → that status
+//   /delay/<ms>          → answer after a delay
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export class RecordingUpstream {
+  readonly requests: RecordedRequest[] = [];
+  private server: Server;
+  port = 0;
+
+  private constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => {
+        const rec: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+        this.requests.push(rec);
+        const status = /^\/status\/(\d{3})/.exec(rec.path);
+        const delay = /^\/delay\/(\d+)/.exec(rec.path);
+        const send = () => {
+          res.writeHead(status ? Number(status[1]) : 200, { "content-type": "application/json", "x-upstream": "recording" });
+          res.end(JSON.stringify(rec));
+        };
+        if (delay) setTimeout(send, Number(delay[1]));
+        else send();
+      });
+    });
+  }
+
+  static async start(): Promise<RecordingUpstream> {
+    const u = new RecordingUpstream();
+    await new Promise<void>((res) => u.server.listen(0, "127.0.0.1", res));
+    u.port = (u.server.address() as AddressInfo).port;
+    return u;
+  }
+
+  get last(): RecordedRequest | undefined {
+    return this.requests[this.requests.length - 1];
+  }
+
+  clear(): void {
+    this.requests.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((res) => this.server.close(() => res()));
+  }
+}

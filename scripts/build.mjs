@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Builds every plugin (or the ones named) for both targets: plugins/<name>/build/{envoy,higress}.wasm.
+// Usage: node scripts/build.mjs [plugin…] [--target envoy|higress] [--quiet]
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync, mkdirSync } from "node:fs";
+import { join, dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const quiet = args.includes("--quiet");
+const targetArg = args.indexOf("--target");
+const targets = targetArg >= 0 ? [args[targetArg + 1]] : ["envoy", "higress"];
+const names = args.filter((a, i) => !a.startsWith("--") && (targetArg < 0 || i !== targetArg + 1));
+
+export function pluginDirs(base = root) {
+  const dir = join(base, "plugins");
+  return readdirSync(dir).filter((n) => existsSync(join(dir, n, "assembly", "index.ts"))).sort();
+}
+
+export function buildPlugin(dir, target) {
+  const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
+  const out = join(dir, "build", `${target}.wasm`);
+  mkdirSync(join(dir, "build"), { recursive: true });
+  const r = spawnSync(process.execPath, [
+    asc,
+    join(dir, "assembly", "index.ts"),
+    join(root, "sdk", "abi", `version_${target}.ts`),
+    "--config", join(root, "asconfig.json"),
+    "--target", target,
+    "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
+    "--outFile", out,
+  ], { cwd: root, encoding: "utf8" });
+  return { ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") };
+}
+
+const all = pluginDirs();
+const chosen = names.length ? names : all;
+let failed = 0;
+for (const name of chosen) {
+  if (!all.includes(name)) {
+    console.error(`sluice build: no plugin named '${name}' (plugins: ${all.join(", ")})`);
+    failed++;
+    continue;
+  }
+  for (const target of targets) {
+    const r = buildPlugin(join(root, "plugins", name), target);
+    if (!r.ok) {
+      failed++;
+      console.error(`✗ ${name} [${target}]\n${r.log}`);
+    } else if (!quiet) {
+      console.log(`✓ ${name} [${target}] ${statSync(r.out).size} bytes`);
+    }
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,33 @@
+// The two kinds of context the host creates: one root context per plugin instance (config,
+// ticks) and one HTTP context per request. Every method has a do-nothing default; the
+// dispatcher (runtime/dispatcher.ts) calls these "raw" hooks. Plugin authors normally extend
+// Plugin<C> and HttpFilter<C> (api/plugin.ts) instead, which add Higress's semantics.
+import { Action } from "../abi/types";
+
+export class RootContext {
+  id: u32 = 0;
+  onVmStart(vmConfigSize: u32): bool { return true; }
+  onConfigure(configSize: u32): bool { return true; }
+  onTick(): void {}
+  /** Called when the host asks the plugin to wind down; return false to finish later with proxy_done. */
+  onDone(): bool { return true; }
+  onDelete(): void {}
+  /** A new request; return null to let it pass untouched. */
+  createHttpContext(id: u32): HttpContext | null { return null; }
+}
+
+export class HttpContext {
+  id: u32 = 0;
+  /** x-request-id of this request (for log lines), cached on first use. */
+  requestId: string | null = null;
+  onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action { return Action.Continue; }
+  onRequestBodyRaw(bodySize: u32, endOfStream: bool): Action { return Action.Continue; }
+  onRequestTrailersRaw(numTrailers: u32): Action { return Action.Continue; }
+  onResponseHeadersRaw(numHeaders: u32, endOfStream: bool): Action { return Action.Continue; }
+  onResponseBodyRaw(bodySize: u32, endOfStream: bool): Action { return Action.Continue; }
+  onResponseTrailersRaw(numTrailers: u32): Action { return Action.Continue; }
+  /** proxy_on_log: the stream is finished (Higress's "stream done"). */
+  onLogRaw(): void {}
+  onDoneRaw(): bool { return true; }
+  onDeleteRaw(): void {}
+}

@@ -1,0 +1,45 @@
+// Typed access to one header map (request/response headers or trailers) of the current stream.
+// String and bytes twins; `null` when a header is missing. Names are matched lower-case, as
+// Envoy stores them.
+import { MapType, Status } from "../abi/types";
+import * as host from "../runtime/hostcalls";
+import { HeaderPair, BytesPair } from "../runtime/pairs";
+
+export class HeaderMap {
+  constructor(public readonly type: MapType) {}
+
+  /** The first value of `name`, or null. */
+  get(name: string): string | null { return host.getHeader(this.type, name.toLowerCase()); }
+  getBytes(name: string): ArrayBuffer | null { return host.getHeaderBytes(this.type, name.toLowerCase()); }
+  has(name: string): bool { return this.getBytes(name) !== null; }
+
+  /** Every value of a repeated header, in order (Envoy's single-value lookup returns only the first). */
+  getAll(name: string): Array<string> {
+    const lower = name.toLowerCase();
+    const pairs = host.getHeaderPairs(this.type);
+    const out = new Array<string>();
+    for (let i = 0; i < pairs.length; i++) {
+      if (pairs[i].name == lower) out.push(pairs[i].value);
+    }
+    return out;
+  }
+
+  /** Replaces every value of `name` with one value (adds it when missing). */
+  set(name: string, value: string): Status { return host.replaceHeaderBytes(this.type, name.toLowerCase(), String.UTF8.encode(value)); }
+  setBytes(name: string, value: ArrayBuffer): Status { return host.replaceHeaderBytes(this.type, name.toLowerCase(), value); }
+  /** Adds a value, keeping existing ones. */
+  add(name: string, value: string): Status { return host.addHeaderBytes(this.type, name.toLowerCase(), String.UTF8.encode(value)); }
+  addBytes(name: string, value: ArrayBuffer): Status { return host.addHeaderBytes(this.type, name.toLowerCase(), value); }
+  remove(name: string): Status { return host.removeHeader(this.type, name.toLowerCase()); }
+
+  /** All pairs in order, duplicates included. */
+  pairs(): Array<HeaderPair> { return host.getHeaderPairs(this.type); }
+  pairsBytes(): Array<BytesPair> { return host.getHeaderPairsBytes(this.type); }
+  /** Replaces the whole map. */
+  setPairs(pairs: Array<HeaderPair>): Status { return host.setHeaderPairs(this.type, pairs); }
+}
+
+export const requestHeaders = new HeaderMap(MapType.HttpRequestHeaders);
+export const requestTrailers = new HeaderMap(MapType.HttpRequestTrailers);
+export const responseHeaders = new HeaderMap(MapType.HttpResponseHeaders);
+export const responseTrailers = new HeaderMap(MapType.HttpResponseTrailers);

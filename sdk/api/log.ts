@@ -1,0 +1,40 @@
+// Logging with Higress's prefix `[plugin] [id|nil] [x-request-id|nil] message`, gated by the
+// host's log level so a disabled level costs one comparison (check `log.enabled` before
+// building an expensive message).
+import { LogLevel } from "../abi/types";
+import * as host from "../runtime/hostcalls";
+
+export class LogState {
+  pluginName: string = "sluice";
+  pluginId: string = "nil";
+  /** x-request-id of the request being handled, set by the dispatcher. */
+  requestId: string | null = null;
+  level: u32 = <u32>LogLevel.Info;
+}
+
+export const logState = new LogState();
+
+/** Asks the host for its level again (the dispatcher does this on configure and periodically). */
+export function refreshLogLevel(): void {
+  logState.level = host.getLogLevel();
+}
+
+export function logEnabled(level: LogLevel): bool {
+  return <u32>level >= logState.level;
+}
+
+function emit(level: LogLevel, message: string): void {
+  if (<u32>level < logState.level) return;
+  const rid = logState.requestId;
+  host.log(<u32>level, "[" + logState.pluginName + "] [" + logState.pluginId + "] [" + (rid === null ? "nil" : rid) + "] " + message);
+}
+
+export namespace log {
+  export function trace(message: string): void { emit(LogLevel.Trace, message); }
+  export function debug(message: string): void { emit(LogLevel.Debug, message); }
+  export function info(message: string): void { emit(LogLevel.Info, message); }
+  export function warn(message: string): void { emit(LogLevel.Warn, message); }
+  export function error(message: string): void { emit(LogLevel.Error, message); }
+  export function critical(message: string): void { emit(LogLevel.Critical, message); }
+  export function enabled(level: LogLevel): bool { return logEnabled(level); }
+}

@@ -1,0 +1,266 @@
+// Plugin<C> and HttpFilter<C>: the Higress wasm-go model in AssemblyScript.
+// A plugin parses its configuration once per rule (global config + `_rules_`), and each request
+// gets an HttpFilter whose `config` is the first rule that matches (or the global config).
+// Body hooks follow Higress: buffered mode pauses until end of stream and hands over the whole
+// body; streaming mode hands over each chunk and sends on what the hook returns.
+import { Action, BufferType, StreamType, Status } from "../abi/types";
+import * as host from "../runtime/hostcalls";
+import { HeaderPair } from "../runtime/pairs";
+import { RootContext, HttpContext } from "./context";
+import { log, logState } from "./log";
+import { requestHeaders, responseHeaders, HeaderMap } from "./headers";
+import { JsonObject } from "../json/value";
+import { parseJson } from "../json/parse";
+import { RuleMatch, parseRuleMatch } from "../config/match";
+
+export enum BodyMode {
+  /** The body passes through untouched (no body hooks are called). */
+  None,
+  /** Pause until the whole body has arrived, then call onRequestBody/onResponseBody once. */
+  Buffer,
+  /** Call onRequestChunk/onResponseChunk for every chunk as it passes. */
+  Stream,
+}
+
+/** Collects the reason a configuration was refused. */
+export class ConfigError {
+  message: string = "";
+  /** Records the first failure and returns null, so a parser can `return err.fail("…")`. */
+  fail<C>(message: string): C | null {
+    if (this.message.length == 0) this.message = message;
+    return null;
+  }
+  get failed(): bool { return this.message.length > 0; }
+}
+
+class MatchedRule<C> {
+  constructor(public match: RuleMatch, public config: C) {}
+}
+
+export abstract class Plugin<C> extends RootContext {
+  globalConfig: C | null = null;
+  rules: Array<MatchedRule<C>> = [];
+  /** True when any `_rules_` entry was given (the consumer model's `global_auth` default uses it). */
+  hasRules: bool = false;
+  private needsHost: bool = false;
+  private needsRoute: bool = false;
+  private needsCluster: bool = false;
+
+  /** Parses one configuration object (the global one, or a rule with `global` as its base). */
+  abstract parseConfig(json: JsonObject, global: C | null, err: ConfigError): C | null;
+  /** A filter for one request. */
+  abstract newFilter(): HttpFilter<C>;
+  /** Called after the whole configuration parsed; return false with a log line to refuse it. */
+  onConfigured(): bool { return true; }
+
+  onConfigure(configSize: u32): bool {
+    const raw = host.getBuffer(BufferType.PluginConfiguration);
+    const text = raw === null ? "" : String.UTF8.decode(raw);
+    const error = this.loadConfig(text);
+    if (error.length > 0) {
+      log.error("parse rule config failed: " + error);
+      log.error("plugin start failed");
+      return false;
+    }
+    if (!this.onConfigured()) {
+      log.error("plugin start failed");
+      return false;
+    }
+    log.info("plugin start successfully");
+    return true;
+  }
+
+  /** Loads a Higress plugin configuration document; returns an error message or "". */
+  loadConfig(text: string): string {
+    this.globalConfig = null;
+    this.rules = [];
+    this.hasRules = false;
+    this.needsHost = false;
+    this.needsRoute = false;
+    this.needsCluster = false;
+    let doc: JsonObject;
+    if (text.trim().length == 0) {
+      doc = new JsonObject();
+    } else {
+      const r = parseJson(text);
+      if (!r.ok) return "the plugin configuration is not a valid json: " + r.error;
+      const o = r.value!.asObject();
+      if (o === null) return "the plugin configuration is not a valid json: expected an object";
+      doc = o;
+    }
+    const pid = doc.getString("_plugin_id_");
+    if (pid !== null) { logState.pluginId = pid; doc.delete("_plugin_id_"); }
+
+    let keys = doc.size;
+    const rulesValue = doc.get("_rules_");
+    if (rulesValue !== null) keys--;
+    let globalError = "";
+    if (keys > 0 || doc.size == 0) {
+      const err = new ConfigError();
+      const g = this.parseConfig(doc, null, err);
+      if (g === null) globalError = err.failed ? err.message : "invalid configuration";
+      else this.globalConfig = g;
+    }
+    if (rulesValue === null) {
+      return this.globalConfig === null ? "parse config failed, no valid rules; global config parse error:" + globalError : "";
+    }
+    const list = rulesValue.asArray();
+    if (list === null) return "'_rules_' must be an array";
+    this.hasRules = list.length > 0;
+    for (let i = 0; i < list.length; i++) {
+      const rule = list[i].asObject();
+      if (rule === null) return "rule " + i.toString() + " of '_rules_' is not an object";
+      const m = parseRuleMatch(rule);
+      if (m.match === null) return m.error;
+      const err = new ConfigError();
+      const c = this.parseConfig(rule, this.globalConfig, err);
+      if (c === null) return "rule " + i.toString() + ": " + (err.failed ? err.message : "invalid configuration");
+      const match = m.match!;
+      if (match.needsHost) this.needsHost = true;
+      if (match.needsRoute) this.needsRoute = true;
+      if (match.needsCluster) this.needsCluster = true;
+      this.rules.push(new MatchedRule<C>(match, c));
+    }
+    if (this.rules.length == 0 && this.globalConfig === null) return "no valid rules parsed; global config parse error:" + globalError;
+    return "";
+  }
+
+  /** The configuration for the current request: first matching rule, else global, else null. */
+  matchConfig(): C | null {
+    if (this.rules.length == 0) return this.globalConfig;
+    let hostName = "", route = "", cluster = "";
+    if (this.needsHost) { const h = requestHeaders.get(":authority"); if (h !== null) hostName = h; }
+    if (this.needsRoute) route = routeName();
+    if (this.needsCluster) cluster = clusterName();
+    for (let i = 0; i < this.rules.length; i++) {
+      if (this.rules[i].match.matches(hostName, route, cluster)) return this.rules[i].config;
+    }
+    return this.globalConfig;
+  }
+
+  createHttpContext(id: u32): HttpContext | null {
+    const f = this.newFilter();
+    f.plugin = this;
+    return f;
+  }
+}
+
+/** The current route's name: Higress's `route_name` property, else Envoy's `xds.route_name`. */
+export function routeName(): string {
+  let r = host.getPropertyBytes(["route_name"]);
+  if (r === null) r = host.getPropertyBytes(["xds", "route_name"]);
+  return r === null ? "" : String.UTF8.decode(r);
+}
+
+/** The current upstream cluster's name (`cluster_name`, else Envoy's `xds.cluster_name`). */
+export function clusterName(): string {
+  let r = host.getPropertyBytes(["cluster_name"]);
+  if (r === null) r = host.getPropertyBytes(["xds", "cluster_name"]);
+  return r === null ? "" : String.UTF8.decode(r);
+}
+
+export abstract class HttpFilter<C> extends HttpContext {
+  plugin!: Plugin<C>;
+  /** The matched configuration. Hooks run only when there is one. */
+  config!: C;
+  active: bool = false;
+  requestBodyMode: BodyMode = BodyMode.None;
+  responseBodyMode: BodyMode = BodyMode.None;
+  /** False when the request headers ended the stream (no body follows). */
+  hasRequestBody: bool = true;
+  hasResponseBody: bool = true;
+  /** Set by respond(): later hooks of this request are not called. */
+  responded: bool = false;
+  private requestBodySize: u32 = 0;
+  private responseBodySize: u32 = 0;
+
+  // ---- hooks for plugin authors (all optional) ----
+  onRequestHeaders(endOfStream: bool): Action { return Action.Continue; }
+  /** Buffered mode: the whole request body. */
+  onRequestBody(body: ArrayBuffer): Action { return Action.Continue; }
+  /** Streaming mode: one chunk; return the bytes to send on (or null to keep the chunk). */
+  onRequestChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null { return null; }
+  onResponseHeaders(endOfStream: bool): Action { return Action.Continue; }
+  onResponseBody(body: ArrayBuffer): Action { return Action.Continue; }
+  onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null { return null; }
+  /** The stream is finished (called from proxy_on_log): good for statistics. */
+  onStreamDone(): void {}
+
+  // ---- helpers ----
+  get requestHeaders(): HeaderMap { return requestHeaders; }
+  get responseHeaders(): HeaderMap { return responseHeaders; }
+
+  /** Sends a local response instead of the upstream's; returns the Action to return from a hook. */
+  respond(status: u32, body: string, headers: Array<HeaderPair> = [], details: string = ""): Action {
+    return this.respondBytes(status, String.UTF8.encode(body), headers, details);
+  }
+
+  respondBytes(status: u32, body: ArrayBuffer, headers: Array<HeaderPair> = [], details: string = ""): Action {
+    host.sendLocalResponse(status, details.length > 0 ? details : logState.pluginName, body, headers, -1);
+    this.responded = true;
+    return Action.Pause;
+  }
+
+  replaceRequestBody(body: ArrayBuffer): Status {
+    return host.setBuffer(BufferType.HttpRequestBody, 0, 0xffffffff, body);
+  }
+
+  replaceResponseBody(body: ArrayBuffer): Status {
+    return host.setBuffer(BufferType.HttpResponseBody, 0, 0xffffffff, body);
+  }
+
+  /** Resumes a request paused by a hook (after a callout answered). */
+  resumeRequest(): Status { return host.continueStream(StreamType.Request); }
+  resumeResponse(): Status { return host.continueStream(StreamType.Response); }
+
+  // ---- the raw hooks, with Higress's semantics ----
+  onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action {
+    const rid = requestHeaders.get("x-request-id");
+    this.requestId = rid;
+    logState.requestId = rid;
+    const c = this.plugin.matchConfig();
+    if (c === null) return Action.Continue;
+    this.config = c;
+    this.active = true;
+    this.hasRequestBody = !endOfStream;
+    return this.onRequestHeaders(endOfStream);
+  }
+
+  onRequestBodyRaw(bodySize: u32, endOfStream: bool): Action {
+    if (!this.active || this.responded || this.requestBodyMode == BodyMode.None) return Action.Continue;
+    if (this.requestBodyMode == BodyMode.Stream) {
+      const chunk = host.getBuffer(BufferType.HttpRequestBody, 0, bodySize);
+      const out = this.onRequestChunk(chunk === null ? new ArrayBuffer(0) : chunk, endOfStream);
+      if (out !== null) host.setBuffer(BufferType.HttpRequestBody, 0, bodySize, out);
+      return Action.Continue;
+    }
+    this.requestBodySize += bodySize;
+    if (!endOfStream) return Action.Pause;
+    const body = host.getBuffer(BufferType.HttpRequestBody);
+    return this.onRequestBody(body === null ? new ArrayBuffer(0) : body);
+  }
+
+  onResponseHeadersRaw(numHeaders: u32, endOfStream: bool): Action {
+    if (!this.active || this.responded) return Action.Continue;
+    this.hasResponseBody = !endOfStream;
+    return this.onResponseHeaders(endOfStream);
+  }
+
+  onResponseBodyRaw(bodySize: u32, endOfStream: bool): Action {
+    if (!this.active || this.responded || this.responseBodyMode == BodyMode.None) return Action.Continue;
+    if (this.responseBodyMode == BodyMode.Stream) {
+      const chunk = host.getBuffer(BufferType.HttpResponseBody, 0, bodySize);
+      const out = this.onResponseChunk(chunk === null ? new ArrayBuffer(0) : chunk, endOfStream);
+      if (out !== null) host.setBuffer(BufferType.HttpResponseBody, 0, bodySize, out);
+      return Action.Continue;
+    }
+    this.responseBodySize += bodySize;
+    if (!endOfStream) return Action.Pause;
+    const body = host.getBuffer(BufferType.HttpResponseBody);
+    return this.onResponseBody(body === null ? new ArrayBuffer(0) : body);
+  }
+
+  onLogRaw(): void {
+    if (this.active) this.onStreamDone();
+  }
+}
