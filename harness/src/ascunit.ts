@@ -1,0 +1,109 @@
+// Compiles an AssemblyScript test module (SDK code without a proxy host) and instantiates it in
+// Node, for fast unit and property tests of pure SDK parts (JSON, SSE, RESP, regex, crypto).
+// Test entries import SDK files by relative path (../json/parse), not "@sluice/sdk".
+// The module gets stub host imports: proxy_log prints, everything else fails with a status.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, existsSync, statSync } from "node:fs";
+import { join, basename } from "node:path";
+import { repoRoot } from "./tools.js";
+
+export interface AsModule {
+  exports: Record<string, unknown> & { memory: WebAssembly.Memory };
+  /** Log lines the module wrote with proxy_log. */
+  logs: string[];
+  /** Writes a JS string into the module as an AssemblyScript string; returns its pointer (pinned). */
+  newString(s: string): number;
+  /** Reads an AssemblyScript string at a pointer. */
+  getString(ptr: number): string;
+  /** Writes bytes as an AssemblyScript ArrayBuffer; returns its pointer (pinned). */
+  newBuffer(b: Uint8Array): number;
+  getBuffer(ptr: number): Uint8Array;
+  unpin(ptr: number): void;
+}
+
+/** Compiles `entry` (a path relative to the repo) once per content change and instantiates it. */
+export function loadAsModule(entry: string, target: "envoy" | "higress" = "envoy"): AsModule {
+  const src = join(repoRoot, entry);
+  const outDir = join(repoRoot, "build", "ascunit");
+  mkdirSync(outDir, { recursive: true });
+  const out = join(outDir, `${basename(entry, ".ts")}-${target}.wasm`);
+  if (!existsSync(out) || statSync(out).mtimeMs < newestSdkMtime(src)) {
+    const r = spawnSync(process.execPath, [
+      join(repoRoot, "node_modules", "assemblyscript", "bin", "asc.js"), src, join(repoRoot, "sdk", "runtime", "abort.ts"),
+      "--config", join(repoRoot, "asconfig.json"), "--target", target,
+      "--use", "abort=sdk/runtime/abort/sluiceAbort",
+      "--exportRuntime", "--outFile", out,
+    ], { cwd: repoRoot, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`asc failed for ${entry}:\n${r.stdout}${r.stderr}`);
+  }
+  return instantiate(readFileSync(out));
+}
+
+function newestSdkMtime(entry: string): number {
+  // Rebuild when the entry or any SDK file changed.
+  let newest = statSync(entry).mtimeMs;
+  const walk = (dir: string) => {
+    for (const name of require_readdir(dir)) {
+      const p = join(dir, name);
+      const st = statSync(p);
+      if (st.isDirectory()) { if (name !== "node_modules" && name !== "test") walk(p); }
+      else if (name.endsWith(".ts")) newest = Math.max(newest, st.mtimeMs);
+    }
+  };
+  walk(join(repoRoot, "sdk"));
+  return newest;
+}
+
+import { readdirSync as require_readdir } from "node:fs";
+
+function instantiate(bytes: Buffer): AsModule {
+  const logs: string[] = [];
+  let mem: WebAssembly.Memory;
+  const text = (ptr: number, len: number) => Buffer.from(new Uint8Array(mem.buffer, ptr, len)).toString("utf8");
+  const env: Record<string, Function> = {
+    proxy_log: (_level: number, ptr: number, len: number) => { logs.push(text(ptr, len)); return 0; },
+    proxy_get_log_level: (ret: number) => { new DataView(mem.buffer).setUint32(ret, 0, true); return 0; },
+    proxy_get_current_time_nanoseconds: (ret: number) => { new DataView(mem.buffer).setBigUint64(ret, BigInt(Date.now()) * 1000000n, true); return 0; },
+  };
+  const wasi: Record<string, Function> = {
+    random_get: (ptr: number, len: number) => { crypto.getRandomValues(new Uint8Array(mem.buffer, ptr, len)); return 0; },
+    clock_time_get: (_id: number, _p: bigint, ret: number) => { new DataView(mem.buffer).setBigUint64(ret, process.hrtime.bigint(), true); return 0; },
+  };
+  const module = new WebAssembly.Module(bytes);
+  const imports: Record<string, Record<string, Function>> = { env: {}, wasi_snapshot_preview1: {} };
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const table = imp.module === "env" ? env : wasi;
+    imports[imp.module][imp.name] = table[imp.name] ?? (() => 12 /* Unimplemented */);
+  }
+  const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+  const ex = instance.exports as AsModule["exports"];
+  mem = ex.memory;
+  const fn = (name: string) => ex[name] as (...a: number[]) => number;
+  if (typeof ex._initialize === "function") (ex._initialize as () => void)();
+  const STRING_ID = 2, BUFFER_ID = 1;
+  return {
+    exports: ex,
+    logs,
+    newString(s) {
+      const ptr = fn("__new")(s.length << 1, STRING_ID) >>> 0;
+      const u16 = new Uint16Array(mem.buffer, ptr, s.length);
+      for (let i = 0; i < s.length; i++) u16[i] = s.charCodeAt(i);
+      return fn("__pin")(ptr) >>> 0;
+    },
+    getString(ptr) {
+      if (!ptr) return "";
+      const len = new Uint32Array(mem.buffer, ptr - 4, 1)[0] >>> 1;
+      return String.fromCharCode(...Array.from(new Uint16Array(mem.buffer, ptr, len))).toString();
+    },
+    newBuffer(b) {
+      const ptr = fn("__new")(b.length, BUFFER_ID) >>> 0;
+      new Uint8Array(mem.buffer, ptr, b.length).set(b);
+      return fn("__pin")(ptr) >>> 0;
+    },
+    getBuffer(ptr) {
+      const len = new Uint32Array(mem.buffer, ptr - 4, 1)[0];
+      return new Uint8Array(mem.buffer.slice(ptr, ptr + len));
+    },
+    unpin(ptr) { fn("__unpin")(ptr); },
+  };
+}
