@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { join, dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -18,22 +18,28 @@ export function pluginDirs(base = root) {
   return readdirSync(dir).filter((n) => existsSync(join(dir, n, "assembly", "index.ts"))).sort();
 }
 
-export function buildPlugin(dir, target) {
-  const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
+// `base` is the repository root (the sluice CLI passes it: its bundle lives elsewhere).
+export function buildPlugin(dir, target, base = root) {
+  const asc = join(base, "node_modules", "assemblyscript", "bin", "asc.js");
   const out = join(dir, "build", `${target}.wasm`);
   mkdirSync(join(dir, "build"), { recursive: true });
   const r = spawnSync(process.execPath, [
     asc,
     join(dir, "assembly", "index.ts"),
-    join(root, "sdk", "abi", `version_${target}.ts`),
-    "--config", join(root, "asconfig.json"),
+    join(base, "sdk", "abi", `version_${target}.ts`),
+    "--config", join(base, "asconfig.json"),
     "--target", target,
     "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
     "--outFile", out,
-  ], { cwd: root, encoding: "utf8" });
+  ], { cwd: base, encoding: "utf8" });
   return { ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") };
 }
 
+// Run as a script only (importing this module for its exports must not build anything).
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) main();
+
+function main() {
 const all = pluginDirs();
 const chosen = names.length ? names : all;
 let failed = 0;
@@ -54,3 +60,4 @@ for (const name of chosen) {
   }
 }
 process.exit(failed ? 1 : 0);
+}
