@@ -41,6 +41,8 @@ export interface BootstrapSpec {
   bufferLimitBytes?: number;
   /** Extra HTTP filters placed before the Wasm plugins (raw Envoy filter objects). */
   extraFilters?: unknown[];
+  /** Listener port (0 = any free port; the harness reads the real one from the admin API). */
+  listenerPort?: number;
   /** Access log format lines written to this file (e.g. with %FILTER_STATE(wasm.ai_log:PLAIN)%). */
   accessLog?: { path: string; format: string };
 }
@@ -127,7 +129,7 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
   }
   const listener: Record<string, unknown> = {
     name: "main",
-    address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
+    address: { socket_address: { address: "127.0.0.1", port_value: spec.listenerPort ?? 0 } },
     filter_chains: [{ filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: hcm }] }],
   };
   if (spec.bufferLimitBytes) listener.per_connection_buffer_limit_bytes = spec.bufferLimitBytes;
