@@ -1,0 +1,31 @@
+// Byte views over the three input shapes the SDK accepts: string (UTF-8), ArrayBuffer, Uint8Array.
+// Generic so that call sites need no conversions; the branch is chosen at compile time.
+
+/** A Uint8Array view of `data` (strings are UTF-8 encoded; buffers are wrapped, not copied). */
+export function toBytes<T>(data: T): Uint8Array {
+  if (isString<T>()) {
+    return Uint8Array.wrap(String.UTF8.encode(changetype<string>(data)));
+  } else if (idof<T>() == idof<Uint8Array>()) {
+    return changetype<Uint8Array>(data);
+  } else if (idof<T>() == idof<ArrayBuffer>()) {
+    return Uint8Array.wrap(changetype<ArrayBuffer>(data));
+  } else {
+    ERROR("toBytes: expected string, ArrayBuffer or Uint8Array");
+    return new Uint8Array(0);
+  }
+}
+
+/** A copy of the viewed bytes as a fresh ArrayBuffer. */
+export function bytesToBuffer(b: Uint8Array): ArrayBuffer {
+  const out = new ArrayBuffer(b.byteLength);
+  memory.copy(changetype<usize>(out), b.dataStart, <usize>b.byteLength);
+  return out;
+}
+
+/** Concatenates two byte views into a new buffer. */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  memory.copy(out.dataStart, a.dataStart, <usize>a.length);
+  memory.copy(out.dataStart + <usize>a.length, b.dataStart, <usize>b.length);
+  return out;
+}
