@@ -18,6 +18,13 @@ export function pluginDirs(base = root) {
   return readdirSync(dir).filter((n) => existsSync(join(dir, n, "assembly", "index.ts"))).sort();
 }
 
+/** Plugins used only by tests (test/plugins/<name>/assembly/index.ts), built the same way. */
+export function testPluginDirs(base = root) {
+  const dir = join(base, "test", "plugins");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((n) => existsSync(join(dir, n, "assembly", "index.ts"))).sort();
+}
+
 // `base` is the repository root (the sluice CLI passes it: its bundle lives elsewhere).
 export function buildPlugin(dir, target, base = root) {
   const asc = join(base, "node_modules", "assemblyscript", "bin", "asc.js");
@@ -41,16 +48,17 @@ if (isMain) main();
 
 function main() {
 const all = pluginDirs();
-const chosen = names.length ? names : all;
+const testPlugins = testPluginDirs();
+const chosen = names.length ? names : [...all, ...testPlugins];
 let failed = 0;
 for (const name of chosen) {
-  if (!all.includes(name)) {
+  if (!all.includes(name) && !testPlugins.includes(name)) {
     console.error(`sluice build: no plugin named '${name}' (plugins: ${all.join(", ")})`);
     failed++;
     continue;
   }
   for (const target of targets) {
-    const r = buildPlugin(join(root, "plugins", name), target);
+    const r = buildPlugin(join(root, all.includes(name) ? "plugins" : join("test", "plugins"), name), target);
     if (!r.ok) {
       failed++;
       console.error(`✗ ${name} [${target}]\n${r.log}`);

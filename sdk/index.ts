@@ -23,3 +23,16 @@ export { Md5, md5 } from "./crypto/md5";
 export { HashAlg, newHasher, hashAlgFromName, digest, Hmac, hmac, hmacSha1, hmacSha256, hmacSha384, hmacSha512 } from "./crypto/hmac";
 export { crc32, crc32Update, crc32UpdateRaw } from "./crypto/crc32";
 export { constantTimeEqual } from "./crypto/compare";
+// HTTP callouts, Redis, timers, shared data and queues, metrics (issue #3 part A).
+export { Cluster, FQDNCluster, DnsCluster, StaticIpCluster, K8sCluster, NacosCluster, ConsulCluster, RouteCluster, TargetCluster } from "./http/cluster";
+export { httpCall, HttpClient, HttpCallHandler, HttpCallResponse, DEFAULT_TIMEOUT_MS, lastHttpCallError, statusName } from "./http/call";
+export { RespValue, RespKind, RespReader, DecodeStatus, DecodeResult, encodeCommand, encodeValue, decodeReply } from "./redis/resp";
+export { RedisCommand, commands as redisCommands } from "./redis/command";
+export { RedisResult, RedisHandler } from "./redis/result";
+export { RedisClient } from "./redis/client";
+export { TickHandler, registerTick, clearTicks, lastTickError } from "./timers/ticker";
+export { sharedData, SharedEntry } from "./shared/data";
+export { SharedQueue, QueueHandler, Dequeued } from "./shared/queue";
+export { LeaderElection, randomVmId } from "./shared/leader";
+export { Counter, Gauge, Histogram, taggedName } from "./metrics/metrics";
+export { TokenUsage, extractUsage, publishUsage, readPublishedUsage, usageFromOpenAI, usageFromAnthropic, usageFromGemini, usageFromDashScope, usageFromBedrock, usageFromTencent, AI_USAGE_PROPERTY } from "./ai/usage";

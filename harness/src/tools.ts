@@ -33,3 +33,10 @@ export function pluginWasm(name: string, target: "envoy" | "higress" = "envoy"):
   if (!existsSync(p)) throw new Error(`${p} is missing: run 'npm run build' first`);
   return p;
 }
+
+/** A plugin used only by tests (test/plugins/<name>), as built by scripts/build.mjs. */
+export function testPluginWasm(name: string, target: "envoy" | "higress" = "envoy"): string {
+  const p = join(repoRoot, "test", "plugins", name, "build", `${target}.wasm`);
+  if (!existsSync(p)) throw new Error(`${p} is missing: run 'node scripts/build.mjs ${name}' first`);
+  return p;
+}

@@ -2,6 +2,8 @@
 // re-exports this module: `export * from "@sluice/sdk/exports"`.
 import { dispatcher, CallKind } from "../runtime/dispatcher";
 import { refreshLogLevel } from "../api/log";
+import { runTicks, dropTicks } from "../timers/ticker";
+import { deliverQueueReady } from "../shared/queue";
 export { proxy_on_memory_allocate } from "../runtime/memory";
 
 export function proxy_on_context_create(contextId: u32, parentId: u32): void {
@@ -26,6 +28,7 @@ export function proxy_on_configure(rootId: u32, configSize: u32): u32 {
 export function proxy_on_tick(rootId: u32): void {
   const r = dispatcher.root(rootId);
   if (r !== null) r.onTick();
+  runTicks(rootId);
 }
 
 export function proxy_on_new_connection(contextId: u32): u32 { return 0; }
@@ -81,6 +84,7 @@ export function proxy_on_done(contextId: u32): u32 {
 
 export function proxy_on_delete(contextId: u32): void {
   dispatcher.deleteContext(contextId);
+  dropTicks(contextId);
 }
 
 export function proxy_on_http_call_response(contextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
@@ -92,7 +96,10 @@ export function proxy_on_grpc_receive_trailing_metadata(contextId: u32, token: u
 export function proxy_on_grpc_receive(contextId: u32, token: u32, size: u32): void {}
 export function proxy_on_grpc_close(contextId: u32, token: u32, status: u32): void {}
 
-export function proxy_on_queue_ready(rootId: u32, queueId: u32): void {}
+export function proxy_on_queue_ready(rootId: u32, queueId: u32): void {
+  dispatcher.root(rootId);
+  deliverQueueReady(rootId, queueId);
+}
 
 export function proxy_on_foreign_function(rootId: u32, functionId: u32, argSize: u32): void {}
 

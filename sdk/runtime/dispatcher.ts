@@ -20,6 +20,8 @@ export class Dispatcher {
   streams: Map<u32, HttpContext> = new Map<u32, HttpContext>();
   pending: Map<u64, PendingCall> = new Map<u64, PendingCall>();
   contextsCreated: u32 = 0;
+  /** The context the host is running right now (set on every callback): async calls remember it. */
+  current: u32 = 0;
 
   createContext(id: u32, parentId: u32): void {
     if (parentId == 0) {
@@ -41,12 +43,14 @@ export class Dispatcher {
   }
 
   root(id: u32): RootContext | null {
+    this.current = id;
     return this.roots.has(id) ? this.roots.get(id) : null;
   }
 
   stream(id: u32): HttpContext | null {
     if (!this.streams.has(id)) return null;
     const ctx = this.streams.get(id);
+    this.current = id;
     logState.requestId = ctx.requestId;
     return ctx;
   }
@@ -86,6 +90,7 @@ export class Dispatcher {
         return; // the request is gone; nobody is left to act on the answer
       }
     }
+    if (cid != 0) this.current = cid;
     call.deliver(arg0, arg1, arg2);
   }
 }

@@ -1,0 +1,175 @@
+// HTTP callouts (Higress's HttpCall): dispatch now, answer later. The host refuses a call at once
+// (unknown cluster, bad headers) with a Status; otherwise the handler gets exactly one
+// HttpCallResponse, with the calling request made current again so it can resume or respond.
+import { BufferType, MapType, Status } from "../abi/types";
+import * as host from "../runtime/hostcalls";
+import { dispatcher, CallKind, PendingCall } from "../runtime/dispatcher";
+import { HeaderPair } from "../runtime/pairs";
+import { Cluster } from "./cluster";
+
+/** Higress's default callout timeout. */
+export const DEFAULT_TIMEOUT_MS: u32 = 500;
+
+export class HttpCallResponse {
+  constructor(
+    /** The upstream's status; 502 when no response arrived (timeout or reset), 500 when unreadable. */
+    public status: u32,
+    public headers: Array<HeaderPair>,
+    public body: ArrayBuffer,
+    /** Why there is no real response ("timeout", "reset", …), "" when the upstream answered. */
+    public reason: string,
+  ) {}
+
+  /** The first value of a response header (names are lower-case), or null. */
+  header(name: string): string | null {
+    const lower = name.toLowerCase();
+    for (let i = 0; i < this.headers.length; i++) if (this.headers[i].name == lower) return this.headers[i].value;
+    return null;
+  }
+
+  bodyText(): string { return String.UTF8.decode(this.body); }
+
+  /** True when the upstream answered with 2xx. */
+  get ok(): bool { return this.status >= 200 && this.status < 300; }
+}
+
+/** Receives the answer of one callout. A filter can implement it and pass `this`. */
+export interface HttpCallHandler {
+  onHttpCallResponse(response: HttpCallResponse): void;
+}
+
+class PendingHttpCall extends PendingCall {
+  constructor(public handler: HttpCallHandler) { super(); }
+
+  deliver(numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+    const headers = numHeaders > 0 ? host.getHeaderPairs(MapType.HttpCallResponseHeaders) : new Array<HeaderPair>();
+    let body: ArrayBuffer | null = null;
+    if (bodySize > 0) body = host.getBuffer(BufferType.HttpCallResponseBody, 0, bodySize);
+    let status: u32 = 502;
+    let reason = "";
+    let found = false;
+    for (let i = 0; i < headers.length; i++) {
+      if (headers[i].name == ":status") { found = true; status = parseStatus(headers[i].value); break; }
+    }
+    if (!found) {
+      const st = host.getStatus();
+      reason = st.message.length > 0 ? st.message : "no response (timeout or reset)";
+    } else if (status == 0) {
+      status = 500;
+      reason = "unreadable :status";
+    }
+    this.handler.onHttpCallResponse(new HttpCallResponse(status, headers, body === null ? new ArrayBuffer(0) : body, reason));
+  }
+}
+
+/** Parses a 3-digit status; 0 when it is not one. */
+function parseStatus(s: string): u32 {
+  if (s.length != 3) return 0;
+  let n: u32 = 0;
+  for (let i = 0; i < 3; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return 0;
+    n = n * 10 + <u32>(c - 48);
+  }
+  return n;
+}
+
+/** The :authority and :path of a callout URL ("http://host/p?q", "/p?q" or "p"). */
+export class CalloutTarget {
+  constructor(public authority: string, public path: string) {}
+}
+
+export function splitUrl(url: string, defaultAuthority: string): CalloutTarget {
+  let rest = url;
+  let authority = "";
+  const scheme = rest.indexOf("://");
+  if (scheme > 0 && rest.indexOf("/") > scheme) {
+    rest = rest.substring(scheme + 3);
+    let end = rest.length;
+    for (let i = 0; i < rest.length; i++) {
+      const c = rest.charCodeAt(i);
+      if (c == 47 || c == 63 || c == 35) { end = i; break; } // '/', '?', '#'
+    }
+    authority = rest.substring(0, end);
+    const at = authority.lastIndexOf("@");
+    if (at >= 0) authority = authority.substring(at + 1);
+    rest = rest.substring(end);
+  }
+  const hash = rest.indexOf("#");
+  if (hash >= 0) rest = rest.substring(0, hash);
+  // Higress: "/" + path without its leading slashes, plus the query.
+  let start = 0;
+  while (start < rest.length && rest.charCodeAt(start) == 47) start++;
+  const path = "/" + rest.substring(start);
+  if (authority.length == 0) authority = defaultAuthority.length > 0 ? defaultAuthority : "unknownhost";
+  return new CalloutTarget(authority, path);
+}
+
+/** Why the last httpCall() was refused ("" after a dispatched call). */
+export let lastHttpCallError: string = "";
+
+/**
+ * Sends an HTTP request to `cluster`. Returns Status.Ok when dispatched (the handler will be
+ * called once), or the host's refusal (BadArgument for an unknown cluster) with no callback.
+ * Caller-supplied :method/:path/:authority are replaced, as Higress does.
+ */
+export function httpCall(cluster: Cluster, method: string, url: string, headers: Array<HeaderPair>,
+                         body: ArrayBuffer | null, timeoutMs: u32, handler: HttpCallHandler): Status {
+  const name = cluster.clusterName();
+  if (name.length == 0) {
+    lastHttpCallError = "no cluster name (is the route's cluster known here?)";
+    return Status.BadArgument;
+  }
+  const target = splitUrl(url, cluster.hostName());
+  const all = new Array<HeaderPair>();
+  for (let i = 0; i < headers.length; i++) {
+    const n = headers[i].name.toLowerCase();
+    if (n == ":method" || n == ":path" || n == ":authority") continue;
+    all.push(headers[i]);
+  }
+  all.push(new HeaderPair(":method", method));
+  all.push(new HeaderPair(":path", target.path));
+  all.push(new HeaderPair(":authority", target.authority));
+  const token = host.httpCall(name, all, body === null ? new ArrayBuffer(0) : body, [], timeoutMs);
+  const st = host.lastCallStatus;
+  if (st != Status.Ok) {
+    lastHttpCallError = "http call to cluster '" + name + "' refused: " + statusName(st);
+    return st;
+  }
+  lastHttpCallError = "";
+  const pending = new PendingHttpCall(handler);
+  pending.contextId = dispatcher.current;
+  dispatcher.expect(CallKind.Http, token, pending);
+  return Status.Ok;
+}
+
+/** A cluster with Higress's HttpClient verbs (default timeout 500 ms). */
+export class HttpClient {
+  constructor(public cluster: Cluster) {}
+  get(url: string, headers: Array<HeaderPair>, handler: HttpCallHandler, timeoutMs: u32 = DEFAULT_TIMEOUT_MS): Status {
+    return httpCall(this.cluster, "GET", url, headers, null, timeoutMs, handler);
+  }
+  post(url: string, headers: Array<HeaderPair>, body: ArrayBuffer | null, handler: HttpCallHandler, timeoutMs: u32 = DEFAULT_TIMEOUT_MS): Status {
+    return httpCall(this.cluster, "POST", url, headers, body, timeoutMs, handler);
+  }
+  call(method: string, url: string, headers: Array<HeaderPair>, body: ArrayBuffer | null, handler: HttpCallHandler, timeoutMs: u32 = DEFAULT_TIMEOUT_MS): Status {
+    return httpCall(this.cluster, method, url, headers, body, timeoutMs, handler);
+  }
+}
+
+/** A readable name for a host Status (for error messages). */
+export function statusName(st: Status): string {
+  switch (st) {
+    case Status.Ok: return "Ok";
+    case Status.NotFound: return "NotFound";
+    case Status.BadArgument: return "BadArgument";
+    case Status.SerializationFailure: return "SerializationFailure";
+    case Status.ParseFailure: return "ParseFailure";
+    case Status.InvalidMemoryAccess: return "InvalidMemoryAccess";
+    case Status.Empty: return "Empty";
+    case Status.CasMismatch: return "CasMismatch";
+    case Status.InternalFailure: return "InternalFailure";
+    case Status.Unimplemented: return "Unimplemented";
+  }
+  return "Status(" + (<u32>st).toString() + ")";
+}

@@ -1,0 +1,268 @@
+// sdk-probe: a plugin used only by tests. Each request path drives one SDK service and the
+// response (or the request headers the upstream echoes back) shows what happened:
+//   /callout/…   HTTP callout (x-probe-callout-path, -cluster, -timeout, -method), then resume
+//   /redis       a Redis command (x-probe-redis: op, x-probe-args: JSON array) → JSON result
+//   /metrics/<n> counter +1, gauge = n, histogram records n → current counter value
+//   /ticks       how often each tick handler ran, and the leader election state
+//   /shared/…    shared data get/set with CAS (x-key, x-value, x-cas)
+//   /queue/…     enqueue (x-value) / how many items the queue handler dequeued
+import {
+  Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status,
+  TargetCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName,
+  RedisClient, RedisHandler, RedisResult, parseJson, quoteJsonString,
+  TickHandler, registerTick, lastTickError, sharedData, SharedQueue, QueueHandler, LeaderElection,
+  Counter, Gauge, Histogram,
+} from "@sluice/sdk";
+export * from "@sluice/sdk/exports";
+
+class ProbeConfig {
+  upstreamCluster: string = "";
+  webdisCluster: string = "";
+  redisDb: i32 = 0;
+  redisTimeoutMs: u32 = 1000;
+  fastTickMs: u32 = 100;
+  slowTickMs: u32 = 300;
+  redis: RedisClient | null = null;
+}
+
+// Probe-wide state (one root context per VM in these tests).
+class ProbeState {
+  fastTicks: i64 = 0;
+  slowTicks: i64 = 0;
+  dequeued: i64 = 0;
+  lastDequeued: string = "";
+  leader: LeaderElection | null = null;
+  queue: SharedQueue | null = null;
+}
+const state = new ProbeState();
+
+const requests = new Counter("sluice_probe_requests");
+const lastSize = new Gauge("sluice_probe_last_size");
+const sizes = new Histogram("sluice_probe_size");
+
+class FastTick implements TickHandler {
+  onTick(): void {
+    state.fastTicks++;
+    const l = state.leader;
+    if (l !== null) l.elect();
+  }
+}
+
+class SlowTick implements TickHandler {
+  onTick(): void { state.slowTicks++; }
+}
+
+class Drain implements QueueHandler {
+  onQueueReady(queue: SharedQueue): void {
+    for (let i = 0; i < 1000; i++) {
+      const item = queue.dequeue();
+      if (!item.ok) break;
+      state.dequeued++;
+      state.lastDequeued = item.text;
+    }
+  }
+}
+
+class Probe extends Plugin<ProbeConfig> {
+  parseConfig(json: JsonObject, global: ProbeConfig | null, err: ConfigError): ProbeConfig | null {
+    const c = new ProbeConfig();
+    const up = json.getString("upstream_cluster");
+    if (up !== null) c.upstreamCluster = up;
+    const wd = json.getString("webdis_cluster");
+    if (wd !== null) c.webdisCluster = wd;
+    c.redisDb = <i32>json.getInt("redis_db", 0);
+    c.redisTimeoutMs = <u32>json.getInt("redis_timeout_ms", 1000);
+    c.fastTickMs = <u32>json.getInt("fast_tick_ms", 100);
+    c.slowTickMs = <u32>json.getInt("slow_tick_ms", 300);
+    if (c.webdisCluster.length > 0) {
+      const client = new RedisClient(new TargetCluster(c.webdisCluster, "webdis"));
+      const st = client.init("", "", c.redisTimeoutMs, c.redisDb);
+      if (st != Status.Ok) return err.fail<ProbeConfig>("redis init failed: " + client.lastError);
+      c.redis = client;
+    }
+    return c;
+  }
+
+  onConfigured(): bool {
+    const g = this.globalConfig;
+    if (g === null) return true;
+    state.leader = new LeaderElection();
+    if (!registerTick(g.fastTickMs, new FastTick()) || !registerTick(g.slowTickMs, new SlowTick())) {
+      log.error("cannot register ticks: " + lastTickError);
+      return false;
+    }
+    state.queue = SharedQueue.register("probe-queue", new Drain());
+    return true;
+  }
+
+  newFilter(): HttpFilter<ProbeConfig> { return new ProbeFilter(); }
+}
+
+function header(f: ProbeFilter, name: string, def: string): string {
+  const v = f.requestHeaders.get(name);
+  return v === null ? def : v;
+}
+
+function jsonField(name: string, value: string): string { return quoteJsonString(name) + ":" + value; }
+
+class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, RedisHandler {
+  onRequestHeaders(endOfStream: bool): Action {
+    const p = header(this, ":path", "/");
+    if (p.startsWith("/callout")) return this.callout();
+    if (p.startsWith("/redis")) return this.redis();
+    if (p.startsWith("/metrics/")) return this.metrics(p.substring(9));
+    if (p.startsWith("/ticks")) return this.ticks();
+    if (p.startsWith("/shared/")) return this.shared(p.substring(8));
+    if (p.startsWith("/queue/")) return this.queue(p.substring(7));
+    return Action.Continue;
+  }
+
+  // ---- HTTP callouts: pause, call, then resume with the result in request headers ----
+  private callout(): Action {
+    const cluster = header(this, "x-probe-callout-cluster", this.config.upstreamCluster);
+    const path = header(this, "x-probe-callout-path", "/");
+    const method = header(this, "x-probe-callout-method", "GET");
+    const timeout = <u32>I32.parseInt(header(this, "x-probe-callout-timeout", "500"));
+    const body = this.requestHeaders.get("x-probe-callout-body");
+    const headers: Array<HeaderPair> = [new HeaderPair("x-probe-caller", header(this, "x-request-id", "none"))];
+    const st = httpCall(new TargetCluster(cluster, "callout.local"), method, path, headers,
+      body === null ? null : String.UTF8.encode(body), timeout, this);
+    if (st != Status.Ok) {
+      return this.respond(503, "callout refused (" + statusName(st) + "): " + lastHttpCallError, [new HeaderPair("x-callout-error", statusName(st))]);
+    }
+    return Action.Pause;
+  }
+
+  onHttpCallResponse(r: HttpCallResponse): void {
+    const h = this.requestHeaders;
+    h.set("x-callout-status", r.status.toString());
+    h.set("x-callout-reason", r.reason);
+    const up = r.header("x-upstream");
+    h.set("x-callout-upstream-header", up === null ? "" : up);
+    // The echo upstream answers JSON; pass on the path it saw and the caller header it got.
+    const doc = parseJson(r.bodyText());
+    if (doc.ok) {
+      const o = doc.value!.asObject();
+      if (o !== null) {
+        const seen = o.getString("path");
+        h.set("x-callout-echo-path", seen === null ? "" : seen);
+        const hdrs = o.getObject("headers");
+        let caller: string | null = null;
+        if (hdrs !== null) caller = hdrs.getString("x-probe-caller");
+        h.set("x-callout-echo-caller", caller === null ? "" : caller!);
+        const method = o.getString("method");
+        h.set("x-callout-echo-method", method === null ? "" : method);
+        const body = o.getString("body");
+        h.set("x-callout-echo-body", body === null ? "" : body);
+      }
+    }
+    h.set("x-callout-body-bytes", r.body.byteLength.toString());
+    this.resumeRequest();
+  }
+
+  // ---- Redis: one command, the result as JSON ----
+  private redis(): Action {
+    const client = this.config.redis;
+    if (client === null) return this.respond(500, "no webdis_cluster configured");
+    const op = header(this, "x-probe-redis", "command");
+    const parsed = parseJson(header(this, "x-probe-args", "[]"));
+    const list = parsed.ok ? parsed.value!.asArray() : null;
+    if (list === null) return this.respond(400, "x-probe-args must be a JSON array");
+    const a = new Array<string>();
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i].asString();
+      a.push(s === null ? list[i].stringify() : s);
+    }
+    const n = a.length;
+    let st: Status = Status.BadArgument;
+    if (op == "get" && n == 1) st = client.get(a[0], this);
+    else if (op == "set" && n == 2) st = client.set(a[0], a[1], this);
+    else if (op == "setex" && n == 3) st = client.setEx(a[0], a[1], I64.parseInt(a[2]), this);
+    else if (op == "setnx" && n == 3) st = client.setNx(a[0], a[1], I64.parseInt(a[2]), this);
+    else if (op == "setnxpx" && n == 3) st = client.setNxPx(a[0], a[1], I64.parseInt(a[2]), this);
+    else if (op == "incrby" && n == 2) st = client.incrBy(a[0], I64.parseInt(a[1]), this);
+    else if (op == "expire" && n == 2) st = client.expire(a[0], I64.parseInt(a[1]), this);
+    else if (op == "del") st = client.del(a, this);
+    else if (op == "mget") st = client.mget(a, this);
+    else if (op == "hget" && n == 2) st = client.hget(a[0], a[1], this);
+    else if (op == "hset" && n == 3) st = client.hset(a[0], a[1], a[2], this);
+    else if (op == "hincrby" && n == 3) st = client.hincrBy(a[0], a[1], I64.parseInt(a[2]), this);
+    else if (op == "zadd" && n == 3) st = client.zadd(a[0], F64.parseFloat(a[1]), a[2], this);
+    else if (op == "zrangebyscore" && n == 3) st = client.zrangeByScore(a[0], a[1], a[2], this);
+    else if (op == "zremrangebyscore" && n == 3) st = client.zremRangeByScore(a[0], a[1], a[2], this);
+    else if ((op == "eval" || op == "evalsha") && n >= 2) {
+      // [script, numkeys, keys…, args…]
+      const nk = <i32>I32.parseInt(a[1]);
+      if (nk < 0 || 2 + nk > n) return this.respond(400, "bad numkeys");
+      const keys = a.slice(2, 2 + nk), args = a.slice(2 + nk);
+      st = op == "eval" ? client.eval(a[0], keys, args, this) : client.evalSha(a[0], keys, args, this);
+    } else if (op == "command") st = client.command(a, this);
+    else return this.respond(400, "unknown op or wrong argument count: " + op);
+    if (st != Status.Ok) return this.respond(503, "redis refused (" + statusName(st) + "): " + client.lastError);
+    return Action.Pause;
+  }
+
+  onRedisResult(r: RedisResult): void {
+    const v = r.value;
+    const err = r.error;
+    const body = "{" + jsonField("ok", r.ok ? "true" : "false") + "," +
+      jsonField("error", err === null ? "null" : quoteJsonString(err)) + "," +
+      jsonField("failure", quoteJsonString(r.failure)) + "," +
+      jsonField("value", v === null ? "null" : v.toJson()) + "}";
+    this.respond(200, body, [new HeaderPair("content-type", "application/json")]);
+  }
+
+  // ---- metrics ----
+  private metrics(arg: string): Action {
+    const n = I64.parseInt(arg);
+    requests.increment(1, ["probe_kind", "metrics"]);
+    lastSize.set(n);
+    sizes.record(<u64>n);
+    return this.respond(200, requests.value(["probe_kind", "metrics"]).toString());
+  }
+
+  // ---- ticks and leader election ----
+  private ticks(): Action {
+    const l = state.leader;
+    const body = "{" + jsonField("fast", state.fastTicks.toString()) + "," + jsonField("slow", state.slowTicks.toString()) + "," +
+      jsonField("leader", l !== null && l.isLeader ? "true" : "false") + "," +
+      jsonField("vmId", quoteJsonString(l === null ? "" : l.vmId)) + "}";
+    return this.respond(200, body, [new HeaderPair("content-type", "application/json")]);
+  }
+
+  // ---- shared data with CAS ----
+  private shared(op: string): Action {
+    const key = header(this, "x-key", "probe");
+    if (op == "get") {
+      const e = sharedData.get(key);
+      return this.respond(200, e.text, [new HeaderPair("x-shared-status", statusName(e.status)), new HeaderPair("x-shared-cas", e.cas.toString())]);
+    }
+    if (op == "set") {
+      const cas = <u32>I64.parseInt(header(this, "x-cas", "0"));
+      const st = sharedData.setText(key, header(this, "x-value", ""), cas);
+      const after = sharedData.get(key);
+      return this.respond(200, after.text, [new HeaderPair("x-shared-status", statusName(st)), new HeaderPair("x-shared-cas", after.cas.toString())]);
+    }
+    if (op == "incr") {
+      const r = sharedData.increment(key, 1);
+      return this.respond(r === null ? 500 : 200, r === null ? "increment failed" : r.value.toString());
+    }
+    return this.respond(404, "unknown shared op");
+  }
+
+  // ---- shared queue ----
+  private queue(op: string): Action {
+    if (op == "enqueue") {
+      const q = SharedQueue.resolve("", "probe-queue");
+      if (q === null) return this.respond(500, "queue not found");
+      const st = q.enqueueText(header(this, "x-value", ""));
+      return this.respond(200, statusName(st));
+    }
+    if (op == "stats") {
+      return this.respond(200, "{" + jsonField("dequeued", state.dequeued.toString()) + "," + jsonField("last", quoteJsonString(state.lastDequeued)) + "}");
+    }
+    return this.respond(404, "unknown queue op");
+  }
+}
+
+registerPlugin("sdk-probe", () => new Probe());
