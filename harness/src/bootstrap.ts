@@ -45,6 +45,12 @@ export interface BootstrapSpec {
   listenerPort?: number;
   /** Access log format lines written to this file (e.g. with %FILTER_STATE(wasm.ai_log:PLAIN)%). */
   accessLog?: { path: string; format: string };
+  /**
+   * HCM `use_remote_address` (Envoy's default is false). An edge gateway such as Higress sets it:
+   * then `source.address` is the socket peer. When false, Envoy derives the downstream address
+   * from X-Forwarded-For, so a client can choose its own `source.address`.
+   */
+  useRemoteAddress?: boolean;
 }
 
 function wasmFilter(p: PluginSpec): unknown {
@@ -117,6 +123,7 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
       { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
     ],
   };
+  if (spec.useRemoteAddress !== undefined) hcm.use_remote_address = spec.useRemoteAddress;
   if (spec.accessLog) {
     hcm.access_log = [{
       name: "envoy.access_loggers.file",

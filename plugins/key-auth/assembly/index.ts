@@ -1,0 +1,161 @@
+// key-auth: authenticate requests by an API key sent in a header or a query parameter, and tell
+// the upstream who called (X-Mse-Consumer). Configuration and behaviour follow Higress's key-auth.
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
+import { ConsumerPolicy, AuthRequirement, findSecret, setConsumer, challenge, isRuleObject } from "@sluice/sdk/auth/consumer";
+import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
+export * from "@sluice/sdk/exports";
+
+class KeyAuthConfig {
+  policy: ConsumerPolicy = new ConsumerPolicy();
+  /** Header names, lower-case, without duplicates. */
+  headerKeys: Array<string> = [];
+  /** Query parameter names, exact. */
+  queryKeys: Array<string> = [];
+  inHeader: bool = false;
+  inQuery: bool = false;
+  names: Array<string> = [];
+  credentials: Array<string> = [];
+}
+
+function optionalBool(json: JsonObject, key: string, err: ConfigError): i32 {
+  const v = json.get(key);
+  if (v === null || v.isNull) return -1;
+  if (!v.isBool) { err.fail<JsonObject>(key + " must be a boolean"); return -2; }
+  return v.bool ? 1 : 0;
+}
+
+class KeyAuth extends Plugin<KeyAuthConfig> {
+  private globalError: string = "";
+
+  parseConfig(json: JsonObject, global: KeyAuthConfig | null, err: ConfigError): KeyAuthConfig | null {
+    if (global === null && !isRuleObject(json)) {
+      const c = this.parseGlobal(json, err);
+      if (c === null) this.globalError = err.message;
+      return c;
+    }
+    if (global === null) {
+      return err.fail<KeyAuthConfig>("the global configuration (keys, consumers) is missing or invalid" + (this.globalError.length > 0 ? ": " + this.globalError : ""));
+    }
+    const policy = ConsumerPolicy.parseRule(json, global.policy, err);
+    if (policy === null) return null;
+    const c = new KeyAuthConfig();
+    c.policy = policy;
+    c.headerKeys = global.headerKeys;
+    c.queryKeys = global.queryKeys;
+    c.inHeader = global.inHeader;
+    c.inQuery = global.inQuery;
+    c.names = global.names;
+    c.credentials = global.credentials;
+    return c;
+  }
+
+  private parseGlobal(json: JsonObject, err: ConfigError): KeyAuthConfig | null {
+    this.globalError = "";
+    const c = new KeyAuthConfig();
+    const policy = ConsumerPolicy.parseGlobal(json, err);
+    if (policy === null) return null;
+    c.policy = policy;
+
+    const keys = json.get("keys");
+    if (keys === null) return err.fail<KeyAuthConfig>("keys is required");
+    const keyList = keys.asArray();
+    if (keyList === null) return err.fail<KeyAuthConfig>("keys must be an array of header or query parameter names");
+    if (keyList.length == 0) return err.fail<KeyAuthConfig>("keys cannot be empty");
+    for (let i = 0; i < keyList.length; i++) {
+      const k = keyList[i].asString();
+      if (k === null || k.length == 0) return err.fail<KeyAuthConfig>("keys must be an array of non-empty names");
+      const lower = k.toLowerCase();
+      if (!c.headerKeys.includes(lower)) c.headerKeys.push(lower);
+      if (!c.queryKeys.includes(k)) c.queryKeys.push(k);
+    }
+
+    const inQuery = optionalBool(json, "in_query", err);
+    const inHeader = optionalBool(json, "in_header", err);
+    if (inQuery == -2 || inHeader == -2) return null;
+    if (inQuery == -1 && inHeader == -1) return err.fail<KeyAuthConfig>("must one of in_query/in_header required");
+    c.inQuery = inQuery == 1;
+    c.inHeader = inHeader == 1;
+
+    const consumers = json.get("consumers");
+    if (consumers === null) return err.fail<KeyAuthConfig>("consumers is required");
+    const list = consumers.asArray();
+    if (list === null) return err.fail<KeyAuthConfig>("consumers must be an array");
+    if (list.length == 0) return err.fail<KeyAuthConfig>("consumers cannot be empty");
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i].asObject();
+      if (o === null) return err.fail<KeyAuthConfig>("consumer " + i.toString() + " is not an object");
+      const name = o.getString("name");
+      if (name === null || name.length == 0) return err.fail<KeyAuthConfig>("consumer name is required");
+      const credential = o.getString("credential");
+      if (credential === null || credential.length == 0) return err.fail<KeyAuthConfig>("consumer credential is required");
+      if (c.credentials.includes(credential)) return err.fail<KeyAuthConfig>("duplicate consumer credential (consumer " + name + ")");
+      c.names.push(name);
+      c.credentials.push(credential);
+    }
+    return c;
+  }
+
+  newFilter(): HttpFilter<KeyAuthConfig> { return new KeyAuthFilter(); }
+}
+
+const NO_KEY = "Request denied by Key Auth check. No Key Authentication information found.";
+const MULTI_KEY = "Request denied by Key Auth check. Multi Key Authentication information found.";
+const UNAUTHORIZED = "Request denied by Key Auth check. Unauthorized consumer.";
+
+class KeyAuthFilter extends HttpFilter<KeyAuthConfig> {
+  onRequestHeaders(endOfStream: bool): Action {
+    const c = this.config;
+    const hasRules = this.plugin.hasRules;
+    if (c.policy.requirement(hasRules) == AuthRequirement.None) {
+      log.debug("authorization is not required");
+      return Action.Continue;
+    }
+    const tokens = this.collectKeys();
+    if (tokens.length > 1) return this.deny(401, MULTI_KEY, "key-auth.multi_key");
+    if (tokens.length == 0) return this.deny(401, NO_KEY, "key-auth.no_key");
+
+    const index = findSecret(c.credentials, tokens[0]);
+    if (index < 0) {
+      log.warn("credential is not configured");
+      return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
+    }
+    const name = c.names[index];
+    if (!c.policy.permits(name, hasRules)) {
+      log.warn("consumer \"" + name + "\" is not allowed");
+      return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
+    }
+    log.info("consumer \"" + name + "\" authenticated");
+    setConsumer(name);
+    return Action.Continue;
+  }
+
+  /**
+   * Every key value the request carries. Headers are searched when in_header is set, else the
+   * query when in_query is set (Higress's order). A repeated header counts once per value, so
+   * two keys smuggled in two header lines are refused as "multi key", not silently narrowed.
+   */
+  private collectKeys(): Array<string> {
+    const c = this.config;
+    const tokens = new Array<string>();
+    if (c.inHeader) {
+      const pairs = this.requestHeaders.pairs();
+      for (let i = 0; i < pairs.length; i++) {
+        if (pairs[i].value.length > 0 && c.headerKeys.includes(pairs[i].name)) tokens.push(pairs[i].value);
+      }
+    } else if (c.inQuery) {
+      const path = this.requestHeaders.get(":path");
+      if (path === null) return tokens;
+      const params = parseQuery(rawQuery(path));
+      for (let i = 0; i < params.length; i++) {
+        if (c.queryKeys.includes(params[i].name)) tokens.push(params[i].value);
+      }
+    }
+    return tokens;
+  }
+
+  private deny(status: u32, message: string, detail: string): Action {
+    return this.respond(status, message, challenge("Key"), detail);
+  }
+}
+
+registerPlugin("key-auth", () => new KeyAuth());

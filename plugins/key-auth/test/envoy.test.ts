@@ -1,0 +1,180 @@
+// key-auth in a real Envoy: the consumer model's truth table (global_auth true / false / unset,
+// with and without rules), header vs query keys, exact statuses and messages, and attacks
+// (case games, duplicate headers, key in two places, URL-encoded names, a spoofed X-Mse-Consumer).
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
+import { useEnvoy } from "../../../harness/src/vitest.js";
+
+const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
+beforeAll(async () => {
+  upstream.server = await RecordingUpstream.start();
+  upstream.port = upstream.server.port;
+});
+afterAll(async () => upstream.server?.stop());
+
+const NO_KEY = "Request denied by Key Auth check. No Key Authentication information found.";
+const MULTI = "Request denied by Key Auth check. Multi Key Authentication information found.";
+const UNAUTHORIZED = "Request denied by Key Auth check. Unauthorized consumer.";
+
+const consumers = [
+  { name: "alice", credential: "alice-key" },
+  { name: "bob", credential: "bob-key" },
+  { name: "carol", credential: "c@rol key+/=" },
+];
+
+interface Case {
+  name: string;
+  path: string;
+  host?: string;
+  headers?: [string, string][];
+  status: number;
+  message?: string;
+  /** The X-Mse-Consumer the upstream must see (null: none). */
+  consumer?: string | null;
+}
+
+function startEnvoy(config: unknown, routes: string[]) {
+  return useEnvoy(() => ({
+    plugins: [{ name: "key-auth", wasm: pluginWasm("key-auth"), config }],
+    routes: [...routes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }],
+    clusters: [{ name: "up", port: upstream.port }],
+  }));
+}
+
+function runCases(gw: { url: string }, cases: Case[]) {
+  it.each(cases)("$name", async (c) => {
+    const headers: [string, string][] = [...(c.headers ?? [])];
+    if (c.host) headers.push(["host", c.host]);
+    const r = await http(gw.url + c.path, { headers });
+    expect(r.status).toBe(c.status);
+    if (c.status === 200) {
+      const seen = JSON.parse(r.body);
+      expect(seen.path).toBe(c.path);
+      if (c.consumer !== undefined) expect(seen.headers["x-mse-consumer"] ?? null).toBe(c.consumer);
+    } else {
+      if (c.message) expect(r.body).toBe(c.message);
+      expect(r.headers["www-authenticate"]).toBe("Key realm=MSE Gateway");
+    }
+  });
+}
+
+describe("global_auth unset, rules exist, keys in headers", () => {
+  const gw = startEnvoy(
+    {
+      consumers,
+      keys: ["X-API-KEY", "apikey"],
+      in_header: true,
+      in_query: true,
+      _rules_: [
+        { _match_route_: ["alice-only"], allow: ["alice"] },
+        { _match_domain_: ["*.team.example.com"], allow: ["alice", "bob"] },
+      ],
+    },
+    ["alice-only"],
+  );
+  runCases(gw, [
+    { name: "a route without a rule passes through (no auth)", path: "/open", status: 200, consumer: null },
+    { name: "a pass-through route keeps a client X-Mse-Consumer untouched (as Higress)", path: "/open", headers: [["x-mse-consumer", "x"]], status: 200, consumer: "x" },
+    { name: "route rule: no key → 401", path: "/alice-only", status: 401, message: NO_KEY },
+    { name: "route rule: allowed consumer passes and is named upstream", path: "/alice-only", headers: [["x-api-key", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "header name case does not matter (X-API-KEY vs x-api-key)", path: "/alice-only", headers: [["X-Api-Key", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "a second key name works too", path: "/alice-only", headers: [["apikey", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "known consumer not in allow → 403", path: "/alice-only", headers: [["apikey", "bob-key"]], status: 403, message: UNAUTHORIZED },
+    { name: "unknown key → 403 (Higress code, not the README's 401)", path: "/alice-only", headers: [["x-api-key", "nope"]], status: 403, message: UNAUTHORIZED },
+    { name: "a prefix of a key is not the key", path: "/alice-only", headers: [["x-api-key", "alice-ke"]], status: 403 },
+    { name: "key values are case-sensitive", path: "/alice-only", headers: [["x-api-key", "ALICE-KEY"]], status: 403 },
+    { name: "keys in two headers → 401 multi", path: "/alice-only", headers: [["x-api-key", "alice-key"], ["apikey", "bob-key"]], status: 401, message: MULTI },
+    { name: "the same header twice → 401 multi (not first-wins)", path: "/alice-only", headers: [["x-api-key", "bob-key"], ["x-api-key", "alice-key"]], status: 401, message: MULTI },
+    { name: "in_header wins: the query is not consulted", path: "/alice-only?apikey=alice-key", status: 401, message: NO_KEY },
+    { name: "key in header and query: only the header counts", path: "/alice-only?apikey=bob-key", headers: [["x-api-key", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "an empty header value is no key", path: "/alice-only", headers: [["x-api-key", ""]], status: 401, message: NO_KEY },
+    { name: "a spoofed X-Mse-Consumer is replaced", path: "/alice-only", headers: [["x-mse-consumer", "bob"], ["x-api-key", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "domain rule: bob allowed there", path: "/d", host: "api.team.example.com", headers: [["apikey", "bob-key"]], status: 200, consumer: "bob" },
+    { name: "domain rule: carol is not", path: "/d", host: "api.team.example.com", headers: [["apikey", "c@rol key+/="]], status: 403, message: UNAUTHORIZED },
+    { name: "domain rule: no key → 401", path: "/d", host: "api.team.example.com", status: 401, message: NO_KEY },
+  ]);
+
+  it("never logs the credential", async () => {
+    await http(gw.url + "/alice-only", { headers: [["x-api-key", "secret-guess-123"]] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(gw.envoy.log).not.toContain("secret-guess-123");
+  });
+});
+
+describe("global_auth true, keys in the query", () => {
+  const gw = startEnvoy(
+    { global_auth: true, consumers, keys: ["apikey", "x-api-key"], in_query: true, in_header: false, _rules_: [{ _match_route_: ["bob-only"], allow: ["bob"] }] },
+    ["bob-only"],
+  );
+  runCases(gw, [
+    { name: "no key anywhere → 401", path: "/x", status: 401, message: NO_KEY },
+    { name: "any consumer passes where no rule applies", path: "/x?apikey=alice-key", status: 200, consumer: "alice" },
+    { name: "two query keys → 401 multi", path: "/x?apikey=alice-key&apikey=bob-key", status: 401, message: MULTI },
+    { name: "the same key under both names → 401 multi", path: "/x?apikey=alice-key&x-api-key=alice-key", status: 401, message: MULTI },
+    { name: "a URL-encoded parameter name is decoded", path: "/x?api%6Bey=alice-key", status: 200, consumer: "alice" },
+    { name: "a URL-encoded value is decoded", path: "/x?apikey=c%40rol%20key%2B%2F%3D", status: 200, consumer: "carol" },
+    { name: "'+' in a query value means space", path: "/x?apikey=c@rol+key+/=", status: 403, message: UNAUTHORIZED },
+    { name: "query names are case-sensitive", path: "/x?APIKEY=alice-key", status: 401, message: NO_KEY },
+    { name: "headers are ignored when in_header is false", path: "/x", headers: [["x-api-key", "alice-key"]], status: 401 },
+    { name: "a malformed escape is skipped, not trapped on", path: "/x?apikey=%zz", status: 401, message: NO_KEY },
+    { name: "an empty query value is a (wrong) key", path: "/x?apikey=", status: 403, message: UNAUTHORIZED },
+    { name: "the key among other parameters", path: "/x?a=1&apikey=alice-key&b=2", status: 200, consumer: "alice" },
+    { name: "route rule: allowed consumer", path: "/bob-only?apikey=bob-key", status: 200, consumer: "bob" },
+    { name: "route rule: authenticated but not allowed → 403", path: "/bob-only?apikey=alice-key", status: 403, message: UNAUTHORIZED },
+  ]);
+});
+
+describe("global_auth false: auth only where a rule says so", () => {
+  const gw = startEnvoy(
+    { global_auth: false, consumers, keys: ["x-api-key"], in_header: true, _rules_: [{ _match_route_: ["locked"], allow: ["alice"] }] },
+    ["locked"],
+  );
+  runCases(gw, [
+    { name: "no rule → pass through", path: "/free", status: 200, consumer: null },
+    { name: "no rule → a wrong key is not even checked", path: "/free", headers: [["x-api-key", "junk"]], status: 200, consumer: null },
+    { name: "rule → authenticated", path: "/locked", headers: [["x-api-key", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "rule → no key", path: "/locked", status: 401, message: NO_KEY },
+  ]);
+});
+
+describe("global_auth unset and no rules: every request authenticates (legacy)", () => {
+  const gw = startEnvoy({ consumers, keys: ["x-api-key"], in_header: true }, []);
+  runCases(gw, [
+    { name: "no key → 401", path: "/", status: 401, message: NO_KEY },
+    { name: "any consumer passes", path: "/", headers: [["x-api-key", "bob-key"]], status: 200, consumer: "bob" },
+  ]);
+});
+
+describe("key-auth with a bad configuration", () => {
+  const base = { consumers, keys: ["x-api-key"], in_header: true };
+  for (const [name, bad, why] of [
+    ["duplicate credentials", { ...base, consumers: [...consumers, { name: "eve", credential: "bob-key" }] }, "duplicate consumer credential"],
+    ["no keys", { consumers, in_header: true }, "keys is required"],
+    ["empty keys", { ...base, keys: [] }, "keys cannot be empty"],
+    ["neither in_query nor in_header", { consumers, keys: ["x-api-key"] }, "must one of in_query/in_header required"],
+    ["no consumers", { keys: ["x-api-key"], in_header: true }, "consumers is required"],
+    ["empty consumers", { ...base, consumers: [] }, "consumers cannot be empty"],
+    ["a consumer without a name", { ...base, consumers: [{ credential: "k" }] }, "consumer name is required"],
+    ["a consumer without a credential", { ...base, consumers: [{ name: "n" }] }, "consumer credential is required"],
+    ["global_auth not a boolean", { ...base, global_auth: "yes" }, "global_auth must be a boolean"],
+    ["a rule without allow", { ...base, _rules_: [{ _match_route_: ["r"] }] }, "rule 0: allow is required"],
+    ["a rule with an empty allow", { ...base, _rules_: [{ _match_route_: ["r"], allow: [] }] }, "rule 0: allow cannot be empty"],
+    ["rules but a broken global config", { keys: ["k"], _rules_: [{ _match_route_: ["r"], allow: ["a"] }] }, "the global configuration (keys, consumers) is missing or invalid: must one of in_query/in_header required"],
+  ] as const) {
+    it(`refuses to start: ${name}`, async () => {
+      let log = "";
+      await expect(
+        Envoy.start(
+          { plugins: [{ name: "key-auth", wasm: pluginWasm("key-auth"), config: bad }], routes: [{ name: "r", cluster: "up" }], clusters: [{ name: "up", port: upstream.port }] },
+          { allowStartFailure: true },
+        ).catch((e) => {
+          log = (e as { envoyLog?: string }).envoyLog ?? "";
+          throw e;
+        }),
+      ).rejects.toThrow(/did not start/);
+      expect(log).toContain("plugin start failed");
+      expect(log).toContain(why);
+      expect(log).not.toMatch(/sluice: abort/);
+    });
+  }
+});

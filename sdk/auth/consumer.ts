@@ -1,0 +1,127 @@
+// The consumer model shared by Higress's auth plugins (key-auth, basic-auth, jwt-auth,
+// hmac-auth-apisix): the global config holds the consumers and `global_auth`; route/domain rules
+// hold `allow: [names]`. Which requests must authenticate follows Higress's truth table:
+//
+//   global_auth  this rule has allow   some rule exists   → requirement
+//   true         no                    –                  any consumer
+//   true/false/unset  yes              –                  a consumer in allow (else 403)
+//   false        no                    –                  none (pass through)
+//   unset        no                    no                 any consumer (legacy)
+//   unset        no                    yes                none (pass through)
+import { JsonObject } from "../json/value";
+import { ConfigError } from "../api/plugin";
+import { requestHeaders } from "../api/headers";
+import { HeaderPair } from "../runtime/pairs";
+import { constantTimeEqual } from "../crypto/compare";
+
+/** The header that carries the authenticated consumer's name to the upstream and later plugins. */
+export const CONSUMER_HEADER = "x-mse-consumer";
+/** Higress's protection space in `WWW-Authenticate` challenges. */
+export const REALM = "MSE Gateway";
+
+export enum GlobalAuth { Unset, On, Off }
+
+export enum AuthRequirement {
+  /** This request needs no authentication. */
+  None,
+  /** Any configured consumer may pass. */
+  AnyConsumer,
+  /** Only the consumers listed in the rule's `allow` may pass. */
+  AllowList,
+}
+
+/** The consumer-model part of a plugin's configuration (one per rule; rules copy the global one). */
+export class ConsumerPolicy {
+  globalAuth: GlobalAuth = GlobalAuth.Unset;
+  /** Names allowed on this rule; empty on the global config. */
+  allow: Array<string> = [];
+
+  /** Reads `global_auth` from the global config (a non-boolean value is a config error). */
+  static parseGlobal(json: JsonObject, err: ConfigError): ConsumerPolicy | null {
+    const p = new ConsumerPolicy();
+    const g = json.get("global_auth");
+    if (g !== null && !g.isNull) {
+      if (!g.isBool) return err.fail<ConsumerPolicy>("global_auth must be a boolean");
+      p.globalAuth = g.bool ? GlobalAuth.On : GlobalAuth.Off;
+    }
+    return p;
+  }
+
+  /**
+   * A rule's policy: the global `global_auth` plus the rule's `allow` list. With `requireAllow`
+   * (Higress's key-auth/basic-auth/jwt-auth), a rule without a non-empty `allow` is refused.
+   */
+  static parseRule(json: JsonObject, global: ConsumerPolicy, err: ConfigError, requireAllow: bool = true): ConsumerPolicy | null {
+    const p = new ConsumerPolicy();
+    p.globalAuth = global.globalAuth;
+    const v = json.get("allow");
+    if (v === null || v.isNull) {
+      if (requireAllow) return err.fail<ConsumerPolicy>("allow is required");
+      return p;
+    }
+    const list = v.asArray();
+    if (list === null) return err.fail<ConsumerPolicy>("allow must be an array of consumer names");
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i].asString();
+      if (name === null) return err.fail<ConsumerPolicy>("allow must be an array of consumer names");
+      p.allow.push(name);
+    }
+    if (requireAllow && p.allow.length == 0) return err.fail<ConsumerPolicy>("allow cannot be empty");
+    return p;
+  }
+
+  /** What this request must prove; `hasRules` is Plugin.hasRules (any `_rules_` configured). */
+  requirement(hasRules: bool): AuthRequirement {
+    if (this.allow.length > 0) return AuthRequirement.AllowList;
+    if (this.globalAuth == GlobalAuth.On) return AuthRequirement.AnyConsumer;
+    if (this.globalAuth == GlobalAuth.Off) return AuthRequirement.None;
+    return hasRules ? AuthRequirement.None : AuthRequirement.AnyConsumer;
+  }
+
+  /** Whether an authenticated consumer may pass under this policy. */
+  permits(name: string, hasRules: bool): bool {
+    const r = this.requirement(hasRules);
+    if (r == AuthRequirement.None || r == AuthRequirement.AnyConsumer) return true;
+    return this.allow.includes(name);
+  }
+}
+
+/** Checks that consumer names are present and unique; returns an error message or "". */
+export function checkConsumerName(name: string | null, seen: Array<string>): string {
+  if (name === null || name.length == 0) return "consumer name is required";
+  if (seen.includes(name)) return "duplicate consumer name: " + name;
+  seen.push(name);
+  return "";
+}
+
+/**
+ * Finds the index of `candidate` in `secrets`, comparing against every entry in constant time
+ * per entry (the scan does not stop at the first match), or -1.
+ */
+export function findSecret(secrets: Array<string>, candidate: string): i32 {
+  const c = String.UTF8.encode(candidate);
+  let found = -1;
+  for (let i = 0; i < secrets.length; i++) {
+    if (constantTimeEqual<ArrayBuffer, string>(c, secrets[i]) && found < 0) found = i;
+  }
+  return found;
+}
+
+/** Marks the request as authenticated: replaces any client-sent X-Mse-Consumer with `name`. */
+export function setConsumer(name: string): void {
+  requestHeaders.set(CONSUMER_HEADER, name);
+}
+
+/** The `WWW-Authenticate: <scheme> realm=MSE Gateway` header of a rejection. */
+export function challenge(scheme: string): Array<HeaderPair> {
+  return [new HeaderPair("WWW-Authenticate", scheme + " realm=" + REALM)];
+}
+
+/**
+ * True for a `_rules_` entry (it carries a `_match_*` key). Plugin.parseConfig is called with
+ * `global == null` both for the global config and for rules whose global config failed; this
+ * tells them apart so a rule can report the global config's error.
+ */
+export function isRuleObject(json: JsonObject): bool {
+  return json.has("_match_route_") || json.has("_match_domain_") || json.has("_match_service_") || json.has("_match_route_prefix_");
+}
