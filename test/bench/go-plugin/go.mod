@@ -1,0 +1,3 @@
+module sluice.local/bench/goplugin
+
+go 1.24

@@ -1,0 +1,3 @@
+module sluice.local/bench/upstream
+
+go 1.24
