@@ -1,0 +1,26 @@
+// sluice new <name>: scaffolds plugins/<name> from the template; never overwrites.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { CliError } from "../errors.js";
+import { pluginTemplate } from "../template.js";
+import type { Workspace } from "../workspace.js";
+
+export const NAME_RULE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+export function validatePluginName(name: string): void {
+  if (!NAME_RULE.test(name) || name.length > 63) {
+    throw new CliError(`invalid plugin name '${name}': use lowercase letters, digits and single dashes, starting with a letter (e.g. 'my-plugin')`);
+  }
+}
+
+export function newPlugin(ws: Workspace, name: string): string {
+  validatePluginName(name);
+  const dir = join(ws.pluginsDir, name);
+  if (existsSync(dir)) throw new CliError(`${relative(process.cwd(), dir) || dir} already exists; not overwriting it`);
+  for (const f of pluginTemplate(name)) {
+    const p = join(dir, f.path);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, f.content, { flag: "wx" });
+  }
+  return dir;
+}

@@ -1,0 +1,155 @@
+// The sluice command: new, build, run, push. Every failure the user can act on is one line on
+// stderr ("sluice <command>: …") and a non-zero exit code.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { buildPlugins, TARGETS, type Target } from "./commands/build.js";
+import { newPlugin } from "./commands/new.js";
+import { push } from "./commands/push.js";
+import { run } from "./commands/run.js";
+import { CliError } from "./errors.js";
+import { findWorkspace } from "./workspace.js";
+import { relative } from "node:path";
+
+const VERSION = "0.1.0";
+
+const USAGE = `sluice ${VERSION}: build, run and publish proxy-wasm plugins written with the Sluice SDK
+
+usage:
+  sluice new <name>                        scaffold plugins/<name> (a working plugin and its test)
+  sluice build [plugin…] [--target t]      compile for envoy and higress (default: every plugin)
+  sluice run <plugin> --config <file> --upstream <url> [--port n] [--host a] [--admin-port n]
+             [--log-level l] [--plugin-log-level l] [--no-build]
+                                           Envoy (func-e) with the plugin in front of the upstream;
+                                           config reloads when the file changes
+  sluice push <plugin> <registry>/<repo>:<tag> [--layout compat|oci] [--target higress|envoy]
+             [--insecure] [--no-build] [--retries n]
+                                           build and push an image Higress and Istio can pull
+  sluice help | --help | --version
+
+docs: docs/cli.md`;
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+const OPTIONS: Record<string, Options> = {
+  new: {},
+  build: { target: { type: "string" } },
+  run: {
+    config: { type: "string", short: "c" },
+    upstream: { type: "string", short: "u" },
+    port: { type: "string", short: "p" },
+    host: { type: "string" },
+    "admin-port": { type: "string" },
+    "log-level": { type: "string" },
+    "plugin-log-level": { type: "string" },
+    "no-build": { type: "boolean" },
+  },
+  push: {
+    layout: { type: "string" },
+    target: { type: "string" },
+    insecure: { type: "boolean" },
+    "no-build": { type: "boolean" },
+    retries: { type: "string" },
+  },
+};
+
+function parse(command: string, argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: { ...OPTIONS[command], help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message.split("\n")[0]} (see 'sluice help')`, 2);
+  }
+}
+
+function intOption(name: string, value: string | undefined, def: number, min = 0, max = 65535): number {
+  if (value === undefined) return def;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} must be an integer between ${min} and ${max}, not '${value}'`, 2);
+  return n;
+}
+
+function target(value: string | undefined, def: Target): Target {
+  const t = (value ?? def) as Target;
+  if (!TARGETS.includes(t)) throw new CliError(`--target must be envoy or higress, not '${value}'`, 2);
+  return t;
+}
+
+const LEVELS = ["trace", "debug", "info", "warning", "warn", "error", "critical", "off"];
+function level(name: string, value: string | undefined, def: string): string {
+  const v = value ?? def;
+  if (!LEVELS.includes(v)) throw new CliError(`--${name} must be one of ${LEVELS.join(", ")}`, 2);
+  return v;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === "--version" || command === "-v") {
+    console.log(VERSION);
+    return 0;
+  }
+  if (!(command in OPTIONS)) throw new CliError(`unknown command '${command}' (commands: new, build, run, push; see 'sluice help')`, 2);
+  const { values: v, positionals: pos } = parse(command, rest);
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const ws = findWorkspace();
+  switch (command) {
+    case "new": {
+      if (pos.length !== 1) throw new CliError("usage: sluice new <name>", 2);
+      const dir = newPlugin(ws, pos[0]);
+      const rel = relative(process.cwd(), dir) || dir;
+      console.log(`created ${rel}/ (assembly/index.ts, README.md, package.json, test/envoy.test.ts)`);
+      console.log(`next: sluice build ${pos[0]} && npx vitest run ${rel}`);
+      return 0;
+    }
+    case "build": {
+      const targets = v.target ? [target(v.target as string, "envoy")] : TARGETS;
+      await buildPlugins(ws, pos, targets);
+      return 0;
+    }
+    case "run": {
+      if (pos.length !== 1) throw new CliError("usage: sluice run <plugin> --config <file> --upstream <url>", 2);
+      await run(ws, pos[0], {
+        config: v.config as string,
+        upstream: v.upstream as string,
+        port: intOption("port", v.port as string | undefined, 10000),
+        host: (v.host as string | undefined) ?? "127.0.0.1",
+        adminPort: intOption("admin-port", v["admin-port"] as string | undefined, 0),
+        logLevel: level("log-level", v["log-level"] as string | undefined, "warning"),
+        pluginLogLevel: level("plugin-log-level", v["plugin-log-level"] as string | undefined, "debug"),
+        build: !v["no-build"],
+      });
+      return 0; // run exits the process itself when Envoy stops
+    }
+    case "push": {
+      if (pos.length !== 2) throw new CliError("usage: sluice push <plugin> <registry>/<repo>:<tag>", 2);
+      await push(ws, pos[0], pos[1], {
+        layout: ((v.layout as string | undefined) ?? "compat") as "compat" | "oci",
+        target: target(v.target as string | undefined, "higress"),
+        insecure: Boolean(v.insecure),
+        build: !v["no-build"],
+        retries: intOption("retries", v.retries as string | undefined, 4, 0, 20),
+      });
+      return 0;
+    }
+  }
+  return 2;
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
+  (code) => {
+    if (argv[0] !== "run") process.exit(code);
+  },
+  (e) => {
+    if (e instanceof CliError) {
+      console.error(`sluice ${argv[0] ?? ""}: ${e.message}`.replace("sluice : ", "sluice: "));
+      process.exit(e.exitCode);
+    }
+    console.error(`sluice ${argv[0] ?? ""}: internal error: ${(e as Error).stack ?? e}`);
+    process.exit(70);
+  },
+);

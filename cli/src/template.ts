@@ -1,0 +1,126 @@
+// The files of a new plugin (sluice new). The plugin adds a response header taken from its
+// configuration, so its effect is visible from the first request; its test proves that in Envoy.
+
+export interface TemplateFile {
+  path: string;
+  content: string;
+}
+
+function className(name: string): string {
+  return name.split("-").map((p) => p[0].toUpperCase() + p.slice(1)).join("");
+}
+
+export function pluginTemplate(name: string): TemplateFile[] {
+  const cls = className(name);
+  return [
+    { path: "package.json", content: JSON.stringify({
+      name: `@sluice/plugin-${name}`,
+      version: "0.1.0",
+      private: true,
+      description: `${name}: adds a response header from its configuration`,
+      dependencies: { "@sluice/sdk": "0.1.0" },
+    }, null, 2) + "\n" },
+    { path: "assembly/index.ts", content: `// ${name}: adds a response header whose name and value come from the configuration.
+// Start here: parseConfig reads the configuration once per rule, the filter runs per request.
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
+export * from "@sluice/sdk/exports";
+
+class ${cls}Config {
+  header: string = "x-${name}";
+  value: string = "";
+}
+
+class ${cls} extends Plugin<${cls}Config> {
+  parseConfig(json: JsonObject, global: ${cls}Config | null, err: ConfigError): ${cls}Config | null {
+    const c = new ${cls}Config();
+    if (global !== null) { c.header = global.header; c.value = global.value; }
+    const header = json.getString("header");
+    if (header !== null) {
+      if (header.length == 0) return err.fail<${cls}Config>("'header' must not be empty");
+      c.header = header;
+    }
+    const value = json.getString("value");
+    if (value !== null) c.value = value;
+    if (c.value.length == 0) return err.fail<${cls}Config>("'value' is required");
+    return c;
+  }
+
+  newFilter(): HttpFilter<${cls}Config> { return new ${cls}Filter(); }
+}
+
+class ${cls}Filter extends HttpFilter<${cls}Config> {
+  onResponseHeaders(endOfStream: bool): Action {
+    this.responseHeaders.set(this.config.header, this.config.value);
+    log.debug("added " + this.config.header);
+    return Action.Continue;
+  }
+}
+
+registerPlugin("${name}", () => new ${cls}());
+` },
+    { path: "README.md", content: `# ${name}
+
+Adds a response header whose name and value come from the configuration.
+
+## Configuration
+
+| Name | Type | Required | Default | Description |
+|---|---|---|---|---|
+| \`header\` | string | no | \`x-${name}\` | Name of the response header to set |
+| \`value\` | string | yes | | Value of the header |
+
+Rules (\`_rules_\` with \`_match_route_\`, \`_match_domain_\`, \`_match_service_\`) work as in every
+Higress plugin: a rule's fields override the global ones for the requests it matches.
+
+## Example
+
+\`\`\`yaml
+header: x-greeting
+value: hello
+\`\`\`
+
+## Try it
+
+\`\`\`sh
+npx sluice build ${name}
+npx sluice run ${name} --config config.yaml --upstream http://127.0.0.1:8080
+\`\`\`
+` },
+    { path: "test/envoy.test.ts", content: `// ${name} in a real Envoy: the configured header is added to every response.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RecordingUpstream, http } from "../../../harness/src/index.js";
+import { useEnvoy } from "../../../harness/src/vitest.js";
+
+const wasm = join(dirname(fileURLToPath(import.meta.url)), "..", "build", "envoy.wasm");
+let upstream: RecordingUpstream;
+beforeAll(async () => {
+  upstream = await RecordingUpstream.start();
+});
+afterAll(async () => upstream?.stop());
+
+const gw = useEnvoy(() => ({
+  plugins: [{ name: "${name}", wasm, config: { header: "x-greeting", value: "hello", _rules_: [{ _match_route_: ["other"], value: "from a rule" }] } }],
+  routes: [
+    { name: "other", prefix: "/other", cluster: "up" },
+    { name: "default", prefix: "/", cluster: "up" },
+  ],
+  clusters: [{ name: "up", port: upstream.port }],
+}));
+
+describe("${name} in Envoy", () => {
+  it("adds the configured header", async () => {
+    const r = await http(gw.url + "/hello");
+    expect(r.status).toBe(200);
+    expect(r.headers["x-greeting"]).toBe("hello");
+  });
+
+  it("uses a rule's value on its route", async () => {
+    const r = await http(gw.url + "/other");
+    expect(r.headers["x-greeting"]).toBe("from a rule");
+  });
+});
+` },
+  ];
+}
