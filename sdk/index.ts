@@ -36,3 +36,7 @@ export { SharedQueue, QueueHandler, Dequeued } from "./shared/queue";
 export { LeaderElection, randomVmId } from "./shared/leader";
 export { Counter, Gauge, Histogram, taggedName } from "./metrics/metrics";
 export { TokenUsage, extractUsage, publishUsage, readPublishedUsage, usageFromOpenAI, usageFromAnthropic, usageFromGemini, usageFromDashScope, usageFromBedrock, usageFromTencent, AI_USAGE_PROPERTY } from "./ai/usage";
+// Consumer model shared by the auth plugins; IP/CIDR and query-string parsing (issue #2).
+export { ConsumerPolicy, GlobalAuth, AuthRequirement, findSecret, setConsumer, challenge, isRuleObject, checkConsumerName, CONSUMER_HEADER, REALM } from "./auth/consumer";
+export { IpAddress, Cidr, CidrSet, parseIp, parseCidr, stripAddressPort } from "./net/ip";
+export { rawQuery, parseQuery, queryValues } from "./net/query";
