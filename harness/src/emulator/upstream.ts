@@ -1,0 +1,66 @@
+// Sends a request the plugin let through (or an HTTP callout) to a real server, the way Envoy's
+// router would: pseudo-headers become the request line and Host, hop-by-hop headers are dropped.
+import { request } from "node:http";
+import type { HeaderMap } from "./headers.js";
+import type { BytePair } from "./pairs.js";
+
+const HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "upgrade", "transfer-encoding", "content-length"]);
+
+export type Exchange = { status: number; headers: BytePair[]; body: Buffer } | { error: "timeout" | "connect" | "invalid" };
+
+export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, timeoutMs: number): Promise<Exchange> {
+  const base = new URL(baseUrl);
+  const flat: string[] = [];
+  const authority = headers.get(":authority")?.toString("latin1") ?? base.host;
+  flat.push("host", authority);
+  for (const [k, v] of headers.pairs) {
+    const name = k.toString("latin1");
+    if (name.startsWith(":") || HOP.has(name) || name === "host") continue;
+    flat.push(name, v.toString("latin1"));
+  }
+  flat.push("content-length", String(body.length));
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: Exchange) => {
+      if (!settled) {
+        settled = true;
+        resolve(r);
+      }
+    };
+    let req;
+    try {
+      req = request(
+        {
+          host: base.hostname,
+          port: base.port,
+          method: headers.get(":method")?.toString("latin1") ?? "GET",
+          path: headers.get(":path")?.toString("latin1") ?? "/",
+          headers: flat as unknown as Record<string, string>,
+          setHost: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const out: BytePair[] = [];
+            for (let i = 0; i < res.rawHeaders.length; i += 2) {
+              const k = res.rawHeaders[i].toLowerCase();
+              if (k === "connection" || k === "keep-alive") continue;
+              out.push([Buffer.from(k, "latin1"), Buffer.from(res.rawHeaders[i + 1], "latin1")]);
+            }
+            done({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+          });
+          res.on("error", () => done({ error: "connect" }));
+        },
+      );
+    } catch {
+      return done({ error: "invalid" });
+    }
+    if (timeoutMs > 0) req.setTimeout(timeoutMs, () => {
+      req.destroy();
+      done({ error: "timeout" });
+    });
+    req.on("error", () => done({ error: "connect" }));
+    req.end(body);
+  });
+}
