@@ -5,10 +5,13 @@
 // runs inside a small Lua script that encodes the true reply as RESP and returns it as one bulk
 // string; we decode the outer bulk and then the RESP inside it, which is exactly what Redis sent.
 // A user EVAL script is wrapped the same way (its body becomes a Lua function). EVALSHA cannot be
-// wrapped: its reply comes back as webdis prints it.
+// wrapped: its reply comes back as webdis prints it. Commands whose reply is always one scalar
+// (GET, INCRBY, …) skip the wrapper: webdis prints top-level scalars faithfully, and Redis's error
+// texts stay exactly as Redis writes them (inside a script an unknown command reads
+// "Unknown Redis command called from script").
 //
 // Request shape: PUT /[db/]EVAL/<script>/0/<arg>/…/<argN-1>.raw with the last argument as the
-// body (binary-safe, no URL length limit). Path arguments are percent-encoded, '.' included
+// body (binary-safe, no URL length limit; short commands go entirely in the path). Path arguments are percent-encoded, '.' included
 // (webdis reads a '.' as the start of the output format).
 import { HeaderPair } from "../runtime/pairs";
 import { HttpCallResponse } from "../http/call";
@@ -38,6 +41,21 @@ export function wrapScript(script: string): string {
   return LUA_ENCODER + "local r = (function()\n" + script + "\nend)()\nreturn enc(r)";
 }
 
+/** Commands whose reply is a single bulk/simple string, integer, nil or error. */
+const SCALAR_REPLY = new Set<string>();
+function scalarReply(name: string): bool {
+  if (SCALAR_REPLY.size == 0) {
+    const names = ["get", "set", "setex", "psetex", "setnx", "getset", "getdel", "incr", "incrby", "decr", "decrby", "incrbyfloat",
+      "append", "strlen", "exists", "del", "unlink", "expire", "pexpire", "expireat", "persist", "ttl", "pttl", "type",
+      "hget", "hset", "hsetnx", "hdel", "hexists", "hlen", "hincrby", "hincrbyfloat",
+      "llen", "lpush", "rpush", "lindex", "sadd", "srem", "scard", "sismember",
+      "zadd", "zrem", "zcard", "zcount", "zscore", "zincrby", "zrank", "zrevrank", "zremrangebyscore", "zremrangebyrank",
+      "ping", "echo", "publish"];
+    for (let i = 0; i < names.length; i++) SCALAR_REPLY.add(names[i]);
+  }
+  return SCALAR_REPLY.has(name);
+}
+
 const HEX = "0123456789ABCDEF";
 
 /** Percent-encodes every byte except A-Z a-z 0-9 - _ ~ ('.' and '/' mean something to webdis). */
@@ -62,7 +80,7 @@ export function webdisRequest(cmd: RedisCommand, db: i32): WebdisRequest {
   const name = cmd.name;
   let args: Array<ArrayBuffer>;
   let wrapped = true;
-  if (name == "evalsha") {
+  if (name == "evalsha" || scalarReply(name)) {
     args = cmd.args;
     wrapped = false;
   } else if (name == "eval" && cmd.args.length >= 2) {
@@ -74,8 +92,8 @@ export function webdisRequest(cmd: RedisCommand, db: i32): WebdisRequest {
   }
   let path = db != 0 ? "/" + db.toString() : "";
   const last = args[args.length - 1];
-  // An empty last argument cannot travel as the body (webdis ignores an empty body).
-  const inBody = last.byteLength > 0 && args.length > 1;
+  // Webdis appends the body only after at least one path argument, and ignores an empty body.
+  const inBody = last.byteLength > 0 && args.length > 2;
   const n = inBody ? args.length - 1 : args.length;
   for (let i = 0; i < n; i++) path += "/" + encodeSegment(args[i]);
   path += ".raw";
