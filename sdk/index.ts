@@ -40,3 +40,4 @@ export { TokenUsage, extractUsage, publishUsage, readPublishedUsage, usageFromOp
 export { ConsumerPolicy, GlobalAuth, AuthRequirement, findSecret, setConsumer, challenge, isRuleObject, checkConsumerName, CONSUMER_HEADER, REALM } from "./auth/consumer";
 export { IpAddress, Cidr, CidrSet, parseIp, parseCidr, stripAddressPort } from "./net/ip";
 export { rawQuery, parseQuery, queryValues } from "./net/query";
+export { Regex, RegexResult, RegexMatch, quoteMeta } from "./regex/regex";
