@@ -1,0 +1,125 @@
+// basic-auth: HTTP Basic authentication (RFC 7617) against configured consumers, naming the
+// caller upstream with X-Mse-Consumer. Configuration and behaviour follow Higress's basic-auth.
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
+import { ConsumerPolicy, AuthRequirement, findSecret, setConsumer, challenge, isRuleObject } from "@sluice/sdk/auth/consumer";
+import { base64Decode } from "@sluice/sdk/encoding/base64";
+export * from "@sluice/sdk/exports";
+
+class BasicAuthConfig {
+  policy: ConsumerPolicy = new ConsumerPolicy();
+  names: Array<string> = [];
+  /** `user:password`, as configured. */
+  credentials: Array<string> = [];
+}
+
+class BasicAuth extends Plugin<BasicAuthConfig> {
+  private globalError: string = "";
+
+  parseConfig(json: JsonObject, global: BasicAuthConfig | null, err: ConfigError): BasicAuthConfig | null {
+    if (global === null && !isRuleObject(json)) {
+      const c = this.parseGlobal(json, err);
+      this.globalError = c === null ? err.message : "";
+      return c;
+    }
+    if (global === null) {
+      return err.fail<BasicAuthConfig>("the global configuration (consumers) is missing or invalid" + (this.globalError.length > 0 ? ": " + this.globalError : ""));
+    }
+    const policy = ConsumerPolicy.parseRule(json, global.policy, err);
+    if (policy === null) return null;
+    const c = new BasicAuthConfig();
+    c.policy = policy;
+    c.names = global.names;
+    c.credentials = global.credentials;
+    return c;
+  }
+
+  private parseGlobal(json: JsonObject, err: ConfigError): BasicAuthConfig | null {
+    const c = new BasicAuthConfig();
+    const consumers = json.get("consumers");
+    if (consumers === null) return err.fail<BasicAuthConfig>("consumers is required");
+    const list = consumers.asArray();
+    if (list === null) return err.fail<BasicAuthConfig>("consumers must be an array");
+    if (list.length == 0) return err.fail<BasicAuthConfig>("consumers cannot be empty");
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i].asObject();
+      if (o === null) return err.fail<BasicAuthConfig>("consumer " + i.toString() + " is not an object");
+      const name = o.getString("name");
+      if (name === null || name.length == 0) return err.fail<BasicAuthConfig>("consumer name is required");
+      const credential = o.getString("credential");
+      if (credential === null || credential.length == 0) return err.fail<BasicAuthConfig>("consumer credential is required");
+      if (c.credentials.includes(credential)) return err.fail<BasicAuthConfig>("duplicate consumer credential (consumer " + name + ")");
+      // Exactly one ':' (Higress splits on every ':' and wants two parts).
+      const colon = credential.indexOf(":");
+      if (colon < 0 || credential.lastIndexOf(":") != colon) {
+        return err.fail<BasicAuthConfig>("invalid credential format (consumer " + name + "): expected user:password");
+      }
+      if (credential.startsWith("${secret.")) return err.fail<BasicAuthConfig>("credential templates from Kubernetes secrets are not supported (consumer " + name + ")");
+      c.names.push(name);
+      c.credentials.push(credential);
+    }
+    const policy = ConsumerPolicy.parseGlobal(json, err);
+    if (policy === null) return null;
+    c.policy = policy;
+    return c;
+  }
+
+  newFilter(): HttpFilter<BasicAuthConfig> { return new BasicAuthFilter(); }
+}
+
+const NO_AUTH = "Request denied by Basic Auth check. No Basic Authentication information found.";
+const BAD_CREDENTIAL = "Request denied by Basic Auth check. Invalid username and/or password.";
+const UNAUTHORIZED = "Request denied by Basic Auth check. Unauthorized consumer.";
+
+class BasicAuthFilter extends HttpFilter<BasicAuthConfig> {
+  onRequestHeaders(endOfStream: bool): Action {
+    const c = this.config;
+    const hasRules = this.plugin.hasRules;
+    if (c.policy.requirement(hasRules) == AuthRequirement.None) {
+      log.debug("authorization is not required");
+      return Action.Continue;
+    }
+    const values = this.requestHeaders.getAll("authorization");
+    if (values.length > 1) {
+      log.warn("more than one Authorization header");
+      return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
+    }
+    if (values.length == 0 || values[0].length == 0) return this.deny(401, NO_AUTH, "basic-auth.no_auth_data");
+    const auth = values[0];
+    if (!auth.startsWith("Basic ")) {
+      log.warn("authorization has no prefix 'Basic '");
+      return this.deny(401, NO_AUTH, "basic-auth.no_auth_data");
+    }
+    // Padded standard base64 only, as Go's base64.StdEncoding.
+    const encoded = auth.substring(6);
+    const decoded = encoded.length % 4 == 0 ? base64Decode(encoded) : null;
+    if (decoded === null) {
+      log.warn("the Basic credential is not valid base64");
+      return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
+    }
+    const credential = String.UTF8.decode(decoded);
+    const colon = credential.indexOf(":");
+    if (colon < 0) {
+      log.warn("the Basic credential has no ':'");
+      return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
+    }
+    const index = findSecret(c.credentials, credential);
+    if (index < 0) {
+      log.warn("invalid username and/or password");
+      return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
+    }
+    const name = c.names[index];
+    if (!c.policy.permits(name, hasRules)) {
+      log.warn("consumer \"" + name + "\" is not allowed");
+      return this.deny(403, UNAUTHORIZED, "basic-auth.unauthorized");
+    }
+    log.info("consumer \"" + name + "\" authenticated");
+    setConsumer(name);
+    return Action.Continue;
+  }
+
+  private deny(status: u32, message: string, detail: string): Action {
+    return this.respond(status, message, challenge("Basic"), detail);
+  }
+}
+
+registerPlugin("basic-auth", () => new BasicAuth());
