@@ -1,0 +1,309 @@
+// Provider `claude`: OpenAI chat ⇄ Anthropic Messages, whole and streamed.
+import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromAnthropic } from "@sluice/sdk";
+import { S, I, B, O, A, copy, str, parseArgs, contentText, splitDataUrl } from "./util";
+import { completionWith, chunk, usageChunk } from "./openai";
+import { SseEvent } from "./sse";
+
+function textBlock(t: string): JsonValue {
+  const b = new JsonObject();
+  b.set("type", S("text"));
+  b.set("text", S(t));
+  return O(b);
+}
+
+function contentBlocks(v: JsonValue | null): Array<JsonValue> {
+  const out = new Array<JsonValue>();
+  if (v === null) return out;
+  if (v.kind == JsonKind.String) { if (v.str.length > 0) out.push(textBlock(v.str)); return out; }
+  const a = v.asArray();
+  if (a === null) return out;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i].asObject();
+    if (p === null) continue;
+    const t = str(p, "type");
+    if (t == "text") out.push(textBlock(str(p, "text")));
+    else if (t == "image_url") {
+      const iu = p.getObject("image_url");
+      const url = iu === null ? str(p, "image_url") : str(iu, "url");
+      const src = new JsonObject();
+      const d = splitDataUrl(url);
+      if (d !== null) {
+        src.set("type", S("base64"));
+        src.set("media_type", S(d[0]));
+        src.set("data", S(d[1]));
+      } else {
+        src.set("type", S("url"));
+        src.set("url", S(url));
+      }
+      const b = new JsonObject();
+      b.set("type", S("image"));
+      b.set("source", O(src));
+      out.push(O(b));
+    }
+  }
+  return out;
+}
+
+function pushMessage(msgs: Array<JsonValue>, role: string, blocks: Array<JsonValue>): void {
+  if (blocks.length == 0) return;
+  // Messages requires alternation: merge into the previous message of the same role.
+  if (msgs.length > 0) {
+    const last = msgs[msgs.length - 1].asObject()!;
+    if (str(last, "role") == role) {
+      const prev = last.getArray("content")!;
+      for (let i = 0; i < blocks.length; i++) prev.push(blocks[i]);
+      return;
+    }
+  }
+  const m = new JsonObject();
+  m.set("role", S(role));
+  m.set("content", A(blocks));
+  msgs.push(O(m));
+}
+
+/** OpenAI chat request → Messages request. `system` may already hold the context file. */
+export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObject {
+  const out = new JsonObject();
+  out.set("model", S(model));
+  const msgs = new Array<JsonValue>();
+  let system = "";
+  const list = req.getArray("messages");
+  if (list !== null) {
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i].asObject();
+      if (m === null) continue;
+      const role = str(m, "role");
+      if (role == "system" || role == "developer") {
+        const t = contentText(m.get("content"));
+        system = system.length > 0 ? system + "\n" + t : t;
+      } else if (role == "tool") {
+        const b = new JsonObject();
+        b.set("type", S("tool_result"));
+        b.set("tool_use_id", S(str(m, "tool_call_id")));
+        b.set("content", S(contentText(m.get("content"))));
+        pushMessage(msgs, "user", [O(b)]);
+      } else if (role == "assistant") {
+        const blocks = new Array<JsonValue>();
+        const r = str(m, "reasoning_content");
+        if (r.length > 0) {
+          const b = new JsonObject();
+          b.set("type", S("thinking"));
+          b.set("thinking", S(r));
+          b.set("signature", S(""));
+          blocks.push(O(b));
+        }
+        const cb = contentBlocks(m.get("content"));
+        for (let j = 0; j < cb.length; j++) blocks.push(cb[j]);
+        const calls = m.getArray("tool_calls");
+        if (calls !== null) {
+          for (let j = 0; j < calls.length; j++) {
+            const c = calls[j].asObject();
+            if (c === null) continue;
+            const fn = c.getObject("function");
+            const b = new JsonObject();
+            b.set("type", S("tool_use"));
+            b.set("id", S(str(c, "id")));
+            b.set("name", S(str(fn, "name")));
+            b.set("input", parseArgs(str(fn, "arguments")));
+            blocks.push(O(b));
+          }
+        }
+        pushMessage(msgs, "assistant", blocks);
+      } else {
+        pushMessage(msgs, "user", contentBlocks(m.get("content")));
+      }
+    }
+  }
+  if (system.length > 0) out.set("system", S(system));
+  out.set("messages", A(msgs));
+  let maxTokens = req.getNumber("max_completion_tokens", req.getNumber("max_tokens", 4096));
+  out.set("max_tokens", I(<i64>maxTokens));
+  copy(req, "temperature", out, "temperature");
+  copy(req, "top_p", out, "top_p");
+  const stop = req.get("stop");
+  if (stop !== null) {
+    if (stop.kind == JsonKind.String) out.set("stop_sequences", A([stop]));
+    else if (stop.kind == JsonKind.Array) out.set("stop_sequences", stop);
+  }
+  if (req.getBool("stream", false)) out.set("stream", B(true));
+  const tools = req.getArray("tools");
+  if (tools !== null && tools.length > 0) {
+    const ts = new Array<JsonValue>();
+    for (let i = 0; i < tools.length; i++) {
+      const t = tools[i].asObject();
+      if (t === null) continue;
+      const fn = t.getObject("function");
+      if (fn === null) continue;
+      const o = new JsonObject();
+      o.set("name", S(str(fn, "name")));
+      copy(fn, "description", o, "description");
+      const p = fn.get("parameters");
+      if (p !== null) o.set("input_schema", p);
+      else {
+        const empty = new JsonObject();
+        empty.set("type", S("object"));
+        o.set("input_schema", O(empty));
+      }
+      ts.push(O(o));
+    }
+    out.set("tools", A(ts));
+  }
+  const tc = req.get("tool_choice");
+  if (tc !== null) {
+    const c = new JsonObject();
+    if (tc.kind == JsonKind.String) {
+      if (tc.str == "required") c.set("type", S("any"));
+      else if (tc.str == "none") c.set("type", S("none"));
+      else c.set("type", S("auto"));
+      out.set("tool_choice", O(c));
+    } else {
+      const o = tc.asObject();
+      if (o !== null) {
+        c.set("type", S("tool"));
+        c.set("name", S(str(o.getObject("function"), "name")));
+        out.set("tool_choice", O(c));
+      }
+    }
+  }
+  const effort = req.getString("reasoning_effort");
+  if (effort !== null) {
+    const budget: i64 = effort == "high" ? 16384 : effort == "medium" ? 8192 : 1024;
+    const th = new JsonObject();
+    th.set("type", S("enabled"));
+    th.set("budget_tokens", I(budget));
+    out.set("thinking", O(th));
+  }
+  const user = req.getString("user");
+  if (user !== null) {
+    const md = new JsonObject();
+    md.set("user_id", S(user));
+    out.set("metadata", O(md));
+  }
+  return out;
+}
+
+export function finishOf(stopReason: string): string {
+  if (stopReason == "max_tokens") return "length";
+  if (stopReason == "tool_use") return "tool_calls";
+  if (stopReason == "refusal") return "content_filter";
+  return "stop";
+}
+
+/** Messages response → chat.completion; usage filled. */
+export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+  const msg = new JsonObject();
+  msg.set("role", S("assistant"));
+  let text = "", thinking = "";
+  const calls = new Array<JsonValue>();
+  const content = resp.getArray("content");
+  if (content !== null) {
+    for (let i = 0; i < content.length; i++) {
+      const b = content[i].asObject();
+      if (b === null) continue;
+      const t = str(b, "type");
+      if (t == "text") text += str(b, "text");
+      else if (t == "thinking") thinking += str(b, "thinking");
+      else if (t == "tool_use") {
+        const fn = new JsonObject();
+        fn.set("name", S(str(b, "name")));
+        const input = b.get("input");
+        fn.set("arguments", S(input === null ? "{}" : input.stringify()));
+        const c = new JsonObject();
+        c.set("id", S(str(b, "id")));
+        c.set("type", S("function"));
+        c.set("function", O(fn));
+        calls.push(O(c));
+      }
+    }
+  }
+  msg.set("content", S(text));
+  if (thinking.length > 0) msg.set("reasoning_content", S(thinking));
+  if (calls.length > 0) msg.set("tool_calls", A(calls));
+  const u = resp.getObject("usage");
+  if (u !== null) usageFromAnthropic(u, usage);
+  const out = completionWith(str(resp, "id"), model, msg, finishOf(str(resp, "stop_reason")));
+  out.set("usage", O(usage.toOpenAI()));
+  return out;
+}
+
+/** Messages SSE events → OpenAI chunks. */
+export class ClaudeStreamReader {
+  id: string = "";
+  model: string = "";
+  created: i64 = 0;
+  toolCount: i32 = -1;
+  /** content block index → tool call index (-1 for non-tool blocks). */
+  blockTool: Map<i32, i32> = new Map<i32, i32>();
+  done: bool = false;
+  errorMessage: string = "";
+
+  constructor(model: string, created: i64) { this.model = model; this.created = created; }
+
+  event(ev: SseEvent, data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+    const type = str(data, "type");
+    if (type == "message_start") {
+      const m = data.getObject("message");
+      this.id = str(m, "id");
+      const u: JsonObject | null = m === null ? null : m.getObject("usage");
+      if (u !== null) usageFromAnthropic(u, usage);
+      const d = new JsonObject();
+      d.set("role", S("assistant"));
+      d.set("content", S(""));
+      out.push(chunk(this.id, this.model, this.created, d, ""));
+    } else if (type == "content_block_start") {
+      const b = data.getObject("content_block");
+      const idx = <i32>data.getNumber("index", 0);
+      if (b !== null && str(b, "type") == "tool_use") {
+        this.toolCount++;
+        this.blockTool.set(idx, this.toolCount);
+        const fn = new JsonObject();
+        fn.set("name", S(str(b, "name")));
+        fn.set("arguments", S(""));
+        const c = new JsonObject();
+        c.set("index", I(this.toolCount));
+        c.set("id", S(str(b, "id")));
+        c.set("type", S("function"));
+        c.set("function", O(fn));
+        const d = new JsonObject();
+        d.set("tool_calls", A([O(c)]));
+        out.push(chunk(this.id, this.model, this.created, d, ""));
+      }
+    } else if (type == "content_block_delta") {
+      const x = data.getObject("delta");
+      const t = str(x, "type");
+      const d = new JsonObject();
+      if (t == "text_delta") d.set("content", S(str(x, "text")));
+      else if (t == "thinking_delta") d.set("reasoning_content", S(str(x, "thinking")));
+      else if (t == "input_json_delta") {
+        const idx = <i32>data.getNumber("index", 0);
+        const tool = this.blockTool.has(idx) ? this.blockTool.get(idx) : this.toolCount;
+        const fn = new JsonObject();
+        fn.set("arguments", S(str(x, "partial_json")));
+        const c = new JsonObject();
+        c.set("index", I(tool));
+        c.set("function", O(fn));
+        d.set("tool_calls", A([O(c)]));
+      } else return;
+      out.push(chunk(this.id, this.model, this.created, d, ""));
+    } else if (type == "message_delta") {
+      const u = data.getObject("usage");
+      if (u !== null) {
+        // message_delta carries cumulative output tokens (and, lately, the input side too).
+        const input = u.has("input_tokens") ? u : null;
+        if (input !== null) usageFromAnthropic(u, usage);
+        else {
+          const out2 = u.getNumber("output_tokens", 0);
+          usage.set(usage.promptTokens, <i64>out2, usage.promptTokens + <i64>out2);
+        }
+      }
+      const x = data.getObject("delta");
+      out.push(chunk(this.id, this.model, this.created, new JsonObject(), finishOf(str(x, "stop_reason"))));
+    } else if (type == "message_stop") {
+      out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
+      this.done = true;
+    } else if (type == "error") {
+      const e = data.getObject("error");
+      this.errorMessage = e === null ? "upstream error" : str(e, "message");
+    }
+  }
+}

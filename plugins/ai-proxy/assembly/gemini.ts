@@ -1,0 +1,331 @@
+// Provider `gemini`: OpenAI chat ⇄ generateContent / streamGenerateContent?alt=sse, embeddings
+// ⇄ batchEmbedContents.
+import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromGemini } from "@sluice/sdk";
+import { S, I, N, O, A, str, parseArgs, contentText, splitDataUrl, randomId } from "./util";
+import { completionWith, chunk, usageChunk } from "./openai";
+import { ProviderConfig } from "./config";
+
+function textPart(t: string): JsonValue {
+  const p = new JsonObject();
+  p.set("text", S(t));
+  return O(p);
+}
+
+function parts(v: JsonValue | null): Array<JsonValue> {
+  const out = new Array<JsonValue>();
+  if (v === null) return out;
+  if (v.kind == JsonKind.String) { out.push(textPart(v.str)); return out; }
+  const a = v.asArray();
+  if (a === null) return out;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i].asObject();
+    if (p === null) continue;
+    const t = str(p, "type");
+    if (t == "text") out.push(textPart(str(p, "text")));
+    else if (t == "image_url") {
+      const iu = p.getObject("image_url");
+      const url = iu === null ? str(p, "image_url") : str(iu, "url");
+      const d = splitDataUrl(url);
+      const o = new JsonObject();
+      if (d !== null) {
+        const inline = new JsonObject();
+        inline.set("mimeType", S(d[0]));
+        inline.set("data", S(d[1]));
+        o.set("inlineData", O(inline));
+      } else {
+        // Higress downloads the image; we hand Gemini the URI (fileData), which it fetches itself.
+        const fd = new JsonObject();
+        fd.set("mimeType", S(url.endsWith(".png") ? "image/png" : "image/jpeg"));
+        fd.set("fileUri", S(url));
+        o.set("fileData", O(fd));
+      }
+      out.push(O(o));
+    }
+  }
+  return out;
+}
+
+function pushContent(list: Array<JsonValue>, role: string, ps: Array<JsonValue>): void {
+  if (ps.length == 0) return;
+  if (list.length > 0) {
+    const last = list[list.length - 1].asObject()!;
+    if (str(last, "role") == role) {
+      const prev = last.getArray("parts")!;
+      for (let i = 0; i < ps.length; i++) prev.push(ps[i]);
+      return;
+    }
+  }
+  const c = new JsonObject();
+  c.set("role", S(role));
+  c.set("parts", A(ps));
+  list.push(O(c));
+}
+
+export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): JsonObject {
+  const out = new JsonObject();
+  const contents = new Array<JsonValue>();
+  const sys = new Array<JsonValue>();
+  const toolNames = new Map<string, string>();
+  const list = req.getArray("messages");
+  if (list !== null) {
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i].asObject();
+      if (m === null) continue;
+      const role = str(m, "role");
+      if (role == "system" || role == "developer") {
+        sys.push(textPart(contentText(m.get("content"))));
+      } else if (role == "assistant") {
+        const ps = new Array<JsonValue>();
+        const t = contentText(m.get("content"));
+        if (t.length > 0) ps.push(textPart(t));
+        const calls = m.getArray("tool_calls");
+        if (calls !== null) {
+          for (let j = 0; j < calls.length; j++) {
+            const c = calls[j].asObject();
+            if (c === null) continue;
+            const fn = c.getObject("function");
+            const name = str(fn, "name");
+            toolNames.set(str(c, "id"), name);
+            const fc = new JsonObject();
+            fc.set("name", S(name));
+            fc.set("args", parseArgs(str(fn, "arguments")));
+            const p = new JsonObject();
+            p.set("functionCall", O(fc));
+            ps.push(O(p));
+          }
+        }
+        pushContent(contents, "model", ps);
+      } else if (role == "tool") {
+        const id = str(m, "tool_call_id");
+        const name = toolNames.has(id) ? toolNames.get(id) : str(m, "name");
+        const resp = new JsonObject();
+        const text = contentText(m.get("content"));
+        const parsed = parseArgs(text);
+        if (parsed.asObject()!.size > 0) resp.set("result", parsed); else resp.set("result", S(text));
+        const fr = new JsonObject();
+        fr.set("name", S(name));
+        fr.set("response", O(resp));
+        const p = new JsonObject();
+        p.set("functionResponse", O(fr));
+        pushContent(contents, "user", [O(p)]);
+      } else {
+        pushContent(contents, "user", parts(m.get("content")));
+      }
+    }
+  }
+  out.set("contents", A(contents));
+  if (sys.length > 0) {
+    const si = new JsonObject();
+    si.set("parts", A(sys));
+    out.set("systemInstruction", O(si));
+  }
+  const gc = new JsonObject();
+  const mt = req.getNumber("max_completion_tokens", req.getNumber("max_tokens", -1));
+  if (mt >= 0) gc.set("maxOutputTokens", N(mt));
+  const t = req.get("temperature"); if (t !== null && t.isNumber) gc.set("temperature", t);
+  const tp = req.get("top_p"); if (tp !== null && tp.isNumber) gc.set("topP", tp);
+  const tk = req.get("top_k"); if (tk !== null && tk.isNumber) gc.set("topK", tk);
+  const seed = req.get("seed"); if (seed !== null && seed.isNumber) gc.set("seed", seed);
+  const n = req.get("n"); if (n !== null && n.isNumber) gc.set("candidateCount", n);
+  const stop = req.get("stop");
+  if (stop !== null) {
+    if (stop.kind == JsonKind.String) gc.set("stopSequences", A([stop]));
+    else if (stop.kind == JsonKind.Array) gc.set("stopSequences", stop);
+  }
+  const rf = req.getObject("response_format");
+  if (rf !== null && str(rf, "type") != "text") gc.set("responseMimeType", S("application/json"));
+  if (pc.geminiThinkingBudget != -2) {
+    const th = new JsonObject();
+    th.set("thinkingBudget", I(pc.geminiThinkingBudget));
+    gc.set("thinkingConfig", O(th));
+  }
+  if (gc.size > 0) out.set("generationConfig", O(gc));
+  if (pc.geminiSafetySetting.size > 0) {
+    const ss = new Array<JsonValue>();
+    const keys = pc.geminiSafetySetting.keys();
+    for (let i = 0; i < keys.length; i++) {
+      const o = new JsonObject();
+      o.set("category", S(keys[i]));
+      o.set("threshold", S(pc.geminiSafetySetting.get(keys[i])));
+      ss.push(O(o));
+    }
+    out.set("safetySettings", A(ss));
+  }
+  const tools = req.getArray("tools");
+  if (tools !== null && tools.length > 0) {
+    const decls = new Array<JsonValue>();
+    for (let i = 0; i < tools.length; i++) {
+      const to = tools[i].asObject();
+      if (to === null) continue;
+      const fn = to.getObject("function");
+      if (fn === null) continue;
+      const d = new JsonObject();
+      d.set("name", S(str(fn, "name")));
+      const desc = fn.get("description"); if (desc !== null) d.set("description", desc);
+      const params = fn.get("parameters"); if (params !== null) d.set("parameters", params);
+      decls.push(O(d));
+    }
+    const tool = new JsonObject();
+    tool.set("functionDeclarations", A(decls));
+    out.set("tools", A([O(tool)]));
+  }
+  return out;
+}
+
+export function geminiFinish(r: string): string {
+  if (r == "MAX_TOKENS") return "length";
+  if (r == "SAFETY" || r == "RECITATION" || r == "BLOCKLIST" || r == "PROHIBITED_CONTENT" || r == "SPII") return "content_filter";
+  if (r.length == 0) return "";
+  return "stop";
+}
+
+/** Reads the first candidate into text/reasoning/tool calls; returns the finish reason. */
+class Candidate {
+  text: string = "";
+  reasoning: string = "";
+  calls: Array<JsonValue> = [];
+  finish: string = "";
+}
+
+function readCandidate(resp: JsonObject, callBase: i32): Candidate {
+  const c = new Candidate();
+  const cands = resp.getArray("candidates");
+  if (cands === null || cands.length == 0) return c;
+  const cand = cands[0].asObject();
+  if (cand === null) return c;
+  c.finish = geminiFinish(str(cand, "finishReason"));
+  const content = cand.getObject("content");
+  const ps: Array<JsonValue> | null = content === null ? null : content.getArray("parts");
+  if (ps === null) return c;
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i].asObject();
+    if (p === null) continue;
+    const fc = p.getObject("functionCall");
+    if (fc !== null) {
+      const fn = new JsonObject();
+      fn.set("name", S(str(fc, "name")));
+      const args = fc.get("args");
+      fn.set("arguments", S(args === null ? "{}" : args.stringify()));
+      const call = new JsonObject();
+      call.set("index", I(callBase + c.calls.length));
+      call.set("id", S(randomId("call_")));
+      call.set("type", S("function"));
+      call.set("function", O(fn));
+      c.calls.push(O(call));
+      continue;
+    }
+    const t = p.getString("text");
+    if (t === null) continue;
+    if (p.getBool("thought", false)) c.reasoning += t; else c.text += t;
+  }
+  if (c.calls.length > 0 && (c.finish == "stop" || c.finish == "")) c.finish = c.finish.length > 0 ? "tool_calls" : "";
+  return c;
+}
+
+export function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+  const c = readCandidate(resp, 0);
+  const msg = new JsonObject();
+  msg.set("role", S("assistant"));
+  msg.set("content", S(c.text));
+  if (c.reasoning.length > 0) msg.set("reasoning_content", S(c.reasoning));
+  if (c.calls.length > 0) {
+    for (let i = 0; i < c.calls.length; i++) c.calls[i].asObject()!.delete("index");
+    msg.set("tool_calls", A(c.calls));
+  }
+  const um = resp.getObject("usageMetadata");
+  if (um !== null) usageFromGemini(um, usage);
+  let id = str(resp, "responseId");
+  if (id.length == 0) id = randomId("chatcmpl-");
+  const out = completionWith(id, model, msg, c.finish.length > 0 ? c.finish : "stop");
+  out.set("usage", O(usage.toOpenAI()));
+  return out;
+}
+
+export class GeminiStreamReader {
+  id: string = "";
+  model: string;
+  created: i64;
+  started: bool = false;
+  calls: i32 = 0;
+  sawFinish: bool = false;
+
+  constructor(model: string, created: i64) { this.model = model; this.created = created; }
+
+  event(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+    if (this.id.length == 0) {
+      this.id = str(data, "responseId");
+      if (this.id.length == 0) this.id = randomId("chatcmpl-");
+    }
+    // usageMetadata is cumulative in every event: replace, never add.
+    const um = data.getObject("usageMetadata");
+    if (um !== null) usageFromGemini(um, usage);
+    const c = readCandidate(data, this.calls);
+    const d = new JsonObject();
+    if (!this.started) { d.set("role", S("assistant")); this.started = true; }
+    if (c.reasoning.length > 0) d.set("reasoning_content", S(c.reasoning));
+    if (c.text.length > 0 || (d.size > 0 && c.reasoning.length == 0)) d.set("content", S(c.text));
+    if (c.calls.length > 0) { d.set("tool_calls", A(c.calls)); this.calls += c.calls.length; }
+    let finish = c.finish;
+    if (finish.length > 0 && this.calls > 0 && finish == "stop") finish = "tool_calls";
+    if (finish.length > 0) this.sawFinish = true;
+    if (d.size > 0 || finish.length > 0) out.push(chunk(this.id, this.model, this.created, d, finish));
+  }
+
+  end(usage: TokenUsage, out: Array<string>): void {
+    out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
+  }
+}
+
+/** OpenAI embeddings request → batchEmbedContents. */
+export function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonObject {
+  const inputs = new Array<string>();
+  const inp = req.get("input");
+  if (inp !== null) {
+    if (inp.kind == JsonKind.String) inputs.push(inp.str);
+    else {
+      const a = inp.asArray();
+      if (a !== null) for (let i = 0; i < a.length; i++) { const s = a[i].asString(); if (s !== null) inputs.push(s); }
+    }
+  }
+  const reqs = new Array<JsonValue>();
+  for (let i = 0; i < inputs.length; i++) {
+    const r = new JsonObject();
+    r.set("model", S("models/" + model));
+    const c = new JsonObject();
+    c.set("parts", A([textPart(inputs[i])]));
+    r.set("content", O(c));
+    const dims = req.get("dimensions");
+    if (dims !== null && dims.isNumber) r.set("outputDimensionality", dims);
+    reqs.push(O(r));
+  }
+  const out = new JsonObject();
+  out.set("requests", A(reqs));
+  return out;
+}
+
+export function geminiToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+  const data = new Array<JsonValue>();
+  const list = resp.getArray("embeddings");
+  if (list !== null) {
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i].asObject();
+      if (e === null) continue;
+      const o = new JsonObject();
+      o.set("object", S("embedding"));
+      o.set("index", I(i));
+      const v = e.get("values");
+      o.set("embedding", v === null ? A(new Array<JsonValue>()) : v);
+      data.push(O(o));
+    }
+  }
+  const out = new JsonObject();
+  out.set("object", S("list"));
+  out.set("data", A(data));
+  out.set("model", S(model));
+  usage.set(0, 0, 0);
+  const u = new JsonObject();
+  u.set("prompt_tokens", I(0));
+  u.set("total_tokens", I(0));
+  out.set("usage", O(u));
+  return out;
+}

@@ -1,0 +1,666 @@
+// ai-proxy: one OpenAI-compatible (and Anthropic-compatible) API over many LLM providers.
+// Configuration and behaviour follow Higress's ai-proxy (research/higress-plugins.md §2.1).
+//
+// Flow: request headers pick the API and the provider and stop iteration; the buffered request
+// body is parsed, (Anthropic → OpenAI,) model-mapped, customised, optionally given the context
+// file, converted to the provider's native form, and sent with the provider's host, path and
+// auth. The response comes back buffered (errors, JSON) or streamed (SSE / event-stream) and is
+// converted to OpenAI (then to Anthropic when the client spoke Anthropic). Usage is normalised
+// into sdk/ai's TokenUsage and published as the `ai_usage` property.
+import {
+  Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, JsonKind, HeaderPair,
+  registerPlugin, log, TokenUsage, extractUsage, publishUsage, usageFromAnthropic,
+  HttpCallHandler, HttpCallResponse, FQDNCluster, httpCall,
+} from "@sluice/sdk";
+export * from "@sluice/sdk/exports";
+import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
+import { Api, Auth, Family, apiOfPath } from "./providers";
+import { SseReader, SseEvent, sseData } from "./sse";
+import { S, B, O, A, str, parseObject, nowSeconds, randomId } from "./util";
+import { openaiError, anthropicError, providerErrorMessage, providerErrorCode } from "./openai";
+import { anthropicToOpenAIRequest, openaiToAnthropicResponse, AnthropicStreamWriter } from "./anthropic";
+import { openaiToClaudeRequest, claudeToOpenAIResponse, ClaudeStreamReader } from "./claude";
+import { openaiToGeminiRequest, geminiToOpenAIResponse, GeminiStreamReader, openaiToGeminiEmbeddings, geminiToOpenAIEmbeddings } from "./gemini";
+import { openaiToQwenRequest, qwenToOpenAIResponse, QwenStreamReader, openaiToQwenEmbeddings, qwenToOpenAIEmbeddings, QWEN_CHAT_PATH, QWEN_VL_PATH, QWEN_EMBEDDING_PATH } from "./qwen";
+import { chooseToken, reportFailure, reportSuccess } from "./tokens";
+import { anyMatches } from "./status";
+import { mapModel } from "./mapping";
+
+class AiProxy extends Plugin<AiProxyConfig> {
+  parseConfig(json: JsonObject, global: AiProxyConfig | null, err: ConfigError): AiProxyConfig | null {
+    return parseAiProxyConfig(json, global, err);
+  }
+  newFilter(): HttpFilter<AiProxyConfig> { return new AiProxyFilter(); }
+}
+
+/** Splits "https://host:port/path?query" into [host, path+query]. */
+function splitUrl(url: string): Array<string> {
+  let rest = url;
+  const scheme = rest.indexOf("://");
+  if (scheme >= 0) rest = rest.substring(scheme + 3);
+  let end = rest.length;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c == 47 || c == 63) { end = i; break; }
+  }
+  return [rest.substring(0, end), rest.substring(end)];
+}
+
+function queryParam(pathAndQuery: string, name: string): string {
+  const q = pathAndQuery.indexOf("?");
+  if (q < 0) return "";
+  const parts = pathAndQuery.substring(q + 1).split("&");
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i].startsWith(name + "=")) return parts[i].substring(name.length + 1);
+  }
+  return "";
+}
+
+function apiSuffix(api: Api): string {
+  if (api == Api.Chat) return "/chat/completions";
+  if (api == Api.Completions) return "/completions";
+  if (api == Api.Embeddings) return "/embeddings";
+  if (api == Api.Models) return "/models";
+  return "";
+}
+
+function capabilityKey(api: Api): string {
+  if (api == Api.Chat) return "openai/v1/chatcompletions";
+  if (api == Api.Completions) return "openai/v1/completions";
+  if (api == Api.Embeddings) return "openai/v1/embeddings";
+  if (api == Api.Models) return "openai/v1/models";
+  return "";
+}
+
+/** "custom base URL" handling shared by openaiCustomUrl and vllmCustomUrl. */
+function customUrlPath(url: string, api: Api, defaultPath: string): string {
+  const p = splitUrl(url)[1];
+  const q = p.indexOf("?");
+  const path = q >= 0 ? p.substring(0, q) : p;
+  if (path.endsWith("/chat/completions") || path.endsWith("/embeddings") || path.endsWith("/completions")) {
+    return api == Api.Chat ? p : "";
+  }
+  if (path.length == 0 || path == "/") return defaultPath;
+  const suffix = apiSuffix(api);
+  return suffix.length == 0 ? "" : (path.endsWith("/") ? path.substring(0, path.length - 1) : path) + suffix;
+}
+
+class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler {
+  pc: ProviderConfig | null = null;
+  api: Api = Api.Unknown;
+  anthropicIn: bool = false;
+  nativeMessages: bool = false;
+  stream: bool = false;
+  model: string = "";
+  mapped: string = "";
+  token: string = "";
+  status: u32 = 0;
+  originalPath: string = "";
+  usage: TokenUsage = new TokenUsage();
+  published: bool = false;
+  reader: SseReader = new SseReader();
+  writer: AnthropicStreamWriter | null = null;
+  claude: ClaudeStreamReader | null = null;
+  gemini: GeminiStreamReader | null = null;
+  qwen: QwenStreamReader | null = null;
+  sawDone: bool = false;
+  failed: bool = false;
+  pendingBody: JsonObject | null = null;
+  created: i64 = 0;
+
+  get family(): Family { return this.pc!.spec.family; }
+  get qwenNative(): bool { return this.family == Family.Qwen && !this.pc!.qwenEnableCompatible; }
+  /** Providers whose wire format is OpenAI's (body only gets the model mapped). */
+  get openaiWire(): bool {
+    const f = this.family;
+    if (f == Family.Compat || f == Family.Azure) return true;
+    if (f == Family.Qwen) return this.pc!.qwenEnableCompatible;
+    if (f == Family.Hunyuan) return this.pc!.hunyuanAuthId.length == 0;
+    return false;
+  }
+
+  // ---- request -------------------------------------------------------------------------
+
+  onRequestHeaders(endOfStream: bool): Action {
+    const pc = this.config.active;
+    if (pc === null) return Action.Continue;
+    this.pc = pc;
+    const p = this.requestHeaders.get(":path");
+    let path = p === null ? "/" : p;
+    if (pc.basePath.length > 0 && !pc.basePathPrepend && path.startsWith(pc.basePath)) {
+      path = path.substring(pc.basePath.length);
+      if (!path.startsWith("/")) path = "/" + path;
+    }
+    this.originalPath = path;
+    this.api = apiOfPath(path);
+    if (this.api == Api.Unknown && !pc.originalProtocol) return Action.Continue;
+    this.created = nowSeconds();
+
+    const host = this.requestHeaders.get(":authority");
+    this.requestHeaders.remove("x-envoy-original-host");
+    this.requestHeaders.remove("x-envoy-original-path");
+    if (host !== null) this.requestHeaders.set("x-envoy-original-host", host);
+    if (p !== null) this.requestHeaders.set("x-envoy-original-path", p);
+    this.requestHeaders.remove("accept-encoding");
+    this.token = chooseToken(pc, []);
+
+    if (pc.originalProtocol) {
+      this.applyHostAndAuth();
+      if (pc.basePath.length > 0 && !pc.basePathPrepend) this.requestHeaders.set(":path", path);
+      return Action.Continue;
+    }
+    this.anthropicIn = this.api == Api.Messages;
+    if (this.api == Api.Models) {
+      const up = this.upstreamPath(Api.Models);
+      if (up.length == 0) return this.respondModels();
+      this.applyHostAndAuth();
+      this.requestHeaders.set(":path", up);
+      return Action.Continue;
+    }
+    if (endOfStream) return this.fail(400, "a JSON request body is required");
+    if (this.family == Family.Bedrock || (this.family == Family.Hunyuan && !this.openaiWire)) {
+      return this.fail(501, "provider type '" + pc.type + "' with request signing is not implemented yet in Sluice");
+    }
+    this.requestHeaders.remove("content-length");
+    this.requestBodyMode = BodyMode.Buffer;
+    return Action.Pause;
+  }
+
+  onRequestBody(body: ArrayBuffer): Action {
+    const pc = this.pc!;
+    let req = parseObject(String.UTF8.decode(body));
+    if (req === null) return this.fail(400, "the request body is not a valid JSON object");
+    const m = req.getString("model");
+    if (m === null || m.length == 0) return this.fail(400, "missing model in the request body");
+    this.model = m;
+    this.mapped = mapModel(pc.modelMapping, m);
+    this.stream = req.getBool("stream", false);
+    if (this.anthropicIn) {
+      if (this.family == Family.Claude) this.nativeMessages = true;
+      else { req = anthropicToOpenAIRequest(req); this.api = Api.Chat; }
+    }
+    if (!this.nativeMessages) {
+      applyCustomSettings(req, pc.customSettings);
+      if (this.api == Api.Chat) {
+        if (this.stream) {
+          let so = req.getObject("stream_options");
+          if (so === null) { so = new JsonObject(); req.set("stream_options", O(so)); }
+          if (!so.has("include_usage")) so.set("include_usage", B(true));
+        }
+        if (pc.type != "azure" && pc.type != "openai") renameDeveloperRole(req);
+      }
+    }
+    if (pc.context !== null && (this.api == Api.Chat || this.nativeMessages)) {
+      const c = pc.context!;
+      this.pendingBody = req;
+      const st = httpCall(new FQDNCluster(c.serviceName, c.servicePort, c.host), "GET", c.path, [], null, pc.timeout, this);
+      if (st != 0) return this.fail(500, "failed to fetch the context file: cannot call " + c.serviceName);
+      return Action.Pause;
+    }
+    return this.finishRequest(req);
+  }
+
+  onHttpCallResponse(r: HttpCallResponse): void {
+    const req = this.pendingBody;
+    if (req === null) return;
+    this.pendingBody = null;
+    if (!r.ok) { this.fail(500, "failed to fetch the context file: status " + r.status.toString()); return; }
+    insertContext(req, r.bodyText(), this.nativeMessages);
+    const a = this.finishRequest(req);
+    if (a == Action.Continue) this.resumeRequest();
+  }
+
+  private finishRequest(req: JsonObject): Action {
+    const pc = this.pc!;
+    let out: JsonObject = req;
+    let path = "";
+    const f = this.family;
+    if (this.nativeMessages) {
+      out.set("model", S(this.mapped));
+      path = "/v1/messages";
+    } else if (this.openaiWire) {
+      if (this.api == Api.Chat || this.api == Api.Completions || this.api == Api.Embeddings) out.set("model", S(this.mapped));
+      path = this.upstreamPath(this.api);
+    } else if (f == Family.Claude) {
+      if (this.api != Api.Chat) return this.unsupported();
+      out = openaiToClaudeRequest(req, this.mapped);
+      path = "/v1/messages";
+    } else if (f == Family.Gemini) {
+      const base = "/" + pc.geminiApiVersion + "/models/" + this.mapped;
+      if (this.api == Api.Chat) {
+        out = openaiToGeminiRequest(req, pc);
+        path = base + (this.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+      } else if (this.api == Api.Embeddings) {
+        out = openaiToGeminiEmbeddings(req, this.mapped);
+        path = base + ":batchEmbedContents";
+      } else return this.unsupported();
+    } else if (f == Family.Qwen) {
+      if (this.api == Api.Chat) {
+        out = openaiToQwenRequest(req, this.mapped, this.stream, pc);
+        path = this.mapped.includes("-vl") ? QWEN_VL_PATH : QWEN_CHAT_PATH;
+        if (this.stream) this.requestHeaders.set("x-dashscope-sse", "enable");
+      } else if (this.api == Api.Embeddings) {
+        out = openaiToQwenEmbeddings(req, this.mapped);
+        path = QWEN_EMBEDDING_PATH;
+      } else return this.unsupported();
+    } else return this.unsupported();
+    if (path.length == 0) return this.unsupported();
+    const cap = capabilityKey(this.api);
+    if (cap.length > 0 && pc.capabilities.has(cap)) path = pc.capabilities.get(cap);
+    if (pc.providerBasePath.length > 0) path = pc.providerBasePath + path;
+    if (pc.basePath.length > 0 && pc.basePathPrepend) path = pc.basePath + path;
+    this.applyHostAndAuth();
+    this.requestHeaders.set(":path", path);
+    this.requestHeaders.set("content-type", "application/json");
+    if (this.stream) {
+      this.requestHeaders.set("accept", "text/event-stream");
+      if (pc.firstByteTimeout > 0) this.requestHeaders.set("x-envoy-upstream-rq-first-byte-timeout-ms", pc.firstByteTimeout.toString());
+    }
+    this.replaceRequestBody(String.UTF8.encode(out.stringify()));
+    return Action.Continue;
+  }
+
+  private unsupported(): Action {
+    return this.fail(400, "the API " + this.originalPath + " is not supported by provider type '" + this.pc!.type + "'");
+  }
+
+  private upstreamHost(): string {
+    const pc = this.pc!;
+    if (pc.providerDomain.length > 0) return pc.providerDomain;
+    const t = pc.type;
+    if (t == "openai" && pc.openaiCustomUrl.length > 0) return splitUrl(pc.openaiCustomUrl)[0];
+    if (t == "azure") return splitUrl(pc.azureServiceUrl)[0];
+    if (t == "qwen" && pc.qwenDomain.length > 0) return pc.qwenDomain;
+    if (t == "doubao" && pc.doubaoDomain.length > 0) return pc.doubaoDomain;
+    if (t == "zhipuai" && pc.zhipuDomain.length > 0) return pc.zhipuDomain;
+    if (t == "ollama") return pc.ollamaServerHost + ":" + pc.ollamaServerPort.toString();
+    if (t == "vllm") {
+      if (pc.vllmCustomUrl.length > 0) return splitUrl(pc.vllmCustomUrl)[0];
+      if (pc.vllmServerHost.length > 0) return pc.vllmServerHost;
+    }
+    if (t == "generic") {
+      if (pc.genericHost.length > 0) return pc.genericHost;
+      const h = this.requestHeaders.get(":authority");
+      return h === null ? "" : h;
+    }
+    return pc.spec.host;
+  }
+
+  private upstreamPath(api: Api): string {
+    const pc = this.pc!;
+    const t = pc.type;
+    const def = pc.spec.path(api);
+    const cap = capabilityKey(api);
+    if (cap.length > 0 && pc.capabilities.has(cap)) return pc.capabilities.get(cap);
+    if (t == "openai" && pc.openaiCustomUrl.length > 0) return customUrlPath(pc.openaiCustomUrl, api, def);
+    if (t == "vllm" && pc.vllmCustomUrl.length > 0) return customUrlPath(pc.vllmCustomUrl, api, def);
+    if (t == "cloudflare") return def.length == 0 ? "" : "/client/v4/accounts/" + pc.cloudflareAccountId + def;
+    if (t == "generic") return this.originalPath;
+    if (t == "azure") return this.azurePath(api);
+    if (t == "qwen" && !pc.qwenEnableCompatible && api == Api.Models) return "";
+    if (pc.spec.family == Family.Gemini) return "";
+    return def;
+  }
+
+  /** Azure's three URL styles: full URL (fixed path), resource+deployment, resource only. */
+  private azurePath(api: Api): string {
+    const pc = this.pc!;
+    const pq = splitUrl(pc.azureServiceUrl)[1];
+    const version = queryParam(pq, "api-version");
+    const q = pq.indexOf("?");
+    let path = q >= 0 ? pq.substring(0, q) : pq;
+    if (path.endsWith("/")) path = path.substring(0, path.length - 1);
+    const suffix = apiSuffix(api);
+    if (suffix.length == 0) return "";
+    let base: string;
+    if (path.endsWith("/chat/completions") || path.endsWith("/embeddings") || path.endsWith("/completions")) {
+      if (api == Api.Chat && path.endsWith("/chat/completions")) return pq;
+      base = path.substring(0, path.lastIndexOf(path.endsWith("/chat/completions") ? "/chat/completions" : "/"));
+    } else if (path.includes("/deployments/")) {
+      base = path;
+    } else {
+      if (api == Api.Models) return "/openai/models?api-version=" + version;
+      base = "/openai/deployments/" + (this.mapped.length > 0 ? this.mapped : this.model);
+    }
+    return base + suffix + "?api-version=" + version;
+  }
+
+  private applyHostAndAuth(): void {
+    const pc = this.pc!;
+    const h = this.upstreamHost();
+    if (h.length > 0) this.requestHeaders.set(":authority", h);
+    const tok = this.token;
+    const auth = pc.spec.auth;
+    if (tok.length == 0) {
+      // Pass-through auth (openai without apiTokens): the client's key goes on as Bearer.
+      if (pc.type == "openai") {
+        let key: string | null = null;
+        if (pc.authHeaderKey.length > 0) key = this.requestHeaders.get(pc.authHeaderKey);
+        if (key === null) key = this.requestHeaders.get("x-api-key");
+        if (key === null) key = this.requestHeaders.get("x-authorization");
+        if (key !== null) this.requestHeaders.set("authorization", key.startsWith("Bearer ") ? key : "Bearer " + key);
+        this.requestHeaders.remove("x-api-key");
+      }
+      return;
+    }
+    const orig = this.requestHeaders.get("authorization");
+    if (orig !== null) this.requestHeaders.set("x-hi-original-auth", orig);
+    this.requestHeaders.remove("authorization");
+    this.requestHeaders.remove("x-api-key");
+    this.requestHeaders.remove("api-key");
+    this.requestHeaders.remove("x-goog-api-key");
+    if (auth == Auth.Bearer) this.requestHeaders.set("authorization", "Bearer " + tok);
+    else if (auth == Auth.ApiKey) this.requestHeaders.set("api-key", tok);
+    else if (auth == Auth.XApiKey) {
+      this.requestHeaders.set("x-api-key", tok);
+      this.requestHeaders.set("anthropic-version", pc.claudeVersion);
+    } else if (auth == Auth.Goog) this.requestHeaders.set("x-goog-api-key", tok);
+  }
+
+  private respondModels(): Action {
+    const pc = this.pc!;
+    const names = new Array<string>();
+    const mm = pc.modelMapping;
+    const keys = mm.exact.keys();
+    for (let i = 0; i < keys.length; i++) { const v = mm.exact.get(keys[i]); if (v.length > 0 && !names.includes(v)) names.push(v); }
+    for (let i = 0; i < mm.prefixTargets.length; i++) if (mm.prefixTargets[i].length > 0 && !names.includes(mm.prefixTargets[i])) names.push(mm.prefixTargets[i]);
+    const fb = mm.fallback;
+    if (fb !== null && fb.length > 0 && !names.includes(fb)) names.push(fb);
+    const data = new Array<JsonValue>();
+    for (let i = 0; i < names.length; i++) {
+      const o = new JsonObject();
+      o.set("id", S(names[i]));
+      o.set("object", S("model"));
+      o.set("created", JsonValue.fromNumber(0));
+      o.set("owned_by", S(pc.type));
+      data.push(O(o));
+    }
+    const out = new JsonObject();
+    out.set("object", S("list"));
+    out.set("data", A(data));
+    return this.respond(200, out.stringify(), [new HeaderPair("content-type", "application/json")], "ai-proxy.models");
+  }
+
+  /** A local error in the client's dialect. */
+  private fail(status: u32, message: string): Action {
+    log.warn(message);
+    const body = this.anthropicIn ? anthropicError(status, message) : openaiError(status, message, "");
+    return this.respond(status, body, [new HeaderPair("content-type", "application/json")], "ai-proxy.error");
+  }
+
+  // ---- response ------------------------------------------------------------------------
+
+  onResponseHeaders(endOfStream: bool): Action {
+    if (this.pc === null || this.api == Api.Unknown) return Action.Continue;
+    const pc = this.pc!;
+    const s = this.responseHeaders.get(":status");
+    this.status = s === null ? 0 : <u32>parseInt(s);
+    if (pc.originalProtocol) return Action.Continue;
+    const ok = this.status >= 200 && this.status < 300;
+    if (!ok) {
+      if (anyMatches(pc.failover.onStatus, this.status)) reportFailure(pc, this.token);
+    } else reportSuccess(pc, this.token);
+    if (this.api == Api.Models) return Action.Continue;
+    if (endOfStream) return Action.Continue;
+    this.responseHeaders.remove("content-length");
+    if (!ok) {
+      this.responseHeaders.set("content-type", "application/json");
+      this.responseBodyMode = BodyMode.Buffer;
+      return Action.Continue;
+    }
+    const ct = this.responseHeaders.get("content-type");
+    const isStream = ct !== null && (ct.includes("event-stream") || ct.includes("eventstream"));
+    if (isStream || (this.stream && ct === null)) {
+      this.responseBodyMode = BodyMode.Stream;
+      this.responseHeaders.set("content-type", "text/event-stream");
+      if (this.anthropicIn) this.writer = new AnthropicStreamWriter(this.mapped);
+      const f = this.family;
+      if (f == Family.Claude) this.claude = new ClaudeStreamReader(this.mapped, this.created);
+      else if (f == Family.Gemini) this.gemini = new GeminiStreamReader(this.mapped, this.created);
+      else if (this.qwenNative) this.qwen = new QwenStreamReader(this.mapped, this.created, pc);
+    } else {
+      this.responseBodyMode = BodyMode.Buffer;
+    }
+    return Action.Continue;
+  }
+
+  onResponseBody(body: ArrayBuffer): Action {
+    const text = String.UTF8.decode(body);
+    const obj = parseObject(text);
+    const ok = this.status >= 200 && this.status < 300;
+    if (!ok) {
+      const fallback = text.length > 0 && text.length < 512 ? text : "upstream returned status " + this.status.toString();
+      const msg = providerErrorMessage(obj, fallback);
+      const out = this.anthropicIn && !this.nativeMessages ? anthropicError(this.status, msg)
+        : this.nativeMessages ? text : openaiError(this.status, msg, providerErrorCode(obj));
+      this.replaceResponseBody(String.UTF8.encode(out));
+      return Action.Continue;
+    }
+    if (obj === null) {
+      log.warn("the provider's response is not JSON; passed through");
+      return Action.Continue;
+    }
+    let out: JsonObject = obj;
+    const f = this.family;
+    if (this.nativeMessages) {
+      const u = obj.getObject("usage");
+      if (u !== null) usageFromAnthropic(u, this.usage);
+      this.publish();
+      return Action.Continue;
+    }
+    if (this.openaiWire) {
+      extractUsage(obj, this.usage);
+      if (!this.anthropicIn) { this.publish(); return Action.Continue; }
+    } else if (f == Family.Claude) out = claudeToOpenAIResponse(obj, this.mapped, this.usage);
+    else if (f == Family.Gemini) {
+      out = this.api == Api.Embeddings ? geminiToOpenAIEmbeddings(obj, this.mapped, this.usage) : geminiToOpenAIResponse(obj, this.mapped, this.usage);
+    } else if (this.qwenNative) {
+      out = this.api == Api.Embeddings ? qwenToOpenAIEmbeddings(obj, this.mapped, this.usage) : qwenToOpenAIResponse(obj, this.mapped, this.pc!, this.usage);
+    }
+    if (this.anthropicIn) out = openaiToAnthropicResponse(out, this.mapped, this.usage);
+    this.publish();
+    this.replaceResponseBody(String.UTF8.encode(out.stringify()));
+    return Action.Continue;
+  }
+
+  onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
+    const events = this.reader.push(chunk, last);
+    const out = new Array<string>();
+    for (let i = 0; i < events.length; i++) this.onEvent(events[i], out);
+    if (last) this.endStream(out);
+    if (this.passThrough()) return null;
+    return String.UTF8.encode(out.join(""));
+  }
+
+  /** OpenAI-wire providers to an OpenAI client, and Claude to an Anthropic client: bytes pass untouched. */
+  private passThrough(): bool {
+    return this.nativeMessages || (this.openaiWire && !this.anthropicIn);
+  }
+
+  private emit(chunkJson: string, out: Array<string>): void {
+    const w = this.writer;
+    if (w !== null) {
+      const o = parseObject(chunkJson);
+      if (o !== null) w.push(o, out);
+    } else out.push(sseData(chunkJson));
+  }
+
+  private emitAll(list: Array<string>, out: Array<string>): void {
+    for (let i = 0; i < list.length; i++) this.emit(list[i], out);
+  }
+
+  private done(out: Array<string>): void {
+    if (this.sawDone) return;
+    this.sawDone = true;
+    const w = this.writer;
+    if (w !== null) w.end(this.usage, out);
+    else out.push("data: [DONE]\n\n");
+    this.publish();
+  }
+
+  private streamError(message: string, out: Array<string>): void {
+    if (this.sawDone || this.failed) return;
+    this.failed = true;
+    log.warn("stream failed: " + message);
+    const w = this.writer;
+    if (w !== null) w.fail(message, out);
+    else out.push(sseData(openaiError(502, message, "upstream_stream_error")));
+    this.publish();
+  }
+
+  private onEvent(ev: SseEvent, out: Array<string>): void {
+    if (this.sawDone || this.failed) return;
+    const data = ev.data;
+    if (data == "[DONE]") { if (!this.passThrough() || this.openaiWire) this.done(out); return; }
+    const obj = parseObject(data);
+    if (obj === null) return;
+    const list = new Array<string>();
+    if (this.openaiWire) {
+      if (data.includes("\"usage\"")) extractUsage(obj, this.usage);
+      if (obj.has("error")) { this.streamError(providerErrorMessage(obj, "upstream error"), out); return; }
+      const w = this.writer;
+      if (w !== null) w.push(obj, out);
+      return;
+    }
+    const c = this.claude;
+    if (c !== null) {
+      c.event(ev, obj, this.usage, list);
+      if (this.nativeMessages) { if (c.done) this.publish(); return; }
+      if (c.errorMessage.length > 0) { this.streamError(c.errorMessage, out); return; }
+      // The last item after message_stop is the usage chunk; [DONE] follows.
+      this.emitAll(list, out);
+      if (c.done) this.done(out);
+      return;
+    }
+    const g = this.gemini;
+    if (g !== null) {
+      if (obj.has("error")) { this.streamError(providerErrorMessage(obj, "upstream error"), out); return; }
+      g.event(obj, this.usage, list);
+      this.emitAll(list, out);
+      return;
+    }
+    const q = this.qwen;
+    if (q !== null) {
+      if (obj.has("code") && !obj.has("output")) { this.streamError(providerErrorMessage(obj, "upstream error"), out); return; }
+      q.event(obj, this.usage, list);
+      this.emitAll(list, out);
+    }
+  }
+
+  private endStream(out: Array<string>): void {
+    if (this.sawDone || this.failed) { this.publish(); return; }
+    const list = new Array<string>();
+    const g = this.gemini;
+    if (g !== null) {
+      if (!g.sawFinish) { this.streamError("the provider's stream ended before the answer finished", out); return; }
+      g.end(this.usage, list);
+      this.emitAll(list, out);
+      this.done(out);
+      return;
+    }
+    const q = this.qwen;
+    if (q !== null) {
+      if (!q.done) { this.streamError("the provider's stream ended before the answer finished", out); return; }
+      q.end(this.usage, list);
+      this.emitAll(list, out);
+      this.done(out);
+      return;
+    }
+    if (this.nativeMessages) {
+      const c = this.claude;
+      if (c !== null && !c.done) log.warn("the provider's stream ended without message_stop");
+      this.publish();
+      return;
+    }
+    if (this.openaiWire && !this.anthropicIn) {
+      log.warn("the provider's stream ended without [DONE]");
+      this.publish();
+      return;
+    }
+    this.streamError("the provider's stream ended before the answer finished", out);
+  }
+
+  private publish(): void {
+    const pc = this.pc;
+    if (pc === null) return;
+    this.published = true;
+    publishUsage(this.usage, this.mapped, pc.type, this.stream);
+  }
+
+  onStreamDone(): void {
+    if (!this.published && this.pc !== null && this.usage.present) this.publish();
+  }
+}
+
+function renameDeveloperRole(req: JsonObject): void {
+  const list = req.getArray("messages");
+  if (list === null) return;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i].asObject();
+    if (m !== null && str(m, "role") == "developer") m.set("role", S("system"));
+  }
+}
+
+/** customSettings in "auto" mode use OpenAI names: the provider conversion renames them. */
+function applyCustomSettings(req: JsonObject, settings: Array<CustomSetting>): void {
+  for (let i = 0; i < settings.length; i++) {
+    const c = settings[i];
+    if (c.raw) {
+      // A dotted JSON path, set literally.
+      const parts = c.name.split(".");
+      let o: JsonObject = req;
+      let ok = true;
+      for (let j = 0; j < parts.length - 1; j++) {
+        let next = o.getObject(parts[j]);
+        if (next === null) {
+          if (o.has(parts[j])) { ok = false; break; }
+          next = new JsonObject();
+          o.set(parts[j], O(next));
+        }
+        o = next;
+      }
+      if (!ok) continue;
+      const leaf = parts[parts.length - 1];
+      if (c.overwrite || !o.has(leaf)) o.set(leaf, c.value);
+      continue;
+    }
+    const n = c.name;
+    if (n != "max_tokens" && n != "temperature" && n != "top_p" && n != "top_k" && n != "seed") continue;
+    if (c.overwrite || !req.has(n)) req.set(n, c.value);
+  }
+}
+
+/** The context file becomes a system message before the first non-system message (Claude: `system`). */
+function insertContext(req: JsonObject, text: string, nativeMessages: bool): void {
+  if (nativeMessages) {
+    const sys = req.get("system");
+    if (sys === null || sys.isNull) req.set("system", S(text));
+    else if (sys.kind == JsonKind.String) req.set("system", S(text + "\n" + sys.str));
+    else {
+      const a = sys.asArray();
+      if (a !== null) {
+        const b = new JsonObject();
+        b.set("type", S("text"));
+        b.set("text", S(text));
+        a.unshift(O(b));
+      }
+    }
+    return;
+  }
+  const list = req.getArray("messages");
+  if (list === null) return;
+  let at = 0;
+  while (at < list.length) {
+    const m = list[at].asObject();
+    if (m === null || str(m, "role") != "system") break;
+    at++;
+  }
+  const msg = new JsonObject();
+  msg.set("role", S("system"));
+  msg.set("content", S(text));
+  list.push(O(msg));
+  for (let i = list.length - 1; i > at; i--) list[i] = list[i - 1];
+  list[at] = O(msg);
+}
+
+registerPlugin("ai-proxy", () => new AiProxy());

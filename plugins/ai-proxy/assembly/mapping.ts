@@ -1,0 +1,23 @@
+// modelMapping, in Higress's order: exact key, then `prefix*` keys, then `~regex` keys (with
+// $1… in the target), then "*". An empty target keeps the requested model.
+import { ModelMapping } from "./config";
+import { regexReplace } from "./regex_bridge";
+
+export function mapModel(m: ModelMapping, model: string): string {
+  if (m.exact.has(model)) return orKeep(m.exact.get(model), model);
+  // Longest prefix first, so the result does not depend on key order.
+  let best = -1;
+  for (let i = 0; i < m.prefixes.length; i++) {
+    if (model.startsWith(m.prefixes[i]) && (best < 0 || m.prefixes[i].length > m.prefixes[best].length)) best = i;
+  }
+  if (best >= 0) return orKeep(m.prefixTargets[best], model);
+  for (let i = 0; i < m.regexes.length; i++) {
+    const r = regexReplace(m.regexes[i], model, m.regexTargets[i]);
+    if (r !== null) return orKeep(r, model);
+  }
+  const fb = m.fallback;
+  if (fb !== null) return orKeep(fb, model);
+  return model;
+}
+
+function orKeep(target: string, model: string): string { return target.length == 0 ? model : target; }

@@ -1,0 +1,135 @@
+// OpenAI shapes the converters build: chat.completion, chat.completion.chunk and errors.
+import { JsonObject, JsonValue } from "@sluice/sdk";
+import { S, I, O, A, NULL, nowSeconds } from "./util";
+
+export function newCompletion(id: string, model: string): JsonObject {
+  const o = new JsonObject();
+  o.set("id", S(id));
+  o.set("object", S("chat.completion"));
+  o.set("created", I(nowSeconds()));
+  o.set("model", S(model));
+  return o;
+}
+
+/** A chat.completion with one choice. */
+export function completionWith(id: string, model: string, message: JsonObject, finish: string): JsonObject {
+  const o = newCompletion(id, model);
+  const choice = new JsonObject();
+  choice.set("index", I(0));
+  choice.set("message", O(message));
+  choice.set("logprobs", NULL());
+  choice.set("finish_reason", finish.length > 0 ? S(finish) : NULL());
+  o.set("choices", A([O(choice)]));
+  return o;
+}
+
+/** One chat.completion.chunk with a single choice (delta may be empty; finish "" = null). */
+export function chunk(id: string, model: string, created: i64, delta: JsonObject, finish: string): string {
+  const o = new JsonObject();
+  o.set("id", S(id));
+  o.set("object", S("chat.completion.chunk"));
+  o.set("created", I(created));
+  o.set("model", S(model));
+  const choice = new JsonObject();
+  choice.set("index", I(0));
+  choice.set("delta", O(delta));
+  choice.set("logprobs", NULL());
+  choice.set("finish_reason", finish.length > 0 ? S(finish) : NULL());
+  o.set("choices", A([O(choice)]));
+  return o.stringify();
+}
+
+/** The trailing usage chunk of a stream with include_usage (empty choices). */
+export function usageChunk(id: string, model: string, created: i64, usage: JsonObject): string {
+  const o = new JsonObject();
+  o.set("id", S(id));
+  o.set("object", S("chat.completion.chunk"));
+  o.set("created", I(created));
+  o.set("model", S(model));
+  o.set("choices", A(new Array<JsonValue>()));
+  o.set("usage", O(usage));
+  return o.stringify();
+}
+
+export function errorType(status: u32): string {
+  if (status == 400 || status == 404 || status == 413 || status == 422) return "invalid_request_error";
+  if (status == 401) return "authentication_error";
+  if (status == 403) return "permission_error";
+  if (status == 429) return "rate_limit_exceeded";
+  if (status >= 500) return "server_error";
+  return "api_error";
+}
+
+/** `{"error":{"message","type","param":null,"code"}}`, the shape the openai SDK reads. */
+export function openaiError(status: u32, message: string, code: string): string {
+  const e = new JsonObject();
+  e.set("message", S(message));
+  e.set("type", S(errorType(status)));
+  e.set("param", NULL());
+  e.set("code", code.length > 0 ? S(code) : NULL());
+  const o = new JsonObject();
+  o.set("error", O(e));
+  return o.stringify();
+}
+
+export function anthropicErrorType(status: u32): string {
+  if (status == 400 || status == 413 || status == 422) return "invalid_request_error";
+  if (status == 401) return "authentication_error";
+  if (status == 403) return "permission_error";
+  if (status == 404) return "not_found_error";
+  if (status == 429) return "rate_limit_error";
+  if (status == 529) return "overloaded_error";
+  return "api_error";
+}
+
+/** `{"type":"error","error":{"type","message"}}`, the shape the Anthropic SDK reads. */
+export function anthropicError(status: u32, message: string): string {
+  const e = new JsonObject();
+  e.set("type", S(anthropicErrorType(status)));
+  e.set("message", S(message));
+  const o = new JsonObject();
+  o.set("type", S("error"));
+  o.set("error", O(e));
+  return o.stringify();
+}
+
+/** The human message inside any provider's error body (OpenAI, Anthropic, Gemini, DashScope, Tencent, AWS). */
+export function providerErrorMessage(body: JsonObject | null, fallback: string): string {
+  if (body === null) return fallback;
+  const e = body.getObject("error");
+  if (e !== null) {
+    const m = e.getString("message");
+    if (m !== null) return m;
+  }
+  const es = body.getString("error");
+  if (es !== null) return es;
+  const m = body.getString("message");
+  if (m !== null) return m;
+  const m2 = body.getString("Message");
+  if (m2 !== null) return m2;
+  const r = body.getObject("Response");
+  if (r !== null) {
+    const re = r.getObject("Error");
+    if (re !== null) {
+      const rm = re.getString("Message");
+      if (rm !== null) return rm;
+    }
+  }
+  return fallback;
+}
+
+export function providerErrorCode(body: JsonObject | null): string {
+  if (body === null) return "";
+  const e = body.getObject("error");
+  if (e !== null) {
+    const c = e.get("code");
+    if (c !== null) { const t = c.toText(); if (t !== null) return t; }
+    const t2 = e.getString("type");
+    if (t2 !== null) return t2;
+    const st = e.getString("status");
+    if (st !== null) return st;
+  }
+  const c = body.getString("code");
+  if (c !== null) return c;
+  return "";
+}

@@ -1,0 +1,192 @@
+// Provider `qwen` in native mode (qwenEnableCompatible: false): DashScope text-generation and
+// text-embedding APIs, with their SSE (X-DashScope-SSE: enable, incremental_output).
+import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromDashScope } from "@sluice/sdk";
+import { S, I, B, O, A, copy, str, contentText } from "./util";
+import { completionWith, chunk, usageChunk } from "./openai";
+import { ProviderConfig } from "./config";
+
+export const QWEN_CHAT_PATH = "/api/v1/services/aigc/text-generation/generation";
+export const QWEN_VL_PATH = "/api/v1/services/aigc/multimodal-generation/generation";
+export const QWEN_EMBEDDING_PATH = "/api/v1/services/embeddings/text-embedding/text-embedding";
+
+export function openaiToQwenRequest(req: JsonObject, model: string, stream: bool, pc: ProviderConfig): JsonObject {
+  const out = new JsonObject();
+  out.set("model", S(model));
+  const input = new JsonObject();
+  const msgs = new Array<JsonValue>();
+  const list = req.getArray("messages");
+  if (list !== null) {
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i].asObject();
+      if (m === null) continue;
+      const o = new JsonObject();
+      let role = str(m, "role");
+      if (role == "developer") role = "system";
+      o.set("role", S(role));
+      const c = m.get("content");
+      if (c !== null && c.kind == JsonKind.Array) o.set("content", S(contentText(c)));
+      else if (c !== null) o.set("content", c);
+      else o.set("content", S(""));
+      copy(m, "tool_calls", o, "tool_calls");
+      copy(m, "tool_call_id", o, "tool_call_id");
+      copy(m, "name", o, "name");
+      msgs.push(O(o));
+    }
+  }
+  input.set("messages", A(msgs));
+  out.set("input", O(input));
+  const p = new JsonObject();
+  p.set("result_format", S("message"));
+  const mt = req.get("max_completion_tokens");
+  if (mt !== null && mt.isNumber) p.set("max_tokens", mt); else copy(req, "max_tokens", p, "max_tokens");
+  copy(req, "temperature", p, "temperature");
+  copy(req, "top_p", p, "top_p");
+  copy(req, "top_k", p, "top_k");
+  copy(req, "seed", p, "seed");
+  copy(req, "n", p, "n");
+  copy(req, "stop", p, "stop");
+  copy(req, "tools", p, "tools");
+  copy(req, "tool_choice", p, "tool_choice");
+  copy(req, "presence_penalty", p, "presence_penalty");
+  copy(req, "enable_thinking", p, "enable_thinking");
+  if (stream) p.set("incremental_output", B(true));
+  if (pc.qwenEnableSearch) p.set("enable_search", B(true));
+  out.set("parameters", O(p));
+  return out;
+}
+
+function readMessage(resp: JsonObject): JsonObject | null {
+  const output = resp.getObject("output");
+  if (output === null) return null;
+  const choices = output.getArray("choices");
+  if (choices === null || choices.length == 0) return null;
+  return choices[0].asObject();
+}
+
+function finishOf(f: string): string {
+  if (f == "null" || f.length == 0) return "";
+  return f;
+}
+
+export function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: ProviderConfig, usage: TokenUsage): JsonObject {
+  const msg = new JsonObject();
+  msg.set("role", S("assistant"));
+  let finish = "stop";
+  const choice = readMessage(resp);
+  if (choice !== null) {
+    const f = finishOf(str(choice, "finish_reason"));
+    if (f.length > 0) finish = f;
+    const m = choice.getObject("message");
+    if (m !== null) {
+      const content = contentText(m.get("content"));
+      const reasoning = str(m, "reasoning_content");
+      if (pc.reasoningContentMode == "concat" && reasoning.length > 0) msg.set("content", S(reasoning + "\n" + content));
+      else msg.set("content", S(content));
+      if (pc.reasoningContentMode == "passthrough" && reasoning.length > 0) msg.set("reasoning_content", S(reasoning));
+      copy(m, "tool_calls", msg, "tool_calls");
+    }
+  }
+  const u = resp.getObject("usage");
+  if (u !== null) usageFromDashScope(u, usage);
+  const out = completionWith(str(resp, "request_id"), model, msg, finish);
+  out.set("usage", O(usage.toOpenAI()));
+  return out;
+}
+
+export class QwenStreamReader {
+  id: string = "";
+  model: string;
+  created: i64;
+  started: bool = false;
+  pc: ProviderConfig;
+  done: bool = false;
+
+  constructor(model: string, created: i64, pc: ProviderConfig) { this.model = model; this.created = created; this.pc = pc; }
+
+  event(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+    if (this.id.length == 0) this.id = str(data, "request_id");
+    const u = data.getObject("usage");
+    if (u !== null) usageFromDashScope(u, usage);
+    const choice = readMessage(data);
+    if (choice === null) return;
+    const d = new JsonObject();
+    if (!this.started) { d.set("role", S("assistant")); this.started = true; }
+    const m = choice.getObject("message");
+    if (m !== null) {
+      const r = str(m, "reasoning_content");
+      const c = contentText(m.get("content"));
+      if (r.length > 0) {
+        if (this.pc.reasoningContentMode == "passthrough") d.set("reasoning_content", S(r));
+        else if (this.pc.reasoningContentMode == "concat") d.set("content", S(r));
+      }
+      if (c.length > 0) d.set("content", S(d.has("content") ? str(d, "content") + c : c));
+      const calls = m.getArray("tool_calls");
+      if (calls !== null && calls.length > 0) {
+        // DashScope tool-call deltas already carry index/id/function like OpenAI's.
+        for (let i = 0; i < calls.length; i++) {
+          const call = calls[i].asObject();
+          if (call !== null && !call.has("index")) call.set("index", I(i));
+        }
+        d.set("tool_calls", A(calls));
+      }
+    }
+    const f = finishOf(str(choice, "finish_reason"));
+    if (f.length > 0) this.done = true;
+    if (d.size > 0 || f.length > 0) out.push(chunk(this.id, this.model, this.created, d, f));
+  }
+
+  end(usage: TokenUsage, out: Array<string>): void {
+    out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
+  }
+}
+
+export function openaiToQwenEmbeddings(req: JsonObject, model: string): JsonObject {
+  const texts = new Array<JsonValue>();
+  const inp = req.get("input");
+  if (inp !== null) {
+    if (inp.kind == JsonKind.String) texts.push(inp);
+    else {
+      const a = inp.asArray();
+      if (a !== null) for (let i = 0; i < a.length; i++) if (a[i].isString) texts.push(a[i]);
+    }
+  }
+  const input = new JsonObject();
+  input.set("texts", A(texts));
+  const out = new JsonObject();
+  out.set("model", S(model));
+  out.set("input", O(input));
+  const p = new JsonObject();
+  copy(req, "dimensions", p, "dimension");
+  out.set("parameters", O(p));
+  return out;
+}
+
+export function qwenToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+  const data = new Array<JsonValue>();
+  const output = resp.getObject("output");
+  const list: Array<JsonValue> | null = output === null ? null : output.getArray("embeddings");
+  if (list !== null) {
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i].asObject();
+      if (e === null) continue;
+      const o = new JsonObject();
+      o.set("object", S("embedding"));
+      o.set("index", I(<i64>e.getNumber("text_index", <f64>i)));
+      const v = e.get("embedding");
+      o.set("embedding", v === null ? A(new Array<JsonValue>()) : v);
+      data.push(O(o));
+    }
+  }
+  const u = resp.getObject("usage");
+  const total = u === null ? 0 : <i64>u.getNumber("total_tokens", 0);
+  usage.set(total, 0, total);
+  const out = new JsonObject();
+  out.set("object", S("list"));
+  out.set("data", A(data));
+  out.set("model", S(model));
+  const uo = new JsonObject();
+  uo.set("prompt_tokens", I(total));
+  uo.set("total_tokens", I(total));
+  out.set("usage", O(uo));
+  return out;
+}

@@ -1,0 +1,98 @@
+// Small JSON builders and readers used by every conversion (they never trap).
+import { JsonObject, JsonValue, JsonKind, parseJson } from "@sluice/sdk";
+
+export function S(s: string): JsonValue { return JsonValue.fromString(s); }
+export function N(n: f64): JsonValue { return JsonValue.fromNumber(n); }
+export function I(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
+export function B(b: bool): JsonValue { return JsonValue.fromBool(b); }
+export function O(o: JsonObject): JsonValue { return JsonValue.fromObject(o); }
+export function A(a: Array<JsonValue>): JsonValue { return JsonValue.fromArray(a); }
+export function NULL(): JsonValue { return JsonValue.null(); }
+
+/** Copies `from[key]` to `to[newKey]` when present. */
+export function copy(from: JsonObject, key: string, to: JsonObject, newKey: string): void {
+  const v = from.get(key);
+  if (v !== null && !v.isNull) to.set(newKey, v);
+}
+
+export function str(o: JsonObject | null, key: string): string {
+  if (o === null) return "";
+  const s = o.getString(key);
+  return s === null ? "" : s;
+}
+
+export function int(o: JsonObject | null, key: string): i64 {
+  if (o === null) return 0;
+  const v = o.getNumber(key, 0);
+  if (!isFinite(v)) return 0;
+  return <i64>v;
+}
+
+/** A JSON object from text, or null when the text is not one. */
+export function parseObject(text: string): JsonObject | null {
+  const r = parseJson(text);
+  if (!r.ok) return null;
+  return r.value!.asObject();
+}
+
+/** Message `content` as plain text: a string, or the text parts of an array joined. */
+export function contentText(v: JsonValue | null): string {
+  if (v === null) return "";
+  if (v.kind == JsonKind.String) return v.str;
+  const a = v.asArray();
+  if (a === null) return "";
+  let s = "";
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i].asObject();
+    if (p === null) continue;
+    const t = p.getString("text");
+    if (t !== null) s += t;
+  }
+  return s;
+}
+
+/** The arguments string of a tool call parsed into an object (`{}` when it is not JSON). */
+export function parseArgs(s: string): JsonValue {
+  const r = parseJson(s);
+  if (r.ok && r.value!.isObject) return r.value!;
+  return O(new JsonObject());
+}
+
+/** Splits `data:image/png;base64,XXXX` into [mime, data]; null when it is not a base64 data URL. */
+export function splitDataUrl(url: string): Array<string> | null {
+  if (!url.startsWith("data:")) return null;
+  const comma = url.indexOf(",");
+  if (comma < 0) return null;
+  const meta = url.substring(5, comma);
+  if (!meta.endsWith(";base64")) return null;
+  return [meta.substring(0, meta.length - 7), url.substring(comma + 1)];
+}
+
+/** A pseudo-unique id from the host's random source. */
+export function randomId(prefix: string): string {
+  const b = new ArrayBuffer(12);
+  randomFill(b);
+  const hex = "0123456789abcdef";
+  let s = prefix;
+  const u = Uint8Array.wrap(b);
+  for (let i = 0; i < u.length; i++) s += hex.charAt(u[i] >> 4) + hex.charAt(u[i] & 15);
+  return s;
+}
+
+import { randomBytes } from "@sluice/sdk/runtime/hostcalls";
+export function randomFill(b: ArrayBuffer): void { randomBytes(b); }
+
+export function randomIndex(n: i32): i32 {
+  if (n <= 1) return 0;
+  const b = new ArrayBuffer(4);
+  randomBytes(b);
+  return <i32>(load<u32>(changetype<usize>(b)) % <u32>n);
+}
+
+export function nowSeconds(): i64 {
+  return <i64>(currentTimeNanos() / 1000000000);
+}
+export function nowMillis(): i64 {
+  return <i64>(currentTimeNanos() / 1000000);
+}
+import { currentTimeNanos } from "@sluice/sdk/runtime/hostcalls";
