@@ -23,8 +23,9 @@ export interface HttpCallAnswer {
 
 export type HttpResponder = (call: HttpCall) => HttpCallAnswer | Promise<HttpCallAnswer>;
 
-/** Where a cluster leads: "http://host:port" (a real server), "redis://host:port", or a function. */
-export type ClusterTarget = string | HttpResponder;
+/** Where a cluster leads: "http://host:port" (a real server), "redis://host:port", a function, or
+ *  null/"manual" (the cluster exists; the test answers its callouts with host.pendingHttpCalls()). */
+export type ClusterTarget = string | HttpResponder | null;
 
 export interface EmulatorRoute {
   name: string;
@@ -61,6 +62,8 @@ export interface EmulatorOptions {
   environment?: Record<string, string>;
   /** Do not throw when on_vm_start/on_configure fail; check `host.started`. */
   allowStartFailure?: boolean;
+  /** Let the clock run in real time (default: frozen at load, moved by advance()). */
+  realClock?: boolean;
   /** Print plugin logs as they happen. */
   echoLogs?: boolean;
   /** Shared data store (share one between emulators to model several VMs). */
@@ -243,6 +246,8 @@ export class Emulator {
   private queueIds = new Map<string, number>();
   private nextQueueId = 1;
   private clockOffsetNs = 0n;
+  private readonly clockBaseNs = BigInt(Date.now()) * 1000000n;
+  private readonly monoBaseNs = process.hrtime.bigint();
   private tickElapsedMs = 0;
   private upstreamWaiters = new Map<number, () => void>();
   readonly properties = new Map<string, Buffer>();
@@ -441,15 +446,21 @@ export class Emulator {
 
   /** Moves the clock on: fires due ticks and times out callouts whose deadline passed. */
   advance(ms: number): void {
-    this.clockOffsetNs += BigInt(Math.round(ms * 1e6));
-    for (const c of this.pendingHttpCalls()) {
-      if (c.timeoutMs > 0 && this.nowMs() - c.sentAt >= c.timeoutMs) c.timeout();
-    }
-    if (this.tickPeriodMs > 0) {
-      this.tickElapsedMs += ms;
-      while (this.tickElapsedMs >= this.tickPeriodMs && !this.failed) {
-        this.tickElapsedMs -= this.tickPeriodMs;
-        this.tick();
+    // Step through the interval so each tick sees the clock at its own time.
+    let left = ms;
+    while (left > 0) {
+      const step = this.tickPeriodMs > 0 ? Math.min(left, this.tickPeriodMs - this.tickElapsedMs) : left;
+      this.clockOffsetNs += BigInt(Math.round(step * 1e6));
+      left -= step;
+      for (const c of this.pendingHttpCalls()) {
+        if (c.timeoutMs > 0 && this.nowMs() - c.sentAt >= c.timeoutMs) c.timeout();
+      }
+      if (this.tickPeriodMs > 0) {
+        this.tickElapsedMs += step;
+        if (this.tickElapsedMs >= this.tickPeriodMs && !this.failed) {
+          this.tickElapsedMs = 0;
+          this.tick();
+        }
       }
     }
   }
@@ -458,8 +469,10 @@ export class Emulator {
     return Number(this.nowNs() / 1000000n);
   }
 
+  /** The host's clock: frozen at load time and moved only by advance(), unless realClock is set. */
   nowNs(): bigint {
-    return BigInt(Date.now()) * 1000000n + this.clockOffsetNs;
+    const base = this.options.realClock ? BigInt(Date.now()) * 1000000n : this.clockBaseNs;
+    return base + this.clockOffsetNs;
   }
 
   /** A metric by the name the plugin defined (without Envoy's wasmcustom prefix). */
@@ -1002,7 +1015,7 @@ export class Emulator {
             const a = await target(call);
             if (!call.answered) call.respond(a);
           }));
-        } else if (target.startsWith("http")) {
+        } else if (typeof target === "string" && target.startsWith("http")) {
           self.track(httpExchange(target, headers, body, call.timeoutMs).then((r) => {
             if ("error" in r) {
               if (r.error === "timeout") call.timeout();
@@ -1207,7 +1220,7 @@ export class Emulator {
       },
       args_get: () => SUCCESS,
       clock_time_get(id: number, _precision: bigint, ret: number) {
-        const t = id === 1 ? process.hrtime.bigint() + self.clockOffsetNs : self.nowNs();
+        const t = id === 1 ? (self.options.realClock ? process.hrtime.bigint() : self.monoBaseNs) + self.clockOffsetNs : self.nowNs();
         return self.writeU64(ret, t) ? SUCCESS : 21;
       },
       clock_res_get(_id: number, ret: number) {

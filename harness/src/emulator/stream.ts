@@ -240,8 +240,11 @@ export class HttpStream {
 
   private sendData(d: Direction, dir: "request" | "response", chunk: Buffer, eos: boolean): number {
     if (this.finished || this.reset || (dir === "request" && this.localResponse) || (dir === "response" && this.localResponse && !this.inLocalReply)) return CONTINUE;
-    if (this.emu.failed) return this.afterTrap();
     d.eos = eos;
+    if (this.emu.failed) {
+      d.held.push(chunk);
+      return this.afterTrap();
+    }
     if (d.headState === "stoppedAll") {
       d.held.push(chunk);
       return 1;
@@ -288,9 +291,9 @@ export class HttpStream {
 
   private sendTrailers(d: Direction, dir: "request" | "response", trailers: HeaderInput): number {
     if (this.finished || this.reset || this.localResponse) return CONTINUE;
-    if (this.emu.failed) return this.afterTrap();
     d.trailers = new HeaderMap(toBytePairs(trailers));
     d.eos = true;
+    if (this.emu.failed) return this.afterTrap();
     if (d.headState === "stoppedAll") {
       d.trailersState = "stopped";
       return 1;
