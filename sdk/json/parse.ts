@@ -1,7 +1,10 @@
-// A strict JSON parser (RFC 8259) that returns an error value instead of trapping, whatever the
-// input: truncated, malformed, deeply nested (depth is capped) or huge numbers.
+// A strict JSON parser (RFC 8259) that reads UTF-8 bytes directly and returns an error value
+// instead of trapping, whatever the input: truncated, malformed, invalid UTF-8, deeply nested
+// (depth is capped) or huge numbers. Offsets in error messages are byte offsets.
 import { JsonValue, JsonObject } from "./value";
+import { utf8SequenceLength } from "./utf8";
 
+/** Deeper documents are rejected: recursion must not exhaust the shadow stack. */
 export const MAX_JSON_DEPTH: i32 = 128;
 
 export class JsonResult {
@@ -9,76 +12,121 @@ export class JsonResult {
   get ok(): bool { return this.value !== null; }
 }
 
+export class JsonObjectResult {
+  constructor(public value: JsonObject | null, public error: string) {}
+  get ok(): bool { return this.value !== null; }
+}
+
+/** Parses a UTF-8 body (the usual case: request/response bodies arrive as bytes). */
+export function parseJsonBytes(bytes: ArrayBuffer): JsonResult {
+  return parseJsonUnsafe(changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** Parses a string (config text). Lone surrogates become U+FFFD. */
 export function parseJson(text: string): JsonResult {
-  const p = new Parser(text);
+  const bytes = String.UTF8.encode(text, false, String.UTF8.ErrorMode.REPLACE);
+  return parseJsonBytes(bytes);
+}
+
+/** Parses [ptr, ptr+len), which must stay alive during the call. */
+export function parseJsonUnsafe(ptr: usize, len: i32): JsonResult {
+  const p = new Parser(ptr, len);
   p.skipWs();
   const v = p.parseValue(0);
   if (v === null) return new JsonResult(null, p.error);
   p.skipWs();
-  if (p.pos < p.len) return new JsonResult(null, "unexpected data after JSON value at offset " + p.pos.toString());
+  if (p.pos < p.end) return new JsonResult(null, "unexpected data after JSON value at offset " + p.offset().toString());
   return new JsonResult(v, "");
 }
 
-export function parseJsonBytes(bytes: ArrayBuffer): JsonResult {
-  return parseJson(String.UTF8.decode(bytes));
+/** Decodes the quoted JSON string starting at `ptr` (the quote) and ending before `end`; null when invalid. */
+export function parseStringAt(ptr: usize, end: usize): string | null {
+  if (end <= ptr || load<u8>(ptr) != 0x22) return null;
+  const p = new Parser(ptr, <i32>(end - ptr));
+  return p.parseString();
 }
 
 /** Parses and requires an object at the top level. */
 export function parseJsonObject(text: string): JsonObjectResult {
-  const r = parseJson(text);
+  return objectOf(parseJson(text));
+}
+
+export function parseJsonObjectBytes(bytes: ArrayBuffer): JsonObjectResult {
+  return objectOf(parseJsonBytes(bytes));
+}
+
+function objectOf(r: JsonResult): JsonObjectResult {
   if (!r.ok) return new JsonObjectResult(null, r.error);
   const o = r.value!.asObject();
   if (o === null) return new JsonObjectResult(null, "expected a JSON object");
   return new JsonObjectResult(o, "");
 }
 
-export class JsonObjectResult {
-  constructor(public value: JsonObject | null, public error: string) {}
-  get ok(): bool { return this.value !== null; }
-}
+// Exact powers of ten for the fast number path (10^0..10^22 are exact doubles).
+const POW10: StaticArray<f64> = [
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 class Parser {
-  pos: i32 = 0;
-  len: i32;
+  pos: usize;
+  end: usize;
+  base: usize;
   error: string = "";
-  constructor(public s: string) { this.len = s.length; }
 
-  @inline peek(): i32 { return this.pos < this.len ? <i32>this.s.charCodeAt(this.pos) : -1; }
+  constructor(ptr: usize, len: i32) {
+    this.base = ptr;
+    this.pos = ptr;
+    this.end = ptr + <usize>(len < 0 ? 0 : len);
+  }
 
-  skipWs(): void {
-    while (this.pos < this.len) {
-      const c = this.s.charCodeAt(this.pos);
-      if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) this.pos++;
+  @inline offset(): i32 { return <i32>(this.pos - this.base); }
+  @inline peek(): i32 { return this.pos < this.end ? <i32>load<u8>(this.pos) : -1; }
+
+  @inline skipWs(): void {
+    let p = this.pos;
+    const end = this.end;
+    while (p < end) {
+      const c = load<u8>(p);
+      if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) p++;
       else break;
     }
+    this.pos = p;
   }
 
   fail(msg: string): JsonValue | null {
-    if (this.error.length == 0) this.error = msg + " at offset " + this.pos.toString();
+    if (this.error.length == 0) this.error = msg + " at offset " + this.offset().toString();
     return null;
   }
 
   parseValue(depth: i32): JsonValue | null {
-    if (depth > MAX_JSON_DEPTH) return this.fail("JSON nested too deeply");
     const c = this.peek();
-    if (c == 0x7b) return this.parseObject(depth);
-    if (c == 0x5b) return this.parseArray(depth);
     if (c == 0x22) {
       const s = this.parseString();
       return s === null ? null : JsonValue.fromString(s);
     }
-    if (c == 0x74) return this.literal("true", JsonValue.fromBool(true));
-    if (c == 0x66) return this.literal("false", JsonValue.fromBool(false));
-    if (c == 0x6e) return this.literal("null", JsonValue.null());
+    if (c == 0x7b || c == 0x5b) {
+      if (depth >= MAX_JSON_DEPTH) return this.fail("JSON nested too deeply");
+      return c == 0x7b ? this.parseObject(depth) : this.parseArray(depth);
+    }
     if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
+    if (c == 0x74) return this.literal(0x65757274, JsonValue.fromBool(true)); // "true"
+    if (c == 0x66) return this.literalFalse();
+    if (c == 0x6e) return this.literal(0x6c6c756e, JsonValue.null()); // "null"
     if (c < 0) return this.fail("unexpected end of JSON");
     return this.fail("unexpected character");
   }
 
-  literal(word: string, v: JsonValue): JsonValue | null {
-    if (this.pos + word.length > this.len || this.s.substr(this.pos, word.length) != word) return this.fail("invalid literal");
-    this.pos += word.length;
+  literal(word: u32, v: JsonValue): JsonValue | null {
+    if (this.pos + 4 > this.end || load<u32>(this.pos) != word) return this.fail("invalid literal");
+    this.pos += 4;
     return v;
+  }
+
+  literalFalse(): JsonValue | null {
+    if (this.pos + 5 > this.end || load<u32>(this.pos, 1) != 0x65736c61) return this.fail("invalid literal"); // "alse"
+    this.pos += 5;
+    return JsonValue.fromBool(false);
   }
 
   parseObject(depth: i32): JsonValue | null {
@@ -88,7 +136,7 @@ class Parser {
     if (this.peek() == 0x7d) { this.pos++; return JsonValue.fromObject(obj); }
     while (true) {
       this.skipWs();
-      if (this.peek() != 0x22) return this.fail("expected a string key");
+      if (this.peek() != 0x22) return this.fail(this.pos >= this.end ? "unexpected end of JSON" : "expected a string key");
       const key = this.parseString();
       if (key === null) return null;
       this.skipWs();
@@ -102,7 +150,7 @@ class Parser {
       const c = this.peek();
       if (c == 0x2c) { this.pos++; continue; }
       if (c == 0x7d) { this.pos++; return JsonValue.fromObject(obj); }
-      return this.fail("expected ',' or '}'");
+      return this.fail(c < 0 ? "unexpected end of JSON" : "expected ',' or '}'");
     }
   }
 
@@ -120,96 +168,160 @@ class Parser {
       const c = this.peek();
       if (c == 0x2c) { this.pos++; continue; }
       if (c == 0x5d) { this.pos++; return JsonValue.fromArray(arr); }
-      return this.fail("expected ',' or ']'");
+      return this.fail(c < 0 ? "unexpected end of JSON" : "expected ',' or ']'");
     }
   }
 
+  /**
+   * Two passes: find the closing quote (noting escapes and non-ASCII), then decode into a string
+   * allocated once. The common case — plain ASCII — is a widening copy.
+   */
   parseString(): string | null {
-    this.pos++; // opening quote
-    const start = this.pos;
-    // Fast path: no escapes.
-    while (this.pos < this.len) {
-      const c = this.s.charCodeAt(this.pos);
-      if (c == 0x22) { const r = this.s.substring(start, this.pos); this.pos++; return r; }
-      if (c == 0x5c) break;
-      if (c < 0x20) { this.fail("control character in string"); return null; }
-      this.pos++;
+    const start = this.pos + 1;
+    const end = this.end;
+    let p = start;
+    let plain = true;
+    while (true) {
+      if (p >= end) { this.pos = p; this.fail("unterminated string"); return null; }
+      const c = load<u8>(p);
+      if (c == 0x22) break;
+      if (c == 0x5c) { plain = false; p += 2; continue; }
+      if (c < 0x20) { this.pos = p; this.fail("control character in string"); return null; }
+      if (c >= 0x80) plain = false;
+      p++;
     }
-    const parts = new Array<string>();
-    parts.push(this.s.substring(start, this.pos));
-    while (this.pos < this.len) {
-      const c = this.s.charCodeAt(this.pos);
-      if (c == 0x22) { this.pos++; return parts.join(""); }
-      if (c < 0x20) { this.fail("control character in string"); return null; }
-      if (c != 0x5c) {
-        const runStart = this.pos;
-        while (this.pos < this.len) {
-          const d = this.s.charCodeAt(this.pos);
-          if (d == 0x22 || d == 0x5c || d < 0x20) break;
-          this.pos++;
-        }
-        parts.push(this.s.substring(runStart, this.pos));
+    const close = p;
+    const n = <i32>(close - start);
+    if (plain) {
+      const out = __new(<usize>n << 1, idof<string>());
+      for (let i = 0; i < n; i++) store<u16>(out + (<usize>i << 1), <u16>load<u8>(start + <usize>i));
+      this.pos = close + 1;
+      return changetype<string>(out);
+    }
+    // Each input byte yields at most one UTF-16 unit.
+    const out = __new(<usize>n << 1, idof<string>());
+    let o = out;
+    p = start;
+    while (p < close) {
+      const c = <u32>load<u8>(p);
+      if (c < 0x80 && c != 0x5c) { store<u16>(o, <u16>c); o += 2; p++; continue; }
+      if (c == 0x5c) {
+        const e = <u32>load<u8>(p, 1);
+        p += 2;
+        let u: u32;
+        if (e == 0x22) u = 0x22;
+        else if (e == 0x5c) u = 0x5c;
+        else if (e == 0x2f) u = 0x2f;
+        else if (e == 0x62) u = 0x08;
+        else if (e == 0x66) u = 0x0c;
+        else if (e == 0x6e) u = 0x0a;
+        else if (e == 0x72) u = 0x0d;
+        else if (e == 0x74) u = 0x09;
+        else if (e == 0x75) {
+          const h = p + 4 <= close ? hex4(p) : -1;
+          if (h < 0) { this.pos = p - 2; this.fail("invalid \\u escape"); return null; }
+          u = <u32>h;
+          p += 4;
+        } else { this.pos = p - 2; this.fail("invalid escape"); return null; }
+        store<u16>(o, <u16>u); o += 2;
         continue;
       }
-      this.pos++; // backslash
-      if (this.pos >= this.len) break;
-      const e = this.s.charCodeAt(this.pos);
-      this.pos++;
-      if (e == 0x22) parts.push("\"");
-      else if (e == 0x5c) parts.push("\\");
-      else if (e == 0x2f) parts.push("/");
-      else if (e == 0x62) parts.push("\b");
-      else if (e == 0x66) parts.push("\f");
-      else if (e == 0x6e) parts.push("\n");
-      else if (e == 0x72) parts.push("\r");
-      else if (e == 0x74) parts.push("\t");
-      else if (e == 0x75) {
-        const u = this.hex4();
-        if (u < 0) { this.fail("invalid \\u escape"); return null; }
-        parts.push(String.fromCharCode(u));
-      } else { this.fail("invalid escape"); return null; }
+      const len = utf8SequenceLength(p, close);
+      if (len <= 0) { this.pos = p; this.fail("invalid UTF-8 in string"); return null; }
+      let cp: u32;
+      if (len == 2) cp = (c & 0x1F) << 6 | (<u32>load<u8>(p, 1) & 0x3F);
+      else if (len == 3) cp = (c & 0x0F) << 12 | (<u32>load<u8>(p, 1) & 0x3F) << 6 | (<u32>load<u8>(p, 2) & 0x3F);
+      else cp = (c & 0x07) << 18 | (<u32>load<u8>(p, 1) & 0x3F) << 12 | (<u32>load<u8>(p, 2) & 0x3F) << 6 | (<u32>load<u8>(p, 3) & 0x3F);
+      if (cp < 0x10000) { store<u16>(o, <u16>cp); o += 2; }
+      else {
+        const d = cp - 0x10000;
+        store<u16>(o, <u16>(0xD800 | (d >> 10)));
+        store<u16>(o, <u16>(0xDC00 | (d & 0x3FF)), 2);
+        o += 4;
+      }
+      p += <usize>len;
     }
-    this.fail("unterminated string");
-    return null;
+    this.pos = close + 1;
+    return changetype<string>(__renew(out, o - out));
   }
 
-  hex4(): i32 {
-    if (this.pos + 4 > this.len) return -1;
-    let v = 0;
-    for (let i = 0; i < 4; i++) {
-      const c = <i32>this.s.charCodeAt(this.pos + i);
-      let d: i32;
-      if (c >= 0x30 && c <= 0x39) d = c - 0x30;
-      else if (c >= 0x61 && c <= 0x66) d = c - 0x61 + 10;
-      else if (c >= 0x41 && c <= 0x46) d = c - 0x41 + 10;
-      else return -1;
-      v = (v << 4) | d;
-    }
-    this.pos += 4;
-    return v;
-  }
-
+  /**
+   * Digits are accumulated while scanning. Mantissas up to 2^53 with small exponents are exact
+   * with one multiply or divide; anything else goes to the standard library's strtod.
+   */
   parseNumber(): JsonValue | null {
     const start = this.pos;
-    if (this.peek() == 0x2d) this.pos++;
-    let c = this.peek();
-    if (c == 0x30) { this.pos++; }
-    else if (c >= 0x31 && c <= 0x39) { while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++; }
-    else return this.fail("invalid number");
-    if (this.peek() == 0x2e) {
-      this.pos++;
-      if (!(this.peek() >= 0x30 && this.peek() <= 0x39)) return this.fail("invalid number");
-      while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
+    const end = this.end;
+    let p = start;
+    let neg = false;
+    if (load<u8>(p) == 0x2d) { neg = true; p++; }
+    if (p >= end) { this.pos = p; return this.fail("invalid number"); }
+    let mant: u64 = 0;
+    let digits = 0;
+    let exp10 = 0;
+    let c = <u32>load<u8>(p);
+    if (c == 0x30) { p++; }
+    else if (c >= 0x31 && c <= 0x39) {
+      while (p < end) {
+        c = <u32>load<u8>(p);
+        if (c < 0x30 || c > 0x39) break;
+        if (digits < 19) { mant = mant * 10 + <u64>(c - 0x30); digits++; } else exp10++;
+        p++;
+      }
+    } else { this.pos = p; return this.fail("invalid number"); }
+    if (p < end && load<u8>(p) == 0x2e) {
+      p++;
+      const fracStart = p;
+      while (p < end) {
+        c = <u32>load<u8>(p);
+        if (c < 0x30 || c > 0x39) break;
+        if (digits < 19) {
+          if (mant != 0 || c != 0x30) digits++; // leading zeros of 0.000x cost no precision
+          mant = mant * 10 + <u64>(c - 0x30);
+          exp10--;
+        }
+        p++;
+      }
+      if (p == fracStart) { this.pos = p; return this.fail("invalid number"); }
     }
-    c = this.peek();
-    if (c == 0x65 || c == 0x45) {
-      this.pos++;
-      c = this.peek();
-      if (c == 0x2b || c == 0x2d) this.pos++;
-      if (!(this.peek() >= 0x30 && this.peek() <= 0x39)) return this.fail("invalid number");
-      while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
+    if (p < end && (load<u8>(p) | 0x20) == 0x65) {
+      p++;
+      let eneg = false;
+      if (p < end && (load<u8>(p) == 0x2b || load<u8>(p) == 0x2d)) { eneg = load<u8>(p) == 0x2d; p++; }
+      const expStart = p;
+      let e = 0;
+      while (p < end) {
+        c = <u32>load<u8>(p);
+        if (c < 0x30 || c > 0x39) break;
+        if (e < 100000) e = e * 10 + <i32>(c - 0x30);
+        p++;
+      }
+      if (p == expStart) { this.pos = p; return this.fail("invalid number"); }
+      exp10 += eneg ? -e : e;
     }
-    const n = parseFloat(this.s.substring(start, this.pos));
-    return JsonValue.fromNumber(n);
+    this.pos = p;
+    let v: f64;
+    if (mant <= 9007199254740992 && exp10 >= -22 && exp10 <= 22 && digits < 19) {
+      v = <f64>mant;
+      if (exp10 > 0) v *= unchecked(POW10[exp10]);
+      else if (exp10 < 0) v /= unchecked(POW10[-exp10]);
+      if (neg) v = -v;
+    } else {
+      v = parseFloat(String.UTF8.decodeUnsafe(start, p - start));
+    }
+    return JsonValue.fromNumber(v);
   }
+}
+
+@inline function hexDigit(c: u32): i32 {
+  if (c - 0x30 < 10) return <i32>(c - 0x30);
+  const l = c | 0x20;
+  if (l - 0x61 < 6) return <i32>(l - 0x61 + 10);
+  return -1;
+}
+
+function hex4(p: usize): i32 {
+  const a = hexDigit(load<u8>(p)), b = hexDigit(load<u8>(p, 1)), c = hexDigit(load<u8>(p, 2)), d = hexDigit(load<u8>(p, 3));
+  if ((a | b | c | d) < 0) return -1;
+  return (a << 12) | (b << 8) | (c << 4) | d;
 }

@@ -1,5 +1,7 @@
 // A JSON document model whose readers never trap: every accessor returns null or a default
-// when the value is missing or of another type. Parsing lives in json/parse.ts.
+// when the value is missing or of another type. Parsing lives in json/parse.ts, printing in
+// json/writer.ts.
+import { JsonWriter } from "./writer";
 
 export enum JsonKind { Null, Bool, Number, String, Array, Object }
 
@@ -14,9 +16,12 @@ export class JsonValue {
   static null(): JsonValue { return new JsonValue(); }
   static fromBool(b: bool): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Bool; v.bool = b; return v; }
   static fromNumber(n: f64): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Number; v.num = n; return v; }
+  static fromInt(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
   static fromString(s: string): JsonValue { const v = new JsonValue(); v.kind = JsonKind.String; v.str = s; return v; }
   static fromArray(a: Array<JsonValue>): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Array; v.arr = a; return v; }
   static fromObject(o: JsonObject): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Object; v.obj = o; return v; }
+  static newObject(): JsonValue { return JsonValue.fromObject(new JsonObject()); }
+  static newArray(): JsonValue { return JsonValue.fromArray(new Array<JsonValue>()); }
   static fromStrings(list: Array<string>): JsonValue {
     const a = new Array<JsonValue>(list.length);
     for (let i = 0; i < list.length; i++) a[i] = JsonValue.fromString(list[i]);
@@ -33,6 +38,65 @@ export class JsonValue {
   asString(): string | null { return this.kind == JsonKind.String ? this.str : null; }
   asArray(): Array<JsonValue> | null { return this.kind == JsonKind.Array ? this.arr : null; }
   asObject(): JsonObject | null { return this.kind == JsonKind.Object ? this.obj : null; }
+  asNumber(def: f64): f64 { return this.kind == JsonKind.Number ? this.num : def; }
+  asBool(def: bool): bool { return this.kind == JsonKind.Bool ? this.bool : def; }
+  /** The number truncated to an integer; `def` when not a finite number in i64 range. */
+  asInt(def: i64): i64 { return this.kind == JsonKind.Number ? toInt(this.num, def) : def; }
+
+  /** Items in an array, keys in an object, else 0. */
+  get length(): i32 {
+    if (this.kind == JsonKind.Array) return this.arr!.length;
+    if (this.kind == JsonKind.Object) return this.obj!.size;
+    return 0;
+  }
+
+  /** The i-th array item; null when not an array or out of range. */
+  at(i: i32): JsonValue | null {
+    if (this.kind != JsonKind.Array) return null;
+    const a = this.arr!;
+    return i >= 0 && i < a.length ? unchecked(a[i]) : null;
+  }
+
+  /** A member of an object; null when not an object or absent. */
+  get(key: string): JsonValue | null {
+    return this.kind == JsonKind.Object ? this.obj!.get(key) : null;
+  }
+
+  /** Appends to an array (ignored when this is not an array). */
+  push(v: JsonValue): void {
+    if (this.kind == JsonKind.Array) this.arr!.push(v);
+  }
+
+  /**
+   * Follows a dotted path, gjson style: "choices.0.message.content". Numeric segments index
+   * arrays; `\.` is a literal dot in a key. Null when any step is missing or of the wrong kind.
+   */
+  getPath(path: string): JsonValue | null {
+    let cur: JsonValue | null = this;
+    let i = 0;
+    const n = path.length;
+    while (cur !== null && i <= n) {
+      let seg = "";
+      let start = i;
+      let escaped = false;
+      while (i < n) {
+        const c = path.charCodeAt(i);
+        if (c == 0x5c && i + 1 < n) { escaped = true; i += 2; continue; }
+        if (c == 0x2e) break;
+        i++;
+      }
+      seg = path.substring(start, i);
+      if (escaped) seg = seg.replaceAll("\\.", ".");
+      i++; // skip the dot
+      const v: JsonValue = cur;
+      if (v.kind == JsonKind.Object) cur = v.obj!.get(seg);
+      else if (v.kind == JsonKind.Array) {
+        const idx = parseIndex(seg);
+        cur = idx < 0 ? null : v.at(idx);
+      } else cur = null;
+    }
+    return cur;
+  }
 
   /** The value as text: strings as they are, numbers and booleans printed, else null. */
   toText(): string | null {
@@ -43,35 +107,78 @@ export class JsonValue {
   }
 
   stringify(): string {
-    const sb = new Array<string>();
-    writeValue(this, sb);
-    return sb.join("");
+    const w = new JsonWriter();
+    w.value(this);
+    return w.toString();
+  }
+
+  /** Serialises straight to UTF-8 bytes (what a body needs; no UTF-16 detour). */
+  toBytes(): ArrayBuffer {
+    const w = new JsonWriter();
+    w.value(this);
+    return w.toBytes();
   }
 }
+
+/** Objects this small are searched linearly; bigger ones get a hash index. */
+const INDEX_THRESHOLD = 12;
 
 /** An object that keeps its keys in document order (the last duplicate wins, like JSON.parse). */
 export class JsonObject {
   keys: Array<string> = new Array<string>();
-  private map: Map<string, JsonValue> = new Map<string, JsonValue>();
+  values: Array<JsonValue> = new Array<JsonValue>();
+  private index: Map<string, i32> | null = null;
 
   get size(): i32 { return this.keys.length; }
-  has(key: string): bool { return this.map.has(key); }
+
+  private find(key: string): i32 {
+    const idx = this.index;
+    if (idx !== null) return idx.has(key) ? idx.get(key) : -1;
+    const keys = this.keys;
+    for (let i = 0, n = keys.length; i < n; i++) if (unchecked(keys[i]) == key) return i;
+    return -1;
+  }
+
+  has(key: string): bool { return this.find(key) >= 0; }
 
   get(key: string): JsonValue | null {
-    if (!this.map.has(key)) return null;
-    return this.map.get(key);
+    const i = this.find(key);
+    return i < 0 ? null : unchecked(this.values[i]);
   }
+
+  /** The i-th key / value in document order (null when out of range). */
+  keyAt(i: i32): string | null { return i >= 0 && i < this.keys.length ? unchecked(this.keys[i]) : null; }
+  valueAt(i: i32): JsonValue | null { return i >= 0 && i < this.values.length ? unchecked(this.values[i]) : null; }
 
   set(key: string, value: JsonValue): void {
-    if (!this.map.has(key)) this.keys.push(key);
-    this.map.set(key, value);
+    const i = this.find(key);
+    if (i >= 0) { unchecked(this.values[i] = value); return; }
+    this.keys.push(key);
+    this.values.push(value);
+    const idx = this.index;
+    if (idx !== null) idx.set(key, this.keys.length - 1);
+    else if (this.keys.length > INDEX_THRESHOLD) this.buildIndex();
   }
 
+  setString(key: string, s: string): void { this.set(key, JsonValue.fromString(s)); }
+  setNumber(key: string, n: f64): void { this.set(key, JsonValue.fromNumber(n)); }
+  setInt(key: string, n: i64): void { this.set(key, JsonValue.fromInt(n)); }
+  setBool(key: string, b: bool): void { this.set(key, JsonValue.fromBool(b)); }
+  setNull(key: string): void { this.set(key, JsonValue.null()); }
+
   delete(key: string): void {
-    if (!this.map.has(key)) return;
-    this.map.delete(key);
-    const i = this.keys.indexOf(key);
-    if (i >= 0) this.keys.splice(i, 1);
+    const i = this.find(key);
+    if (i < 0) return;
+    this.keys.splice(i, 1);
+    this.values.splice(i, 1);
+    if (this.index !== null) this.buildIndex();
+  }
+
+  private buildIndex(): void {
+    const m = new Map<string, i32>();
+    const keys = this.keys;
+    for (let i = 0, n = keys.length; i < n; i++) m.set(unchecked(keys[i]), i);
+    this.index = m;
   }
 
   getString(key: string): string | null {
@@ -86,17 +193,22 @@ export class JsonObject {
     const v = this.get(key);
     return v === null ? null : v.asArray();
   }
-  /** A number (or a numeric string, as Higress's gjson accepts) — `def` when absent or wrong. */
+  /** A number; `def` when absent or of another type. */
   getNumber(key: string, def: f64): f64 {
     const v = this.get(key);
     if (v === null) return def;
-    if (v.kind == JsonKind.Number) return v.num;
-    return def;
+    return v.asNumber(def);
+  }
+  /** A number truncated to an integer; `def` when absent, of another type, or out of i64 range. */
+  getInt(key: string, def: i64): i64 {
+    const v = this.get(key);
+    if (v === null) return def;
+    return v.asInt(def);
   }
   getBool(key: string, def: bool): bool {
     const v = this.get(key);
-    if (v === null || v.kind != JsonKind.Bool) return def;
-    return v.bool;
+    if (v === null) return def;
+    return v.asBool(def);
   }
   /** An array of strings; non-string items are skipped. Null when the key is absent or not an array. */
   getStringArray(key: string): Array<string> | null {
@@ -109,78 +221,46 @@ export class JsonObject {
     }
     return out;
   }
+  /** See JsonValue.getPath. */
+  getPath(path: string): JsonValue | null {
+    return JsonValue.fromObject(this).getPath(path);
+  }
 
   stringify(): string {
     return JsonValue.fromObject(this).stringify();
   }
+  toBytes(): ArrayBuffer {
+    return JsonValue.fromObject(this).toBytes();
+  }
+}
+
+function toInt(n: f64, def: i64): i64 {
+  if (!isFinite(n) || Math.abs(n) >= 9223372036854775807.0) return def;
+  return <i64>n;
+}
+
+function parseIndex(s: string): i32 {
+  const n = s.length;
+  if (n == 0 || n > 9) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = <i32>s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 export function formatNumber(n: f64): string {
   if (!isFinite(n)) return "null";
+  if (n == 0 && 1 / n < 0) return "-0";
   if (n == Math.floor(n) && Math.abs(n) < 9007199254740992.0) return (<i64>n).toString();
   return n.toString();
 }
 
-function writeValue(v: JsonValue, sb: Array<string>): void {
-  switch (v.kind) {
-    case JsonKind.Null: sb.push("null"); break;
-    case JsonKind.Bool: sb.push(v.bool ? "true" : "false"); break;
-    case JsonKind.Number: sb.push(formatNumber(v.num)); break;
-    case JsonKind.String: sb.push(quoteJsonString(v.str)); break;
-    case JsonKind.Array: {
-      const a = v.arr!;
-      sb.push("[");
-      for (let i = 0; i < a.length; i++) {
-        if (i > 0) sb.push(",");
-        writeValue(a[i], sb);
-      }
-      sb.push("]");
-      break;
-    }
-    case JsonKind.Object: {
-      const o = v.obj!;
-      sb.push("{");
-      for (let i = 0; i < o.keys.length; i++) {
-        if (i > 0) sb.push(",");
-        const k = o.keys[i];
-        sb.push(quoteJsonString(k));
-        sb.push(":");
-        writeValue(o.get(k)!, sb);
-      }
-      sb.push("}");
-      break;
-    }
-  }
-}
-
-const HEX = "0123456789abcdef";
-
-/** Quotes a string as a JSON string literal. */
+/** Quotes a string as a JSON string literal (lone surrogates escaped, like JSON.stringify). */
 export function quoteJsonString(s: string): string {
-  let needs = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c == 0x22 || c == 0x5c) { needs = true; break; }
-  }
-  if (!needs) return "\"" + s + "\"";
-  const parts = new Array<string>();
-  parts.push("\"");
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c != 0x22 && c != 0x5c) continue;
-    if (i > start) parts.push(s.substring(start, i));
-    start = i + 1;
-    if (c == 0x22) parts.push("\\\"");
-    else if (c == 0x5c) parts.push("\\\\");
-    else if (c == 0x0a) parts.push("\\n");
-    else if (c == 0x0d) parts.push("\\r");
-    else if (c == 0x09) parts.push("\\t");
-    else if (c == 0x08) parts.push("\\b");
-    else if (c == 0x0c) parts.push("\\f");
-    else parts.push("\\u00" + HEX.charAt(c >> 4) + HEX.charAt(c & 15));
-  }
-  if (start < s.length) parts.push(s.substring(start));
-  parts.push("\"");
-  return parts.join("");
+  const w = new JsonWriter();
+  w.string(s);
+  return w.toString();
 }

@@ -1,6 +1,74 @@
-// Test entry: exposes the JSON parser to Node.
-import { parseJson } from "../json/parse";
+// Test entry: exposes the JSON parser, writer, scanner and in-place edits to Node.
+import { parseJson, parseJsonBytes } from "../json/parse";
+import { JsonValue, JsonObject } from "../json/value";
+import { JsonWriter } from "../json/writer";
+import { setTopLevelString, setTopLevelRaw, ensureStreamUsage, removeTopLevelField, readTopLevelString, readTopLevelRaw, findTopLevelField } from "../json/edit";
+import { decodeUtf8 } from "../json/utf8";
+
 export function roundTrip(text: string): string {
   const r = parseJson(text);
   return r.ok ? r.value!.stringify() : "ERR:" + r.error;
+}
+
+/** "OK:" + serialised document, or "ERR:" + error. */
+export function parseBytes(body: ArrayBuffer): string {
+  const r = parseJsonBytes(body);
+  if (!r.ok) return "ERR:" + r.error;
+  return "OK:" + String.UTF8.decode(r.value!.toBytes());
+}
+
+export function getPath(text: string, path: string): string {
+  const r = parseJson(text);
+  if (!r.ok) return "ERR";
+  const v = r.value!.getPath(path);
+  return v === null ? "MISSING" : v.stringify();
+}
+
+export function getInt(text: string, key: string): i64 {
+  const r = parseJson(text);
+  if (!r.ok) return -999;
+  const o = r.value!.asObject();
+  return o === null ? -998 : o.getInt(key, -1);
+}
+
+export function setModel(body: ArrayBuffer, model: string): ArrayBuffer | null { return setTopLevelString(body, "model", model); }
+export function setRaw(body: ArrayBuffer, key: string, raw: string): ArrayBuffer | null { return setTopLevelRaw(body, key, raw); }
+export function streamUsage(body: ArrayBuffer): ArrayBuffer | null { return ensureStreamUsage(body); }
+export function remove(body: ArrayBuffer, key: string): ArrayBuffer | null { return removeTopLevelField(body, key); }
+export function readString(body: ArrayBuffer, key: string): string | null { return readTopLevelString(body, key); }
+export function readRaw(body: ArrayBuffer, key: string): string | null { return readTopLevelRaw(body, key); }
+export function hasField(body: ArrayBuffer, key: string): bool { return findTopLevelField(body, key) !== null; }
+export function lossy(body: ArrayBuffer): string { return decodeUtf8(body); }
+
+/** Builds a chat completion response with the writer. */
+export function writeResponse(content: string, tokens: i32): string {
+  const w = new JsonWriter();
+  w.beginObject();
+  w.key("id").string("chatcmpl-1");
+  w.key("object").string("chat.completion");
+  w.key("choices").beginArray();
+  w.beginObject().key("index").integer(0).key("message").beginObject().key("role").string("assistant").key("content").string(content).endObject().key("finish_reason").string("stop").endObject();
+  w.endArray();
+  w.key("usage").beginObject().key("total_tokens").integer(tokens).key("ratio").number(0.5).key("none").null().key("ok").bool(true).endObject();
+  w.endObject();
+  return w.toString();
+}
+
+/** Builds a tree by hand and edits it (set/delete/setters). */
+export function buildTree(): string {
+  const o = new JsonObject();
+  o.setString("model", "a");
+  o.setInt("n", 3);
+  o.setBool("stream", true);
+  o.setNull("x");
+  const arr = JsonValue.newArray();
+  arr.push(JsonValue.fromNumber(1.5));
+  arr.push(JsonValue.fromString("s"));
+  o.set("arr", arr);
+  o.delete("x");
+  o.setString("model", "b");
+  for (let i = 0; i < 20; i++) o.setInt("k" + i.toString(), i);
+  o.delete("k3");
+  o.setInt("k5", 55);
+  return o.stringify();
 }

@@ -1,23 +1,269 @@
+// JSON: the parser, writer, scanner and in-place edits, checked against V8's JSON.parse /
+// JSON.stringify and TextDecoder (fatal) as the reference. Every call goes through the compiled
+// wasm module, so a trap would throw a RuntimeError here and fail the test.
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
+import { OPENAI_REQUEST, deepOpenAiRequest } from "./json.fixtures.js";
 
 const m = loadAsModule("sdk/test/json.entry.ts");
-const roundTrip = (s: string) => {
-  const p = m.newString(s);
-  const out = m.getString((m.exports.roundTrip as (p: number) => number)(p));
-  m.unpin(p);
-  return out;
-};
+type Fn = (...a: number[]) => number;
+const fn = (name: string) => m.exports[name] as Fn;
+const enc = new TextEncoder();
+const MAX_DEPTH = 128;
 
-describe("json (never traps)", () => {
-  it("round-trips valid documents like JSON.parse", () => {
-    for (const doc of ['{"a":1,"b":[true,false,null],"c":"x\\ny\\u00e9"}', "[]", '"s"', "-1.5e3", '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}']) {
-      expect(JSON.parse(roundTrip(doc))).toEqual(JSON.parse(doc));
+function withArgs<T>(args: (string | Uint8Array)[], run: (...ptrs: number[]) => T): T {
+  const ptrs = args.map((a) => (typeof a === "string" ? m.newString(a) : m.newBuffer(a)));
+  try { return run(...ptrs); } finally { for (const p of ptrs) m.unpin(p); }
+}
+const str = (name: string, ...args: (string | Uint8Array)[]) => withArgs(args, (...p) => m.getString(fn(name)(...p)));
+const strOrNull = (name: string, ...args: (string | Uint8Array)[]) =>
+  withArgs(args, (...p) => { const r = fn(name)(...p); return r === 0 ? null : m.getString(r); });
+const bufOrNull = (name: string, ...args: (string | Uint8Array)[]) =>
+  withArgs(args, (...p) => { const r = fn(name)(...p); return r === 0 ? null : m.getBuffer(r); });
+const parseBytes = (b: Uint8Array) => str("parseBytes", b);
+
+function depth(v: unknown): number {
+  if (Array.isArray(v)) return 1 + Math.max(0, ...v.map(depth));
+  if (v !== null && typeof v === "object") return 1 + Math.max(0, ...Object.values(v).map(depth));
+  return 0;
+}
+
+/** What our parser must say about these bytes: the JSON.parse value, or that it is an error. */
+function reference(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+  let text: string;
+  try { text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes); } catch { return { ok: false }; }
+  try {
+    const value = JSON.parse(text);
+    if (depth(value) > MAX_DEPTH) return { ok: false };
+    return { ok: true, value };
+  } catch { return { ok: false }; }
+}
+
+/** Numbers too big for a double parse to Infinity, which JSON (and our writer) prints as null. */
+function finite(v: unknown): unknown {
+  if (typeof v === "number") return Number.isFinite(v) ? v : null;
+  if (Array.isArray(v)) return v.map(finite);
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, finite(x)]));
+  return v;
+}
+
+function expectAgrees(bytes: Uint8Array) {
+  const ref = reference(bytes);
+  const out = parseBytes(bytes);
+  if (ref.ok) {
+    expect(out.startsWith("OK:"), out).toBe(true);
+    expect(JSON.parse(out.slice(3))).toEqual(finite(ref.value));
+  } else {
+    expect(out, Buffer.from(bytes).toString("latin1").slice(0, 200)).toMatch(/^ERR:.* at offset \d+$/);
+  }
+}
+
+describe("json parse (never traps)", () => {
+  it("round-trips documents like JSON.parse", () => {
+    for (const doc of ['{"a":1,"b":[true,false,null],"c":"x\\ny\\u00e9"}', "[]", '"s"', "-1.5e3", "-0", "1e400", "0.1", "123456789012345678901234567890",
+      '"\\ud83d\\udc4b \\ud800 lone"', '{"a":1,"a":2}', '"你好👋"', OPENAI_REQUEST]) {
+      expect(JSON.parse(str("roundTrip", doc)), doc).toEqual(finite(JSON.parse(doc)));
+      expectAgrees(enc.encode(doc));
     }
   });
+
   it("returns an error for malformed input", () => {
-    for (const bad of ['{"a":', "[1,2", '{"a" 1}', "tru", '"\\x"', "{".repeat(1000) , "01", '{"a":1}x']) {
-      expect(roundTrip(bad)).toMatch(/^ERR:/);
+    for (const bad of ['{"a":', "[1,2", '{"a" 1}', "tru", '"\\x"', "{".repeat(1000), "01", '{"a":1}x', "", " ", "-", "1.", "1e", "[1,]", '{"a":1,}', '"\t"', "nul", "NaN", "'a'"]) {
+      expect(str("roundTrip", bad), bad).toMatch(/^ERR:/);
+      expectAgrees(enc.encode(bad));
     }
+  });
+
+  it("rejects invalid UTF-8 like TextDecoder(fatal) and accepts valid multi-byte text", () => {
+    const cases = [[0x22, 0xff, 0x22], [0x22, 0xc0, 0xaf, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22], [0x22, 0xe4, 0xbd, 0x22], [0x22, 0xf4, 0x90, 0x80, 0x80, 0x22]];
+    for (const c of cases) expect(parseBytes(new Uint8Array(c))).toMatch(/^ERR:invalid UTF-8/);
+    expect(parseBytes(enc.encode('"é你👋"'))).toBe('OK:"é你👋"');
+  });
+
+  it("caps nesting depth: 10k-deep arrays and objects are an error value, not a trap", () => {
+    for (const doc of ["[".repeat(10000) + "]".repeat(10000), '{"a":'.repeat(10000) + "1" + "}".repeat(10000), "[".repeat(10000)]) {
+      expect(parseBytes(enc.encode(doc))).toMatch(/^ERR:JSON nested too deeply/);
+    }
+    const ok = "[".repeat(MAX_DEPTH) + "]".repeat(MAX_DEPTH);
+    expect(parseBytes(enc.encode(ok))).toBe("OK:" + ok);
+    const deep = deepOpenAiRequest(10000);
+    expect(parseBytes(enc.encode(deep))).toMatch(/^ERR:JSON nested too deeply/);
+    expect(bufOrNull("setModel", enc.encode(deep), "x")).toBeNull();
+  });
+
+  it("property: random JSON values round-trip and equal JSON.parse", () => {
+    for (const stringUnit of ["grapheme", "binary"] as const) {
+      fc.assert(fc.property(fc.jsonValue({ stringUnit, maxDepth: 6 }), fc.integer({ min: 0, max: 4 }), (v, indent) => {
+        const text = JSON.stringify(v, null, indent);
+        expectAgrees(enc.encode(text));
+        expect(JSON.parse(str("roundTrip", text))).toEqual(JSON.parse(text));
+      }), { numRuns: 400 });
+    }
+  });
+
+  it("property: doubles parse to the same value as JSON.parse", () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (d) => {
+      const text = JSON.stringify(d);
+      expect(JSON.parse(parseBytes(enc.encode(text)).slice(3))).toBe(JSON.parse(text));
+    }), { numRuns: 2000 });
+  });
+
+  it("every truncation of an OpenAI request is an error value", () => {
+    const full = enc.encode(OPENAI_REQUEST);
+    for (let i = 0; i < full.length; i++) expectAgrees(full.subarray(0, i));
+  });
+
+  it("property: mutated OpenAI requests never trap and agree with JSON.parse", () => {
+    const full = enc.encode(OPENAI_REQUEST);
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant("flip" as const), at: fc.nat(full.length - 1), byte: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ kind: fc.constant("insert" as const), at: fc.nat(full.length), junk: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+      fc.record({ kind: fc.constant("insertText" as const), at: fc.nat(full.length), text: fc.constantFrom("{", "}", "[", "]", ",", ":", '"', "\\", "\\u12", "-", "0", "1e", "true", "null", " ", "é", "\u0000") }),
+      fc.record({ kind: fc.constant("delete" as const), at: fc.nat(full.length - 1), n: fc.integer({ min: 1, max: 6 }) }),
+    );
+    fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (muts) => {
+      let b: Uint8Array = full;
+      for (const mu of muts) {
+        const at = Math.min(mu.at, b.length);
+        if (mu.kind === "flip") { b = Uint8Array.from(b); if (at < b.length) b[at] = mu.byte; }
+        else if (mu.kind === "insert") b = Buffer.concat([b.subarray(0, at), mu.junk, b.subarray(at)]);
+        else if (mu.kind === "insertText") b = Buffer.concat([b.subarray(0, at), enc.encode(mu.text), b.subarray(at)]);
+        else b = Buffer.concat([b.subarray(0, at), b.subarray(at + mu.n)]);
+      }
+      expectAgrees(b);
+      // The in-place edits must agree with the parser on what is malformed.
+      const edited = bufOrNull("setModel", b, "m");
+      const ref = reference(b);
+      const isObject = ref.ok && ref.value !== null && typeof ref.value === "object" && !Array.isArray(ref.value);
+      if (!isObject) expect(edited).toBeNull();
+      else expect(JSON.parse(Buffer.from(edited!).toString())).toEqual({ ...(ref.value as object), model: "m" });
+    }), { numRuns: 1500 });
+  });
+
+  it("property: random strings and bytes never trap and agree with JSON.parse", () => {
+    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 40 }), (s) => expectAgrees(enc.encode(s))), { numRuns: 1000 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => expectAgrees(b)), { numRuns: 1000 });
+    const alphabet = fc.constantFrom(..."{}[]:,\"\\ 0123456789-+.eEtrufalsn".split(""));
+    fc.assert(fc.property(fc.string({ unit: alphabet, maxLength: 30 }), (s) => expectAgrees(enc.encode(s))), { numRuns: 3000 });
+  });
+});
+
+describe("json accessors and writer", () => {
+  it("getPath follows objects and array indexes; getInt truncates and defaults", () => {
+    const doc = '{"choices":[{"message":{"content":"hi","a.b":1}}],"usage":{"total_tokens":42.9},"s":"7"}';
+    expect(str("getPath", doc, "choices.0.message.content")).toBe('"hi"');
+    expect(str("getPath", doc, "choices.0.message.a\\.b")).toBe("1");
+    expect(str("getPath", doc, "choices.1.message")).toBe("MISSING");
+    expect(str("getPath", doc, "choices.x")).toBe("MISSING");
+    expect(str("getPath", doc, "usage.total_tokens.deeper")).toBe("MISSING");
+    const getInt = (d: string, k: string) => withArgs([d, k], (a, b) => (m.exports.getInt as (a: number, b: number) => bigint)(a, b));
+    expect(getInt(doc, "s")).toBe(-1n);
+    expect(getInt('{"n":42.9}', "n")).toBe(42n);
+    expect(getInt('{"n":1e300}', "n")).toBe(-1n);
+    expect(getInt('{"n":-7}', "n")).toBe(-7n);
+  });
+
+  it("writer builds valid JSON with escapes, numbers and nesting", () => {
+    const content = 'a "quoted"\n\\ 你好👋 \u0001 \ud800';
+    const out = withArgs([content], (c) => m.getString(fn("writeResponse")(c, 12345)));
+    expect(JSON.parse(out)).toEqual({
+      id: "chatcmpl-1", object: "chat.completion",
+      choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+      usage: { total_tokens: 12345, ratio: 0.5, none: null, ok: true },
+    });
+    expect(out).toContain("\\ud800");
+  });
+
+  it("object set/delete keep order and the hash index stays right past the threshold", () => {
+    const ref: Record<string, unknown> = { model: "b", n: 3, stream: true, arr: [1.5, "s"] };
+    for (let i = 0; i < 20; i++) if (i !== 3) ref["k" + i] = i === 5 ? 55 : i;
+    const out = str("buildTree");
+    expect(JSON.parse(out)).toEqual(ref);
+    expect(Object.keys(JSON.parse(out))).toEqual(Object.keys(ref));
+  });
+
+  it("lossy UTF-8 decoding matches TextDecoder on random bytes", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 32 }), (b) => {
+      expect(str("lossy", b)).toBe(new TextDecoder().decode(b));
+    }), { numRuns: 3000 });
+  });
+});
+
+describe("json in-place edits (raw bytes, no tree)", () => {
+  const body = (v: unknown, indent = 0) => enc.encode(JSON.stringify(v, null, indent));
+  const asJson = (b: Uint8Array | null) => (b === null ? null : JSON.parse(Buffer.from(b).toString()));
+  // What JSON.stringify writes (-0 becomes 0), i.e. what the body bytes really say.
+  const norm = (v: unknown) => JSON.parse(JSON.stringify(v));
+
+  it("replaces model, keeps every other byte", () => {
+    const out = bufOrNull("setModel", enc.encode(OPENAI_REQUEST), "qwen-max")!;
+    const text = Buffer.from(out).toString();
+    expect(asJson(out)).toEqual({ ...JSON.parse(OPENAI_REQUEST), model: "qwen-max" });
+    expect(text.replace('"qwen-max"', '"gpt-4o"')).toBe(OPENAI_REQUEST);
+  });
+
+  it("duplicate and escaped keys: every occurrence is replaced, so no parser sees the old model", () => {
+    const smuggle = enc.encode('{"model":"a","mod\\u0065l":"b","x":1,"model":"c"}');
+    const out = Buffer.from(bufOrNull("setModel", smuggle, "safe")!).toString();
+    expect(out).toBe('{"model":"safe","mod\\u0065l":"safe","x":1,"model":"safe"}');
+    expect(strOrNull("readString", smuggle, "model")).toBe("c"); // the one JSON.parse keeps
+  });
+
+  it("reads one field without a tree", () => {
+    const b = enc.encode(OPENAI_REQUEST);
+    expect(strOrNull("readString", b, "model")).toBe("gpt-4o");
+    expect(strOrNull("readRaw", b, "stream")).toBe("true");
+    expect(strOrNull("readString", b, "stream")).toBeNull();
+    expect(strOrNull("readString", b, "absent")).toBeNull();
+    expect(strOrNull("readString", enc.encode('{"model":"x"'), "model")).toBeNull();
+    expect(strOrNull("readString", enc.encode('["model"]'), "model")).toBeNull();
+  });
+
+  it("stream_options: inserted, merged, or replaced when not an object", () => {
+    const cases: unknown[] = [
+      {}, { model: "m" }, { stream_options: { include_usage: false, other: 1 } }, { stream_options: null },
+      { stream_options: 3 }, { stream_options: {} }, { stream_options: [1] }, { a: { stream_options: 1 } },
+    ];
+    for (const c of cases) {
+      const ref = structuredClone(c) as Record<string, unknown>;
+      const so = ref.stream_options;
+      ref.stream_options = { ...(so !== null && typeof so === "object" && !Array.isArray(so) ? so : {}), include_usage: true };
+      expect(asJson(bufOrNull("streamUsage", body(c, 2)))).toEqual(ref);
+    }
+  });
+
+  it("property: edits equal a JSON.parse/modify/stringify reference", () => {
+    const extra = fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 });
+    const doc = fc.record({
+      extra,
+      model: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
+      stream_options: fc.option(fc.oneof(fc.constant(null), fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), fc.integer()), { nil: undefined }),
+    });
+    fc.assert(fc.property(doc, fc.string({ unit: "grapheme", maxLength: 12 }), fc.integer({ min: 0, max: 3 }), (d, model, indent) => {
+      const obj: Record<string, unknown> = { ...d.extra };
+      if (d.model !== undefined) obj.model = d.model;
+      if (d.stream_options !== undefined) obj.stream_options = d.stream_options;
+      const b = body(obj, indent);
+
+      expect(asJson(bufOrNull("setModel", b, model))).toEqual(norm({ ...obj, model }));
+
+      const so = obj.stream_options;
+      expect(asJson(bufOrNull("streamUsage", b))).toEqual(norm({ ...obj, stream_options: { ...(so !== null && typeof so === "object" ? so : {}), include_usage: true } }));
+
+      const removed = { ...obj };
+      delete removed.model;
+      expect(asJson(bufOrNull("remove", b, "model"))).toEqual(norm(removed));
+
+      expect(asJson(bufOrNull("setRaw", b, "temperature", "0.25"))).toEqual(norm({ ...obj, temperature: 0.25 }));
+
+      if (typeof obj.model === "string") expect(strOrNull("readString", b, "model")).toBe(obj.model);
+      expect(strOrNull("readRaw", b, "model") === null).toBe(!("model" in obj));
+    }), { numRuns: 500 });
+  });
+
+  it("refuses to splice invalid raw JSON", () => {
+    expect(bufOrNull("setRaw", enc.encode("{}"), "a", "{bad")).toBeNull();
+    expect(bufOrNull("setRaw", enc.encode("{}"), "a", "1 2")).toBeNull();
   });
 });

@@ -1,0 +1,172 @@
+// A streaming JSON writer that produces UTF-8 bytes directly: for building response bodies and
+// for serialising a JsonValue. Commas are placed automatically, so callers only say what comes
+// next: w.beginObject(); w.key("a"); w.number(1); w.endObject();
+import { ByteBuffer } from "./bytebuf";
+import { JsonValue, JsonKind } from "./value";
+import { dtoa_buffered, itoa_buffered } from "util/number";
+
+const HEX_DIGITS = "0123456789abcdef";
+// Scratch space for number formatting (UTF-16 digits), so printing allocates nothing.
+const NUMBER_SCRATCH = memory.data(128);
+
+export class JsonWriter {
+  readonly buf: ByteBuffer;
+  private needComma: bool = false;
+  private afterKey: bool = false;
+
+  constructor(capacity: i32 = 256) { this.buf = new ByteBuffer(capacity); }
+
+  @inline private separate(): void {
+    if (this.afterKey) { this.afterKey = false; return; }
+    if (this.needComma) this.buf.pushByte(0x2c);
+  }
+
+  beginObject(): JsonWriter { this.separate(); this.buf.pushByte(0x7b); this.needComma = false; return this; }
+  endObject(): JsonWriter { this.buf.pushByte(0x7d); this.needComma = true; this.afterKey = false; return this; }
+  beginArray(): JsonWriter { this.separate(); this.buf.pushByte(0x5b); this.needComma = false; return this; }
+  endArray(): JsonWriter { this.buf.pushByte(0x5d); this.needComma = true; this.afterKey = false; return this; }
+
+  key(k: string): JsonWriter {
+    this.separate();
+    this.writeQuoted(k);
+    this.buf.pushByte(0x3a);
+    this.afterKey = true;
+    return this;
+  }
+
+  string(s: string): JsonWriter { this.separate(); this.writeQuoted(s); this.needComma = true; return this; }
+  bool(b: bool): JsonWriter { this.separate(); this.buf.pushAscii(b ? "true" : "false"); this.needComma = true; return this; }
+  null(): JsonWriter { this.separate(); this.buf.pushAscii("null"); this.needComma = true; return this; }
+
+  /** A number; NaN and infinities become null (as JSON.stringify does). */
+  number(n: f64): JsonWriter {
+    this.separate();
+    this.writeNumber(n);
+    this.needComma = true;
+    return this;
+  }
+
+  integer(n: i64): JsonWriter {
+    this.separate();
+    this.pushScratch(itoa_buffered<i64>(NUMBER_SCRATCH, n));
+    this.needComma = true;
+    return this;
+  }
+
+  /** Pre-serialised JSON, copied as is (the caller vouches for it). */
+  raw(json: string): JsonWriter { this.separate(); this.buf.pushUtf8(json); this.needComma = true; return this; }
+  rawBytes(ptr: usize, len: i32): JsonWriter { this.separate(); this.buf.pushBytes(ptr, len); this.needComma = true; return this; }
+
+  /** A whole JsonValue tree. Depth is bounded by whoever built it (the parser caps it). */
+  value(v: JsonValue): JsonWriter {
+    switch (v.kind) {
+      case JsonKind.Null: this.null(); break;
+      case JsonKind.Bool: this.bool(v.bool); break;
+      case JsonKind.Number: this.number(v.num); break;
+      case JsonKind.String: this.string(v.str); break;
+      case JsonKind.Array: {
+        this.beginArray();
+        const a = v.arr!;
+        for (let i = 0, n = a.length; i < n; i++) this.value(unchecked(a[i]));
+        this.endArray();
+        break;
+      }
+      case JsonKind.Object: {
+        this.beginObject();
+        const o = v.obj!;
+        const keys = o.keys, values = o.values;
+        for (let i = 0, n = keys.length; i < n; i++) {
+          this.key(unchecked(keys[i]));
+          this.value(unchecked(values[i]));
+        }
+        this.endObject();
+        break;
+      }
+    }
+    return this;
+  }
+
+  toBytes(): ArrayBuffer { return this.buf.toArrayBuffer(); }
+  toString(): string { return String.UTF8.decodeUnsafe(this.buf.ptr, <usize>this.buf.length); }
+  get length(): i32 { return this.buf.length; }
+  clear(): void { this.buf.clear(); this.needComma = false; this.afterKey = false; }
+
+  private writeNumber(n: f64): void {
+    if (!isFinite(n)) { this.buf.pushAscii("null"); return; }
+    if (n == 0 && 1 / n < 0) { this.buf.pushAscii("-0"); return; }
+    if (n == Math.floor(n) && Math.abs(n) < 9007199254740992.0) {
+      this.pushScratch(itoa_buffered<i64>(NUMBER_SCRATCH, <i64>n));
+      return;
+    }
+    this.pushScratch(dtoa_buffered<f64>(NUMBER_SCRATCH, n));
+  }
+
+  private pushScratch(units: u32): void {
+    const buf = this.buf;
+    buf.reserve(<i32>units);
+    const dst = buf.ptr + <usize>buf.length;
+    for (let i: u32 = 0; i < units; i++) store<u8>(dst + <usize>i, <u8>load<u16>(NUMBER_SCRATCH + (<usize>i << 1)));
+    buf.length += <i32>units;
+  }
+
+  /** Writes s as a quoted JSON string in UTF-8; lone surrogates become \uXXXX like JSON.stringify. */
+  private writeQuoted(s: string): void {
+    const n = s.length;
+    const buf = this.buf;
+    buf.reserve(n * 6 + 2); // worst case: every unit a \u00XX escape
+    const src = changetype<usize>(s);
+    let o = buf.ptr + <usize>buf.length;
+    const start = o;
+    store<u8>(o++, 0x22);
+    for (let i = 0; i < n; i++) {
+      const c = <u32>load<u16>(src + (<usize>i << 1));
+      if (c < 0x80) {
+        if (c >= 0x20 && c != 0x22 && c != 0x5c) { store<u8>(o++, <u8>c); continue; }
+        store<u8>(o++, 0x5c);
+        if (c == 0x22) store<u8>(o++, 0x22);
+        else if (c == 0x5c) store<u8>(o++, 0x5c);
+        else if (c == 0x0a) store<u8>(o++, 0x6e);
+        else if (c == 0x0d) store<u8>(o++, 0x72);
+        else if (c == 0x09) store<u8>(o++, 0x74);
+        else if (c == 0x08) store<u8>(o++, 0x62);
+        else if (c == 0x0c) store<u8>(o++, 0x66);
+        else o = writeUnicodeEscape(o, c);
+      } else if (c < 0x800) {
+        store<u8>(o++, <u8>(0xC0 | (c >> 6)));
+        store<u8>(o++, <u8>(0x80 | (c & 0x3F)));
+      } else if (c >= 0xD800 && c <= 0xDFFF) {
+        if (c <= 0xDBFF && i + 1 < n) {
+          const d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
+          if (d >= 0xDC00 && d <= 0xDFFF) {
+            const cp = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+            store<u8>(o++, <u8>(0xF0 | (cp >> 18)));
+            store<u8>(o++, <u8>(0x80 | ((cp >> 12) & 0x3F)));
+            store<u8>(o++, <u8>(0x80 | ((cp >> 6) & 0x3F)));
+            store<u8>(o++, <u8>(0x80 | (cp & 0x3F)));
+            i++;
+            continue;
+          }
+        }
+        store<u8>(o++, 0x5c);
+        o = writeUnicodeEscape(o, c);
+      } else {
+        store<u8>(o++, <u8>(0xE0 | (c >> 12)));
+        store<u8>(o++, <u8>(0x80 | ((c >> 6) & 0x3F)));
+        store<u8>(o++, <u8>(0x80 | (c & 0x3F)));
+      }
+    }
+    store<u8>(o++, 0x22);
+    buf.length += <i32>(o - start);
+  }
+}
+
+// Writes "uXXXX" (the backslash is already out).
+function writeUnicodeEscape(o: usize, c: u32): usize {
+  const hex = changetype<usize>(HEX_DIGITS);
+  store<u8>(o, 0x75);
+  store<u8>(o, <u8>load<u16>(hex + (((c >> 12) & 15) << 1)), 1);
+  store<u8>(o, <u8>load<u16>(hex + (((c >> 8) & 15) << 1)), 2);
+  store<u8>(o, <u8>load<u16>(hex + (((c >> 4) & 15) << 1)), 3);
+  store<u8>(o, <u8>load<u16>(hex + ((c & 15) << 1)), 4);
+  return o + 5;
+}

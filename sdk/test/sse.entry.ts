@@ -1,0 +1,31 @@
+// Test entry: one SSE reader at a time, events returned as JSON for Node to compare.
+import { SseReader } from "../sse/reader";
+import { SseEvent } from "../sse/event";
+import { encodeSseEvent } from "../sse/writer";
+import { JsonWriter } from "../json/writer";
+
+let reader = new SseReader();
+
+export function reset(maxLine: i32, maxEvent: i32): void { reader = new SseReader(maxLine, maxEvent); }
+
+function toJson(events: Array<SseEvent>): string {
+  const w = new JsonWriter();
+  w.beginArray();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    w.beginObject().key("event").string(e.event).key("data").string(e.data).key("id").string(e.id).key("retry").integer(e.retry).endObject();
+  }
+  w.endArray();
+  return w.toString();
+}
+
+export function push(chunk: ArrayBuffer): string { return toJson(reader.push(chunk)); }
+export function finish(): string { return toJson(reader.finish()); }
+export function error(): string { return reader.error; }
+
+export function encode(event: string, data: string, id: string, retry: i32): ArrayBuffer {
+  const e = SseEvent.of(event, data);
+  e.id = id;
+  e.retry = retry;
+  return encodeSseEvent(e);
+}
