@@ -230,3 +230,84 @@ describe("regex: nesting and size limits never trap", () => {
     expect(find("a+", "baa")).toBe("1,3");
   });
 });
+
+// ---- property tests -------------------------------------------------------------------------
+
+/**
+ * Random patterns from a small grammar in the common subset of RE2 and JavaScript, as
+ * [source, nullable]. A quantifier is never put on something that can match empty: there the
+ * two languages legitimately differ (JavaScript rejects empty loop iterations and backtracks,
+ * RE2 and Perl accept them), e.g. /(|a)+/ or /(a?|b){0,2}/ on "b" — Go gives "" and JS gives "b".
+ */
+type Gen = [string, boolean];
+const patternArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
+  atom: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom("a", "b", "c", "ab", "[ab]", "[^a]", "[a-c]", "[b-c1]", "\\d", "\\w", "\\W", "\\s", ".", "\\.", "1").map((x): Gen => [x, false]) },
+    { weight: 1, arbitrary: fc.constantFrom("^", "$", "\\b", "\\B").map((x): Gen => [x, true]) },
+    { weight: 2, arbitrary: (tie("alt") as fc.Arbitrary<Gen>).map(([r, n]): Gen => [`(${r})`, n]) },
+    { weight: 1, arbitrary: (tie("alt") as fc.Arbitrary<Gen>).map(([r, n]): Gen => [`(?:${r})`, n]) },
+  ),
+  piece: fc.tuple(tie("atom") as fc.Arbitrary<Gen>, fc.constantFrom("", "", "", "*", "+", "?", "*?", "+?", "??", "{2}", "{1,2}", "{0,2}", "{2,}", "{1,3}?"))
+    .map(([[a, n], q]): Gen => (n || !q ? [a, n] : [a + q, /^[*?]|^\{0/.test(q)])),
+  concat: fc.array(tie("piece") as fc.Arbitrary<Gen>, { minLength: 1, maxLength: 3 }).map((xs): Gen => [xs.map((x) => x[0]).join(""), xs.every((x) => x[1])]),
+  alt: fc.array(tie("concat") as fc.Arbitrary<Gen>, { minLength: 1, maxLength: 3 }).map((xs): Gen => [xs.map((x) => x[0]).join("|"), xs.some((x) => x[1])]),
+}), { depthSize: "small" } as never).alt.map(([src]) => src);
+
+const subjectArb = fc.string({ unit: fc.constantFrom("a", "b", "c", "1", " ", "\n", "_", "."), maxLength: 12 });
+
+function jsSpan(pattern: string, flags: string, subject: string): string {
+  const mm = new RegExp(pattern, flags).exec(subject);
+  return mm ? `${mm.index},${mm.index + mm[0].length}` : "null";
+}
+
+describe("regex: property tests (fast-check)", () => {
+  it("agrees with RegExp on test() and on the leftmost-first match span", () => {
+    fc.assert(
+      fc.property(patternArb, subjectArb, fc.boolean(), (pattern, subject, fold) => {
+        const ours = find((fold ? "(?i)" : "") + pattern, subject);
+        const span = ours === "null" ? "null" : ours.split(",").slice(0, 2).join(",");
+        expect(span, `/${pattern}/${fold ? "i" : ""} on ${JSON.stringify(subject)}`).toBe(jsSpan(pattern, fold ? "i" : "", subject));
+        expect(test((fold ? "(?i)" : "") + pattern, subject)).toBe(span === "null" ? 0 : 1);
+      }),
+      { numRuns: Number(process.env.REGEX_RUNS ?? 3000), seed: process.env.REGEX_SEED ? Number(process.env.REGEX_SEED) : 20261126 },
+    );
+  });
+
+  it("never traps on junk patterns or junk subjects", () => {
+    const junk = fc.string({ unit: fc.constantFrom(..."()[]{}*+?|\\^$.-,:<>=!P0123aAbdswzQEx^:"), maxLength: 24 });
+    fc.assert(
+      fc.property(junk, fc.string({ maxLength: 16 }), (pattern, subject) => {
+        const err = compileError(pattern);
+        expect(err === "" || err.startsWith("error parsing regexp: "), err).toBe(true);
+        const t = test(pattern, subject);
+        expect(t).toBe(err === "" ? (t === 1 ? 1 : 0) : -1);
+        if (err === "") str("replaceAll", pattern, subject, "<$1${x}$$>");
+      }),
+      { numRuns: 5000, seed: 7 },
+    );
+    expect(find("a+", "baa")).toBe("1,3");
+  });
+});
+
+// ---- linear time ----------------------------------------------------------------------------
+
+describe("regex: linear time (counted in VM steps, not seconds)", () => {
+  // Each of these takes exponential time in a backtracking engine such as JavaScript's RegExp
+  // (V8's irregexp): /(a+)+$/ on "aaa…ab", /(a|aa)*b/ on "aaa…a", /(x+x+)+y/ on "xxx…x" — at
+  // n = 30 they already run for seconds, which is why this test never times RegExp.
+  const CASES: Array<[string, string, string]> = [
+    ["(a+)+$", "a", "b"],
+    ["(a|aa)*b", "a", ""],
+    ["(x+x+)+y", "x", ""],
+    ["^(\\w+\\s?)*$", "ab ", "!"],
+    ["(.*a){12}", "a", "b"],
+  ];
+  for (const [pattern, unit, tail] of CASES) {
+    it(`${pattern}: steps grow linearly with n = 1k, 2k, 4k, 8k`, () => {
+      const steps = [1000, 2000, 4000, 8000].map((n) => call("stepsFor", pattern, unit, n, tail));
+      expect(steps[0]).toBeGreaterThan(1000); // the counter counts real work
+      for (let i = 1; i < steps.length; i++) expect(steps[i] / steps[i - 1], `steps ${steps}`).toBeLessThanOrEqual(2.05);
+      expect(steps[3] / steps[0], `steps ${steps}`).toBeLessThanOrEqual(9);
+    });
+  }
+});
