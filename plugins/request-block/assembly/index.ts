@@ -1,11 +1,13 @@
 // request-block: refuse requests whose URL, headers or body contain configured text.
 // Configuration and behaviour follow Higress's request-block plugin.
-import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, registerPlugin, log } from "@sluice/sdk";
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, Regex, registerPlugin, log } from "@sluice/sdk";
 export * from "@sluice/sdk/exports";
 
 class BlockConfig {
   blockUrls: Array<string> = [];
   blockExactUrls: Array<string> = [];
+  /** RE2 patterns (linear-time engine: a pattern from config cannot be a ReDoS). */
+  blockRegexpUrls: Array<Regex> = [];
   blockHeaders: Array<string> = [];
   blockBodies: Array<string> = [];
   blockedCode: u32 = 403;
@@ -31,7 +33,16 @@ class RequestBlock extends Plugin<BlockConfig> {
     if (exact !== null) c.blockExactUrls = c.caseSensitive ? exact : lowerAll(exact);
     if (headers !== null) c.blockHeaders = c.caseSensitive ? headers : lowerAll(headers);
     if (bodies !== null) c.blockBodies = c.caseSensitive ? bodies : lowerAll(bodies);
-    if (c.blockUrls.length + c.blockExactUrls.length + c.blockHeaders.length + c.blockBodies.length == 0) {
+    const regexps = json.getStringArray("block_regexp_urls");
+    if (regexps !== null) {
+      for (let i = 0; i < regexps.length; i++) {
+        // Higress compiles these as they are; case_sensitive=false adds the (?i) flag.
+        const r = Regex.compile(c.caseSensitive ? regexps[i] : "(?i)" + regexps[i]);
+        if (!r.ok) return err.fail<BlockConfig>("block_regexp_urls[" + i.toString() + "]: " + r.error);
+        c.blockRegexpUrls.push(r.regex!);
+      }
+    }
+    if (c.blockUrls.length + c.blockExactUrls.length + c.blockRegexpUrls.length + c.blockHeaders.length + c.blockBodies.length == 0) {
       return err.fail<BlockConfig>("there is no block rules");
     }
     const code = json.getNumber("blocked_code", 403);
@@ -53,11 +64,14 @@ function containsAny(text: string, needles: Array<string>): bool {
 class RequestBlockFilter extends HttpFilter<BlockConfig> {
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.config;
-    if (c.blockUrls.length + c.blockExactUrls.length > 0) {
+    if (c.blockUrls.length + c.blockExactUrls.length + c.blockRegexpUrls.length > 0) {
       const path = this.requestHeaders.get(":path");
       const raw = path === null ? "" : path;
       const url = c.caseSensitive ? raw : raw.toLowerCase();
       if (c.blockExactUrls.includes(url) || containsAny(url, c.blockUrls)) return this.block("url");
+      for (let i = 0; i < c.blockRegexpUrls.length; i++) {
+        if (c.blockRegexpUrls[i].test(raw)) return this.block("url");
+      }
     }
     if (c.blockHeaders.length > 0) {
       const pairs = this.requestHeaders.pairs();

@@ -13,6 +13,7 @@ afterAll(async () => upstream.server?.stop());
 const config = {
   block_urls: ["swagger.html", "/Admin"],
   block_exact_urls: ["/exact"],
+  block_regexp_urls: ["^/api/v[0-9]+/internal/", "\\.(bak|old)$", "(a+)+$"],
   block_headers: ["evil-agent"],
   block_bodies: ["DROP TABLE"],
   blocked_code: 418,
@@ -49,6 +50,10 @@ const cases: Case[] = [
   { name: "URL match is case-sensitive by default", path: "/docs/SWAGGER.html", status: 200 },
   { name: "exact URL is blocked", path: "/exact", status: 418 },
   { name: "exact URL does not block a longer path", path: "/exact/more", status: 200 },
+  { name: "regex URL is blocked", path: "/api/v2/internal/users", status: 418 },
+  { name: "regex URL anchors hold", path: "/public/api/v2/internal/users", status: 200 },
+  { name: "regex URL with alternation", path: "/config.bak", status: 418 },
+  { name: "catastrophic-backtracking pattern answers at once (linear-time engine)", path: "/" + "a".repeat(5000) + "!", status: 200 },
   { name: "header value is blocked", path: "/h", headers: [["user-agent", "evil-agent/1.0"]], status: 418 },
   { name: "header name+value dump is searched", path: "/h", headers: [["x-evil-agent", "1"]], status: 418 },
   { name: "body is blocked", path: "/b", body: "SELECT 1; DROP TABLE users", status: 418 },
@@ -84,6 +89,8 @@ describe("request-block with a bad configuration", () => {
     ["no block rules", { blocked_code: 403 }, "there is no block rules"],
     ["invalid JSON", "{not json", "not a valid json"],
     ["a rule without _match_", { block_urls: ["x"], _rules_: [{ block_urls: ["y"] }] }, "_match_route_"],
+    ["an invalid regular expression", { block_regexp_urls: ["(unclosed"] }, "error parsing regexp"],
+    ["a backreference (not RE2)", { block_regexp_urls: ["(a)\\1"] }, "block_regexp_urls[0]"],
   ] as const) {
     it(`refuses to start: ${name}`, async () => {
       let log = "";
