@@ -3,6 +3,7 @@
 // (depth is capped) or huge numbers. Offsets in error messages are byte offsets.
 import { JsonValue, JsonObject } from "./value";
 import { utf8SequenceLength } from "./utf8";
+import { parseDecimal } from "./number";
 
 /** Deeper documents are rejected: recursion must not exhaust the shadow stack. */
 export const MAX_JSON_DEPTH: i32 = 128;
@@ -247,7 +248,7 @@ class Parser {
 
   /**
    * Digits are accumulated while scanning. Mantissas up to 2^53 with small exponents are exact
-   * with one multiply or divide; anything else goes to the standard library's strtod.
+   * with one multiply or divide; anything else goes to the exact (slower) path in json/number.ts.
    */
   parseNumber(): JsonValue | null {
     const start = this.pos;
@@ -307,7 +308,7 @@ class Parser {
       else if (exp10 < 0) v /= unchecked(POW10[-exp10]);
       if (neg) v = -v;
     } else {
-      v = parseFloat(String.UTF8.decodeUnsafe(start, p - start));
+      v = parseDecimal(start, <i32>(p - start));
     }
     return JsonValue.fromNumber(v);
   }

@@ -109,6 +109,25 @@ describe("json parse (never traps)", () => {
     }), { numRuns: 2000 });
   });
 
+  it("hard numbers round correctly (where AssemblyScript's parseFloat does not)", () => {
+    const hard = ["1.0776874677203301e+39", "9.016778069615522e+38", "2.4703282292062327e-324", "2.4703282292062328e-324", "4.9406564584124654e-324",
+      "2.2250738585072011e-308", "2.2250738585072012e-308", "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308",
+      "9007199254740993", "9007199254740993.0000000000000000000001", "0." + "0".repeat(400) + "1", "1" + "0".repeat(400) + "e-400",
+      "123456789012345678901234567890e-10", "7.2057594037927933e16", "3." + "1".repeat(1000) + "e-5", "-0.0e-999", "1e-400", "-1e400",
+      "8.98846567431158e307", "4.4501477170144023e-308", "0.1e310"];
+    for (const h of hard) expect(JSON.parse(parseBytes(enc.encode("[" + h + "]")).slice(3))[0] ?? "null", h).toBe(Number.isFinite(JSON.parse(h)) ? JSON.parse(h) : "null");
+  });
+
+  it("property: decimal strings with many digits and big exponents parse like JSON.parse", () => {
+    const num = fc.tuple(fc.boolean(), fc.stringMatching(/^[1-9][0-9]{0,40}$/), fc.stringMatching(/^[0-9]{0,30}$/), fc.integer({ min: -360, max: 330 }))
+      .map(([neg, i, f, e]) => `${neg ? "-" : ""}${i}${f ? "." + f : ""}e${e}`);
+    fc.assert(fc.property(num, (t) => {
+      const ours = JSON.parse(parseBytes(enc.encode("[" + t + "]")).slice(3))[0];
+      const ref = JSON.parse(t);
+      expect(ours, t).toBe(Number.isFinite(ref) ? ref : null);
+    }), { numRuns: 3000 });
+  });
+
   it("every truncation of an OpenAI request is an error value", () => {
     const full = enc.encode(OPENAI_REQUEST);
     for (let i = 0; i < full.length; i++) expectAgrees(full.subarray(0, i));
