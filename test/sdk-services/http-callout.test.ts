@@ -71,6 +71,13 @@ describe("HTTP callouts in Envoy", () => {
     });
   });
 
+  it("RouteCluster calls the current route's own cluster", async () => {
+    const r = await http(gw.url + "/callout/route", { headers: [["x-probe-callout-cluster", "@route"], ["x-probe-callout-path", "/via-route"]] });
+    const e = echoed(r.body);
+    expect(e.headers["x-callout-status"]).toBe("200");
+    expect(e.headers["x-callout-echo-path"]).toBe("/via-route");
+  });
+
   it("delivers a 4xx answer as a status, not an error", async () => {
     const r = await http(gw.url + "/callout/404", { headers: [["x-probe-callout-path", "/status/404"]] });
     expect(r.status).toBe(200);

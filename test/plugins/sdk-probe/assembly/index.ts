@@ -1,6 +1,7 @@
 // sdk-probe: a plugin used only by tests. Each request path drives one SDK service and the
 // response (or the request headers the upstream echoes back) shows what happened:
-//   /callout/…   HTTP callout (x-probe-callout-path, -cluster, -timeout, -method), then resume
+//   /callout/…   HTTP callout (x-probe-callout-path, -cluster ("@route" = RouteCluster), -timeout,
+//                -method, -body), then resume with the result in request headers
 //   /redis       a Redis command (x-probe-redis: op, x-probe-args: JSON array) → JSON result
 //   /metrics/<n> counter +1, gauge = n, histogram records n → current counter value
 //   /ticks       how often each tick handler ran, and the leader election state
@@ -8,7 +9,7 @@
 //   /queue/…     enqueue (x-value) / how many items the queue handler dequeued
 import {
   Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status,
-  TargetCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName,
+  Cluster, TargetCluster, RouteCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName,
   RedisClient, RedisHandler, RedisResult, parseJson, quoteJsonString,
   TickHandler, registerTick, lastTickError, sharedData, SharedQueue, QueueHandler, LeaderElection,
   Counter, Gauge, Histogram,
@@ -125,7 +126,9 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     const timeout = <u32>I32.parseInt(header(this, "x-probe-callout-timeout", "500"));
     const body = this.requestHeaders.get("x-probe-callout-body");
     const headers: Array<HeaderPair> = [new HeaderPair("x-probe-caller", header(this, "x-request-id", "none"))];
-    const st = httpCall(new TargetCluster(cluster, "callout.local"), method, path, headers,
+    // "@route": the current route's own upstream cluster (Higress's RouteCluster).
+    const target: Cluster = cluster == "@route" ? new RouteCluster("callout.local") : new TargetCluster(cluster, "callout.local");
+    const st = httpCall(target, method, path, headers,
       body === null ? null : String.UTF8.encode(body), timeout, this);
     if (st != Status.Ok) {
       return this.respond(503, "callout refused (" + statusName(st) + "): " + lastHttpCallError, [new HeaderPair("x-callout-error", statusName(st))]);
@@ -218,7 +221,7 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     requests.increment(1, ["probe_kind", "metrics"]);
     lastSize.set(n);
     sizes.record(<u64>n);
-    return this.respond(200, requests.value(["probe_kind", "metrics"]).toString());
+    return this.respond(200, requests.value(["probe_kind", "metrics"]).toString(), [new HeaderPair("x-metric-status", statusName(requests.lastStatus))]);
   }
 
   // ---- ticks and leader election ----
@@ -226,7 +229,8 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     const l = state.leader;
     const body = "{" + jsonField("fast", state.fastTicks.toString()) + "," + jsonField("slow", state.slowTicks.toString()) + "," +
       jsonField("leader", l !== null && l.isLeader ? "true" : "false") + "," +
-      jsonField("vmId", quoteJsonString(l === null ? "" : l.vmId)) + "}";
+      jsonField("vmId", quoteJsonString(l === null ? "" : l.vmId)) + "," +
+      jsonField("leaderError", quoteJsonString(l === null ? "" : l.lastError)) + "}";
     return this.respond(200, body, [new HeaderPair("content-type", "application/json")]);
   }
 

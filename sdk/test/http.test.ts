@@ -1,0 +1,46 @@
+// Higress's cluster names (wasm-go cluster_wrapper.go and its tests; research/higress-sdk.md §c)
+// and how a callout URL becomes :authority and :path.
+import { describe, it, expect } from "vitest";
+import { loadAsModule } from "../../harness/src/ascunit.js";
+
+const m = loadAsModule("sdk/test/http.entry.ts");
+const str = (name: string, ...args: string[]) => {
+  const ptrs = args.map((a) => m.newString(a));
+  const out = m.getString((m.exports[name] as (...a: number[]) => number)(...ptrs) >>> 0);
+  ptrs.forEach((p) => m.unpin(p));
+  return out;
+};
+
+describe("Higress cluster names", () => {
+  it("match wasm-go byte for byte", () => {
+    expect(JSON.parse(str("clusterNames"))).toEqual([
+      ["outbound|80||foo.example.com", "foo.example.com"],
+      ["outbound|443||foo.example.com", "api.example.com"],
+      ["outbound|8080||foo.dns", "bar.example.com"],
+      ["outbound|8080||foo.static", "foo"],
+      ["outbound|8080||foo.static", "h.example"],
+      ["outbound|8080|1.0|foo.bar.svc.cluster.local", "foo.bar.svc.cluster.local"],
+      // Higress defaults the namespace in the cluster name only, not in the host name.
+      ["outbound|8080||foo.default.svc.cluster.local", "foo..svc.cluster.local"],
+      ["outbound|8080|1.0|foo.DEFAULT-GROUP.xxxx.nacos", "foo"],
+      ["outbound|80||foo.DEFAULT-GROUP.ns.nacos-ext", "foo"],
+      ["outbound|8500||foo.dc1.consul", "foo"],
+      ["my-cluster", "h.example"],
+    ]);
+  });
+});
+
+describe("callout URLs", () => {
+  it.each([
+    ["http://api.example.com:8080/v1/x?q=1#frag", "dflt", ["api.example.com:8080", "/v1/x?q=1"]],
+    ["https://user:pw@host.example/p", "dflt", ["host.example", "/p"]],
+    ["http://host.example", "dflt", ["host.example", "/"]],
+    ["/v1/chat?stream=true", "svc.example", ["svc.example", "/v1/chat?stream=true"]],
+    ["v1/chat", "svc.example", ["svc.example", "/v1/chat"]],
+    ["//double//slash", "d", ["d", "/double//slash"]],
+    ["", "d", ["d", "/"]],
+    ["/x", "", ["unknownhost", "/x"]],
+  ])("%s", (url, dflt, want) => {
+    expect(JSON.parse(str("split", url, dflt))).toEqual(want);
+  });
+});
