@@ -1,0 +1,196 @@
+// hmac-auth-apisix in a real Envoy: signatures made on Node (node:crypto) the way APISIX
+// clients make them, and every way to get one wrong — tampering, wrong key/algorithm, stale or
+// future Date (replays outside the clock skew), missing signed headers, body digests.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { createHash, createHmac } from "node:crypto";
+import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
+import { useEnvoy } from "../../../harness/src/vitest.js";
+
+const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
+beforeAll(async () => {
+  upstream.server = await RecordingUpstream.start();
+  upstream.port = upstream.server.port;
+});
+afterAll(async () => upstream.server?.stop());
+
+const consumers = [
+  { name: "alice", access_key: "ak-alice", secret_key: "sk-alice" },
+  { name: "bob", access_key: "ak-bob", secret_key: "sk-bob" },
+  { access_key: "ak-noname", secret_key: "sk-noname" },
+];
+const secrets: Record<string, string> = { "ak-alice": "sk-alice", "ak-bob": "sk-bob", "ak-noname": "sk-noname" };
+
+interface SignOpts {
+  keyId?: string;
+  secret?: string;
+  algorithm?: string;
+  method?: string;
+  path: string;
+  /** Names in the `headers` field, in order. */
+  signed?: string[];
+  /** Header values used for signing (default: the request's own). */
+  values?: Record<string, string>;
+}
+
+function sign(o: SignOpts): string {
+  const keyId = o.keyId ?? "ak-alice";
+  const alg = o.algorithm ?? "hmac-sha256";
+  const signed = o.signed ?? ["@request-target", "date"];
+  const lines = [keyId];
+  for (const h of signed) {
+    if (h === "@request-target") lines.push(`${o.method ?? "GET"} ${o.path}`);
+    else if (o.values?.[h] !== undefined) lines.push(`${h}: ${o.values[h]}`);
+  }
+  const sig = createHmac(alg.replace("hmac-", ""), o.secret ?? secrets[keyId] ?? "x").update(lines.join("\n") + "\n").digest("base64");
+  return `Signature keyId="${keyId}",algorithm="${alg}",headers="${signed.join(" ")}",signature="${sig}"`;
+}
+
+const httpDate = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toUTCString();
+const err = (reason: string) => ({ message: `client request can't be validated: ${reason}` });
+
+interface Case {
+  name: string;
+  /** Builds the request at run time (the Date header must be fresh). */
+  req: () => { path: string; method?: string; headers: [string, string][]; body?: string };
+  status: number;
+  reason?: string;
+  consumer?: string | null;
+}
+
+/** A correctly signed request, with overrides. */
+function signedReq(path: string, o: Partial<SignOpts> & { date?: string; extra?: [string, string][]; method?: string; body?: string } = {}) {
+  const date = o.date ?? httpDate();
+  const values = { date, ...(o.values ?? {}) };
+  const auth = sign({ path, ...o, values });
+  return { path, method: o.method, body: o.body, headers: [["date", date], ["authorization", auth], ...(o.extra ?? [])] as [string, string][] };
+}
+
+function startEnvoy(config: unknown, routes: string[]) {
+  return useEnvoy(() => ({
+    plugins: [{ name: "hmac-auth-apisix", wasm: pluginWasm("hmac-auth-apisix"), config }],
+    routes: [...routes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }],
+    clusters: [{ name: "up", port: upstream.port }],
+  }));
+}
+
+function runCases(gw: { url: string }, cases: Case[]) {
+  it.each(cases)("$name", async (c) => {
+    const q = c.req();
+    const r = await http(gw.url + q.path, { method: q.method, headers: q.headers, body: q.body });
+    expect(`${r.status} ${r.status === 200 ? "" : r.body}`).toBe(`${c.status} ${c.status === 200 ? "" : JSON.stringify(err(c.reason!))}`);
+    if (c.status === 200) {
+      const seen = JSON.parse(r.body);
+      expect(seen.path).toBe(q.path);
+      if (c.consumer !== undefined) expect(seen.headers["x-mse-consumer"] ?? null).toBe(c.consumer);
+    } else {
+      expect(JSON.parse(r.body)).toEqual(err(c.reason!));
+      expect(r.headers["www-authenticate"]).toBeUndefined();
+    }
+  });
+}
+
+describe("global_auth true, signed_headers [@request-target, date], body digest, hidden credentials", () => {
+  const gw = startEnvoy(
+    {
+      consumers,
+      global_auth: true,
+      signed_headers: ["@request-target", "date"],
+      validate_request_body: true,
+      hide_credentials: true,
+      _rules_: [{ _match_route_: ["bob-only"], allow: ["bob"] }],
+    },
+    ["bob-only"],
+  );
+  runCases(gw, [
+    { name: "valid hmac-sha256 signature", req: () => signedReq("/a?x=1"), status: 200, consumer: "alice" },
+    { name: "valid hmac-sha1 signature", req: () => signedReq("/a", { algorithm: "hmac-sha1" }), status: 200, consumer: "alice" },
+    { name: "valid hmac-sha512 signature", req: () => signedReq("/a", { algorithm: "hmac-sha512" }), status: 200, consumer: "alice" },
+    { name: "a consumer without a name is named by its access key", req: () => signedReq("/a", { keyId: "ak-noname" }), status: 200, consumer: "ak-noname" },
+    { name: "a spoofed X-Mse-Consumer is replaced", req: () => signedReq("/a", { extra: [["x-mse-consumer", "bob"]] }), status: 200, consumer: "alice" },
+    { name: "an extra signed custom header", req: () => signedReq("/a", { signed: ["@request-target", "date", "x-custom"], values: { "x-custom": "v1" }, extra: [["x-custom", "v1"]] }), status: 200 },
+    { name: "a tampered custom header", req: () => signedReq("/a", { signed: ["@request-target", "date", "x-custom"], values: { "x-custom": "v1" }, extra: [["x-custom", "v2"]] }), status: 401, reason: "Invalid signature" },
+    { name: "no Authorization", req: () => ({ path: "/a", headers: [["date", httpDate()]] }), status: 401, reason: "missing Authorization header" },
+    { name: "another scheme", req: () => ({ path: "/a", headers: [["authorization", "Bearer abc"]] }), status: 401, reason: "Authorization header does not start with 'Signature '" },
+    { name: "no signature field", req: () => ({ path: "/a", headers: [["authorization", 'Signature keyId="ak-alice",algorithm="hmac-sha256"']] }), status: 401, reason: "keyId or signature missing" },
+    { name: "no algorithm field", req: () => ({ path: "/a", headers: [["authorization", 'Signature keyId="ak-alice",signature="abc"']] }), status: 401, reason: "algorithm missing" },
+    { name: "unknown keyId", req: () => signedReq("/a", { keyId: "ak-mallory", secret: "guess" }), status: 401, reason: "Invalid keyId" },
+    { name: "algorithm not allowed", req: () => signedReq("/a", { algorithm: "hmac-md5" }), status: 401, reason: "Invalid algorithm" },
+    { name: "wrong secret", req: () => signedReq("/a", { secret: "sk-bob" }), status: 401, reason: "Invalid signature" },
+    { name: "tampered path", req: () => ({ ...signedReq("/a"), path: "/b" }), status: 401, reason: "Invalid signature" },
+    { name: "tampered query", req: () => ({ ...signedReq("/a?amount=1"), path: "/a?amount=1000" }), status: 401, reason: "Invalid signature" },
+    { name: "tampered method", req: () => ({ ...signedReq("/a", { method: "GET" }), method: "DELETE" }), status: 401, reason: "Invalid signature" },
+    { name: "replay: a signature 10 minutes old", req: () => signedReq("/a", { date: httpDate(-600) }), status: 401, reason: "Clock skew exceeded" },
+    { name: "a Date 10 minutes in the future", req: () => signedReq("/a", { date: httpDate(600) }), status: 401, reason: "Clock skew exceeded" },
+    { name: "inside the skew (4 minutes old) passes", req: () => signedReq("/a", { date: httpDate(-240) }), status: 200 },
+    { name: "a Date that is not an HTTP date", req: () => signedReq("/a", { date: "2026-11-26T10:00:00Z" }), status: 401, reason: "Invalid GMT format time" },
+    { name: "no Date header", req: () => ({ path: "/a", headers: [["authorization", sign({ path: "/a" })]] }), status: 401, reason: "Date header missing. failed to validate clock skew" },
+    { name: "the signature does not cover date (replayable)", req: () => signedReq("/a", { signed: ["@request-target"] }), status: 401, reason: 'expected header "date" missing in signing' },
+    { name: "the signature covers no headers", req: () => signedReq("/a", { signed: [] }), status: 401, reason: "headers missing" },
+    { name: "two Authorization headers", req: () => { const q = signedReq("/a"); return { ...q, headers: [...q.headers, ["authorization", q.headers[1][1]]] }; }, status: 401, reason: "multiple Authorization headers" },
+    { name: "a second Date header smuggled in", req: () => { const q = signedReq("/a"); return { ...q, headers: [...q.headers, ["date", httpDate(-3600)]] }; }, status: 401, reason: "Invalid signature" },
+    { name: "body with the right Digest", req: () => { const body = '{"pay":1}'; return signedReq("/a", { method: "POST", body, extra: [["digest", "SHA-256=" + createHash("sha256").update(body).digest("base64")]] }); }, status: 200 },
+    { name: "body with a wrong Digest", req: () => signedReq("/a", { method: "POST", body: '{"pay":1000}', extra: [["digest", "SHA-256=" + createHash("sha256").update('{"pay":1}').digest("base64")]] }), status: 401, reason: "Invalid digest" },
+    { name: "body without a Digest", req: () => signedReq("/a", { method: "POST", body: "x" }), status: 401, reason: "Invalid digest" },
+    { name: "route rule: bob allowed", req: () => signedReq("/bob-only", { keyId: "ak-bob" }), status: 200, consumer: "bob" },
+    { name: "route rule: alice verified but not allowed", req: () => signedReq("/bob-only"), status: 401, reason: "consumer 'alice' is not allowed" },
+  ]);
+
+  it("hide_credentials removes Authorization before the upstream", async () => {
+    const q = signedReq("/hidden");
+    const r = await http(gw.url + q.path, { headers: q.headers });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).headers.authorization).toBeUndefined();
+  });
+
+  it("a replay inside the skew window passes (Date is the only replay bound)", async () => {
+    const q = signedReq("/replay");
+    expect((await http(gw.url + q.path, { headers: q.headers })).status).toBe(200);
+    expect((await http(gw.url + q.path, { headers: q.headers })).status).toBe(200);
+  });
+});
+
+describe("global_auth false, anonymous consumer, clock_skew 0, only hmac-sha256", () => {
+  const gw = startEnvoy(
+    { consumers, global_auth: false, anonymous_consumer: "guest", clock_skew: 0, allowed_algorithms: ["hmac-sha256"], _rules_: [{ _match_route_: ["locked"], allow: ["alice"] }] },
+    ["locked"],
+  );
+  runCases(gw, [
+    { name: "no rule → pass through", req: () => ({ path: "/free", headers: [] }), status: 200, consumer: null },
+    { name: "no credentials → anonymous consumer", req: () => ({ path: "/locked", headers: [] }), status: 200, consumer: "guest" },
+    { name: "unknown keyId → anonymous consumer", req: () => signedReq("/locked", { keyId: "ak-x", secret: "y" }), status: 200, consumer: "guest" },
+    { name: "no Date needed when clock_skew is 0", req: () => ({ path: "/locked", headers: [["authorization", sign({ path: "/locked", signed: ["@request-target"] })]] }), status: 200, consumer: "alice" },
+    { name: "a known key with a bad signature is not anonymous", req: () => signedReq("/locked", { secret: "nope" }), status: 401, reason: "Invalid signature" },
+    { name: "hmac-sha1 not in allowed_algorithms", req: () => signedReq("/locked", { algorithm: "hmac-sha1" }), status: 401, reason: "Invalid algorithm" },
+    { name: "bob not allowed", req: () => signedReq("/locked", { keyId: "ak-bob" }), status: 401, reason: "consumer 'bob' is not allowed" },
+  ]);
+});
+
+describe("hmac-auth-apisix with a bad configuration", () => {
+  for (const [name, bad, why] of [
+    ["no consumers", {}, "consumers is required"],
+    ["empty consumers", { consumers: [] }, "consumers cannot be empty"],
+    ["a consumer without access_key", { consumers: [{ secret_key: "s" }] }, "consumer access_key is required"],
+    ["a consumer without secret_key", { consumers: [{ access_key: "a" }] }, "consumer secret_key is required"],
+    ["duplicate access keys", { consumers: [{ access_key: "a", secret_key: "1" }, { access_key: "a", secret_key: "2" }] }, "duplicate consumer access_key: a"],
+    ["an unknown algorithm", { consumers, allowed_algorithms: ["hmac-md5"] }, "invalid allowed_algorithm: hmac-md5"],
+    ["clock_skew not a number", { consumers, clock_skew: "300s" }, "clock_skew must be an integer"],
+    ["signed_headers not a list", { consumers, signed_headers: "date" }, "signed_headers must be an array"],
+    ["validate_request_body not a boolean", { consumers, validate_request_body: "yes" }, "validate_request_body must be a boolean"],
+  ] as const) {
+    it(`refuses to start: ${name}`, async () => {
+      let log = "";
+      await expect(
+        Envoy.start(
+          { plugins: [{ name: "hmac-auth-apisix", wasm: pluginWasm("hmac-auth-apisix"), config: bad }], routes: [{ name: "r", cluster: "up" }], clusters: [{ name: "up", port: upstream.port }] },
+          { allowStartFailure: true },
+        ).catch((e) => {
+          log = (e as { envoyLog?: string }).envoyLog ?? "";
+          throw e;
+        }),
+      ).rejects.toThrow(/did not start/);
+      expect(log).toContain("plugin start failed");
+      expect(log).toContain(why);
+      expect(log).not.toMatch(/sluice: abort/);
+    });
+  }
+});
