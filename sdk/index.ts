@@ -41,3 +41,5 @@ export { ConsumerPolicy, GlobalAuth, AuthRequirement, findSecret, setConsumer, c
 export { IpAddress, Cidr, CidrSet, parseIp, parseCidr, stripAddressPort } from "./net/ip";
 export { rawQuery, parseQuery, queryValues } from "./net/query";
 export { Regex, RegexResult, RegexMatch, quoteMeta } from "./regex/regex";
+export { PublicKey, PublicKeyResult, KeyType, parseJwk, parsePem, parseSpki, parseCertificateDer, parseRsaPublicKeyDer } from "./crypto/keys";
+export { verifySignature, VerifyResult, verifyResultName, isSupportedAlg, setNativeVerify, NativeMode } from "./crypto/verify";
