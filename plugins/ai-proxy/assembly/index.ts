@@ -13,6 +13,7 @@ import {
   HttpCallHandler, HttpCallResponse, FQDNCluster, httpCall,
 } from "@sluice/sdk";
 export * from "@sluice/sdk/exports";
+import { base64Encode } from "@sluice/sdk/encoding/base64";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
 import { Api, Auth, Family, apiOfPath } from "./providers";
 import { SseReader, SseEvent, sseData } from "./sse";
@@ -107,6 +108,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   failed: bool = false;
   pendingBody: JsonObject | null = null;
   created: i64 = 0;
+  embeddingsBase64: bool = false;
 
   get family(): Family { return this.pc!.spec.family; }
   get qwenNative(): bool { return this.family == Family.Qwen && !this.pc!.qwenEnableCompatible; }
@@ -175,6 +177,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     this.model = m;
     this.mapped = mapModel(pc.modelMapping, m);
     this.stream = req.getBool("stream", false);
+    this.embeddingsBase64 = this.api == Api.Embeddings && str(req, "encoding_format") == "base64";
     if (this.anthropicIn) {
       if (this.family == Family.Claude) this.nativeMessages = true;
       else { req = anthropicToOpenAIRequest(req); this.api = Api.Chat; }
@@ -457,6 +460,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     } else if (this.qwenNative) {
       out = this.api == Api.Embeddings ? qwenToOpenAIEmbeddings(obj, this.mapped, this.usage) : qwenToOpenAIResponse(obj, this.mapped, this.pc!, this.usage);
     }
+    if (this.embeddingsBase64) embeddingsToBase64(out);
     if (this.anthropicIn) out = openaiToAnthropicResponse(out, this.mapped, this.usage);
     this.publish();
     this.replaceResponseBody(String.UTF8.encode(out.stringify()));
@@ -589,6 +593,21 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
 
   onStreamDone(): void {
     if (!this.published && this.pc !== null && this.usage.present) this.publish();
+  }
+}
+
+/** encoding_format "base64": each embedding as little-endian float32 bytes in base64 (OpenAI's format). */
+function embeddingsToBase64(resp: JsonObject): void {
+  const data = resp.getArray("data");
+  if (data === null) return;
+  for (let i = 0; i < data.length; i++) {
+    const e = data[i].asObject();
+    if (e === null) continue;
+    const v = e.getArray("embedding");
+    if (v === null) continue;
+    const buf = new ArrayBuffer(v.length * 4);
+    for (let j = 0; j < v.length; j++) store<f32>(changetype<usize>(buf) + <usize>(j * 4), <f32>v[j].num);
+    e.set("embedding", S(base64Encode(buf)));
   }
 }
 

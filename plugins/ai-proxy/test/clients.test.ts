@@ -1,0 +1,231 @@
+// The official `openai` and `@anthropic-ai/sdk` clients against every provider, through a real
+// Envoy running ai-proxy, to provider mocks that validate requests like the real APIs.
+// Checks: answers, tool calls, embeddings, streaming under three chunkings, and that the usage the
+// client sees and the usage ai-proxy publishes (access log, `ai_usage` filter state) both equal
+// the usage the provider reported.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+import { useEnvoy } from "../../../harness/src/vitest.js";
+import { Mocks, PROVIDERS, gatewaySpec, type ProviderCase } from "./setup.js";
+import type { NormalUsage } from "../../../harness/src/mocks/llm/index.js";
+
+const mocks = new Mocks();
+const logDir = mkdtempSync(join(tmpdir(), "ai-proxy-"));
+const accessLog = join(logDir, "access.log");
+beforeAll(async () => { await mocks.start(); });
+afterAll(async () => { await mocks.stop(); });
+
+const gw = useEnvoy(() => gatewaySpec(mocks, PROVIDERS, { accessLog }));
+
+/** request id → the usage the provider reported; checked against the access log at the end. */
+const published = new Map<string, NormalUsage>();
+let seq = 0;
+const rid = (p: ProviderCase, what: string) => `${p.id}-${what}-${++seq}`;
+
+function openai(p: ProviderCase): OpenAI {
+  return new OpenAI({ apiKey: "client-key", baseURL: `${gw.url}/${p.id}/v1`, maxRetries: 0 });
+}
+function anthropic(p: ProviderCase): Anthropic {
+  return new Anthropic({ apiKey: "client-key", baseURL: `${gw.url}/${p.id}`, maxRetries: 0 });
+}
+
+const WEATHER_TOOL = {
+  type: "function" as const,
+  function: { name: "get_weather", description: "Weather of a city", parameters: { type: "object", properties: { location: { type: "string" }, unit: { type: "string" } }, required: ["location"] } },
+};
+
+function expectUsage(got: any, want: NormalUsage | undefined) {
+  expect(want, "the mock reported usage").toBeDefined();
+  expect(got).toBeDefined();
+  expect(got.prompt_tokens).toBe(want!.prompt_tokens);
+  expect(got.completion_tokens).toBe(want!.completion_tokens);
+  expect(got.total_tokens).toBe(want!.total_tokens);
+  if (want!.cached_tokens) expect(got.prompt_tokens_details?.cached_tokens).toBe(want!.cached_tokens);
+  if (want!.reasoning_tokens) expect(got.completion_tokens_details?.reasoning_tokens).toBe(want!.reasoning_tokens);
+}
+
+function expectAnthropicUsage(got: any, want: NormalUsage | undefined) {
+  expect(want).toBeDefined();
+  const prompt = got.input_tokens + (got.cache_read_input_tokens ?? 0) + (got.cache_creation_input_tokens ?? 0);
+  expect(prompt).toBe(want!.prompt_tokens);
+  expect(got.output_tokens).toBe(want!.completion_tokens);
+}
+
+async function collectStream(stream: AsyncIterable<any>) {
+  let content = "", reasoning = "", finish = "", usage: any;
+  const calls: { id?: string; name?: string; args: string }[] = [];
+  for await (const c of stream) {
+    if (c.usage) usage = c.usage;
+    const ch = c.choices?.[0];
+    if (!ch) continue;
+    if (ch.delta?.content) content += ch.delta.content;
+    if (ch.delta?.reasoning_content) reasoning += ch.delta.reasoning_content;
+    for (const tc of ch.delta?.tool_calls ?? []) {
+      const call = (calls[tc.index] ??= { args: "" });
+      if (tc.id) call.id = tc.id;
+      if (tc.function?.name) call.name = tc.function.name;
+      if (tc.function?.arguments) call.args += tc.function.arguments;
+    }
+    if (ch.finish_reason) finish = ch.finish_reason;
+  }
+  return { content, reasoning, finish, usage, calls };
+}
+
+const MESSAGES = [
+  { role: "system" as const, content: "You are terse." },
+  { role: "user" as const, content: "hello gateway world" },
+];
+
+describe.each(PROVIDERS)("openai client → $id", (p) => {
+  const mock = () => mocks.of(p.family);
+
+  it("chat", async () => {
+    const id = rid(p, "chat");
+    const r = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-request-id": id } });
+    expect(r.choices[0].message.content).toBe("Echo: hello gateway world");
+    expect(r.choices[0].finish_reason).toBe("stop");
+    const last = mock().last!;
+    expect(last.status).toBe(200);
+    if (p.family === "compat" && p.config.modelMapping) expect(last.body.model).toBe(`${p.id}-chat`);
+    expectUsage(r.usage, last.usage);
+    published.set(id, last.usage!);
+  });
+
+  for (const chunking of p.converted || p.id === "openai" ? ["whole", "1", "random:7"] : ["random:3"]) {
+    it(`stream (${chunking})`, async () => {
+      const id = rid(p, "stream");
+      const s = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES, stream: true }, { headers: { "x-mock-chunking": chunking, "x-request-id": id } });
+      const got = await collectStream(s);
+      expect(got.content).toBe("Echo: hello gateway world");
+      expect(got.finish).toBe("stop");
+      const last = mock().last!;
+      // ai-proxy asked for usage on the stream (stream_options.include_usage) where the wire is OpenAI's.
+      if (p.family === "compat") expect(last.body.stream_options?.include_usage).toBe(true);
+      expectUsage(got.usage, last.usage);
+      published.set(id, last.usage!);
+    });
+  }
+
+  it("tools (two turns)", async () => {
+    const c = openai(p);
+    const r = await c.chat.completions.create({ model: p.model, messages: MESSAGES, tools: [WEATHER_TOOL] });
+    const call = r.choices[0].message.tool_calls?.[0] as any;
+    expect(call?.function.name).toBe("get_weather");
+    expect(JSON.parse(call.function.arguments)).toEqual({ location: "Paris", unit: "celsius" });
+    expect(r.choices[0].finish_reason).toBe("tool_calls");
+    const r2 = await c.chat.completions.create({
+      model: p.model,
+      tools: [WEATHER_TOOL],
+      messages: [...MESSAGES, r.choices[0].message as any, { role: "tool", tool_call_id: call.id, content: "sunny 21C" }],
+    });
+    expect(r2.choices[0].message.content).toBe("Tool said: sunny 21C");
+    expectUsage(r2.usage, mock().last!.usage);
+  });
+
+  it("tools, streamed", async () => {
+    const s = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES, tools: [WEATHER_TOOL], stream: true }, { headers: { "x-mock-chunking": "random:11" } });
+    const got = await collectStream(s);
+    expect(got.calls.length).toBe(1);
+    expect(got.calls[0].name).toBe("get_weather");
+    expect(JSON.parse(got.calls[0].args)).toEqual({ location: "Paris", unit: "celsius" });
+    expect(got.finish).toBe("tool_calls");
+    expectUsage(got.usage, mock().last!.usage);
+  });
+
+  it.runIf(p.embeddings)("embeddings", async () => {
+    const r = await openai(p).embeddings.create({ model: p.embeddingModel ?? "text-embedding-3-small", input: ["hello world", "sluice"] });
+    expect(r.data.length).toBe(2);
+    expect(r.data[0].embedding.length).toBe(8);
+    expect(r.data[1].index).toBe(1);
+    const last = mock().last!;
+    expect(last.status).toBe(200);
+    expect(r.usage.prompt_tokens).toBe(last.usage!.prompt_tokens);
+  });
+
+  it("errors come back in OpenAI's shape with the provider's status", async () => {
+    const c = openai(p);
+    for (const status of [429, 500]) {
+      const e: any = await c.chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-mock-fail": String(status) } }).catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(status);
+      expect(typeof e.error?.message).toBe("string");
+    }
+  });
+});
+
+const ANTHROPIC_CLIENT = PROVIDERS.filter((p) => ["openai", "deepseek", "azure", "qwen-compatible", "qwen", "gemini", "claude", "mistral"].includes(p.id));
+
+describe.each(ANTHROPIC_CLIENT)("anthropic client (/v1/messages) → $id", (p) => {
+  const mock = () => mocks.of(p.family);
+
+  it("message", async () => {
+    const r = await anthropic(p).messages.create({ model: p.model, max_tokens: 256, system: "You are terse.", messages: [{ role: "user", content: "hello gateway world" }] });
+    expect(r.type).toBe("message");
+    const text = r.content.filter((b) => b.type === "text").map((b: any) => b.text).join("");
+    expect(text).toBe("Echo: hello gateway world");
+    expect(r.stop_reason).toBe("end_turn");
+    expectAnthropicUsage(r.usage, mock().last!.usage);
+  });
+
+  for (const chunking of ["whole", "1", "random:5"]) {
+    it(`stream (${chunking})`, async () => {
+      const s = anthropic(p).messages.stream({ model: p.model, max_tokens: 256, messages: [{ role: "user", content: "hello gateway world" }] }, { headers: { "x-mock-chunking": chunking } });
+      const m = await s.finalMessage();
+      const text = m.content.filter((b) => b.type === "text").map((b: any) => b.text).join("");
+      expect(text).toBe("Echo: hello gateway world");
+      expect(m.stop_reason).toBe("end_turn");
+      expectAnthropicUsage(m.usage, mock().last!.usage);
+    });
+  }
+
+  it("tool use, both turns, streamed", async () => {
+    const tools = [{ name: "get_weather", description: "Weather", input_schema: { type: "object" as const, properties: { location: { type: "string" } } } }];
+    const c = anthropic(p);
+    const m = await c.messages.stream({ model: p.model, max_tokens: 256, tools, messages: [{ role: "user", content: "weather in Paris?" }] }, { headers: { "x-mock-chunking": "random:9" } }).finalMessage();
+    const use = m.content.find((b) => b.type === "tool_use") as any;
+    expect(use?.name).toBe("get_weather");
+    expect(use.input).toEqual({ location: "Paris", unit: "celsius" });
+    expect(m.stop_reason).toBe("tool_use");
+    const m2 = await c.messages.create({
+      model: p.model, max_tokens: 256, tools,
+      messages: [
+        { role: "user", content: "weather in Paris?" },
+        { role: "assistant", content: m.content as any },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "sunny 21C" }] },
+      ],
+    });
+    expect(m2.content.filter((b) => b.type === "text").map((b: any) => b.text).join("")).toBe("Tool said: sunny 21C");
+  });
+
+  it("errors come back in Anthropic's shape", async () => {
+    const e: any = await anthropic(p).messages.create({ model: p.model, max_tokens: 10, messages: [{ role: "user", content: "x" }] }, { headers: { "x-mock-fail": "429" } }).catch((x) => x);
+    expect(e).toBeInstanceOf(Anthropic.APIError);
+    expect(e.status).toBe(429);
+    expect(e.error?.type).toBe("error");
+  });
+});
+
+describe("published usage (filter state ai_usage in the access log)", () => {
+  it("equals the provider's usage for every request", async () => {
+    expect(published.size).toBeGreaterThan(20);
+    // Envoy flushes file access logs about every second.
+    let lines: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      lines = existsSync(accessLog) ? readFileSync(accessLog, "utf8").split("\n") : [];
+      if ([...published.keys()].every((id) => lines.some((l) => l.startsWith(id + " ")))) break;
+    }
+    for (const [id, want] of published) {
+      const line = lines.find((l) => l.startsWith(id + " "));
+      expect(line, `access log line for ${id}`).toBeDefined();
+      const json = JSON.parse(line!.slice(line!.indexOf("{")));
+      expect(json.prompt_tokens, id).toBe(want.prompt_tokens);
+      expect(json.completion_tokens, id).toBe(want.completion_tokens);
+      expect(json.total_tokens, id).toBe(want.total_tokens);
+    }
+  });
+});

@@ -1,0 +1,114 @@
+// Shared setup of the ai-proxy Envoy tests: the provider mocks, the Higress-style config (global
+// `providers`, one `_rules_` entry per route setting `activeProviderId`), and the Envoy routes.
+//
+// Routing: the client calls /<id>/v1/… on the catch-all host; route <id> selects the provider by
+// `_match_route_`. ai-proxy rewrites :authority to the provider's real host (api.openai.com, …),
+// and a virtual host per real provider host sends the request to the family's mock (like DNS
+// pointing the provider's name at the mock). Both routes lead to the same mock, so the test does
+// not depend on whether Envoy re-selects the route after the header rewrite.
+import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily } from "../../../harness/src/mocks/llm/index.js";
+import type { BootstrapSpec, RouteSpec, ClusterSpec } from "../../../harness/src/index.js";
+import { pluginWasm } from "../../../harness/src/index.js";
+
+export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope";
+
+export interface ProviderCase {
+  id: string;
+  family: FamilyName;
+  config: Record<string, unknown>;
+  /** The real host the provider is reached at (virtual host → mock). */
+  host: string;
+  embeddings: boolean;
+  /** Models the client asks for; mapped by modelMapping where the config has one. */
+  model: string;
+  embeddingModel?: string;
+  /** Whether the response stream is converted (not passed through). */
+  converted: boolean;
+}
+
+const compat = (id: string, type: string, host: string, embeddings: boolean, extra: Record<string, unknown> = {}): ProviderCase => ({
+  id, family: "compat", host, embeddings, model: "gpt-4o", converted: false,
+  config: { id, type, apiTokens: [`sk-${id}`], modelMapping: { "gpt-4o": `${id}-chat`, "*": `${id}-default` }, ...extra },
+});
+
+export const PROVIDERS: ProviderCase[] = [
+  compat("openai", "openai", "api.openai.com", true),
+  compat("azure", "azure", "myres.openai.azure.com", true, { azureServiceUrl: "https://myres.openai.azure.com/openai/deployments/gpt4o-deploy/chat/completions?api-version=2024-10-21" }),
+  compat("deepseek", "deepseek", "api.deepseek.com", false),
+  compat("moonshot", "moonshot", "api.moonshot.cn", false),
+  compat("groq", "groq", "api.groq.com", false),
+  compat("grok", "grok", "api.x.ai", false),
+  compat("mistral", "mistral", "api.mistral.ai", true),
+  compat("doubao", "doubao", "ark.cn-beijing.volces.com", true),
+  compat("openrouter", "openrouter", "openrouter.ai", true),
+  compat("vllm", "vllm", "vllm-service.cluster.local", true),
+  compat("github", "github", "models.inference.ai.azure.com", true),
+  compat("ollama", "ollama", "ollama.local:11434", true, { apiTokens: [], ollamaServerHost: "ollama.local", ollamaServerPort: 11434 }),
+  compat("zhipuai", "zhipuai", "open.bigmodel.cn", true),
+  compat("minimax", "minimax", "api.minimax.chat", false),
+  compat("baidu", "baidu", "qianfan.baidubce.com", true),
+  compat("cohere", "cohere", "api.cohere.ai", true),
+  { ...compat("qwen-compatible", "qwen", "dashscope.aliyuncs.com", true), family: "dashscope" },
+  compat("together-ai", "together-ai", "api.together.xyz", true),
+  compat("fireworks", "fireworks", "api.fireworks.ai", true),
+  compat("stepfun", "stepfun", "api.stepfun.com", false),
+  compat("yi", "yi", "api.lingyiwanwu.com", false),
+  compat("baichuan", "baichuan", "api.baichuan-ai.com", true),
+  compat("ai360", "ai360", "api.360.cn", true),
+  compat("spark", "spark", "spark-api-open.xf-yun.com", false),
+  compat("hunyuan-compatible", "hunyuan", "api.hunyuan.cloud.tencent.com", true),
+  {
+    id: "claude", family: "anthropic", host: "api.anthropic.com", embeddings: false, model: "gpt-4o", converted: true,
+    config: { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "gpt-4o": "claude-sonnet-4-5", "*": "claude-haiku-4-5" } },
+  },
+  {
+    id: "gemini", family: "gemini", host: "generativelanguage.googleapis.com", embeddings: true, model: "gpt-4o", embeddingModel: "text-embedding-3-small", converted: true,
+    config: { id: "gemini", type: "gemini", apiTokens: ["sk-gemini"], modelMapping: { "gpt-4o": "gemini-2.5-flash", "text-embedding-*": "gemini-embedding-001" } },
+  },
+  {
+    id: "qwen", family: "dashscope", host: "dashscope.aliyuncs.com", embeddings: true, model: "gpt-4o", embeddingModel: "text-embedding-3-small", converted: true,
+    config: { id: "qwen", type: "qwen", qwenEnableCompatible: false, apiTokens: ["sk-qwen"], modelMapping: { "gpt-4o": "qwen-max", "text-embedding-*": "text-embedding-v3", "*": "qwen-plus" } },
+  },
+];
+
+export class Mocks {
+  compat!: LlmMock;
+  anthropic!: LlmMock;
+  gemini!: LlmMock;
+  dashscope!: LlmMock;
+
+  async start(): Promise<void> {
+    this.compat = await LlmMock.start(openaiFamily);
+    this.anthropic = await LlmMock.start(anthropicFamily);
+    this.gemini = await LlmMock.start(geminiFamily);
+    this.dashscope = await LlmMock.start(dashscopeFamily);
+  }
+
+  of(f: FamilyName): LlmMock { return this[f]; }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.compat?.stop(), this.anthropic?.stop(), this.gemini?.stop(), this.dashscope?.stop()]);
+  }
+}
+
+export function gatewaySpec(mocks: Mocks, providers: ProviderCase[], extra: { globalConfig?: Record<string, unknown>; accessLog?: string; extraRoutes?: RouteSpec[]; extraClusters?: ClusterSpec[] } = {}): BootstrapSpec {
+  const clusters: ClusterSpec[] = (["compat", "anthropic", "gemini", "dashscope"] as const).map((f) => ({ name: `mock-${f}`, port: mocks.of(f).port }));
+  const routes: RouteSpec[] = [];
+  const hosts = new Map<string, FamilyName>();
+  for (const p of providers) hosts.set(p.host, p.family);
+  for (const [host, fam] of hosts) routes.push({ name: `host-${host}`, domains: [host], prefix: "/", cluster: `mock-${fam}` });
+  for (const p of providers) routes.push({ name: p.id, prefix: `/${p.id}/`, cluster: `mock-${p.family}` });
+  routes.push(...(extra.extraRoutes ?? []));
+  const config = {
+    providers: providers.map((p) => p.config),
+    ...(extra.globalConfig ?? {}),
+    _rules_: providers.map((p) => ({ _match_route_: [p.id], activeProviderId: p.id })),
+  };
+  return {
+    plugins: [{ name: "ai-proxy", wasm: pluginWasm("ai-proxy"), config }],
+    routes,
+    clusters: [...clusters, ...(extra.extraClusters ?? [])],
+    bufferLimitBytes: 8 * 1024 * 1024,
+    accessLog: extra.accessLog ? { path: extra.accessLog, format: "%REQ(X-REQUEST-ID)% %RESPONSE_CODE% %FILTER_STATE(wasm.ai_usage:PLAIN)%" } : undefined,
+  };
+}
