@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { randomFillSync, randomUUID } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
+import { networkInterfaces } from "node:os";
 import {
   ALLOWED_DURING_ALLOC, ALLOWED_DURING_INIT, BufferType, ENVOY_ENV_IMPORTS, HIGRESS_EXTRA_IMPORTS, LOG_LEVEL_NAMES,
   LogLevel, MapType, MetricType, Status, WASI_IMPORTS, WASI_MODULES, checkModule, type LogLevelName, type Target,
@@ -62,6 +63,9 @@ export interface EmulatorOptions {
   environment?: Record<string, string>;
   /** Do not throw when on_vm_start/on_configure fail; check `host.started`. */
   allowStartFailure?: boolean;
+  /** Envoy's use_remote_address: the peer is appended to X-Forwarded-For and is source.address.
+   *  Without it, source.address is the last X-Forwarded-For address when there is one. */
+  useRemoteAddress?: boolean;
   /** Let the clock run in real time (default: frozen at load, moved by advance()). */
   realClock?: boolean;
   /** Print plugin logs as they happen. */
@@ -387,7 +391,7 @@ export class Emulator {
   async request(spec: RequestSpec = {}): Promise<RequestResult> {
     const s = this.stream(spec.stream);
     const chunks = splitBody(spec.body, spec.chunks);
-    const headers = spec.raw ? toBytePairs(spec.headers) : envoyRequestHeaders(spec, chunks);
+    const headers = spec.raw ? toBytePairs(spec.headers) : envoyRequestHeaders(spec, chunks, this.options);
     const hasTrailers = !!spec.trailers;
     s.sendRequestHeaders(headers, chunks.length === 0 && !hasTrailers);
     for (let i = 0; i < chunks.length; i++) {
@@ -1016,7 +1020,7 @@ export class Emulator {
             if (!call.answered) call.respond(a);
           }));
         } else if (typeof target === "string" && target.startsWith("http")) {
-          self.track(httpExchange(target, headers, body, call.timeoutMs).then((r) => {
+          self.track(httpExchange(target, headers, body, call.timeoutMs, true).then((r) => {
             if ("error" in r) {
               if (r.error === "timeout") call.timeout();
               else call.respond({ status: 503, headers: [["content-type", "text/plain"]], body: "upstream connect error or disconnect/reset before headers. reset reason: connection failure" });
@@ -1303,6 +1307,16 @@ export class Emulator {
     return this.dynamicProperty(key, s);
   }
 
+  /** The downstream address Envoy reports: the peer, or with use_remote_address off the last XFF entry. */
+  private sourceAddress(s: HttpStream): string {
+    const peer = s.options.sourceAddress ?? DEFAULT_PEER;
+    if (this.options.useRemoteAddress) return peer;
+    const xff = s.req.headers?.get("x-forwarded-for")?.toString("latin1");
+    if (!xff) return peer;
+    const last = xff.split(",").pop()!.trim();
+    return last.includes(":") ? `[${last}]:0` : `${last}:0`;
+  }
+
   private dynamicProperty(key: string, s: HttpStream | undefined): Buffer | undefined {
     const str = (v: string | undefined) => (v === undefined ? undefined : enc(v));
     const int = (v: number | undefined) => (v === undefined ? undefined : propertyBytes(v));
@@ -1360,9 +1374,9 @@ export class Emulator {
       case "response.headers":
         return s.resp.headers ? encodePairs(s.resp.headers.pairs) : undefined;
       case "source.address":
-        return enc(s.options.sourceAddress ?? "127.0.0.1:40000");
+        return enc(this.sourceAddress(s));
       case "source.port":
-        return int(Number((s.options.sourceAddress ?? "127.0.0.1:40000").split(":").pop()));
+        return int(Number(this.sourceAddress(s).split(":").pop()));
       case "destination.address":
         return enc("127.0.0.1:10000");
       case "destination.port":
@@ -1412,12 +1426,38 @@ export function splitBody(body: string | Uint8Array | undefined, chunks: number 
   return out;
 }
 
+// Envoy keeps these request headers "inline": a repeated line is folded into the first with ",".
+const INLINE_REQUEST_HEADERS = new Set([
+  "x-client-trace-id", "x-envoy-downstream-service-cluster", "x-envoy-downstream-service-node", "x-envoy-external-address",
+  "x-envoy-force-trace", "x-envoy-hedge-on-per-try-timeout", "x-envoy-internal", "x-envoy-ip-tags", "x-envoy-original-url",
+  "x-envoy-retry-grpc-on", "x-envoy-retry-on", "x-envoy-upstream-alt-stat-name", "x-envoy-upstream-rq-per-try-timeout-ms",
+  "x-envoy-upstream-rq-timeout-alt-response", "x-envoy-upstream-rq-timeout-ms", "x-envoy-is-timeout-retry", "expect",
+  "x-forwarded-client-cert", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "grpc-timeout", "user-agent", "te",
+  "connection", "content-type", "x-envoy-decorator-operation", "keep-alive", "proxy-connection", "proxy-status", "x-request-id",
+  "transfer-encoding", "upgrade", "via", "content-length", "x-envoy-attempt-count",
+  // Registered as inline by extensions linked into the official build (seen in Envoy 1.39).
+  "authorization", "accept-encoding", "cache-control", "origin", "access-control-request-method", "access-control-request-headers",
+  "accept", "referer", "content-encoding", "x-forwarded-port", "grpc-accept-encoding", "if-none-match", "if-modified-since",
+  "if-match", "pragma", "x-envoy-original-path",
+]);
+
+// Hop-by-hop and sanitized headers the connection manager removes before filters run.
+const STRIPPED_REQUEST_HEADERS = new Set(["connection", "keep-alive", "proxy-connection", "te", "x-forwarded-client-cert"]);
+
 /** The request headers Envoy's HTTP/1 connection manager hands to filters. */
-function envoyRequestHeaders(spec: RequestSpec, chunks: Buffer[]): BytePair[] {
-  const user = toBytePairs(spec.headers);
+function envoyRequestHeaders(spec: RequestSpec, chunks: Buffer[], o: EmulatorOptions): BytePair[] {
+  // The codec trims optional whitespace around values and folds repeated inline headers.
+  const user: BytePair[] = [];
+  for (const [k, v] of toBytePairs(spec.headers)) {
+    const value = Buffer.from(v.toString("latin1").replace(/^[ \t]+|[ \t]+$/g, ""), "latin1");
+    const name = k.toString("latin1");
+    const prev = INLINE_REQUEST_HEADERS.has(name) ? user.find(([pk]) => pk.equals(k)) : undefined;
+    if (prev) prev[1] = Buffer.concat([prev[1], enc(","), value]);
+    else user.push([k, value]);
+  }
   const hostPair = user.find(([k]) => k.toString() === "host" || k.toString() === ":authority");
   const authority = spec.authority ?? (hostPair ? hostPair[1].toString() : "example.com");
-  const rest = user.filter(([k]) => !["host", ":authority", ":path", ":method", ":scheme"].includes(k.toString()));
+  const rest = user.filter(([k]) => !["host", ":authority", ":path", ":method", ":scheme"].includes(k.toString()) && !STRIPPED_REQUEST_HEADERS.has(k.toString()));
   const out: BytePair[] = [
     [enc(":authority"), enc(authority)],
     [enc(":path"), enc(spec.path ?? "/")],
@@ -1425,14 +1465,44 @@ function envoyRequestHeaders(spec: RequestSpec, chunks: Buffer[]): BytePair[] {
     [enc(":scheme"), enc("http")],
     ...rest,
   ];
-  const has = (n: string) => rest.some(([k]) => k.toString() === n);
-  if (chunks.length > 0 && !has("content-length") && !has("transfer-encoding")) {
+  const find = (n: string) => out.find(([k]) => k.toString() === n);
+  if (chunks.length > 0 && !find("content-length") && !find("transfer-encoding")) {
     if (Array.isArray(spec.chunks) || (spec.chunks ?? 1) > 1) out.push([enc("transfer-encoding"), enc("chunked")]);
     else out.push([enc("content-length"), enc(String(chunks.reduce((a, b) => a + b.length, 0)))]);
   }
-  if (!has("x-forwarded-proto")) out.push([enc("x-forwarded-proto"), enc("http")]);
-  if (!has("x-request-id")) out.push([enc("x-request-id"), enc(randomUUID())]);
+  let edge = false;
+  if (o.useRemoteAddress) {
+    // use_remote_address: the request is an edge request (Envoy 1.39 treats no address as
+    // internal by default). Envoy appends the peer to X-Forwarded-For (its own local address when
+    // the peer is loopback), records the peer in x-envoy-external-address, drops client x-envoy-*
+    // headers, sets X-Forwarded-Proto itself and replaces a client's x-request-id.
+    edge = true;
+    const peer = (spec.stream?.sourceAddress ?? DEFAULT_PEER).replace(/:\d+$/, "");
+    const appended = /^127\./.test(peer) || peer === "::1" ? localAddress() : peer;
+    for (let i = out.length - 1; i >= 0; i--) if (out[i][0].toString().startsWith("x-envoy-")) out.splice(i, 1);
+    const xff = find("x-forwarded-for");
+    if (xff) xff[1] = Buffer.concat([xff[1], enc(","), enc(appended)]);
+    else out.push([enc("x-forwarded-for"), enc(appended)]);
+    const xfp = find("x-forwarded-proto");
+    if (xfp) xfp[1] = enc("http");
+    else out.push([enc("x-forwarded-proto"), enc("http")]);
+    out.push([enc("x-envoy-external-address"), enc(peer)]);
+    const rid = find("x-request-id");
+    if (rid) rid[1] = enc(randomUUID());
+  }
+  if (!find("x-forwarded-proto")) out.push([enc("x-forwarded-proto"), enc("http")]);
+  if (!find("x-request-id")) out.push([enc("x-request-id"), enc(randomUUID())]);
   return out;
+}
+
+export const DEFAULT_PEER = "127.0.0.1:40000";
+
+/** Envoy's notion of its own address: the first non-loopback IPv4 address of the machine. */
+function localAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
 }
 
 /** Envoy-style route selection: virtual host by domain (exact, *.suffix, prefix*, *), then path/prefix. */

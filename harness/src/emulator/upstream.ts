@@ -6,9 +6,20 @@ import type { BytePair } from "./pairs.js";
 
 const HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "upgrade", "transfer-encoding", "content-length"]);
 
+/** Repeated names as arrays (sent as separate lines), so Node lets us drop its Connection header. */
+function grouped(flat: string[]): Record<string, string | string[]> {
+  const out: Record<string, string[]> = {};
+  for (let i = 0; i < flat.length; i += 2) (out[flat[i]] ??= []).push(flat[i + 1]);
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+}
+
 export type Exchange = { status: number; headers: BytePair[]; body: Buffer } | { error: "timeout" | "connect" | "invalid" };
 
-export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, timeoutMs: number): Promise<Exchange> {
+/**
+ * `callout`: Envoy's async client (proxy_http_call) marks the request internal, announces its
+ * timeout and sends content-length only with a body; otherwise the router forwards a request.
+ */
+export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, timeoutMs: number, callout = false): Promise<Exchange> {
   const base = new URL(baseUrl);
   const flat: string[] = [];
   const authority = headers.get(":authority")?.toString("latin1") ?? base.host;
@@ -18,7 +29,11 @@ export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, 
     if (name.startsWith(":") || HOP.has(name) || name === "host") continue;
     flat.push(name, v.toString("latin1"));
   }
-  flat.push("content-length", String(body.length));
+  if (body.length > 0 || (!callout && headers.get("content-length"))) flat.push("content-length", String(body.length));
+  if (callout) {
+    flat.push("x-envoy-internal", "true");
+    if (timeoutMs > 0) flat.push("x-envoy-expected-rq-timeout-ms", String(timeoutMs));
+  }
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: Exchange) => {
@@ -35,7 +50,7 @@ export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, 
           port: base.port,
           method: headers.get(":method")?.toString("latin1") ?? "GET",
           path: headers.get(":path")?.toString("latin1") ?? "/",
-          headers: flat as unknown as Record<string, string>,
+          headers: grouped(flat),
           setHost: false,
         },
         (res) => {
@@ -56,11 +71,14 @@ export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, 
     } catch {
       return done({ error: "invalid" });
     }
+    // Envoy sends no Connection header; keep Node from adding one.
+    req.removeHeader("connection");
     if (timeoutMs > 0) req.setTimeout(timeoutMs, () => {
       req.destroy();
       done({ error: "timeout" });
     });
     req.on("error", () => done({ error: "connect" }));
-    req.end(body);
+    if (body.length > 0) req.end(body);
+    else req.end();
   });
 }

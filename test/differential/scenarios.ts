@@ -1,0 +1,151 @@
+// Differential scenarios: each is written once (config + request + what must happen) and runs on
+// a real Envoy and on the emulator (both targets). The runner compares everything observable:
+// status, body, the request the upstream saw, and the plugin's log lines for that request.
+
+export interface ScenarioRequest {
+  method?: string;
+  path: string;
+  host?: string;
+  headers?: [string, string][];
+  body?: string;
+  chunks?: number;
+}
+
+export interface Scenario {
+  name: string;
+  request: ScenarioRequest;
+  expect: {
+    status: number;
+    /** Exact response body (local responses). */
+    body?: string;
+    /** Headers the upstream must have seen (null: must be absent). */
+    upstream?: Record<string, string | null>;
+    /** Substrings of the plugin's log lines for this request. */
+    logs?: string[];
+  };
+}
+
+export interface Group {
+  name: string;
+  plugin: string;
+  /** plugins/<plugin> (default) or test/plugins/<plugin>. */
+  testPlugin?: boolean;
+  config: unknown;
+  /** Route names (prefix /<name>) before a catch-all "default" route. */
+  routes?: string[];
+  useRemoteAddress?: boolean;
+  scenarios: Scenario[];
+}
+
+const basic = (s: string): [string, string] => ["authorization", "Basic " + Buffer.from(s, "utf8").toString("base64")];
+
+export const groups: Group[] = [
+  {
+    name: "request-block",
+    plugin: "request-block",
+    config: {
+      block_urls: ["swagger.html"],
+      block_exact_urls: ["/exact"],
+      block_headers: ["evil-agent"],
+      block_bodies: ["DROP TABLE"],
+      blocked_code: 418,
+      blocked_message: "blocked by sluice",
+      _rules_: [
+        { _match_route_: ["strict"], block_urls: ["secret"], blocked_code: 451, case_sensitive: false },
+        { _match_domain_: ["*.example.com"], block_bodies: ["forbidden"], blocked_message: "domain rule" },
+      ],
+    },
+    routes: ["strict"],
+    scenarios: [
+      { name: "clean GET passes untouched", request: { path: "/hello?x=1" }, expect: { status: 200 } },
+      { name: "URL substring is blocked", request: { path: "/docs/swagger.html" }, expect: { status: 418, body: "blocked by sluice", logs: ["request blocked by url rule"] } },
+      { name: "exact URL is blocked", request: { path: "/exact" }, expect: { status: 418 } },
+      { name: "header value is blocked", request: { path: "/h", headers: [["user-agent", "evil-agent/2"]] }, expect: { status: 418, logs: ["request blocked by header rule"] } },
+      { name: "body in one piece is blocked", request: { path: "/b", body: "SELECT 1; DROP TABLE t" }, expect: { status: 418, logs: ["request blocked by body rule"] } },
+      { name: "body split over 9 chunks is blocked", request: { path: "/b", body: "a".repeat(300) + "DROP TABLE" + "b".repeat(300), chunks: 9 }, expect: { status: 418 } },
+      { name: "clean chunked body reaches the upstream intact", request: { path: "/b", body: "z".repeat(5000), chunks: 5 }, expect: { status: 200 } },
+      { name: "route rule, case-insensitive", request: { path: "/strict/SeCReT" }, expect: { status: 451 } },
+      { name: "domain rule with a port", request: { path: "/d", host: "api.example.com:8080", body: "forbidden" }, expect: { status: 403, body: "domain rule" } },
+      { name: "duplicate custom headers stay separate", request: { path: "/dup", headers: [["x-dup", "a"], ["x-dup", "b"]] }, expect: { status: 200 } },
+      {
+        name: "repeated well-known headers are folded like Envoy's inline headers",
+        request: { path: "/fold", headers: [["user-agent", "u1"], ["user-agent", "u2"], ["authorization", "a"], ["authorization", "b"], ["accept-encoding", "gzip"], ["accept-encoding", "br"], ["cache-control", "no-cache"], ["cache-control", "max-age=0"], ["origin", "o1"], ["origin", "o2"], ["referer", "r1"], ["referer", "r2"], ["accept", "a1"], ["accept", "a2"], ["cookie", "c=1"], ["cookie", "d=2"], ["x-forwarded-host", "h1"], ["x-forwarded-host", "h2"]] },
+        expect: { status: 200, upstream: { "user-agent": "u1,u2", authorization: "a,b" } },
+      },
+      { name: "header values are trimmed by the codec", request: { path: "/trim", headers: [["x-pad", "  padded \t"]] }, expect: { status: 200, upstream: { "x-pad": "padded" } } },
+    ],
+  },
+  {
+    name: "ip-restriction (header source, allow list)",
+    plugin: "ip-restriction",
+    config: {
+      ip_source_type: "header",
+      allow: ["10.0.0.0/8", "2001:db8::/32"],
+      _rules_: [
+        { _match_route_: ["peer-deny"], ip_source_type: "origin-source", deny: ["127.0.0.0/8"], status: 451, message: "go away" },
+        { _match_route_: ["real-ip"], ip_source_type: "header", ip_header_name: "X-Real-IP", deny: ["1.2.3.4"] },
+      ],
+    },
+    routes: ["peer-deny", "real-ip"],
+    useRemoteAddress: true,
+    scenarios: [
+      { name: "allowed address in X-Forwarded-For", request: { path: "/a", headers: [["x-forwarded-for", "10.1.2.3"]] }, expect: { status: 200 } },
+      { name: "denied address in X-Forwarded-For", request: { path: "/a", headers: [["x-forwarded-for", "8.8.8.8"]] }, expect: { status: 403 } },
+      { name: "no X-Forwarded-For: Envoy appends the peer", request: { path: "/a" }, expect: { status: 403 } },
+      { name: "duplicate X-Forwarded-For lines", request: { path: "/a", headers: [["x-forwarded-for", "10.0.0.1"], ["x-forwarded-for", "8.8.8.8"]] }, expect: { status: 200 } },
+      { name: "IPv6 in range", request: { path: "/a", headers: [["x-forwarded-for", "[2001:db8::5]:443"]] }, expect: { status: 200 } },
+      { name: "origin-source: the peer is denied", request: { path: "/peer-deny", headers: [["x-forwarded-for", "10.1.2.3"]] }, expect: { status: 451 } },
+      { name: "custom header: denied", request: { path: "/real-ip", headers: [["X-Real-IP", "1.2.3.4"]] }, expect: { status: 403 } },
+      { name: "custom header: allowed", request: { path: "/real-ip", headers: [["x-real-ip", "5.6.7.8"]] }, expect: { status: 200 } },
+    ],
+  },
+  {
+    name: "key-auth (rules, header and query keys)",
+    plugin: "key-auth",
+    config: {
+      consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }],
+      keys: ["X-API-KEY", "apikey"],
+      in_header: true,
+      _rules_: [{ _match_route_: ["alice-only"], allow: ["alice"] }],
+    },
+    routes: ["alice-only"],
+    scenarios: [
+      { name: "no rule: passes through", request: { path: "/open" }, expect: { status: 200, upstream: { "x-mse-consumer": null } } },
+      { name: "no key: 401", request: { path: "/alice-only" }, expect: { status: 401 } },
+      { name: "right key in a header", request: { path: "/alice-only", headers: [["X-Api-Key", "alice-key"]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
+      { name: "in_header: a key in the query is not consulted", request: { path: "/alice-only?apikey=alice-key" }, expect: { status: 401 } },
+      { name: "consumer not allowed: 403", request: { path: "/alice-only", headers: [["apikey", "bob-key"]] }, expect: { status: 403 } },
+      { name: "two keys: 401", request: { path: "/alice-only", headers: [["x-api-key", "alice-key"], ["apikey", "bob-key"]] }, expect: { status: 401 } },
+      { name: "spoofed X-Mse-Consumer is replaced", request: { path: "/alice-only", headers: [["x-mse-consumer", "bob"], ["x-api-key", "alice-key"]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
+    ],
+  },
+  {
+    name: "basic-auth (global_auth true)",
+    plugin: "basic-auth",
+    config: {
+      global_auth: true,
+      consumers: [{ name: "alice", credential: "alice:wonderland" }, { name: "carol", credential: "carol:p@ss wörd!" }],
+    },
+    scenarios: [
+      { name: "right credentials", request: { path: "/x", headers: [basic("alice:wonderland")] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
+      { name: "UTF-8 password", request: { path: "/x", headers: [basic("carol:p@ss wörd!")] }, expect: { status: 200 } },
+      { name: "wrong password", request: { path: "/x", headers: [basic("alice:nope")] }, expect: { status: 401 } },
+      { name: "no credentials", request: { path: "/x" }, expect: { status: 401 } },
+      { name: "'Basic ' with trailing space only", request: { path: "/x", headers: [["authorization", "Basic "]] }, expect: { status: 401 } },
+      { name: "two Authorization headers", request: { path: "/x", headers: [basic("alice:wonderland"), basic("alice:wonderland")] }, expect: { status: 401 } },
+      { name: "a POST body passes through", request: { path: "/x", headers: [basic("alice:wonderland")], body: "{\"a\":1}" }, expect: { status: 200 } },
+    ],
+  },
+  {
+    name: "sdk-probe (HTTP callout, shared data)",
+    plugin: "sdk-probe",
+    testPlugin: true,
+    config: { upstream_cluster: "up" },
+    scenarios: [
+      { name: "callout result is carried upstream", request: { path: "/callout/a", headers: [["x-probe-callout-path", "/seen?q=1"]] }, expect: { status: 200, upstream: { "x-callout-status": "200", "x-callout-echo-path": "/seen?q=1" } } },
+      { name: "callout POST with a body", request: { path: "/callout/b", headers: [["x-probe-callout-method", "POST"], ["x-probe-callout-path", "/p"], ["x-probe-callout-body", "payload"]] }, expect: { status: 200, upstream: { "x-callout-echo-body": "payload" } } },
+      { name: "callout to an unknown cluster is refused", request: { path: "/callout/c", headers: [["x-probe-callout-cluster", "nope"]] }, expect: { status: 503 } },
+      { name: "shared data set", request: { path: "/shared/set", headers: [["x-key", "diff"], ["x-value", "v"]] }, expect: { status: 200, body: "v" } },
+    ],
+  },
+];
