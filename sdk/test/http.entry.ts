@@ -2,6 +2,10 @@
 import { Cluster, FQDNCluster, DnsCluster, StaticIpCluster, K8sCluster, NacosCluster, ConsulCluster, TargetCluster } from "../http/cluster";
 import { splitUrl } from "../http/call";
 import { quoteJsonString } from "../json/value";
+import { nativeClusterParams } from "../redis/native";
+
+/** The cluster string given to proxy_redis_init. */
+export function redisInitCluster(cluster: string, db: i32): string { return nativeClusterParams(cluster, db); }
 
 function row(c: Cluster): string {
   return "[" + quoteJsonString(c.clusterName()) + "," + quoteJsonString(c.hostName()) + "]";

@@ -44,3 +44,16 @@ describe("callout URLs", () => {
     expect(JSON.parse(str("split", url, dflt))).toEqual(want);
   });
 });
+
+describe("proxy_redis_init cluster string", () => {
+  it("carries db (only when not 0) and Higress's buffer defaults", () => {
+    const f = (c: string, db: number) => {
+      const p = m.newString(c);
+      const out = m.getString((m.exports.redisInitCluster as (a: number, b: number) => number)(p, db) >>> 0);
+      m.unpin(p);
+      return out;
+    };
+    expect(f("outbound|6379||redis.dns", 1)).toBe("outbound|6379||redis.dns?db=1&buffer_flush_timeout=3&max_buffer_size_before_flush=1024");
+    expect(f("outbound|6379||redis.dns", 0)).toBe("outbound|6379||redis.dns?buffer_flush_timeout=3&max_buffer_size_before_flush=1024");
+  });
+});

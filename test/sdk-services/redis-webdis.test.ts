@@ -21,7 +21,7 @@ const gw = useEnvoy(() => ({
     name: "sdk-probe",
     wasm: testPluginWasm("sdk-probe"),
     // The route "db3" gets its own client on database 3.
-    config: { webdis_cluster: "webdis", redis_timeout_ms: 2000, _rules_: [{ _match_route_: ["db3"], webdis_cluster: "webdis", redis_db: 3 }] },
+    config: { redis_cluster: "webdis", redis_timeout_ms: 2000, _rules_: [{ _match_route_: ["db3"], redis_cluster: "webdis", redis_db: 3 }] },
   }],
   routes: [
     { name: "db3", prefix: "/redis-db3", cluster: "up" },

@@ -18,7 +18,10 @@ export * from "@sluice/sdk/exports";
 
 class ProbeConfig {
   upstreamCluster: string = "";
-  webdisCluster: string = "";
+  /** envoy target: the webdis cluster; higress target: the Redis cluster. */
+  redisCluster: string = "";
+  redisUser: string = "";
+  redisPassword: string = "";
   redisDb: i32 = 0;
   redisTimeoutMs: u32 = 1000;
   fastTickMs: u32 = 100;
@@ -69,15 +72,21 @@ class Probe extends Plugin<ProbeConfig> {
     const c = new ProbeConfig();
     const up = json.getString("upstream_cluster");
     if (up !== null) c.upstreamCluster = up;
-    const wd = json.getString("webdis_cluster");
-    if (wd !== null) c.webdisCluster = wd;
+    // "webdis_cluster" is the older name (test/emulator uses it).
+    let rc = json.getString("redis_cluster");
+    if (rc === null) rc = json.getString("webdis_cluster");
+    if (rc !== null) c.redisCluster = rc;
+    const ru = json.getString("redis_user");
+    if (ru !== null) c.redisUser = ru;
+    const rp = json.getString("redis_password");
+    if (rp !== null) c.redisPassword = rp;
     c.redisDb = <i32>json.getInt("redis_db", 0);
     c.redisTimeoutMs = <u32>json.getInt("redis_timeout_ms", 1000);
     c.fastTickMs = <u32>json.getInt("fast_tick_ms", 100);
     c.slowTickMs = <u32>json.getInt("slow_tick_ms", 300);
-    if (c.webdisCluster.length > 0) {
-      const client = new RedisClient(new TargetCluster(c.webdisCluster, "webdis"));
-      const st = client.init("", "", c.redisTimeoutMs, c.redisDb);
+    if (c.redisCluster.length > 0) {
+      const client = new RedisClient(new TargetCluster(c.redisCluster, "webdis"));
+      const st = client.init(c.redisUser, c.redisPassword, c.redisTimeoutMs, c.redisDb);
       if (st != Status.Ok) return err.fail<ProbeConfig>("redis init failed: " + client.lastError);
       c.redis = client;
     }
@@ -166,7 +175,7 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
   // ---- Redis: one command, the result as JSON ----
   private redis(): Action {
     const client = this.config.redis;
-    if (client === null) return this.respond(500, "no webdis_cluster configured");
+    if (client === null) return this.respond(500, "no redis_cluster configured");
     const op = header(this, "x-probe-redis", "command");
     const parsed = parseJson(header(this, "x-probe-args", "[]"));
     const list = parsed.ok ? parsed.value!.asArray() : null;
