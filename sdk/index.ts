@@ -42,4 +42,6 @@ export { IpAddress, Cidr, CidrSet, parseIp, parseCidr, stripAddressPort } from "
 export { rawQuery, parseQuery, queryValues } from "./net/query";
 export { Regex, RegexResult, RegexMatch, quoteMeta } from "./regex/regex";
 export { PublicKey, PublicKeyResult, KeyType, parseJwk, parsePem, parseSpki, parseCertificateDer, parseRsaPublicKeyDer } from "./crypto/keys";
-export { verifySignature, VerifyResult, verifyResultName, isSupportedAlg, setNativeVerify, NativeMode } from "./crypto/verify";
+export { verifySignature, VerifyResult, verifyResultName, isSupportedAlg, setNativeVerify, NativeMode, lastVerifyImpl, nativeVerifyRaw, NativeVerifyResult, ecdsaRawToDer } from "./crypto/verify";
+export { Jwt, JwtParseResult, Jwk, JwksResult, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, isKnownAlg, numericDate } from "./auth/jwt";
+export { parseHttpDate } from "./net/httpdate";

@@ -50,6 +50,8 @@ let nativeMissing = false;
 export let lastVerifyPath = "";
 
 export function setNativeVerify(mode: NativeMode): void { nativeMode = mode; }
+/** Which implementation decided the last verifySignature call: "native", "as", or "" (no verdict). */
+export function lastVerifyImpl(): string { return lastVerifyPath; }
 
 class AlgInfo {
   constructor(public kind: KeyType, public hash: HashAlg, public pss: bool, public curve: string) {}
@@ -162,13 +164,17 @@ function field(out: Array<u8>, num: u32, b: Uint8Array): void {
   for (let i = 0; i < b.length; i++) out.push(unchecked(b[i]));
 }
 
-/** Protobuf VerifySignatureArguments {hash_function=1, public_key=2 (DER), signature=3, text=4}. */
-export function encodeVerifyArgs(hash: string, spkiDer: Uint8Array, sig: Uint8Array, text: Uint8Array): Uint8Array {
+/**
+ * Protobuf VerifySignatureArguments {hash_function=1, public_key=2 (DER), signature=3, text=4,
+ * public_key_pem=5}. Empty fields are left out, as proto3 does.
+ */
+export function encodeVerifyArgs(hash: string, spkiDer: Uint8Array, sig: Uint8Array, text: Uint8Array, pem: string = ""): Uint8Array {
   const out = new Array<u8>();
-  field(out, 1, Uint8Array.wrap(String.UTF8.encode(hash)));
-  field(out, 2, spkiDer);
-  field(out, 3, sig);
-  field(out, 4, text);
+  if (hash.length > 0) field(out, 1, Uint8Array.wrap(String.UTF8.encode(hash)));
+  if (spkiDer.length > 0) field(out, 2, spkiDer);
+  if (sig.length > 0) field(out, 3, sig);
+  if (text.length > 0) field(out, 4, text);
+  if (pem.length > 0) field(out, 5, Uint8Array.wrap(String.UTF8.encode(pem)));
   const b = new Uint8Array(out.length);
   for (let i = 0; i < out.length; i++) unchecked(b[i] = out[i]);
   return b;
@@ -176,9 +182,24 @@ export function encodeVerifyArgs(hash: string, spkiDer: Uint8Array, sig: Uint8Ar
 
 /** The fields of a VerifySignatureResult. */
 export class NativeVerifyResult {
+  /** The foreign call's status (0 Ok, 1 NotFound: no such function, 2 BadArgument: key refused…). */
+  status: u32 = 0;
   result: bool = false;
   error: string = "";
   valid: bool = false; // the message parsed
+}
+
+/**
+ * Calls the host's verify_signature with exactly these arguments and reports what came back
+ * (for probes and diagnostics; verifySignature decides by itself when to use it).
+ */
+export function nativeVerifyRaw(hash: string, spkiDer: Uint8Array, pem: string, sig: Uint8Array, text: Uint8Array): NativeVerifyResult {
+  const out = callForeign("verify_signature", encodeVerifyArgs(hash, spkiDer, sig, text, pem));
+  let r: NativeVerifyResult;
+  if (out === null) { r = new NativeVerifyResult(); r.valid = true; }
+  else r = parseVerifyResult(Uint8Array.wrap(out));
+  r.status = lastForeignStatus;
+  return r;
 }
 
 export function parseVerifyResult(b: Uint8Array): NativeVerifyResult {
