@@ -45,5 +45,3 @@ export { PublicKey, PublicKeyResult, KeyType, parseJwk, parsePem, parseSpki, par
 export { verifySignature, VerifyResult, verifyResultName, isSupportedAlg, setNativeVerify, NativeMode, lastVerifyImpl, nativeVerifyRaw, NativeVerifyResult, ecdsaRawToDer } from "./crypto/verify";
 export { Jwt, JwtParseResult, Jwk, JwksResult, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, isKnownAlg, numericDate } from "./auth/jwt";
 export { parseHttpDate } from "./net/httpdate";
-export { Jwt, JwtParseResult, Jwk, JwksResult, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, isKnownAlg, numericDate } from "./auth/jwt";
-export { parseHttpDate } from "./net/httpdate";
