@@ -1,6 +1,7 @@
 // Character classes as sorted, non-overlapping code-point ranges, with RE2's case folding.
 // Built only at compile time; matching uses the frozen `CharClass` (ASCII bitmap + ranges).
 import { casemap } from "util/casemap";
+import { isCased } from "util/string";
 
 export const MAX_RUNE: i32 = 0x10ffff;
 
@@ -21,7 +22,7 @@ export class RangeBuilder {
   /** Sorted, merged ranges as [lo0, hi0, lo1, hi1, …]. */
   ranges(): Array<i32> {
     const p = this.packed;
-    p.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    p.sort();
     const out = new Array<i32>();
     for (let i = 0; i < p.length; i++) {
       const lo = <i32>(p[i] >> 32);
@@ -126,21 +127,37 @@ export function hasCase(c: i32): bool {
   return false;
 }
 
+// Code points outside [MIN_FOLD, MAX_FOLD] have no case variants (the same bounds as Go's).
+const MIN_FOLD: i32 = 0x41;
+const MAX_FOLD: i32 = 0x1e943;
+
 function addFoldedRange(out: RangeBuilder, lo: i32, hi: i32): void {
   out.add(lo, hi);
-  // Nothing above the supplementary casing blocks has case; stop there.
-  const top = hi < 0x1ffff ? hi : 0x1ffff;
-  for (let c = lo; c <= top; c++) {
+  const from = lo > MIN_FOLD ? lo : MIN_FOLD;
+  const to = hi < MAX_FOLD ? hi : MAX_FOLD;
+  const tmp = new RangeBuilder();
+  for (let c = from; c <= to; c++) {
     // Fast path for ASCII letters.
     if (c < 0x80) {
-      if (c >= 0x41 && c <= 0x5a) out.add(c + 32, c + 32);
-      else if (c >= 0x61 && c <= 0x7a) out.add(c - 32, c - 32);
-      if (c == 0x6b || c == 0x4b) out.add(0x212a, 0x212a);
-      if (c == 0x73 || c == 0x53) out.add(0x17f, 0x17f);
-      continue;
+      if (c >= 0x41 && c <= 0x5a) tmp.add(c + 32, c + 32);
+      else if (c >= 0x61 && c <= 0x7a) tmp.add(c - 32, c - 32);
+      if (c == 0x6b || c == 0x4b) tmp.add(0x212a, 0x212a);
+      if (c == 0x73 || c == 0x53) tmp.add(0x17f, 0x17f);
+    } else if (isCased(<u32>c) && (lowerOf(c) != c || upperOf(c) != c || isExtraOrbitMember(c))) {
+      addOrbit(tmp, c);
+    } else continue;
+    // Keep only variants outside [lo, hi]: inside a wide range most variants already are.
+    for (let i = 0; i < tmp.packed.length; i++) {
+      const v = <i32>(tmp.packed[i] & 0xffffffff);
+      if (v < lo || v > hi) out.add(v, v);
     }
-    addOrbit(out, c);
+    tmp.packed.length = 0;
   }
+}
+
+function isExtraOrbitMember(c: i32): bool {
+  for (let i = 0; i < EXTRA_ORBITS.length; i++) if (EXTRA_ORBITS[i] == c) return true;
+  return false;
 }
 
 /** A frozen class: a 128-bit ASCII bitmap plus sorted ranges for the rest. */

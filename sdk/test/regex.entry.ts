@@ -1,18 +1,29 @@
 // Test entry: exposes the regex engine to Node. Results are encoded as strings so the tests can
 // compare them with JavaScript's RegExp and with Go's documented behaviour.
-import { Regex, quoteMeta } from "../regex/regex";
+import { Regex, RegexResult, quoteMeta } from "../regex/regex";
 
 let lastSteps: i64 = 0;
 
+// One-entry cache: the tests ask several questions about the same pattern in a row.
+let cachedPattern: string | null = null;
+let cachedResult: RegexResult | null = null;
+function compile(pattern: string): RegexResult {
+  if (cachedPattern !== null && cachedPattern! == pattern) return cachedResult!;
+  const r = Regex.compile(pattern);
+  cachedPattern = pattern;
+  cachedResult = r;
+  return r;
+}
+
 /** "" if the pattern compiles, else the error message. */
 export function compileError(pattern: string): string {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   return r.ok ? "" : r.error;
 }
 
 /** -1: compile error, 0: no match, 1: match. */
 export function test(pattern: string, subject: string): i32 {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return -1;
   const ok = r.regex!.test(subject);
   lastSteps = r.regex!.steps;
@@ -20,13 +31,13 @@ export function test(pattern: string, subject: string): i32 {
 }
 
 export function testBytes(pattern: string, subject: ArrayBuffer): i32 {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return -1;
   return r.regex!.testBytes(subject) ? 1 : 0;
 }
 
 export function fullMatch(pattern: string, subject: string): i32 {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return -1;
   return r.regex!.fullMatch(subject) ? 1 : 0;
 }
@@ -39,7 +50,7 @@ function spans(s: StaticArray<i32>): string {
 
 /** "ERR:msg", "null", or the spans "s0,e0,s1,e1,…" of the leftmost-first match. */
 export function find(pattern: string, subject: string): string {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return "ERR:" + r.error;
   const m = r.regex!.find(subject);
   lastSteps = r.regex!.steps;
@@ -47,7 +58,7 @@ export function find(pattern: string, subject: string): string {
 }
 
 export function findBytes(pattern: string, subject: ArrayBuffer): string {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return "ERR:" + r.error;
   const m = r.regex!.findBytes(subject);
   return m === null ? "null" : spans(m.spans) + "|" + m.text;
@@ -55,7 +66,7 @@ export function findBytes(pattern: string, subject: ArrayBuffer): string {
 
 /** Matches separated by ";". */
 export function findAll(pattern: string, subject: string): string {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return "ERR:" + r.error;
   const all = r.regex!.findAll(subject);
   const parts = new Array<string>();
@@ -64,7 +75,7 @@ export function findAll(pattern: string, subject: string): string {
 }
 
 export function groupText(pattern: string, subject: string, name: string): string {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return "ERR:" + r.error;
   const m = r.regex!.find(subject);
   if (m === null) return "null";
@@ -73,13 +84,13 @@ export function groupText(pattern: string, subject: string, name: string): strin
 }
 
 export function replaceAll(pattern: string, subject: string, repl: string): string {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return "ERR:" + r.error;
   return r.regex!.replaceAll(subject, repl);
 }
 
 export function replaceAllLiteral(pattern: string, subject: string, repl: string): string {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return "ERR:" + r.error;
   return r.regex!.replaceAllLiteral(subject, repl);
 }
@@ -91,7 +102,7 @@ export function steps(): f64 { return <f64>lastSteps; }
 
 /** Steps of test() on `unit` repeated n times followed by `tail` (built inside the module). */
 export function stepsFor(pattern: string, unit: string, n: i32, tail: string): f64 {
-  const r = Regex.compile(pattern);
+  const r = compile(pattern);
   if (!r.ok) return -1;
   const subject = unit.repeat(n) + tail;
   r.regex!.test(subject);

@@ -1,6 +1,9 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { loadAsModule } from "../../harness/src/ascunit.js";
+import { repoRoot } from "../../harness/src/tools.js";
 
 const m = loadAsModule("sdk/test/regex.entry.ts");
 const call = (name: string, ...args: (string | Uint8Array | number)[]): number => {
@@ -310,4 +313,70 @@ describe("regex: linear time (counted in VM steps, not seconds)", () => {
       expect(steps[3] / steps[0], `steps ${steps}`).toBeLessThanOrEqual(9);
     });
   }
+});
+
+// ---- differential test against Go's regexp (runs where a Go toolchain is installed) ------------
+
+const goOk = spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
+
+/** Asks Go's regexp about many requests at once (one process, JSON lines). */
+function askGo(requests: Array<{ op: string; p: string; s: string; r?: string }>): string[] {
+  const dir = join(repoRoot, "sdk", "test", "regex_oracle");
+  const bin = join(repoRoot, "build", "ascunit", "regex-oracle");
+  const built = spawnSync("go", ["build", "-o", bin, "."], { cwd: dir, encoding: "utf8" });
+  if (built.status !== 0) throw new Error(`go build failed: ${built.stderr}`);
+  const run = spawnSync(bin, [], { input: requests.map((r) => JSON.stringify(r)).join("\n") + "\n", encoding: "utf8", maxBuffer: 1 << 28 });
+  if (run.status !== 0) throw new Error(`oracle failed: ${run.stderr}`);
+  return run.stdout.trim().split("\n").map((l) => JSON.parse(l) as string);
+}
+
+/** RE2 syntax well beyond the JavaScript subset: flags, \A \z, POSIX classes, named groups, nullable loops. */
+const re2PatternArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
+  atom: fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom("a", "b", "A", "é", "K", "k", "s", "😀", "\\x41", "\\x{e9}", "\\Qa.\\E", "\\n", "\\.", "[ab]", "[^a]", "[^\\n]", "[a-cK]", "[[:alpha:]]", "[[:^space:]]", "[[:upper:]b]", "\\d", "\\w", "\\S", "\\s", ".", "\\pN", "\\p{Greek}", "[\\p{Han}a]", "\\PL", "\\p{Lu}", "[^\\p{Ll}]", "\\p{^Greek}", "\\pS", "\\p{Letter}", "\\p{ascii}", "\\p{Assigned}", "\\pC") },
+    { weight: 2, arbitrary: fc.constantFrom("^", "$", "\\A", "\\z", "\\b", "\\B", "(?i)", "(?s)", "(?m)", "(?U)", "(?-i)", "") },
+    { weight: 3, arbitrary: tie("alt").map((r) => `(${r})`) },
+    { weight: 1, arbitrary: tie("alt").map((r) => `(?:${r})`) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom("P<x>", "<y>", "i:", "s:", "U:", "m:", "i-s:", "P<z>"), tie("alt") as fc.Arbitrary<string>).map(([f, r]) => `(?${f}${r})`) },
+  ),
+  piece: fc.tuple(tie("atom") as fc.Arbitrary<string>, fc.constantFrom("", "", "*", "+", "?", "*?", "+?", "??", "{2}", "{0,2}", "{1,}", "{2,3}?", "{0}")).map(([a, q]) => (a === "" || a.startsWith("(?") && a.endsWith(")") && !a.includes(":") && !a.includes("<") ? a : a + q)),
+  concat: fc.array(tie("piece") as fc.Arbitrary<string>, { minLength: 0, maxLength: 3 }).map((xs) => xs.join("")),
+  alt: fc.array(tie("concat") as fc.Arbitrary<string>, { minLength: 1, maxLength: 3 }).map((xs) => xs.join("|")),
+}), { depthSize: "small" } as never).alt;
+
+const re2SubjectArb = fc.string({ unit: fc.constantFrom("a", "b", "A", "B", "k", "K", "\u212a", "s", "\u017f", "é", "É", "1", " ", "\n", "_", "😀", "α", "Ω", "中"), maxLength: 10 });
+
+describe.runIf(goOk)("regex: differential test against Go's regexp", () => {
+  it("matches Go on submatch spans, findAll and replaceAll for random RE2 patterns", () => {
+    const cases = fc.sample(fc.tuple(re2PatternArb, re2SubjectArb), { numRuns: Number(process.env.REGEX_GO_RUNS ?? 2000), seed: 42 });
+    const reqs = cases.flatMap(([p, s]) => [
+      { op: "find", p, s },
+      { op: "findAll", p, s },
+      { op: "replaceAll", p, s, r: "<$1|${x}|$$>" },
+    ]);
+    const go = askGo(reqs);
+    const bad: string[] = [];
+    cases.forEach(([p, s], i) => {
+      const ours = [find(p, s), str("findAll", p, s), str("replaceAll", p, s, "<$1|${x}|$$>")];
+      for (let k = 0; k < 3; k++) {
+        const want = go[3 * i + k].startsWith("ERR:") && k === 2 ? go[3 * i + k] : go[3 * i + k];
+        if (ours[k] !== want) bad.push(`${["find", "findAll", "replaceAll"][k]} ${JSON.stringify(p)} on ${JSON.stringify(s)}: ours ${ours[k]} go ${want}`);
+      }
+    });
+    expect(bad.slice(0, 10), `${bad.length} of ${cases.length * 3} differ`).toEqual([]);
+  });
+
+  it("accepts and rejects the same junk patterns as Go, with the same message", () => {
+    const junk = fc.sample(fc.string({ unit: fc.constantFrom(..."()[]{}*+?|\\^$.-,:<>=!P0123aAbdswzQEx^:pNUiLlgG"), maxLength: 16 }), { numRuns: 5000, seed: 9 });
+    const go = askGo(junk.map((p) => ({ op: "find", p, s: "" })));
+    const bad: string[] = [];
+    junk.forEach((p, i) => {
+      const ours = compileError(p);
+      const want = go[i].startsWith("ERR:") ? go[i].slice(4) : "";
+      // Deliberate difference: lookbehind gets a clear message (Go: "invalid named capture").
+      if (/^\(\?<[=!]/.test(p.slice(p.indexOf("(?<"))) && ours.includes("invalid or unsupported Perl syntax: `(?<")) return;
+      if (ours !== want) bad.push(`${JSON.stringify(p)}: ours ${JSON.stringify(ours)} go ${JSON.stringify(want)}`);
+    });
+    expect(bad.slice(0, 10), `${bad.length} of ${junk.length} differ`).toEqual([]);
+  });
 });

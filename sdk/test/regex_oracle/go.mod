@@ -1,0 +1,3 @@
+module sluice/regex-oracle
+
+go 1.21
