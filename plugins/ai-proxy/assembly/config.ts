@@ -1,6 +1,6 @@
 // Higress ai-proxy configuration: `provider` (legacy single) or `providers` + `activeProviderId`,
 // with per-rule overlays (a rule usually only sets activeProviderId).
-import { JsonObject, JsonValue, JsonKind, ConfigError } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, ConfigError, Regex } from "@sluice/sdk";
 import { Family, ProviderSpec, findSpec } from "./providers";
 import { StatusPattern } from "./status";
 
@@ -8,7 +8,7 @@ export class ModelMapping {
   exact: Map<string, string> = new Map<string, string>();
   prefixes: Array<string> = [];
   prefixTargets: Array<string> = [];
-  regexes: Array<string> = [];
+  regexes: Array<Regex> = [];
   regexTargets: Array<string> = [];
   fallback: string | null = null;
 }
@@ -135,7 +135,12 @@ export function parseProvider(o: JsonObject, err: ConfigError): ProviderConfig |
       const v = mm.getString(k);
       if (v === null) return err.fail<ProviderConfig>("modelMapping values must be strings");
       if (k == "*") p.modelMapping.fallback = v;
-      else if (k.startsWith("~")) { p.modelMapping.regexes.push(k.substring(1)); p.modelMapping.regexTargets.push(v); }
+      else if (k.startsWith("~")) {
+        const re = Regex.compile(k.substring(1));
+        if (re.regex === null) return err.fail<ProviderConfig>("modelMapping key " + k + ": " + re.error);
+        p.modelMapping.regexes.push(re.regex!);
+        p.modelMapping.regexTargets.push(v);
+      }
       else if (k.endsWith("*")) { p.modelMapping.prefixes.push(k.substring(0, k.length - 1)); p.modelMapping.prefixTargets.push(v); }
       else p.modelMapping.exact.set(k, v);
     }

@@ -10,7 +10,7 @@
 import {
   Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, JsonKind, HeaderPair,
   registerPlugin, log, TokenUsage, extractUsage, publishUsage, usageFromAnthropic,
-  HttpCallHandler, HttpCallResponse, FQDNCluster, httpCall,
+  HttpCallHandler, HttpCallResponse, FQDNCluster, RouteCluster, httpCall, lastHttpCallError,
 } from "@sluice/sdk";
 export * from "@sluice/sdk/exports";
 import { base64Encode } from "@sluice/sdk/encoding/base64";
@@ -109,6 +109,15 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   pendingBody: JsonObject | null = null;
   created: i64 = 0;
   embeddingsBase64: bool = false;
+  // retryOnFailure state
+  upstreamHeaders: Array<HeaderPair> = [];
+  upstreamBody: ArrayBuffer | null = null;
+  upstreamAuthority: string = "";
+  upstreamPathSent: string = "";
+  triedTokens: Array<string> = [];
+  retriesLeft: i32 = 0;
+  retrying: bool = false;
+  retryToken: string = "";
 
   get family(): Family { return this.pc!.spec.family; }
   get qwenNative(): bool { return this.family == Family.Qwen && !this.pc!.qwenEnableCompatible; }
@@ -205,7 +214,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
 
   onHttpCallResponse(r: HttpCallResponse): void {
     const req = this.pendingBody;
-    if (req === null) return;
+    if (req === null) { if (this.retrying) this.onRetryResponse(r); return; }
     this.pendingBody = null;
     if (!r.ok) { this.fail(500, "failed to fetch the context file: status " + r.status.toString()); return; }
     insertContext(req, r.bodyText(), this.nativeMessages);
@@ -259,7 +268,15 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.requestHeaders.set("accept", "text/event-stream");
       if (pc.firstByteTimeout > 0) this.requestHeaders.set("x-envoy-upstream-rq-first-byte-timeout-ms", pc.firstByteTimeout.toString());
     }
-    this.replaceRequestBody(String.UTF8.encode(out.stringify()));
+    const bytes = String.UTF8.encode(out.stringify());
+    this.replaceRequestBody(bytes);
+    if (pc.retry.enabled && !this.stream) {
+      this.upstreamHeaders = this.requestHeaders.pairs();
+      this.upstreamBody = bytes;
+      this.upstreamAuthority = this.upstreamHost();
+      this.upstreamPathSent = path;
+      this.retriesLeft = pc.retry.maxRetries;
+    }
     return Action.Continue;
   }
 
@@ -352,12 +369,22 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     this.requestHeaders.remove("x-api-key");
     this.requestHeaders.remove("api-key");
     this.requestHeaders.remove("x-goog-api-key");
-    if (auth == Auth.Bearer) this.requestHeaders.set("authorization", "Bearer " + tok);
-    else if (auth == Auth.ApiKey) this.requestHeaders.set("api-key", tok);
+    const pairs = this.authPairs(tok);
+    for (let i = 0; i < pairs.length; i++) this.requestHeaders.set(pairs[i].name, pairs[i].value);
+  }
+
+  /** The provider's auth headers for a token. */
+  private authPairs(tok: string): Array<HeaderPair> {
+    const pc = this.pc!;
+    const auth = pc.spec.auth;
+    const out = new Array<HeaderPair>();
+    if (auth == Auth.Bearer) out.push(new HeaderPair("authorization", "Bearer " + tok));
+    else if (auth == Auth.ApiKey) out.push(new HeaderPair("api-key", tok));
     else if (auth == Auth.XApiKey) {
-      this.requestHeaders.set("x-api-key", tok);
-      this.requestHeaders.set("anthropic-version", pc.claudeVersion);
-    } else if (auth == Auth.Goog) this.requestHeaders.set("x-goog-api-key", tok);
+      out.push(new HeaderPair("x-api-key", tok));
+      out.push(new HeaderPair("anthropic-version", pc.claudeVersion));
+    } else if (auth == Auth.Goog) out.push(new HeaderPair("x-goog-api-key", tok));
+    return out;
   }
 
   private respondModels(): Action {
@@ -409,6 +436,10 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (!ok) {
       this.responseHeaders.set("content-type", "application/json");
       this.responseBodyMode = BodyMode.Buffer;
+      if (this.upstreamBody !== null && anyMatches(pc.retry.onStatus, this.status)) {
+        this.triedTokens.push(this.token);
+        if (this.startRetry()) return Action.Pause;
+      }
       return Action.Continue;
     }
     const ct = this.responseHeaders.get("content-type");
@@ -429,19 +460,32 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
 
   onResponseBody(body: ArrayBuffer): Action {
     const text = String.UTF8.decode(body);
-    const obj = parseObject(text);
     const ok = this.status >= 200 && this.status < 300;
     if (!ok) {
-      const fallback = text.length > 0 && text.length < 512 ? text : "upstream returned status " + this.status.toString();
-      const msg = providerErrorMessage(obj, fallback);
-      const out = this.anthropicIn && !this.nativeMessages ? anthropicError(this.status, msg)
-        : this.nativeMessages ? text : openaiError(this.status, msg, providerErrorCode(obj));
-      this.replaceResponseBody(String.UTF8.encode(out));
-      return Action.Continue;
+      this.replaceResponseBody(String.UTF8.encode(this.convertError(this.status, text)));
+      // A retry is in flight: hold the (converted) error until it answers.
+      return this.retrying ? Action.Pause : Action.Continue;
     }
+    const out = this.convertOk(text);
+    if (out !== null) this.replaceResponseBody(String.UTF8.encode(out));
+    return Action.Continue;
+  }
+
+  /** A provider error body in the client's dialect. */
+  private convertError(status: u32, text: string): string {
+    if (this.nativeMessages) return text;
+    const obj = parseObject(text);
+    const fallback = text.length > 0 && text.length < 512 ? text : "upstream returned status " + status.toString();
+    const msg = providerErrorMessage(obj, fallback);
+    return this.anthropicIn ? anthropicError(status, msg) : openaiError(status, msg, providerErrorCode(obj));
+  }
+
+  /** A successful provider body converted for the client; null when it passes unchanged. */
+  private convertOk(text: string): string | null {
+    const obj = parseObject(text);
     if (obj === null) {
       log.warn("the provider's response is not JSON; passed through");
-      return Action.Continue;
+      return null;
     }
     let out: JsonObject = obj;
     const f = this.family;
@@ -449,11 +493,11 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       const u = obj.getObject("usage");
       if (u !== null) usageFromAnthropic(u, this.usage);
       this.publish();
-      return Action.Continue;
+      return null;
     }
     if (this.openaiWire) {
       extractUsage(obj, this.usage);
-      if (!this.anthropicIn) { this.publish(); return Action.Continue; }
+      if (!this.anthropicIn) { this.publish(); return null; }
     } else if (f == Family.Claude) out = claudeToOpenAIResponse(obj, this.mapped, this.usage);
     else if (f == Family.Gemini) {
       out = this.api == Api.Embeddings ? geminiToOpenAIEmbeddings(obj, this.mapped, this.usage) : geminiToOpenAIResponse(obj, this.mapped, this.usage);
@@ -463,8 +507,49 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (this.embeddingsBase64) embeddingsToBase64(out);
     if (this.anthropicIn) out = openaiToAnthropicResponse(out, this.mapped, this.usage);
     this.publish();
-    this.replaceResponseBody(String.UTF8.encode(out.stringify()));
-    return Action.Continue;
+    return out.stringify();
+  }
+
+  // ---- retryOnFailure: re-send the stored request with another token (non-streaming only) ----
+
+  private startRetry(): bool {
+    const pc = this.pc!;
+    if (this.retriesLeft <= 0) return false;
+    const token = chooseToken(pc, this.triedTokens);
+    if (token.length == 0) return false;
+    this.retriesLeft--;
+    const headers = new Array<HeaderPair>();
+    const saved = this.upstreamHeaders;
+    for (let i = 0; i < saved.length; i++) {
+      const n = saved[i].name;
+      if (n.startsWith(":") || n == "content-length" || n == "authorization" || n == "api-key" || n == "x-api-key" || n == "x-goog-api-key" || n == "transfer-encoding" || n == "connection") continue;
+      headers.push(saved[i]);
+    }
+    const auth = this.authPairs(token);
+    for (let i = 0; i < auth.length; i++) headers.push(auth[i]);
+    const st = httpCall(new RouteCluster(this.upstreamAuthority), "POST", this.upstreamPathSent, headers, this.upstreamBody, pc.retry.retryTimeout, this);
+    if (st != 0) { log.warn("retry not sent: " + lastHttpCallError); return false; }
+    log.info("retrying with another api token (" + this.retriesLeft.toString() + " retries left)");
+    this.retryToken = token;
+    this.retrying = true;
+    return true;
+  }
+
+  private onRetryResponse(r: HttpCallResponse): void {
+    const pc = this.pc!;
+    this.retrying = false;
+    if (r.status >= 200 && r.status < 300) {
+      reportSuccess(pc, this.retryToken);
+      this.status = r.status;
+      const text = r.bodyText();
+      const out = this.convertOk(text);
+      this.respond(r.status, out === null ? text : out, [new HeaderPair("content-type", "application/json")], "ai-proxy.retry");
+      return;
+    }
+    if (anyMatches(pc.failover.onStatus, r.status)) reportFailure(pc, this.retryToken);
+    this.triedTokens.push(this.retryToken);
+    if (anyMatches(pc.retry.onStatus, r.status) && this.startRetry()) return;
+    this.resumeResponse();
   }
 
   onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {

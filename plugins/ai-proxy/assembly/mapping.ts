@@ -1,7 +1,6 @@
-// modelMapping, in Higress's order: exact key, then `prefix*` keys, then `~regex` keys (with
-// $1… in the target), then "*". An empty target keeps the requested model.
+// modelMapping, in Higress's order: exact key, then `prefix*` keys, then `~regex` keys (RE2 via
+// sdk/regex, $1… in the target), then "*". An empty target keeps the requested model.
 import { ModelMapping } from "./config";
-import { regexReplace } from "./regex_bridge";
 
 export function mapModel(m: ModelMapping, model: string): string {
   if (m.exact.has(model)) return orKeep(m.exact.get(model), model);
@@ -12,8 +11,9 @@ export function mapModel(m: ModelMapping, model: string): string {
   }
   if (best >= 0) return orKeep(m.prefixTargets[best], model);
   for (let i = 0; i < m.regexes.length; i++) {
-    const r = regexReplace(m.regexes[i], model, m.regexTargets[i]);
-    if (r !== null) return orKeep(r, model);
+    // Go's regexp.ReplaceAllString, as Higress does: $1 in the target inserts a group.
+    const re = m.regexes[i];
+    if (re.test(model)) return orKeep(re.replaceAll(model, m.regexTargets[i]), model);
   }
   const fb = m.fallback;
   if (fb !== null) return orKeep(fb, model);

@@ -28,7 +28,7 @@ export interface ProviderCase {
 
 const compat = (id: string, type: string, host: string, embeddings: boolean, extra: Record<string, unknown> = {}): ProviderCase => ({
   id, family: "compat", host, embeddings, model: "gpt-4o", converted: false,
-  config: { id, type, apiTokens: [`sk-${id}`], modelMapping: { "gpt-4o": `${id}-chat`, "*": `${id}-default` }, ...extra },
+  config: { id, type, apiTokens: [`sk-${id}`], modelMapping: { "gpt-4o": `${id}-chat`, "deep-reasoner": "", "*": `${id}-default` }, ...extra },
 });
 
 export const PROVIDERS: ProviderCase[] = [
@@ -59,7 +59,7 @@ export const PROVIDERS: ProviderCase[] = [
   compat("hunyuan-compatible", "hunyuan", "api.hunyuan.cloud.tencent.com", true),
   {
     id: "claude", family: "anthropic", host: "api.anthropic.com", embeddings: false, model: "gpt-4o", converted: true,
-    config: { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "gpt-4o": "claude-sonnet-4-5", "*": "claude-haiku-4-5" } },
+    config: { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "gpt-4o": "claude-sonnet-4-5", "deep-reasoner": "", "*": "claude-haiku-4-5" } },
   },
   {
     id: "gemini", family: "gemini", host: "generativelanguage.googleapis.com", embeddings: true, model: "gpt-4o", embeddingModel: "text-embedding-3-small", converted: true,
@@ -67,7 +67,7 @@ export const PROVIDERS: ProviderCase[] = [
   },
   {
     id: "qwen", family: "dashscope", host: "dashscope.aliyuncs.com", embeddings: true, model: "gpt-4o", embeddingModel: "text-embedding-3-small", converted: true,
-    config: { id: "qwen", type: "qwen", qwenEnableCompatible: false, apiTokens: ["sk-qwen"], modelMapping: { "gpt-4o": "qwen-max", "text-embedding-*": "text-embedding-v3", "*": "qwen-plus" } },
+    config: { id: "qwen", type: "qwen", qwenEnableCompatible: false, apiTokens: ["sk-qwen"], modelMapping: { "gpt-4o": "qwen-max", "text-embedding-*": "text-embedding-v3", "deep-reasoner": "", "*": "qwen-plus" } },
   },
 ];
 

@@ -5,6 +5,7 @@
 //   x-mock-fail: 429 | 500 | 503        answer that status with the provider's error body
 //   x-mock-delay: <ms>                  wait before the first byte (slow first byte)
 //   x-mock-chunking: whole | 1 | random[:seed]   how a stream is cut into writes
+//   x-mock-fail-for: <key>:<status>     fail only requests authenticated with <key>
 //   x-mock-cut: 1                       send half of the stream, then drop the connection
 // Each answered request is recorded with the usage the mock reported (normalised to OpenAI's
 // names) so tests can compare it with what the gateway reports.
@@ -123,7 +124,13 @@ export class LlmMock {
       if (raw.length > 0) {
         try { rec.body = JSON.parse(raw); } catch { throw new MockError(400, "request body is not valid JSON"); }
       }
-      const forced = Number(h("x-mock-fail") ?? 0);
+      let forced = Number(h("x-mock-fail") ?? 0);
+      // x-mock-fail-for: <key>:<status> fails only requests made with that credential.
+      const failFor = h("x-mock-fail-for");
+      if (failFor) {
+        const [key, st] = failFor.split(":");
+        if (credentialOf(rec) === key) forced = Number(st);
+      }
       answer = this.family.handle(rec);
       if (forced) throw new MockError(forced, forced === 429 ? "Rate limit reached, please retry later" : "The server had an error while processing your request", forced === 429 ? "rate_limit_exceeded" : "server_error");
     } catch (e) {
@@ -202,4 +209,11 @@ export function validKey(k: string | undefined): boolean {
 
 export function sse(data: string, event?: string): string {
   return (event ? `event: ${event}\n` : "") + `data: ${data}\n\n`;
+}
+
+/** The credential a request carries, whatever the provider's header. */
+export function credentialOf(req: MockRequest): string {
+  const auth = header(req, "authorization") ?? "";
+  if (auth.startsWith("Bearer ")) return auth.slice(7);
+  return header(req, "x-api-key") ?? header(req, "api-key") ?? header(req, "x-goog-api-key") ?? auth;
 }

@@ -1,0 +1,333 @@
+// ai-proxy behaviour in a real Envoy: Higress README configs unchanged, modelMapping, token
+// choice and failover, retryOnFailure, context file, customSettings, protocol: original, error
+// shapes, bad input that must not trap, cut streams, slow first byte, images and reasoning.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+import { useEnvoy } from "../../../harness/src/vitest.js";
+import { http } from "../../../harness/src/index.js";
+import { Mocks, PROVIDERS, gatewaySpec, type ProviderCase } from "./setup.js";
+
+const mocks = new Mocks();
+let ctxServer: Server;
+let ctxPort = 0;
+const CONTEXT = "Sluice context: the gateway is called Sluice.";
+beforeAll(async () => {
+  await mocks.start();
+  ctxServer = createServer((req, res) => {
+    if (req.url === "/docs/context.txt") { res.writeHead(200, { "content-type": "text/plain" }); res.end(CONTEXT); }
+    else { res.writeHead(404); res.end("no"); }
+  });
+  await new Promise<void>((r) => ctxServer.listen(0, "127.0.0.1", r));
+  ctxPort = (ctxServer.address() as AddressInfo).port;
+});
+afterAll(async () => { await mocks.stop(); ctxServer.close(); });
+
+const byId = (id: string) => PROVIDERS.find((p) => p.id === id)!;
+const extra: ProviderCase[] = [
+  {
+    id: "map", family: "compat", host: "api.openai.com", embeddings: false, model: "x", converted: false,
+    config: {
+      id: "map", type: "openai", apiTokens: ["sk-map"],
+      modelMapping: { "gpt-4o": "exact-target", "gpt-3.5-*": "prefix-target", "~^claude-(.*)$": "openai/claude-$1", "keep-me": "", "*": "fallback-target" },
+      customSettings: [
+        { name: "max_tokens", value: 77 },
+        { name: "temperature", value: 0.3, overwrite: false },
+        { name: "metadata.team", value: "sluice", mode: "raw" },
+      ],
+    },
+  },
+  {
+    id: "ctx", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
+    config: { id: "ctx", type: "openai", apiTokens: ["sk-ctx"], context: { fileUrl: "http://ctx.local/docs/context.txt", serviceName: "ctx.static", servicePort: 80 } },
+  },
+  {
+    id: "ctx-claude", family: "anthropic", host: "api.anthropic.com", embeddings: false, model: "claude-sonnet-4-5", converted: true,
+    config: { id: "ctx-claude", type: "claude", apiTokens: ["sk-claude"], context: { fileUrl: "http://ctx.local/docs/context.txt", serviceName: "ctx.static", servicePort: 80 } },
+  },
+  {
+    id: "fo", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
+    config: { id: "fo", type: "openai", apiTokens: ["sk-t1", "sk-t2"], failover: { enabled: true, failureThreshold: 2, successThreshold: 1, healthCheckInterval: 1500, healthCheckModel: "gpt-4o-mini" } },
+  },
+  {
+    id: "retry", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
+    config: { id: "retry", type: "openai", apiTokens: ["sk-r1", "sk-r2", "sk-r3"], retryOnFailure: { enabled: true, maxRetries: 2 } },
+  },
+  {
+    id: "rand", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
+    config: { id: "rand", type: "openai", apiTokens: ["sk-a", "sk-b", "sk-c"] },
+  },
+  {
+    id: "orig", family: "compat", host: "api.deepseek.com", embeddings: false, model: "deepseek-chat", converted: false,
+    config: { id: "orig", type: "deepseek", apiTokens: ["sk-orig"], protocol: "original", basePath: "/orig", modelMapping: { "*": "never-used" } },
+  },
+  {
+    id: "badkey", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
+    config: { id: "badkey", type: "openai", apiTokens: ["sk-bad"] },
+  },
+  {
+    id: "passauth", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
+    config: { id: "passauth", type: "openai" },
+  },
+];
+const providers = [byId("openai"), byId("claude"), byId("gemini"), byId("qwen"), byId("deepseek"), ...extra];
+
+// The multi-provider example of Higress's ai-proxy README, unchanged, as the global config; a
+// route rule carries the README's legacy single-provider example, unchanged.
+const README_MULTI = {
+  providers: [{ id: "my-openai", type: "openai", apiTokens: ["sk-readme1", "sk-readme2"], failover: { enabled: true, healthCheckModel: "gpt-4o-mini" }, retryOnFailure: { enabled: true, maxRetries: 2 } }],
+  activeProviderId: "my-openai",
+};
+const README_LEGACY = { provider: { type: "qwen", apiTokens: ["sk-xxx"], modelMapping: { "gpt-3": "qwen-turbo", "*": "qwen-plus" } } };
+
+const gw = useEnvoy(() => {
+  const spec = gatewaySpec(mocks, providers, {
+    extraRoutes: [{ name: "readme-legacy", prefix: "/readme-legacy/", cluster: "mock-dashscope" }, { name: "default", prefix: "/", cluster: "mock-compat" }],
+    extraClusters: [{ name: "outbound|80||ctx.static", port: ctxPort }],
+  });
+  const cfg = spec.plugins[0].config as any;
+  cfg.providers = [...README_MULTI.providers, ...cfg.providers];
+  cfg.activeProviderId = README_MULTI.activeProviderId;
+  cfg._rules_.push({ _match_route_: ["readme-legacy"], ...README_LEGACY });
+  return spec;
+});
+
+const client = (prefix: string) => new OpenAI({ apiKey: "client-key", baseURL: `${gw.url}${prefix}/v1`, maxRetries: 0 });
+const hello = [{ role: "user" as const, content: "hello there" }];
+
+describe("Higress README configs, unchanged", () => {
+  it("multi-provider (global providers + activeProviderId) serves routes without a rule", async () => {
+    const r = await client("").chat.completions.create({ model: "gpt-4o", messages: hello });
+    expect(r.choices[0].message.content).toBe("Echo: hello there");
+    const last = mocks.compat.last!;
+    expect(last.headers.host).toBe("api.openai.com");
+    expect(["Bearer sk-readme1", "Bearer sk-readme2"]).toContain(last.headers.authorization);
+  });
+
+  it("legacy single provider (qwen, modelMapping gpt-3 / *)", async () => {
+    await client("/readme-legacy").chat.completions.create({ model: "gpt-3", messages: hello });
+    expect(mocks.dashscope.last!.body.model).toBe("qwen-turbo");
+    expect(mocks.dashscope.last!.path).toBe("/compatible-mode/v1/chat/completions");
+    await client("/readme-legacy").chat.completions.create({ model: "gpt-4", messages: hello });
+    expect(mocks.dashscope.last!.body.model).toBe("qwen-plus");
+  });
+});
+
+describe("modelMapping", () => {
+  it.each([
+    ["gpt-4o", "exact-target"],
+    ["gpt-3.5-turbo", "prefix-target"],
+    ["claude-3-opus", "openai/claude-3-opus"],
+    ["keep-me", "keep-me"],
+    ["anything-else", "fallback-target"],
+  ])("%s → %s", async (model, want) => {
+    await client("/map").chat.completions.create({ model, messages: hello });
+    expect(mocks.compat.last!.body.model).toBe(want);
+  });
+
+  it("missing model is a 400 in OpenAI's shape", async () => {
+    const r = await http(`${gw.url}/map/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: hello }) });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error.message).toMatch(/model/);
+  });
+});
+
+describe("customSettings", () => {
+  it("overwrite, overwrite:false and raw paths", async () => {
+    await client("/map").chat.completions.create({ model: "gpt-4o", messages: hello, max_tokens: 5, temperature: 0.9 });
+    const b = mocks.compat.last!.body;
+    expect(b.max_tokens).toBe(77);
+    expect(b.temperature).toBe(0.9);
+    expect(b.metadata).toEqual({ team: "sluice" });
+    await client("/map").chat.completions.create({ model: "gpt-4o", messages: hello });
+    expect(mocks.compat.last!.body.temperature).toBe(0.3);
+  });
+});
+
+describe("context file (HTTP callout)", () => {
+  it("is inserted as a system message after the existing system messages", async () => {
+    const r = await client("/ctx").chat.completions.create({ model: "gpt-4o", messages: [{ role: "system", content: "Be brief." }, ...hello] });
+    expect(r.choices[0].message.content).toBe("Echo: hello there");
+    const msgs = mocks.compat.last!.body.messages;
+    expect(msgs.map((m: any) => m.role)).toEqual(["system", "system", "user"]);
+    expect(msgs[1].content).toBe(CONTEXT);
+  });
+
+  it("goes into `system` for claude", async () => {
+    await client("/ctx-claude").chat.completions.create({ model: "claude-sonnet-4-5", messages: hello });
+    expect(mocks.anthropic.last!.body.system).toBe(CONTEXT);
+  });
+});
+
+describe("apiTokens", () => {
+  it("are chosen at random", async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      await client("/rand").chat.completions.create({ model: "gpt-4o", messages: hello });
+      seen.add(String(mocks.compat.last!.headers.authorization));
+    }
+    expect(seen).toEqual(new Set(["Bearer sk-a", "Bearer sk-b", "Bearer sk-c"]));
+  });
+
+  it("failover takes a failing token out and probes it back after healthCheckInterval", async () => {
+    const c = client("/fo");
+    const statuses: number[] = [];
+    const used: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const r = await c.chat.completions.create({ model: "gpt-4o", messages: hello }, { headers: { "x-mock-fail-for": "sk-t1:429" } }).then(() => 200, (e) => e.status);
+      statuses.push(r);
+      used.push(String(mocks.compat.last!.headers.authorization));
+    }
+    // At most failureThreshold (2) failures, then only sk-t2 is used.
+    expect(statuses.filter((s) => s === 429).length).toBeLessThanOrEqual(2);
+    expect(used.slice(-12).every((u) => u === "Bearer sk-t2")).toBe(true);
+    // After the interval, sk-t1 gets a probe; it now succeeds and is back in rotation.
+    await new Promise((r) => setTimeout(r, 1600));
+    const after = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      await c.chat.completions.create({ model: "gpt-4o", messages: hello });
+      after.add(String(mocks.compat.last!.headers.authorization));
+    }
+    expect(after).toEqual(new Set(["Bearer sk-t1", "Bearer sk-t2"]));
+  });
+
+  it("a provider's 401 comes back as an OpenAI authentication error", async () => {
+    const e: any = await client("/badkey").chat.completions.create({ model: "gpt-4o", messages: hello }).catch((x) => x);
+    expect(e.status).toBe(401);
+    expect(e).toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it("openai without apiTokens passes the client's key through as Bearer", async () => {
+    const c = new OpenAI({ apiKey: "sk-client-own", baseURL: `${gw.url}/passauth/v1`, maxRetries: 0 });
+    await c.chat.completions.create({ model: "gpt-4o", messages: hello });
+    expect(mocks.compat.last!.headers.authorization).toBe("Bearer sk-client-own");
+  });
+});
+
+describe("retryOnFailure", () => {
+  it("re-sends with another token when one fails (non-streaming)", async () => {
+    for (let i = 0; i < 6; i++) {
+      const before = mocks.compat.requests.length;
+      const r = await client("/retry").chat.completions.create({ model: "gpt-4o", messages: hello }, { headers: { "x-mock-fail-for": "sk-r1:503" } });
+      expect(r.choices[0].message.content).toBe("Echo: hello there");
+      const reqs = mocks.compat.requests.slice(before);
+      expect(reqs.at(-1)!.headers.authorization).not.toBe("Bearer sk-r1");
+      if (reqs.length > 1) expect(reqs[0].headers.authorization).toBe("Bearer sk-r1");
+    }
+  });
+
+  it("gives up after maxRetries with the provider's error", async () => {
+    const before = mocks.compat.requests.length;
+    const e: any = await client("/retry").chat.completions.create({ model: "gpt-4o", messages: hello }, { headers: { "x-mock-fail": "500" } }).catch((x) => x);
+    expect(e.status).toBe(500);
+    expect(mocks.compat.requests.length - before).toBe(3); // 1 + maxRetries 2
+  });
+});
+
+describe("protocol: original", () => {
+  it("rewrites host, path prefix and auth, but not the body", async () => {
+    const body = { model: "deepseek-chat", messages: hello, stream: false };
+    const r = await http(`${gw.url}/orig/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect(r.status).toBe(200);
+    const last = mocks.compat.last!;
+    expect(last.path).toBe("/v1/chat/completions");
+    expect(last.headers.authorization).toBe("Bearer sk-orig");
+    expect(last.raw).toBe(JSON.stringify(body));
+  });
+});
+
+describe("other OpenAI APIs", () => {
+  it("/v1/completions", async () => {
+    const r = await client("/deepseek").completions.create({ model: "deepseek-chat", prompt: "say hi" });
+    expect(r.choices[0].text).toBe("Echo: say hi");
+    expect(mocks.compat.last!.path).toBe("/v1/completions");
+  });
+
+  it("/v1/models: passed to an OpenAI-compatible provider, answered locally for gemini", async () => {
+    const r = await client("/openai").models.list();
+    expect(r.data[0].id).toBe("mock-model");
+    const g = await client("/gemini").models.list();
+    expect(g.data.map((m) => m.id)).toEqual(["gemini-2.5-flash", "gemini-embedding-001"]);
+  });
+});
+
+describe("images and reasoning", () => {
+  const image = [{ role: "user" as const, content: [{ type: "text" as const, text: "what is this" }, { type: "image_url" as const, image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } }] }];
+
+  it.each(["claude", "gemini", "openai"])("an image part reaches %s in its native form", async (id) => {
+    const r = await client(`/${id}`).chat.completions.create({ model: "gpt-4o", messages: image });
+    expect(r.choices[0].message.content).toBe("Echo: what is this");
+    if (id === "claude") expect(mocks.anthropic.last!.body.messages[0].content[1]).toEqual({ type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } });
+    if (id === "gemini") expect(mocks.gemini.last!.body.contents[0].parts[1]).toEqual({ inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } });
+  });
+
+  it.each(["claude", "gemini", "qwen", "deepseek"])("reasoning_content from %s (whole and streamed)", async (id) => {
+    const c = client(`/${id}`);
+    const r: any = await c.chat.completions.create({ model: "deep-reasoner", messages: hello });
+    expect(r.choices[0].message.reasoning_content).toBe("Let me think step by step.");
+    expect(r.choices[0].message.content).toBe("Echo: hello there");
+    const s = await c.chat.completions.create({ model: "deep-reasoner", messages: hello, stream: true }, { headers: { "x-mock-chunking": "1" } });
+    let reasoning = "", content = "", usage: any;
+    for await (const ch of s as any) {
+      reasoning += ch.choices?.[0]?.delta?.reasoning_content ?? "";
+      content += ch.choices?.[0]?.delta?.content ?? "";
+      if (ch.usage) usage = ch.usage;
+    }
+    expect(reasoning).toBe("Let me think step by step.");
+    expect(content).toBe("Echo: hello there");
+    // Anthropic counts thinking inside output_tokens and does not report it apart.
+    if (id !== "claude") expect(usage.completion_tokens_details?.reasoning_tokens).toBe(6);
+  });
+
+  it("Anthropic thinking blocks from a reasoning model on an OpenAI-compatible provider", async () => {
+    const a = new Anthropic({ apiKey: "k", baseURL: `${gw.url}/deepseek`, maxRetries: 0 });
+    const m = await a.messages.stream({ model: "deep-reasoner", max_tokens: 100, messages: hello }, { headers: { "x-mock-chunking": "random:2" } }).finalMessage();
+    expect(m.content[0].type).toBe("thinking");
+    expect((m.content[0] as any).thinking).toBe("Let me think step by step.");
+    expect((m.content[1] as any).text).toBe("Echo: hello there");
+  });
+});
+
+describe("bad input never traps the VM", () => {
+  const junk = ["", "{", "[1,2]", "null", "{\"model\":", "\u0000\u0001binary", "{\"model\":\"gpt-4o\",\"messages\":\"nope\"}", "[".repeat(5000), "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}]}"];
+  it.each(junk.map((j, i) => [i, j]))("junk body #%i → an error response, gateway alive", async (_i, body) => {
+    const r = await http(`${gw.url}/claude/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    // The last one is valid JSON (a lone surrogate escape): any answer is fine, a trap is not.
+    if (_i !== junk.length - 1) expect(r.status).toBe(400);
+    const ok = await client("/claude").chat.completions.create({ model: "gpt-4o", messages: hello });
+    expect(ok.choices[0].message.content).toBe("Echo: hello there");
+  });
+
+  it("junk on /v1/messages answers in Anthropic's error shape", async () => {
+    const r = await http(`${gw.url}/gemini/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).type).toBe("error");
+  });
+
+  it("a provider sending junk on a converted stream does not trap", async () => {
+    // The mock never sends junk by itself; a cut stream is the closest real failure.
+    for (const id of ["claude", "gemini", "qwen", "openai"]) {
+      const c = client(`/${id}`);
+      const err = await (async () => {
+        const s = await c.chat.completions.create({ model: "gpt-4o", messages: hello, stream: true }, { headers: { "x-mock-cut": "1", "x-mock-chunking": "random:4" } });
+        for await (const _ of s) { /* drain */ }
+      })().then(() => null, (e) => e);
+      expect(err, `${id}: a cut stream must not look like a clean answer`).not.toBeNull();
+      const ok = await c.chat.completions.create({ model: "gpt-4o", messages: hello });
+      expect(ok.choices[0].message.content).toBe("Echo: hello there");
+    }
+  });
+});
+
+describe("slow providers", () => {
+  it("a slow first byte still streams fine", async () => {
+    const t0 = Date.now();
+    const s = await client("/claude").chat.completions.create({ model: "gpt-4o", messages: hello, stream: true }, { headers: { "x-mock-delay": "400" } });
+    let content = "";
+    for await (const ch of s) content += ch.choices[0]?.delta?.content ?? "";
+    expect(content).toBe("Echo: hello there");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
+  });
+});
