@@ -4,6 +4,7 @@
 import { JsonValue, JsonObject } from "./value";
 import { utf8SequenceLength } from "./utf8";
 import { parseDecimal } from "./number";
+import { hasStringSpecial, hasHighBit, hasByte, widen4 } from "./swar";
 
 /** Deeper documents are rejected: recursion must not exhaust the shadow stack. */
 export const MAX_JSON_DEPTH: i32 = 128;
@@ -182,7 +183,14 @@ class Parser {
     const end = this.end;
     let p = start;
     let plain = true;
+    let seen: u64 = 0; // OR of the skipped words: their high bits say "non-ASCII"
     while (true) {
+      while (p + 8 <= end) {
+        const w = load<u64>(p);
+        if (hasStringSpecial(w)) break;
+        seen |= w;
+        p += 8;
+      }
       if (p >= end) { this.pos = p; this.fail("unterminated string"); return null; }
       const c = load<u8>(p);
       if (c == 0x22) break;
@@ -193,9 +201,11 @@ class Parser {
     }
     const close = p;
     const n = <i32>(close - start);
-    if (plain) {
+    if (plain && !hasHighBit(seen)) {
       const out = __new(<usize>n << 1, idof<string>());
-      for (let i = 0; i < n; i++) store<u16>(out + (<usize>i << 1), <u16>load<u8>(start + <usize>i));
+      let i = 0;
+      for (; i + 4 <= n; i += 4) store<u64>(out + (<usize>i << 1), widen4(<u64>load<u32>(start + <usize>i)));
+      for (; i < n; i++) store<u16>(out + (<usize>i << 1), <u16>load<u8>(start + <usize>i));
       this.pos = close + 1;
       return changetype<string>(out);
     }
@@ -204,6 +214,16 @@ class Parser {
     let o = out;
     p = start;
     while (p < close) {
+      // Runs of 8 ASCII bytes without a backslash are widened a word at a time.
+      if (p + 8 <= close) {
+        const w = load<u64>(p);
+        if (!hasHighBit(w) && !hasByte(w, 0x5c)) {
+          store<u64>(o, widen4(w & 0xFFFFFFFF));
+          store<u64>(o, widen4(w >> 32), 8);
+          o += 16; p += 8;
+          continue;
+        }
+      }
       const c = <u32>load<u8>(p);
       if (c < 0x80 && c != 0x5c) { store<u16>(o, <u16>c); o += 2; p++; continue; }
       if (c == 0x5c) {

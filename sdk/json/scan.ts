@@ -3,6 +3,7 @@
 // value lie. In-place edits (json/edit.ts) and cheap field reads are built on it.
 import { MAX_JSON_DEPTH } from "./parse";
 import { utf8SequenceLength } from "./utf8";
+import { hasStringSpecial, hasHighBit } from "./swar";
 
 /** Where one member of an object lies, as byte offsets into the scanned buffer. */
 export class JsonMember {
@@ -156,6 +157,7 @@ class Scanner {
     const end = this.end;
     p++;
     while (true) {
+      while (p + 8 <= end && !hasStringSpecial(load<u64>(p)) && !hasHighBit(load<u64>(p))) p += 8;
       if (p >= end) return this.fail(p, "unterminated string");
       const c = <u32>load<u8>(p);
       if (c == 0x22) return p + 1;

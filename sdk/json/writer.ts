@@ -4,6 +4,7 @@
 import { ByteBuffer } from "./bytebuf";
 import { JsonValue, JsonKind } from "./value";
 import { dtoa_buffered, itoa_buffered } from "util/number";
+import { isPlainAscii16, narrow4 } from "./swar";
 
 const HEX_DIGITS = "0123456789abcdef";
 // Scratch space for number formatting (UTF-16 digits), so printing allocates nothing.
@@ -119,6 +120,14 @@ export class JsonWriter {
     const start = o;
     store<u8>(o++, 0x22);
     for (let i = 0; i < n; i++) {
+      // Four plain ASCII units at a time.
+      while (i + 4 <= n) {
+        const w = load<u64>(src + (<usize>i << 1));
+        if (!isPlainAscii16(w)) break;
+        store<u32>(o, narrow4(w));
+        o += 4; i += 4;
+      }
+      if (i >= n) break;
       const c = <u32>load<u16>(src + (<usize>i << 1));
       if (c < 0x80) {
         if (c >= 0x20 && c != 0x22 && c != 0x5c) { store<u8>(o++, <u8>c); continue; }

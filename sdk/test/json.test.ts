@@ -22,6 +22,7 @@ const strOrNull = (name: string, ...args: (string | Uint8Array)[]) =>
 const bufOrNull = (name: string, ...args: (string | Uint8Array)[]) =>
   withArgs(args, (...p) => { const r = fn(name)(...p); return r === 0 ? null : m.getBuffer(r); });
 const parseBytes = (b: Uint8Array) => str("parseBytes", b);
+const asJsonBuf = (b: Uint8Array | null) => (b === null ? null : JSON.parse(Buffer.from(b).toString()));
 
 function depth(v: unknown): number {
   if (Array.isArray(v)) return 1 + Math.max(0, ...v.map(depth));
@@ -100,6 +101,20 @@ describe("json parse (never traps)", () => {
         expect(JSON.parse(str("roundTrip", text))).toEqual(JSON.parse(text));
       }), { numRuns: 400 });
     }
+  });
+
+  it("property: long strings mixing plain runs, escapes and multi-byte text (word-at-a-time paths)", () => {
+    const piece = fc.constantFrom("a", "abcdefgh", "0123456789abcdef", '"', "\\", "\n", "\u0001", "\u001f", "é", "你好", "👋", "\ud800", " ", "/", "\u007f", "\u0080");
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), fc.nat(9), (parts, pad) => {
+      const s = "x".repeat(pad) + parts.join("");
+      const text = JSON.stringify({ model: "m", s, a: [s] });
+      expectAgrees(enc.encode(text));
+      expect(JSON.parse(str("roundTrip", text))).toEqual(JSON.parse(text));
+      expect(asJsonBuf(bufOrNull("setModel", enc.encode(text), s))).toEqual({ model: s, s, a: [s] });
+      // Broken variants: a raw control byte or a truncation inside the string.
+      expectAgrees(enc.encode(text.replace("x", "\u0001").replace("\\u0001", "\u0001")));
+      expectAgrees(enc.encode(text.slice(0, text.length - 6)));
+    }), { numRuns: 1500 });
   });
 
   it("property: doubles parse to the same value as JSON.parse", () => {
