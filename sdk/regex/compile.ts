@@ -29,6 +29,13 @@ export class Prog {
   anchorStart: bool = false;
   /** An ASCII character every match must begin with, or -1: lets the VM skip ahead. */
   firstByte: i32 = -1;
+  /**
+   * Code units (bytes) a match can begin with: bit c for ASCII c, `firstNonAscii` for the rest.
+   * Only valid when `canSkip`: no match can be empty or begin with a zero-width assertion.
+   */
+  firstSet: StaticArray<u32> = new StaticArray<u32>(4);
+  firstNonAscii: bool = false;
+  canSkip: bool = false;
 
   constructor(b: Builder, ncap: i32) {
     this.op = StaticArray.fromArray<i32>(b.op);
@@ -41,6 +48,40 @@ export class Prog {
     while (this.op[pc] == Op.Save) pc++;
     if (this.op[pc] == Op.Assert && this.x[pc] == NodeKind.BeginText) this.anchorStart = true;
     if (this.op[pc] == Op.Rune && this.x[pc] < 0x80) this.firstByte = this.x[pc];
+    this.canSkip = this.computeFirstSet();
+  }
+
+  /** Walks the instructions reachable from the start without consuming input. */
+  private computeFirstSet(): bool {
+    const n = this.op.length;
+    const seen = new StaticArray<bool>(n);
+    const stack = new Array<i32>();
+    stack.push(0);
+    while (stack.length > 0) {
+      const pc = stack.pop();
+      if (seen[pc]) continue;
+      seen[pc] = true;
+      const x = this.x[pc];
+      switch (this.op[pc]) {
+        case Op.Save: stack.push(pc + 1); break;
+        case Op.Jmp: stack.push(x); break;
+        case Op.Split: stack.push(x); stack.push(this.y[pc]); break;
+        case Op.Rune: {
+          if (x < 0x80) this.firstSet[x >> 5] |= (<u32>1) << (<u32>(x & 31));
+          else this.firstNonAscii = true;
+          break;
+        }
+        case Op.Class: {
+          const cls = this.classes[x];
+          for (let i = 0; i < 4; i++) this.firstSet[i] |= cls.ascii[i];
+          const r = cls.ranges;
+          if (r.length > 0 && r[r.length - 1] >= 0x80) this.firstNonAscii = true;
+          break;
+        }
+        default: return false; // Match (empty match possible), any-char, or an assertion
+      }
+    }
+    return true;
   }
 
   get length(): i32 { return this.op.length; }

@@ -158,6 +158,34 @@ export class Machine {
   }
 
   /**
+   * The first character boundary at or after pos where a match can begin, judged by its first
+   * code unit (byte). ASCII units are whole characters; other characters are stepped over whole.
+   */
+  skip(pos: i32): i32 {
+    const prog = this.prog;
+    const len = this.len;
+    const fb = prog.firstByte;
+    if (fb >= 0) {
+      if (this.utf8) while (pos < len && <i32>load<u8>(this.base + <usize>pos) != fb) pos++;
+      else while (pos < len && <i32>load<u16>(this.base + (<usize>pos << 1)) != fb) pos++;
+      return pos;
+    }
+    const nonAscii = prog.firstNonAscii;
+    while (pos < len) {
+      const c = this.utf8 ? <i32>load<u8>(this.base + <usize>pos) : <i32>load<u16>(this.base + (<usize>pos << 1));
+      if (c < 0x80) {
+        if ((unchecked(prog.firstSet[c >> 5]) & ((<u32>1) << (<u32>(c & 31)))) != 0) break;
+        pos++;
+      } else {
+        if (nonAscii) break;
+        this.decode(pos);
+        pos += this.width;
+      }
+    }
+    return pos;
+  }
+
+  /**
    * Runs the program from `start` (earlier input still counts for ^, \b). `nc` is how many
    * capture slots to track. Returns whether it matched; submatches land in `matchCaps`.
    */
@@ -175,10 +203,9 @@ export class Machine {
     let pos = start;
     while (true) {
       if (!matched && (pos == start || !anchored)) {
-        if (clist.n == 0 && prog.firstByte >= 0 && !anchored) {
+        if (clist.n == 0 && !anchored && prog.canSkip) {
           // Nothing in flight: jump to the next place a match could begin.
-          const fb = prog.firstByte;
-          while (pos < this.len && this.unitAt(pos) != fb) pos++;
+          pos = this.skip(pos);
           if (pos >= this.len) break;
         }
         for (let i = 0; i < this.nc; i++) unchecked(this.tmp[i] = -1);

@@ -110,3 +110,30 @@ export function stepsFor(pattern: string, unit: string, n: i32, tail: string): f
   r.regex!.find(subject);
   return <f64>(a > r.regex!.steps ? a : r.regex!.steps);
 }
+
+/** For test/bench/regex: runs test() `iterations` times; returns the total VM steps. */
+export function benchTest(pattern: string, subject: string, iterations: i32): f64 {
+  const r = compile(pattern);
+  if (!r.ok) return -1;
+  let steps: i64 = 0;
+  for (let i = 0; i < iterations; i++) { r.regex!.test(subject); steps += r.regex!.steps; }
+  return <f64>steps;
+}
+
+/** For test/bench/regex: runs find() `iterations` times; returns the number of matches. */
+export function benchFind(pattern: string, subject: string, iterations: i32): i32 {
+  const r = compile(pattern);
+  if (!r.ok) return -1;
+  let n = 0;
+  for (let i = 0; i < iterations; i++) if (r.regex!.find(subject) !== null) n++;
+  return n;
+}
+
+/** For test/bench/regex: testBytes() on UTF-8 data. */
+export function benchTestBytes(pattern: string, subject: ArrayBuffer, iterations: i32): i32 {
+  const r = compile(pattern);
+  if (!r.ok) return -1;
+  let n = 0;
+  for (let i = 0; i < iterations; i++) if (r.regex!.testBytes(subject)) n++;
+  return n;
+}
