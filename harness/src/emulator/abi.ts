@@ -145,7 +145,15 @@ export interface ModuleCheck {
 }
 
 /** What a host would decide about a compiled module, without running it. */
+const checked = new WeakMap<WebAssembly.Module, Partial<Record<Target, ModuleCheck>>>();
+
 export function checkModule(module: WebAssembly.Module, target: Target): ModuleCheck {
+  let cache = checked.get(module);
+  if (!cache) checked.set(module, (cache = {}));
+  return (cache[target] ??= inspect(module, target));
+}
+
+function inspect(module: WebAssembly.Module, target: Target): ModuleCheck {
   const provided = hostImports(target);
   const imports = WebAssembly.Module.imports(module).filter((i) => i.kind === "function").map((i) => `${i.module}.${i.name}`);
   const exports = WebAssembly.Module.exports(module).map((e) => e.name);

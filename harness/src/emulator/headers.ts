@@ -36,9 +36,9 @@ export class HeaderMap {
     if (k[0] === 0x3a /* ':' */) {
       let i = 0;
       while (i < this.pairs.length && this.pairs[i][0][0] === 0x3a) i++;
-      this.pairs.splice(i, 0, [Buffer.from(k), Buffer.from(value)]);
+      this.pairs.splice(i, 0, [k, value]);
     } else {
-      this.pairs.push([Buffer.from(k), Buffer.from(value)]);
+      this.pairs.push([k, value]);
     }
   }
 

@@ -1505,6 +1505,8 @@ function localAddress(): string {
   return "127.0.0.1";
 }
 
+const routeGroups = new WeakMap<EmulatorRoute[], Map<string, EmulatorRoute[]>>();
+
 /** Envoy-style route selection: virtual host by domain (exact, *.suffix, prefix*, *), then path/prefix. */
 export function matchRoute(routes: EmulatorRoute[], authority: string, path: string): EmulatorRoute | undefined {
   const score = (domains: string[]): number => {
@@ -1517,11 +1519,15 @@ export function matchRoute(routes: EmulatorRoute[], authority: string, path: str
     }
     return best;
   };
-  const groups = new Map<string, EmulatorRoute[]>();
-  for (const r of routes) {
-    const key = (r.domains ?? ["*"]).join(",");
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key)!.push(r);
+  let groups = routeGroups.get(routes);
+  if (!groups) {
+    groups = new Map<string, EmulatorRoute[]>();
+    for (const r of routes) {
+      const key = (r.domains ?? ["*"]).join(",");
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(r);
+    }
+    routeGroups.set(routes, groups);
   }
   let chosen: EmulatorRoute[] | undefined;
   let best = -1;

@@ -55,15 +55,14 @@ const bytes = (x: string | Uint8Array) => (typeof x === "string" ? Buffer.from(x
 
 /** ASCII lower-casing, like Envoy's LowerCaseString (bytes ≥ 0x80 are left alone). */
 export function asciiLower(b: Buffer): Buffer {
-  let out: Buffer | null = null;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c >= 0x41 && c <= 0x5a) {
-      if (!out) out = Buffer.from(b);
-      out[i] = c + 32;
-    }
-  }
-  return out ?? b;
+  // latin1 maps bytes 1:1, and toLowerCase only changes A-Z there… except for bytes ≥ 0xc0, so
+  // only lower-case when every byte is ASCII; otherwise fall back to a byte loop.
+  const s = b.toString("latin1");
+  if (!/[A-Z]/.test(s)) return b;
+  if (/^[\x00-\x7f]*$/.test(s)) return Buffer.from(s.toLowerCase(), "latin1");
+  const out = Buffer.from(b);
+  for (let i = 0; i < out.length; i++) if (out[i] >= 0x41 && out[i] <= 0x5a) out[i] += 32;
+  return out;
 }
 
 export function toBytePairs(h: HeaderInput | undefined, lowerCase = true): BytePair[] {

@@ -1,0 +1,86 @@
+// Starting points for the fuzzer: a few valid configurations per plugin (mutated from there),
+// bodies in the shapes the AI plugins parse, and header values the auth plugins look at.
+// A plugin without seeds is fuzzed with `{}` and with every other plugin's configurations.
+
+export const CONFIG_SEEDS: Record<string, unknown[]> = {
+  "request-block": [
+    { block_urls: ["swagger.html"], block_exact_urls: ["/exact"], block_headers: ["evil"], block_bodies: ["DROP TABLE"], blocked_code: 418, blocked_message: "no" },
+    { block_bodies: ["x"], case_sensitive: false, _rules_: [{ _match_route_: ["r"], block_urls: ["a"] }, { _match_domain_: ["*.example.com"], block_headers: ["b"] }] },
+  ],
+  "ip-restriction": [
+    { ip_source_type: "header", allow: ["10.0.0.0/8", "2001:db8::/32", "192.168.1.1"] },
+    { ip_source_type: "origin-source", deny: ["127.0.0.0/8", "::1"], status: 451, message: "go away", _rules_: [{ _match_route_: ["r"], ip_source_type: "header", ip_header_name: "X-Real-IP", deny: ["1.2.3.4"] }] },
+  ],
+  "key-auth": [
+    { global_auth: true, consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }], keys: ["x-api-key", "apikey"], in_header: true, in_query: true },
+    { consumers: [{ name: "alice", credential: "alice-key" }], keys: ["apikey"], in_query: true, _rules_: [{ _match_route_: ["r"], allow: ["alice"] }] },
+  ],
+  "basic-auth": [
+    { global_auth: true, consumers: [{ name: "alice", credential: "alice:wonderland" }, { name: "bob", credential: "bob:builder" }] },
+    { consumers: [{ name: "alice", credential: "alice:wonderland" }], _rules_: [{ _match_domain_: ["*.example.com"], allow: ["alice"] }] },
+  ],
+  "hmac-auth-apisix": [
+    { global_auth: true, consumers: [{ name: "alice", access_key: "ak-alice", secret_key: "sk-alice" }, { access_key: "ak-x", secret_key: "sk-x" }] },
+    { consumers: [{ name: "alice", access_key: "ak-alice", secret_key: "sk-alice" }], global_auth: false, anonymous_consumer: "guest", clock_skew: 0, allowed_algorithms: ["hmac-sha256"], validate_request_body: true, signed_headers: ["x-custom"], _rules_: [{ _match_route_: ["r"], allow: ["alice"] }] },
+  ],
+  "jwt-auth": [
+    {
+      global_auth: true,
+      consumers: [{ name: "alice", issuer: "iss", jwks: JSON.stringify({ keys: [{ kty: "oct", kid: "k1", alg: "HS256", k: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0" }] }) }],
+    },
+  ],
+  "ai-proxy": [
+    { provider: { type: "openai", apiTokens: ["sk-x"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },
+    {
+      providers: [
+        { id: "openai", type: "openai", apiTokens: ["sk-openai"], modelMapping: { "*": "gpt-4o" } },
+        { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "*": "claude-haiku-4-5" } },
+        { id: "gemini", type: "gemini", apiTokens: ["sk-gemini"], modelMapping: { "*": "gemini-2.5-flash" } },
+        { id: "qwen", type: "qwen", apiTokens: ["sk-qwen"], qwenEnableCompatible: false },
+      ],
+      _rules_: [
+        { _match_route_: ["openai"], activeProviderId: "openai" },
+        { _match_route_: ["claude"], activeProviderId: "claude" },
+        { _match_route_: ["gemini"], activeProviderId: "gemini" },
+        { _match_route_: ["qwen"], activeProviderId: "qwen" },
+      ],
+    },
+  ],
+  "sdk-probe": [{ upstream_cluster: "up", fast_tick_ms: 100, slow_tick_ms: 300 }],
+};
+
+/** Routes every fuzz host knows (route names used by the seeds' `_match_route_`). */
+export const ROUTES = ["r", "openai", "claude", "gemini", "qwen"].map((n) => ({ name: n, prefix: `/${n}`, cluster: "up" })).concat([{ name: "default", prefix: "/", cluster: "up" }]);
+
+export const REQUEST_BODIES = [
+  '{"model":"gpt-4o","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}],"stream":true,"temperature":0.5}',
+  '{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}',
+  '{"model":"text-embedding-3-small","input":["a","b"]}',
+  '{"model":"claude-x","max_tokens":10,"system":"s","messages":[{"role":"user","content":"hi"}],"stream":false}',
+  '{"a":1,"b":[true,false,null],"c":{"d":"e\\u00e9\\ud83d\\ude00"}}',
+  "SELECT 1; DROP TABLE users",
+];
+
+export const RESPONSE_BODIES = [
+  '{"id":"c1","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"hello"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}',
+  'data: {"id":"c1","choices":[{"index":0,"delta":{"content":"he"}}]}\n\ndata: {"id":"c1","choices":[{"index":0,"delta":{"content":"llo"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}\n\ndata: [DONE]\n\n',
+  'event: message_start\ndata: {"type":"message_start","message":{"id":"m","usage":{"input_tokens":3}}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}\n\nevent: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n',
+  '{"candidates":[{"content":{"parts":[{"text":"hi"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":1,"totalTokenCount":2}}',
+  '{"error":{"message":"bad","type":"invalid_request_error","code":"x"}}',
+  '{"keys":[{"kty":"oct","kid":"k1","k":"AAAA"}]}',
+];
+
+export const INTERESTING_HEADERS = [
+  "authorization", "x-api-key", "apikey", "x-forwarded-for", "x-real-ip", "content-type", "content-length", "host",
+  "x-request-id", "user-agent", "x-mse-consumer", "date", "x-hmac-signature", "x-hmac-access-key", "x-hmac-algorithm",
+  "x-hmac-signed-headers", "digest", "cookie", "accept", "accept-encoding", "x-custom", "x-probe-callout-path",
+  "x-probe-callout-cluster", "x-probe-callout-method", "x-probe-callout-body", "x-probe-redis", "x-probe-args", "x-key",
+  "x-value", "x-cas", "te", "transfer-encoding", "anthropic-version", "x-goog-api-key",
+];
+
+export const PATHS = [
+  "/", "/v1/chat/completions", "/v1/embeddings", "/v1/messages", "/v1/models", "/openai/v1/chat/completions",
+  "/claude/v1/messages", "/gemini/v1/chat/completions", "/qwen/v1/chat/completions", "/r/x", "/swagger.html",
+  "/exact", "/callout/a", "/redis", "/metrics/5", "/ticks", "/shared/set", "/shared/get", "/shared/incr", "/queue/enqueue",
+  "/queue/stats", "/a?apikey=alice-key&x=1", "/%2e%2e/%00?a=%ff",
+];
