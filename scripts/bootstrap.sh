@@ -55,7 +55,11 @@ if [ ! -x "$ENVOY_DIR/envoy" ]; then
     chmod 0755 "$ENVOY_DIR/envoy"
   fi
 fi
-"$ENVOY_DIR/envoy" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/" || die "Envoy at $ENVOY_DIR/envoy is not version $ENVOY_VERSION"
+envoy_version_line="$("$ENVOY_DIR/envoy" --version 2>&1 || true)"
+case "$envoy_version_line" in
+  *"/$ENVOY_VERSION/"*) ;;
+  *) die "Envoy at $ENVOY_DIR/envoy is not version $ENVOY_VERSION (it says: ${envoy_version_line:-nothing})" ;;
+esac
 ln -sf "$ENVOY_DIR/envoy" "$TOOLS/bin/envoy"
 
 # --- npm workspace -----------------------------------------------------------------------------
