@@ -45,3 +45,16 @@ export { PublicKey, PublicKeyResult, KeyType, parseJwk, parsePem, parseSpki, par
 export { verifySignature, VerifyResult, verifyResultName, isSupportedAlg, setNativeVerify, NativeMode, lastVerifyImpl, nativeVerifyRaw, NativeVerifyResult, ecdsaRawToDer } from "./crypto/verify";
 export { Jwt, JwtParseResult, Jwk, JwksResult, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, isKnownAlg, numericDate } from "./auth/jwt";
 export { parseHttpDate } from "./net/httpdate";
+// JSON (byte-level parser/writer, in-place edits), SSE and AWS event-stream (issue #3 part B).
+export { parseJsonUnsafe, parseJsonObjectBytes, JsonObjectResult, MAX_JSON_DEPTH } from "./json/parse";
+export { JsonWriter } from "./json/writer";
+export { ByteBuffer } from "./json/bytebuf";
+export { JsonSpan, findTopLevelField, readTopLevelString, readTopLevelRaw, setTopLevelRaw, setTopLevelString, removeTopLevelField, setNestedRaw, ensureStreamUsage } from "./json/edit";
+export { JsonObjectScan, JsonMember, scanJsonObject, isValidJson } from "./json/scan";
+export { decodeUtf8, decodeUtf8Lossy, isValidUtf8 } from "./json/utf8";
+export { SseEvent } from "./sse/event";
+export { SseReader } from "./sse/reader";
+export { writeSseEvent, encodeSseEvent, encodeSseData, encodeSseComment } from "./sse/writer";
+export { EventStreamReader } from "./eventstream/reader";
+export { EventStreamMessage, EventStreamHeader, HeaderType as EventStreamHeaderType } from "./eventstream/message";
+export { encodeEventStreamMessage } from "./eventstream/writer";

@@ -139,7 +139,7 @@ class Parser {
     while (true) {
       this.skipWs();
       if (this.peek() != 0x22) return this.fail(this.pos >= this.end ? "unexpected end of JSON" : "expected a string key");
-      const key = this.parseString();
+      const key = this.parseString(true);
       if (key === null) return null;
       this.skipWs();
       if (this.peek() != 0x3a) return this.fail("expected ':'");
@@ -178,7 +178,7 @@ class Parser {
    * Two passes: find the closing quote (noting escapes and non-ASCII), then decode into a string
    * allocated once. The common case — plain ASCII — is a widening copy.
    */
-  parseString(): string | null {
+  parseString(intern: bool = false): string | null {
     const start = this.pos + 1;
     const end = this.end;
     let p = start;
@@ -202,11 +202,16 @@ class Parser {
     const close = p;
     const n = <i32>(close - start);
     if (plain && !hasHighBit(seen)) {
+      if (intern && n <= MAX_INTERNED) {
+        const hit = internedKey(start, n);
+        if (hit !== null) { this.pos = close + 1; return hit; }
+      }
       const out = __new(<usize>n << 1, idof<string>());
       let i = 0;
       for (; i + 4 <= n; i += 4) store<u64>(out + (<usize>i << 1), widen4(<u64>load<u32>(start + <usize>i)));
       for (; i < n; i++) store<u16>(out + (<usize>i << 1), <u16>load<u8>(start + <usize>i));
       this.pos = close + 1;
+      if (intern && n <= MAX_INTERNED) rememberKey(changetype<string>(out), start, n);
       return changetype<string>(out);
     }
     // Each input byte yields at most one UTF-16 unit.
@@ -332,6 +337,29 @@ class Parser {
     }
     return JsonValue.fromNumber(v);
   }
+}
+
+// Object keys repeat ("role", "content" in every message): short ASCII keys are shared through
+// a small direct-mapped cache instead of being allocated again. Strings are immutable, so
+// sharing is invisible to callers; the cache holds at most 64 short strings.
+const MAX_INTERNED = 24;
+const KEY_CACHE = new StaticArray<string | null>(64);
+
+@inline function keySlot(p: usize, n: i32): i32 {
+  return <i32>((<u32>n * 31 + <u32>load<u8>(p) * 7 + <u32>load<u8>(p + <usize>n - 1)) & 63);
+}
+
+function internedKey(p: usize, n: i32): string | null {
+  if (n == 0) return "";
+  const s = unchecked(KEY_CACHE[keySlot(p, n)]);
+  if (s === null || s.length != n) return null;
+  const q = changetype<usize>(s);
+  for (let i = 0; i < n; i++) if (load<u16>(q + (<usize>i << 1)) != <u16>load<u8>(p + <usize>i)) return null;
+  return s;
+}
+
+function rememberKey(s: string, p: usize, n: i32): void {
+  if (n > 0) unchecked(KEY_CACHE[keySlot(p, n)] = s);
 }
 
 @inline function hexDigit(c: u32): i32 {
