@@ -31,11 +31,13 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 # --- func-e ----------------------------------------------------------------------------------
-if [ ! -x "$TOOLS/bin/func-e" ] || ! "$TOOLS/bin/func-e" --version 2>/dev/null | grep -q "${FUNC_E_VERSION#v}"; then
+# `go install` builds report "version dev", so a stamp file records which version we installed.
+if [ ! -x "$TOOLS/bin/func-e" ] || [ "$(cat "$TOOLS/func-e.version" 2>/dev/null)" != "$FUNC_E_VERSION" ]; then
   command -v go >/dev/null || die "Go is missing; install Go >= 1.26 (https://go.dev/dl) to build func-e"
   say "installing func-e $FUNC_E_VERSION"
   GOBIN="$TOOLS/bin" go install "github.com/tetratelabs/func-e/cmd/func-e@$FUNC_E_VERSION" >"$TOOLS/func-e-install.log" 2>&1 \
     || die "could not 'go install' func-e $FUNC_E_VERSION (see $TOOLS/func-e-install.log)"
+  echo "$FUNC_E_VERSION" > "$TOOLS/func-e.version"
 fi
 
 # --- Envoy -------------------------------------------------------------------------------------
