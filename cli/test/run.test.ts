@@ -1,0 +1,204 @@
+// sluice new → sluice build → (the generated test passes) → sluice run → a request through Envoy
+// shows the new plugin's effect; config edits reload without dropping an open connection.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { join } from "node:path";
+import { RecordingUpstream } from "../../harness/src/index.js";
+import { buildCli, cliBundle, repoRoot, sluice, scratchWorkspace } from "./helpers.js";
+
+const PLUGIN = "greeter";
+let ws: string;
+let upstream: RecordingUpstream;
+
+beforeAll(async () => {
+  buildCli();
+  ws = scratchWorkspace();
+  upstream = await RecordingUpstream.start();
+}, 60_000);
+
+afterAll(async () => {
+  await upstream?.stop();
+  if (ws) rmSync(ws, { recursive: true, force: true });
+});
+
+/** A running `sluice run`, its output collected as it streams. */
+class Run {
+  out = "";
+  err = "";
+  url = "";
+  admin = "";
+  readonly exited: Promise<number | null>;
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout!.on("data", (d) => (this.out += d));
+    proc.stderr!.on("data", (d) => (this.err += d));
+    this.exited = new Promise((r) => proc.on("exit", (code) => r(code)));
+  }
+  static async start(args: string[]): Promise<Run> {
+    const r = new Run(spawn(process.execPath, [cliBundle, "run", ...args], { cwd: ws, stdio: ["ignore", "pipe", "pipe"] }));
+    const m = await r.waitOut(/listening on (http:\/\/127\.0\.0\.1:\d+) .*\(admin (http:\/\/[\d.:]+)\)/, 60_000);
+    r.url = m[1];
+    r.admin = m[2];
+    return r;
+  }
+  async waitOut(re: RegExp, ms = 15_000, stream: "out" | "err" = "out"): Promise<RegExpExecArray> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const m = re.exec(this[stream]);
+      if (m) return m;
+      if (Date.now() > until) throw new Error(`no ${re} in ${stream}:\n${this.out}\n--- stderr ---\n${this.err.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+function get(url: string): Promise<{ status: number; headers: Record<string, unknown>; port: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, port: req.socket!.localPort! }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const oneLine = (s: string) => s.trim().split("\n");
+
+describe("sluice new → build → run", () => {
+  it("new: scaffolds a plugin package, refuses bad names and overwrites", async () => {
+    const r = await sluice(["new", PLUGIN], { cwd: ws });
+    expect(r.code).toBe(0);
+    for (const f of ["assembly/index.ts", "package.json", "README.md", "test/envoy.test.ts"]) expect(existsSync(join(ws, "plugins", PLUGIN, f))).toBe(true);
+    expect(readFileSync(join(ws, "plugins", PLUGIN, "README.md"), "utf8")).toMatch(/\| `value` \| string \| yes \|/);
+    const again = await sluice(["new", PLUGIN], { cwd: ws });
+    expect(again.code).not.toBe(0);
+    expect(oneLine(again.stderr)).toEqual(["sluice new: plugins/greeter already exists; not overwriting it"]);
+    for (const bad of ["Greeter", "my_plugin", "-x", "2fast", "a--b", "trailing-"]) {
+      const b = await sluice(["new", "--", bad], { cwd: ws });
+      expect(b.code, bad).not.toBe(0);
+      expect(oneLine(b.stderr), bad).toEqual([expect.stringMatching(/^sluice new: invalid plugin name/)]);
+    }
+  });
+
+  it("build: both targets with sizes", async () => {
+    const r = await sluice(["build", PLUGIN], { cwd: ws });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ greeter \[envoy\] plugins\/greeter\/build\/envoy\.wasm \d+\.\d KiB/);
+    expect(r.stdout).toMatch(/✓ greeter \[higress\] plugins\/greeter\/build\/higress\.wasm \d+\.\d KiB/);
+  }, 180_000);
+
+  it("the generated test passes as generated", async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST") && k !== "NODE_OPTIONS" && k !== "TEST"));
+    env.NO_COLOR = "1";
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn(process.execPath, [join(repoRoot, "node_modules", "vitest", "vitest.mjs"), "run", "--root", ws, "--dir", `plugins/${PLUGIN}`, "--testTimeout", "60000", "--hookTimeout", "60000"], { cwd: ws, env, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      p.stdout!.on("data", (d) => (out += d));
+      p.stderr!.on("data", (d) => (out += d));
+      p.on("close", (code) => resolve({ code, out }));
+    });
+    expect(r.out.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(r.code).toBe(0);
+  }, 120_000);
+
+  it("run: the plugin's header on responses; edits reload on the same open connection", async () => {
+    const cfg = join(ws, "greeter.yaml");
+    writeFileSync(cfg, "header: x-greeting\nvalue: hello\n");
+    const run = await Run.start([PLUGIN, "--config", "greeter.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0", "--no-build"]);
+    try {
+      const first = await get(`${run.url}/hi`);
+      expect(first.status).toBe(200);
+      expect(first.headers["x-greeting"]).toBe("hello");
+      expect(upstream.last?.path).toBe("/hi");
+      // The plugin's log lines are streamed (debug level by default).
+      await run.waitOut(/wasm log greeter.*\[greeter\] \[nil\] \[[^\]]+\] added x-greeting/, 5000, "err");
+
+      writeFileSync(cfg, "header: x-greeting\nvalue: again\n");
+      await run.waitOut(/reloaded configuration \(version 2\)/);
+      const second = await get(`${run.url}/hi`);
+      expect(second.headers["x-greeting"]).toBe("again");
+      expect(second.port).toBe(first.port); // same keep-alive connection, not dropped
+
+      writeFileSync(cfg, "header: [oops\n");
+      await run.waitOut(/sluice run: config file .*greeter\.yaml:\d+:\d+ is not valid YAML\/JSON: .*; keeping the previous configuration/, 5000, "err");
+      writeFileSync(cfg, "header: x-greeting\n");
+      await run.waitOut(/sluice run: the plugin refused the new configuration: .*'value' is required; keeping the previous configuration/, 10_000, "err");
+      const third = await get(`${run.url}/hi`);
+      expect(third.headers["x-greeting"]).toBe("again");
+      expect(third.port).toBe(first.port);
+
+      writeFileSync(cfg, '{"header": "x-other", "value": "json works too"}');
+      await run.waitOut(/reloaded configuration \(version \d+\)/);
+      await new Promise((r) => setTimeout(r, 100));
+      const fourth = await get(`${run.url}/hi`);
+      expect(fourth.headers["x-other"]).toBe("json works too");
+      expect(fourth.port).toBe(first.port);
+    } finally {
+      agent.destroy();
+      run.proc.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    }
+    await expect(fetch(`${run.admin}/ready`)).rejects.toThrow(); // Envoy is gone too
+  }, 120_000);
+});
+
+describe("bad input, as a new user would try it", () => {
+  it("build: compiler errors with file and line", async () => {
+    const dir = join(ws, "plugins", "broken", "assembly");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "index.ts"), 'export * from "@sluice/sdk/exports";\nconst n: i32 = "five";\n');
+    const r = await sluice(["build", "broken"], { cwd: ws });
+    rmSync(join(ws, "plugins", "broken"), { recursive: true, force: true });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^plugins\/broken\/assembly\/index\.ts:2:16: error TS2322: Type '~lib\/string\/String' is not assignable to type 'i32'\.$/m);
+    expect(r.stderr.trim().split("\n").pop()).toBe("sluice build: build failed: 1 plugin did not compile");
+  }, 120_000);
+
+  it.each([
+    ["build", ["build", "nope"]],
+    ["run", ["run", "nope", "--config", "x.yaml", "--upstream", "http://127.0.0.1:1"]],
+  ])("%s: unknown plugin", async (cmd, args) => {
+    const r = await sluice(args, { cwd: ws });
+    expect(r.code).not.toBe(0);
+    expect(oneLine(r.stderr)).toEqual([expect.stringMatching(new RegExp(`^sluice ${cmd}: no plugin named 'nope' in .* \\(plugins: greeter\\)$`))]);
+  });
+
+  it.each([
+    ["a missing file", "missing.yaml", null, /cannot read config file .*missing\.yaml: no such file/],
+    ["a directory", "plugins", null, /cannot read config file .*plugins: it is a directory/],
+    ["broken YAML", "bad.yaml", "header: x\n  value: [\n", /config file .*bad\.yaml:\d+:\d+ is not valid YAML\/JSON/],
+    ["broken JSON", "bad.json", '{"header": "x",', /config file .*bad\.json:\d+:\d+ is not valid YAML\/JSON/],
+    ["a list", "list.yaml", "- a\n- b\n", /config file .*list\.yaml must hold an object \(the plugin's configuration\), not a list/],
+    ["a config the plugin refuses", "refused.yaml", "header: x-a\n", /the plugin refused the configuration in refused\.yaml: .*'value' is required/],
+  ])("run: %s", async (_, file, content, why) => {
+    if (content !== null) writeFileSync(join(ws, file), content);
+    const r = await sluice(["run", PLUGIN, "--config", file, "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0", "--no-build"], { cwd: ws });
+    expect(r.code).not.toBe(0);
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("sluice"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(why);
+  }, 60_000);
+
+  it("run: a bad upstream URL and a bad port", async () => {
+    writeFileSync(join(ws, "ok.yaml"), "value: v\n");
+    const a = await sluice(["run", PLUGIN, "--config", "ok.yaml", "--upstream", "ftp://x"], { cwd: ws });
+    expect(oneLine(a.stderr)).toEqual(["sluice run: --upstream 'ftp://x' must be an http:// or https:// URL"]);
+    const b = await sluice(["run", PLUGIN, "--config", "ok.yaml", "--upstream", "http://127.0.0.1:1", "--port", "http"], { cwd: ws });
+    expect(oneLine(b.stderr)).toEqual(["sluice run: --port must be an integer between 0 and 65535, not 'http'"]);
+    expect(a.code).not.toBe(0);
+    expect(b.code).not.toBe(0);
+  });
+
+  it("unknown command and unknown flag", async () => {
+    const a = await sluice(["deploy"], { cwd: ws });
+    expect(oneLine(a.stderr)).toEqual(["sluice deploy: unknown command 'deploy' (commands: new, build, run, push; see 'sluice help')"]);
+    const b = await sluice(["build", "--fast"], { cwd: ws });
+    expect(oneLine(b.stderr)).toEqual([expect.stringMatching(/^sluice build: Unknown option '--fast'/)]);
+    expect(a.code).toBe(2);
+    expect(b.code).toBe(2);
+  });
+});
