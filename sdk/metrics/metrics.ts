@@ -2,16 +2,17 @@
 // level: Envoy runs module start-up in a restricted mode) and each tagged series' host id is
 // cached. Envoy names a metric `wasmcustom.<name>`; /stats/prometheus strips the namespace and
 // turns '.' into '_'. Envoy's Wasm host does not extract tags, so tags are encoded into the name
-// Istio-style (`name_key=.=value;.;`) — what a `stats_tags` regex in the bootstrap can turn into
-// Prometheus labels; without one, the tags stay part of the (sanitized) metric name.
+// Istio-style (`name_key=.=value;.;`, each tag led by '_') — what a `stats_tags` regex
+// `(_key=\.=(.+?);\.;)` in the bootstrap turns into a Prometheus label; without one, the tags
+// stay part of the (sanitized) metric name.
 import { MetricType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 
-/** Istio's tag encoding: `<name>_<k1>=.=<v1>;.;<k2>=.=<v2>;.;` (no tags: the bare name). */
+/** Istio-style tags: `<name>_<k1>=.=<v1>;.;_<k2>=.=<v2>;.;` (no tags: the bare name). Each tag
+ *  starts with '_' so one regex per key removes it whole, leaving the bare name. */
 export function taggedName(name: string, tags: Array<string>): string {
-  if (tags.length < 2) return name;
-  let out = name + "_";
-  for (let i = 0; i + 1 < tags.length; i += 2) out += tags[i] + "=.=" + tags[i + 1] + ";.;";
+  let out = name;
+  for (let i = 0; i + 1 < tags.length; i += 2) out += "_" + tags[i] + "=.=" + tags[i + 1] + ";.;";
   return out;
 }
 

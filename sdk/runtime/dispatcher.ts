@@ -68,7 +68,22 @@ export class Dispatcher {
 
   /** Remembers a pending call under its host token (tokens of each kind are counted apart). */
   expect(kind: CallKind, token: u32, call: PendingCall): void {
+    // The host cancels the callouts of a request that ends without calling back: forget those
+    // entries now and then, or they would pile up for the life of the VM.
+    if (this.pending.size >= this.sweepAt) this.sweepPending();
     this.pending.set(callKey(kind, token), call);
+  }
+
+  private sweepAt: i32 = 256;
+
+  /** Drops pending calls whose context is gone. */
+  sweepPending(): void {
+    const keys = this.pending.keys();
+    for (let i = 0; i < keys.length; i++) {
+      const cid = this.pending.get(keys[i]).contextId;
+      if (cid != 0 && !this.streams.has(cid) && !this.roots.has(cid)) this.pending.delete(keys[i]);
+    }
+    this.sweepAt = max<i32>(256, this.pending.size * 2);
   }
 
   isPending(kind: CallKind, token: u32): bool {

@@ -129,8 +129,8 @@ describe("metrics", () => {
       expect(r.headers["x-metric-status"]).toBe("Ok");
       bodies.push(r.body);
     }
-    // The plugin reads its own counter back after each increment.
-    expect(bodies).toEqual(["1", "2", "3", "4", "5"]);
+    // The plugin reads its own (tagged) counter back after each increment.
+    expect(bodies).toEqual(["1", "2", "3", "4", "1"]);
     // Envoy merges histograms into the admin view at its stats flush (every 5 s by default):
     // wait for that flush instead of assuming a time.
     let prom = await gw.envoy.prometheus();
@@ -139,8 +139,9 @@ describe("metrics", () => {
       prom = await gw.envoy.prometheus();
     }
     // Tags are encoded Istio-style into the name; without stats_tags they stay in the name.
-    const counter = /^sluice_probe_requests_probe_kind___metrics___\S* (\d+)$/m.exec(prom);
-    expect(counter?.[1], prom.split("\n").filter((l) => l.includes("sluice")).join("\n")).toBe(String(sizes.length));
+    const series = /^sluice_probe_requests_probe_kind___metrics____size_class___(\w+?)___\{\} (\d+)$/gm;
+    const found = Object.fromEntries([...prom.matchAll(series)].map((m) => [m[1], m[2]]));
+    expect(found, prom.split("\n").filter((l) => l.includes("sluice")).join("\n")).toEqual({ small: "4", large: "1" });
     expect(prom).toMatch(/^# TYPE sluice_probe_requests\S* counter$/m);
     expect(/^sluice_probe_last_size\{?\}? (\d+)$/m.exec(prom)?.[1]).toBe("1000");
     expect(/^sluice_probe_size_count\{?\}? (\d+)$/m.exec(prom)?.[1]).toBe(String(sizes.length));

@@ -227,10 +227,12 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
   // ---- metrics ----
   private metrics(arg: string): Action {
     const n = I64.parseInt(arg);
-    requests.increment(1, ["probe_kind", "metrics"]);
+    const tags = ["probe_kind", "metrics", "size_class", n < 100 ? "small" : "large"];
+    requests.increment(1, tags);
+    const st = requests.lastStatus;
     lastSize.set(n);
     sizes.record(<u64>n);
-    return this.respond(200, requests.value(["probe_kind", "metrics"]).toString(), [new HeaderPair("x-metric-status", statusName(requests.lastStatus))]);
+    return this.respond(200, requests.value(tags).toString(), [new HeaderPair("x-metric-status", statusName(st))]);
   }
 
   // ---- ticks and leader election ----
