@@ -26,6 +26,10 @@ import { openaiToQwenRequest, qwenToOpenAIResponse, QwenStreamReader, openaiToQw
 import { chooseToken, reportFailure, reportSuccess } from "./tokens";
 import { anyMatches } from "./status";
 import { mapModel } from "./mapping";
+import { openaiToHunyuanRequest, hunyuanToOpenAIResponse, HunyuanStreamReader, hunyuanError, hunyuanErrorStatus, HUNYUAN_HOST } from "./hunyuan";
+import { openaiToBedrockRequest, bedrockToOpenAIResponse, BedrockStreamReader, bedrockPath } from "./bedrock";
+import { tc3Authorization, sigV4Authorization, amzDate } from "./sign";
+import { EventStreamReader } from "@sluice/sdk/eventstream/reader";
 
 class AiProxy extends Plugin<AiProxyConfig> {
   parseConfig(json: JsonObject, global: AiProxyConfig | null, err: ConfigError): AiProxyConfig | null {
@@ -104,6 +108,10 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   claude: ClaudeStreamReader | null = null;
   gemini: GeminiStreamReader | null = null;
   qwen: QwenStreamReader | null = null;
+  hunyuan: HunyuanStreamReader | null = null;
+  bedrock: BedrockStreamReader | null = null;
+  events: EventStreamReader | null = null;
+  holdHeaders: bool = false;
   sawDone: bool = false;
   failed: bool = false;
   pendingBody: JsonObject | null = null;
@@ -169,9 +177,6 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       return Action.Continue;
     }
     if (endOfStream) return this.fail(400, "a JSON request body is required");
-    if (this.family == Family.Bedrock || (this.family == Family.Hunyuan && !this.openaiWire)) {
-      return this.fail(501, "provider type '" + pc.type + "' with request signing is not implemented yet in Sluice");
-    }
     this.requestHeaders.remove("content-length");
     this.requestBodyMode = BodyMode.Buffer;
     return Action.Pause;
@@ -255,6 +260,14 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
         out = openaiToQwenEmbeddings(req, this.mapped);
         path = QWEN_EMBEDDING_PATH;
       } else return this.unsupported();
+    } else if (f == Family.Hunyuan) {
+      if (this.api != Api.Chat) return this.unsupported();
+      out = openaiToHunyuanRequest(req, this.mapped, this.stream);
+      path = "/";
+    } else if (f == Family.Bedrock) {
+      if (this.api != Api.Chat) return this.unsupported();
+      out = openaiToBedrockRequest(req);
+      path = bedrockPath(this.mapped, this.stream);
     } else return this.unsupported();
     if (path.length == 0) return this.unsupported();
     const cap = capabilityKey(this.api);
@@ -270,6 +283,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     }
     const bytes = String.UTF8.encode(out.stringify());
     this.replaceRequestBody(bytes);
+    this.sign(path, bytes);
     if (pc.retry.enabled && !this.stream) {
       this.upstreamHeaders = this.requestHeaders.pairs();
       this.upstreamBody = bytes;
@@ -278,6 +292,22 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.retriesLeft = pc.retry.maxRetries;
     }
     return Action.Continue;
+  }
+
+  /** Request signing (hunyuan TC3, bedrock SigV4); other providers use their token header. */
+  private sign(path: string, body: ArrayBuffer): void {
+    const pc = this.pc!;
+    const now = nowSeconds();
+    if (this.family == Family.Hunyuan && !this.openaiWire) {
+      this.requestHeaders.set("x-tc-action", "ChatCompletions");
+      this.requestHeaders.set("x-tc-version", "2023-09-01");
+      this.requestHeaders.set("x-tc-timestamp", now.toString());
+      this.requestHeaders.set("authorization", tc3Authorization(pc.hunyuanAuthId, pc.hunyuanAuthKey, "hunyuan", HUNYUAN_HOST, "application/json", body, now));
+    } else if (this.family == Family.Bedrock && this.token.length == 0) {
+      const date = amzDate(now);
+      this.requestHeaders.set("x-amz-date", date);
+      this.requestHeaders.set("authorization", sigV4Authorization(pc.awsAccessKey, pc.awsSecretKey, pc.awsRegion, "bedrock", this.upstreamHost(), path, body, date));
+    }
   }
 
   private unsupported(): Action {
@@ -298,6 +328,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       if (pc.vllmCustomUrl.length > 0) return splitUrl(pc.vllmCustomUrl)[0];
       if (pc.vllmServerHost.length > 0) return pc.vllmServerHost;
     }
+    if (t == "hunyuan" && pc.hunyuanAuthId.length > 0) return HUNYUAN_HOST;
+    if (t == "bedrock") return "bedrock-runtime." + pc.awsRegion + ".amazonaws.com";
     if (t == "generic") {
       if (pc.genericHost.length > 0) return pc.genericHost;
       const h = this.requestHeaders.get(":authority");
@@ -452,8 +484,15 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       if (f == Family.Claude) this.claude = new ClaudeStreamReader(this.mapped, this.created);
       else if (f == Family.Gemini) this.gemini = new GeminiStreamReader(this.mapped, this.created);
       else if (this.qwenNative) this.qwen = new QwenStreamReader(this.mapped, this.created, pc);
+      else if (f == Family.Hunyuan && !this.openaiWire) this.hunyuan = new HunyuanStreamReader(this.mapped, this.created);
+      else if (f == Family.Bedrock) {
+        this.bedrock = new BedrockStreamReader(randomId("chatcmpl-"), this.mapped, this.created);
+        this.events = new EventStreamReader();
+      }
     } else {
       this.responseBodyMode = BodyMode.Buffer;
+      // Tencent reports errors as HTTP 200 + Response.Error: hold the headers to fix the status.
+      if (this.family == Family.Hunyuan && !this.openaiWire) { this.holdHeaders = true; return Action.Pause; }
     }
     return Action.Continue;
   }
@@ -465,6 +504,17 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.replaceResponseBody(String.UTF8.encode(this.convertError(this.status, text)));
       // A retry is in flight: hold the (converted) error until it answers.
       return this.retrying ? Action.Pause : Action.Continue;
+    }
+    if (this.holdHeaders) {
+      const o = parseObject(text);
+      const e: JsonObject | null = o === null ? null : hunyuanError(o);
+      if (e !== null) {
+        const st = hunyuanErrorStatus(str(e, "Code"));
+        this.responseHeaders.set(":status", st.toString());
+        const msg = str(e, "Message");
+        this.replaceResponseBody(String.UTF8.encode(this.anthropicIn ? anthropicError(st, msg) : openaiError(st, msg, str(e, "Code"))));
+        return Action.Continue;
+      }
     }
     const out = this.convertOk(text);
     if (out !== null) this.replaceResponseBody(String.UTF8.encode(out));
@@ -503,7 +553,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       out = this.api == Api.Embeddings ? geminiToOpenAIEmbeddings(obj, this.mapped, this.usage) : geminiToOpenAIResponse(obj, this.mapped, this.usage);
     } else if (this.qwenNative) {
       out = this.api == Api.Embeddings ? qwenToOpenAIEmbeddings(obj, this.mapped, this.usage) : qwenToOpenAIResponse(obj, this.mapped, this.pc!, this.usage);
-    }
+    } else if (f == Family.Hunyuan) out = hunyuanToOpenAIResponse(obj, this.mapped, this.usage);
+    else if (f == Family.Bedrock) out = bedrockToOpenAIResponse(obj, this.mapped, randomId("chatcmpl-"), this.usage);
     if (this.embeddingsBase64) embeddingsToBase64(out);
     if (this.anthropicIn) out = openaiToAnthropicResponse(out, this.mapped, this.usage);
     this.publish();
@@ -553,11 +604,42 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   }
 
   onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
+    const es = this.events;
+    if (es !== null) return this.onEventStreamChunk(es, chunk, last);
     const events = this.reader.push(chunk, last);
     const out = new Array<string>();
     for (let i = 0; i < events.length; i++) this.onEvent(events[i], out);
     if (last) this.endStream(out);
     if (this.passThrough()) return null;
+    return String.UTF8.encode(out.join(""));
+  }
+
+  /** Bedrock's binary event-stream → OpenAI (or Anthropic) SSE. */
+  private onEventStreamChunk(es: EventStreamReader, chunk: ArrayBuffer, last: bool): ArrayBuffer {
+    const out = new Array<string>();
+    const b = this.bedrock!;
+    const msgs = es.push(chunk);
+    for (let i = 0; i < msgs.length && !this.failed && !this.sawDone; i++) {
+      const m = msgs[i];
+      const payload = parseObject(String.UTF8.decode(m.payload));
+      const mt = m.messageType;
+      if (mt === null || mt != "event") {
+        const ex = m.exceptionType;
+        this.streamError((ex === null ? "error" : ex) + ": " + providerErrorMessage(payload, "bedrock stream error"), out);
+        break;
+      }
+      const et = m.eventType;
+      if (payload === null || et === null) continue;
+      const list = new Array<string>();
+      b.event(et, payload, this.usage, list);
+      this.emitAll(list, out);
+      if (b.done) this.done(out);
+    }
+    if (!es.ok) this.streamError("corrupt event stream: " + es.error, out);
+    if (last) {
+      if (!es.finish() || !b.done) this.streamError("the provider's stream ended before the answer finished", out);
+      this.publish();
+    }
     return String.UTF8.encode(out.join(""));
   }
 
@@ -633,6 +715,14 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       if (obj.has("code") && !obj.has("output")) { this.streamError(providerErrorMessage(obj, "upstream error"), out); return; }
       q.event(obj, this.usage, list);
       this.emitAll(list, out);
+      return;
+    }
+    const h = this.hunyuan;
+    if (h !== null) {
+      const e = hunyuanError(obj);
+      if (e !== null) { this.streamError(str(e, "Message"), out); return; }
+      h.event(obj, this.usage, list);
+      this.emitAll(list, out);
     }
   }
 
@@ -651,6 +741,14 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (q !== null) {
       if (!q.done) { this.streamError("the provider's stream ended before the answer finished", out); return; }
       q.end(this.usage, list);
+      this.emitAll(list, out);
+      this.done(out);
+      return;
+    }
+    const h = this.hunyuan;
+    if (h !== null) {
+      if (!h.done) { this.streamError("the provider's stream ended before the answer finished", out); return; }
+      h.end(this.usage, list);
       this.emitAll(list, out);
       this.done(out);
       return;

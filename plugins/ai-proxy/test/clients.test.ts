@@ -157,7 +157,7 @@ describe.each(PROVIDERS)("openai client → $id", (p) => {
   });
 });
 
-const ANTHROPIC_CLIENT = PROVIDERS.filter((p) => ["openai", "deepseek", "azure", "qwen-compatible", "qwen", "gemini", "claude", "mistral"].includes(p.id));
+const ANTHROPIC_CLIENT = PROVIDERS.filter((p) => ["openai", "deepseek", "azure", "qwen-compatible", "qwen", "gemini", "claude", "mistral", "hunyuan", "bedrock-sigv4"].includes(p.id));
 
 describe.each(ANTHROPIC_CLIENT)("anthropic client (/v1/messages) → $id", (p) => {
   const mock = () => mocks.of(p.family);

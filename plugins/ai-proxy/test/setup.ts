@@ -6,11 +6,12 @@
 // and a virtual host per real provider host sends the request to the family's mock (like DNS
 // pointing the provider's name at the mock). Both routes lead to the same mock, so the test does
 // not depend on whether Envoy re-selects the route after the header rewrite.
-import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily } from "../../../harness/src/mocks/llm/index.js";
 import type { BootstrapSpec, RouteSpec, ClusterSpec } from "../../../harness/src/index.js";
 import { pluginWasm } from "../../../harness/src/index.js";
 
-export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope";
+export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock";
+export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock"];
 
 export interface ProviderCase {
   id: string;
@@ -69,6 +70,18 @@ export const PROVIDERS: ProviderCase[] = [
     id: "qwen", family: "dashscope", host: "dashscope.aliyuncs.com", embeddings: true, model: "gpt-4o", embeddingModel: "text-embedding-3-small", converted: true,
     config: { id: "qwen", type: "qwen", qwenEnableCompatible: false, apiTokens: ["sk-qwen"], modelMapping: { "gpt-4o": "qwen-max", "text-embedding-*": "text-embedding-v3", "deep-reasoner": "", "*": "qwen-plus" } },
   },
+  {
+    id: "hunyuan", family: "tencent", host: "hunyuan.tencentcloudapi.com", embeddings: false, model: "gpt-4o", converted: true,
+    config: { id: "hunyuan", type: "hunyuan", hunyuanAuthId: "AKIDsluiceMock", hunyuanAuthKey: "sluice-mock-secret-key", modelMapping: { "gpt-4o": "hunyuan-turbos-latest", "*": "hunyuan-lite" } },
+  },
+  {
+    id: "bedrock-sigv4", family: "bedrock", host: "bedrock-runtime.us-east-1.amazonaws.com", embeddings: false, model: "gpt-4o", converted: true,
+    config: { id: "bedrock-sigv4", type: "bedrock", awsAccessKey: "AKIASLUICEMOCK", awsSecretKey: "sluice/mock/secret/access/key", awsRegion: "us-east-1", modelMapping: { "gpt-4o": "anthropic.claude-3-5-sonnet-20240620-v1:0", "deep-reasoner": "", "*": "amazon.nova-lite-v1:0" } },
+  },
+  {
+    id: "bedrock-apikey", family: "bedrock", host: "bedrock-runtime.us-west-2.amazonaws.com", embeddings: false, model: "gpt-4o", converted: true,
+    config: { id: "bedrock-apikey", type: "bedrock", apiTokens: ["sk-bedrock-key"], awsRegion: "us-west-2", modelMapping: { "*": "us.amazon.nova-pro-v1:0" } },
+  },
 ];
 
 export class Mocks {
@@ -76,8 +89,12 @@ export class Mocks {
   anthropic!: LlmMock;
   gemini!: LlmMock;
   dashscope!: LlmMock;
+  tencent!: LlmMock;
+  bedrock!: LlmMock;
 
   async start(): Promise<void> {
+    this.tencent = await LlmMock.start(tencentFamily);
+    this.bedrock = await LlmMock.start(bedrockFamily);
     this.compat = await LlmMock.start(openaiFamily);
     this.anthropic = await LlmMock.start(anthropicFamily);
     this.gemini = await LlmMock.start(geminiFamily);
@@ -87,12 +104,12 @@ export class Mocks {
   of(f: FamilyName): LlmMock { return this[f]; }
 
   async stop(): Promise<void> {
-    await Promise.all([this.compat?.stop(), this.anthropic?.stop(), this.gemini?.stop(), this.dashscope?.stop()]);
+    await Promise.all(FAMILIES.map((f) => this[f]?.stop()));
   }
 }
 
 export function gatewaySpec(mocks: Mocks, providers: ProviderCase[], extra: { globalConfig?: Record<string, unknown>; accessLog?: string; extraRoutes?: RouteSpec[]; extraClusters?: ClusterSpec[] } = {}): BootstrapSpec {
-  const clusters: ClusterSpec[] = (["compat", "anthropic", "gemini", "dashscope"] as const).map((f) => ({ name: `mock-${f}`, port: mocks.of(f).port }));
+  const clusters: ClusterSpec[] = FAMILIES.map((f) => ({ name: `mock-${f}`, port: mocks.of(f).port }));
   const routes: RouteSpec[] = [];
   const hosts = new Map<string, FamilyName>();
   for (const p of providers) hosts.set(p.host, p.family);

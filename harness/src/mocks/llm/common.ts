@@ -49,6 +49,8 @@ export interface Family {
   handle(req: MockRequest): Answer;
   /** The provider's error body for a status (used for validation failures and x-mock-fail). */
   errorBody(status: number, message: string, code: string): unknown;
+  /** The HTTP status the provider really uses for an error (Tencent: always 200). */
+  httpStatus?(status: number): number;
 }
 
 /** A tiny seeded PRNG so "random" chunking is reproducible. */
@@ -138,7 +140,7 @@ export class LlmMock {
       rec.status = err.status;
       const body = JSON.stringify(this.family.errorBody(err.status, err.message, err.code));
       rec.sent = body;
-      res.writeHead(err.status, { "content-type": "application/json" });
+      res.writeHead(this.family.httpStatus ? this.family.httpStatus(err.status) : err.status, { "content-type": "application/json" });
       res.end(body);
       return;
     }

@@ -4,3 +4,5 @@ export { openaiFamily, COMPAT_ROUTES } from "./openai.js";
 export { anthropicFamily } from "./anthropic.js";
 export { geminiFamily } from "./gemini.js";
 export { dashscopeFamily } from "./dashscope.js";
+export { tencentFamily, TENCENT_SECRETS } from "./tencent.js";
+export { bedrockFamily, AWS_SECRETS, eventStreamMessage } from "./bedrock.js";

@@ -1,0 +1,258 @@
+// Provider `bedrock`: OpenAI chat ⇄ Bedrock Converse / ConverseStream (binary AWS event-stream),
+// signed with SigV4 (awsAccessKey/awsSecretKey) or sent with a Bedrock API key (apiTokens, Bearer).
+import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromBedrock } from "@sluice/sdk";
+import { S, I, O, A, str, parseArgs, contentText, splitDataUrl } from "./util";
+import { completionWith, chunk, usageChunk } from "./openai";
+import { awsEncode } from "./sign";
+
+export function bedrockPath(model: string, stream: bool): string {
+  return "/model/" + awsEncode(model, false) + (stream ? "/converse-stream" : "/converse");
+}
+
+function textBlock(t: string): JsonValue {
+  const o = new JsonObject();
+  o.set("text", S(t));
+  return O(o);
+}
+
+function blocks(v: JsonValue | null): Array<JsonValue> {
+  const out = new Array<JsonValue>();
+  if (v === null) return out;
+  if (v.kind == JsonKind.String) { if (v.str.length > 0) out.push(textBlock(v.str)); return out; }
+  const a = v.asArray();
+  if (a === null) return out;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i].asObject();
+    if (p === null) continue;
+    const t = str(p, "type");
+    if (t == "text") out.push(textBlock(str(p, "text")));
+    else if (t == "image_url") {
+      const iu = p.getObject("image_url");
+      const d = splitDataUrl(iu === null ? "" : str(iu, "url"));
+      if (d === null) continue; // Converse takes bytes only
+      const src = new JsonObject();
+      src.set("bytes", S(d[1]));
+      const img = new JsonObject();
+      const slash = d[0].indexOf("/");
+      img.set("format", S(slash >= 0 ? d[0].substring(slash + 1) : d[0]));
+      img.set("source", O(src));
+      const o = new JsonObject();
+      o.set("image", O(img));
+      out.push(O(o));
+    }
+  }
+  return out;
+}
+
+function push(msgs: Array<JsonValue>, role: string, content: Array<JsonValue>): void {
+  if (content.length == 0) return;
+  if (msgs.length > 0) {
+    const last = msgs[msgs.length - 1].asObject()!;
+    if (str(last, "role") == role) {
+      const prev = last.getArray("content")!;
+      for (let i = 0; i < content.length; i++) prev.push(content[i]);
+      return;
+    }
+  }
+  const m = new JsonObject();
+  m.set("role", S(role));
+  m.set("content", A(content));
+  msgs.push(O(m));
+}
+
+export function openaiToBedrockRequest(req: JsonObject): JsonObject {
+  const out = new JsonObject();
+  const msgs = new Array<JsonValue>();
+  const system = new Array<JsonValue>();
+  const list = req.getArray("messages");
+  if (list !== null) {
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i].asObject();
+      if (m === null) continue;
+      const role = str(m, "role");
+      if (role == "system" || role == "developer") { system.push(textBlock(contentText(m.get("content")))); continue; }
+      if (role == "tool") {
+        const tr = new JsonObject();
+        tr.set("toolUseId", S(str(m, "tool_call_id")));
+        tr.set("content", A([textBlock(contentText(m.get("content")))]));
+        const o = new JsonObject();
+        o.set("toolResult", O(tr));
+        push(msgs, "user", [O(o)]);
+        continue;
+      }
+      if (role == "assistant") {
+        const content = blocks(m.get("content"));
+        const calls = m.getArray("tool_calls");
+        if (calls !== null) {
+          for (let j = 0; j < calls.length; j++) {
+            const c = calls[j].asObject();
+            if (c === null) continue;
+            const fn = c.getObject("function");
+            const tu = new JsonObject();
+            tu.set("toolUseId", S(str(c, "id")));
+            tu.set("name", S(str(fn, "name")));
+            tu.set("input", parseArgs(str(fn, "arguments")));
+            const o = new JsonObject();
+            o.set("toolUse", O(tu));
+            content.push(O(o));
+          }
+        }
+        push(msgs, "assistant", content);
+        continue;
+      }
+      push(msgs, "user", blocks(m.get("content")));
+    }
+  }
+  out.set("messages", A(msgs));
+  if (system.length > 0) out.set("system", A(system));
+  const ic = new JsonObject();
+  const mt = req.getNumber("max_completion_tokens", req.getNumber("max_tokens", -1));
+  if (mt >= 0) ic.set("maxTokens", I(<i64>mt));
+  const t = req.get("temperature"); if (t !== null && t.isNumber) ic.set("temperature", t);
+  const tp = req.get("top_p"); if (tp !== null && tp.isNumber) ic.set("topP", tp);
+  const stop = req.get("stop");
+  if (stop !== null) {
+    if (stop.kind == JsonKind.String) ic.set("stopSequences", A([stop]));
+    else if (stop.kind == JsonKind.Array) ic.set("stopSequences", stop);
+  }
+  if (ic.size > 0) out.set("inferenceConfig", O(ic));
+  const tools = req.getArray("tools");
+  if (tools !== null && tools.length > 0) {
+    const ts = new Array<JsonValue>();
+    for (let i = 0; i < tools.length; i++) {
+      const to = tools[i].asObject();
+      if (to === null) continue;
+      const fn = to.getObject("function");
+      if (fn === null) continue;
+      const spec = new JsonObject();
+      spec.set("name", S(str(fn, "name")));
+      const desc = fn.getString("description");
+      if (desc !== null) spec.set("description", S(desc));
+      const schema = new JsonObject();
+      const p = fn.get("parameters");
+      schema.set("json", p === null ? O(new JsonObject()) : p);
+      spec.set("inputSchema", O(schema));
+      const o = new JsonObject();
+      o.set("toolSpec", O(spec));
+      ts.push(O(o));
+    }
+    const tc = new JsonObject();
+    tc.set("tools", A(ts));
+    out.set("toolConfig", O(tc));
+  }
+  return out;
+}
+
+export function bedrockFinish(r: string): string {
+  if (r == "max_tokens") return "length";
+  if (r == "tool_use") return "tool_calls";
+  if (r == "content_filtered" || r == "guardrail_intervened") return "content_filter";
+  return "stop";
+}
+
+export function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: string, usage: TokenUsage): JsonObject {
+  const msg = new JsonObject();
+  msg.set("role", S("assistant"));
+  let text = "", reasoning = "";
+  const calls = new Array<JsonValue>();
+  const output = resp.getObject("output");
+  const message: JsonObject | null = output === null ? null : output.getObject("message");
+  const content: Array<JsonValue> | null = message === null ? null : message.getArray("content");
+  if (content !== null) {
+    for (let i = 0; i < content.length; i++) {
+      const b = content[i].asObject();
+      if (b === null) continue;
+      const t = b.getString("text");
+      if (t !== null) { text += t; continue; }
+      const rc = b.getObject("reasoningContent");
+      if (rc !== null) { reasoning += str(rc.getObject("reasoningText"), "text"); continue; }
+      const tu = b.getObject("toolUse");
+      if (tu !== null) {
+        const fn = new JsonObject();
+        fn.set("name", S(str(tu, "name")));
+        const input = tu.get("input");
+        fn.set("arguments", S(input === null ? "{}" : input.stringify()));
+        const c = new JsonObject();
+        c.set("id", S(str(tu, "toolUseId")));
+        c.set("type", S("function"));
+        c.set("function", O(fn));
+        calls.push(O(c));
+      }
+    }
+  }
+  msg.set("content", S(text));
+  if (reasoning.length > 0) msg.set("reasoning_content", S(reasoning));
+  if (calls.length > 0) msg.set("tool_calls", A(calls));
+  const u = resp.getObject("usage");
+  if (u !== null) usageFromBedrock(u, usage);
+  const out = completionWith(id, model, msg, bedrockFinish(str(resp, "stopReason")));
+  out.set("usage", O(usage.toOpenAI()));
+  return out;
+}
+
+/** ConverseStream events (event type + JSON payload) → OpenAI chunks. */
+export class BedrockStreamReader {
+  id: string;
+  model: string;
+  created: i64;
+  tools: i32 = -1;
+  blockTool: Map<i32, i32> = new Map<i32, i32>();
+  stopped: bool = false;
+  done: bool = false;
+  errorMessage: string = "";
+
+  constructor(id: string, model: string, created: i64) { this.id = id; this.model = model; this.created = created; }
+
+  event(type: string, data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+    if (type == "messageStart") {
+      const d = new JsonObject();
+      d.set("role", S("assistant"));
+      d.set("content", S(""));
+      out.push(chunk(this.id, this.model, this.created, d, ""));
+    } else if (type == "contentBlockStart") {
+      const start = data.getObject("start");
+      const tu: JsonObject | null = start === null ? null : start.getObject("toolUse");
+      if (tu === null) return;
+      this.tools++;
+      this.blockTool.set(<i32>data.getNumber("contentBlockIndex", 0), this.tools);
+      const fn = new JsonObject();
+      fn.set("name", S(str(tu, "name")));
+      fn.set("arguments", S(""));
+      const c = new JsonObject();
+      c.set("index", I(this.tools));
+      c.set("id", S(str(tu, "toolUseId")));
+      c.set("type", S("function"));
+      c.set("function", O(fn));
+      const d = new JsonObject();
+      d.set("tool_calls", A([O(c)]));
+      out.push(chunk(this.id, this.model, this.created, d, ""));
+    } else if (type == "contentBlockDelta") {
+      const delta = data.getObject("delta");
+      if (delta === null) return;
+      const d = new JsonObject();
+      const t = delta.getString("text");
+      const rc = delta.getObject("reasoningContent");
+      const tu = delta.getObject("toolUse");
+      if (t !== null) d.set("content", S(t));
+      else if (rc !== null) { const rt = rc.getString("text"); if (rt === null) return; d.set("reasoning_content", S(rt)); }
+      else if (tu !== null) {
+        const idx = <i32>data.getNumber("contentBlockIndex", 0);
+        const fn = new JsonObject();
+        fn.set("arguments", S(str(tu, "input")));
+        const c = new JsonObject();
+        c.set("index", I(this.blockTool.has(idx) ? this.blockTool.get(idx) : this.tools));
+        c.set("function", O(fn));
+        d.set("tool_calls", A([O(c)]));
+      } else return;
+      out.push(chunk(this.id, this.model, this.created, d, ""));
+    } else if (type == "messageStop") {
+      this.stopped = true;
+      out.push(chunk(this.id, this.model, this.created, new JsonObject(), bedrockFinish(str(data, "stopReason"))));
+    } else if (type == "metadata") {
+      const u = data.getObject("usage");
+      if (u !== null) usageFromBedrock(u, usage);
+      out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
+      this.done = true;
+    }
+  }
+}
