@@ -59,7 +59,8 @@ export class RegexMatch {
 }
 
 export class Regex {
-  private machine: Machine;
+  // Created on first use: config may compile many patterns that some routes never run.
+  private machine: Machine | null = null;
 
   private constructor(
     public readonly pattern: string,
@@ -68,9 +69,7 @@ export class Regex {
     public readonly groupCount: i32,
     /** names[i] is group i's name, "" if unnamed. names[0] is "". */
     public readonly names: Array<string>,
-  ) {
-    this.machine = new Machine(prog);
-  }
+  ) {}
 
   /** Parses and compiles an RE2 pattern. Never traps: a bad pattern gives `.error`. */
   static compile(pattern: string): RegexResult {
@@ -82,7 +81,10 @@ export class Regex {
   }
 
   /** VM steps taken by the last call (test, find, findAll, replaceAll, …). Grows linearly with input size. */
-  get steps(): i64 { return this.machine.steps; }
+  get steps(): i64 {
+    const m = this.machine;
+    return m === null ? 0 : m.steps;
+  }
 
   /** Index of the group called `name`, or -1. */
   groupIndex(name: string): i32 {
@@ -244,7 +246,11 @@ export class Regex {
   }
 
   private begin(): Machine {
-    const m = this.machine;
+    let m = this.machine;
+    if (m === null) {
+      m = new Machine(this.prog);
+      this.machine = m;
+    }
     m.steps = 0;
     return m;
   }
@@ -255,7 +261,7 @@ export class Regex {
   }
 
   private copySpans(): StaticArray<i32> {
-    const src = this.machine.matchCaps;
+    const src = this.machine!.matchCaps;
     const out = new StaticArray<i32>(src.length);
     for (let i = 0; i < src.length; i++) out[i] = src[i];
     return out;

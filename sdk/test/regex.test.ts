@@ -227,6 +227,11 @@ describe("regex: nesting and size limits never trap", () => {
     expect(test(p, "aab" + "c")).toBe(1);
     expect(find(p, "xaabc").split(",").slice(0, 4).join(",")).toBe("1,5,3,4");
     expect(find("(".repeat(100) + "x" + ")".repeat(100), "yx").split(",").length).toBe(2 * 101);
+    for (const q of ["*", "+?", "?", "{0,1}"]) {
+      const deep = "(|".repeat(100) + "a" + (")" + q).repeat(100);
+      expect(compileError(deep), q).toBe("");
+      expect(find(deep, "xa").split(",").slice(0, 2).join(","), q).toMatch(/^0,[01]$/);
+    }
     expect(compileError("(".repeat(101) + ")".repeat(101))).toMatch(/nests too deeply/);
     expect(compileError("(?:".repeat(5000))).toMatch(/nests too deeply/);
     expect(compileError("[".repeat(5000))).toMatch(/missing closing \]/);
