@@ -12,14 +12,14 @@ beforeAll(async () => {
 afterAll(async () => up.server?.stop());
 
 const gw = useEnvoy(() => ({
-  plugins: [{ name: "sdk-probe", wasm: testPluginWasm("sdk-probe"), config: { fast_tick_ms: 100, slow_tick_ms: 300 } }],
+  plugins: [{ name: "sdk-probe", wasm: testPluginWasm("sdk-probe"), config: { fast_tick_ms: 100, slow_tick_ms: 300, upstream_cluster: "up", tick_callout_path: "/from-tick" } }],
   routes: [{ name: "main", prefix: "/", cluster: "up" }],
   clusters: [{ name: "up", port: up.server!.port }],
 }));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function ticks(): Promise<{ fast: number; slow: number; leader: boolean; vmId: string; leaderError: string }> {
+async function ticks(): Promise<{ fast: number; slow: number; leader: boolean; vmId: string; leaderError: string; tickCallouts: number; tickCalloutStatus: number }> {
   return JSON.parse((await http(gw.url + "/ticks")).body);
 }
 
@@ -33,6 +33,17 @@ describe("ticks", () => {
     expect(fast).toBeGreaterThanOrEqual(5);
     expect(slow).toBeGreaterThanOrEqual(2);
     expect(fast).toBeGreaterThan(slow);
+  });
+
+  it("a callout made from a tick (root context) gets its answer", async () => {
+    let t = await ticks();
+    for (let i = 0; i < 40 && t.tickCallouts === 0; i++) {
+      await sleep(50);
+      t = await ticks();
+    }
+    expect(t.tickCallouts).toBeGreaterThan(0);
+    expect(t.tickCalloutStatus).toBe(200);
+    expect(up.server!.requests.some((r) => r.path === "/from-tick" && r.headers.host === "tick.local")).toBe(true);
   });
 
   // Envoy runs a VM on the main thread and one per worker, sharing data by vm_id: exactly one

@@ -26,6 +26,8 @@ class ProbeConfig {
   redisTimeoutMs: u32 = 1000;
   fastTickMs: u32 = 100;
   slowTickMs: u32 = 300;
+  /** When set, the slow tick makes a callout to upstream_cluster with this path (root context). */
+  tickCalloutPath: string = "";
   redis: RedisClient | null = null;
 }
 
@@ -37,6 +39,10 @@ class ProbeState {
   lastDequeued: string = "";
   leader: LeaderElection | null = null;
   queue: SharedQueue | null = null;
+  tickCallouts: i64 = 0;
+  tickCalloutLastStatus: u32 = 0;
+  tickCalloutCluster: string = "";
+  tickCalloutPath: string = "";
 }
 const state = new ProbeState();
 
@@ -52,8 +58,21 @@ class FastTick implements TickHandler {
   }
 }
 
+/** Receives callouts made from a tick: the root context is the caller. */
+class TickCalloutAnswer implements HttpCallHandler {
+  onHttpCallResponse(r: HttpCallResponse): void {
+    state.tickCallouts++;
+    state.tickCalloutLastStatus = r.status;
+  }
+}
+
 class SlowTick implements TickHandler {
-  onTick(): void { state.slowTicks++; }
+  onTick(): void {
+    state.slowTicks++;
+    if (state.tickCalloutPath.length > 0) {
+      httpCall(new TargetCluster(state.tickCalloutCluster, "tick.local"), "GET", state.tickCalloutPath, [], null, 1000, new TickCalloutAnswer());
+    }
+  }
 }
 
 class Drain implements QueueHandler {
@@ -84,6 +103,8 @@ class Probe extends Plugin<ProbeConfig> {
     c.redisTimeoutMs = <u32>json.getInt("redis_timeout_ms", 1000);
     c.fastTickMs = <u32>json.getInt("fast_tick_ms", 100);
     c.slowTickMs = <u32>json.getInt("slow_tick_ms", 300);
+    const tcp = json.getString("tick_callout_path");
+    if (tcp !== null) c.tickCalloutPath = tcp;
     if (c.redisCluster.length > 0) {
       const client = new RedisClient(new TargetCluster(c.redisCluster, "webdis"));
       const st = client.init(c.redisUser, c.redisPassword, c.redisTimeoutMs, c.redisDb);
@@ -97,6 +118,8 @@ class Probe extends Plugin<ProbeConfig> {
     const g = this.globalConfig;
     if (g === null) return true;
     state.leader = new LeaderElection();
+    state.tickCalloutPath = g.tickCalloutPath;
+    state.tickCalloutCluster = g.upstreamCluster;
     if (!registerTick(g.fastTickMs, new FastTick()) || !registerTick(g.slowTickMs, new SlowTick())) {
       log.error("cannot register ticks: " + lastTickError);
       return false;
@@ -241,7 +264,9 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     const body = "{" + jsonField("fast", state.fastTicks.toString()) + "," + jsonField("slow", state.slowTicks.toString()) + "," +
       jsonField("leader", l !== null && l.isLeader ? "true" : "false") + "," +
       jsonField("vmId", quoteJsonString(l === null ? "" : l.vmId)) + "," +
-      jsonField("leaderError", quoteJsonString(l === null ? "" : l.lastError)) + "}";
+      jsonField("leaderError", quoteJsonString(l === null ? "" : l.lastError)) + "," +
+      jsonField("tickCallouts", state.tickCallouts.toString()) + "," +
+      jsonField("tickCalloutStatus", state.tickCalloutLastStatus.toString()) + "}";
     return this.respond(200, body, [new HeaderPair("content-type", "application/json")]);
   }
 
