@@ -573,6 +573,6 @@ export function formatReport(stats: FuzzStats, command: string): string {
   lines.push("", `## Unique errors (${stats.unique.length})`, "");
   if (stats.unique.length === 0) lines.push("None.");
   for (const u of stats.unique) lines.push(`- **${u.plugin} [${u.target}]** ${u.kind} in \`${u.callback}\`: ${u.message}${u.detail ? ` — ${u.detail}` : ""} (×${u.count}; first: ${u.example})`);
-  lines.push("", `Reproduce one case: \`node --import tsx test/fuzz/run.ts --inputs N --seed ${stats.seed}\` runs the same sequence.`);
+  lines.push("", `The run is deterministic: the same command (same --inputs, --seed, --workers, and the same builds) replays the same inputs. An example's "seed" is the per-case seed printed with it.`);
   return lines.join("\n") + "\n";
 }
