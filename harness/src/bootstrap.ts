@@ -31,6 +31,10 @@ export interface ClusterSpec {
   port: number;
   http2?: boolean;
   connectTimeoutMs?: number;
+  /** Resolve `host` by DNS (LOGICAL_DNS) instead of treating it as an IP (for real upstreams). */
+  dns?: boolean;
+  /** Upstream TLS with this SNI (e.g. a real provider at host:443). */
+  tlsSni?: string;
 }
 
 export interface BootstrapSpec {
@@ -87,6 +91,19 @@ function cluster(c: ClusterSpec, bufferLimit?: number): unknown {
     },
   };
   if (bufferLimit) out.per_connection_buffer_limit_bytes = bufferLimit;
+  if (c.dns) {
+    out.type = "LOGICAL_DNS";
+    out.dns_lookup_family = "V4_ONLY";
+  }
+  if (c.tlsSni) {
+    out.transport_socket = {
+      name: "envoy.transport_sockets.tls",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+        sni: c.tlsSni,
+      },
+    };
+  }
   if (c.http2) {
     out.typed_extension_protocol_options = {
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {

@@ -1,63 +1,80 @@
-// `npm run demo`: a gateway in front of a local upstream with Sluice's plugins, and curl lines to try.
-// Runs until Ctrl-C.
+// `npm run demo`: the classic "AI Q&A" gateway. Envoy runs request-block → ai-proxy in front of
+// Qwen (DashScope's native text-generation API). Clients speak OpenAI (or Anthropic) to the
+// gateway; ai-proxy maps the model, converts the request and the (streamed) answer, and reports
+// token usage.
+//
+// Upstream: the DashScope mock from harness/src/mocks/llm by default; with DASHSCOPE_API_KEY set,
+// the real dashscope.aliyuncs.com:443 over TLS (that path needs network access and a key, so the
+// test suite cannot cover it). Runs until Ctrl-C. SLUICE_DEMO_PORT picks the port (default 10000).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Envoy } from "./envoy.js";
-import { RecordingUpstream } from "./upstream.js";
 import { repoRoot } from "./tools.js";
-import type { PluginSpec } from "./bootstrap.js";
+import type { PluginSpec, ClusterSpec } from "./bootstrap.js";
+import { LlmMock, dashscopeFamily } from "./mocks/llm/index.js";
 
-function built(name: string): string | null {
+function built(name: string): string {
   const p = join(repoRoot, "plugins", name, "build", "envoy.wasm");
-  return existsSync(p) ? p : null;
+  if (!existsSync(p)) {
+    console.error(`plugins/${name}/build/envoy.wasm is missing: run \`node scripts/build.mjs ${name}\` (npm run demo builds everything).`);
+    process.exit(1);
+  }
+  return p;
 }
 
-// Each demo plugin: its config and the curl lines that show its effect.
-const demoPlugins: { name: string; config: unknown; tries: (url: string) => string[] }[] = [
-  {
-    name: "ip-restriction",
-    config: { ip_source_type: "header", ip_header_name: "x-real-ip", deny: ["203.0.113.0/24"] },
-    tries: (u) => [`curl -i ${u}/ -H 'x-real-ip: 203.0.113.7'        # 403: IP in a denied range`],
-  },
-  {
-    name: "key-auth",
-    config: { global_auth: true, keys: ["x-api-key"], in_header: true, consumers: [{ name: "alice", credential: "alice-key" }] },
-    tries: (u) => [
-      `curl -i ${u}/                                  # 401: no key`,
-      `curl -i ${u}/ -H 'x-api-key: wrong'            # 403: unknown key`,
-      `curl -i ${u}/ -H 'x-api-key: alice-key'        # 200: the upstream sees x-mse-consumer: alice`,
-    ],
-  },
+const apiKey = process.env.DASHSCOPE_API_KEY;
+const real = !!apiKey;
+const mock = real ? undefined : await LlmMock.start(dashscopeFamily);
+
+const cluster: ClusterSpec = real
+  ? { name: "dashscope", host: "dashscope.aliyuncs.com", port: 443, dns: true, tlsSni: "dashscope.aliyuncs.com", connectTimeoutMs: 5000 }
+  : { name: "dashscope", port: mock!.port };
+
+const plugins: PluginSpec[] = [
   {
     name: "request-block",
-    config: { block_urls: ["swagger.html"], block_bodies: ["DROP TABLE"], blocked_message: "blocked by sluice" },
-    tries: (u) => [
-      `curl -i ${u}/swagger.html -H 'x-api-key: alice-key'                    # 403: blocked URL`,
-      `curl -i ${u}/q -H 'x-api-key: alice-key' -d 'x; DROP TABLE users'      # 403: blocked body`,
-    ],
+    wasm: built("request-block"),
+    config: { block_bodies: ["DROP TABLE"], blocked_code: 403, blocked_message: "blocked by sluice request-block" },
+  },
+  {
+    name: "ai-proxy",
+    wasm: built("ai-proxy"),
+    // Higress's ai-proxy configuration, unchanged.
+    config: {
+      provider: {
+        type: "qwen",
+        qwenEnableCompatible: false,
+        apiTokens: [apiKey ?? "sk-demo-key"],
+        modelMapping: { "gpt-4o": "qwen-max", "gpt-4o-mini": "qwen-turbo", "*": "qwen-plus" },
+      },
+    },
   },
 ];
 
-const upstream = await RecordingUpstream.start();
-const plugins: PluginSpec[] = [];
-const tries: string[] = [];
-for (const p of demoPlugins) {
-  const wasm = built(p.name);
-  if (!wasm) continue;
-  plugins.push({ name: p.name, wasm, config: p.config });
-}
 const envoy = await Envoy.start({
   plugins,
-  routes: [{ name: "demo", cluster: "upstream" }],
-  clusters: [{ name: "upstream", port: upstream.port }],
+  routes: [{ name: "ai", prefix: "/", cluster: "dashscope", timeoutSeconds: 120 }],
+  clusters: [cluster],
   listenerPort: Number(process.env.SLUICE_DEMO_PORT ?? 10000),
 }, { wasmLogLevel: "info" });
-for (const p of demoPlugins) if (plugins.some((q) => q.name === p.name)) tries.push(...p.tries(envoy.url));
 
-console.log(`Sluice demo: Envoy ${envoy.version} listening on ${envoy.url} (admin ${envoy.adminUrl})`);
-console.log(`plugins: ${plugins.map((p) => p.name).join(" → ")} → upstream (echoes the request as JSON) on 127.0.0.1:${upstream.port}\n`);
+const u = envoy.url;
+const chat = (extra: string) => `'{"model":"gpt-4o","messages":[{"role":"user","content":"What is a sluice?"}]${extra}}'`;
+console.log(`Sluice AI gateway: Envoy ${envoy.version} on ${u} (admin ${envoy.adminUrl})`);
+console.log(`chain: request-block → ai-proxy → ${real ? "dashscope.aliyuncs.com:443 (real Qwen, TLS)" : `DashScope mock on 127.0.0.1:${mock!.port} (set DASHSCOPE_API_KEY for the real Qwen)`}`);
+console.log(`models: gpt-4o → qwen-max, gpt-4o-mini → qwen-turbo, anything else → qwen-plus\n`);
 console.log("Try:");
-for (const t of tries) console.log("  " + t);
+console.log(`  curl -s ${u}/v1/chat/completions -H 'content-type: application/json' -d ${chat("")}`);
+console.log(`  curl -sN ${u}/v1/chat/completions -H 'content-type: application/json' -d ${chat(',"stream":true')}`);
+console.log(`  curl -s ${u}/v1/messages -H 'content-type: application/json' -d '{"model":"gpt-4o","max_tokens":256,"messages":[{"role":"user","content":"What is a sluice?"}]}'   # Anthropic API`);
+console.log(`  curl -si ${u}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"gpt-4o","messages":[{"role":"user","content":"x; DROP TABLE users"}]}'   # 403 from request-block`);
+console.log(`\nOr with the openai client (npm i openai), in a .mjs file:\n`);
+console.log(`  import OpenAI from "openai";
+  const client = new OpenAI({ baseURL: "${u}/v1", apiKey: "unused-the-gateway-holds-the-key" });
+  const r = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "What is a sluice?" }] });
+  console.log(r.choices[0].message.content, r.usage);
+  const stream = await client.chat.completions.create({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "Stream, please" }] });
+  for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? "");`);
 console.log("\nCtrl-C to stop.");
 
 let stopping = false;
@@ -65,7 +82,7 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   await envoy.stop();
-  await upstream.stop();
+  await mock?.stop();
   process.exit(0);
 }
 process.on("SIGINT", stop);
