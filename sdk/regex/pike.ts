@@ -16,27 +16,42 @@ export const enum Mode {
   Full,
 }
 
+/**
+ * A thread list: the threads (waiting at a consuming instruction or Match) in priority order,
+ * with their capture slots, plus a visited mark for every instruction reached while filling it.
+ */
 class Queue {
-  sparse: StaticArray<i32>;
-  dense: StaticArray<i32>;
+  mark: StaticArray<i32>;
+  gen: i32 = 1;
+  pcs: StaticArray<i32>;
   caps: StaticArray<i32>;
   n: i32 = 0;
 
   constructor(size: i32, ncap: i32) {
-    this.sparse = new StaticArray<i32>(size);
-    this.dense = new StaticArray<i32>(size);
+    this.mark = new StaticArray<i32>(size);
+    this.pcs = new StaticArray<i32>(size);
     this.caps = new StaticArray<i32>(size * ncap + 1);
   }
 
-  @inline contains(pc: i32): bool {
-    const i = unchecked(this.sparse[pc]);
-    return i < this.n && unchecked(this.dense[i]) == pc;
+  clear(): void {
+    this.n = 0;
+    if (this.gen == i32.MAX_VALUE) {
+      for (let i = 0; i < this.mark.length; i++) unchecked(this.mark[i] = 0);
+      this.gen = 0;
+    }
+    this.gen++;
   }
 
-  @inline add(pc: i32): i32 {
+  /** Marks pc visited; false if it already was. */
+  @inline visit(pc: i32): bool {
+    if (unchecked(this.mark[pc]) == this.gen) return false;
+    unchecked(this.mark[pc] = this.gen);
+    return true;
+  }
+
+  @inline push(pc: i32): i32 {
     const i = this.n++;
-    unchecked(this.sparse[pc] = i);
-    unchecked(this.dense[i] = pc);
+    unchecked(this.pcs[i] = pc);
     return i;
   }
 }
@@ -195,8 +210,8 @@ export class Machine {
     this.nc = mode == Mode.Test ? 0 : (nc < this.ncap ? nc : this.ncap);
     let clist = this.q0;
     let nlist = this.q1;
-    clist.n = 0;
-    nlist.n = 0;
+    clist.clear();
+    nlist.clear();
     let matched = false;
     const anchored = mode == Mode.Full || prog.anchorStart;
     if (anchored && start > 0 && prog.anchorStart) return false;
@@ -211,10 +226,11 @@ export class Machine {
         for (let i = 0; i < this.nc; i++) unchecked(this.tmp[i] = -1);
         this.addThread(clist, 0, pos);
       }
-      if (clist.n == 0) break;
+      // No thread alive: done if a match was found or no new thread will be started.
+      if (clist.n == 0 && (matched || anchored)) break;
       const c = this.decode(pos);
       const w = this.width;
-      nlist.n = 0;
+      nlist.clear();
       const r = this.step(clist, nlist, pos, c, w);
       if (r == 2) return true; // Test mode: any match will do
       if (r == 1) matched = true;
@@ -233,7 +249,7 @@ export class Machine {
     const nc = this.nc;
     let result = 0;
     for (let i = 0; i < clist.n; i++) {
-      const pc = unchecked(clist.dense[i]);
+      const pc = unchecked(clist.pcs[i]);
       const op = unchecked(prog.op[pc]);
       let ok = false;
       switch (op) {
@@ -250,7 +266,6 @@ export class Machine {
         case Op.Class: ok = c >= 0 && unchecked(prog.classes[unchecked(prog.x[pc])]).matches(c); break;
         case Op.AnyChar: ok = c >= 0; break;
         case Op.AnyNotNL: ok = c >= 0 && c != 0x0a; break;
-        default: continue; // Split/Jmp/Save/Assert entries only mark visited instructions
       }
       this.steps++;
       if (!ok) continue;
@@ -278,8 +293,7 @@ export class Machine {
         continue;
       }
       while (true) {
-        if (q.contains(pc)) break;
-        const idx = q.add(pc);
+        if (!q.visit(pc)) break;
         this.steps++;
         const op = unchecked(prog.op[pc]);
         if (op == Op.Jmp) { pc = unchecked(prog.x[pc]); continue; }
@@ -305,7 +319,7 @@ export class Machine {
           break;
         }
         // A consuming instruction or Match: the thread waits here with the current captures.
-        const base = idx * nc;
+        const base = q.push(pc) * nc;
         for (let k = 0; k < nc; k++) unchecked(q.caps[base + k] = tmp[k]);
         break;
       }
