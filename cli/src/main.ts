@@ -90,7 +90,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!(command in OPTIONS)) throw new CliError(`unknown command '${command}' (commands: new, build, run, push; see 'sluice help')`, 2);
-  const { values: v, positionals: pos } = parse(command, rest);
+  const parsed = parse(command, rest);
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const pos = parsed.positionals;
   if (v.help) {
     console.log(USAGE);
     return 0;

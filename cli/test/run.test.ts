@@ -117,8 +117,21 @@ describe("sluice new → build → run", () => {
       // The plugin's log lines are streamed (debug level by default).
       await run.waitOut(/wasm log greeter.*\[greeter\] \[nil\] \[[^\]]+\] added x-greeting/, 5000, "err");
 
+      // A request in flight while the configuration changes completes normally.
+      const slowAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const slow = new Promise<number>((resolve, reject) => {
+        const req = request(`${run.url}/delay/1500`, { agent: slowAgent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      await new Promise((r) => setTimeout(r, 200));
       writeFileSync(cfg, "header: x-greeting\nvalue: again\n");
       await run.waitOut(/reloaded configuration \(version 2\)/);
+      expect(await slow).toBe(200);
+      slowAgent.destroy();
       const second = await get(`${run.url}/hi`);
       expect(second.headers["x-greeting"]).toBe("again");
       expect(second.port).toBe(first.port); // same keep-alive connection, not dropped
@@ -137,6 +150,16 @@ describe("sluice new → build → run", () => {
       const fourth = await get(`${run.url}/hi`);
       expect(fourth.headers["x-other"]).toBe("json works too");
       expect(fourth.port).toBe(first.port);
+
+      // Rebuilding the plugin swaps the module in too.
+      const src = join(ws, "plugins", PLUGIN, "assembly", "index.ts");
+      writeFileSync(src, readFileSync(src, "utf8").replace("this.config.value);", 'this.config.value + " (rebuilt)");'));
+      const b = await sluice(["build", PLUGIN, "--target", "envoy"], { cwd: ws });
+      expect(b.code).toBe(0);
+      await run.waitOut(/reloaded plugin module \(version \d+\)/, 15_000);
+      const fifth = await get(`${run.url}/hi`);
+      expect(fifth.headers["x-other"]).toBe("json works too (rebuilt)");
+      expect(fifth.port).toBe(first.port);
     } finally {
       agent.destroy();
       run.proc.kill("SIGTERM");

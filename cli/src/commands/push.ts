@@ -33,6 +33,18 @@ export async function push(ws: Workspace, plugin: string, refText: string, o: Pu
   if (!ref.tag) throw new CliError(`push needs a tag: ${refText}`);
   if (o.layout !== "compat" && o.layout !== "oci") throw new CliError(`unknown layout '${o.layout}' (use compat or oci)`);
   const dir = pluginDir(ws, plugin);
+  const target = formatReference(ref);
+  const insecure = o.insecure || isLoopback(ref.registry);
+  const client = new RegistryClient({
+    registry: ref.registry,
+    insecure,
+    credentials: lookupCredentials(ref.registry),
+    retries: o.retries,
+    chunkSize: process.env.SLUICE_PUSH_CHUNK_SIZE ? Number(process.env.SLUICE_PUSH_CHUNK_SIZE) : undefined,
+    log: (l) => console.log(l),
+  });
+  // Reach the registry (and log in) before spending time on a build.
+  await client.ping(ref.repository);
   const wasmPath = join(dir, "build", `${o.target}.wasm`);
   if (o.build) await buildPlugins(ws, [plugin], [o.target]);
   else if (!existsSync(wasmPath)) throw new CliError(`${wasmPath} does not exist: run 'sluice build ${plugin}' first (or drop --no-build)`);
@@ -63,18 +75,7 @@ export async function push(ws: Workspace, plugin: string, refText: string, o: Pu
     },
   });
 
-  const target = formatReference(ref);
-  const insecure = o.insecure || isLoopback(ref.registry);
   console.log(`pushing ${plugin} [${o.target}] to ${target} (${o.layout} layout, ${insecure ? "http" : "https"})`);
-  const client = new RegistryClient({
-    registry: ref.registry,
-    insecure,
-    credentials: lookupCredentials(ref.registry),
-    retries: o.retries,
-    chunkSize: process.env.SLUICE_PUSH_CHUNK_SIZE ? Number(process.env.SLUICE_PUSH_CHUNK_SIZE) : undefined,
-    log: (l) => console.log(l),
-  });
-  await client.ping(ref.repository);
   const blobs: Blob[] = [...image.layers, image.config];
   const seen = new Set<string>();
   for (const b of blobs) {

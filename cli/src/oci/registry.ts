@@ -91,7 +91,7 @@ export class RegistryClient {
       if (this.authorization) headers.authorization = this.authorization;
       let res: Response;
       try {
-        res = await fetch(url, { method, headers, body: o.body, redirect: "follow" });
+        res = await fetch(url, { method, headers, body: o.body as BodyInit | undefined, redirect: "follow" });
       } catch (e) {
         const code = errorCode(e);
         if (code && TRANSIENT_CODES.has(code) && attempt < this.retries) {
