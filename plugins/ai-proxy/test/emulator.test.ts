@@ -1,0 +1,89 @@
+// ai-proxy on the emulator, both targets: request rewriting (host, path, key, model mapping),
+// Anthropic ⇄ OpenAI conversion of a streamed answer however the SSE bytes are chunked, usage
+// recorded as a property, and bad input answered without a trap.
+import { describe, it, expect } from "vitest";
+import { pluginWasm } from "../../../harness/src/index.js";
+import { Emulator } from "../../../harness/src/emulator/index.js";
+
+const config = {
+  providers: [
+    { id: "openai", type: "openai", apiTokens: ["sk-openai"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } },
+    { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "*": "claude-haiku-4-5" } },
+  ],
+  _rules_: [{ _match_route_: ["openai"], activeProviderId: "openai" }, { _match_route_: ["claude"], activeProviderId: "claude" }],
+};
+const routes = [{ name: "openai", prefix: "/openai/", cluster: "up" }, { name: "claude", prefix: "/claude/", cluster: "up" }];
+const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }], ...extra });
+
+const CLAUDE_SSE =
+  'event: message_start\ndata: {"type":"message_start","message":{"id":"m","model":"claude-haiku-4-5","usage":{"input_tokens":3}}}\n\n' +
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hé 😀"}}\n\n' +
+  'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}\n\n' +
+  'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+
+/** The chunks of a body cut at the given byte offsets (inside events, lines, UTF-8 characters). */
+function cut(body: string, at: number[]): Buffer[] {
+  const b = Buffer.from(body);
+  const points = [0, ...at.filter((x) => x > 0 && x < b.length).sort((x, y) => x - y), b.length];
+  return points.slice(1).map((p, i) => b.subarray(points[i], p));
+}
+
+for (const target of ["envoy", "higress"] as const) {
+  describe(`ai-proxy on the emulator (${target})`, () => {
+    const load = () => Emulator.load(pluginWasm("ai-proxy", target), { target, config, routes, pluginName: "ai-proxy" });
+
+    it("rewrites an OpenAI request: host, path, API key, mapped model", async () => {
+      const host = await load();
+      const r = await host.request({
+        path: "/openai/v1/chat/completions",
+        headers: { "content-type": "application/json", authorization: "Bearer client-key" },
+        body: chat(),
+        response: { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "c", object: "chat.completion", model: "gpt-4o-mini", choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }) },
+      });
+      expect(r.status).toBe(200);
+      const up = Object.fromEntries(r.upstream!.headers!);
+      expect(up[":authority"]).toBe("api.openai.com");
+      expect(up[":path"]).toBe("/v1/chat/completions");
+      expect(up.authorization).toBe("Bearer sk-openai");
+      expect(JSON.parse(r.upstream!.body.toString()).model).toBe("gpt-4o-mini");
+      expect(host.traps).toEqual([]);
+    });
+
+    it("converts a streamed Claude answer to OpenAI chunks the same way however it is chunked", async () => {
+      const host = await load();
+      const outputs = new Set<string>();
+      const chunkings = [[], [1], [7, 60, 61, 62], [150, 151, 152, 153], Array.from({ length: 40 }, (_, i) => i * 13 + 5)];
+      // Cut inside the emoji too.
+      const emoji = Buffer.from(CLAUDE_SSE).indexOf(Buffer.from("😀"));
+      chunkings.push([emoji + 1, emoji + 2, emoji + 3]);
+      for (const at of chunkings) {
+        const r = await host.request({
+          path: "/claude/v1/chat/completions",
+          headers: { "content-type": "application/json" },
+          body: chat({ stream: true }),
+          response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks: cut(CLAUDE_SSE, at) },
+        });
+        expect(r.status).toBe(200);
+        const up = Object.fromEntries(r.upstream!.headers!);
+        expect(up[":path"]).toBe("/v1/messages");
+        expect(up["anthropic-version"]).toBe("2023-06-01");
+        expect(JSON.parse(r.upstream!.body.toString())).toMatchObject({ model: "claude-haiku-4-5", stream: true });
+        outputs.add(r.body.replace(/"created":\d+/g, ""));
+        expect(r.body).toContain('"content":"hé 😀"');
+        expect(r.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+        expect(r.stream.properties.has("ai_usage")).toBe(true);
+      }
+      expect(outputs.size).toBe(1);
+      expect(host.traps).toEqual([]);
+    });
+
+    it("answers bad JSON with an OpenAI-shaped 400", async () => {
+      const host = await load();
+      const r = await host.request({ path: "/openai/v1/chat/completions", headers: { "content-type": "application/json" }, body: "{not json", chunks: 3 });
+      expect(r.status).toBe(400);
+      expect(JSON.parse(r.body).error.type).toBe("invalid_request_error");
+      expect(r.upstream).toBeNull();
+      expect(host.traps).toEqual([]);
+    });
+  });
+}
