@@ -55,6 +55,11 @@ export interface BootstrapSpec {
    * from X-Forwarded-For, so a client can choose its own `source.address`.
    */
   useRemoteAddress?: boolean;
+  /**
+   * Listener bind address (default 127.0.0.1), e.g. "::1" to test IPv6 peers. `Envoy.url` always
+   * names 127.0.0.1: build the URL from `envoy.port` (`http://[::1]:<port>`) when you change it.
+   */
+  listenerAddress?: string;
 }
 
 function wasmFilter(p: PluginSpec): unknown {
@@ -153,7 +158,7 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
   }
   const listener: Record<string, unknown> = {
     name: "main",
-    address: { socket_address: { address: "127.0.0.1", port_value: spec.listenerPort ?? 0 } },
+    address: { socket_address: { address: spec.listenerAddress ?? "127.0.0.1", port_value: spec.listenerPort ?? 0 } },
     filter_chains: [{ filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: hcm }] }],
   };
   if (spec.bufferLimitBytes) listener.per_connection_buffer_limit_bytes = spec.bufferLimitBytes;

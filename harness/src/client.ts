@@ -27,7 +27,7 @@ export function http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
     flat.push("content-length", String(Buffer.byteLength(opts.body)));
   }
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? (opts.body ? "POST" : "GET"), headers: flat as unknown as Record<string, string>, setHost: false }, (res) => {
+    const req = request({ host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: u.port, path: u.pathname + u.search, method: opts.method ?? (opts.body ? "POST" : "GET"), headers: flat as unknown as Record<string, string>, setHost: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
