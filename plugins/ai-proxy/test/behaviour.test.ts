@@ -68,6 +68,14 @@ const extra: ProviderCase[] = [
     config: { id: "badkey", type: "openai", apiTokens: ["sk-bad"] },
   },
   {
+    id: "hunyuan-wrong", family: "tencent", host: "hunyuan.tencentcloudapi.com", embeddings: false, model: "hunyuan-lite", converted: true,
+    config: { id: "hunyuan-wrong", type: "hunyuan", hunyuanAuthId: "AKIDsluiceMock", hunyuanAuthKey: "not-the-secret" },
+  },
+  {
+    id: "bedrock-wrong", family: "bedrock", host: "bedrock-runtime.eu-west-1.amazonaws.com", embeddings: false, model: "amazon.nova-lite-v1:0", converted: true,
+    config: { id: "bedrock-wrong", type: "bedrock", awsAccessKey: "AKIASLUICEMOCK", awsSecretKey: "not-the-secret", awsRegion: "eu-west-1" },
+  },
+  {
     id: "passauth", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
     config: { id: "passauth", type: "openai" },
   },
@@ -203,6 +211,26 @@ describe("apiTokens", () => {
     const c = new OpenAI({ apiKey: "sk-client-own", baseURL: `${gw.url}/passauth/v1`, maxRetries: 0 });
     await c.chat.completions.create({ model: "gpt-4o", messages: hello });
     expect(mocks.compat.last!.headers.authorization).toBe("Bearer sk-client-own");
+  });
+});
+
+describe("signatures are checked by the mocks", () => {
+  it("hunyuan with a wrong secret key: the mock refuses the TC3 signature, the client gets 401", async () => {
+    const e: any = await client("/hunyuan-wrong").chat.completions.create({ model: "hunyuan-lite", messages: hello }).catch((x) => x);
+    expect(e.status).toBe(401);
+    expect(e.error?.message).toMatch(/SignatureFailure|credentials/);
+  });
+
+  it("bedrock with a wrong secret key: the mock refuses the SigV4 signature, the client gets 403", async () => {
+    const e: any = await client("/bedrock-wrong").chat.completions.create({ model: "amazon.nova-lite-v1:0", messages: hello }).catch((x) => x);
+    expect(e.status).toBe(403);
+    expect(e.error?.message).toMatch(/signature/);
+  });
+
+  it("the mocks reject what the real APIs reject: an unknown role", async () => {
+    const e: any = await client("/openai").chat.completions.create({ model: "gpt-4o", messages: [{ role: "robot" as any, content: "hi" }] }).catch((x) => x);
+    expect(e.status).toBe(400);
+    expect(e.error?.message).toMatch(/robot/);
   });
 });
 

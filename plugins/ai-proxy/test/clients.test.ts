@@ -10,6 +10,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 import { useEnvoy } from "../../../harness/src/vitest.js";
+import { http } from "../../../harness/src/index.js";
 import { Mocks, PROVIDERS, gatewaySpec, type ProviderCase } from "./setup.js";
 import type { NormalUsage } from "../../../harness/src/mocks/llm/index.js";
 
@@ -206,6 +207,27 @@ describe.each(ANTHROPIC_CLIENT)("anthropic client (/v1/messages) → $id", (p) =
     expect(e).toBeInstanceOf(Anthropic.APIError);
     expect(e.status).toBe(429);
     expect(e.error?.type).toBe("error");
+  });
+});
+
+// The same provider stream, delivered whole, byte by byte, and split at random points, must give
+// byte-identical gateway output (ids and timestamps aside, which differ per request).
+const normalise = (t: string) => t.replace(/"(id|tool_use_id)":"[^"]*"/g, '"$1":"X"').replace(/"created":\d+/g, '"created":0');
+describe.each(PROVIDERS.filter((p) => p.converted))("stream conversion is chunking-independent → $id", (p) => {
+  const run = async (path: string, body: object, chunking: string) => {
+    const r = await http(`${gw.url}/${p.id}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-mock-chunking": chunking }, body: JSON.stringify(body) });
+    expect(r.status).toBe(200);
+    return normalise(r.body);
+  };
+  it.each([
+    ["/v1/chat/completions", { model: p.model, messages: MESSAGES, stream: true }],
+    ["/v1/chat/completions", { model: p.model, messages: MESSAGES, stream: true, tools: [WEATHER_TOOL] }],
+    ["/v1/messages", { model: p.model, max_tokens: 100, messages: [{ role: "user", content: "hello gateway world" }], stream: true }],
+  ])("%s %#", async (path, body) => {
+    const whole = await run(path, body, "whole");
+    expect(whole.length).toBeGreaterThan(100);
+    expect(await run(path, body, "1")).toBe(whole);
+    for (const seed of [1, 2, 3]) expect(await run(path, body, `random:${seed}`)).toBe(whole);
   });
 });
 
