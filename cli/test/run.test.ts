@@ -4,6 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { RecordingUpstream } from "../../harness/src/index.js";
 import { buildCli, cliBundle, repoRoot, sluice, scratchWorkspace } from "./helpers.js";
@@ -215,6 +216,20 @@ describe("bad input, as a new user would try it", () => {
     expect(a.code).not.toBe(0);
     expect(b.code).not.toBe(0);
   });
+
+  it("run: the listener port is taken", async () => {
+    const busy = createNetServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      writeFileSync(join(ws, "ok.yaml"), "value: v\n");
+      const r = await sluice(["run", PLUGIN, "--config", "ok.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", String(port), "--no-build"], { cwd: ws });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.split("\n").filter((l) => l.startsWith("sluice"))).toEqual([`sluice run: cannot listen on 127.0.0.1:${port}: address already in use`]);
+    } finally {
+      busy.close();
+    }
+  }, 60_000);
 
   it("unknown command and unknown flag", async () => {
     const a = await sluice(["deploy"], { cwd: ws });

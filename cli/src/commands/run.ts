@@ -225,11 +225,15 @@ export async function run(ws: Workspace, plugin: string, o: RunOptions): Promise
   const deadline = Date.now() + 60_000;
   try {
     while (!port) {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new CliError(`Envoy exited during startup (code ${proc.exitCode ?? proc.signalCode}); see its log above`);
+      if (/cannot bind|Address already in use/.test(log)) throw new CliError(`cannot listen on ${o.host}:${o.port}: address already in use`);
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        await new Promise((r) => setTimeout(r, 300)); // let the last log lines arrive
+        if (/cannot bind|Address already in use/.test(log)) throw new CliError(`cannot listen on ${o.host}:${o.port}: address already in use`);
+        throw new CliError(`Envoy exited during startup (code ${proc.exitCode ?? proc.signalCode}); see its log above`);
+      }
       if (/config update rejected/.test(log)) {
         throw new CliError(`the plugin refused the configuration in ${o.config}: ${pluginError(log) ?? "see the Envoy log above"}`);
       }
-      if (/cannot bind|Address already in use/.test(log)) throw new CliError(`cannot listen on ${o.host}:${o.port}: address already in use`);
       if (Date.now() > deadline) throw new CliError("Envoy did not become ready within 60 s; see its log above");
       if (!adminUrl && existsSync(adminPath)) {
         const a = readFileSync(adminPath, "utf8").trim();
