@@ -1,6 +1,7 @@
 // basic-auth in a real Envoy: the consumer model's truth table, exact statuses/messages/realm,
 // and malformed or hostile Authorization headers.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import fc from "fast-check";
 import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
 
@@ -88,6 +89,25 @@ describe("global_auth unset, rules exist", () => {
     await http(gw.url + "/alice-only", { headers: [basic("alice:hunter2-guess")] });
     await new Promise((r) => setTimeout(r, 200));
     expect(gw.envoy.log).not.toContain("hunter2-guess");
+  });
+
+  it("random Authorization values never trap the VM", async () => {
+    const printable = fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 120 }).map((a) => String.fromCharCode(...a));
+    const payload = fc.oneof(
+      printable,
+      fc.uint8Array({ maxLength: 64 }).map((b) => "Basic " + Buffer.from(b).toString("base64")),
+      fc.tuple(printable, printable).map(([u, p]) => "Basic " + Buffer.from(`${u}:${p}`, "utf8").toString("base64")),
+      printable.map((s) => "Basic " + s),
+    );
+    await fc.assert(
+      fc.asyncProperty(payload, async (a) => {
+        const r = await http(gw.url + "/alice-only", { headers: [["authorization", a]] });
+        expect([401, 403]).toContain(r.status);
+      }),
+      { numRuns: 150 },
+    );
+    expect((await http(gw.url + "/alice-only", { headers: [basic("alice:wonderland")] })).status).toBe(200);
+    expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError/);
   });
 });
 

@@ -3,6 +3,7 @@
 // Higress's failure selection, and the attacks: alg none, HS256 with the RSA public key as the
 // secret, tampering, foreign keys, duplicate headers, JWE-shaped tokens.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import fc from "fast-check";
 import { createHmac, generateKeyPairSync, sign as nodeSign, constants, type KeyObject } from "node:crypto";
 import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
@@ -217,6 +218,23 @@ describe("global_auth unset with rules: single-consumer and multi-consumer allow
     await http(gw.url + "/alice-only", { headers: [bearer(t)] });
     await new Promise((r) => setTimeout(r, 200));
     expect(gw.envoy.log).not.toContain(t.split(".")[2]);
+  });
+
+  it("random tokens never trap the VM", async () => {
+    const printable = fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 120 }).map((a) => String.fromCharCode(...a));
+    const json = fc.oneof(fc.json(), fc.jsonValue().map((v) => JSON.stringify({ alg: "RS256", kid: "rsa1", x: v })), fc.jsonValue().map((v) => JSON.stringify({ iss: ISS, exp: v, nbf: v, iat: v })));
+    const part = fc.oneof(printable, json.map((j) => b64u(j)), fc.uint8Array({ maxLength: 300 }).map((b) => b64u(Buffer.from(b))));
+    const token = fc.oneof(printable, fc.array(part, { minLength: 1, maxLength: 5 }).map((p) => p.join(".")));
+    await fc.assert(
+      fc.asyncProperty(token, fc.boolean(), async (t, inCookie) => {
+        const headers: [string, string][] = inCookie ? [["cookie", `jwt=${t.replace(/[;\s]/g, "")}`]] : [["authorization", `Bearer ${t}`]];
+        const r = await http(gw.url + "/team", { headers });
+        expect([401, 403]).toContain(r.status);
+      }),
+      { numRuns: 150 },
+    );
+    expect((await http(gw.url + "/alice-only", { headers: [bearer(aliceToken("PS256"))] })).status).toBe(200);
+    expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError/);
   });
 });
 
