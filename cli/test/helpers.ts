@@ -115,7 +115,7 @@ export class Registry {
 
 export interface FrontOptions {
   /** Require a Bearer token from our token endpoint (Basic-authenticated with these). */
-  bearer?: { user: string; password: string };
+  bearer?: { user: string; password: string; refreshToken?: string };
   /** Fail the first N requests matching `match` with this status, or by resetting the connection. */
   faults?: { match: RegExp; method?: string; count: number; status?: number; reset?: boolean }[];
   /** Flip a byte in the bodies of blob upload PUTs (the registry then computes another digest). */
@@ -150,6 +150,18 @@ export class RegistryFront {
   private handle(req: IncomingMessage, res: ServerResponse, token: string): void {
     const url = req.url ?? "/";
     this.requests.push(`${req.method} ${url.replace(/\?.*/, "")}`);
+    if (url.startsWith("/token") && req.method === "POST") {
+      // OAuth2 refresh-token grant (docker's identitytoken): form body, no Basic header.
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        const f = new URLSearchParams(body);
+        const ok = f.get("grant_type") === "refresh_token" && f.get("refresh_token") === this.o.bearer!.refreshToken && f.get("service") === "sluice-test" && /repository:.+:pull,push/.test(f.get("scope") ?? "");
+        if (!ok) res.writeHead(401, { "content-type": "application/json" }).end('{"details":"bad refresh token"}');
+        else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: token, expires_in: 300 }));
+      });
+      return;
+    }
     if (url.startsWith("/token")) {
       const b = this.o.bearer!;
       const want = "Basic " + Buffer.from(`${b.user}:${b.password}`).toString("base64");

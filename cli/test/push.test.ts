@@ -206,6 +206,23 @@ describe("sluice push with credentials", () => {
   });
 });
 
+describe("sluice push with an identity token", () => {
+  it("exchanges docker's identitytoken at the token endpoint (OAuth2 refresh_token grant)", async () => {
+    const front = await RegistryFront.start(anon.port, { bearer: { user: "bob", password: "hunter2", refreshToken: "refresh-123" } });
+    try {
+      const cfg = dockerConfig({ auths: { [front.host]: { identitytoken: "refresh-123" } } });
+      tmpDirs.push(cfg);
+      const r = await sluice(["push", PLUGIN, `${front.host}/idtoken/${PLUGIN}:1`, "--no-build", "--layout", "oci"], { cwd: ws, env: { DOCKER_CONFIG: cfg } });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(front.requests).toContain("POST /token");
+      expect(await tagExists(anon.host, `idtoken/${PLUGIN}`, "1")).toBe(true);
+    } finally {
+      await front.stop();
+    }
+  });
+});
+
 describe("sluice push: bad input, as a new user would try it", () => {
   it("registry down", async () => {
     const port = await freePort();
@@ -236,7 +253,7 @@ describe("sluice push: bad input, as a new user would try it", () => {
   it("nothing was ever pushed under the refused names", async () => {
     const r = await fetch(`http://${anon.host}/v2/_catalog`);
     const repos = ((await r.json()) as { repositories: string[] }).repositories;
-    expect(repos.sort()).toEqual(["bearer/pushme", "plugins/flaky", "plugins/pushme", "plugins/pushme-oci"].sort());
+    expect(repos.sort()).toEqual(["bearer/pushme", "idtoken/pushme", "plugins/flaky", "plugins/pushme", "plugins/pushme-oci"].sort());
     mkdirSync(join(ws, "x"), { recursive: true });
     expect(readdirSync(join(ws, "plugins"))).toEqual([PLUGIN]);
   });
