@@ -104,7 +104,7 @@ class Parser {
   parseValue(depth: i32): JsonValue | null {
     const c = this.peek();
     if (c == 0x22) {
-      const s = this.parseString();
+      const s = this.parseString(true); // short values repeat too ("user", "assistant")
       return s === null ? null : JsonValue.fromString(s);
     }
     if (c == 0x7b || c == 0x5b) {
@@ -339,9 +339,9 @@ class Parser {
   }
 }
 
-// Object keys repeat ("role", "content" in every message): short ASCII keys are shared through
-// a small direct-mapped cache instead of being allocated again. Strings are immutable, so
-// sharing is invisible to callers; the cache holds at most 64 short strings.
+// Object keys and short values repeat ("role", "content", "user" in every message): short ASCII
+// strings are shared through a small direct-mapped cache instead of being allocated again.
+// Strings are immutable, so sharing is invisible to callers; the cache holds 64 short strings.
 const MAX_INTERNED = 24;
 const KEY_CACHE = new StaticArray<string | null>(64);
 

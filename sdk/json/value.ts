@@ -143,7 +143,8 @@ export class JsonObject {
 
   get(key: string): JsonValue | null {
     const i = this.find(key);
-    return i < 0 ? null : unchecked(this.values[i]);
+    // `keys` and `values` are public; a caller that edits one without the other must not crash us.
+    return i < 0 || i >= this.values.length ? null : unchecked(this.values[i]);
   }
 
   /** The i-th key / value in document order (null when out of range). */
@@ -152,7 +153,8 @@ export class JsonObject {
 
   set(key: string, value: JsonValue): void {
     const i = this.find(key);
-    if (i >= 0) { unchecked(this.values[i] = value); return; }
+    if (i >= 0 && i < this.values.length) { unchecked(this.values[i] = value); return; }
+    if (i >= 0) return;
     this.keys.push(key);
     this.values.push(value);
     const idx = this.index;

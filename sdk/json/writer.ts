@@ -7,6 +7,7 @@ import { dtoa_buffered, itoa_buffered } from "util/number";
 import { isPlainAscii16, narrow4 } from "./swar";
 
 const HEX_DIGITS = "0123456789abcdef";
+export const MAX_WRITE_DEPTH: i32 = 512;
 // Scratch space for number formatting (UTF-16 digits), so printing allocates nothing.
 const NUMBER_SCRATCH = memory.data(128);
 
@@ -58,8 +59,14 @@ export class JsonWriter {
   raw(json: string): JsonWriter { this.separate(); this.buf.pushUtf8(json); this.needComma = true; return this; }
   rawBytes(ptr: usize, len: i32): JsonWriter { this.separate(); this.buf.pushBytes(ptr, len); this.needComma = true; return this; }
 
-  /** A whole JsonValue tree. Depth is bounded by whoever built it (the parser caps it). */
-  value(v: JsonValue): JsonWriter {
+  /**
+   * A whole JsonValue tree. Trees deeper than MAX_WRITE_DEPTH (only possible when built by hand,
+   * e.g. an object that contains itself) are cut off with `null` rather than overflowing the stack.
+   */
+  value(v: JsonValue): JsonWriter { return this.valueAt(v, 0); }
+
+  private valueAt(v: JsonValue, depth: i32): JsonWriter {
+    if (depth > MAX_WRITE_DEPTH) return this.null();
     switch (v.kind) {
       case JsonKind.Null: this.null(); break;
       case JsonKind.Bool: this.bool(v.bool); break;
@@ -68,7 +75,7 @@ export class JsonWriter {
       case JsonKind.Array: {
         this.beginArray();
         const a = v.arr!;
-        for (let i = 0, n = a.length; i < n; i++) this.value(unchecked(a[i]));
+        for (let i = 0, n = a.length; i < n; i++) this.valueAt(unchecked(a[i]), depth + 1);
         this.endArray();
         break;
       }
@@ -76,9 +83,10 @@ export class JsonWriter {
         this.beginObject();
         const o = v.obj!;
         const keys = o.keys, values = o.values;
-        for (let i = 0, n = keys.length; i < n; i++) {
+        const n = keys.length < values.length ? keys.length : values.length;
+        for (let i = 0; i < n; i++) {
           this.key(unchecked(keys[i]));
-          this.value(unchecked(values[i]));
+          this.valueAt(unchecked(values[i]), depth + 1);
         }
         this.endObject();
         break;

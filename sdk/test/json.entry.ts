@@ -72,3 +72,14 @@ export function buildTree(): string {
   o.setInt("k5", 55);
   return o.stringify();
 }
+
+/** A hand-built cycle and mismatched keys/values must not crash the writer or lookups. */
+export function abuseTree(): string {
+  const o = new JsonObject();
+  const v = JsonValue.fromObject(o);
+  o.set("self", v);
+  o.keys.push("orphan");
+  const missing = o.get("orphan");
+  const out = v.stringify();
+  return (missing === null ? "null-ok " : "BAD ") + out.length.toString() + " " + out.substring(0, 20);
+}

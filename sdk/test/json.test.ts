@@ -217,6 +217,11 @@ describe("json accessors and writer", () => {
     expect(Object.keys(JSON.parse(out))).toEqual(Object.keys(ref));
   });
 
+  it("hand-built cycles and mismatched keys/values do not trap", () => {
+    const out = str("abuseTree");
+    expect(out).toMatch(/^null-ok \d+ \{"self":\{"self":\{"se/);
+  });
+
   it("lossy UTF-8 decoding matches TextDecoder on random bytes", () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 32 }), (b) => {
       expect(str("lossy", b)).toBe(new TextDecoder().decode(b));
