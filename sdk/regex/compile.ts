@@ -31,7 +31,7 @@ export class Prog {
   firstByte: i32 = -1;
   /**
    * Code units (bytes) a match can begin with: bit c for ASCII c, `firstNonAscii` for the rest.
-   * Only valid when `canSkip`: no match can be empty or begin with a zero-width assertion.
+   * Only valid when `canSkip`: no match can be empty, and none begins with any character.
    */
   firstSet: StaticArray<u32> = new StaticArray<u32>(4);
   firstNonAscii: bool = false;
@@ -63,7 +63,8 @@ export class Prog {
       seen[pc] = true;
       const x = this.x[pc];
       switch (this.op[pc]) {
-        case Op.Save: stack.push(pc + 1); break;
+        // Assertions consume nothing: the first character is still one of those after them.
+        case Op.Save: case Op.Assert: stack.push(pc + 1); break;
         case Op.Jmp: stack.push(x); break;
         case Op.Split: stack.push(x); stack.push(this.y[pc]); break;
         case Op.Rune: {
@@ -78,7 +79,7 @@ export class Prog {
           if (r.length > 0 && r[r.length - 1] >= 0x80) this.firstNonAscii = true;
           break;
         }
-        default: return false; // Match (empty match possible), any-char, or an assertion
+        default: return false; // Match (an empty match is possible) or any-char
       }
     }
     return true;

@@ -4,6 +4,7 @@
 // Run: npx tsx test/bench/regex/run.ts   (writes test/bench/regex/results.md)
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadavg, cpus } from "node:os";
 import { loadAsModule } from "../../../harness/src/ascunit.js";
 import { repoRoot } from "../../../harness/src/tools.js";
 
@@ -37,17 +38,33 @@ function timeJs(re: RegExp, subject: string, budgetMs: number): number | null {
   return ms > budgetMs ? null : ms;
 }
 
+/** JS RegExp per-call time for the JS-compatible patterns ((?i) prefix → i flag), or null. */
+function timeJsLoop(pattern: string, subject: string): number | null {
+  const fold = pattern.startsWith("(?i)");
+  let re: RegExp;
+  try { re = new RegExp(fold ? pattern.slice(4) : pattern, fold ? "i" : ""); } catch { return null; }
+  let iterations = 1;
+  while (true) {
+    const t0 = performance.now();
+    for (let i = 0; i < iterations; i++) re.test(subject);
+    const ms = performance.now() - t0;
+    if (ms > 100 || iterations > 1e6) return (ms * 1000) / iterations;
+    iterations *= 4;
+  }
+}
+
 const prose = "The quick brown fox jumps over the lazy dog. Please summarise the attached report for me. ";
 const lines: string[] = [];
 const out = (s = "") => { lines.push(s); console.log(s); };
 out("# Regex benchmark (sdk/regex)");
 out();
-out(`Node ${process.version}, ${new Date().toISOString()}. Times are per call on this machine; compare rows, not machines.`);
+out(`Node ${process.version}, ${new Date().toISOString()}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} at start.`);
+out("Times are per call on this machine (shared, so absolute numbers are pessimistic); compare rows, not machines.");
 out();
 out("## Gateway patterns");
 out();
-out("| pattern | method | input | µs/call | MB/s |");
-out("| --- | --- | --- | ---: | ---: |");
+out("| pattern | method | input | µs/call | MB/s | JS RegExp µs/call (same input) |");
+out("| --- | --- | --- | ---: | ---: | ---: |");
 const CASES: Array<[string, string, "test" | "find" | "bytes", string]> = [
   ["(?i)ignore (all|any|previous) (instructions|rules)", prose, "test", "prompt-guard, no match"],
   ["(?i)(password|secret|api[_-]?key)\\s*[:=]", prose, "test", "secret scan, no match"],
@@ -61,7 +78,8 @@ for (const [pattern, unit, kind, what] of CASES) {
   for (const size of kind === "find" || what === "route" ? [unit.length] : [1024, 16384, 131072]) {
     const subject = unit.length >= size ? unit : unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
     const r = timeOurs(pattern, subject, kind);
-    out(`| \`${pattern.replace(/\|/g, "\\|")}\` (${what}) | ${kind} | ${subject.length} B | ${r.usPerCall.toFixed(2)} | ${r.mbps.toFixed(1)} |`);
+    const js = timeJsLoop(pattern, subject);
+    out(`| \`${pattern.replace(/\|/g, "\\|")}\` (${what}) | ${kind} | ${subject.length} B | ${r.usPerCall.toFixed(2)} | ${r.mbps.toFixed(1)} | ${js === null ? "n/a" : js.toFixed(2)} |`);
   }
 }
 out();
@@ -79,7 +97,7 @@ for (const [pattern, make] of REDOS) {
   for (const n of [16, 20, 24, 28, 1000, 100000]) {
     const subject = make(n);
     const ours = timeOurs(pattern, subject, "test");
-    let js = "not run (already too slow at a smaller n)";
+    let js = jsDead ? "not run (too slow at a smaller n)" : "not run (n > 28)";
     if (!jsDead && n <= 28) {
       const ms = timeJs(new RegExp(pattern), subject, 3000);
       if (ms === null) { js = "> 3 s (stopped)"; jsDead = true; } else js = `${(ms * 1000).toFixed(0)} µs`;
