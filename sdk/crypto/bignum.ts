@@ -158,13 +158,17 @@ export class Montgomery {
     for (let i = 0; i < 5; i++) inv *= 2 - n0 * inv;
     this.n0inv = -inv;
     this.plainOne = limbsFromU32(1, k);
-    // R mod n and R² mod n by doubling 1 (2·32k doublings; cheap next to any verification).
-    const x = limbsFromU32(1, k);
-    const bits = k << 5;
-    for (let i = 0; i < bits; i++) doubleMod(x, n);
-    this.one = cloneLimbs(x);
-    for (let i = 0; i < bits; i++) doubleMod(x, n);
-    this.r2 = x;
+    // R mod n: start from 2^(bits−1) < n and double up to 2^(32k) (at most 32 doublings).
+    const bits = bitLength(n);
+    const x = new StaticArray<u32>(k);
+    unchecked(x[(bits - 1) >> 5] = <u32>1 << (<u32>(bits - 1) & 31));
+    for (let i = bits - 1; i < k << 5; i++) doubleMod(x, n);
+    this.one = x;
+    this.r2 = new StaticArray<u32>(k);
+    // R² mod n is the Montgomery form of 2^(32k) = (Montgomery form of 2)^(32k).
+    const two = cloneLimbs(x);
+    doubleMod(two, n);
+    this.pow(this.r2, two, limbsFromU32(<u32>(k << 5), 1));
   }
 
   /** A context for odd n > 1 whose top limb is non-zero; null otherwise. */

@@ -42,3 +42,10 @@ export function crcSplit(data: ArrayBuffer, at: i32): u32 {
   return crc32Update(crc32(all.subarray(0, at)), all.subarray(at));
 }
 export function ctEq(a: ArrayBuffer, b: ArrayBuffer): bool { return constantTimeEqual(a, b); }
+
+/** Hashes `data` n times (for the cost script). */
+export function hashLoop(alg: i32, data: ArrayBuffer, n: i32): i32 {
+  let x = 0;
+  for (let i = 0; i < n; i++) x += Uint8Array.wrap(digest(<HashAlg>alg, data))[0];
+  return x;
+}
