@@ -14,6 +14,8 @@ import {
 } from "@sluice/sdk";
 export * from "@sluice/sdk/exports";
 import { base64Encode } from "@sluice/sdk/encoding/base64";
+import { IS_HIGRESS } from "@sluice/sdk";
+import { setPropertyBytes } from "@sluice/sdk/runtime/hostcalls";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
 import { Api, Auth, Family, apiOfPath } from "./providers";
 import { SseReader, SseEvent, sseData } from "./sse";
@@ -30,6 +32,8 @@ import { openaiToHunyuanRequest, hunyuanToOpenAIResponse, HunyuanStreamReader, h
 import { openaiToBedrockRequest, bedrockToOpenAIResponse, BedrockStreamReader, bedrockPath } from "./bedrock";
 import { tc3Authorization, sigV4Authorization, amzDate } from "./sign";
 import { EventStreamReader } from "@sluice/sdk/eventstream/reader";
+
+const BODY_LIMIT = "104857600";
 
 class AiProxy extends Plugin<AiProxyConfig> {
   parseConfig(json: JsonObject, global: AiProxyConfig | null, err: ConfigError): AiProxyConfig | null {
@@ -179,6 +183,9 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (endOfStream) return this.fail(400, "a JSON request body is required");
     this.requestHeaders.remove("content-length");
     this.requestBodyMode = BodyMode.Buffer;
+    // Higress: raise the per-request buffer limit to 100 MiB, as its ai-proxy does (Envoy: the
+    // listener's per_connection_buffer_limit_bytes decides).
+    if (IS_HIGRESS) setPropertyBytes(["set_decoder_buffer_limit"], String.UTF8.encode(BODY_LIMIT));
     return Action.Pause;
   }
 
@@ -491,6 +498,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       }
     } else {
       this.responseBodyMode = BodyMode.Buffer;
+      if (IS_HIGRESS) setPropertyBytes(["set_encoder_buffer_limit"], String.UTF8.encode(BODY_LIMIT));
       // Tencent reports errors as HTTP 200 + Response.Error: hold the headers to fix the status.
       if (this.family == Family.Hunyuan && !this.openaiWire) { this.holdHeaders = true; return Action.Pause; }
     }

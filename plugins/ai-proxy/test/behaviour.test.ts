@@ -76,6 +76,10 @@ const extra: ProviderCase[] = [
     config: { id: "bedrock-wrong", type: "bedrock", awsAccessKey: "AKIASLUICEMOCK", awsSecretKey: "not-the-secret", awsRegion: "eu-west-1" },
   },
   {
+    id: "caps", family: "compat", host: "api.deepseek.com", embeddings: true, model: "deepseek-chat", converted: false,
+    config: { id: "caps", type: "deepseek", apiTokens: ["sk-caps"], providerDomain: "api.openai.com", capabilities: { "openai/v1/embeddings": "/v1/embeddings" } },
+  },
+  {
     id: "passauth", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
     config: { id: "passauth", type: "openai" },
   },
@@ -278,6 +282,23 @@ describe("other OpenAI APIs", () => {
     expect(r.data[0].id).toBe("mock-model");
     const g = await client("/gemini").models.list();
     expect(g.data.map((m) => m.id)).toEqual(["gemini-2.5-flash", "gemini-embedding-001"]);
+  });
+});
+
+describe("capabilities and providerDomain", () => {
+  it("capabilities add an API the provider type lacks; providerDomain overrides the host", async () => {
+    const r = await client("/caps").embeddings.create({ model: "text-embedding-3-small", input: "hello" });
+    expect(r.data.length).toBe(1);
+    const last = mocks.compat.last!;
+    expect(last.headers.host).toBe("api.openai.com");
+    expect(last.path).toBe("/v1/embeddings");
+    expect(last.headers.authorization).toBe("Bearer sk-caps");
+  });
+
+  it("an API the provider lacks is refused with an OpenAI error", async () => {
+    const e: any = await client("/deepseek").embeddings.create({ model: "x", input: "hello" }).catch((x) => x);
+    expect(e.status).toBe(400);
+    expect(e.error?.message).toMatch(/not supported/);
   });
 });
 
