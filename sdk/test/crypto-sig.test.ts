@@ -173,9 +173,16 @@ describe("key parsing never traps", () => {
       { kty: "EC", crv: "P-521", x: ecJwk.x, y: ecJwk.y }, { ...ecJwk, x: ecJwk.x.slice(0, -2) },
       { ...ecJwk, y: Buffer.alloc(32, 0xff).toString("base64url") }, { ...ecJwk, y: ecJwk.x }, // off curve
       { kty: "OKP", crv: "Ed448", x: "AA" }, { kty: "OKP", crv: "Ed25519", x: Buffer.alloc(31).toString("base64url") },
-      { kty: "oct", k: "AAAA" }, { kty: 5 },
+      { kty: "oct", k: "AAAA" }, { kty: 5 }, { kty: "EC" }, { kty: "OKP" }, { kty: "EC", crv: null, x: ecJwk.x, y: ecJwk.y },
+      { kty: "RSA", n: rsaJwk.n, e: "AQAB==" }, { kty: "RSA", n: rsaJwk.n, e: Buffer.alloc(9, 1).toString("base64url") },
     ];
     for (const b of bad) expect(keyError(jwkKey(b)), JSON.stringify(b)).not.toBe("");
+    // Random JWK-shaped objects: an error or a key, never a trap.
+    const b64 = fc.oneof(fc.string({ maxLength: 60 }), fc.uint8Array({ maxLength: 70 }).map((b) => Buffer.from(b).toString("base64url")), fc.constant(ecJwk.x), fc.constant(rsaJwk.n));
+    fc.assert(fc.property(fc.record({ kty: fc.constantFrom("RSA", "EC", "OKP", "x"), crv: fc.constantFrom("P-256", "P-384", "Ed25519", "X25519"), n: b64, e: b64, x: b64, y: b64 }, { requiredKeys: ["kty"] }), (o) => {
+      keyError(jwkKey(o));
+      return true;
+    }), { numRuns: 2000 });
     expect(keyError({ kind: 0, text: "[1,2", der: new Uint8Array(0) })).not.toBe("");
   });
 
