@@ -137,3 +137,16 @@ export function benchTestBytes(pattern: string, subject: ArrayBuffer, iterations
   for (let i = 0; i < iterations; i++) if (r.regex!.testBytes(subject)) n++;
   return n;
 }
+
+export function findAt(pattern: string, subject: string, start: i32): string {
+  const r = compile(pattern);
+  if (!r.ok) return "ERR:" + r.error;
+  const m = r.regex!.findAt(subject, start);
+  return m === null ? "null" : spans(m.spans);
+}
+
+export function fullMatchBytes(pattern: string, subject: ArrayBuffer): i32 {
+  const r = compile(pattern);
+  if (!r.ok) return -1;
+  return r.regex!.fullMatchBytes(subject) ? 1 : 0;
+}

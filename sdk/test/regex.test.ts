@@ -164,6 +164,16 @@ describe("regex: RE2 syntax compared with JavaScript RegExp", () => {
     expect(call("fullMatch", "gpt-4.*", "gpt-4o-mini")).toBe(1);
     expect(call("fullMatch", "", "")).toBe(1);
     expect(call("fullMatch", "b", "ab")).toBe(0);
+    expect(call("fullMatchBytes", "caf.", utf8("café"))).toBe(1);
+    expect(call("fullMatchBytes", "caf..", utf8("café"))).toBe(0);
+  });
+
+  it("findAt starts the search later but keeps the context (^, \\b) of the whole string", () => {
+    expect(str("findAt", "a+", "aa-aaa", 2)).toBe("3,6");
+    expect(str("findAt", "^a", "aa", 1)).toBe("null");
+    expect(str("findAt", "\\ba", "aa a", 1)).toBe("3,4");
+    expect(str("findAt", "a", "aa", 3)).toBe("null");
+    expect(str("findAt", "", "aa", 2)).toBe("2,2");
   });
 
   it("matches UTF-8 bytes with byte offsets", () => {
@@ -294,6 +304,26 @@ describe("regex: property tests (fast-check)", () => {
       { numRuns: 5000, seed: 7 },
     );
     expect(find("a+", "baa")).toBe("1,3");
+  });
+
+  it("never traps on arbitrary UTF-16 (lone surrogates included) or arbitrary bytes", () => {
+    const anyText = fc.string({ unit: "binary", maxLength: 12 });
+    fc.assert(
+      fc.property(fc.oneof(anyText, patternArb), anyText, fc.uint8Array({ maxLength: 24 }), (pattern, subject, bytes) => {
+        const err = compileError(pattern);
+        expect(err === "" || err.startsWith("error parsing regexp: "), err).toBe(true);
+        if (err !== "") return;
+        find(pattern, subject);
+        str("findAll", pattern, subject);
+        str("findBytes", pattern, bytes);
+        call("testBytes", pattern, bytes);
+        call("fullMatch", pattern, subject);
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+    expect(str("findBytes", "[^a]+", new Uint8Array([0xe2, 0x82, 0x61, 0xf0, 0x9f, 0x98, 0x80]))).toBe("0,2|\ufffd\ufffd");
+    expect(find(".", "\udc00\ud800")).toBe("0,1");
+    expect(find("\\x{1F600}", "a\ud83d\ude00")).toBe("1,3");
   });
 });
 
