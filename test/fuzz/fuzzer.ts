@@ -214,7 +214,7 @@ function randomHeaders(r: Rng, pseudo: boolean, status?: number): BytePair[] {
   } else if (status !== undefined) {
     out.push([Buffer.from(":status"), Buffer.from(String(status))]);
   }
-  const n = r.chance(0.003) ? r.int(1500) : r.int(12);
+  const n = r.chance(0.003) ? r.int(1500) : r.int(9);
   for (let i = 0; i < n; i++) {
     const name = r.chance(0.7) ? oddCase(r, r.pick(INTERESTING_HEADERS)) : randomText(r, 1 + r.size(64)).toString("latin1");
     const value = headerValue(r, name.toLowerCase());
@@ -229,7 +229,7 @@ function randomBody(r: Rng, seeds: readonly string[]): Buffer {
   const k = r.int(10);
   if (k < 3) return Buffer.from(r.pick(seeds));
   if (k < 7) return mutateText(r, r.pick(seeds));
-  if (k < 9) return randomText(r, r.size(r.chance(0.002) ? 1 << 20 : 16384));
+  if (k < 9) return randomText(r, r.size(r.chance(0.002) ? 1 << 20 : 8192));
   return Buffer.alloc(0);
 }
 
@@ -357,7 +357,7 @@ export interface FuzzOptions {
   plugins?: string[];
   /** Share of inputs spent on the SDK parsers (default 0.15). */
   parserShare?: number;
-  /** Share of plugin inputs that mutate the configuration (default 0.15). */
+  /** Share of plugin inputs that mutate the configuration (default 0.1). */
   configShare?: number;
   onProgress?: (done: number, stats: FuzzStats) => void;
   /** Stop early (wall clock) — the CI-facing run keeps under a minute on a busy machine. */
@@ -402,7 +402,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
   // Compile/load the parser module first: a broken SDK edit elsewhere fails fast, not at the end.
   const parserModule = parserInputs > 0 ? loadAsModule("test/fuzz/parsers.entry.ts") : null;
   const pool = new HostPool();
-  const configShare = opts.configShare ?? 0.15;
+  const configShare = opts.configShare ?? 0.1;
 
   const deadline = opts.timeBudgetMs ? t0 + opts.timeBudgetMs : Infinity;
   // Parsers get their share of the time budget too.
