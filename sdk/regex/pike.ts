@@ -5,7 +5,6 @@
 // leftmost-first (Perl/Go) submatches.
 import { Prog, Op } from "./compile";
 import { NodeKind } from "./ast";
-import { CharClass } from "./charclass";
 
 export const enum Mode {
   /** Any match anywhere; stop at the first one seen. */
@@ -247,7 +246,6 @@ export class Machine {
   step(clist: Queue, nlist: Queue, pos: i32, c: i32, w: i32): i32 {
     const prog = this.prog;
     const nc = this.nc;
-    let result = 0;
     for (let i = 0; i < clist.n; i++) {
       const pc = unchecked(clist.pcs[i]);
       const op = unchecked(prog.op[pc]);
@@ -273,7 +271,7 @@ export class Machine {
       for (let k = 0; k < nc; k++) unchecked(this.tmp[k] = clist.caps[base + k]);
       this.addThread(nlist, pc + 1, pos + w);
     }
-    return result;
+    return 0;
   }
 
   /** Adds pc0 and everything it reaches without consuming input to q, in priority order. */
