@@ -117,6 +117,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   events: EventStreamReader | null = null;
   holdHeaders: bool = false;
   sawDone: bool = false;
+  sawFinish: bool = false;
+  passTail: string = "";
   failed: bool = false;
   pendingBody: JsonObject | null = null;
   created: i64 = 0;
@@ -618,7 +620,15 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     const out = new Array<string>();
     for (let i = 0; i < events.length; i++) this.onEvent(events[i], out);
     if (last) this.endStream(out);
-    if (this.passThrough()) return null;
+    if (this.passThrough()) {
+      // Bytes pass untouched; only a truncated stream gets an error event appended.
+      if (!last || this.passTail.length == 0) return null;
+      const tail = String.UTF8.encode(this.passTail);
+      const joined = new Uint8Array(chunk.byteLength + tail.byteLength);
+      joined.set(Uint8Array.wrap(chunk), 0);
+      joined.set(Uint8Array.wrap(tail), chunk.byteLength);
+      return joined.buffer;
+    }
     return String.UTF8.encode(out.join(""));
   }
 
@@ -696,6 +706,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     const list = new Array<string>();
     if (this.openaiWire) {
       if (data.includes("\"usage\"")) extractUsage(obj, this.usage);
+      if (!this.sawFinish && hasFinish(obj)) this.sawFinish = true;
       if (obj.has("error")) { this.streamError(providerErrorMessage(obj, "upstream error"), out); return; }
       const w = this.writer;
       if (w !== null) w.push(obj, out);
@@ -763,12 +774,19 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     }
     if (this.nativeMessages) {
       const c = this.claude;
-      if (c !== null && !c.done) log.warn("the provider's stream ended without message_stop");
+      if (c !== null && !c.done) {
+        log.warn("the provider's stream ended without message_stop");
+        this.passTail = "event: error\ndata: " + anthropicError(502, "the provider's stream ended before the answer finished") + "\n\n";
+      }
       this.publish();
       return;
     }
     if (this.openaiWire && !this.anthropicIn) {
-      log.warn("the provider's stream ended without [DONE]");
+      // Some compatible servers omit [DONE]; a stream that never finished a choice is truncated.
+      if (!this.sawFinish) {
+        log.warn("the provider's stream ended before any finish_reason");
+        this.passTail = sseData(openaiError(502, "the provider's stream ended before the answer finished", "upstream_stream_error"));
+      }
       this.publish();
       return;
     }
@@ -800,6 +818,19 @@ function embeddingsToBase64(resp: JsonObject): void {
     for (let j = 0; j < v.length; j++) store<f32>(changetype<usize>(buf) + <usize>(j * 4), <f32>v[j].num);
     e.set("embedding", S(base64Encode(buf)));
   }
+}
+
+/** Whether an OpenAI chunk finishes a choice. */
+function hasFinish(chunk: JsonObject): bool {
+  const choices = chunk.getArray("choices");
+  if (choices === null) return false;
+  for (let i = 0; i < choices.length; i++) {
+    const c = choices[i].asObject();
+    if (c === null) continue;
+    const f = c.getString("finish_reason");
+    if (f !== null && f.length > 0) return true;
+  }
+  return false;
 }
 
 function renameDeveloperRole(req: JsonObject): void {

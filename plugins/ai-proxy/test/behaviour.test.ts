@@ -84,7 +84,7 @@ const extra: ProviderCase[] = [
     config: { id: "passauth", type: "openai" },
   },
 ];
-const providers = [byId("openai"), byId("claude"), byId("gemini"), byId("qwen"), byId("deepseek"), ...extra];
+const providers = [byId("openai"), byId("claude"), byId("gemini"), byId("qwen"), byId("deepseek"), byId("hunyuan"), byId("bedrock-sigv4"), ...extra];
 
 // The multi-provider example of Higress's ai-proxy README, unchanged, as the global config; a
 // route rule carries the README's legacy single-provider example, unchanged.
@@ -367,6 +367,26 @@ describe("bad input never traps the VM", () => {
       const ok = await c.chat.completions.create({ model: "gpt-4o", messages: hello });
       expect(ok.choices[0].message.content).toBe("Echo: hello there");
     }
+  });
+});
+
+describe("truncated streams that end cleanly", () => {
+  it.each(["openai", "deepseek", "claude", "gemini", "qwen", "hunyuan", "bedrock-sigv4"])("%s: the openai client raises instead of returning half an answer", async (id) => {
+    const c = client(`/${id}`);
+    const err = await (async () => {
+      const s = await c.chat.completions.create({ model: "gpt-4o", messages: hello, stream: true }, { headers: { "x-mock-cut": "clean" } });
+      for await (const _ of s) { /* drain */ }
+    })().then(() => null, (e) => e);
+    // Converted streams end with our error event; on pass-through streams the client may trip on
+    // the provider's half event first. Either way it raises.
+    expect(err).not.toBeNull();
+    if (!["openai", "deepseek"].includes(id)) expect(String(err.message)).toMatch(/ended before the answer finished/);
+  });
+
+  it.each(["claude", "deepseek"])("%s: the anthropic client raises too", async (id) => {
+    const a = new Anthropic({ apiKey: "k", baseURL: `${gw.url}/${id}`, maxRetries: 0 });
+    const err = await a.messages.stream({ model: "gpt-4o", max_tokens: 50, messages: hello }, { headers: { "x-mock-cut": "clean" } }).finalMessage().then(() => null, (e) => e);
+    expect(err).not.toBeNull();
   });
 });
 

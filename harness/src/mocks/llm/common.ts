@@ -6,7 +6,8 @@
 //   x-mock-delay: <ms>                  wait before the first byte (slow first byte)
 //   x-mock-chunking: whole | 1 | random[:seed]   how a stream is cut into writes
 //   x-mock-fail-for: <key>:<status>     fail only requests authenticated with <key>
-//   x-mock-cut: 1                       send half of the stream, then drop the connection
+//   x-mock-cut: 1 | clean               send half of the stream, then drop the connection
+//                                       (1) or end the response normally (clean)
 // Each answered request is recorded with the usage the mock reported (normalised to OpenAI's
 // names) so tests can compare it with what the gateway reports.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -157,7 +158,9 @@ export class LlmMock {
     res.writeHead(200, { "content-type": answer.contentType, "cache-control": "no-cache", ...(answer.headers ?? {}) });
     res.flushHeaders();
     let data = answer.data;
-    const cut = h("x-mock-cut") === "1";
+    // x-mock-cut: 1 drops the connection after half the stream; "clean" ends the response there.
+    const cutMode = h("x-mock-cut");
+    const cut = cutMode === "1" || cutMode === "clean";
     if (cut) data = data.subarray(0, Math.floor(data.length / 2));
     const pieces = splitForChunking(data, h("x-mock-chunking") ?? "whole");
     for (const p of pieces) {
@@ -165,7 +168,7 @@ export class LlmMock {
       res.write(p);
       if (pieces.length > 1) await sleep(1);
     }
-    if (cut) { await sleep(20); res.socket?.destroy(); return; }
+    if (cutMode === "1") { await sleep(20); res.socket?.destroy(); return; }
     res.end();
   }
 }
