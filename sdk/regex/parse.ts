@@ -330,7 +330,6 @@ class Parser {
       this.pos += 2;
       while (this.pos < this.len) {
         if (this.peek() == 0x5c && this.peekAt(1) == 0x45) { this.pos += 2; break; }
-        if (this.peek() == 0x5c && this.peekAt(1) == 0x5c) this.pos++; // \\ inside \Q…\E is a backslash
         items.push(this.literalNode(this.next()));
       }
       return true;
