@@ -32,3 +32,18 @@ describe("callout answers without a usable :status", () => {
     expect(h["x-callout-status"]).toBe("500");
   });
 });
+
+describe("callouts of requests that ended", () => {
+  it("are forgotten: the host never answers them, and the dispatcher does not keep them forever", async () => {
+    const host = await Emulator.load(testPluginWasm("sdk-probe", "envoy"), { config: { upstream_cluster: "callee" }, clusters: { callee: null } });
+    for (let i = 0; i < 600; i++) {
+      const s = host.stream();
+      s.sendRequestHeaders({ ":authority": "gw", ":path": "/callout/x", ":method": "GET" }, true);
+      s.complete(); // the client went away: the host cancels the callout
+    }
+    expect(host.pendingHttpCalls()).toHaveLength(0);
+    const pending = Number((await host.request({ path: "/pending" })).body);
+    // Swept whenever the map reaches its threshold (256, then twice what survived a sweep).
+    expect(pending).toBeLessThan(256);
+  });
+});

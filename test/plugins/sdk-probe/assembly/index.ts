@@ -7,6 +7,7 @@
 //   /ticks       how often each tick handler ran, and the leader election state
 //   /shared/…    shared data get/set with CAS (x-key, x-value, x-cas)
 //   /queue/…     enqueue (x-value) / how many items the queue handler dequeued
+//   /pending     how many callouts the dispatcher still waits for
 import {
   Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status,
   Cluster, TargetCluster, RouteCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName,
@@ -15,6 +16,7 @@ import {
   Counter, Gauge, Histogram,
 } from "@sluice/sdk";
 export * from "@sluice/sdk/exports";
+import { dispatcher } from "@sluice/sdk/runtime/dispatcher";
 
 class ProbeConfig {
   upstreamCluster: string = "";
@@ -147,6 +149,8 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     if (p.startsWith("/ticks")) return this.ticks();
     if (p.startsWith("/shared/")) return this.shared(p.substring(8));
     if (p.startsWith("/queue/")) return this.queue(p.substring(7));
+    // How many async calls the dispatcher is waiting for (white-box: the sweep of ended requests).
+    if (p.startsWith("/pending")) return this.respond(200, dispatcher.pending.size.toString());
     return Action.Continue;
   }
 
