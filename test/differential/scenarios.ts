@@ -61,6 +61,13 @@ const claims = { iss: ISS, sub: "alice-id", exp };
 const tampered = (t: string) => { const p = t.split("."); const sig = Buffer.from(p[2], "base64url"); sig[3] ^= 1; return `${p[0]}.${p[1]}.${b64u(sig)}`; };
 const bearer = (t: string): [string, string] => ["authorization", `Bearer ${t}`];
 
+// hmac-auth-apisix: signatures made the way APISIX clients make them (Date fresh at load time).
+const httpDate = new Date().toUTCString();
+function hmacAuth(path: string, method = "GET", secret = "sk-alice", keyId = "ak-alice"): string {
+  const sig = createHmac("sha256", secret).update(`${keyId}\n${method} ${path}\ndate: ${httpDate}\n`).digest("base64");
+  return `Signature keyId="${keyId}",algorithm="hmac-sha256",headers="@request-target date",signature="${sig}"`;
+}
+
 const basic = (s: string): [string, string] => ["authorization", "Basic " + Buffer.from(s, "utf8").toString("base64")];
 
 export const groups: Group[] = [
@@ -175,6 +182,30 @@ export const groups: Group[] = [
       { name: "tampered ES256 signature", request: { path: "/j", headers: [bearer(tampered(jwt("ES256", p256.privateKey, claims, "ec")))] }, expect: { status: 403 } },
       { name: "expired token", request: { path: "/j", headers: [bearer(jwt("HS256", hs, { ...claims, exp: 1000 }, "hs"))] }, expect: { status: 403 } },
       { name: "no token", request: { path: "/j" }, expect: { status: 403 } },
+    ],
+  },
+  {
+    name: "hmac-auth-apisix",
+    plugin: "hmac-auth-apisix",
+    config: { global_auth: true, consumers: [{ name: "alice", access_key: "ak-alice", secret_key: "sk-alice" }], signed_headers: ["@request-target", "date"], validate_request_body: true },
+    scenarios: [
+      { name: "valid signature", request: { path: "/h?x=1", headers: [["date", httpDate], ["authorization", hmacAuth("/h?x=1")]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
+      { name: "wrong secret", request: { path: "/h", headers: [["date", httpDate], ["authorization", hmacAuth("/h", "GET", "sk-bob")]] }, expect: { status: 401 } },
+      { name: "tampered path", request: { path: "/other", headers: [["date", httpDate], ["authorization", hmacAuth("/h")]] }, expect: { status: 401 } },
+      { name: "body without a digest", request: { path: "/h", method: "POST", body: "x", headers: [["date", httpDate], ["authorization", hmacAuth("/h", "POST")]] }, expect: { status: 401 } },
+      { name: "no Authorization", request: { path: "/h", headers: [["date", httpDate]] }, expect: { status: 401 } },
+    ],
+  },
+  {
+    name: "ai-proxy (OpenAI provider against the recording upstream)",
+    plugin: "ai-proxy",
+    config: { provider: { type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },
+    scenarios: [
+      { name: "chat completion: key, host and model rewritten", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"], ["authorization", "Bearer client"]], body: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}' }, expect: { status: 200, upstream: { authorization: "Bearer sk-diff", host: "api.openai.com" } } },
+      { name: "streaming request in chunks", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"]], body: '{"model":"x","stream":true,"messages":[{"role":"user","content":"' + "long ".repeat(200) + '"}]}', chunks: 6 }, expect: { status: 200 } },
+      { name: "embeddings", request: { path: "/v1/embeddings", headers: [["content-type", "application/json"]], body: '{"model":"text-embedding-3-small","input":"a"}' }, expect: { status: 200 } },
+      { name: "bad JSON gets an OpenAI-shaped 400", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"]], body: "{nope" }, expect: { status: 400 } },
+      { name: "GET /v1/models", request: { path: "/v1/models" }, expect: { status: 200 } },
     ],
   },
   {
