@@ -43,10 +43,11 @@ class Run {
     r.admin = m[2];
     return r;
   }
-  async waitOut(re: RegExp, ms = 15_000, stream: "out" | "err" = "out"): Promise<RegExpExecArray> {
+  /** Waits for `re` in what was printed after offset `from` (default: everything). */
+  async waitOut(re: RegExp, ms = 15_000, stream: "out" | "err" = "out", from = 0): Promise<RegExpExecArray> {
     const until = Date.now() + ms;
     for (;;) {
-      const m = re.exec(this[stream]);
+      const m = re.exec(this[stream].slice(from));
       if (m) return m;
       if (Date.now() > until) throw new Error(`no ${re} in ${stream}:\n${this.out}\n--- stderr ---\n${this.err.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -145,8 +146,9 @@ describe("sluice new → build → run", () => {
       expect(third.headers["x-greeting"]).toBe("again");
       expect(third.port).toBe(first.port);
 
+      const mark = run.out.length;
       writeFileSync(cfg, '{"header": "x-other", "value": "json works too"}');
-      await run.waitOut(/reloaded configuration \(version \d+\)/);
+      await run.waitOut(/reloaded configuration \(version \d+\)/, 15_000, "out", mark);
       await new Promise((r) => setTimeout(r, 100));
       const fourth = await get(`${run.url}/hi`);
       expect(fourth.headers["x-other"]).toBe("json works too");
