@@ -30,7 +30,7 @@ export function sluice(args: string[], opts: { cwd?: string; env?: Record<string
     let stderr = "";
     p.stdout!.on("data", (d) => (stdout += d));
     p.stderr!.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs ?? 180_000);
+    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs ?? 290_000);
     p.on("error", reject);
     p.on("close", (code) => {
       clearTimeout(timer);

@@ -90,7 +90,7 @@ describe("sluice push (anonymous registry)", () => {
     expect(schema.required).toEqual(["value"]);
     expect(schema.example).toEqual({ header: "x-greeting", value: "hello" });
     expect(blob(manifest.layers[0].digest).equals(readFileSync(join(ws, "plugins", PLUGIN, "README.md")))).toBe(true);
-  });
+  }, 300_000);
 
   it("is reproducible: pushing again skips every blob and gives the same digest", async () => {
     const r = await sluice(["push", PLUGIN, `${anon.host}/plugins/${PLUGIN}:1.0.0`, "--no-build"], { cwd: ws, env: { DOCKER_CONFIG: emptyDocker() } });
@@ -110,7 +110,7 @@ describe("sluice push (anonymous registry)", () => {
     expect(v.releaseGate).toBe("oci");
     expect(v.pluginServer.ok).toBe(true);
     expect(v.istio.wasm!.equals(wasmOf("envoy"))).toBe(true); // uploaded in 16 KiB PATCH chunks
-  });
+  }, 300_000);
 
   it("retries transient failures (503, connection reset) with backoff", async () => {
     const front = await RegistryFront.start(anon.port, {

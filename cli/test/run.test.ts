@@ -91,7 +91,7 @@ describe("sluice new → build → run", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✓ greeter \[envoy\] plugins\/greeter\/build\/envoy\.wasm \d+\.\d KiB/);
     expect(r.stdout).toMatch(/✓ greeter \[higress\] plugins\/greeter\/build\/higress\.wasm \d+\.\d KiB/);
-  }, 180_000);
+  }, 300_000);
 
   it("the generated test passes as generated", async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST") && k !== "NODE_OPTIONS" && k !== "TEST"));
@@ -169,7 +169,7 @@ describe("sluice new → build → run", () => {
       expect(await run.exited).toBe(0);
     }
     await expect(fetch(`${run.admin}/ready`)).rejects.toThrow(); // Envoy is gone too
-  }, 120_000);
+  }, 300_000);
 });
 
 describe("bad input, as a new user would try it", () => {
