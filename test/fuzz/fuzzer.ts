@@ -445,7 +445,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
         record({ plugin: t.name, target: t.target, kind: "request", callback: tr.callback, message: tr.message, detail: abortLine(host) }, `seed ${caseSeed} (config seed ${seedIndex})`);
       }
     }
-    if (opts.onProgress && i % 1000 === 0) opts.onProgress(stats.inputs, stats);
+    if (opts.onProgress && i % 1000 === 0) {
+      stats.unique = [...unique.values()];
+      stats.ms = Date.now() - t0;
+      opts.onProgress(stats.inputs, stats);
+    }
   }
 
   if (parserModule) await fuzzParsers(r, parserModule, parserInputs, stats, record, deadline);
@@ -561,9 +565,10 @@ function randomRegex(r: Rng): string {
   return s;
 }
 
-export function formatReport(stats: FuzzStats, command: string): string {
+export function formatReport(stats: FuzzStats, command: string, partial = ""): string {
   const lines: string[] = [];
   lines.push("# Fuzz report", "");
+  if (partial) lines.push(`> **Partial result** — ${partial}`, "");
   lines.push(`Command: \`${command}\` — seed ${stats.seed}, ${stats.inputs.toLocaleString("en-US")} inputs in ${(stats.ms / 1000).toFixed(1)} s, **${stats.traps} traps**.`, "");
   lines.push("Every built plugin runs in the emulator (harness/src/emulator) on both targets with random and mutated request/response headers (huge, duplicated, non-UTF-8, odd cases), bodies, chunkings, trailers, callout answers (responses, timeouts, resets), ticks, and mutated configurations; the SDK parsers are fuzzed one by one through an AssemblyScript test module (test/fuzz/parsers.entry.ts). A trap is a failure.", "");
   lines.push("## Plugins", "", "| plugin [target] | request inputs | config inputs | configs that started | traps |", "|---|---:|---:|---:|---:|");

@@ -1,7 +1,7 @@
 // The fuzz run: `node --import tsx test/fuzz/run.ts --inputs 1000000 [--seed N] [--workers N] [--plugins a,b] [--report path]`
 // (`npm run fuzz` runs 1,000,000 over 2 workers). Writes the counts to docs/fuzz-report.md; exits 1 on any trap.
 import { fork } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { repoRoot } from "../../harness/src/tools.js";
@@ -60,16 +60,49 @@ function merge(parts: FuzzStats[], ms: number): FuzzStats {
 }
 
 if (isWorker) {
-  const stats = await runHere(inputs, seed, ` [seed ${seed}]`);
-  process.send!(stats, () => process.exit(0));
+  let last = 0;
+  const stats = await runFuzz({
+    inputs,
+    seed,
+    plugins,
+    onProgress: (done, st) => {
+      // Partial counts go to the parent now and then, so a stopped run still reports what it did.
+      if (done - last >= 5000) {
+        last = done;
+        process.send!({ partial: true, stats: st });
+      }
+    },
+  });
+  process.send!({ partial: false, stats }, () => process.exit(0));
 } else {
   const t0 = Date.now();
   let stats: FuzzStats;
   if (workers === 1) {
     stats = await runHere(inputs, seed, "");
   } else {
-    // Compile the parser module once here, not in every worker at the same time.
+    // Compile the parser module once here, and keep the workers from recompiling it when someone
+    // edits the SDK mid-run (its mtime is pushed ahead for the run, restored after).
     loadAsModule("test/fuzz/parsers.entry.ts");
+    const parserWasm = join(repoRoot, "build", "ascunit", "parsers.entry-envoy.wasm");
+    const compiledAt = statSync(parserWasm).mtime;
+    utimesSync(parserWasm, new Date(), new Date(Date.now() + 6 * 3600 * 1000));
+    const restore = () => utimesSync(parserWasm, compiledAt, compiledAt);
+    const latest: FuzzStats[] = [];
+    let lastWrite = 0;
+    const writePartial = (why: string) => {
+      const done = latest.filter(Boolean);
+      if (!done.length) return;
+      writeFileSync(report, formatReport(merge(done, Date.now() - t0), command, why));
+    };
+    const children: ReturnType<typeof fork>[] = [];
+    const stop = () => {
+      for (const c of children) c.kill();
+      restore();
+      writePartial(`the run was stopped after ${latest.filter(Boolean).reduce((a, s) => a + s.inputs, 0).toLocaleString("en-US")} of ${inputs.toLocaleString("en-US")} inputs.`);
+      process.exit(2);
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
     // Worker i runs its share with seed + i, so the whole run is reproducible from --seed.
     const self = fileURLToPath(import.meta.url);
     const parts = await Promise.all(
@@ -78,12 +111,24 @@ if (isWorker) {
         const args = ["--inputs", String(n), "--seed", String(seed + i), "--worker", ...(plugins ? ["--plugins", plugins.join(",")] : [])];
         return new Promise<FuzzStats>((resolve, reject) => {
           const child = fork(self, args, { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+          children.push(child);
           let result: FuzzStats | undefined;
-          child.on("message", (m) => (result = m as FuzzStats));
+          child.on("message", (m) => {
+            const msg = m as { partial: boolean; stats: FuzzStats };
+            latest[i] = msg.stats;
+            if (!msg.partial) result = msg.stats;
+            else if (Date.now() - lastWrite > 60000) {
+              lastWrite = Date.now();
+              const total = latest.filter(Boolean).reduce((a, s) => a + s.inputs, 0);
+              process.stderr.write(`fuzz: ${total}/${inputs} inputs, ${latest.filter(Boolean).reduce((a, s) => a + s.traps, 0)} traps, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+              writePartial(`in progress: ${total.toLocaleString("en-US")} of ${inputs.toLocaleString("en-US")} inputs so far.`);
+            }
+          });
           child.on("exit", (code) => (result ? resolve(result) : reject(new Error(`fuzz worker ${i} exited with ${code}`))));
         });
       }),
     );
+    restore();
     stats = merge(parts, Date.now() - t0);
   }
   writeFileSync(report, formatReport(stats, command));
