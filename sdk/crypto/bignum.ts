@@ -181,58 +181,59 @@ export class Montgomery {
 
   /** r = a·b·R⁻¹ mod n. r may alias a or b. */
   mul(r: Limbs, a: Limbs, b: Limbs): void {
-    const k = this.k;
+    const k = <usize>this.k;
     const t = changetype<usize>(this.t);
     const pa = changetype<usize>(a), pb = changetype<usize>(b), pn = changetype<usize>(this.n);
-    memory.fill(t, 0, <usize>(k + 2) << 2);
+    const end = k << 2;
+    memory.fill(t, 0, end + 8);
     const n0inv = this.n0inv;
-    for (let i = 0; i < k; i++) {
-      const ai = <u64>load<u32>(pa + (<usize>i << 2));
+    const n0 = <u64>load<u32>(pn);
+    let tk: u64 = 0; // t[k], kept in a local
+    for (let i: usize = 0; i < end; i += 4) {
+      const ai = <u64>load<u32>(pa + i);
       let c: u64 = 0;
       let s: u64 = 0;
-      for (let j = 0; j < k; j++) {
-        const off = <usize>j << 2;
-        s = <u64>load<u32>(t + off) + ai * <u64>load<u32>(pb + off) + c;
-        store<u32>(t + off, <u32>s);
+      for (let j: usize = 0; j < end; j += 4) {
+        s = <u64>load<u32>(t + j) + ai * <u64>load<u32>(pb + j) + c;
+        store<u32>(t + j, <u32>s);
         c = s >> 32;
       }
-      s = <u64>load<u32>(t + (<usize>k << 2)) + c;
-      store<u32>(t + (<usize>k << 2), <u32>s);
-      store<u32>(t + (<usize>(k + 1) << 2), <u32>(s >> 32));
+      s = tk + c;
+      const tk1 = s >> 32;
+      tk = s & 0xffffffff;
       // (keep the product 32-bit: inside <u64>(…) AssemblyScript would widen it first)
       const m32: u32 = load<u32>(t) * n0inv;
       const m = <u64>m32;
-      s = <u64>load<u32>(t) + m * <u64>load<u32>(pn);
+      s = <u64>load<u32>(t) + m * n0;
       c = s >> 32;
-      for (let j = 1; j < k; j++) {
-        const off2 = <usize>j << 2;
-        s = <u64>load<u32>(t + off2) + m * <u64>load<u32>(pn + off2) + c;
-        store<u32>(t + off2 - 4, <u32>s);
+      for (let j: usize = 4; j < end; j += 4) {
+        s = <u64>load<u32>(t + j) + m * <u64>load<u32>(pn + j) + c;
+        store<u32>(t + j - 4, <u32>s);
         c = s >> 32;
       }
-      s = <u64>load<u32>(t + (<usize>k << 2)) + c;
-      store<u32>(t + (<usize>(k - 1) << 2), <u32>s);
-      store<u32>(t + (<usize>k << 2), load<u32>(t + (<usize>(k + 1) << 2)) + <u32>(s >> 32));
+      s = tk + c;
+      store<u32>(t + end - 4, <u32>s);
+      tk = tk1 + (s >> 32);
     }
-    // t (k+1 limbs) < 2n: subtract n once if needed.
-    let ge = load<u32>(t + (<usize>k << 2)) != 0;
+    // t (k+1 limbs, top in tk) < 2n: subtract n once if needed.
+    let ge = tk != 0;
     if (!ge) {
       ge = true;
-      for (let i = k - 1; i >= 0; i--) {
-        const x = load<u32>(t + (<usize>i << 2)), y = load<u32>(pn + (<usize>i << 2));
+      for (let i = <isize>end - 4; i >= 0; i -= 4) {
+        const x = load<u32>(t + <usize>i), y = load<u32>(pn + <usize>i);
         if (x != y) { ge = x > y; break; }
       }
     }
     const pr = changetype<usize>(r);
     if (ge) {
       let borrow: i64 = 0;
-      for (let i = 0; i < k; i++) {
-        const d = <i64>load<u32>(t + (<usize>i << 2)) - <i64>load<u32>(pn + (<usize>i << 2)) + borrow;
-        store<u32>(pr + (<usize>i << 2), <u32>d);
+      for (let i: usize = 0; i < end; i += 4) {
+        const d = <i64>load<u32>(t + i) - <i64>load<u32>(pn + i) + borrow;
+        store<u32>(pr + i, <u32>d);
         borrow = d >> 32;
       }
     } else {
-      memory.copy(pr, t, <usize>k << 2);
+      memory.copy(pr, t, end);
     }
   }
 

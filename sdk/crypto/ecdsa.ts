@@ -204,6 +204,47 @@ class Ops {
     f.add(s1, s1, s1);
     f.sub(p.y, v, s1);
   }
+
+  // madd-2007-bl: p = p + (x2, y2, 1), for an affine second point. In place.
+  addAffine(p: Jac, x2: Limbs, y2: Limbs): void {
+    const f = this.f;
+    if (isZero(p.z)) { copyLimbs(p.x, x2); copyLimbs(p.y, y2); copyLimbs(p.z, f.one); return; }
+    const z1z1 = this.t0, u2 = this.t1, s2 = this.t2, h = this.t3, hh = this.t4, r = this.t5, i = this.t6, j = this.t7;
+    f.sqr(z1z1, p.z);
+    f.mul(u2, x2, z1z1);
+    f.mul(s2, y2, p.z);
+    f.mul(s2, s2, z1z1);
+    f.sub(h, u2, p.x);
+    f.sub(r, s2, p.y);
+    if (isZero(h)) {
+      if (isZero(r)) { this.double(p); return; }
+      memory.fill(changetype<usize>(p.z), 0, <usize>this.c.k << 2);
+      return;
+    }
+    f.add(r, r, r);
+    f.sqr(hh, h);
+    f.add(i, hh, hh);
+    f.add(i, i, i);            // I = 4·HH
+    f.mul(j, h, i);            // J = H·I
+    const v = u2;
+    f.mul(v, p.x, i);          // V = X1·I
+    // Z3 = (Z1 + H)² − Z1Z1 − HH
+    f.add(p.z, p.z, h);
+    f.sqr(p.z, p.z);
+    f.sub(p.z, p.z, z1z1);
+    f.sub(p.z, p.z, hh);
+    // X3 = r² − J − 2V
+    f.sqr(p.x, r);
+    f.sub(p.x, p.x, j);
+    f.sub(p.x, p.x, v);
+    f.sub(p.x, p.x, v);
+    // Y3 = r(V − X3) − 2·Y1·J
+    f.sub(v, v, p.x);
+    f.mul(v, v, r);
+    f.mul(s2, p.y, j);
+    f.add(s2, s2, s2);
+    f.sub(p.y, v, s2);
+  }
 }
 
 /** A validated public point (Montgomery-form affine coordinates). */
@@ -283,8 +324,8 @@ export function ecdsaVerify(pub: EcPoint, hash: Uint8Array, sig: Uint8Array): bo
     ops.double(acc);
     const b1 = testBit(u1, i), b2 = testBit(u2, i);
     if (b1 && b2) ops.add(acc, GQ);
-    else if (b1) ops.add(acc, G);
-    else if (b2) ops.add(acc, Q);
+    else if (b1) ops.addAffine(acc, c.gx, c.gy);
+    else if (b2) ops.addAffine(acc, pub.x, pub.y);
   }
   if (isZero(acc.z)) return false;
   // x = X / Z² (plain), then compare x mod n with r.

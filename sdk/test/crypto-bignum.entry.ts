@@ -32,3 +32,4 @@ export function modMul(a: ArrayBuffer, b: ArrayBuffer, n: ArrayBuffer): ArrayBuf
   return limbsToBytesBE(x, nb.length).buffer;
 }
 
+
