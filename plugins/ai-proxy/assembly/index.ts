@@ -174,7 +174,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       if (pc.basePath.length > 0 && !pc.basePathPrepend) this.requestHeaders.set(":path", path);
       return Action.Continue;
     }
-    this.anthropicIn = this.api == Api.Messages;
+    this.anthropicIn = this.api == Api.Messages || this.api == Api.CountTokens;
     if (this.api == Api.Models) {
       const up = this.upstreamPath(Api.Models);
       if (up.length == 0) return this.respondModels();
@@ -199,6 +199,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (m === null || m.length == 0) return this.fail(400, "missing model in the request body");
     this.model = m;
     this.mapped = mapModel(pc.modelMapping, m);
+    if (this.api == Api.CountTokens) return this.countTokens(req);
     this.stream = req.getBool("stream", false);
     this.embeddingsBase64 = this.api == Api.Embeddings && str(req, "encoding_format") == "base64";
     if (this.anthropicIn) {
@@ -301,6 +302,32 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.retriesLeft = pc.retry.maxRetries;
     }
     return Action.Continue;
+  }
+
+  /**
+   * Anthropic's /v1/messages/count_tokens (Claude Code calls it): forwarded to claude; for other
+   * providers, which have no such API, an estimate (UTF-8 bytes / 4 over the request's text).
+   */
+  private countTokens(req: JsonObject): Action {
+    if (this.family == Family.Claude) {
+      req.set("model", S(this.mapped));
+      this.applyHostAndAuth();
+      this.requestHeaders.set(":path", "/v1/messages/count_tokens");
+      this.requestHeaders.set("content-type", "application/json");
+      this.replaceRequestBody(String.UTF8.encode(req.stringify()));
+      this.api = Api.Models; // answer passes through untouched
+      return Action.Continue;
+    }
+    let bytes = 0;
+    const sys = req.get("system");
+    if (sys !== null) bytes += String.UTF8.byteLength(sys.stringify());
+    const msgs = req.get("messages");
+    if (msgs !== null) bytes += String.UTF8.byteLength(msgs.stringify());
+    const tools = req.get("tools");
+    if (tools !== null) bytes += String.UTF8.byteLength(tools.stringify());
+    const o = new JsonObject();
+    o.set("input_tokens", JsonValue.fromNumber(<f64>((bytes + 3) / 4)));
+    return this.respond(200, o.stringify(), [new HeaderPair("content-type", "application/json")], "ai-proxy.count_tokens");
   }
 
   /** Request signing (hunyuan TC3, bedrock SigV4); other providers use their token header. */

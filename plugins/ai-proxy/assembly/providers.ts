@@ -6,7 +6,7 @@ export enum Family { Compat, Azure, Claude, Gemini, Qwen, Hunyuan, Bedrock }
 
 export enum Auth { Bearer, None, ApiKey, XApiKey, Goog }
 
-export enum Api { Unknown, Chat, Completions, Embeddings, Models, Messages }
+export enum Api { Unknown, Chat, Completions, Embeddings, Models, Messages, CountTokens }
 
 export class ProviderSpec {
   constructor(
@@ -86,5 +86,6 @@ export function apiOfPath(path: string): Api {
   if (p.endsWith("/v1/embeddings") || p.endsWith("/embeddings")) return Api.Embeddings;
   if (p.endsWith("/v1/models") || p.endsWith("/models")) return Api.Models;
   if (p.endsWith("/v1/messages")) return Api.Messages;
+  if (p.endsWith("/v1/messages/count_tokens")) return Api.CountTokens;
   return Api.Unknown;
 }

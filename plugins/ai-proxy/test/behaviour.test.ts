@@ -285,6 +285,22 @@ describe("other OpenAI APIs", () => {
   });
 });
 
+describe("Anthropic count_tokens (used by Claude Code)", () => {
+  it("is forwarded to claude", async () => {
+    const a = new Anthropic({ apiKey: "k", baseURL: `${gw.url}/claude`, maxRetries: 0 });
+    const r = await a.messages.countTokens({ model: "gpt-4o", messages: [{ role: "user", content: "one two three" }] });
+    expect(r.input_tokens).toBe(6);
+    expect(mocks.anthropic.last!.body.model).toBe("claude-sonnet-4-5");
+  });
+
+  it("is estimated for providers without it", async () => {
+    const a = new Anthropic({ apiKey: "k", baseURL: `${gw.url}/gemini`, maxRetries: 0 });
+    const r = await a.messages.countTokens({ model: "gpt-4o", system: "be brief", messages: [{ role: "user", content: "one two three four five six seven eight" }] });
+    expect(r.input_tokens).toBeGreaterThan(5);
+    expect(r.input_tokens).toBeLessThan(40);
+  });
+});
+
 describe("capabilities and providerDomain", () => {
   it("capabilities add an API the provider type lacks; providerDomain overrides the host", async () => {
     const r = await client("/caps").embeddings.create({ model: "text-embedding-3-small", input: "hello" });

@@ -1,7 +1,7 @@
 // Anthropic Messages API (POST /v1/messages): x-api-key + anthropic-version, strict roles and
 // block types, tool_use/tool_result pairing; answers as a message or the documented event
 // stream (message_start, content_block_*, message_delta, message_stop, with pings).
-import { type Answer, type Family, type MockRequest, type NormalUsage, bad, need, header, answerPieces, wantsReasoning, REASONING, validKey, sse } from "./common.js";
+import { type Answer, type Family, type MockRequest, type NormalUsage, bad, need, header, countTokens, answerPieces, wantsReasoning, REASONING, validKey, sse } from "./common.js";
 import { type Turn, usageFor, TOOL_ARGS } from "./openai.js";
 
 const TOP_LEVEL = new Set(["model", "messages", "max_tokens", "system", "stream", "temperature", "top_p", "top_k", "stop_sequences", "tools", "tool_choice", "thinking", "metadata", "service_tier", "container", "mcp_servers"]);
@@ -57,12 +57,18 @@ export const anthropicFamily: Family = {
     return { type: "error", error: { type, message } };
   },
   handle(req: MockRequest): Answer {
-    if (req.path.split("?")[0] !== "/v1/messages") bad(`Not found: ${req.path}`, 404);
+    const path = req.path.split("?")[0];
+    if (path !== "/v1/messages" && path !== "/v1/messages/count_tokens") bad(`Not found: ${req.path}`, 404);
     need(req.method === "POST", "POST required");
     if ((header(req, "host") ?? "") !== "api.anthropic.com") bad("unknown host", 404);
     if (!validKey(header(req, "x-api-key"))) bad("invalid x-api-key", 401);
     need(/^\d{4}-\d{2}-\d{2}$/.test(header(req, "anthropic-version") ?? ""), "anthropic-version: header is required");
     const body = req.body;
+    if (path === "/v1/messages/count_tokens") {
+      need(typeof body?.model === "string" && Array.isArray(body?.messages), "model and messages are required");
+      const prompt = [blockText(body.system), ...body.messages.map((m: any) => blockText(m.content))].join(" ");
+      return { kind: "json", body: { input_tokens: countTokens(prompt) + 3 } };
+    }
     const turn = validate(body);
     const u = usageFor(turn);
     const cacheRead = 4;
