@@ -108,6 +108,8 @@ export function webdisHeaders(): Array<HeaderPair> {
 export function webdisResult(r: HttpCallResponse, wrapped: bool): RedisResult {
   if (r.reason.length > 0) return RedisResult.failed("cannot get redis response: " + r.reason);
   if (r.status == 503) return RedisResult.failed("cannot connect to redis cluster");
+  // Envoy answers a callout timeout itself with 504.
+  if (r.status == 504) return RedisResult.failed("cannot get redis response: timeout");
   if (r.status != 200) return RedisResult.failed("webdis answered HTTP " + r.status.toString());
   const outer = decodeReply(r.body);
   if (!outer.ok) return RedisResult.failed("cannot read redis response: " + outer.error);

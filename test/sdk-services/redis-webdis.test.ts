@@ -21,10 +21,21 @@ const gw = useEnvoy(() => ({
     name: "sdk-probe",
     wasm: testPluginWasm("sdk-probe"),
     // The route "db3" gets its own client on database 3.
-    config: { redis_cluster: "webdis", redis_timeout_ms: 2000, _rules_: [{ _match_route_: ["db3"], redis_cluster: "webdis", redis_db: 3 }] },
+    config: {
+      redis_cluster: "webdis",
+      redis_timeout_ms: 2000,
+      _rules_: [
+        { _match_route_: ["db3"], redis_cluster: "webdis", redis_db: 3 },
+        { _match_route_: ["short"], redis_cluster: "webdis", redis_timeout_ms: 100 },
+        // Not webdis at all: the echo upstream answers 200 with JSON.
+        { _match_route_: ["wrong"], redis_cluster: "up" },
+      ],
+    },
   }],
   routes: [
     { name: "db3", prefix: "/redis-db3", cluster: "up" },
+    { name: "short", prefix: "/redis-short", cluster: "up" },
+    { name: "wrong", prefix: "/redis-wrong", cluster: "up" },
     { name: "main", prefix: "/", cluster: "up" },
   ],
   clusters: [
@@ -136,6 +147,27 @@ describe("Redis through webdis (envoy target)", () => {
   it("raw commands", async () => {
     expect((await redis("command", ["PING"])).value).toEqual({ simple: "PONG" });
     expect((await redis("command", ["ECHO", "hi"])).value).toBe("hi");
+  });
+
+  it("20 concurrent commands: each request gets its own reply", async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => redis("set", [`c${i}`, `v${i}`])));
+    const got = await Promise.all(Array.from({ length: 20 }, (_, i) => redis("get", [`c${i}`])));
+    got.forEach((r, i) => expect(r.value).toBe(`v${i}`));
+  });
+
+  it("a reply slower than the client's timeout is a timeout failure", async () => {
+    // The script keeps Redis busy for ~400 ms; the "short" route's client waits 100 ms.
+    const busy = "local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] " +
+      "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > 400000 return 1";
+    const r = await redis("eval", [busy, 0], "/redis-short");
+    expect(r).toMatchObject({ ok: false, value: null, failure: "cannot get redis response: timeout" });
+    await new Promise((res) => setTimeout(res, 500)); // let Redis finish the script
+  });
+
+  it("an answer that is not RESP is a failure value, not a trap", async () => {
+    const r = await redis("get", ["x"], "/redis-wrong");
+    expect(r.ok).toBe(false);
+    expect(r.failure).toMatch(/^cannot read redis response: unknown type byte/);
   });
 
   it("never trapped", () => {
