@@ -21,6 +21,8 @@ export interface RouteSpec {
   prefix?: string;
   path?: string;
   cluster: string;
+  /** Replace the matched prefix before forwarding (Envoy's prefix_rewrite), e.g. "/" to drop it. */
+  prefixRewrite?: string;
   /** Upstream request timeout in seconds (0 disables). */
   timeoutSeconds?: number;
 }
@@ -60,6 +62,11 @@ export interface BootstrapSpec {
    * names 127.0.0.1: build the URL from `envoy.port` (`http://[::1]:<port>`) when you change it.
    */
   listenerAddress?: string;
+  /**
+   * Envoy `stats_config.stats_tags`: each regex's first capture group is cut from the metric name
+   * and its second becomes the Prometheus label `name` (e.g. Higress's ai_route/ai_model labels).
+   */
+  statsTags?: { name: string; regex: string }[];
 }
 
 function wasmFilter(p: PluginSpec): unknown {
@@ -130,7 +137,7 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
     hosts.get(key)!.routes.push({
       name: r.name,
       match,
-      route: { cluster: r.cluster, timeout: `${r.timeoutSeconds ?? 30}s` },
+      route: { cluster: r.cluster, timeout: `${r.timeoutSeconds ?? 30}s`, ...(r.prefixRewrite !== undefined ? { prefix_rewrite: r.prefixRewrite } : {}) },
     });
   }
   // A catch-all host must come last or it shadows the others.
@@ -163,6 +170,7 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
   };
   if (spec.bufferLimitBytes) listener.per_connection_buffer_limit_bytes = spec.bufferLimitBytes;
   return {
+    ...(spec.statsTags ? { stats_config: { stats_tags: spec.statsTags.map((t) => ({ tag_name: t.name, regex: t.regex })) } } : {}),
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
     static_resources: {
       listeners: [listener],
