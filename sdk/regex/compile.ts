@@ -36,6 +36,13 @@ export class Prog {
   firstSet: StaticArray<u32> = new StaticArray<u32>(4);
   firstNonAscii: bool = false;
   canSkip: bool = false;
+  /**
+   * The instructions where a thread started at any position waits (consuming ones and Match),
+   * when reaching them passes no assertion: Test mode then starts threads from this list instead
+   * of walking the start closure at every position.
+   */
+  startPcs: StaticArray<i32> = new StaticArray<i32>(0);
+  startPure: bool = false;
 
   constructor(b: Builder, ncap: i32) {
     this.op = StaticArray.fromArray<i32>(b.op);
@@ -49,6 +56,28 @@ export class Prog {
     if (this.op[pc] == Op.Assert && this.x[pc] == NodeKind.BeginText) this.anchorStart = true;
     if (this.op[pc] == Op.Rune && this.x[pc] < 0x80) this.firstByte = this.x[pc];
     this.canSkip = this.computeFirstSet();
+    this.computeStart();
+  }
+
+  private computeStart(): void {
+    const n = this.op.length;
+    const seen = new StaticArray<bool>(n);
+    const stack = new Array<i32>();
+    const out = new Array<i32>();
+    stack.push(0);
+    while (stack.length > 0) {
+      const pc = stack.pop();
+      if (seen[pc]) continue;
+      seen[pc] = true;
+      const op = this.op[pc];
+      if (op == Op.Save) stack.push(pc + 1);
+      else if (op == Op.Jmp) stack.push(this.x[pc]);
+      else if (op == Op.Split) { stack.push(this.y[pc]); stack.push(this.x[pc]); }
+      else if (op == Op.Assert) return; // depends on the position: not pure
+      else out.push(pc);
+    }
+    this.startPcs = StaticArray.fromArray<i32>(out);
+    this.startPure = true;
   }
 
   /** Walks the instructions reachable from the start without consuming input. */

@@ -222,8 +222,19 @@ export class Machine {
           pos = this.skip(pos);
           if (pos >= this.len) break;
         }
-        for (let i = 0; i < this.nc; i++) unchecked(this.tmp[i] = -1);
-        this.addThread(clist, 0, pos);
+        if (mode == Mode.Test && prog.startPure) {
+          // The start thread is the last one added to clist, so nothing needs the marks of the
+          // instructions between: add its waiting threads directly.
+          const starts = prog.startPcs;
+          for (let i = 0; i < starts.length; i++) {
+            const pc = unchecked(starts[i]);
+            this.steps++;
+            if (clist.visit(pc)) clist.push(pc);
+          }
+        } else {
+          for (let i = 0; i < this.nc; i++) unchecked(this.tmp[i] = -1);
+          this.addThread(clist, 0, pos);
+        }
       }
       // No thread alive: done if a match was found or no new thread will be started.
       if (clist.n == 0 && (matched || anchored)) break;
