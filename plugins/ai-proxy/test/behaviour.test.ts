@@ -285,6 +285,27 @@ describe("other OpenAI APIs", () => {
   });
 });
 
+describe("a Claude Code-shaped request on any provider", () => {
+  // System as cache_control'd text blocks, tools with cache_control, tool_choice, metadata,
+  // anthropic-beta header, streaming: the shape Claude Code sends.
+  const body = (model: string) => ({
+    model, max_tokens: 512, stream: true, temperature: 1,
+    system: [{ type: "text" as const, text: "You are Claude Code.", cache_control: { type: "ephemeral" as const } }, { type: "text" as const, text: "Be concise." }],
+    messages: [{ role: "user" as const, content: [{ type: "text" as const, text: "list the files", cache_control: { type: "ephemeral" as const } }] }],
+    tools: [{ name: "Bash", description: "Run a command", input_schema: { type: "object" as const, properties: { command: { type: "string" } }, required: ["command"] }, cache_control: { type: "ephemeral" as const } }],
+    tool_choice: { type: "auto" as const },
+    metadata: { user_id: "user_abc" },
+  });
+  it.each(["openai", "gemini", "qwen", "bedrock-sigv4", "claude"])("%s", async (id) => {
+    const a = new Anthropic({ apiKey: "k", baseURL: `${gw.url}/${id}`, maxRetries: 0, defaultHeaders: { "anthropic-beta": "claude-code-20250219,interleaved-thinking-2025-05-14" } });
+    const m = await a.messages.stream(body("claude-sonnet-4-5") as any, { headers: { "x-mock-chunking": "random:8" } }).finalMessage();
+    const use = m.content.find((b) => b.type === "tool_use") as any;
+    expect(use?.name).toBe("Bash");
+    expect(m.stop_reason).toBe("tool_use");
+    expect(m.usage.output_tokens).toBeGreaterThan(0);
+  });
+});
+
 describe("Anthropic count_tokens (used by Claude Code)", () => {
   it("is forwarded to claude", async () => {
     const a = new Anthropic({ apiKey: "k", baseURL: `${gw.url}/claude`, maxRetries: 0 });
