@@ -1,0 +1,244 @@
+// ai-token-ratelimit: limits the LLM tokens a key (header, param, consumer, cookie, client IP —
+// or everyone) may use per second/minute/hour/day, counted in Redis so every gateway instance
+// shares the limit. Configuration, Redis keys, Lua scripts and replies follow Higress's
+// ai-token-ratelimit: the request phase checks the counter (EVAL), the used tokens are added at
+// the end of the response (EVAL), so the request that crosses the limit passes and later ones get
+// 429 with X-TokenRateLimit-Reset until the window expires.
+import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, RedisClient, RedisHandler, RedisResult, HeaderPair, Counter } from "@sluice/sdk";
+import { routeName, clusterName } from "@sluice/sdk/api/plugin";
+import { RateLimitRules, parseRateLimitRules } from "@sluice/sdk/ratelimit/rules";
+import { LimitMatch, matchLimit } from "@sluice/sdk/ratelimit/match";
+import { parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit/redis";
+import { ResponseTracker, accountUsage, usageSourceName } from "@sluice/sdk/ai/tracker";
+import { UserAttributes } from "@sluice/sdk/ai/log";
+import { dispatcher } from "@sluice/sdk/runtime/dispatcher";
+import * as host from "@sluice/sdk/runtime/hostcalls";
+export * from "@sluice/sdk/exports";
+
+const KEY_PREFIX = "higress-token-ratelimit";
+
+// Higress's scripts, unchanged in behaviour: check (threshold, current, ttl) without counting…
+const CHECK_SCRIPT = `
+local current = redis.call('get', KEYS[1])
+local ttl = redis.call('ttl', KEYS[1])
+local threshold = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+if not current then
+  return {threshold, 0, window}
+end
+if ttl < 0 then
+  ttl = window
+end
+return {threshold, tonumber(current), ttl}
+`;
+
+// …and add the used tokens while the counter is not over the threshold; the window starts at
+// the first addition.
+const ADD_SCRIPT = `
+local key = KEYS[1]
+local threshold = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local added = tonumber(ARGV[3])
+local current = tonumber(redis.call('get', key) or "0")
+if current <= threshold then
+  current = redis.call('incrby', key, added)
+  if current == added then
+    redis.call('expire', key, window)
+  else
+    local ttl = redis.call('ttl', key)
+    if ttl < 0 then
+      redis.call('expire', key, window)
+    end
+  end
+end
+return {threshold, current, redis.call('ttl', key)}
+`;
+
+const RESET_HEADER = "X-TokenRateLimit-Reset";
+const LIMIT_HEADER = "X-TokenRateLimit-Limit";
+const REMAINING_HEADER = "X-TokenRateLimit-Remaining";
+
+class Config {
+  rules: RateLimitRules = new RateLimitRules();
+  rejectedCode: u32 = 429;
+  rejectedMsg: string = "Too many requests";
+  redis: RedisClient | null = null;
+  /** Sluice extension: what happens when Redis cannot answer (Higress: always open). */
+  failClosed: bool = false;
+  /** Sluice extension: X-TokenRateLimit-Limit/Remaining on requests that pass. */
+  showQuotaHeaders: bool = false;
+}
+
+class AiTokenRateLimit extends Plugin<Config> {
+  counters: Map<string, Counter> = new Map<string, Counter>();
+
+  parseConfig(json: JsonObject, global: Config | null, err: ConfigError): Config | null {
+    const block = parseRedisBlock(json, err);
+    if (block === null) return null;
+    const rules = parseRateLimitRules(json, "token", err);
+    if (rules === null) return null;
+    const c = new Config();
+    c.rules = rules;
+    const code = json.get("rejected_code");
+    if (code !== null) {
+      const n = code.asInt(-1);
+      if (n < 100 || n > 999) return err.fail<Config>("rejected_code must be an HTTP status code");
+      c.rejectedCode = <u32>n;
+    }
+    const msg = json.get("rejected_msg");
+    if (msg !== null) { const t = msg.toText(); c.rejectedMsg = t === null ? "" : t; }
+    const mode = json.get("redis_failure_mode");
+    if (mode !== null) {
+      const m = mode.asString();
+      if (m == "open") c.failClosed = false;
+      else if (m == "closed") c.failClosed = true;
+      else return err.fail<Config>("redis_failure_mode must be 'open' or 'closed'");
+    }
+    c.showQuotaHeaders = json.getBool("show_limit_quota_header", false);
+    c.redis = redisClientFor(block);
+    return c;
+  }
+
+  newFilter(): HttpFilter<Config> { return new TokenRateLimitFilter(); }
+
+  count(name: string): void {
+    let c: Counter;
+    if (this.counters.has(name)) c = this.counters.get(name);
+    else { c = new Counter(name); this.counters.set(name, c); }
+    c.increment(1);
+  }
+}
+
+/** Logs what the add script answered (the request may be gone by then). */
+class AddAnswer implements RedisHandler {
+  constructor(public key: string, public tokens: i64) {}
+  onRedisResult(r: RedisResult): void {
+    if (!r.ok) { log.warn("redis call failed while adding " + this.tokens.toString() + " tokens to " + this.key + ": " + r.error!); return; }
+    const items = r.items;
+    if (items.length == 3) log.debug("added " + this.tokens.toString() + " tokens to " + this.key + ": now " + items[1].asInt(0).toString() + "/" + items[0].asInt(0).toString() + ", ttl " + items[2].asInt(0).toString());
+  }
+}
+
+enum Phase { Idle, Checking, Passed, Rejected }
+
+class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
+  limit: LimitMatch | null = null;
+  phase: Phase = Phase.Idle;
+  threshold: i64 = 0;
+  current: i64 = 0;
+  consumer: string = "none";
+  requestBytes: i64 = 0;
+  status: i32 = 0;
+  tracker: ResponseTracker = new ResponseTracker();
+  accounted: bool = false;
+  attrs: UserAttributes = new UserAttributes();
+
+  onRequestHeaders(endOfStream: bool): Action {
+    const consumer = this.requestHeaders.get("x-mse-consumer");
+    if (consumer !== null && consumer.length > 0) this.consumer = consumer;
+    const cl = this.requestHeaders.get("content-length");
+    if (cl !== null) this.requestBytes = I64.parseInt(cl.trim());
+    if (this.requestBytes < 0) this.requestBytes = 0;
+    const m = matchLimit(this.config.rules, KEY_PREFIX);
+    if (m === null) return Action.Continue;
+    this.limit = m;
+    this.responseBodyMode = BodyMode.Stream;
+    const redis = this.config.redis!;
+    const st = redis.eval(CHECK_SCRIPT, [m.key], [m.count.toString(), m.windowSeconds.toString()], this);
+    if (st != Status.Ok) return this.redisUnavailable("redis call failed: " + redis.lastError, false);
+    this.phase = Phase.Checking;
+    // Like Higress: hold the headers and any body until Redis answers.
+    return Action.StopAllIterationAndWatermark;
+  }
+
+  onRedisResult(r: RedisResult): void {
+    if (this.phase != Phase.Checking) return;
+    if (!r.ok) { this.redisUnavailable("redis call failed: " + r.error!, true); return; }
+    const items = r.items;
+    if (items.length != 3) {
+      log.error("redis response parse error, response: " + (r.value === null ? "null" : r.value!.toJson()));
+      this.phase = Phase.Passed;
+      this.resumeRequest();
+      return;
+    }
+    this.threshold = items[0].asInt(0);
+    this.current = items[1].asInt(0);
+    const ttl = items[2].asInt(0);
+    if (this.current > this.threshold) {
+      this.phase = Phase.Rejected;
+      this.attrs.setString("token_ratelimit_status", "limited");
+      this.attrs.writeToLog();
+      this.respond(this.config.rejectedCode, this.config.rejectedMsg, [new HeaderPair(RESET_HEADER, ttl.toString())], "ai-token-ratelimit.rejected");
+      (<AiTokenRateLimit>this.plugin).count("route." + routeName() + ".upstream." + clusterName() + ".model.none.consumer." + this.consumer + ".metric.token_ratelimit_count");
+      return;
+    }
+    this.phase = Phase.Passed;
+    this.resumeRequest();
+  }
+
+  /** Redis did not answer: fail open (Higress) or closed (redis_failure_mode: closed). */
+  private redisUnavailable(why: string, later: bool): Action {
+    this.phase = Phase.Passed;
+    this.attrs.setString("token_ratelimit_status", "redis_unavailable");
+    this.attrs.writeToLog();
+    if (this.config.failClosed) {
+      log.error(why + "; redis_failure_mode is closed: rejecting the request");
+      this.phase = Phase.Rejected;
+      return this.respond(503, "Token rate limit unavailable", [], "ai-token-ratelimit.redis_unavailable");
+    }
+    log.warn(why + "; redis_failure_mode is open: letting the request pass");
+    if (later) this.resumeRequest();
+    return Action.Continue;
+  }
+
+  onResponseHeaders(endOfStream: bool): Action {
+    const s = this.responseHeaders.get(":status");
+    this.status = s === null ? 0 : I32.parseInt(s);
+    this.tracker.begin(this.responseHeaders.get("content-type"));
+    if (this.config.showQuotaHeaders && this.phase == Phase.Passed && this.threshold > 0) {
+      const left = this.threshold - this.current;
+      this.responseHeaders.set(LIMIT_HEADER, this.threshold.toString());
+      this.responseHeaders.set(REMAINING_HEADER, (left < 0 ? 0 : left).toString());
+    }
+    if (endOfStream) { this.tracker.finish(); this.account(false); }
+    return Action.Continue;
+  }
+
+  onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
+    this.tracker.push(chunk, last);
+    if (last) this.account(false);
+    return null;
+  }
+
+  onStreamDone(): void {
+    // The response did not end normally (cut stream, reset): count what we can, from the root
+    // context — a callout owned by this request would be cancelled with it.
+    if (!this.accounted) this.account(true);
+  }
+
+  private account(fromRoot: bool): void {
+    if (this.accounted) return;
+    this.accounted = true;
+    const m = this.limit;
+    if (m === null || this.phase != Phase.Passed) return;
+    const ok = this.status >= 200 && this.status < 300;
+    const a = accountUsage(this.tracker, this.requestBytes, ok);
+    const used = a.usage.promptTokens + a.usage.completionTokens;
+    if (used <= 0) { log.debug("no token usage to add for " + m.key); return; }
+    if (a.estimated) {
+      log.warn("token usage estimated (" + (this.tracker.ended ? "no usage reported" : "stream cut") + "): input " + a.usage.promptTokens.toString() + ", output " + a.usage.completionTokens.toString() + " for " + m.key);
+      this.attrs.setBool("token_usage_estimated", true);
+      this.attrs.setInt("token_ratelimit_tokens", used);
+      this.attrs.writeToLog();
+    } else {
+      log.debug("token usage from " + usageSourceName(a.source) + ": " + used.toString() + " for " + m.key);
+    }
+    const root = this.plugin.id;
+    if (fromRoot) { host.setEffectiveContext(root); dispatcher.current = root; }
+    const st = this.config.redis!.eval(ADD_SCRIPT, [m.key], [m.count.toString(), m.windowSeconds.toString(), used.toString()], new AddAnswer(m.key, used));
+    if (fromRoot) { host.setEffectiveContext(this.id); dispatcher.current = this.id; }
+    if (st != Status.Ok) log.warn("redis call failed while adding tokens to " + m.key + ": " + this.config.redis!.lastError);
+  }
+}
+
+registerPlugin("ai-token-ratelimit", () => new AiTokenRateLimit());

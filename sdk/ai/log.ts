@@ -1,0 +1,58 @@
+// Higress's `ai_log`: user attributes merged into one JSON object kept in the filter-state
+// property `ai_log` (Envoy key `wasm.ai_log`, printed by `%FILTER_STATE(wasm.ai_log:PLAIN)%`).
+// Like wasm-go's WriteUserAttributeToLogWithKey, the stored text is the JSON escaped once (the
+// inside of a JSON string literal), so Higress's access-log format `"ai_log":"%FILTER_STATE(…)%"`
+// stays valid JSON; what other plugins wrote there before is kept and overwritten key by key.
+//
+// Write it before the stream ends (last response chunk): Envoy runs the access loggers before
+// the Wasm filters' proxy_on_log, so attributes written in onStreamDone miss the access log.
+import { JsonObject, JsonValue } from "../json/value";
+import { parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import * as host from "../runtime/hostcalls";
+import { Status } from "../abi/types";
+
+export const AI_LOG_KEY = "ai_log";
+
+/** The inside of a JSON string literal for `s` (quotes dropped). */
+export function escapeOnce(s: string): string {
+  const w = new JsonWriter();
+  w.string(s);
+  const q = w.toString();
+  return q.substring(1, q.length - 1);
+}
+
+/** Reads a log property as an object: escaped-once text (Higress) or plain JSON; null if neither. */
+export function readLogObject(key: string = AI_LOG_KEY): JsonObject | null {
+  const b = host.getPropertyBytes([key]);
+  if (b === null || b.byteLength == 0) return null;
+  const text = String.UTF8.decode(b);
+  let r = parseJson(text);
+  if (r.ok) return r.value!.asObject();
+  const unq = parseJson("\"" + text + "\"");
+  if (!unq.ok) return null;
+  const inner = unq.value!.asString();
+  if (inner === null) return null;
+  r = parseJson(inner);
+  return r.ok ? r.value!.asObject() : null;
+}
+
+/** Per-request attributes (Higress's SetUserAttribute / WriteUserAttributeToLogWithKey). */
+export class UserAttributes {
+  values: JsonObject = new JsonObject();
+
+  set(key: string, v: JsonValue): void { this.values.set(key, v); }
+  setString(key: string, s: string): void { this.values.setString(key, s); }
+  setInt(key: string, n: i64): void { this.values.setInt(key, n); }
+  setBool(key: string, b: bool): void { this.values.setBool(key, b); }
+  get(key: string): JsonValue | null { return this.values.get(key); }
+  has(key: string): bool { return this.values.has(key); }
+
+  /** Merges into what the property holds (ours win) and writes it back escaped once. */
+  writeToLog(key: string = AI_LOG_KEY): Status {
+    let merged = readLogObject(key);
+    if (merged === null) merged = new JsonObject();
+    for (let i = 0; i < this.values.size; i++) merged.set(this.values.keys[i], this.values.values[i]);
+    return host.setPropertyBytes([key], String.UTF8.encode(escapeOnce(merged.stringify())));
+  }
+}

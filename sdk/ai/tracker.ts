@@ -1,0 +1,196 @@
+// Watches a response go by (streamed or whole) and finds what the AI plugins account for:
+// the token usage (OpenAI, Anthropic, Gemini, DashScope, Bedrock, Tencent shapes, as
+// extractUsage reads them; on streams the last report wins), the model, the chat id, the time of
+// the first byte, and byte counts for an estimate when no usage ever arrives (cut streams,
+// providers that report none). Memory is bounded: SSE is read event by event, a non-stream body
+// is kept only up to `maxBodyBytes`.
+import { TokenUsage, extractUsage, AI_USAGE_PROPERTY } from "./usage";
+import { SseReader } from "../sse/reader";
+import { ByteBuffer } from "../json/bytebuf";
+import { parseJson, parseJsonBytes } from "../json/parse";
+import { JsonObject } from "../json/value";
+import * as host from "../runtime/hostcalls";
+
+export const DEFAULT_MAX_BODY_BYTES: i32 = 8 << 20;
+
+export enum UsageSource {
+  /** Nothing known yet. */
+  None,
+  /** ai-proxy's normalised `ai_usage` filter state. */
+  Published,
+  /** Read from the response body by this plugin. */
+  Response,
+  /** Estimated from byte counts (no report arrived). */
+  Estimated,
+}
+
+export function usageSourceName(s: UsageSource): string {
+  if (s == UsageSource.Published) return "ai_usage";
+  if (s == UsageSource.Response) return "response";
+  if (s == UsageSource.Estimated) return "estimated";
+  return "none";
+}
+
+/** Usage and model as ai-proxy published them (`ai_usage`), or null. */
+export class PublishedUsage {
+  usage: TokenUsage = new TokenUsage();
+  model: string = "";
+  stream: bool = false;
+}
+
+export function readPublished(): PublishedUsage | null {
+  const b = host.getPropertyBytes([AI_USAGE_PROPERTY]);
+  if (b === null || b.byteLength == 0) return null;
+  const r = parseJsonBytes(b);
+  if (!r.ok) return null;
+  const o = r.value!.asObject();
+  if (o === null) return null;
+  const p = new PublishedUsage();
+  p.usage.set(nonNeg(o, "prompt_tokens"), nonNeg(o, "completion_tokens"), nonNeg(o, "total_tokens"));
+  p.usage.cachedTokens = nonNeg(o, "cached_tokens");
+  p.usage.cacheCreationTokens = nonNeg(o, "cache_creation_tokens");
+  p.usage.reasoningTokens = nonNeg(o, "reasoning_tokens");
+  const m = o.getString("model");
+  if (m !== null) p.model = m;
+  p.stream = o.getBool("stream", false);
+  return p;
+}
+
+function nonNeg(o: JsonObject, k: string): i64 {
+  const n = o.getInt(k, 0);
+  return n < 0 ? 0 : n;
+}
+
+/** Bytes per token for estimates (a common rule of thumb for English text and JSON). */
+export const BYTES_PER_TOKEN: i64 = 4;
+
+export function estimateTokens(bytes: i64): i64 {
+  return bytes <= 0 ? 0 : (bytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
+}
+
+export class ResponseTracker {
+  usage: TokenUsage = new TokenUsage();
+  model: string = "";
+  chatId: string = "";
+  isStream: bool = false;
+  responseBytes: i64 = 0;
+  /** Bytes of answer text seen in stream events / the body (for estimates). */
+  firstByteNanos: u64 = 0;
+  ended: bool = false;
+  private sse: SseReader | null = null;
+  private body: ByteBuffer | null = null;
+  private overflow: bool = false;
+
+  constructor(public maxBodyBytes: i32 = DEFAULT_MAX_BODY_BYTES) {}
+
+  /** Call from onResponseHeaders. */
+  begin(contentType: string | null): void {
+    this.isStream = contentType !== null && contentType.toLowerCase().indexOf("text/event-stream") >= 0;
+    if (this.isStream) this.sse = new SseReader();
+    else this.body = new ByteBuffer(1024);
+  }
+
+  /** Call for each response chunk. */
+  push(chunk: ArrayBuffer, last: bool): void {
+    const n = chunk.byteLength;
+    if (n > 0 && this.firstByteNanos == 0) this.firstByteNanos = host.currentTimeNanos();
+    this.responseBytes += n;
+    const sse = this.sse;
+    if (sse !== null) {
+      const events = sse.push(chunk);
+      for (let i = 0; i < events.length; i++) this.onEvent(events[i].data);
+    } else {
+      const b = this.body;
+      if (b !== null && !this.overflow && n > 0) {
+        if (b.length + n > this.maxBodyBytes) { this.overflow = true; this.body = null; }
+        else b.pushBytes(changetype<usize>(chunk), n);
+      }
+    }
+    if (last) this.finish();
+  }
+
+  /** The body (or the stream) ended normally. */
+  finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const b = this.body;
+    if (b !== null && b.length > 0) {
+      const r = parseJsonBytes(b.toArrayBuffer());
+      if (r.ok) {
+        const o = r.value!.asObject();
+        if (o !== null) this.readObject(o);
+      }
+      this.body = null;
+    }
+  }
+
+  private onEvent(data: string): void {
+    if (data.length == 0 || data.charCodeAt(0) != 0x7b) return; // "[DONE]", comments, non-JSON
+    const interesting = data.indexOf("\"usage") >= 0 || data.indexOf("\"Usage") >= 0 || this.model.length == 0 || this.chatId.length == 0;
+    if (!interesting) return;
+    const r = parseJson(data);
+    if (!r.ok) return;
+    const o = r.value!.asObject();
+    if (o !== null) this.readObject(o);
+  }
+
+  private readObject(o: JsonObject): void {
+    const u = new TokenUsage();
+    if (extractUsage(o, u) && u.totalTokens + u.promptTokens + u.completionTokens > 0) {
+      // Anthropic's message_delta reports only output tokens: keep the input seen earlier.
+      if (u.promptTokens == 0 && this.usage.promptTokens > 0) u.set(this.usage.promptTokens, u.completionTokens, this.usage.promptTokens + u.completionTokens);
+      this.usage.copyFrom(u);
+    }
+    if (this.model.length == 0) {
+      let m = o.getString("model");
+      if (m === null) { const msg = o.getObject("message"); if (msg !== null) m = msg.getString("model"); }
+      if (m === null) { const resp = o.getObject("response"); if (resp !== null) m = resp.getString("model"); }
+      if (m === null) m = o.getString("modelVersion");
+      if (m !== null) this.model = m;
+    }
+    if (this.chatId.length == 0) {
+      let id = o.getString("id");
+      if (id === null) { const resp = o.getObject("response"); if (resp !== null) id = resp.getString("id"); }
+      if (id === null) id = o.getString("responseId");
+      if (id === null) { const msg = o.getObject("message"); if (msg !== null) id = msg.getString("id"); }
+      if (id !== null) this.chatId = id;
+    }
+  }
+}
+
+/** The usage to account for one request: ai-proxy's published report, else the response's, else an estimate. */
+export class AccountedUsage {
+  usage: TokenUsage = new TokenUsage();
+  model: string = "";
+  source: UsageSource = UsageSource.None;
+  get estimated(): bool { return this.source == UsageSource.Estimated; }
+}
+
+/**
+ * Decides what a request used. `requestBytes` is the request body size (content-length) for the
+ * prompt estimate; `allowEstimate` is false for responses that used nothing (errors, local replies).
+ */
+export function accountUsage(t: ResponseTracker, requestBytes: i64, allowEstimate: bool): AccountedUsage {
+  const a = new AccountedUsage();
+  const p = readPublished();
+  if (p !== null && p.usage.present) {
+    a.usage.copyFrom(p.usage);
+    a.model = p.model.length > 0 ? p.model : t.model;
+    a.source = UsageSource.Published;
+    return a;
+  }
+  if (t.usage.present) {
+    a.usage.copyFrom(t.usage);
+    a.model = t.model;
+    a.source = UsageSource.Response;
+    return a;
+  }
+  a.model = t.model;
+  if (!allowEstimate) return a;
+  const prompt = estimateTokens(requestBytes);
+  const completion = estimateTokens(t.responseBytes);
+  if (prompt + completion == 0) return a;
+  a.usage.set(prompt, completion, prompt + completion);
+  a.source = UsageSource.Estimated;
+  return a;
+}
