@@ -1,0 +1,94 @@
+// Cluster-wide limits: two Envoy instances share one Redis (through one webdis). Requests
+// alternate between them; the counter and every allow/deny decision must be exactly what one
+// shared window gives (Higress's check-then-add), for plain and streamed answers.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { Envoy, pluginWasm, type BootstrapSpec } from "../../../harness/src/index.js";
+import { RedisServer } from "../../../harness/src/redis.js";
+import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
+import { WindowModel, chat, lastTotal, redisGet, redisTtl, waitCounter } from "./helpers.js";
+
+let redis: RedisServer;
+let mock: LlmMock;
+let a: Envoy;
+let b: Envoy;
+
+const THRESHOLD = 120;
+const config = {
+  rule_name: "shared",
+  redis: { service_name: "redis.dns", timeout: 1000 },
+  rule_items: [
+    { limit_by_per_header: "x-team", limit_keys: [{ key: "*", token_per_minute: THRESHOLD }] },
+  ],
+};
+
+function spec(): BootstrapSpec {
+  return {
+    plugins: [{ name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config }],
+    routes: [{ name: "chat", prefix: "/", cluster: "mock" }],
+    clusters: [
+      { name: "mock", port: mock.port },
+      { name: "outbound|6379||redis.dns", port: redis.webdisPort },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+  mock = await LlmMock.start(openaiFamily);
+  a = await Envoy.start(spec());
+  b = await Envoy.start(spec());
+});
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await mock?.stop();
+  await redis?.stop();
+});
+
+async function alternate(team: string, stream: boolean) {
+  const key = `higress-token-ratelimit:shared:limit_by_per_header:60:x-team:${team}`;
+  const model = new WindowModel(THRESHOLD);
+  const seen = { a: 0, b: 0, rejectedA: 0, rejectedB: 0 };
+  for (let i = 0; i < 40 && seen.rejectedA + seen.rejectedB < 4; i++) {
+    const gw = i % 2 === 0 ? a : b;
+    const name = i % 2 === 0 ? "a" : "b";
+    const r = await chat(gw.url, { headers: [["x-team", team]], stream, chunking: stream ? "random:3" : undefined });
+    if (model.admits()) {
+      expect(r.status, `request ${i} via ${name}`).toBe(200);
+      model.add(lastTotal(mock));
+      seen[name]++;
+      await waitCounter(redis, key, model.current);
+    } else {
+      expect(r.status, `request ${i} via ${name}`).toBe(429);
+      expect(Number(r.headers["x-tokenratelimit-reset"])).toBeLessThanOrEqual(await redisTtl(redis, key));
+      if (name === "a") seen.rejectedA++; else seen.rejectedB++;
+    }
+  }
+  // Both instances admitted and both rejected: one window, not two.
+  expect(seen.a).toBeGreaterThan(0);
+  expect(seen.b).toBeGreaterThan(0);
+  expect(seen.rejectedA).toBe(2);
+  expect(seen.rejectedB).toBe(2);
+  expect(await redisGet(redis, key)).toBe(model.current);
+  return seen;
+}
+
+describe("two Envoys, one Redis", () => {
+  it("non-streaming: the limit holds exactly across instances", async () => {
+    const s = await alternate("t-plain", false);
+    console.log(`[ai-token-ratelimit] cluster-wide plain: admitted a=${s.a} b=${s.b}, rejected a=${s.rejectedA} b=${s.rejectedB}`);
+  });
+
+  it("streaming: the limit holds exactly across instances", async () => {
+    const s = await alternate("t-stream", true);
+    console.log(`[ai-token-ratelimit] cluster-wide stream: admitted a=${s.a} b=${s.b}, rejected a=${s.rejectedA} b=${s.rejectedB}`);
+  });
+
+  it("a team limited through one instance is limited on the other at once", async () => {
+    const key = "higress-token-ratelimit:shared:limit_by_per_header:60:x-team:t-burst";
+    await redis.command("SET", key, String(THRESHOLD + 1), "EX", "60");
+    expect((await chat(a.url, { headers: [["x-team", "t-burst"]] })).status).toBe(429);
+    expect((await chat(b.url, { headers: [["x-team", "t-burst"]] })).status).toBe(429);
+    expect((await chat(b.url, { headers: [["x-team", "t-other"]] })).status).toBe(200);
+  });
+});
