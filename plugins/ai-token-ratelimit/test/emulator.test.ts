@@ -1,0 +1,82 @@
+// ai-token-ratelimit on the emulator against a real redis-server: the higress build talks RESP
+// through Higress's proxy_redis_* host functions, the envoy build goes through webdis. Both count
+// the same way (Higress's Lua scripts) and fail open or closed when Redis does not answer.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { pluginWasm } from "../../../harness/src/index.js";
+import { RedisServer } from "../../../harness/src/redis.js";
+import { Emulator, type Target } from "../../../harness/src/emulator/index.js";
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+afterAll(async () => redis?.stop());
+
+const CLUSTER = "outbound|6379||redis.dns";
+const answer = (total: number) => ({
+  status: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ id: "c", object: "chat.completion", model: "gpt-4o", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: total - 10, completion_tokens: 10, total_tokens: total } }),
+});
+const chat = { path: "/v1/chat/completions", body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }) };
+
+function load(target: Target, extra: Record<string, unknown> = {}) {
+  const config = { rule_name: `emu-${target}`, rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 100 }] }], redis: { service_name: "redis.dns", service_port: 6379 }, ...extra };
+  return Emulator.load(pluginWasm("ai-token-ratelimit", target), {
+    target,
+    config,
+    pluginName: "ai-token-ratelimit",
+    clusters: { [CLUSTER]: target === "higress" ? `redis://127.0.0.1:${redis.redisPort}` : redis.webdisUrl },
+  });
+}
+
+for (const target of ["higress", "envoy"] as const) {
+  describe(`ai-token-ratelimit on the emulator (${target}, real Redis)`, () => {
+    it("counts the tokens in Redis; the request that crosses the limit passes, the next gets 429", async () => {
+      const host = await load(target);
+      const key = `${target}-${Date.now()}`;
+      const send = () => host.request({ ...chat, headers: { "x-key": key, "content-type": "application/json" }, response: answer(80) });
+      expect((await send()).status).toBe(200);
+      await host.idle();
+      expect((await send()).status).toBe(200); // 80 ≤ 100: passes, and takes the counter to 160
+      await host.idle();
+      const r = await send();
+      expect(r.status).toBe(429);
+      expect(Number(r.header("x-tokenratelimit-reset"))).toBeGreaterThan(50);
+      expect(r.upstream).toBeNull();
+      expect(await redis.command("GET", `higress-token-ratelimit:emu-${target}:limit_by_per_header:60:x-key:${key}`)).toBe("$3\r\n160\r\n");
+      // Another key has its own counter.
+      expect((await host.request({ ...chat, headers: { "x-key": key + "-other" }, response: answer(5) })).status).toBe(200);
+      expect(host.traps).toEqual([]);
+      host.close();
+    });
+
+    it("fails open by default when Redis does not answer, closed when configured", async () => {
+      const open = await Emulator.load(pluginWasm("ai-token-ratelimit", target), {
+        target,
+        config: { rule_name: "down", rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 1 }] }], redis: { service_name: "redis.dns" } },
+        clusters: { [CLUSTER]: target === "higress" ? "redis://127.0.0.1:1" : "http://127.0.0.1:1" },
+      });
+      expect((await open.request({ ...chat, headers: { "x-key": "k" }, response: answer(5) })).status).toBe(200);
+      const closed = await Emulator.load(pluginWasm("ai-token-ratelimit", target), {
+        target,
+        config: { rule_name: "down", rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 1 }] }], redis: { service_name: "redis.dns" }, redis_failure_mode: "closed" },
+        clusters: { [CLUSTER]: target === "higress" ? "redis://127.0.0.1:1" : "http://127.0.0.1:1" },
+      });
+      expect((await closed.request({ ...chat, headers: { "x-key": "k" }, response: answer(5) })).status).toBe(503);
+      expect(open.traps).toEqual([]);
+      expect(closed.traps).toEqual([]);
+    });
+
+    if (target === "higress") {
+      it("fault injection: a Redis error reply on the check fails open", async () => {
+        const host = await load(target);
+        host.failNextRedis({ error: "ERR injected" });
+        const r = await host.request({ ...chat, headers: { "x-key": "inj" }, response: answer(5) });
+        expect(r.status).toBe(200);
+        expect(host.logLines().join("\n")).toContain("ERR injected");
+        host.close();
+      });
+    }
+  });
+}
