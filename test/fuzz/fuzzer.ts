@@ -340,7 +340,7 @@ export interface TrapRecord {
 export interface FuzzStats {
   inputs: number;
   traps: number;
-  perPlugin: Record<string, { requests: number; configs: number; started: number; traps: number }>;
+  perPlugin: Record<string, { requests: number; configs: number; started: number; traps: number; skipped: number }>;
   parsers: Record<string, { inputs: number; traps: number }>;
   unique: TrapRecord[];
   ms: number;
@@ -407,7 +407,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
   const deadline = opts.timeBudgetMs ? t0 + opts.timeBudgetMs : Infinity;
   // Parsers get their share of the time budget too.
   const pluginDeadline = t0 + (deadline - t0) * (1 - (opts.parserShare ?? 0.15));
-  for (let i = 0; i < pluginInputs && targets.length; i++) {
+  for (let i = 0; stats.inputs < pluginInputs && targets.length && i < pluginInputs * 4; i++) {
     if ((i & 63) === 0) {
       if (Date.now() > pluginDeadline) break;
       // Let timers and I/O run (test runners talk to their workers over the event loop).
@@ -415,7 +415,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
     }
     const t = targets[i % targets.length];
     const label = `${t.name} [${t.target}]`;
-    const pp = (stats.perPlugin[label] ??= { requests: 0, configs: 0, started: 0, traps: 0 });
+    const pp = (stats.perPlugin[label] ??= { requests: 0, configs: 0, started: 0, traps: 0, skipped: 0 });
     const caseSeed = r.int(2 ** 31);
     const cr = new Rng(caseSeed);
     stats.inputs++;
@@ -433,10 +433,15 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
         record({ plugin: t.name, target: t.target, kind: "config", callback: tr.callback, message: tr.message, detail: abortLine(host) }, `seed ${caseSeed}: config ${JSON.stringify(cfg.toString("utf8").slice(0, 200))}`);
       }
     } else {
-      pp.requests++;
       const seedIndex = cr.int(t.seeds.length);
       const host = await pool.get(t, seedIndex);
-      if (!host) continue;
+      if (!host) {
+        // This seed configuration does not start: the input is not counted as a request.
+        stats.inputs--;
+        pp.skipped++;
+        continue;
+      }
+      pp.requests++;
       const before = host.traps.length;
       driveExchange(cr, host);
       if (host.traps.length > before) {
@@ -571,7 +576,7 @@ export function formatReport(stats: FuzzStats, command: string, partial = ""): s
   if (partial) lines.push(`> **Partial result** — ${partial}`, "");
   lines.push(`Command: \`${command}\` — seed ${stats.seed}, ${stats.inputs.toLocaleString("en-US")} inputs in ${(stats.ms / 1000).toFixed(1)} s, **${stats.traps} traps**.`, "");
   lines.push("Every built plugin runs in the emulator (harness/src/emulator) on both targets with random and mutated request/response headers (huge, duplicated, non-UTF-8, odd cases), bodies, chunkings, trailers, callout answers (responses, timeouts, resets), ticks, and mutated configurations; the SDK parsers are fuzzed one by one through an AssemblyScript test module (test/fuzz/parsers.entry.ts). A trap is a failure.", "");
-  lines.push("## Plugins", "", "| plugin [target] | request inputs | config inputs | configs that started | traps |", "|---|---:|---:|---:|---:|");
+  lines.push("## Plugins", "", "A request input is one whole exchange on a VM whose (seed) configuration started; a config input loads a mutated configuration and, when it starts, runs up to three exchanges on it.", "", "| plugin [target] | request inputs | config inputs | configs that started | traps |", "|---|---:|---:|---:|---:|");
   for (const [name, p] of Object.entries(stats.perPlugin).sort()) lines.push(`| ${name} | ${p.requests} | ${p.configs} | ${p.started} | ${p.traps} |`);
   lines.push("", "## SDK parsers", "", "| parser | inputs | traps |", "|---|---:|---:|");
   for (const [name, p] of Object.entries(stats.parsers)) lines.push(`| ${name} | ${p.inputs} | ${p.traps} |`);

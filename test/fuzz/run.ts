@@ -41,8 +41,8 @@ function merge(parts: FuzzStats[], ms: number): FuzzStats {
     out.inputs += p.inputs;
     out.traps += p.traps;
     for (const [k, v] of Object.entries(p.perPlugin)) {
-      const o = (out.perPlugin[k] ??= { requests: 0, configs: 0, started: 0, traps: 0 });
-      o.requests += v.requests; o.configs += v.configs; o.started += v.started; o.traps += v.traps;
+      const o = (out.perPlugin[k] ??= { requests: 0, configs: 0, started: 0, traps: 0, skipped: 0 });
+      o.requests += v.requests; o.configs += v.configs; o.started += v.started; o.traps += v.traps; o.skipped += v.skipped ?? 0;
     }
     for (const [k, v] of Object.entries(p.parsers)) {
       const o = (out.parsers[k] ??= { inputs: 0, traps: 0 });

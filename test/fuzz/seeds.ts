@@ -46,7 +46,14 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
       ],
     },
   ],
-  "sdk-probe": [{ upstream_cluster: "up", fast_tick_ms: 100, slow_tick_ms: 300 }],
+  "sdk-probe": [{ upstream_cluster: "up", fast_tick_ms: 100, slow_tick_ms: 300 }, { webdis_cluster: "webdis" }],
+  "ai-token-ratelimit": [
+    { rule_name: "r", rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 100 }] }], redis: { service_name: "redis.dns", service_port: 6379 } },
+    { rule_name: "r2", rule_items: [{ limit_by_per_ip: "from-header-x-forwarded-for", limit_keys: [{ key: "0.0.0.0/0", token_per_hour: 1000 }] }, { limit_by_param: "apikey", limit_keys: [{ key: "alice-key", token_per_second: 1 }] }], redis: { service_name: "redis.static", timeout: 50 }, redis_failure_mode: "closed", _rules_: [{ _match_route_: ["r"], rule_name: "rr", rule_items: [{ limit_by_per_consumer: "", limit_keys: [{ key: "regexp:^a.*", token_per_day: 5 }] }], redis: { service_name: "r.dns" } }] },
+  ],
+  "emu-higress-probe": [{}],
+  "bench-rewrite": [{}],
+  "crypto-probe": [{}],
 };
 
 /** Routes every fuzz host knows (route names used by the seeds' `_match_route_`). */
