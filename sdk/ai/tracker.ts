@@ -68,8 +68,17 @@ export function estimateTokens(bytes: i64): i64 {
   return bytes <= 0 ? 0 : (bytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
 }
 
+/** Receives every JSON event of a stream (for attribute extraction). */
+export interface StreamEventSink {
+  onStreamEvent(event: JsonObject): void;
+}
+
 export class ResponseTracker {
   usage: TokenUsage = new TokenUsage();
+  /** Set to see every JSON stream event. */
+  sink: StreamEventSink | null = null;
+  /** The whole non-stream body as JSON, after finish() (null when not JSON or too big). */
+  bodyObject: JsonObject | null = null;
   model: string = "";
   chatId: string = "";
   isStream: bool = false;
@@ -118,7 +127,7 @@ export class ResponseTracker {
       const r = parseJsonBytes(b.toArrayBuffer());
       if (r.ok) {
         const o = r.value!.asObject();
-        if (o !== null) this.readObject(o);
+        if (o !== null) { this.readObject(o); this.bodyObject = o; }
       }
       this.body = null;
     }
@@ -126,12 +135,15 @@ export class ResponseTracker {
 
   private onEvent(data: string): void {
     if (data.length == 0 || data.charCodeAt(0) != 0x7b) return; // "[DONE]", comments, non-JSON
-    const interesting = data.indexOf("\"usage") >= 0 || data.indexOf("\"Usage") >= 0 || this.model.length == 0 || this.chatId.length == 0;
+    const interesting = this.sink !== null || data.indexOf("\"usage") >= 0 || data.indexOf("\"Usage") >= 0 || this.model.length == 0 || this.chatId.length == 0;
     if (!interesting) return;
     const r = parseJson(data);
     if (!r.ok) return;
     const o = r.value!.asObject();
-    if (o !== null) this.readObject(o);
+    if (o === null) return;
+    this.readObject(o);
+    const sink = this.sink;
+    if (sink !== null) sink.onStreamEvent(o);
   }
 
   private readObject(o: JsonObject): void {
