@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Builds every plugin (or the ones named) for both targets: plugins/<name>/build/{envoy,higress}.wasm.
-// Usage: node scripts/build.mjs [plugin…] [--target envoy|higress] [--quiet]
-import { spawnSync } from "node:child_process";
+// Usage: node scripts/build.mjs [plugin…] [--target envoy|higress] [--quiet] [--force]
+// Builds run in parallel (one per core) and an output newer than every input (the plugin's
+// assembly/, sdk/, asconfig.json, the compiler) is kept unless --force.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, mkdirSync } from "node:fs";
+import { cpus } from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const quiet = args.includes("--quiet");
+const force = args.includes("--force");
 const targetArg = args.indexOf("--target");
 const targets = targetArg >= 0 ? [args[targetArg + 1]] : ["envoy", "higress"];
 const names = args.filter((a, i) => !a.startsWith("--") && (targetArg < 0 || i !== targetArg + 1));
@@ -42,30 +46,92 @@ export function buildPlugin(dir, target, base = root) {
   return { ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") };
 }
 
+function ascArgs(dir, target, base) {
+  return [
+    join(base, "node_modules", "assemblyscript", "bin", "asc.js"),
+    join(dir, "assembly", "index.ts"),
+    join(base, "sdk", "abi", `version_${target}.ts`),
+    "--config", join(base, "asconfig.json"),
+    "--target", target,
+    "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
+    "--outFile", join(dir, "build", `${target}.wasm`),
+  ];
+}
+
+/** Same as buildPlugin, without blocking: lets several compilers run at once. */
+export function buildPluginAsync(dir, target, base = root) {
+  const out = join(dir, "build", `${target}.wasm`);
+  mkdirSync(join(dir, "build"), { recursive: true });
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, ascArgs(dir, target, base), { cwd: base });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    child.on("close", (code) => resolvePromise({ ok: code === 0, out, log }));
+  });
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) {
+    if (name === "node_modules" || name === "build" || name === "test") continue;
+    newest = Math.max(newest, newestMtime(join(path, name)));
+  }
+  return newest;
+}
+
+/** True when the output exists and is newer than everything it is built from. */
+export function upToDate(dir, target, base = root) {
+  const out = join(dir, "build", `${target}.wasm`);
+  if (!existsSync(out)) return false;
+  const inputs = Math.max(
+    newestMtime(join(dir, "assembly")),
+    newestMtime(join(base, "sdk")),
+    newestMtime(join(base, "asconfig.json")),
+    newestMtime(join(base, "node_modules", "assemblyscript", "package.json")),
+  );
+  return statSync(out).mtimeMs > inputs;
+}
+
 // Run as a script only (importing this module for its exports must not build anything).
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) main();
 
-function main() {
-const all = pluginDirs();
-const testPlugins = testPluginDirs();
-const chosen = names.length ? names : [...all, ...testPlugins];
-let failed = 0;
-for (const name of chosen) {
-  if (!all.includes(name) && !testPlugins.includes(name)) {
-    console.error(`sluice build: no plugin named '${name}' (plugins: ${all.join(", ")})`);
-    failed++;
-    continue;
-  }
-  for (const target of targets) {
-    const r = buildPlugin(join(root, all.includes(name) ? "plugins" : join("test", "plugins"), name), target);
-    if (!r.ok) {
+async function main() {
+  const all = pluginDirs();
+  const testPlugins = testPluginDirs();
+  const chosen = names.length ? names : [...all, ...testPlugins];
+  let failed = 0;
+  const jobs = [];
+  for (const name of chosen) {
+    if (!all.includes(name) && !testPlugins.includes(name)) {
+      console.error(`sluice build: no plugin named '${name}' (plugins: ${all.join(", ")})`);
       failed++;
-      console.error(`✗ ${name} [${target}]\n${r.log}`);
-    } else if (!quiet) {
-      console.log(`✓ ${name} [${target}] ${statSync(r.out).size} bytes`);
+      continue;
     }
+    const dir = join(root, all.includes(name) ? "plugins" : join("test", "plugins"), name);
+    for (const target of targets) jobs.push({ name, dir, target });
   }
-}
-process.exit(failed ? 1 : 0);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const { name, dir, target } = jobs[next++];
+      if (!force && upToDate(dir, target)) {
+        if (!quiet) console.log(`✓ ${name} [${target}] ${statSync(join(dir, "build", `${target}.wasm`)).size} bytes (up to date)`);
+        continue;
+      }
+      const r = await buildPluginAsync(dir, target);
+      if (!r.ok) {
+        failed++;
+        console.error(`✗ ${name} [${target}]\n${r.log}`);
+      } else if (!quiet) {
+        console.log(`✓ ${name} [${target}] ${statSync(r.out).size} bytes`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
+  process.exit(failed ? 1 : 0);
 }
