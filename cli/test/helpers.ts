@@ -117,7 +117,7 @@ export interface FrontOptions {
   /** Require a Bearer token from our token endpoint (Basic-authenticated with these). */
   bearer?: { user: string; password: string; refreshToken?: string };
   /** Fail the first N requests matching `match` with this status, or by resetting the connection. */
-  faults?: { match: RegExp; method?: string; count: number; status?: number; reset?: boolean }[];
+  faults?: { match: RegExp; method?: string; count: number; status?: number; reset?: boolean; code?: string }[];
   /** Flip a byte in the bodies of blob upload PUTs (the registry then computes another digest). */
   corruptUploads?: boolean;
 }
@@ -178,7 +178,7 @@ export class RegistryFront {
         f.count--;
         req.resume();
         if (f.reset) req.socket.destroy();
-        else res.writeHead(f.status ?? 503, { "content-type": "application/json" }).end('{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}');
+        else res.writeHead(f.status ?? 503, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ code: f.code ?? "UNAVAILABLE", message: "injected" }] }));
         return;
       }
     }

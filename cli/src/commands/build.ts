@@ -9,8 +9,16 @@ import { type Workspace, listPlugins, pluginDir } from "../workspace.js";
 export type Target = "envoy" | "higress";
 export const TARGETS: Target[] = ["envoy", "higress"];
 
+interface BuildResult {
+  ok: boolean;
+  out: string;
+  log: string;
+}
+
 interface BuildScript {
-  buildPlugin(dir: string, target: string, base?: string): { ok: boolean; out: string; log: string };
+  buildPlugin(dir: string, target: string, base?: string): BuildResult;
+  /** Newer build scripts compile without blocking: both targets then build at once. */
+  buildPluginAsync?(dir: string, target: string, base?: string): Promise<BuildResult>;
 }
 
 async function loadBuildScript(ws: Workspace): Promise<BuildScript> {
@@ -73,23 +81,28 @@ export async function buildPlugins(ws: Workspace, names: string[], targets: Targ
   const built: BuiltPlugin[] = [];
   let failures = 0;
   for (const [name, dir] of dirs) {
-    for (const target of targets) {
-      const r = script.buildPlugin(dir, target, ws.root);
-      if (!r.ok) {
-        failures++;
-        const diags = parseDiagnostics(r.log, ws.root);
-        console.error(`✗ ${name} [${target}]`);
-        if (diags.length === 0) console.error(r.log.trim());
-        for (const d of diags) {
-          console.error(`${relative(process.cwd(), d.file)}:${d.line}:${d.column}: error ${d.code}: ${d.message}`);
-          for (const l of d.excerpt) console.error(`  ${l}`);
-        }
-        break; // the other target fails the same way
+    const results = script.buildPluginAsync
+      ? await Promise.all(targets.map((t) => script.buildPluginAsync!(dir, t, ws.root)))
+      : targets.map((t) => script.buildPlugin(dir, t, ws.root));
+    const failed = results.findIndex((r) => !r.ok);
+    if (failed >= 0) {
+      // Both targets compile the same source: show the first failure's diagnostics once.
+      failures++;
+      const r = results[failed];
+      const diags = parseDiagnostics(r.log, ws.root);
+      console.error(`✗ ${name} [${targets[failed]}]`);
+      if (diags.length === 0) console.error(r.log.trim());
+      for (const d of diags) {
+        console.error(`${relative(process.cwd(), d.file)}:${d.line}:${d.column}: error ${d.code}: ${d.message}`);
+        for (const l of d.excerpt) console.error(`  ${l}`);
       }
-      const size = statSync(r.out).size;
-      built.push({ name, target, wasm: r.out, size });
-      if (print) console.log(`✓ ${name} [${target}] ${relative(process.cwd(), r.out)} ${formatSize(size)}`);
+      continue;
     }
+    results.forEach((r, i) => {
+      const size = statSync(r.out).size;
+      built.push({ name, target: targets[i], wasm: r.out, size });
+      if (print) console.log(`✓ ${name} [${targets[i]}] ${relative(process.cwd(), r.out)} ${formatSize(size)}`);
+    });
   }
   if (failures) throw new CliError(`build failed: ${failures} plugin${failures > 1 ? "s" : ""} did not compile`);
   return built;

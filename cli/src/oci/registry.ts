@@ -191,8 +191,8 @@ export class RegistryClient {
   /** GET /v2/: checks the registry speaks the distribution API and that we may talk to it. */
   async ping(repo: string): Promise<void> {
     const res = await this.send("GET", "/v2/", repo, { what: "checking the registry" });
-    await res.arrayBuffer().catch(() => undefined);
     if (res.status !== 200) await this.fail(res, "checking the registry (GET /v2/)", repo);
+    await res.arrayBuffer().catch(() => undefined);
   }
 
   async hasBlob(repo: string, digest: string): Promise<boolean> {
@@ -206,8 +206,8 @@ export class RegistryClient {
   async uploadBlob(repo: string, data: Buffer, digest: string, name: string): Promise<void> {
     const what = `uploading ${name}`;
     const start = await this.send("POST", `/v2/${repo}/blobs/uploads/`, repo, { what, body: "" });
-    await start.arrayBuffer().catch(() => undefined);
     if (start.status !== 202) await this.fail(start, what, repo);
+    await start.arrayBuffer().catch(() => undefined);
     let location = this.uploadLocation(start, what);
     let offset = 0;
     if (data.length > this.chunkSize) {
@@ -218,8 +218,8 @@ export class RegistryClient {
           body: chunk,
           headers: { "content-type": "application/octet-stream", "content-range": `${offset}-${offset + chunk.length - 1}` },
         });
-        await res.arrayBuffer().catch(() => undefined);
         if (res.status !== 202) await this.fail(res, what, repo);
+        await res.arrayBuffer().catch(() => undefined);
         location = this.uploadLocation(res, what);
         offset += chunk.length;
       }
