@@ -206,6 +206,26 @@ describe("key parsing never traps", () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => { keyError(derKey(b)); return true; }), { numRuns: 1000 });
   });
 
+  it("reads compressed EC points (SEC1 02/03) in SubjectPublicKeyInfo", () => {
+    for (const [crv, alg, hash, prefix] of [
+      ["P-256", "ES256", "sha256", "3039301306072a8648ce3d020106082a8648ce3d030107032200"],
+      ["P-384", "ES384", "sha384", "3046301006072a8648ce3d020106052b81040022033200"],
+    ] as const) {
+      for (let i = 0; i < 4; i++) {
+        const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: crv });
+        const jwk = publicKey.export({ format: "jwk" }) as Record<string, string>;
+        const x = Buffer.from(jwk.x, "base64url"), y = Buffer.from(jwk.y, "base64url");
+        const spki = Buffer.concat([Buffer.from(prefix, "hex"), Buffer.from([2 + (y[y.length - 1] & 1)]), x]);
+        const msg = randomBytes(12);
+        const sig = sign(hash, msg, { key: privateKey, dsaEncoding: "ieee-p1363" });
+        expect(verify(alg, derKey(spki), msg, sig)).toBe(OK);
+        expect(spkiOf(derKey(spki)).equals(publicKey.export({ format: "der", type: "spki" }))).toBe(true);
+        const wrongSign = Buffer.from(spki); wrongSign[prefix.length / 2] ^= 1; // the other y
+        expect(verify(alg, derKey(wrongSign), msg, sig)).toBe(BAD);
+      }
+    }
+  });
+
   it("reads RSA PUBLIC KEY (PKCS#1) and certificate PEM", () => {
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const pkcs1 = publicKey.export({ format: "pem", type: "pkcs1" }) as string;
