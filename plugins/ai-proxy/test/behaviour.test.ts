@@ -354,7 +354,7 @@ describe("images and reasoning", () => {
     const r: any = await c.chat.completions.create({ model: "deep-reasoner", messages: hello });
     expect(r.choices[0].message.reasoning_content).toBe("Let me think step by step.");
     expect(r.choices[0].message.content).toBe("Echo: hello there");
-    const s = await c.chat.completions.create({ model: "deep-reasoner", messages: hello, stream: true }, { headers: { "x-mock-chunking": "1" } });
+    const s = await c.chat.completions.create({ model: "deep-reasoner", messages: hello, stream: true }, { headers: { "x-mock-chunking": "random:5" } });
     let reasoning = "", content = "", usage: any;
     for await (const ch of s as any) {
       reasoning += ch.choices?.[0]?.delta?.reasoning_content ?? "";
