@@ -396,7 +396,6 @@ export class Emulator {
     s.sendRequestHeaders(headers, chunks.length === 0 && !hasTrailers);
     for (let i = 0; i < chunks.length; i++) {
       if (s.localResponse || s.reset) break;
-      await this.settleWhile(() => !s.localResponse && !s.reset && s.req.headState === "stoppedAll" && false);
       s.sendRequestBody(chunks[i], i === chunks.length - 1 && !hasTrailers);
     }
     if (hasTrailers && !s.localResponse && !s.reset) s.sendRequestTrailers(spec.trailers!);
@@ -1340,8 +1339,8 @@ export class Emulator {
       case "cluster_name":
       case "xds.cluster_name":
         return str(s.cluster);
-      case "x_request_id":
-        return this.target === "higress" ? str(hv("x-request-id")) : undefined;
+      // x_request_id, ai_log, set_decoder_buffer_limit, … exist once a plugin sets them (the
+      // Higress SDK writes x_request_id itself); they are found above, in the stream's properties.
       case "request.path":
         return str(path);
       case "request.url_path":
