@@ -104,7 +104,7 @@ const gw = useEnvoy(() => {
   cfg.activeProviderId = README_MULTI.activeProviderId;
   cfg._rules_.push({ _match_route_: ["readme-legacy"], ...README_LEGACY });
   return spec;
-});
+}, { concurrency: 2 });
 
 const client = (prefix: string) => new OpenAI({ apiKey: "client-key", baseURL: `${gw.url}${prefix}/v1`, maxRetries: 0 });
 const hello = [{ role: "user" as const, content: "hello there" }];
@@ -184,22 +184,32 @@ describe("apiTokens", () => {
   });
 
   it("failover takes a failing token out and probes it back after healthCheckInterval", async () => {
-    const c = client("/fo");
+    // Envoy runs two workers (two VMs); every request opens a new connection, so requests land on
+    // both. Health is in shared data: the whole gateway, not each VM, sees at most
+    // failureThreshold (2) failures before sk-t1 is taken out.
+    const call = (fail: boolean) => http(`${gw.url}/fo/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", connection: "close", ...(fail ? { "x-mock-fail-for": "sk-t1:429" } : {}) },
+      body: JSON.stringify({ model: "gpt-4o", messages: hello }),
+    });
     const statuses: number[] = [];
     const used: string[] = [];
     for (let i = 0; i < 24; i++) {
-      const r = await c.chat.completions.create({ model: "gpt-4o", messages: hello }, { headers: { "x-mock-fail-for": "sk-t1:429" } }).then(() => 200, (e) => e.status);
-      statuses.push(r);
+      statuses.push((await call(true)).status);
       used.push(String(mocks.compat.last!.headers.authorization));
     }
-    // At most failureThreshold (2) failures, then only sk-t2 is used.
+    // Both workers served some of these requests.
+    const stats = await (await fetch(`${gw.envoy.adminUrl}/stats?filter=worker_.\\.downstream_cx_total`)).text();
+    const perWorker = [...stats.matchAll(/worker_(\d)\.downstream_cx_total: (\d+)/g)].map((m) => Number(m[2]));
+    expect(perWorker.length).toBe(2);
+    expect(Math.min(...perWorker)).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 429).length).toBeLessThanOrEqual(2);
     expect(used.slice(-12).every((u) => u === "Bearer sk-t2")).toBe(true);
     // After the interval, sk-t1 gets a probe; it now succeeds and is back in rotation.
     await new Promise((r) => setTimeout(r, 1600));
     const after = new Set<string>();
     for (let i = 0; i < 20; i++) {
-      await c.chat.completions.create({ model: "gpt-4o", messages: hello });
+      expect((await call(false)).status).toBe(200);
       after.add(String(mocks.compat.last!.headers.authorization));
     }
     expect(after).toEqual(new Set(["Bearer sk-t1", "Bearer sk-t2"]));
