@@ -144,7 +144,7 @@ describe("HTTP callouts", () => {
 });
 
 describe("ticks, shared data, queues, metrics", () => {
-  const load = () => Emulator.load(testPluginWasm("sdk-probe", "envoy"), { config: { fast_tick_ms: 100, slow_tick_ms: 300 }, vmId: "" });
+  const load = () => Emulator.load(testPluginWasm("sdk-probe", "envoy"), { config: { fast_tick_ms: 100, slow_tick_ms: 300 }, vmId: "probe" });
 
   it("fires ticks as the clock advances", async () => {
     const host = await load();

@@ -495,7 +495,7 @@ export class Emulator {
 
   /** Puts a message on a shared queue (as another VM would) and lets the owner know. */
   enqueue(vmId: string, name: string, data: string | Uint8Array): Status {
-    const id = this.queueIds.get(`${vmId}\0${name}`);
+    const id = this.queueIds.get(`${vmId || (this.options.vmId ?? this.pluginName)}\0${name}`);
     if (id === undefined) return Status.NotFound;
     this.queues.get(id)!.items.push(toBuffer(data));
     this.notifyQueue(id);
@@ -504,7 +504,7 @@ export class Emulator {
   }
 
   queueSize(vmId: string, name: string): number {
-    const id = this.queueIds.get(`${vmId}\0${name}`);
+    const id = this.queueIds.get(`${vmId || (this.options.vmId ?? this.pluginName)}\0${name}`);
     return id === undefined ? 0 : this.queues.get(id)!.items.length;
   }
 
@@ -887,7 +887,8 @@ export class Emulator {
         const vm = self.readStr(vPtr, vLen);
         const n = self.readStr(nPtr, nLen);
         if (vm === null || n === null) return Status.InvalidMemoryAccess;
-        const id = self.queueIds.get(`${vm}\0${n}`);
+        // An empty vm_id means this VM (seen in Envoy 1.39: test/differential, sdk-probe group).
+        const id = self.queueIds.get(`${vm || (self.options.vmId ?? self.pluginName)}\0${n}`);
         if (id === undefined) return Status.NotFound;
         return self.writeU32(retId, id) ? Status.Ok : Status.InvalidMemoryAccess;
       },
