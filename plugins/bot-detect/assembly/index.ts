@@ -1,0 +1,127 @@
+// bot-detect: blocks crawlers by User-Agent. Decision order follows Higress's bot-detect: empty
+// User-Agent → block; an `allow` regex matches → pass; a `deny` regex matches → block; a built-in
+// crawler rule matches → block; otherwise pass. Regexes use RE2 syntax on the SDK's linear-time
+// engine, so a hostile User-Agent cannot make matching slow.
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, JsonKind, HeaderPair, registerPlugin, log } from "@sluice/sdk";
+import { Regex } from "@sluice/sdk/regex/regex";
+export * from "@sluice/sdk/exports";
+
+const DEFAULT_CODE: u32 = 403;
+const DEFAULT_MESSAGE = "Invalid User-Agent";
+
+/**
+ * The built-in rule set (our own list, in the spirit of Higress's DefaultBotRegex): well-known
+ * search-engine, SEO, social-preview and AI crawlers, vulnerability scanners, scripted HTTP
+ * clients, and the generic "…bot / crawler / spider" names. Case-insensitive, so `GoOgLeBoT` is
+ * still Googlebot. Documented in README.md.
+ */
+const DEFAULT_RULES: Array<string> = [
+  // search engines
+  "(?i)(googlebot|adsbot-google|mediapartners-google|apis-google|feedfetcher-google|google-inspectiontool|storebot-google|googleother|bingbot|bingpreview|msnbot|adidxbot|baiduspider|baidu-yunguance|yandex(bot|images|video|media|blogs|news|metrika|mobilebot|accessibilitybot|direct)|yahoo! ?slurp|duckduckbot|duckassistbot|sogou (web|inst|pic|news|video) ?spider|sogou ?spider|360spider|haosouspider|yisouspider|bytespider|petalbot|applebot|exabot|seznambot|naverbot|yeti/|daumoa|teoma|ia_archiver|archive\\.org_bot|qwantify|mojeekbot)",
+  // SEO and link crawlers
+  "(?i)(ahrefsbot|ahrefssiteaudit|semrushbot|mj12bot|dotbot|rogerbot|blexbot|dataforseobot|serpstatbot|megaindex|linkdexbot|screaming frog|sitebulb|barkrowler|seokicks|siteauditbot|spbot|zoominfobot)",
+  // social and link previews
+  "(?i)(facebookexternalhit|facebot|meta-externalagent|twitterbot|linkedinbot|slackbot|discordbot|telegrambot|whatsapp|pinterest(bot)?/|redditbot|skypeuripreview|embedly|vkshare|tumblr)",
+  // AI and dataset crawlers
+  "(?i)(gptbot|chatgpt-user|oai-searchbot|claudebot|claude-web|anthropic-ai|ccbot|perplexitybot|cohere-ai|diffbot|amazonbot|imagesiftbot|omgilibot|youbot|timpibot)",
+  // vulnerability scanners
+  "(?i)(sqlmap|nikto|nmap|masscan|zgrab|nuclei|wpscan|dirbuster|gobuster|feroxbuster|ffuf|acunetix|netsparker|nessus|openvas|w3af|whatweb|zmeu|jorgee|censysinspect|expanse|internet-measurement|httpx - open-source)",
+  // scripted HTTP clients and headless browsers
+  "(?i)(^|[^a-z0-9])(curl|wget|libwww-perl|lwp-trivial|python-requests|python-urllib|python-httpx|aiohttp|go-http-client|okhttp|apache-httpclient|java/[0-9]|scrapy|node-fetch|axios/|phantomjs|headlesschrome|httpunit|mechanize|winhttp)($|[^a-z])",
+  // the generic names: …bot, crawler, spider, scraper, fetcher as a word of the User-Agent
+  "(?i)(^|[^a-z])[a-z0-9_.-]*(bot|crawler|crawl|spider|scraper)($|[^a-z])",
+];
+
+class BotConfig {
+  allow: Array<Regex> = [];
+  deny: Array<Regex> = [];
+  code: u32 = DEFAULT_CODE;
+  message: string = DEFAULT_MESSAGE;
+}
+
+/** The compiled built-in rules, shared by every configuration (compiled on first use). */
+let defaults: Array<Regex> | null = null;
+function defaultRules(): Array<Regex> {
+  let d = defaults;
+  if (d !== null) return d;
+  d = new Array<Regex>();
+  for (let i = 0; i < DEFAULT_RULES.length; i++) {
+    const r = Regex.compile(DEFAULT_RULES[i]);
+    if (r.ok) d.push(r.regex!);
+    else log.error("bot-detect: built-in rule " + i.toString() + " does not compile: " + r.error);
+  }
+  defaults = d;
+  return d;
+}
+
+function regexList(json: JsonObject, key: string, out: Array<Regex>, err: ConfigError): bool {
+  const v = json.get(key);
+  if (v === null || v.isNull) return true;
+  const arr = v.asArray();
+  if (arr === null) { err.fail<BotConfig>(key + " must be an array of regular expressions"); return false; }
+  for (let i = 0; i < arr.length; i++) {
+    const s = arr[i].asString();
+    if (s === null) { err.fail<BotConfig>(key + " must be an array of regular expressions, got " + arr[i].stringify()); return false; }
+    const r = Regex.compile(s);
+    if (!r.ok) { err.fail<BotConfig>("invalid regular expression in " + key + ": '" + s + "': " + r.error); return false; }
+    out.push(r.regex!);
+  }
+  return true;
+}
+
+class BotDetect extends Plugin<BotConfig> {
+  parseConfig(json: JsonObject, global: BotConfig | null, err: ConfigError): BotConfig | null {
+    const c = new BotConfig();
+    if (!regexList(json, "allow", c.allow, err)) return null;
+    if (!regexList(json, "deny", c.deny, err)) return null;
+    const code = json.get("blocked_code");
+    if (code !== null && !code.isNull) {
+      let n: f64 = -1;
+      if (code.kind == JsonKind.Number) n = code.num;
+      else if (code.kind == JsonKind.String) n = parseFloat(code.str);
+      if (!(n >= 100 && n <= 599) || n != Math.floor(n)) return err.fail<BotConfig>("blocked_code must be an HTTP status code between 100 and 599");
+      c.code = <u32>n;
+    }
+    const msg = json.getString("blocked_message");
+    if (msg !== null) c.message = msg;
+    defaultRules();
+    return c;
+  }
+
+  newFilter(): HttpFilter<BotConfig> { return new BotDetectFilter(); }
+}
+
+class BotDetectFilter extends HttpFilter<BotConfig> {
+  onRequestHeaders(endOfStream: bool): Action {
+    const c = this.config;
+    // Every User-Agent line is judged: a bot cannot hide behind a browser-looking first line.
+    const agents = this.requestHeaders.getAll("user-agent");
+    if (agents.length == 0) return this.block("empty_user_agent");
+    let blocked = false;
+    for (let i = 0; i < agents.length; i++) {
+      const verdict = this.judge(agents[i]);
+      if (verdict == 1) return this.block("denied_user_agent");
+      if (verdict == 2) blocked = true;
+      if (verdict == 3) return this.block("empty_user_agent");
+    }
+    return blocked ? this.block("crawler") : Action.Continue;
+  }
+
+  /** 0 pass, 1 denied by config, 2 built-in crawler, 3 empty. */
+  private judge(ua: string): i32 {
+    const c = this.config;
+    if (ua.trim().length == 0) return 3;
+    for (let i = 0; i < c.allow.length; i++) if (c.allow[i].test(ua)) return 0;
+    for (let i = 0; i < c.deny.length; i++) if (c.deny[i].test(ua)) return 1;
+    const d = defaultRules();
+    for (let i = 0; i < d.length; i++) if (d[i].test(ua)) return 2;
+    return 0;
+  }
+
+  private block(reason: string): Action {
+    log.debug("bot-detect: " + reason);
+    return this.respond(this.config.code, this.config.message, [new HeaderPair("content-type", "text/plain")], "bot-detect." + reason);
+  }
+}
+
+registerPlugin("bot-detect", () => new BotDetect());

@@ -1,0 +1,128 @@
+// bot-detect in a real Envoy: Higress's decision order (empty UA, allow, deny, built-in rules),
+// the built-in crawler set, mixed-case and duplicate User-Agents, custom code/message, and bad
+// configurations.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import fc from "fast-check";
+import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
+import { useEnvoy } from "../../../harness/src/vitest.js";
+
+const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
+beforeAll(async () => {
+  upstream.server = await RecordingUpstream.start();
+  upstream.port = upstream.server.port;
+});
+afterAll(async () => upstream.server?.stop());
+
+const config = {
+  allow: [".*Go-http-client.*", "^MyMonitor/"],
+  deny: ["spd-tools.*", "(?i)evilbrowser"],
+  _rules_: [
+    { _match_route_: ["custom"], blocked_code: 429, blocked_message: "bots go away" },
+    { _match_route_: ["allow-google"], allow: ["(?i)googlebot"] },
+  ],
+};
+
+const gw = useEnvoy(() => ({
+  plugins: [{ name: "bot-detect", wasm: pluginWasm("bot-detect"), config }],
+  routes: [
+    { name: "custom", prefix: "/custom", cluster: "up" },
+    { name: "allow-google", prefix: "/allow-google", cluster: "up" },
+    { name: "default", prefix: "/", cluster: "up" },
+  ],
+  clusters: [{ name: "up", port: upstream.port }],
+}));
+
+const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
+const SAFARI_IOS = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+const GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+interface Case { name: string; path?: string; ua: string[] | null; status: number; message?: string }
+const cases: Case[] = [
+  { name: "Chrome passes", ua: [CHROME], status: 200 },
+  { name: "Firefox passes", ua: [FIREFOX], status: 200 },
+  { name: "iOS Safari passes", ua: [SAFARI_IOS], status: 200 },
+  { name: "missing User-Agent is blocked", ua: null, status: 403 },
+  { name: "empty User-Agent is blocked", ua: [""], status: 403 },
+  { name: "blank User-Agent is blocked", ua: ["   "], status: 403 },
+  { name: "Googlebot is blocked by the built-in rules", ua: [GOOGLEBOT], status: 403 },
+  { name: "mixed-case gOoGlEbOt is still blocked", ua: ["Mozilla/5.0 (compatible; gOoGlEbOt/2.1)"], status: 403 },
+  { name: "bingbot", ua: ["Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"], status: 403 },
+  { name: "Baiduspider", ua: ["Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"], status: 403 },
+  { name: "YandexBot", ua: ["Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)"], status: 403 },
+  { name: "GPTBot (AI crawler)", ua: ["Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)"], status: 403 },
+  { name: "AhrefsBot (SEO)", ua: ["Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)"], status: 403 },
+  { name: "facebookexternalhit (preview)", ua: ["facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"], status: 403 },
+  { name: "sqlmap (scanner)", ua: ["sqlmap/1.8#stable (https://sqlmap.org)"], status: 403 },
+  { name: "curl (scripted client)", ua: ["curl/8.5.0"], status: 403 },
+  { name: "CURL in capitals", ua: ["CURL/7.1"], status: 403 },
+  { name: "python-requests", ua: ["python-requests/2.31.0"], status: 403 },
+  { name: "a generic unknown …Bot", ua: ["Mozilla/5.0 (compatible; FooBarBot/1.0)"], status: 403 },
+  { name: "a generic spider", ua: ["some-spider/0.1"], status: 403 },
+  { name: "allow wins over the built-in rules (Go-http-client)", ua: ["Go-http-client/1.1"], status: 200 },
+  { name: "allow is case-sensitive like Go: go-http-client is not allowed, and is a scripted client", ua: ["go-http-client/2.0"], status: 403 },
+  { name: "allow anchored ^MyMonitor/ admits a monitor named …bot", ua: ["MyMonitor/1.0 uptimebot"], status: 200 },
+  { name: "deny blocks a browser-looking UA", ua: ["spd-tools/1.0 " + CHROME], status: 403 },
+  { name: "deny with (?i) blocks mixed case", ua: ["Mozilla/5.0 EvIlBrOwSeR/9"], status: 403 },
+  { name: "a word merely containing 'bot' inside is not a bot (Abbott)", ua: ["Mozilla/5.0 Abbottabad/1.0"], status: 200 },
+  { name: "duplicate User-Agent lines: a bot behind a browser line is blocked", ua: [CHROME, GOOGLEBOT], status: 403 },
+  { name: "duplicate User-Agent lines: a bot line first is blocked", ua: [GOOGLEBOT, CHROME], status: 403 },
+  { name: "duplicate User-Agent lines: two browsers pass", ua: [CHROME, FIREFOX], status: 200 },
+  { name: "custom blocked_code/message on a rule", path: "/custom", ua: ["curl/8"], status: 429, message: "bots go away" },
+  { name: "rule does not inherit the global deny", path: "/custom", ua: ["spd-tools/1.0"], status: 200 },
+  { name: "rule allow admits Googlebot there", path: "/allow-google", ua: [GOOGLEBOT], status: 200 },
+  { name: "rule allow: other bots still blocked", path: "/allow-google", ua: ["bingbot/2.0"], status: 403 },
+  { name: "rule: empty UA blocked even with allow", path: "/allow-google", ua: [""], status: 403 },
+];
+
+describe("bot-detect in Envoy", () => {
+  it.each(cases)("$name", async (c) => {
+    const headers: [string, string][] = (c.ua ?? []).map((u) => ["user-agent", u] as [string, string]);
+    const before = upstream.server!.requests.length;
+    const r = await http(gw.url + (c.path ?? "/p"), { headers });
+    expect(r.status).toBe(c.status);
+    if (c.status === 200) {
+      expect(upstream.server!.requests.length).toBe(before + 1);
+    } else {
+      expect(upstream.server!.requests.length).toBe(before);
+      expect(r.body).toBe(c.message ?? "Invalid User-Agent");
+    }
+  });
+
+  it("random User-Agents never trap the VM", async () => {
+    const printable = fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 300 }).map((a) => String.fromCharCode(...a));
+    await fc.assert(
+      fc.asyncProperty(printable, async (ua) => {
+        const r = await http(gw.url + "/p", { headers: [["user-agent", ua]] });
+        expect([200, 403]).toContain(r.status);
+      }),
+      { numRuns: 150 },
+    );
+    expect((await http(gw.url + "/p", { headers: [["user-agent", CHROME]] })).status).toBe(200);
+    expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError|does not compile/);
+  });
+});
+
+describe("bot-detect with a bad configuration", () => {
+  for (const [name, bad, why] of [
+    ["an invalid allow regex", { allow: ["(unclosed"] }, "invalid regular expression in allow"],
+    ["a backreference (not RE2) in deny", { deny: ["(a)\\1"] }, "invalid regular expression in deny"],
+    ["deny not an array", { deny: "curl" }, "deny must be an array"],
+    ["an impossible blocked_code", { blocked_code: 1000 }, "blocked_code must be an HTTP status code"],
+  ] as const) {
+    it(`refuses to start: ${name}`, async () => {
+      let log = "";
+      await expect(
+        Envoy.start(
+          { plugins: [{ name: "bot-detect", wasm: pluginWasm("bot-detect"), config: bad }], routes: [{ name: "r", cluster: "up" }], clusters: [{ name: "up", port: upstream.port }] },
+          { allowStartFailure: true },
+        ).catch((e) => {
+          log = (e as { envoyLog?: string }).envoyLog ?? "";
+          throw e;
+        }),
+      ).rejects.toThrow(/did not start/);
+      expect(log).toContain("plugin start failed");
+      expect(log).toContain(why);
+    });
+  }
+});
