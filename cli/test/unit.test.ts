@@ -1,7 +1,7 @@
 // The CLI's pure parts: references, challenges, deterministic tar.gz, spec.yaml from a README,
 // docker config lookup, compiler diagnostics.
 import { describe, it, expect, afterEach } from "vitest";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -101,11 +101,14 @@ keys: [x-api-key]
 
 describe("docker config.json", () => {
   const saved = { ...process.env };
+  const dirs: string[] = [];
   afterEach(() => {
     process.env = { ...saved };
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
   const cfg = (json: unknown) => {
     const dir = mkdtempSync(join(tmpdir(), "sluice-dc-"));
+    dirs.push(dir);
     writeFileSync(join(dir, "config.json"), JSON.stringify(json));
     process.env.DOCKER_CONFIG = dir;
     return dir;
