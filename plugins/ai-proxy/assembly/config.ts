@@ -88,6 +88,9 @@ export class ProviderConfig {
   awsSecretKey: string = "";
   awsRegion: string = "";
   authHeaderKey: string = "";
+  contextCleanupCommands: Array<string> = [];
+  mergeConsecutiveMessages: bool = false;
+  promoteThinkingOnEmpty: bool = false;
 }
 
 export class AiProxyConfig {
@@ -239,6 +242,10 @@ export function parseProvider(o: JsonObject, err: ConfigError): ProviderConfig |
   p.awsSecretKey = s(o, "awsSecretKey", "");
   p.awsRegion = s(o, "awsRegion", "");
   p.authHeaderKey = s(o, "authHeaderKey", "");
+  p.contextCleanupCommands = strings(o, "contextCleanupCommands");
+  const hiclaw = o.getBool("hiclawMode", false);
+  p.mergeConsecutiveMessages = o.getBool("mergeConsecutiveMessages", false) || hiclaw;
+  p.promoteThinkingOnEmpty = o.getBool("promoteThinkingOnEmpty", false) || hiclaw;
 
   // Provider-specific validation (Higress refuses these at config time too).
   if (type == "azure" && p.azureServiceUrl.length == 0) return err.fail<ProviderConfig>("missing azureServiceUrl in provider config");

@@ -214,6 +214,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
           if (so === null) { so = new JsonObject(); req.set("stream_options", O(so)); }
           if (!so.has("include_usage")) so.set("include_usage", B(true));
         }
+        if (pc.contextCleanupCommands.length > 0) cleanupContext(req, pc.contextCleanupCommands);
+        if (pc.mergeConsecutiveMessages) mergeConsecutive(req);
         if (pc.type != "azure" && pc.type != "openai") renameDeveloperRole(req);
       }
     }
@@ -584,7 +586,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     }
     if (this.openaiWire) {
       extractUsage(obj, this.usage);
-      if (!this.anthropicIn) { this.publish(); return null; }
+      if (!this.anthropicIn && !this.pc!.promoteThinkingOnEmpty) { this.publish(); return null; }
     } else if (f == Family.Claude) out = claudeToOpenAIResponse(obj, this.mapped, this.usage);
     else if (f == Family.Gemini) {
       out = this.api == Api.Embeddings ? geminiToOpenAIEmbeddings(obj, this.mapped, this.usage) : geminiToOpenAIResponse(obj, this.mapped, this.usage);
@@ -593,6 +595,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     } else if (f == Family.Hunyuan) out = hunyuanToOpenAIResponse(obj, this.mapped, this.usage);
     else if (f == Family.Bedrock) out = bedrockToOpenAIResponse(obj, this.mapped, randomId("chatcmpl-"), this.usage);
     if (this.embeddingsBase64) embeddingsToBase64(out);
+    if (this.pc!.promoteThinkingOnEmpty) promoteThinking(out);
     if (this.anthropicIn) out = openaiToAnthropicResponse(out, this.mapped, this.usage);
     this.publish();
     return out.stringify();
@@ -844,6 +847,68 @@ function embeddingsToBase64(resp: JsonObject): void {
     const buf = new ArrayBuffer(v.length * 4);
     for (let j = 0; j < v.length; j++) store<f32>(changetype<usize>(buf) + <usize>(j * 4), <f32>v[j].num);
     e.set("embedding", S(base64Encode(buf)));
+  }
+}
+
+/**
+ * contextCleanupCommands: a user message that is exactly a command drops itself and every
+ * earlier non-system message (the last such command wins).
+ */
+function cleanupContext(req: JsonObject, commands: Array<string>): void {
+  const list = req.getArray("messages");
+  if (list === null) return;
+  let cut = -1;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i].asObject();
+    if (m === null || str(m, "role") != "user") continue;
+    const c = m.get("content");
+    if (c !== null && c.isString && commands.includes(c.str.trim())) cut = i;
+  }
+  if (cut < 0) return;
+  const kept = new Array<JsonValue>();
+  for (let i = 0; i < list.length; i++) {
+    if (i > cut) { kept.push(list[i]); continue; }
+    const m = list[i].asObject();
+    if (i < cut && m !== null && str(m, "role") == "system") kept.push(list[i]);
+  }
+  req.set("messages", A(kept));
+}
+
+/** mergeConsecutiveMessages: consecutive messages of the same role (not tool) become one. */
+function mergeConsecutive(req: JsonObject): void {
+  const list = req.getArray("messages");
+  if (list === null) return;
+  const out = new Array<JsonValue>();
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i].asObject();
+    if (m !== null && out.length > 0) {
+      const prev = out[out.length - 1].asObject();
+      const role = str(m, "role");
+      if (prev !== null && role != "tool" && str(prev, "role") == role && !prev.has("tool_calls") && !m.has("tool_calls")) {
+        const a = prev.get("content"), b = m.get("content");
+        if (a !== null && b !== null && a.isString && b.isString) {
+          prev.set("content", S(a.str + "\n\n" + b.str));
+          continue;
+        }
+      }
+    }
+    out.push(list[i]);
+  }
+  req.set("messages", A(out));
+}
+
+/** promoteThinkingOnEmpty: an answer with reasoning but no content gets the reasoning as content. */
+function promoteThinking(resp: JsonObject): void {
+  const choices = resp.getArray("choices");
+  if (choices === null) return;
+  for (let i = 0; i < choices.length; i++) {
+    const c = choices[i].asObject();
+    const m: JsonObject | null = c === null ? null : c.getObject("message");
+    if (m === null || m.has("tool_calls")) continue;
+    const r = str(m, "reasoning_content");
+    const content = m.get("content");
+    const empty = content === null || content.isNull || (content.isString && content.str.trim().length == 0);
+    if (r.length > 0 && empty) { m.set("content", S(r)); m.delete("reasoning_content"); }
   }
 }
 

@@ -80,6 +80,10 @@ const extra: ProviderCase[] = [
     config: { id: "caps", type: "deepseek", apiTokens: ["sk-caps"], providerDomain: "api.openai.com", capabilities: { "openai/v1/embeddings": "/v1/embeddings" } },
   },
   {
+    id: "hiclaw", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
+    config: { id: "hiclaw", type: "openai", apiTokens: ["sk-hiclaw"], hiclawMode: true, contextCleanupCommands: ["/clear"] },
+  },
+  {
     id: "passauth", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
     config: { id: "passauth", type: "openai" },
   },
@@ -245,6 +249,25 @@ describe("signatures are checked by the mocks", () => {
     const e: any = await client("/openai").chat.completions.create({ model: "gpt-4o", messages: [{ role: "robot" as any, content: "hi" }] }).catch((x) => x);
     expect(e.status).toBe(400);
     expect(e.error?.message).toMatch(/robot/);
+  });
+});
+
+describe("contextCleanupCommands, mergeConsecutiveMessages, promoteThinkingOnEmpty (hiclawMode)", () => {
+  it("a cleanup command drops earlier turns (system kept); consecutive user messages merge", async () => {
+    await client("/hiclaw").chat.completions.create({
+      model: "gpt-4o",
+      messages: [
+        { role: "system", content: "S" }, { role: "user", content: "old" }, { role: "assistant", content: "a" },
+        { role: "user", content: "/clear" }, { role: "user", content: "first" }, { role: "user", content: "second" },
+      ],
+    });
+    expect(mocks.compat.last!.body.messages).toEqual([{ role: "system", content: "S" }, { role: "user", content: "first\n\nsecond" }]);
+  });
+
+  it("reasoning is promoted to content when the content is empty", async () => {
+    const r: any = await client("/hiclaw").chat.completions.create({ model: "thinking-only", messages: hello });
+    expect(r.choices[0].message.content).toBe("Let me think step by step.");
+    expect(r.choices[0].message.reasoning_content).toBeUndefined();
   });
 });
 

@@ -130,7 +130,9 @@ function openaiChat(req: MockRequest, body: any): Answer {
   const created = 1700000000;
   const callId = "call_mock1";
   const toolCall = turn.toolName && turn.toolResult === undefined;
-  const text = turn.toolResult !== undefined ? `Tool said: ${turn.toolResult}` : answerPieces(turn.lastUser).join("");
+  // A model named *thinking-only* answers with reasoning and an empty content (as some reasoning
+  // models do when they run out of tokens).
+  const text = /thinking-only/.test(body.model) ? "" : turn.toolResult !== undefined ? `Tool said: ${turn.toolResult}` : answerPieces(turn.lastUser).join("");
   if (!body.stream) {
     const message: any = { role: "assistant", content: toolCall ? null : text, refusal: null };
     if (turn.reasoning) message.reasoning_content = REASONING;
