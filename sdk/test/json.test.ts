@@ -222,6 +222,16 @@ describe("json accessors and writer", () => {
     expect(out).toMatch(/^null-ok \d+ \{"self":\{"self":\{"se/);
   });
 
+  it("AssemblyScript's String.UTF8.decode does not trap on arbitrary bytes (but is not lossy-correct)", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+      const n = withArgs([b], (p) => fn("stdDecodeLength")(p));
+      expect(n).toBeLessThanOrEqual(b.length);
+    }), { numRuns: 3000 });
+    for (const b of [[0xff], [0xf0], [0xe4, 0xbd], [0xf4, 0x90, 0x80, 0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      expect(withArgs([new Uint8Array(b)], (p) => fn("stdDecodeLength")(p))).toBeLessThanOrEqual(b.length);
+    }
+  });
+
   it("lossy UTF-8 decoding matches TextDecoder on random bytes", () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 32 }), (b) => {
       expect(str("lossy", b)).toBe(new TextDecoder().decode(b));
