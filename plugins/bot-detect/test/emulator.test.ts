@@ -1,0 +1,51 @@
+// bot-detect on the emulator, both targets: built-in crawler rules, allow/deny regexes (RE2
+// syntax, linear time), an empty User-Agent, and a hostile one that must not slow anything down.
+import { describe, it, expect } from "vitest";
+import { pluginWasm } from "../../../harness/src/index.js";
+import { Emulator } from "../../../harness/src/emulator/index.js";
+
+const config = { allow: ["(?i)friendlybot/1\\.0"], deny: ["^EvilClient/"], blocked_code: 429, blocked_message: "no bots" };
+
+interface Case { name: string; ua?: string; status: number }
+const cases: Case[] = [
+  { name: "a browser passes", ua: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36", status: 200 },
+  { name: "Googlebot is blocked", ua: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", status: 429 },
+  { name: "case does not help a crawler", ua: "GoOgLeBoT/2.1", status: 429 },
+  { name: "curl is blocked", ua: "curl/8.5.0", status: 429 },
+  { name: "allow wins over the built-in rules", ua: "FriendlyBot/1.0", status: 200 },
+  { name: "deny regex", ua: "EvilClient/3", status: 429 },
+  { name: "an empty User-Agent is blocked", ua: "", status: 429 },
+  { name: "no User-Agent is blocked", status: 429 },
+];
+
+for (const target of ["envoy", "higress"] as const) {
+  describe(`bot-detect on the emulator (${target})`, () => {
+    const load = () => Emulator.load(pluginWasm("bot-detect", target), { target, config, pluginName: "bot-detect" });
+
+    it.each(cases)("$name", async (c) => {
+      const host = await load();
+      const r = await host.request({ path: "/", headers: c.ua === undefined ? [] : [["user-agent", c.ua]] });
+      expect(r.status).toBe(c.status);
+      if (c.status !== 200) {
+        expect(r.body).toBe("no bots");
+        expect(r.upstream).toBeNull();
+      }
+      expect(host.traps).toEqual([]);
+    });
+
+    it("a long hostile User-Agent is decided without a trap (speed is for the benchmarks)", async () => {
+      const host = await load();
+      const ua = "a".repeat(4000) + "!" + "ab".repeat(2000);
+      const r = await host.request({ path: "/", headers: [["user-agent", ua]] });
+      expect([200, 429]).toContain(r.status);
+      expect(host.traps).toEqual([]);
+    });
+
+    it("refuses a configuration with an invalid regex", async () => {
+      const host = await Emulator.load(pluginWasm("bot-detect", target), { target, config: { deny: ["(unclosed"] }, allowStartFailure: true });
+      expect(host.started).toBe(false);
+      expect(host.logLines().join("\n")).toContain("invalid regular expression in deny");
+      expect(host.traps).toEqual([]);
+    });
+  });
+}
