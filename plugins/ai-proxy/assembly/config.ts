@@ -89,6 +89,7 @@ export class ProviderConfig {
   awsRegion: string = "";
   authHeaderKey: string = "";
   contextCleanupCommands: Array<string> = [];
+  responseJsonSchema: JsonValue | null = null;
   mergeConsecutiveMessages: bool = false;
   promoteThinkingOnEmpty: bool = false;
 }
@@ -243,6 +244,8 @@ export function parseProvider(o: JsonObject, err: ConfigError): ProviderConfig |
   p.awsRegion = s(o, "awsRegion", "");
   p.authHeaderKey = s(o, "authHeaderKey", "");
   p.contextCleanupCommands = strings(o, "contextCleanupCommands");
+  const rjs = o.get("responseJsonSchema");
+  if (rjs !== null && rjs.isObject) p.responseJsonSchema = rjs;
   const hiclaw = o.getBool("hiclawMode", false);
   p.mergeConsecutiveMessages = o.getBool("mergeConsecutiveMessages", false) || hiclaw;
   p.promoteThinkingOnEmpty = o.getBool("promoteThinkingOnEmpty", false) || hiclaw;

@@ -214,6 +214,14 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
           if (so === null) { so = new JsonObject(); req.set("stream_options", O(so)); }
           if (!so.has("include_usage")) so.set("include_usage", B(true));
         }
+        // responseJsonSchema (openai): a default structured-output schema when the client set none.
+        const rjs = pc.responseJsonSchema;
+        if (rjs !== null && !req.has("response_format")) {
+          const rf = new JsonObject();
+          rf.set("type", S("json_schema"));
+          rf.set("json_schema", rjs);
+          req.set("response_format", O(rf));
+        }
         if (pc.contextCleanupCommands.length > 0) cleanupContext(req, pc.contextCleanupCommands);
         if (pc.mergeConsecutiveMessages) mergeConsecutive(req);
         if (pc.type != "azure" && pc.type != "openai") renameDeveloperRole(req);

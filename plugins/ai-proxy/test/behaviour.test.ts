@@ -81,7 +81,7 @@ const extra: ProviderCase[] = [
   },
   {
     id: "hiclaw", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
-    config: { id: "hiclaw", type: "openai", apiTokens: ["sk-hiclaw"], hiclawMode: true, contextCleanupCommands: ["/clear"] },
+    config: { id: "hiclaw", type: "openai", apiTokens: ["sk-hiclaw"], hiclawMode: true, contextCleanupCommands: ["/clear"], responseJsonSchema: { name: "answer", schema: { type: "object" } } },
   },
   {
     id: "passauth", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
@@ -262,6 +262,13 @@ describe("contextCleanupCommands, mergeConsecutiveMessages, promoteThinkingOnEmp
       ],
     });
     expect(mocks.compat.last!.body.messages).toEqual([{ role: "system", content: "S" }, { role: "user", content: "first\n\nsecond" }]);
+  });
+
+  it("responseJsonSchema becomes the default response_format", async () => {
+    await client("/hiclaw").chat.completions.create({ model: "gpt-4o", messages: hello });
+    expect(mocks.compat.last!.body.response_format).toEqual({ type: "json_schema", json_schema: { name: "answer", schema: { type: "object" } } });
+    await client("/hiclaw").chat.completions.create({ model: "gpt-4o", messages: hello, response_format: { type: "text" } });
+    expect(mocks.compat.last!.body.response_format).toEqual({ type: "text" });
   });
 
   it("reasoning is promoted to content when the content is empty", async () => {
