@@ -51,6 +51,21 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { rule_name: "r", rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 100 }] }], redis: { service_name: "redis.dns", service_port: 6379 } },
     { rule_name: "r2", rule_items: [{ limit_by_per_ip: "from-header-x-forwarded-for", limit_keys: [{ key: "0.0.0.0/0", token_per_hour: 1000 }] }, { limit_by_param: "apikey", limit_keys: [{ key: "alice-key", token_per_second: 1 }] }], redis: { service_name: "redis.static", timeout: 50 }, redis_failure_mode: "closed", _rules_: [{ _match_route_: ["r"], rule_name: "rr", rule_items: [{ limit_by_per_consumer: "", limit_keys: [{ key: "regexp:^a.*", token_per_day: 5 }] }], redis: { service_name: "r.dns" } }] },
   ],
+  cors: [
+    { max_age: 86400 },
+    { allow_origins: ["https://app.example.org"], allow_origin_patterns: ["https://*.example.com", "http://*.example.net:[8080,9090]"], allow_methods: ["GET", "POST"], allow_headers: ["Content-Type"], expose_headers: ["X-Total"], allow_credentials: true, max_age: 600, _rules_: [{ _match_route_: ["r"], allow_origins: ["*"], allow_methods: ["*"], allow_headers: ["*"], expose_headers: ["*"] }] },
+  ],
+  "bot-detect": [{ allow: ["(?i)friendlybot"], deny: ["^EvilClient/", "(a+)+$"], blocked_code: 429, blocked_message: "no" }, {}],
+  "ai-statistics": [
+    { attributes: [{ key: "team", value_source: "fixed_value", value: "blue", apply_to_log: true }, { key: "ua", value_source: "request_header", value: "user-agent", apply_to_log: true, apply_to_span: true }, { key: "q", apply_to_log: true }, { key: "answer", apply_to_log: true, rule: "append" }, { key: "f", value_source: "response_streaming_body", value: "choices.0.finish_reason", rule: "replace", apply_to_log: true }, { key: "sep", value_source: "fixed_value", value: "x", as_separate_log_field: true }], value_length_limit: 20, enable_path_suffixes: ["/completions"] },
+    {},
+  ],
+  "ai-quota": [{ admin_consumer: "boss", redis: { service_name: "redis.dns" } }, { admin_consumer: "boss", admin_path: "/admin", redis_key_prefix: "q:", redis: { service_name: "redis.static", timeout: 10 } }],
+  "key-rate-limit": [{ limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_minute: 2 }, { key: "k2", query_per_second: 1 }] }, { limit_by_param: "apikey", limit_keys: [{ key: "alice-key", query_per_day: 5 }] }],
+  "cluster-key-rate-limit": [
+    { rule_name: "cc", redis: { service_name: "redis.dns", timeout: 1000 }, rule_items: [{ limit_by_per_ip: "from-header-x-real-ip", limit_keys: [{ key: "0.0.0.0/0", query_per_minute: 4 }] }] },
+    { rule_name: "k", redis: { service_name: "redis.dns" }, show_limit_quota_header: true, rule_items: [{ limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_second: 2 }] }, { limit_by_per_param: "apikey", limit_keys: [{ key: "regexp:^a.*", query_per_hour: 10 }, { key: "*", query_per_minute: 5 }] }] },
+  ],
   "emu-higress-probe": [{}],
   "bench-rewrite": [{}],
   "crypto-probe": [{}],
