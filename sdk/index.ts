@@ -58,3 +58,7 @@ export { writeSseEvent, encodeSseEvent, encodeSseData, encodeSseComment } from "
 export { EventStreamReader } from "./eventstream/reader";
 export { EventStreamMessage, EventStreamHeader, HeaderType as EventStreamHeaderType } from "./eventstream/message";
 export { encodeEventStreamMessage } from "./eventstream/writer";
+// Token accounting (issue #6): rate-limit rule grammar and Redis keys, ai_log writer, response usage tracker.
+export { LimitType, KeyKind, IpSource, Threshold, LimitKey, LimitRule, RateLimitRules, parseRateLimitRules, parseThreshold, windowSeconds, isPerValueType, LimitMatch, RequestView, matchLimit, globalKey, ruleKey, cookieValue, ipText, RedisBlock, parseRedisBlock, redisClientFor } from "./ratelimit/index";
+export { AI_LOG_KEY, UserAttributes, readLogObject, escapeOnce } from "./ai/log";
+export { ResponseTracker, StreamEventSink, AccountedUsage, UsageSource, usageSourceName, accountUsage, estimateTokens, readPublished, PublishedUsage } from "./ai/tracker";
