@@ -119,3 +119,30 @@ describe("ai-token-ratelimit (higress build, native Redis ABI)", () => {
     expect(closed.traps).toEqual([]);
   });
 });
+
+describe("configuration errors (Higress's messages), both targets", () => {
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ["no redis", { rule_name: "x", global_threshold: { token_per_minute: 1 } }, /missing redis in config/],
+    ["no service name", { rule_name: "x", redis: {}, global_threshold: { token_per_minute: 1 } }, /redis service name must not be empty/],
+    ["no rule_name", { redis: { service_name: "r.dns" }, global_threshold: { token_per_minute: 1 } }, /missing rule_name in config/],
+    ["neither", { rule_name: "x", redis: { service_name: "r.dns" } }, /at least one of 'global_threshold' or 'rule_items' must be set/],
+    ["both", { rule_name: "x", redis: { service_name: "r.dns" }, global_threshold: { token_per_minute: 1 }, rule_items: [] }, /cannot be set at the same time/],
+    ["no window", { rule_name: "x", redis: { service_name: "r.dns" }, global_threshold: { tokens: 1 } }, /must be set for global_threshold/],
+    ["zero", { rule_name: "x", redis: { service_name: "r.dns" }, rule_items: [{ limit_by_header: "h", limit_keys: [{ key: "a", token_per_hour: 0 }] }] }, /'token_per_hour' must be a positive integer for key 'a'/],
+    ["no key source", { rule_name: "x", redis: { service_name: "r.dns" }, rule_items: [{ limit_keys: [{ key: "a", token_per_hour: 1 }] }] }, /only one of 'limit_by_header'/],
+    ["per without regexp", { rule_name: "x", redis: { service_name: "r.dns" }, rule_items: [{ limit_by_per_header: "h", limit_keys: [{ key: "a", token_per_hour: 1 }] }] }, /must start with 'regexp:' or be exactly '\*'/],
+    ["bad regexp", { rule_name: "x", redis: { service_name: "r.dns" }, rule_items: [{ limit_by_per_param: "p", limit_keys: [{ key: "regexp:(", token_per_hour: 1 }] }] }, /failed to compile regex for key 'regexp:\('/],
+    ["bad ip source", { rule_name: "x", redis: { service_name: "r.dns" }, rule_items: [{ limit_by_per_ip: "from-nowhere", limit_keys: [{ key: "1.2.3.4", token_per_hour: 1 }] }] }, /must start with 'from-header-'/],
+    ["bad cidr", { rule_name: "x", redis: { service_name: "r.dns" }, rule_items: [{ limit_by_per_ip: "from-remote-addr", limit_keys: [{ key: "10.0.0.0/33", token_per_hour: 1 }] }] }, /failed to parse IPNet for key '10\.0\.0\.0\/33'/],
+    ["bad failure mode", { rule_name: "x", redis: { service_name: "r.dns" }, global_threshold: { token_per_minute: 1 }, redis_failure_mode: "maybe" }, /redis_failure_mode must be 'open' or 'closed'/],
+  ];
+  for (const target of ["envoy", "higress"] as const) {
+    it.each(bad)(`${target}: %s`, async (_name, config, message) => {
+      const h = await Emulator.load(pluginWasm("ai-token-ratelimit", target), { target, config, allowStartFailure: true, clusters: { "outbound|6379||r.dns": "http://127.0.0.1:1" } });
+      expect(h.started).toBe(false);
+      expect(h.logLines().join("\n")).toMatch(message);
+      expect(h.traps).toEqual([]);
+      h.close();
+    });
+  }
+});
