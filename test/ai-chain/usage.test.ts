@@ -74,7 +74,7 @@ async function call(p: ProviderCase, stream: boolean, chunking: string): Promise
 
 async function readAccessLog(ids: string[]): Promise<Map<string, Record<string, any>>> {
   const out = new Map<string, Record<string, any>>();
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 80; i++) {
     const lines = existsSync(accessLog) ? readFileSync(accessLog, "utf8").split("\n") : [];
     for (const l of lines) {
       const [rid, , ...rest] = l.split(" ");

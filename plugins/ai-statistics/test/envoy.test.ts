@@ -51,7 +51,7 @@ const gw = useEnvoy(() => ({
 }));
 
 async function line(id: string): Promise<{ status: string; ai: Record<string, any>; rest: string }> {
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 80; i++) {
     const l = (existsSync(accessLog) ? readFileSync(accessLog, "utf8").split("\n") : []).find((x) => x.startsWith(id + " "));
     if (l) {
       const status = l.split(" ")[1];

@@ -230,7 +230,7 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
 });
 
 async function accessLine(id: string): Promise<{ status: string; aiLog: Record<string, unknown> }> {
-  const deadline = Date.now() + 8000; // Envoy flushes the access log file about once a second
+  const deadline = Date.now() + 15000; // Envoy flushes access log files every 10 s (or when its buffer fills)
   while (Date.now() < deadline) {
     const lines = existsSync(accessLog) ? readFileSync(accessLog, "utf8").split("\n") : [];
     const line = lines.find((l) => l.startsWith(id + " "));
