@@ -13,18 +13,34 @@ let a: Envoy;
 let b: Envoy;
 
 const THRESHOLD = 120;
+const redisBlock = { service_name: "redis.dns", timeout: 1000 };
+const limit = (key: string) => [{ key, token_per_minute: THRESHOLD }];
 const config = {
   rule_name: "shared",
-  redis: { service_name: "redis.dns", timeout: 1000 },
+  redis: redisBlock,
   rule_items: [
-    { limit_by_per_header: "x-team", limit_keys: [{ key: "*", token_per_minute: THRESHOLD }] },
+    { limit_by_per_header: "x-team", limit_keys: limit("*") },
+  ],
+  // One route per key type, same rule grammar.
+  _rules_: [
+    { _match_route_: ["param"], rule_name: "c-param", redis: redisBlock, rule_items: [{ limit_by_param: "apikey", limit_keys: limit("p1") }] },
+    { _match_route_: ["consumer"], rule_name: "c-consumer", redis: redisBlock, rule_items: [{ limit_by_per_consumer: "", limit_keys: limit("*") }] },
+    { _match_route_: ["cookie"], rule_name: "c-cookie", redis: redisBlock, rule_items: [{ limit_by_cookie: "sid", limit_keys: limit("s1") }] },
+    { _match_route_: ["ip"], rule_name: "c-ip", redis: redisBlock, rule_items: [{ limit_by_per_ip: "from-header-x-real-ip", limit_keys: limit("10.0.0.0/8") }] },
+    { _match_route_: ["hdr"], rule_name: "c-hdr", redis: redisBlock, rule_items: [{ limit_by_header: "x-api-key", limit_keys: limit("k1") }] },
   ],
 };
 
 function spec(): BootstrapSpec {
   return {
-    plugins: [{ name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config }],
-    routes: [{ name: "chat", prefix: "/", cluster: "mock" }],
+    plugins: [
+      { name: "key-auth", wasm: pluginWasm("key-auth"), config: { consumers: [{ name: "alice", credential: "alice-key" }], keys: ["x-consumer-key"], in_header: true, _rules_: [{ _match_route_: ["consumer"], allow: ["alice"] }] } },
+      { name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config },
+    ],
+    routes: [
+      ...["param", "consumer", "cookie", "ip", "hdr"].map((r) => ({ name: r, prefix: `/${r}/`, prefixRewrite: "/", cluster: "mock" })),
+      { name: "chat", prefix: "/", cluster: "mock" },
+    ],
     clusters: [
       { name: "mock", port: mock.port },
       { name: "outbound|6379||redis.dns", port: redis.webdisPort },
@@ -45,14 +61,13 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function alternate(team: string, stream: boolean) {
-  const key = `higress-token-ratelimit:shared:limit_by_per_header:60:x-team:${team}`;
+async function alternate(team: string, stream: boolean, route = "", key = `higress-token-ratelimit:shared:limit_by_per_header:60:x-team:${team}`, headers: [string, string][] = [["x-team", team]], path?: string) {
   const model = new WindowModel(THRESHOLD);
   const seen = { a: 0, b: 0, rejectedA: 0, rejectedB: 0 };
   for (let i = 0; i < 40 && seen.rejectedA + seen.rejectedB < 4; i++) {
     const gw = i % 2 === 0 ? a : b;
     const name = i % 2 === 0 ? "a" : "b";
-    const r = await chat(gw.url, { headers: [["x-team", team]], stream, chunking: stream ? "random:3" : undefined });
+    const r = await chat(gw.url + route, { headers, stream, chunking: stream ? "random:3" : undefined, path });
     if (model.admits()) {
       expect(r.status, `request ${i} via ${name}`).toBe(200);
       model.add(lastTotal(mock));
@@ -83,6 +98,20 @@ describe("two Envoys, one Redis", () => {
     const s = await alternate("t-stream", true);
     console.log(`[ai-token-ratelimit] cluster-wide stream: admitted a=${s.a} b=${s.b}, rejected a=${s.rejectedA} b=${s.rejectedB}`);
   });
+
+  const kinds: [string, string, [string, string][], string | undefined][] = [
+    ["hdr", "higress-token-ratelimit:c-hdr:limit_by_header:60:x-api-key:k1", [["x-api-key", "k1"]], undefined],
+    ["param", "higress-token-ratelimit:c-param:limit_by_param:60:apikey:p1", [], "/v1/chat/completions?apikey=p1"],
+    ["consumer", "higress-token-ratelimit:c-consumer:limit_by_per_consumer:60:x-mse-consumer:alice", [["x-consumer-key", "alice-key"]], undefined],
+    ["cookie", "higress-token-ratelimit:c-cookie:limit_by_cookie:60:sid:s1", [["cookie", "a=b; sid=s1"]], undefined],
+    ["ip", "higress-token-ratelimit:c-ip:limit_by_per_ip:60:from-header-x-real-ip:10.9.8.7", [["x-real-ip", "10.9.8.7"]], undefined],
+  ];
+  for (const [route, key, headers, path] of kinds) {
+    it(`${route}: the limit holds exactly across instances (streamed)`, async () => {
+      const s = await alternate(route, true, `/${route}`, key, headers, path);
+      console.log(`[ai-token-ratelimit] cluster-wide ${route}: admitted a=${s.a} b=${s.b}, rejected a=${s.rejectedA} b=${s.rejectedB}`);
+    });
+  }
 
   it("a team limited through one instance is limited on the other at once", async () => {
     const key = "higress-token-ratelimit:shared:limit_by_per_header:60:x-team:t-burst";
