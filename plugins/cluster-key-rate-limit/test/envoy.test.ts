@@ -91,6 +91,7 @@ const cases: Case[] = [
   { name: "limit_by_per_header *: every user counted apart", req: (i) => ({ path: "/perhdr/a", headers: [["x-user", i < N + 2 ? "u1" : "u2"]] }), allowed: N, count: N + 2, key: K("r-perhdr", "limit_by_per_header:60:x-user:u1") },
   { name: "limit_by_per_header regexp: first matching key wins (vip- has a high limit)", req: () => ({ path: "/perhdr/a", headers: [["x-user", "vip-1"]] }), allowed: null, count: N + 3, key: K("r-perhdr", "limit_by_per_header:60:x-user:vip-1") },
   { name: "limit_by_per_header: duplicate lines — the first line is the key", req: (i) => ({ path: "/perhdr/a", headers: [["x-user", "dup-a"], ["x-user", `dup-b${i}`]] }), allowed: N, key: K("r-perhdr", "limit_by_per_header:60:x-user:dup-a") },
+  { name: "limit_by_per_header: URL-special characters stay one exact key (webdis path)", req: () => ({ path: "/perhdr/a", headers: [["x-user", "a/b.c%2F?x#y &z=..\\"]] }), allowed: N, key: K("r-perhdr", "limit_by_per_header:60:x-user:a/b.c%2F?x#y &z=..\\") },
   { name: "limit_by_per_param *: per value", req: () => ({ path: "/perparam/a?uid=42" }), allowed: N, key: K("r-perparam", "limit_by_per_param:60:uid:42") },
   { name: "limit_by_per_param: a double-encoded value is its own key (decoded once)", req: () => ({ path: "/perparam/a?uid=%2534" }), allowed: N, key: K("r-perparam", "limit_by_per_param:60:uid:%34") },
   { name: "limit_by_consumer: the consumer header", req: () => ({ path: "/consumer/a", headers: [["x-mse-consumer", "alice"]] }), allowed: N, key: K("r-consumer", "limit_by_consumer:60:x-mse-consumer:alice") },
@@ -192,6 +193,16 @@ describe("cluster-key-rate-limit in Envoy", () => {
     expect(before).toBeGreaterThanOrEqual(1);
     expect((await http(`${gw.url}/open/x`)).status).toBe(200);
     expect(await redisGet(k)).toBe(before + 1);
+  });
+
+  it("random header values: each first request passes, nothing traps", async () => {
+    const rnd = (n: number) => Array.from({ length: 1 + Math.floor(Math.random() * n) }, () => String.fromCharCode(0x21 + Math.floor(Math.random() * 94))).join("");
+    for (let i = 0; i < 60; i++) {
+      const v = `fz${i}-${rnd(40)}`;
+      const r = await http(`${gw.url}/perhdr/f`, { headers: [["x-user", v]] });
+      expect(r.status, v).toBe(200);
+      expect(await redisGet(K("r-perhdr", `limit_by_per_header:60:x-user:${v}`)), v).toBe(1);
+    }
   });
 
   it("the VM never trapped", () => {
