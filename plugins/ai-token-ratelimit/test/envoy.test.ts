@@ -7,6 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
@@ -14,12 +15,19 @@ import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
 import { WindowModel, chat, lastTotal, redisGet, redisTtl, waitCounter, sseUsage, type ChatOptions } from "./helpers.js";
 
-const fx = { redis: undefined as RedisServer | undefined, mock: undefined as LlmMock | undefined };
+const fx = { redis: undefined as RedisServer | undefined, mock: undefined as LlmMock | undefined, silent: undefined as Server | undefined, silentPort: 0 };
+const held: Socket[] = [];
 beforeAll(async () => {
   fx.redis = await RedisServer.start();
   fx.mock = await LlmMock.start(openaiFamily);
+  // A "Redis" that accepts connections and never answers: only the timeout can end the wait.
+  fx.silent = createServer((sock) => { held.push(sock); sock.on("error", () => undefined); });
+  await new Promise<void>((r) => fx.silent!.listen(0, "127.0.0.1", r));
+  fx.silentPort = (fx.silent.address() as { port: number }).port;
 });
 afterAll(async () => {
+  for (const s of held) s.destroy();
+  await new Promise((r) => fx.silent?.close(r));
   await fx.mock?.stop();
   await fx.redis?.stop();
 });
@@ -41,12 +49,14 @@ const config = {
     rule("global", "r-global", { global_threshold: { token_per_hour: THRESHOLD }, rejected_code: 503, rejected_msg: "slow down" }),
     rule("closed", "r-closed", { global_threshold: { token_per_minute: 100000 }, redis_failure_mode: "closed" }),
     rule("open", "r-open", { global_threshold: { token_per_minute: 100000 }, show_limit_quota_header: true }),
+    { _match_route_: ["hang-open"], rule_name: "r-hang", redis: { service_name: "silent.static", service_port: 6379, timeout: 300 }, global_threshold: { token_per_minute: 10 } },
+    { _match_route_: ["hang-closed"], rule_name: "r-hang", redis: { service_name: "silent.static", service_port: 6379, timeout: 300 }, global_threshold: { token_per_minute: 10 }, redis_failure_mode: "closed" },
   ],
 };
 
 const logDir = mkdtempSync(join(tmpdir(), "sluice-atr-"));
 const accessLog = join(logDir, "access.log");
-const routes = ["hdr", "perhdr", "param", "consumer", "cookie", "ip", "peer", "global", "closed", "open"];
+const routes = ["hdr", "perhdr", "param", "consumer", "cookie", "ip", "peer", "global", "closed", "open", "hang-open", "hang-closed"];
 const gw = useEnvoy(() => ({
   plugins: [
     { name: "key-auth", wasm: pluginWasm("key-auth"), config: { consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }], keys: ["x-consumer-key"], in_header: true, _rules_: [{ _match_route_: ["consumer"], allow: ["alice", "bob"] }] } },
@@ -56,6 +66,7 @@ const gw = useEnvoy(() => ({
   clusters: [
     { name: "mock", port: fx.mock!.port },
     { name: "outbound|6379||redis.static", port: fx.redis!.webdisPort },
+    { name: "outbound|6379||silent.static", port: fx.silentPort },
   ],
   accessLog: { path: accessLog, format: "%REQ(X-REQUEST-ID)% %RESPONSE_CODE% %FILTER_STATE(wasm.ai_log:PLAIN)%" },
 }));
@@ -222,6 +233,16 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     }
     expect(st).toBe(200);
     expect((await chat(`${gw.url}/hdr`, { headers: [["x-api-key", "k1"]] })).status).toBe(200);
+  });
+
+  it("a Redis that never answers: the configured timeout (300 ms) ends the wait in both modes", async () => {
+    const t0 = Date.now();
+    const [open, closed] = await Promise.all([chat(`${gw.url}/hang-open`), chat(`${gw.url}/hang-closed`)]);
+    const took = Date.now() - t0;
+    expect(open.status).toBe(200);
+    expect(closed.status).toBe(503);
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(2000);
   });
 
   it("the VM never trapped", () => {
