@@ -4,8 +4,8 @@
 // inside of a JSON string literal), so Higress's access-log format `"ai_log":"%FILTER_STATE(…)%"`
 // stays valid JSON; what other plugins wrote there before is kept and overwritten key by key.
 //
-// Write it before the stream ends (last response chunk): Envoy runs the access loggers before
-// the Wasm filters' proxy_on_log, so attributes written in onStreamDone miss the access log.
+// Written from onStreamDone (proxy_on_log) it still reaches Envoy's access log: Envoy 1.39 runs the
+// filters' log handlers before the access loggers (plugins/ai-token-ratelimit's cut-stream test).
 import { JsonObject, JsonValue } from "../json/value";
 import { parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";

@@ -197,11 +197,14 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
 
   it("a stream cut mid-way: estimated from what passed, logged as cut", async () => {
     const k = key("r-perhdr", "limit_by_per_header:60:x-user:cut");
-    await chat(`${gw.url}/perhdr`, { headers: [["x-user", "cut"]], stream: true, cut: "1" }).catch(() => undefined);
+    await chat(`${gw.url}/perhdr`, { headers: [["x-user", "cut"], ["x-request-id", "cut-1"]], stream: true, cut: "1" }).catch(() => undefined);
     await gw.envoy.waitForLog(/token usage estimated \(stream cut\)/);
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline && (await redisGet(fx.redis!, k)) === null) await new Promise((r) => setTimeout(r, 20));
     expect(await redisGet(fx.redis!, k)).toBeGreaterThan(0);
+    // Written from proxy_on_log, and still in Envoy's access log (1.39 runs the filters' log
+    // handlers before the HCM access loggers).
+    expect((await accessLine("cut-1")).aiLog).toMatchObject({ token_usage_estimated: true });
   });
 
   it("a rejected request is marked in ai_log (token_ratelimit_status: limited)", async () => {
