@@ -7,13 +7,21 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { Envoy, RecordingUpstream, pluginWasm, http, type HttpResult } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
+import { createServer, type Server, type Socket } from "node:net";
 
-const fx = { redis: undefined as RedisServer | undefined, up: undefined as RecordingUpstream | undefined };
+const fx = { redis: undefined as RedisServer | undefined, up: undefined as RecordingUpstream | undefined, silent: undefined as Server | undefined, silentPort: 0 };
+const held: Socket[] = [];
 beforeAll(async () => {
   fx.redis = await RedisServer.start();
   fx.up = await RecordingUpstream.start();
+  // A Redis front that accepts connections and never answers: only the timeout ends the wait.
+  fx.silent = createServer((sock) => { held.push(sock); sock.on("error", () => undefined); });
+  await new Promise<void>((r) => fx.silent!.listen(0, "127.0.0.1", r));
+  fx.silentPort = (fx.silent.address() as { port: number }).port;
 });
 afterAll(async () => {
+  for (const s of held) s.destroy();
+  await new Promise((r) => fx.silent?.close(r));
   await fx.up?.stop();
   await fx.redis?.stop();
 });
@@ -43,16 +51,18 @@ const config = {
     rule("quota", "r-quota", { global_threshold: { query_per_minute: N }, show_limit_quota_header: true }),
     rule("second", "r-second", { global_threshold: { query_per_second: 2 } }),
     rule("open", "r-open", { global_threshold: { query_per_minute: 100000 } }),
+    { _match_route_: ["hang"], rule_name: "r-hang", redis: { service_name: "silent.static", service_port: 6379, timeout: 300 }, global_threshold: { query_per_minute: 1 } },
   ],
 };
 
-const routes = ["hdr", "param", "perhdr", "perparam", "consumer", "perconsumer", "cookie", "percookie", "ip", "peer", "multi", "global", "quota", "second", "open"];
+const routes = ["hdr", "param", "perhdr", "perparam", "consumer", "perconsumer", "cookie", "percookie", "ip", "peer", "multi", "global", "quota", "second", "open", "hang"];
 const gw = useEnvoy(() => ({
   plugins: [{ name: "cluster-key-rate-limit", wasm: pluginWasm("cluster-key-rate-limit"), config }],
   routes: routes.map((r) => ({ name: r, prefix: `/${r}/`, cluster: "up" })),
   clusters: [
     { name: "up", port: fx.up!.port },
     { name: "outbound|6379||redis.static", port: fx.redis!.webdisPort },
+    { name: "outbound|6379||silent.static", port: fx.silentPort },
   ],
   useRemoteAddress: true,
 }));
@@ -202,6 +212,17 @@ describe("cluster-key-rate-limit in Envoy", () => {
       const r = await http(`${gw.url}/perhdr/f`, { headers: [["x-user", v]] });
       expect(r.status, v).toBe(200);
       expect(await redisGet(K("r-perhdr", `limit_by_per_header:60:x-user:${v}`)), v).toBe(1);
+    }
+  });
+
+  it("Redis never answers: each request passes after about the 300 ms timeout (fail-open)", async () => {
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      const r = await http(`${gw.url}/hang/x`);
+      const took = Date.now() - t0;
+      expect(r.status).toBe(200);
+      expect(took).toBeGreaterThanOrEqual(250);
+      expect(took).toBeLessThan(2000);
     }
   });
 
