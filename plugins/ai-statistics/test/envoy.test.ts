@@ -119,6 +119,15 @@ describe("ai-statistics in Envoy", () => {
     expect(lastTotal(fx.mock!)).toBeGreaterThan(0);
   });
 
+  it("a stream cut mid-way: recorded from proxy_on_log with estimated tokens, flagged", async () => {
+    await chat(gw.url, { headers: [["x-request-id", "cut1"]], stream: true, cut: "1" }).catch(() => undefined);
+    const { ai } = await line("cut1");
+    expect(ai).toMatchObject({ response_type: "stream", token_usage_estimated: true });
+    expect(ai.input_token).toBeGreaterThan(0);
+    expect(ai.total_token).toBe(ai.input_token + ai.output_token);
+    await gw.envoy.waitForLog(/token usage estimated \(stream cut\)/);
+  });
+
   it("paths outside enable_path_suffixes are not recorded", async () => {
     const r = await chat(gw.url, { path: "/v1/embeddings", headers: [["x-request-id", "e1"]] });
     expect(r.status).toBeGreaterThanOrEqual(200);
