@@ -1,9 +1,9 @@
 // The token-accounting chain in one real Envoy, in Higress's order:
-//   ai-token-ratelimit (600) → ai-statistics (200) → ai-proxy (100) → provider mocks
+//   key-auth → ai-quota (750) → ai-token-ratelimit (600) → ai-statistics (200) → ai-proxy (100) → mocks
 // For one provider of every ai-proxy family (OpenAI-compatible, claude, gemini, qwen native,
 // hunyuan native, bedrock), plain answers and streams (whole and 1-byte chunks): the tokens in
-// ai_log, in the Prometheus counters and added to the Redis rate-limit counter all equal the
-// usage the provider mock reported.
+// ai_log, in the Prometheus counters, added to the Redis rate-limit counter and deducted from the
+// consumer's quota all equal the usage the provider mock reported.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,6 +40,8 @@ const STATS_TAGS = [
 const gw = useEnvoy(() => {
   const spec = gatewaySpec(mocks, providers, { extraClusters: [{ name: "outbound|6379||redis.dns", port: redis.webdisPort }] });
   spec.plugins = [
+    { name: "key-auth", wasm: pluginWasm("key-auth"), config: { consumers: [{ name: "tenant", credential: "tenant-key" }], keys: ["x-sluice-key"], in_header: true, global_auth: true } },
+    { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { admin_consumer: "boss", redis: { service_name: "redis.dns" } } },
     { name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config: { rule_name: "chain", redis: { service_name: "redis.dns" }, rule_items: [{ limit_by_per_header: "x-tenant", limit_keys: [{ key: "*", token_per_day: 100000000 }] }] } },
     { name: "ai-statistics", wasm: pluginWasm("ai-statistics"), config: {} },
     ...spec.plugins,
@@ -60,7 +62,7 @@ async function call(p: ProviderCase, stream: boolean, chunking: string): Promise
   const body = { model: p.model, messages: [{ role: "system", content: "Be brief." }, { role: "user", content: `Tell me about tokens number ${seq}` }], ...(stream ? { stream: true } : {}) };
   const r = await http(`${gw.url}/${p.id}/v1/chat/completions`, {
     method: "POST",
-    headers: [["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-request-id", id], ["x-tenant", p.id], ["x-mock-chunking", chunking]],
+    headers: [["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-sluice-key", "tenant-key"], ["x-request-id", id], ["x-tenant", p.id], ["x-mock-chunking", chunking]],
     body: JSON.stringify(body),
   });
   expect(r.status, r.body).toBe(200);
@@ -86,7 +88,13 @@ async function readAccessLog(ids: string[]): Promise<Map<string, Record<string, 
   return out;
 }
 
-describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit", () => {
+const QUOTA = 100000000;
+
+describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit / ai-quota", () => {
+  it("the tenant gets a quota", async () => {
+    await redis.command("SET", "chat_quota:tenant", String(QUOTA));
+  });
+
   for (const p of providers) {
     it(`${p.id}: plain, stream, stream in 1-byte chunks`, async () => {
       await call(p, false, "whole");
@@ -125,7 +133,7 @@ describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit", () => 
       const mine = seen.filter((s) => s.provider === p);
       const sum = (re: RegExp) => prom.split("\n").filter((l) => re.test(l)).reduce((a, l) => a + Number(l.split(" ").pop()), 0);
       const labels = `ai_route="${p.id}",ai_cluster="mock-${p.family}"`;
-      const input = sum(new RegExp(`^route_upstream_model_consumer_metric_input_token\\{[^}]*${labels.replace(/[|.]/g, "\\$&")}[^}]*ai_consumer="none"`));
+      const input = sum(new RegExp(`^route_upstream_model_consumer_metric_input_token\\{[^}]*${labels.replace(/[|.]/g, "\\$&")}[^}]*ai_consumer="tenant"`));
       const output = sum(new RegExp(`^route_upstream_model_consumer_metric_output_token\\{[^}]*${labels.replace(/[|.]/g, "\\$&")}`));
       const count = sum(new RegExp(`^route_upstream_model_consumer_metric_llm_duration_count\\{[^}]*${labels.replace(/[|.]/g, "\\$&")}`));
       const streams = sum(new RegExp(`^route_upstream_model_consumer_metric_llm_stream_duration_count\\{[^}]*${labels.replace(/[|.]/g, "\\$&")}`));
@@ -150,6 +158,17 @@ describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit", () => 
       }
       expect(got, p.id).toBe(`$${String(want).length}\r\n${want}\r\n`);
     }
+  });
+
+  it("the consumer's quota was reduced by exactly the provider-reported tokens", async () => {
+    const want = QUOTA - seen.reduce((a, s) => a + s.prompt + s.completion, 0);
+    let got = "";
+    for (let i = 0; i < 100; i++) {
+      got = await redis.command("GET", "chat_quota:tenant");
+      if (got === `$${String(want).length}\r\n${want}\r\n`) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(got).toBe(`$${String(want).length}\r\n${want}\r\n`);
   });
 
   it("no VM trapped", () => {
