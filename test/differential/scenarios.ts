@@ -209,6 +209,41 @@ export const groups: Group[] = [
     ],
   },
   {
+    name: "cors",
+    plugin: "cors",
+    config: { max_age: 86400, _rules_: [{ _match_route_: ["strict"], allow_origins: ["https://app.example.org"], allow_origin_patterns: ["https://*.example.com"], allow_methods: ["GET", "POST"], allow_headers: ["Content-Type"], expose_headers: ["X-Total"], allow_credentials: true, max_age: 600 }] },
+    routes: ["strict"],
+    scenarios: [
+      { name: "preflight answered locally", request: { method: "OPTIONS", path: "/a", headers: [["origin", "https://x.test"], ["access-control-request-method", "PUT"]] }, expect: { status: 200 } },
+      { name: "preflight for a method outside the list", request: { method: "OPTIONS", path: "/a", headers: [["origin", "https://x.test"], ["access-control-request-method", "HEAD"]] }, expect: { status: 403 } },
+      { name: "actual request passes to the upstream", request: { path: "/a", headers: [["origin", "https://x.test"]] }, expect: { status: 200 } },
+      { name: "strict: pattern subdomain admitted", request: { path: "/strict/x", headers: [["origin", "https://api.example.com"]] }, expect: { status: 200 } },
+      { name: "strict: suffix trick refused", request: { path: "/strict/x", headers: [["origin", "https://api.example.com.evil.com"]] }, expect: { status: 403 } },
+    ],
+  },
+  {
+    name: "bot-detect",
+    plugin: "bot-detect",
+    config: { allow: ["(?i)friendlybot/1\\.0"], deny: ["^EvilClient/"], blocked_code: 429, blocked_message: "no bots" },
+    scenarios: [
+      { name: "a browser passes", request: { path: "/", headers: [["user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"]] }, expect: { status: 200 } },
+      { name: "a crawler is refused", request: { path: "/", headers: [["user-agent", "Mozilla/5.0 (compatible; bingbot/2.0)"]] }, expect: { status: 429, body: "no bots" } },
+      { name: "allow beats the built-in rules", request: { path: "/", headers: [["user-agent", "FriendlyBot/1.0"]] }, expect: { status: 200 } },
+      { name: "deny regex", request: { path: "/", headers: [["user-agent", "EvilClient/3"]] }, expect: { status: 429 } },
+    ],
+  },
+  {
+    name: "key-rate-limit (same sequence on both hosts)",
+    plugin: "key-rate-limit",
+    config: { limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_minute: 2 }] },
+    scenarios: [
+      { name: "first of two", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 200 } },
+      { name: "second of two", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 200 } },
+      { name: "third is refused", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 429 } },
+      { name: "an unlisted key passes", request: { path: "/", headers: [["x-key", "zz"]] }, expect: { status: 200 } },
+    ],
+  },
+  {
     name: "sdk-probe (HTTP callout, shared data)",
     plugin: "sdk-probe",
     testPlugin: true,
