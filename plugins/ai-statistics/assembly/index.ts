@@ -3,7 +3,7 @@
 // with what other plugins wrote) and to counters named as Higress names them:
 //   route.<route>.upstream.<cluster>.model.<model>.consumer.<consumer>.metric.<name>
 // plus configurable attributes from fixed values, headers and request/response bodies.
-import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram } from "@sluice/sdk";
+import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram, IS_HIGRESS } from "@sluice/sdk";
 import { routeName, clusterName } from "@sluice/sdk/api/plugin";
 import { parseJsonBytes } from "@sluice/sdk/json/parse";
 import { ResponseTracker, StreamEventSink, accountUsage, usageSourceName, UsageSource } from "@sluice/sdk/ai/tracker";
@@ -187,7 +187,12 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
     this.evaluate(FIXED, null);
     this.evaluate(REQ_HEADER, null);
     if (endOfStream) this.finishRequest(null);
-    else this.requestBodyMode = BodyMode.Buffer;
+    else {
+      this.requestBodyMode = BodyMode.Buffer;
+      // Higress: raise this request's buffer limit to 100 MiB, as its ai-statistics does (Envoy
+      // has no such property; the connection's buffer limit applies there).
+      if (IS_HIGRESS) host.setPropertyBytes(["set_decoder_buffer_limit"], String.UTF8.encode("104857600"));
+    }
     this.responseBodyMode = BodyMode.Stream;
     return Action.Continue;
   }
