@@ -4,6 +4,7 @@
 import { JsonObject, JsonValue, JsonKind, TokenUsage } from "@sluice/sdk";
 import { S, I, B, O, A, NULL, copy, str, parseArgs, contentText, randomId } from "./util";
 import { sseEvent } from "./sse";
+import { toolCall, argumentsText } from "./convert";
 
 function textPart(t: string): JsonValue {
   const p = new JsonObject();
@@ -74,17 +75,7 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
           const t = str(b, "type");
           if (t == "text") text += str(b, "text");
           else if (t == "thinking") thinking += str(b, "thinking");
-          else if (t == "tool_use") {
-            const fn = new JsonObject();
-            fn.set("name", S(str(b, "name")));
-            const input = b.get("input");
-            fn.set("arguments", S(input === null ? "{}" : input.stringify()));
-            const call = new JsonObject();
-            call.set("id", S(str(b, "id")));
-            call.set("type", S("function"));
-            call.set("function", O(fn));
-            calls.push(O(call));
-          }
+          else if (t == "tool_use") calls.push(toolCall(-1, str(b, "id"), str(b, "name"), argumentsText(b.get("input"))));
         }
         const o = new JsonObject();
         o.set("role", S("assistant"));

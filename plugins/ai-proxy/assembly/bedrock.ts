@@ -4,6 +4,7 @@ import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromBedrock } from "@
 import { S, I, O, A, str, parseArgs, contentText, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { awsEncode } from "./sign";
+import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
 export function bedrockPath(model: string, stream: bool): string {
   return "/model/" + awsEncode(model, false) + (stream ? "/converse-stream" : "/converse");
@@ -44,22 +45,6 @@ function blocks(v: JsonValue | null): Array<JsonValue> {
   return out;
 }
 
-function push(msgs: Array<JsonValue>, role: string, content: Array<JsonValue>): void {
-  if (content.length == 0) return;
-  if (msgs.length > 0) {
-    const last = msgs[msgs.length - 1].asObject()!;
-    if (str(last, "role") == role) {
-      const prev = last.getArray("content")!;
-      for (let i = 0; i < content.length; i++) prev.push(content[i]);
-      return;
-    }
-  }
-  const m = new JsonObject();
-  m.set("role", S(role));
-  m.set("content", A(content));
-  msgs.push(O(m));
-}
-
 export function openaiToBedrockRequest(req: JsonObject): JsonObject {
   const out = new JsonObject();
   const msgs = new Array<JsonValue>();
@@ -77,7 +62,7 @@ export function openaiToBedrockRequest(req: JsonObject): JsonObject {
         tr.set("content", A([textBlock(contentText(m.get("content")))]));
         const o = new JsonObject();
         o.set("toolResult", O(tr));
-        push(msgs, "user", [O(o)]);
+        appendByRole(msgs, "user", "content", [O(o)]);
         continue;
       }
       if (role == "assistant") {
@@ -97,10 +82,10 @@ export function openaiToBedrockRequest(req: JsonObject): JsonObject {
             content.push(O(o));
           }
         }
-        push(msgs, "assistant", content);
+        appendByRole(msgs, "assistant", "content", content);
         continue;
       }
-      push(msgs, "user", blocks(m.get("content")));
+      appendByRole(msgs, "user", "content", blocks(m.get("content")));
     }
   }
   out.set("messages", A(msgs));
@@ -110,20 +95,14 @@ export function openaiToBedrockRequest(req: JsonObject): JsonObject {
   if (mt >= 0) ic.set("maxTokens", I(<i64>mt));
   const t = req.get("temperature"); if (t !== null && t.isNumber) ic.set("temperature", t);
   const tp = req.get("top_p"); if (tp !== null && tp.isNumber) ic.set("topP", tp);
-  const stop = req.get("stop");
-  if (stop !== null) {
-    if (stop.kind == JsonKind.String) ic.set("stopSequences", A([stop]));
-    else if (stop.kind == JsonKind.Array) ic.set("stopSequences", stop);
-  }
+  const stop = stopSequences(req);
+  if (stop !== null) ic.set("stopSequences", stop);
   if (ic.size > 0) out.set("inferenceConfig", O(ic));
-  const tools = req.getArray("tools");
-  if (tools !== null && tools.length > 0) {
+  const fns = toolFunctions(req);
+  if (fns !== null) {
     const ts = new Array<JsonValue>();
-    for (let i = 0; i < tools.length; i++) {
-      const to = tools[i].asObject();
-      if (to === null) continue;
-      const fn = to.getObject("function");
-      if (fn === null) continue;
+    for (let i = 0; i < fns.length; i++) {
+      const fn = fns[i];
       const spec = new JsonObject();
       spec.set("name", S(str(fn, "name")));
       const desc = fn.getString("description");
@@ -167,17 +146,7 @@ export function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: str
       const rc = b.getObject("reasoningContent");
       if (rc !== null) { reasoning += str(rc.getObject("reasoningText"), "text"); continue; }
       const tu = b.getObject("toolUse");
-      if (tu !== null) {
-        const fn = new JsonObject();
-        fn.set("name", S(str(tu, "name")));
-        const input = tu.get("input");
-        fn.set("arguments", S(input === null ? "{}" : input.stringify()));
-        const c = new JsonObject();
-        c.set("id", S(str(tu, "toolUseId")));
-        c.set("type", S("function"));
-        c.set("function", O(fn));
-        calls.push(O(c));
-      }
+      if (tu !== null) calls.push(toolCall(-1, str(tu, "toolUseId"), str(tu, "name"), argumentsText(tu.get("input"))));
     }
   }
   msg.set("content", S(text));
@@ -215,16 +184,8 @@ export class BedrockStreamReader {
       if (tu === null) return;
       this.tools++;
       this.blockTool.set(<i32>data.getNumber("contentBlockIndex", 0), this.tools);
-      const fn = new JsonObject();
-      fn.set("name", S(str(tu, "name")));
-      fn.set("arguments", S(""));
-      const c = new JsonObject();
-      c.set("index", I(this.tools));
-      c.set("id", S(str(tu, "toolUseId")));
-      c.set("type", S("function"));
-      c.set("function", O(fn));
       const d = new JsonObject();
-      d.set("tool_calls", A([O(c)]));
+      d.set("tool_calls", A([toolCall(this.tools, str(tu, "toolUseId"), str(tu, "name"), "")]));
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "contentBlockDelta") {
       const delta = data.getObject("delta");
@@ -237,12 +198,8 @@ export class BedrockStreamReader {
       else if (rc !== null) { const rt = rc.getString("text"); if (rt === null) return; d.set("reasoning_content", S(rt)); }
       else if (tu !== null) {
         const idx = <i32>data.getNumber("contentBlockIndex", 0);
-        const fn = new JsonObject();
-        fn.set("arguments", S(str(tu, "input")));
-        const c = new JsonObject();
-        c.set("index", I(this.blockTool.has(idx) ? this.blockTool.get(idx) : this.tools));
-        c.set("function", O(fn));
-        d.set("tool_calls", A([O(c)]));
+        const tool = this.blockTool.has(idx) ? this.blockTool.get(idx) : this.tools;
+        d.set("tool_calls", A([toolCallArguments(tool, str(tu, "input"))]));
       } else return;
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "messageStop") {

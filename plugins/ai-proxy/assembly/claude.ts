@@ -3,6 +3,7 @@ import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromAnthropic } from 
 import { S, I, B, O, A, copy, str, parseArgs, contentText, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { SseEvent } from "./sse";
+import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
 function textBlock(t: string): JsonValue {
   const b = new JsonObject();
@@ -44,23 +45,6 @@ function contentBlocks(v: JsonValue | null): Array<JsonValue> {
   return out;
 }
 
-function pushMessage(msgs: Array<JsonValue>, role: string, blocks: Array<JsonValue>): void {
-  if (blocks.length == 0) return;
-  // Messages requires alternation: merge into the previous message of the same role.
-  if (msgs.length > 0) {
-    const last = msgs[msgs.length - 1].asObject()!;
-    if (str(last, "role") == role) {
-      const prev = last.getArray("content")!;
-      for (let i = 0; i < blocks.length; i++) prev.push(blocks[i]);
-      return;
-    }
-  }
-  const m = new JsonObject();
-  m.set("role", S(role));
-  m.set("content", A(blocks));
-  msgs.push(O(m));
-}
-
 /** OpenAI chat request → Messages request. `system` may already hold the context file. */
 export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObject {
   const out = new JsonObject();
@@ -81,7 +65,7 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
         b.set("type", S("tool_result"));
         b.set("tool_use_id", S(str(m, "tool_call_id")));
         b.set("content", S(contentText(m.get("content"))));
-        pushMessage(msgs, "user", [O(b)]);
+        appendByRole(msgs, "user", "content", [O(b)]);
       } else if (role == "assistant") {
         const blocks = new Array<JsonValue>();
         const r = str(m, "reasoning_content");
@@ -108,9 +92,9 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
             blocks.push(O(b));
           }
         }
-        pushMessage(msgs, "assistant", blocks);
+        appendByRole(msgs, "assistant", "content", blocks);
       } else {
-        pushMessage(msgs, "user", contentBlocks(m.get("content")));
+        appendByRole(msgs, "user", "content", contentBlocks(m.get("content")));
       }
     }
   }
@@ -120,20 +104,14 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
   out.set("max_tokens", I(<i64>maxTokens));
   copy(req, "temperature", out, "temperature");
   copy(req, "top_p", out, "top_p");
-  const stop = req.get("stop");
-  if (stop !== null) {
-    if (stop.kind == JsonKind.String) out.set("stop_sequences", A([stop]));
-    else if (stop.kind == JsonKind.Array) out.set("stop_sequences", stop);
-  }
+  const stop = stopSequences(req);
+  if (stop !== null) out.set("stop_sequences", stop);
   if (req.getBool("stream", false)) out.set("stream", B(true));
-  const tools = req.getArray("tools");
-  if (tools !== null && tools.length > 0) {
+  const fns = toolFunctions(req);
+  if (fns !== null) {
     const ts = new Array<JsonValue>();
-    for (let i = 0; i < tools.length; i++) {
-      const t = tools[i].asObject();
-      if (t === null) continue;
-      const fn = t.getObject("function");
-      if (fn === null) continue;
+    for (let i = 0; i < fns.length; i++) {
+      const fn = fns[i];
       const o = new JsonObject();
       o.set("name", S(str(fn, "name")));
       copy(fn, "description", o, "description");
@@ -203,17 +181,7 @@ export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: T
       const t = str(b, "type");
       if (t == "text") text += str(b, "text");
       else if (t == "thinking") thinking += str(b, "thinking");
-      else if (t == "tool_use") {
-        const fn = new JsonObject();
-        fn.set("name", S(str(b, "name")));
-        const input = b.get("input");
-        fn.set("arguments", S(input === null ? "{}" : input.stringify()));
-        const c = new JsonObject();
-        c.set("id", S(str(b, "id")));
-        c.set("type", S("function"));
-        c.set("function", O(fn));
-        calls.push(O(c));
-      }
+      else if (t == "tool_use") calls.push(toolCall(-1, str(b, "id"), str(b, "name"), argumentsText(b.get("input"))));
     }
   }
   msg.set("content", S(text));
@@ -256,16 +224,8 @@ export class ClaudeStreamReader {
       if (b !== null && str(b, "type") == "tool_use") {
         this.toolCount++;
         this.blockTool.set(idx, this.toolCount);
-        const fn = new JsonObject();
-        fn.set("name", S(str(b, "name")));
-        fn.set("arguments", S(""));
-        const c = new JsonObject();
-        c.set("index", I(this.toolCount));
-        c.set("id", S(str(b, "id")));
-        c.set("type", S("function"));
-        c.set("function", O(fn));
         const d = new JsonObject();
-        d.set("tool_calls", A([O(c)]));
+        d.set("tool_calls", A([toolCall(this.toolCount, str(b, "id"), str(b, "name"), "")]));
         out.push(chunk(this.id, this.model, this.created, d, ""));
       }
     } else if (type == "content_block_delta") {
@@ -277,12 +237,7 @@ export class ClaudeStreamReader {
       else if (t == "input_json_delta") {
         const idx = <i32>data.getNumber("index", 0);
         const tool = this.blockTool.has(idx) ? this.blockTool.get(idx) : this.toolCount;
-        const fn = new JsonObject();
-        fn.set("arguments", S(str(x, "partial_json")));
-        const c = new JsonObject();
-        c.set("index", I(tool));
-        c.set("function", O(fn));
-        d.set("tool_calls", A([O(c)]));
+        d.set("tool_calls", A([toolCallArguments(tool, str(x, "partial_json"))]));
       } else return;
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "message_delta") {

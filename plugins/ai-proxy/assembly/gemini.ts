@@ -4,6 +4,7 @@ import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromGemini } from "@s
 import { S, I, N, O, A, str, parseArgs, contentText, splitDataUrl, randomId } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { ProviderConfig } from "./config";
+import { appendByRole, stopSequences, toolFunctions, toolCall, argumentsText } from "./convert";
 
 function textPart(t: string): JsonValue {
   const p = new JsonObject();
@@ -45,22 +46,6 @@ function parts(v: JsonValue | null): Array<JsonValue> {
   return out;
 }
 
-function pushContent(list: Array<JsonValue>, role: string, ps: Array<JsonValue>): void {
-  if (ps.length == 0) return;
-  if (list.length > 0) {
-    const last = list[list.length - 1].asObject()!;
-    if (str(last, "role") == role) {
-      const prev = last.getArray("parts")!;
-      for (let i = 0; i < ps.length; i++) prev.push(ps[i]);
-      return;
-    }
-  }
-  const c = new JsonObject();
-  c.set("role", S(role));
-  c.set("parts", A(ps));
-  list.push(O(c));
-}
-
 export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): JsonObject {
   const out = new JsonObject();
   const contents = new Array<JsonValue>();
@@ -94,7 +79,7 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
             ps.push(O(p));
           }
         }
-        pushContent(contents, "model", ps);
+        appendByRole(contents, "model", "parts", ps);
       } else if (role == "tool") {
         const id = str(m, "tool_call_id");
         const name = toolNames.has(id) ? toolNames.get(id) : str(m, "name");
@@ -107,9 +92,9 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
         fr.set("response", O(resp));
         const p = new JsonObject();
         p.set("functionResponse", O(fr));
-        pushContent(contents, "user", [O(p)]);
+        appendByRole(contents, "user", "parts", [O(p)]);
       } else {
-        pushContent(contents, "user", parts(m.get("content")));
+        appendByRole(contents, "user", "parts", parts(m.get("content")));
       }
     }
   }
@@ -127,11 +112,8 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
   const tk = req.get("top_k"); if (tk !== null && tk.isNumber) gc.set("topK", tk);
   const seed = req.get("seed"); if (seed !== null && seed.isNumber) gc.set("seed", seed);
   const n = req.get("n"); if (n !== null && n.isNumber) gc.set("candidateCount", n);
-  const stop = req.get("stop");
-  if (stop !== null) {
-    if (stop.kind == JsonKind.String) gc.set("stopSequences", A([stop]));
-    else if (stop.kind == JsonKind.Array) gc.set("stopSequences", stop);
-  }
+  const stop = stopSequences(req);
+  if (stop !== null) gc.set("stopSequences", stop);
   const rf = req.getObject("response_format");
   if (rf !== null && str(rf, "type") != "text") gc.set("responseMimeType", S("application/json"));
   if (pc.geminiThinkingBudget != -2) {
@@ -151,14 +133,11 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
     }
     out.set("safetySettings", A(ss));
   }
-  const tools = req.getArray("tools");
-  if (tools !== null && tools.length > 0) {
+  const fns = toolFunctions(req);
+  if (fns !== null) {
     const decls = new Array<JsonValue>();
-    for (let i = 0; i < tools.length; i++) {
-      const to = tools[i].asObject();
-      if (to === null) continue;
-      const fn = to.getObject("function");
-      if (fn === null) continue;
+    for (let i = 0; i < fns.length; i++) {
+      const fn = fns[i];
       const d = new JsonObject();
       d.set("name", S(str(fn, "name")));
       const desc = fn.get("description"); if (desc !== null) d.set("description", desc);
@@ -202,16 +181,7 @@ function readCandidate(resp: JsonObject, callBase: i32): Candidate {
     if (p === null) continue;
     const fc = p.getObject("functionCall");
     if (fc !== null) {
-      const fn = new JsonObject();
-      fn.set("name", S(str(fc, "name")));
-      const args = fc.get("args");
-      fn.set("arguments", S(args === null ? "{}" : args.stringify()));
-      const call = new JsonObject();
-      call.set("index", I(callBase + c.calls.length));
-      call.set("id", S(randomId("call_")));
-      call.set("type", S("function"));
-      call.set("function", O(fn));
-      c.calls.push(O(call));
+      c.calls.push(toolCall(callBase + c.calls.length, randomId("call_"), str(fc, "name"), argumentsText(fc.get("args"))));
       continue;
     }
     const t = p.getString("text");

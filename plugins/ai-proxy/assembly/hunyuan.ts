@@ -4,6 +4,7 @@
 import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromTencent } from "@sluice/sdk";
 import { S, I, B, O, A, copy, str, contentText } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
+import { toolFunctions } from "./convert";
 
 export const HUNYUAN_HOST = "hunyuan.tencentcloudapi.com";
 
@@ -48,14 +49,11 @@ export function openaiToHunyuanRequest(req: JsonObject, model: string, stream: b
   out.set("Stream", B(stream));
   copy(req, "temperature", out, "Temperature");
   copy(req, "top_p", out, "TopP");
-  const tools = req.getArray("tools");
-  if (tools !== null && tools.length > 0) {
+  const fns = toolFunctions(req);
+  if (fns !== null) {
     const ts = new Array<JsonValue>();
-    for (let i = 0; i < tools.length; i++) {
-      const t = tools[i].asObject();
-      if (t === null) continue;
-      const fn = t.getObject("function");
-      if (fn === null) continue;
+    for (let i = 0; i < fns.length; i++) {
+      const fn = fns[i];
       const f = new JsonObject();
       f.set("Name", S(str(fn, "name")));
       f.set("Description", S(str(fn, "description")));
