@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles the CLI into one executable ESM file: cli/dist/sluice.mjs (no tsx needed at runtime).
 import { buildSync } from "esbuild";
-import { chmodSync, mkdirSync, renameSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, renameSync, symlinkSync, lstatSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,4 +22,11 @@ buildSync({
 });
 chmodSync(tmp, 0o755);
 renameSync(tmp, out);
+// npm links a workspace's bin only if the file existed at install time; on a fresh clone it did
+// not (the bundle is built after `npm ci`), so make the `sluice` link here as npm would.
+const binDir = join(here, "..", "node_modules", ".bin");
+const bin = join(binDir, "sluice");
+let linked = false;
+try { lstatSync(bin); linked = true; } catch { /* no link yet */ }
+if (!linked && existsSync(binDir)) symlinkSync(relative(binDir, out), bin);
 if (!process.argv.includes("--quiet")) console.log(`built ${out}`);

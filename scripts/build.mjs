@@ -41,6 +41,7 @@ export function buildPlugin(dir, target, base = root) {
     "--config", join(base, "asconfig.json"),
     "--target", target,
     "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
+    "--noColors", // plain diagnostics whatever the terminal or CI variables say (the CLI reformats them)
     "--outFile", out,
   ], { cwd: base, encoding: "utf8" });
   return { ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") };
@@ -54,6 +55,7 @@ function ascArgs(dir, target, base) {
     "--config", join(base, "asconfig.json"),
     "--target", target,
     "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
+    "--noColors", // plain diagnostics whatever the terminal or CI variables say (the CLI reformats them)
     "--outFile", join(dir, "build", `${target}.wasm`),
   ];
 }
