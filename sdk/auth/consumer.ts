@@ -8,8 +8,9 @@
 //   false        no                    –                  none (pass through)
 //   unset        no                    no                 any consumer (legacy)
 //   unset        no                    yes                none (pass through)
-import { JsonObject } from "../json/value";
+import { JsonObject, JsonValue } from "../json/value";
 import { ConfigError } from "../api/plugin";
+import { log } from "../api/log";
 import { requestHeaders } from "../api/headers";
 import { HeaderPair } from "../runtime/pairs";
 import { constantTimeEqual } from "../crypto/compare";
@@ -78,12 +79,64 @@ export class ConsumerPolicy {
     return hasRules ? AuthRequirement.None : AuthRequirement.AnyConsumer;
   }
 
+  /** False (logged at debug level) when this request needs no authentication. */
+  mustAuthenticate(hasRules: bool): bool {
+    if (this.requirement(hasRules) != AuthRequirement.None) return true;
+    log.debug("authorization is not required");
+    return false;
+  }
+
   /** Whether an authenticated consumer may pass under this policy. */
   permits(name: string, hasRules: bool): bool {
     const r = this.requirement(hasRules);
     if (r == AuthRequirement.None || r == AuthRequirement.AnyConsumer) return true;
     return this.allow.includes(name);
   }
+}
+
+/** The global config's `consumers`: present, an array, not empty; null after `err.fail`. */
+export function consumerList(json: JsonObject, err: ConfigError): Array<JsonValue> | null {
+  const consumers = json.get("consumers");
+  if (consumers === null) return err.fail<Array<JsonValue>>("consumers is required");
+  const list = consumers.asArray();
+  if (list === null) return err.fail<Array<JsonValue>>("consumers must be an array");
+  if (list.length == 0) return err.fail<Array<JsonValue>>("consumers cannot be empty");
+  return list;
+}
+
+/** A consumer with one shared secret (key-auth's API key, basic-auth's `user:password`). */
+export class NamedCredential {
+  constructor(public name: string, public credential: string) {}
+}
+
+/**
+ * Consumer `index` of `consumers` as `{name, credential}`: an object with both set, the credential
+ * not one of `taken` (it alone identifies the caller); null after `err.fail`.
+ */
+export function parseNamedCredential(consumer: JsonValue, index: i32, taken: Array<string>, err: ConfigError): NamedCredential | null {
+  const o = consumer.asObject();
+  if (o === null) return err.fail<NamedCredential>("consumer " + index.toString() + " is not an object");
+  const name = o.getString("name");
+  if (name === null || name.length == 0) return err.fail<NamedCredential>("consumer name is required");
+  const credential = o.getString("credential");
+  if (credential === null || credential.length == 0) return err.fail<NamedCredential>("consumer credential is required");
+  if (taken.includes(credential)) return err.fail<NamedCredential>("duplicate consumer credential (consumer " + name + ")");
+  return new NamedCredential(name, credential);
+}
+
+/**
+ * For an authenticated consumer: when the rule permits it, names it upstream (X-Mse-Consumer) and
+ * returns true; when the rule's allow list excludes it, logs why and returns false (the caller
+ * answers 403 in its own words).
+ */
+export function admitConsumer(policy: ConsumerPolicy, name: string, hasRules: bool): bool {
+  if (!policy.permits(name, hasRules)) {
+    log.warn("consumer \"" + name + "\" is not allowed");
+    return false;
+  }
+  log.info("consumer \"" + name + "\" authenticated");
+  setConsumer(name);
+  return true;
 }
 
 /** Checks that consumer names are present and unique; returns an error message or "". */

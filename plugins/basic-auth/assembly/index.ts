@@ -1,7 +1,8 @@
 // basic-auth: HTTP Basic authentication (RFC 7617) against configured consumers, naming the
 // caller upstream with X-Mse-Consumer. Configuration and behaviour follow Higress's basic-auth.
-import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
-import { ConsumerPolicy, AuthRequirement, findSecret, setConsumer, challenge, isRuleObject } from "@sluice/sdk/auth/consumer";
+import { HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
+import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer } from "@sluice/sdk/auth/consumer";
+import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
 import { base64Decode } from "@sluice/sdk/encoding/base64";
 export * from "@sluice/sdk/exports";
 
@@ -12,18 +13,8 @@ class BasicAuthConfig {
   credentials: Array<string> = [];
 }
 
-class BasicAuth extends Plugin<BasicAuthConfig> {
-  private globalError: string = "";
-
-  parseConfig(json: JsonObject, global: BasicAuthConfig | null, err: ConfigError): BasicAuthConfig | null {
-    if (global === null && !isRuleObject(json)) {
-      const c = this.parseGlobal(json, err);
-      this.globalError = c === null ? err.message : "";
-      return c;
-    }
-    if (global === null) {
-      return err.fail<BasicAuthConfig>("the global configuration (consumers) is missing or invalid" + (this.globalError.length > 0 ? ": " + this.globalError : ""));
-    }
+class BasicAuth extends ConsumerAuthPlugin<BasicAuthConfig> {
+  parseRule(json: JsonObject, global: BasicAuthConfig, err: ConfigError): BasicAuthConfig | null {
     const policy = ConsumerPolicy.parseRule(json, global.policy, err);
     if (policy === null) return null;
     const c = new BasicAuthConfig();
@@ -33,21 +24,14 @@ class BasicAuth extends Plugin<BasicAuthConfig> {
     return c;
   }
 
-  private parseGlobal(json: JsonObject, err: ConfigError): BasicAuthConfig | null {
+  parseGlobal(json: JsonObject, err: ConfigError): BasicAuthConfig | null {
     const c = new BasicAuthConfig();
-    const consumers = json.get("consumers");
-    if (consumers === null) return err.fail<BasicAuthConfig>("consumers is required");
-    const list = consumers.asArray();
-    if (list === null) return err.fail<BasicAuthConfig>("consumers must be an array");
-    if (list.length == 0) return err.fail<BasicAuthConfig>("consumers cannot be empty");
+    const list = consumerList(json, err);
+    if (list === null) return null;
     for (let i = 0; i < list.length; i++) {
-      const o = list[i].asObject();
-      if (o === null) return err.fail<BasicAuthConfig>("consumer " + i.toString() + " is not an object");
-      const name = o.getString("name");
-      if (name === null || name.length == 0) return err.fail<BasicAuthConfig>("consumer name is required");
-      const credential = o.getString("credential");
-      if (credential === null || credential.length == 0) return err.fail<BasicAuthConfig>("consumer credential is required");
-      if (c.credentials.includes(credential)) return err.fail<BasicAuthConfig>("duplicate consumer credential (consumer " + name + ")");
+      const consumer = parseNamedCredential(list[i], i, c.credentials, err);
+      if (consumer === null) return null;
+      const name = consumer.name, credential = consumer.credential;
       // Exactly one ':' (Higress splits on every ':' and wants two parts).
       const colon = credential.indexOf(":");
       if (colon < 0 || credential.lastIndexOf(":") != colon) {
@@ -74,10 +58,7 @@ class BasicAuthFilter extends HttpFilter<BasicAuthConfig> {
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.config;
     const hasRules = this.plugin.hasRules;
-    if (c.policy.requirement(hasRules) == AuthRequirement.None) {
-      log.debug("authorization is not required");
-      return Action.Continue;
-    }
+    if (!c.policy.mustAuthenticate(hasRules)) return Action.Continue;
     const values = this.requestHeaders.getAll("authorization");
     if (values.length > 1) {
       log.warn("more than one Authorization header");
@@ -107,13 +88,7 @@ class BasicAuthFilter extends HttpFilter<BasicAuthConfig> {
       log.warn("invalid username and/or password");
       return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
     }
-    const name = c.names[index];
-    if (!c.policy.permits(name, hasRules)) {
-      log.warn("consumer \"" + name + "\" is not allowed");
-      return this.deny(403, UNAUTHORIZED, "basic-auth.unauthorized");
-    }
-    log.info("consumer \"" + name + "\" authenticated");
-    setConsumer(name);
+    if (!admitConsumer(c.policy, c.names[index], hasRules)) return this.deny(403, UNAUTHORIZED, "basic-auth.unauthorized");
     return Action.Continue;
   }
 

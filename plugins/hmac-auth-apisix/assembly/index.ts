@@ -2,8 +2,9 @@
 //   Authorization: Signature keyId="…",algorithm="hmac-sha256",headers="@request-target date",signature="…"
 // against configured consumers, checks the Date header's clock skew and optionally a body digest,
 // and names the caller upstream with X-Mse-Consumer. Follows Higress's hmac-auth-apisix.
-import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, registerPlugin, log, quoteJsonString } from "@sluice/sdk";
-import { ConsumerPolicy, AuthRequirement, setConsumer, isRuleObject, checkConsumerName } from "@sluice/sdk/auth/consumer";
+import { HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, registerPlugin, log, quoteJsonString } from "@sluice/sdk";
+import { ConsumerPolicy, setConsumer, checkConsumerName, consumerList } from "@sluice/sdk/auth/consumer";
+import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
 import { base64Encode } from "@sluice/sdk/encoding/base64";
 import { hmac, HashAlg } from "@sluice/sdk/crypto/hmac";
 import { sha256 } from "@sluice/sdk/crypto/sha256";
@@ -38,18 +39,8 @@ function optionalBool(json: JsonObject, key: string, def: bool, err: ConfigError
   return v.bool;
 }
 
-class HmacAuth extends Plugin<HmacAuthConfig> {
-  private globalError: string = "";
-
-  parseConfig(json: JsonObject, global: HmacAuthConfig | null, err: ConfigError): HmacAuthConfig | null {
-    if (global === null && !isRuleObject(json)) {
-      const c = this.parseGlobal(json, err);
-      this.globalError = c === null ? err.message : "";
-      return c;
-    }
-    if (global === null) {
-      return err.fail<HmacAuthConfig>("the global configuration (consumers) is missing or invalid" + (this.globalError.length > 0 ? ": " + this.globalError : ""));
-    }
+class HmacAuth extends ConsumerAuthPlugin<HmacAuthConfig> {
+  parseRule(json: JsonObject, global: HmacAuthConfig, err: ConfigError): HmacAuthConfig | null {
     // Higress's hmac-auth-apisix accepts a rule without `allow`.
     const policy = ConsumerPolicy.parseRule(json, global.policy, err, false);
     if (policy === null) return null;
@@ -70,13 +61,10 @@ class HmacAuth extends Plugin<HmacAuthConfig> {
     return c;
   }
 
-  private parseGlobal(json: JsonObject, err: ConfigError): HmacAuthConfig | null {
+  parseGlobal(json: JsonObject, err: ConfigError): HmacAuthConfig | null {
     const c = new HmacAuthConfig();
-    const consumers = json.get("consumers");
-    if (consumers === null) return err.fail<HmacAuthConfig>("consumers is required");
-    const list = consumers.asArray();
-    if (list === null) return err.fail<HmacAuthConfig>("consumers must be an array");
-    if (list.length == 0) return err.fail<HmacAuthConfig>("consumers cannot be empty");
+    const list = consumerList(json, err);
+    if (list === null) return null;
     const names = new Array<string>();
     for (let i = 0; i < list.length; i++) {
       const o = list[i].asObject();
@@ -200,10 +188,7 @@ class HmacAuthFilter extends HttpFilter<HmacAuthConfig> {
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.config;
     const hasRules = this.plugin.hasRules;
-    if (c.policy.requirement(hasRules) == AuthRequirement.None) {
-      log.debug("authorization is not required");
-      return Action.Continue;
-    }
+    if (!c.policy.mustAuthenticate(hasRules)) return Action.Continue;
 
     const auths = this.requestHeaders.getAll("authorization");
     if (auths.length > 1) return this.reject("multiple Authorization headers");

@@ -1,8 +1,9 @@
 // jwt-auth: authenticates requests by a JWT verified against each consumer's JWK Set (issuer,
 // exp/nbf/iat with clock skew), names the caller upstream with X-Mse-Consumer and can forward
 // claims as headers. Configuration and behaviour follow Higress's jwt-auth.
-import { Plugin, HttpFilter, Action, ConfigError, JsonObject, JsonValue, JsonKind, registerPlugin, log } from "@sluice/sdk";
-import { ConsumerPolicy, AuthRequirement, setConsumer, challenge, isRuleObject, checkConsumerName } from "@sluice/sdk/auth/consumer";
+import { HttpFilter, Action, ConfigError, JsonObject, JsonValue, JsonKind, registerPlugin, log } from "@sluice/sdk";
+import { ConsumerPolicy, setConsumer, challenge, checkConsumerName } from "@sluice/sdk/auth/consumer";
+import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
 import { Jwt, Jwk, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, numericDate, JwksResult } from "@sluice/sdk/auth/jwt";
 import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
 import { currentTimeNanos } from "@sluice/sdk/runtime/hostcalls";
@@ -130,18 +131,8 @@ function parseConsumer(o: JsonObject, names: Array<string>): ConsumerResult {
   return new ConsumerResult(c, "");
 }
 
-class JwtAuth extends Plugin<JwtAuthConfig> {
-  private globalError: string = "";
-
-  parseConfig(json: JsonObject, global: JwtAuthConfig | null, err: ConfigError): JwtAuthConfig | null {
-    if (global === null && !isRuleObject(json)) {
-      const c = this.parseGlobal(json, err);
-      this.globalError = c === null ? err.message : "";
-      return c;
-    }
-    if (global === null) {
-      return err.fail<JwtAuthConfig>("the global configuration (consumers) is missing or invalid" + (this.globalError.length > 0 ? ": " + this.globalError : ""));
-    }
+class JwtAuth extends ConsumerAuthPlugin<JwtAuthConfig> {
+  parseRule(json: JsonObject, global: JwtAuthConfig, err: ConfigError): JwtAuthConfig | null {
     const policy = ConsumerPolicy.parseRule(json, global.policy, err);
     if (policy === null) return null;
     const c = new JwtAuthConfig();
@@ -150,7 +141,7 @@ class JwtAuth extends Plugin<JwtAuthConfig> {
     return c;
   }
 
-  private parseGlobal(json: JsonObject, err: ConfigError): JwtAuthConfig | null {
+  parseGlobal(json: JsonObject, err: ConfigError): JwtAuthConfig | null {
     const c = new JwtAuthConfig();
     const list = json.getArray("consumers");
     if (list === null) return err.fail<JwtAuthConfig>("failed to parse configuration for consumers: consumers is not a array");
@@ -218,10 +209,7 @@ class JwtAuthFilter extends HttpFilter<JwtAuthConfig> {
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.config;
     const hasRules = this.plugin.hasRules;
-    if (c.policy.requirement(hasRules) == AuthRequirement.None) {
-      log.debug("authorization is not required");
-      return Action.Continue;
-    }
+    if (!c.policy.mustAuthenticate(hasRules)) return Action.Continue;
     const now = <i64>(currentTimeNanos() / 1000000000);
     const failures = new Array<Failure>(c.consumers.length);
     let unauthorized = "";

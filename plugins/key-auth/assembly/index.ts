@@ -1,7 +1,8 @@
 // key-auth: authenticate requests by an API key sent in a header or a query parameter, and tell
 // the upstream who called (X-Mse-Consumer). Configuration and behaviour follow Higress's key-auth.
-import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
-import { ConsumerPolicy, AuthRequirement, findSecret, setConsumer, challenge, isRuleObject } from "@sluice/sdk/auth/consumer";
+import { HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
+import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer } from "@sluice/sdk/auth/consumer";
+import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
 import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
 export * from "@sluice/sdk/exports";
 
@@ -24,18 +25,10 @@ function optionalBool(json: JsonObject, key: string, err: ConfigError): i32 {
   return v.bool ? 1 : 0;
 }
 
-class KeyAuth extends Plugin<KeyAuthConfig> {
-  private globalError: string = "";
+class KeyAuth extends ConsumerAuthPlugin<KeyAuthConfig> {
+  globalContents(): string { return "keys, consumers"; }
 
-  parseConfig(json: JsonObject, global: KeyAuthConfig | null, err: ConfigError): KeyAuthConfig | null {
-    if (global === null && !isRuleObject(json)) {
-      const c = this.parseGlobal(json, err);
-      if (c === null) this.globalError = err.message;
-      return c;
-    }
-    if (global === null) {
-      return err.fail<KeyAuthConfig>("the global configuration (keys, consumers) is missing or invalid" + (this.globalError.length > 0 ? ": " + this.globalError : ""));
-    }
+  parseRule(json: JsonObject, global: KeyAuthConfig, err: ConfigError): KeyAuthConfig | null {
     const policy = ConsumerPolicy.parseRule(json, global.policy, err);
     if (policy === null) return null;
     const c = new KeyAuthConfig();
@@ -49,8 +42,7 @@ class KeyAuth extends Plugin<KeyAuthConfig> {
     return c;
   }
 
-  private parseGlobal(json: JsonObject, err: ConfigError): KeyAuthConfig | null {
-    this.globalError = "";
+  parseGlobal(json: JsonObject, err: ConfigError): KeyAuthConfig | null {
     const c = new KeyAuthConfig();
     const policy = ConsumerPolicy.parseGlobal(json, err);
     if (policy === null) return null;
@@ -76,21 +68,13 @@ class KeyAuth extends Plugin<KeyAuthConfig> {
     c.inQuery = inQuery == 1;
     c.inHeader = inHeader == 1;
 
-    const consumers = json.get("consumers");
-    if (consumers === null) return err.fail<KeyAuthConfig>("consumers is required");
-    const list = consumers.asArray();
-    if (list === null) return err.fail<KeyAuthConfig>("consumers must be an array");
-    if (list.length == 0) return err.fail<KeyAuthConfig>("consumers cannot be empty");
+    const list = consumerList(json, err);
+    if (list === null) return null;
     for (let i = 0; i < list.length; i++) {
-      const o = list[i].asObject();
-      if (o === null) return err.fail<KeyAuthConfig>("consumer " + i.toString() + " is not an object");
-      const name = o.getString("name");
-      if (name === null || name.length == 0) return err.fail<KeyAuthConfig>("consumer name is required");
-      const credential = o.getString("credential");
-      if (credential === null || credential.length == 0) return err.fail<KeyAuthConfig>("consumer credential is required");
-      if (c.credentials.includes(credential)) return err.fail<KeyAuthConfig>("duplicate consumer credential (consumer " + name + ")");
-      c.names.push(name);
-      c.credentials.push(credential);
+      const consumer = parseNamedCredential(list[i], i, c.credentials, err);
+      if (consumer === null) return null;
+      c.names.push(consumer.name);
+      c.credentials.push(consumer.credential);
     }
     return c;
   }
@@ -106,10 +90,7 @@ class KeyAuthFilter extends HttpFilter<KeyAuthConfig> {
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.config;
     const hasRules = this.plugin.hasRules;
-    if (c.policy.requirement(hasRules) == AuthRequirement.None) {
-      log.debug("authorization is not required");
-      return Action.Continue;
-    }
+    if (!c.policy.mustAuthenticate(hasRules)) return Action.Continue;
     const tokens = this.collectKeys();
     if (tokens.length > 1) return this.deny(401, MULTI_KEY, "key-auth.multi_key");
     if (tokens.length == 0) return this.deny(401, NO_KEY, "key-auth.no_key");
@@ -119,13 +100,7 @@ class KeyAuthFilter extends HttpFilter<KeyAuthConfig> {
       log.warn("credential is not configured");
       return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
     }
-    const name = c.names[index];
-    if (!c.policy.permits(name, hasRules)) {
-      log.warn("consumer \"" + name + "\" is not allowed");
-      return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
-    }
-    log.info("consumer \"" + name + "\" authenticated");
-    setConsumer(name);
+    if (!admitConsumer(c.policy, c.names[index], hasRules)) return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
     return Action.Continue;
   }
 
