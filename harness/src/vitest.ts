@@ -2,6 +2,8 @@
 import { afterAll, beforeAll } from "vitest";
 import { Envoy, type EnvoyOptions } from "./envoy.js";
 import type { BootstrapSpec } from "./bootstrap.js";
+import { RecordingUpstream } from "./upstream.js";
+import { pluginWasm } from "./tools.js";
 
 export interface EnvoyHandle {
   /** The running Envoy (available inside tests, after beforeAll). */
@@ -29,4 +31,27 @@ export function useEnvoy(spec: BootstrapSpec | (() => BootstrapSpec | Promise<Bo
       return this.envoy.url;
     },
   };
+}
+
+/** A RecordingUpstream started before the file's tests and stopped after; read `port` in a lazy spec or a test. */
+export function useRecordingUpstream(): { port: number; server: RecordingUpstream | undefined } {
+  const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
+  beforeAll(async () => {
+    upstream.server = await RecordingUpstream.start();
+    upstream.port = upstream.server.port;
+  });
+  afterAll(async () => upstream.server?.stop());
+  return upstream;
+}
+
+/**
+ * Envoy with one plugin in front of `upstream`: a `/<name>` prefix route per name in `routes`
+ * (for `_match_route_` rules) and a default route.
+ */
+export function usePluginEnvoy(plugin: string, config: unknown, routes: string[], upstream: { port: number }): EnvoyHandle {
+  return useEnvoy(() => ({
+    plugins: [{ name: plugin, wasm: pluginWasm(plugin), config }],
+    routes: [...routes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }],
+    clusters: [{ name: "up", port: upstream.port }],
+  }));
 }

@@ -1,16 +1,12 @@
 // basic-auth in a real Envoy: the consumer model's truth table, exact statuses/messages/realm,
 // and malformed or hostile Authorization headers.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
+import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
+import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
+import { runConsumerCases, type ConsumerCase } from "../../../harness/src/consumer-cases.js";
 
-const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
-beforeAll(async () => {
-  upstream.server = await RecordingUpstream.start();
-  upstream.port = upstream.server.port;
-});
-afterAll(async () => upstream.server?.stop());
+const upstream = useRecordingUpstream();
 
 const NO_AUTH = "Request denied by Basic Auth check. No Basic Authentication information found.";
 const BAD = "Request denied by Basic Auth check. Invalid username and/or password.";
@@ -23,39 +19,12 @@ const consumers = [
 ];
 const basic = (s: string): [string, string] => ["authorization", "Basic " + Buffer.from(s, "utf8").toString("base64")];
 
-interface Case {
-  name: string;
-  path: string;
-  host?: string;
-  headers?: [string, string][];
-  status: number;
-  message?: string;
-  consumer?: string | null;
-}
-
 function startEnvoy(config: unknown, routes: string[]) {
-  return useEnvoy(() => ({
-    plugins: [{ name: "basic-auth", wasm: pluginWasm("basic-auth"), config }],
-    routes: [...routes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }],
-    clusters: [{ name: "up", port: upstream.port }],
-  }));
+  return usePluginEnvoy("basic-auth", config, routes, upstream);
 }
 
-function runCases(gw: { url: string }, cases: Case[]) {
-  it.each(cases)("$name", async (c) => {
-    const headers: [string, string][] = [...(c.headers ?? [])];
-    if (c.host) headers.push(["host", c.host]);
-    const r = await http(gw.url + c.path, { headers });
-    expect(r.status).toBe(c.status);
-    if (c.status === 200) {
-      const seen = JSON.parse(r.body);
-      expect(seen.path).toBe(c.path);
-      if (c.consumer !== undefined) expect(seen.headers["x-mse-consumer"] ?? null).toBe(c.consumer);
-    } else {
-      if (c.message) expect(r.body).toBe(c.message);
-      expect(r.headers["www-authenticate"]).toBe("Basic realm=MSE Gateway");
-    }
-  });
+function runCases(gw: { url: string }, cases: ConsumerCase[]) {
+  runConsumerCases(gw, "Basic", cases);
 }
 
 describe("global_auth unset, rules exist", () => {

@@ -1,17 +1,12 @@
 // bot-detect in a real Envoy: Higress's decision order (empty UA, allow, deny, built-in rules),
 // the built-in crawler set, mixed-case and duplicate User-Agents, custom code/message, and bad
 // configurations.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
+import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
+import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
 
-const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
-beforeAll(async () => {
-  upstream.server = await RecordingUpstream.start();
-  upstream.port = upstream.server.port;
-});
-afterAll(async () => upstream.server?.stop());
+const upstream = useRecordingUpstream();
 
 const config = {
   allow: [".*Go-http-client.*", "^MyMonitor/"],
@@ -22,15 +17,7 @@ const config = {
   ],
 };
 
-const gw = useEnvoy(() => ({
-  plugins: [{ name: "bot-detect", wasm: pluginWasm("bot-detect"), config }],
-  routes: [
-    { name: "custom", prefix: "/custom", cluster: "up" },
-    { name: "allow-google", prefix: "/allow-google", cluster: "up" },
-    { name: "default", prefix: "/", cluster: "up" },
-  ],
-  clusters: [{ name: "up", port: upstream.port }],
-}));
+const gw = usePluginEnvoy("bot-detect", config, ["custom", "allow-google"], upstream);
 
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";

@@ -1,18 +1,13 @@
 // hmac-auth-apisix in a real Envoy: signatures made on Node (node:crypto) the way APISIX
 // clients make them, and every way to get one wrong — tampering, wrong key/algorithm, stale or
 // future Date (replays outside the clock skew), missing signed headers, body digests.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { createHash, createHmac } from "node:crypto";
-import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
+import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
+import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
 
-const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
-beforeAll(async () => {
-  upstream.server = await RecordingUpstream.start();
-  upstream.port = upstream.server.port;
-});
-afterAll(async () => upstream.server?.stop());
+const upstream = useRecordingUpstream();
 
 const consumers = [
   { name: "alice", access_key: "ak-alice", secret_key: "sk-alice" },
@@ -67,11 +62,7 @@ function signedReq(path: string, o: Partial<SignOpts> & { date?: string; extra?:
 }
 
 function startEnvoy(config: unknown, routes: string[]) {
-  return useEnvoy(() => ({
-    plugins: [{ name: "hmac-auth-apisix", wasm: pluginWasm("hmac-auth-apisix"), config }],
-    routes: [...routes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }],
-    clusters: [{ name: "up", port: upstream.port }],
-  }));
+  return usePluginEnvoy("hmac-auth-apisix", config, routes, upstream);
 }
 
 function runCases(gw: { url: string }, cases: Case[]) {

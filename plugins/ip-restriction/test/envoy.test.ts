@@ -1,16 +1,11 @@
 // ip-restriction in a real Envoy: a case table over global, route and domain rules, the peer
 // address vs a header as the source, IPv4/IPv6/CIDR matching, and bad configurations.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
+import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
+import { useEnvoy, useRecordingUpstream } from "../../../harness/src/vitest.js";
 
-const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
-beforeAll(async () => {
-  upstream.server = await RecordingUpstream.start();
-  upstream.port = upstream.server.port;
-});
-afterAll(async () => upstream.server?.stop());
+const upstream = useRecordingUpstream();
 
 const config = {
   ip_source_type: "header",

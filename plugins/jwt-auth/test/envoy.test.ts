@@ -2,18 +2,13 @@
 // claims with clock skew, issuers, extractors (header, query, cookie), claims to headers,
 // Higress's failure selection, and the attacks: alg none, HS256 with the RSA public key as the
 // secret, tampering, foreign keys, duplicate headers, JWE-shaped tokens.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { createHmac, generateKeyPairSync, sign as nodeSign, constants, type KeyObject } from "node:crypto";
-import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
+import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
+import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
 
-const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
-beforeAll(async () => {
-  upstream.server = await RecordingUpstream.start();
-  upstream.port = upstream.server.port;
-});
-afterAll(async () => upstream.server?.stop());
+const upstream = useRecordingUpstream();
 
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const rsaOther = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -104,11 +99,7 @@ interface Case {
 }
 
 function startEnvoy(config: unknown, routes: string[]) {
-  return useEnvoy(() => ({
-    plugins: [{ name: "jwt-auth", wasm: pluginWasm("jwt-auth"), config }],
-    routes: [...routes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }],
-    clusters: [{ name: "up", port: upstream.port }],
-  }));
+  return usePluginEnvoy("jwt-auth", config, routes, upstream);
 }
 
 function runCases(gw: { url: string }, cases: Case[]) {

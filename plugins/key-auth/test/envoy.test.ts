@@ -1,17 +1,13 @@
 // key-auth in a real Envoy: the consumer model's truth table (global_auth true / false / unset,
 // with and without rules), header vs query keys, exact statuses and messages, and attacks
 // (case games, duplicate headers, key in two places, URL-encoded names, a spoofed X-Mse-Consumer).
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
+import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
+import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
+import { runConsumerCases, type ConsumerCase } from "../../../harness/src/consumer-cases.js";
 
-const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
-beforeAll(async () => {
-  upstream.server = await RecordingUpstream.start();
-  upstream.port = upstream.server.port;
-});
-afterAll(async () => upstream.server?.stop());
+const upstream = useRecordingUpstream();
 
 const NO_KEY = "Request denied by Key Auth check. No Key Authentication information found.";
 const MULTI = "Request denied by Key Auth check. Multi Key Authentication information found.";
@@ -23,40 +19,12 @@ const consumers = [
   { name: "carol", credential: "c@rol key+/=" },
 ];
 
-interface Case {
-  name: string;
-  path: string;
-  host?: string;
-  headers?: [string, string][];
-  status: number;
-  message?: string;
-  /** The X-Mse-Consumer the upstream must see (null: none). */
-  consumer?: string | null;
-}
-
 function startEnvoy(config: unknown, routes: string[]) {
-  return useEnvoy(() => ({
-    plugins: [{ name: "key-auth", wasm: pluginWasm("key-auth"), config }],
-    routes: [...routes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }],
-    clusters: [{ name: "up", port: upstream.port }],
-  }));
+  return usePluginEnvoy("key-auth", config, routes, upstream);
 }
 
-function runCases(gw: { url: string }, cases: Case[]) {
-  it.each(cases)("$name", async (c) => {
-    const headers: [string, string][] = [...(c.headers ?? [])];
-    if (c.host) headers.push(["host", c.host]);
-    const r = await http(gw.url + c.path, { headers });
-    expect(r.status).toBe(c.status);
-    if (c.status === 200) {
-      const seen = JSON.parse(r.body);
-      expect(seen.path).toBe(c.path);
-      if (c.consumer !== undefined) expect(seen.headers["x-mse-consumer"] ?? null).toBe(c.consumer);
-    } else {
-      if (c.message) expect(r.body).toBe(c.message);
-      expect(r.headers["www-authenticate"]).toBe("Key realm=MSE Gateway");
-    }
-  });
+function runCases(gw: { url: string }, cases: ConsumerCase[]) {
+  runConsumerCases(gw, "Key", cases);
 }
 
 describe("global_auth unset, rules exist, keys in headers", () => {

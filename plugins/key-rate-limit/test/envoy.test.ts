@@ -2,16 +2,11 @@
 // (one bucket per key for the whole Envoy), header and query sources, header case/duplicates,
 // encoded params, a key in the wrong place, refill over time, a parallel burst that lands on both
 // workers, and bad configurations.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
+import { describe, it, expect } from "vitest";
+import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
+import { useEnvoy, useRecordingUpstream } from "../../../harness/src/vitest.js";
 
-const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
-beforeAll(async () => {
-  upstream.server = await RecordingUpstream.start();
-  upstream.port = upstream.server.port;
-});
-afterAll(async () => upstream.server?.stop());
+const upstream = useRecordingUpstream();
 
 const pm = (key: string, n = 3) => ({ key, query_per_minute: n });
 const config = {

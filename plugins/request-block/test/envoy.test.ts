@@ -1,14 +1,9 @@
 // request-block in a real Envoy: a case table over global, route and domain rules.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { Envoy, RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
+import { describe, it, expect } from "vitest";
+import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
+import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
 
-const upstream = { port: 0, server: undefined as RecordingUpstream | undefined };
-beforeAll(async () => {
-  upstream.server = await RecordingUpstream.start();
-  upstream.port = upstream.server.port;
-});
-afterAll(async () => upstream.server?.stop());
+const upstream = useRecordingUpstream();
 
 const config = {
   block_urls: ["swagger.html", "/Admin"],
@@ -24,14 +19,7 @@ const config = {
   ],
 };
 
-const gw = useEnvoy(() => ({
-  plugins: [{ name: "request-block", wasm: pluginWasm("request-block"), config }],
-  routes: [
-    { name: "strict", prefix: "/strict", cluster: "up" },
-    { name: "default", prefix: "/", cluster: "up" },
-  ],
-  clusters: [{ name: "up", port: upstream.port }],
-}));
+const gw = usePluginEnvoy("request-block", config, ["strict"], upstream);
 
 interface Case {
   name: string;
