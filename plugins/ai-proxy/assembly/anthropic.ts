@@ -5,6 +5,7 @@ import { JsonObject, JsonValue, JsonKind, TokenUsage } from "@sluice/sdk";
 import { S, I, B, O, A, NULL, copy, str, parseArgs, contentText, randomId } from "./util";
 import { sseEvent } from "./sse";
 import { toolCall, argumentsText } from "./convert";
+import { textBlock, thinkingBlock, appendToolUseBlocks } from "./claude";
 
 function textPart(t: string): JsonValue {
   const p = new JsonObject();
@@ -195,33 +196,12 @@ export function openaiToAnthropicResponse(resp: JsonObject, model: string, usage
       const m = c.getObject("message");
       if (m !== null) {
         const r = str(m, "reasoning_content");
-        if (r.length > 0) {
-          const b = new JsonObject();
-          b.set("type", S("thinking"));
-          b.set("thinking", S(r));
-          b.set("signature", S(""));
-          content.push(O(b));
-        }
+        if (r.length > 0) content.push(thinkingBlock(r));
         const t = contentText(m.get("content"));
-        if (t.length > 0) {
-          const b = new JsonObject();
-          b.set("type", S("text"));
-          b.set("text", S(t));
-          content.push(O(b));
-        }
+        if (t.length > 0) content.push(textBlock(t));
         const calls = m.getArray("tool_calls");
         if (calls !== null) {
-          for (let i = 0; i < calls.length; i++) {
-            const call = calls[i].asObject();
-            if (call === null) continue;
-            const fn = call.getObject("function");
-            const b = new JsonObject();
-            b.set("type", S("tool_use"));
-            b.set("id", S(str(call, "id")));
-            b.set("name", S(str(fn, "name")));
-            b.set("input", parseArgs(str(fn, "arguments")));
-            content.push(O(b));
-          }
+          appendToolUseBlocks(calls, content);
           if (calls.length > 0) finish = "tool_calls";
         }
       }

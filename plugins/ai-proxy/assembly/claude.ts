@@ -5,7 +5,7 @@ import { completionWith, chunk, usageChunk } from "./openai";
 import { SseEvent } from "./sse";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
-function textBlock(t: string): JsonValue {
+export function textBlock(t: string): JsonValue {
   const b = new JsonObject();
   b.set("type", S("text"));
   b.set("text", S(t));
@@ -45,6 +45,30 @@ function contentBlocks(v: JsonValue | null): Array<JsonValue> {
   return out;
 }
 
+/** An assistant's reasoning as a Messages `thinking` block (no signature: it was not Claude's). */
+export function thinkingBlock(reasoning: string): JsonValue {
+  const b = new JsonObject();
+  b.set("type", S("thinking"));
+  b.set("thinking", S(reasoning));
+  b.set("signature", S(""));
+  return O(b);
+}
+
+/** OpenAI `tool_calls` as Messages `tool_use` blocks, appended to `blocks`. */
+export function appendToolUseBlocks(calls: Array<JsonValue>, blocks: Array<JsonValue>): void {
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i].asObject();
+    if (c === null) continue;
+    const fn = c.getObject("function");
+    const b = new JsonObject();
+    b.set("type", S("tool_use"));
+    b.set("id", S(str(c, "id")));
+    b.set("name", S(str(fn, "name")));
+    b.set("input", parseArgs(str(fn, "arguments")));
+    blocks.push(O(b));
+  }
+}
+
 /** OpenAI chat request → Messages request. `system` may already hold the context file. */
 export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObject {
   const out = new JsonObject();
@@ -69,29 +93,11 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
       } else if (role == "assistant") {
         const blocks = new Array<JsonValue>();
         const r = str(m, "reasoning_content");
-        if (r.length > 0) {
-          const b = new JsonObject();
-          b.set("type", S("thinking"));
-          b.set("thinking", S(r));
-          b.set("signature", S(""));
-          blocks.push(O(b));
-        }
+        if (r.length > 0) blocks.push(thinkingBlock(r));
         const cb = contentBlocks(m.get("content"));
         for (let j = 0; j < cb.length; j++) blocks.push(cb[j]);
         const calls = m.getArray("tool_calls");
-        if (calls !== null) {
-          for (let j = 0; j < calls.length; j++) {
-            const c = calls[j].asObject();
-            if (c === null) continue;
-            const fn = c.getObject("function");
-            const b = new JsonObject();
-            b.set("type", S("tool_use"));
-            b.set("id", S(str(c, "id")));
-            b.set("name", S(str(fn, "name")));
-            b.set("input", parseArgs(str(fn, "arguments")));
-            blocks.push(O(b));
-          }
-        }
+        if (calls !== null) appendToolUseBlocks(calls, blocks);
         appendByRole(msgs, "assistant", "content", blocks);
       } else {
         appendByRole(msgs, "user", "content", contentBlocks(m.get("content")));
