@@ -7,11 +7,12 @@
 // --seconds S per run (default 4), --only name[,name].
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { Envoy } from "../../harness/src/envoy.js";
 import type { PluginSpec } from "../../harness/src/bootstrap.js";
 import { repoRoot, envoyVersion } from "../../harness/src/tools.js";
+import { RedisServer } from "../../harness/src/redis.js";
 import { buildPlugin } from "../../scripts/build.mjs";
 
 const argv = process.argv.slice(2);
@@ -100,6 +101,11 @@ const chatBody = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "syst
 const streamBody = JSON.stringify({ ...JSON.parse(chatBody), stream: true });
 const basicAuth = "Basic " + Buffer.from("alice:secret").toString("base64");
 
+// ai-proxy in front of the fast upstream (an OpenAI-compatible answer); the token limit counts in a
+// real Redis (through webdis on the envoy target) with a limit high enough never to refuse.
+const aiProxyConfig = { provider: { type: "openai", apiTokens: ["sk-bench"], openaiCustomUrl: "http://bench-upstream/v1" } };
+const tokenLimitConfig = { rule_name: "bench", rule_items: [{ limit_by_header: "x-api-key", limit_keys: [{ key: "bench-key", token_per_minute: 1000000000 }] }], redis: { service_name: "redis.static", service_port: 80, timeout: 1000 } };
+
 const scenarios: Scenario[] = [
   { name: "bare GET", group: "baseline", plugins: () => [], method: "GET", path: "/json" },
   { name: "bare POST 2 KB JSON", group: "baseline", plugins: () => [], method: "POST", path: "/json", body: chatBody },
@@ -112,9 +118,9 @@ const scenarios: Scenario[] = [
   { name: "basic-auth", group: "plugins", baseline: "bare GET", plugins: plugin("basic-auth", { global_auth: true, consumers: [{ name: "alice", credential: "alice:secret" }] }), method: "GET", path: "/json", headers: { authorization: basicAuth } },
   { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody },
   { name: "go bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goWasm }], method: "POST", path: "/json", body: chatBody },
-  { name: "ai-proxy", group: "ai", baseline: "bare chat", plugins: plugin("ai-proxy", { provider: { type: "openai", apiTokens: ["sk-bench"], openaiCustomUrl: "http://bench-upstream/v1/chat/completions" } }), method: "POST", path: "/v1/chat/completions", body: chatBody },
-  { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-proxy", { provider: { type: "openai", apiTokens: ["sk-bench"] } }], ["ai-token-ratelimit", { rule_name: "bench", rule_items: [{ limit_by_header: "x-api-key", limit_keys: [{ key: "*", token_per_minute: 100000000 }] }], redis: { service_name: "redis.static", service_port: 80 } }], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: chatBody },
-  { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-proxy", { provider: { type: "openai", apiTokens: ["sk-bench"] } }], ["ai-token-ratelimit", { rule_name: "bench", rule_items: [{ limit_by_header: "x-api-key", limit_keys: [{ key: "*", token_per_minute: 100000000 }] }], redis: { service_name: "redis.static", service_port: 80 } }], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: streamBody },
+  { name: "ai-proxy", group: "ai", baseline: "bare chat", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: { "x-api-key": "bench-key" } },
+  { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: streamBody, headers: { "x-api-key": "bench-key" } },
 ];
 
 // ---- measuring -------------------------------------------------------------------------------
@@ -169,14 +175,14 @@ function h2loadLatency(dir: string, url: string, s: Scenario): { p50: number; p9
   return { p50: pct(0.5), p99: pct(0.99), failed, non2xx };
 }
 
-async function measure(s: Scenario, upstreamPid: number, upstreamPort: number): Promise<Result> {
+async function measure(s: Scenario, upstreamPid: number, upstreamPort: number, webdisPort: number): Promise<Result> {
   const plugins = s.plugins();
   const res: Result = { name: s.name, group: s.group, baseline: s.baseline, plugins: plugins?.map((p) => p.name) ?? [], errors: 0, non2xx: 0 };
   if (plugins === null) { res.skipped = "plugin not built in this checkout"; return res; }
   const spec = {
     plugins,
     routes: [{ name: "bench", cluster: "upstream" }],
-    clusters: [{ name: "upstream", port: upstreamPort }, { name: "outbound|80||bench-upstream", port: upstreamPort }, { name: "outbound|80||redis.static", port: upstreamPort }],
+    clusters: [{ name: "upstream", port: upstreamPort }, { name: "outbound|80||bench-upstream", port: upstreamPort }, { name: "outbound|80||redis.static", port: webdisPort }],
   };
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
   // Cold start: Envoy start → /ready (median of N starts).
@@ -253,7 +259,7 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push("# Benchmarks", "");
   L.push(`Generated by \`npm run bench\` on ${started.toISOString()} — every number below comes from this one run on one machine.`, "");
   L.push("## Machine and method", "");
-  L.push(`- CPU: ${cpu} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}`);
+  L.push(`- CPU: ${cpu} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; load average at the start ${loadAtStart.map((x) => x.toFixed(1)).join(" / ")} and at the end ${loadavg().map((x) => x.toFixed(1)).join(" / ")} (1/5/15 min)`);
   L.push(`- Envoy ${envoyVersion} (official build, V8), started by func-e with \`--concurrency 1\`; one Envoy per scenario, same bootstrap except the Wasm filters.`);
   L.push(`- Upstream: a compiled Go server (\`test/bench/upstream\`, GOMAXPROCS=1) on loopback; its CPU use during the throughput runs is reported so you can see it was not the bottleneck.`);
   L.push(`- Throughput: \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` (req/s at saturation). Latency: \`h2load --h1 -c4 --rps=${RATE / 4} -D ${SECONDS}\` = ${RATE} req/s fixed rate, p50/p99 from h2load's per-request log.`);
@@ -286,18 +292,21 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
 }
 
 const started = new Date();
+const loadAtStart = loadavg();
 const upstream = await startUpstream();
+const redis = await RedisServer.start();
 const results: Result[] = [];
 try {
   for (const s of scenarios) {
     if (ONLY.length && !ONLY.includes(s.name) && s.group !== "baseline") continue;
     process.stdout.write(`bench: ${s.name} … `);
-    const r = await measure(s, upstream.proc.pid!, upstream.port);
+    const r = await measure(s, upstream.proc.pid!, upstream.port, redis.webdisPort);
     results.push(r);
     console.log(r.skipped ? `skipped (${r.skipped})` : `${fmt(r.throughput?.median)} req/s, p99 ${fmt(r.p99ms?.median, 3)} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
   }
 } finally {
   upstream.proc.kill("SIGTERM");
+  await redis.stop();
 }
 const sizes = moduleSizes();
 writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, results, sizes }, null, 2));
@@ -308,6 +317,8 @@ if (bad.length) {
   console.error(`bench: ${bad.map((r) => r.name).join(", ")} had errors or non-2xx responses — the numbers are not valid`);
   process.exitCode = 1;
 }
-// Other benchmark reports (each writes its own file).
-const jsonBench = join(repoRoot, "test", "bench", "json", "run.ts");
-if (existsSync(jsonBench)) console.log(run(process.execPath, ["--import", "tsx", jsonBench]));
+// Other benchmark reports (each writes its own file): JSON and regex inside the compiled module.
+for (const extra of ["json", "regex"]) {
+  const script = join(repoRoot, "test", "bench", extra, "run.ts");
+  if (existsSync(script)) console.log(run(process.execPath, ["--import", "tsx", script]));
+}
