@@ -154,9 +154,7 @@ export function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: str
   if (calls.length > 0) msg.set("tool_calls", A(calls));
   const u = resp.getObject("usage");
   if (u !== null) usageFromBedrock(u, usage);
-  const out = completionWith(id, model, msg, bedrockFinish(str(resp, "stopReason")));
-  out.set("usage", O(usage.toOpenAI()));
-  return out;
+  return completionWith(id, model, msg, bedrockFinish(str(resp, "stopReason")), usage);
 }
 
 /** ConverseStream events (event type + JSON payload) → OpenAI chunks. */

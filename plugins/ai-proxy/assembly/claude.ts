@@ -195,9 +195,7 @@ export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: T
   if (calls.length > 0) msg.set("tool_calls", A(calls));
   const u = resp.getObject("usage");
   if (u !== null) usageFromAnthropic(u, usage);
-  const out = completionWith(str(resp, "id"), model, msg, finishOf(str(resp, "stop_reason")));
-  out.set("usage", O(usage.toOpenAI()));
-  return out;
+  return completionWith(str(resp, "id"), model, msg, finishOf(str(resp, "stop_reason")), usage);
 }
 
 /** Messages SSE events → OpenAI chunks. */

@@ -206,9 +206,7 @@ export function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: T
   if (um !== null) usageFromGemini(um, usage);
   let id = str(resp, "responseId");
   if (id.length == 0) id = randomId("chatcmpl-");
-  const out = completionWith(id, model, msg, c.finish.length > 0 ? c.finish : "stop");
-  out.set("usage", O(usage.toOpenAI()));
-  return out;
+  return completionWith(id, model, msg, c.finish.length > 0 ? c.finish : "stop", usage);
 }
 
 export class GeminiStreamReader {

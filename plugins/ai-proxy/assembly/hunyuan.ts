@@ -122,9 +122,7 @@ export function hunyuanToOpenAIResponse(resp: JsonObject, model: string, usage: 
   }
   const u = r.getObject("Usage");
   if (u !== null) usageFromTencent(u, usage);
-  const out = completionWith(str(r, "Id"), model, msg, finish);
-  out.set("usage", O(usage.toOpenAI()));
-  return out;
+  return completionWith(str(r, "Id"), model, msg, finish, usage);
 }
 
 export class HunyuanStreamReader {

@@ -1,5 +1,5 @@
 // OpenAI shapes the converters build: chat.completion, chat.completion.chunk and errors.
-import { JsonObject, JsonValue } from "@sluice/sdk";
+import { JsonObject, JsonValue, TokenUsage } from "@sluice/sdk";
 import { S, I, O, A, NULL, nowSeconds } from "./util";
 
 export function newCompletion(id: string, model: string): JsonObject {
@@ -11,8 +11,8 @@ export function newCompletion(id: string, model: string): JsonObject {
   return o;
 }
 
-/** A chat.completion with one choice. */
-export function completionWith(id: string, model: string, message: JsonObject, finish: string): JsonObject {
+/** A chat.completion with one choice and the request's usage. */
+export function completionWith(id: string, model: string, message: JsonObject, finish: string, usage: TokenUsage): JsonObject {
   const o = newCompletion(id, model);
   const choice = new JsonObject();
   choice.set("index", I(0));
@@ -20,6 +20,7 @@ export function completionWith(id: string, model: string, message: JsonObject, f
   choice.set("logprobs", NULL());
   choice.set("finish_reason", finish.length > 0 ? S(finish) : NULL());
   o.set("choices", A([O(choice)]));
+  o.set("usage", O(usage.toOpenAI()));
   return o;
 }
 

@@ -88,9 +88,7 @@ export function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: Provid
   }
   const u = resp.getObject("usage");
   if (u !== null) usageFromDashScope(u, usage);
-  const out = completionWith(str(resp, "request_id"), model, msg, finish);
-  out.set("usage", O(usage.toOpenAI()));
-  return out;
+  return completionWith(str(resp, "request_id"), model, msg, finish, usage);
 }
 
 export class QwenStreamReader {
