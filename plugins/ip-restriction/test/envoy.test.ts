@@ -4,6 +4,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
 import { useEnvoy, useRecordingUpstream } from "../../../harness/src/vitest.js";
+import { sendCase, type RequestCase } from "../../../harness/src/case-table.js";
 
 const upstream = useRecordingUpstream();
 
@@ -32,14 +33,7 @@ const gw = useEnvoy(() => ({
   useRemoteAddress: true,
 }));
 
-interface Case {
-  name: string;
-  path: string;
-  host?: string;
-  headers?: [string, string][];
-  status: number;
-  message?: string;
-}
+type Case = RequestCase;
 
 const BLOCKED = "Your IP address is blocked.";
 const xff = (v: string): [string, string][] => [["x-forwarded-for", v]];
@@ -77,9 +71,7 @@ const cases: Case[] = [
 
 describe("ip-restriction in Envoy", () => {
   it.each(cases)("$name", async (c) => {
-    const headers: [string, string][] = [...(c.headers ?? [])];
-    if (c.host) headers.push(["host", c.host]);
-    const r = await http(gw.url + c.path, { headers });
+    const r = await sendCase(gw, c);
     expect(r.status).toBe(c.status);
     if (c.status === 200) {
       expect(JSON.parse(r.body).path).toBe(c.path);

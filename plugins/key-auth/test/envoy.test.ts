@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
 import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
-import { runConsumerCases, type ConsumerCase } from "../../../harness/src/consumer-cases.js";
+import { runConsumerCases, type ConsumerCase } from "../../../harness/src/case-table.js";
 
 const upstream = useRecordingUpstream();
 

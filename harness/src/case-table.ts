@@ -1,26 +1,35 @@
-// The case-table runner of the credential auth plugins (basic-auth, key-auth): one request per
-// row; an admitted request must reach the upstream with its path and the right X-Mse-Consumer,
-// a rejected one must carry the exact message and the plugin's `WWW-Authenticate` challenge.
+// Rows of the plugins' Envoy case tables: a request (path, host, headers) and what must come back.
+// The credential auth plugins (basic-auth, key-auth) share a runner: an admitted request must reach
+// the upstream with its path and the right X-Mse-Consumer, a rejected one must carry the exact
+// message and the plugin's `WWW-Authenticate` challenge.
 import { it, expect } from "vitest";
-import { http } from "./client.js";
+import { http, type HttpResult } from "./client.js";
 
-export interface ConsumerCase {
+export interface RequestCase {
   name: string;
   path: string;
   host?: string;
   headers?: [string, string][];
   status: number;
   message?: string;
+}
+
+export interface ConsumerCase extends RequestCase {
   /** The X-Mse-Consumer the upstream must see (null: none). */
   consumer?: string | null;
+}
+
+/** Sends a row's request through `gw`: its headers, plus `host` when set. */
+export function sendCase(gw: { url: string }, c: RequestCase): Promise<HttpResult> {
+  const headers: [string, string][] = [...(c.headers ?? [])];
+  if (c.host) headers.push(["host", c.host]);
+  return http(gw.url + c.path, { headers });
 }
 
 /** Runs `cases` against `gw`; `scheme` is the challenge's scheme ("Basic", "Key"). */
 export function runConsumerCases(gw: { url: string }, scheme: string, cases: ConsumerCase[]) {
   it.each(cases)("$name", async (c) => {
-    const headers: [string, string][] = [...(c.headers ?? [])];
-    if (c.host) headers.push(["host", c.host]);
-    const r = await http(gw.url + c.path, { headers });
+    const r = await sendCase(gw, c);
     expect(r.status).toBe(c.status);
     if (c.status === 200) {
       const seen = JSON.parse(r.body);
