@@ -140,6 +140,8 @@ interface Result {
   rssAfterKiB?: number;
   requestsMeasured?: number;
   startMs?: ReturnType<typeof stats>;
+  /** 1-minute load average when the scenario started: other work on the machine shows here. */
+  load1?: number;
 }
 
 function wrkScript(dir: string, s: Scenario): string {
@@ -175,17 +177,35 @@ function h2loadLatency(dir: string, url: string, s: Scenario): { p50: number; p9
   return { p50: pct(0.5), p99: pct(0.99), failed, non2xx };
 }
 
-async function measure(s: Scenario, upstreamPid: number, upstreamPort: number, webdisPort: number): Promise<Result> {
-  const plugins = s.plugins();
-  const res: Result = { name: s.name, group: s.group, baseline: s.baseline, plugins: plugins?.map((p) => p.name) ?? [], errors: 0, non2xx: 0 };
-  if (plugins === null) { res.skipped = "plugin not built in this checkout"; return res; }
-  const spec = {
+/** One scenario's running Envoy and the numbers gathered for it so far. */
+interface Live {
+  s: Scenario;
+  res: Result;
+  envoy: Envoy;
+  dir: string;
+  script: string;
+  pid: number;
+  rps: number[];
+  cpu: number[];
+  p50: number[];
+  p99: number[];
+  measured: number;
+}
+
+function specFor(plugins: PluginSpec[], upstreamPort: number, webdisPort: number) {
+  return {
     plugins,
     routes: [{ name: "bench", cluster: "upstream" }],
     clusters: [{ name: "upstream", port: upstreamPort }, { name: "outbound|80||bench-upstream", port: upstreamPort }, { name: "outbound|80||redis.static", port: webdisPort }],
   };
-  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
-  // Cold start: Envoy start → /ready (median of N starts).
+}
+
+/** Cold starts (Envoy start → /ready, N times), then one Envoy left running, checked and warmed up. */
+async function prepare(s: Scenario, upstreamPort: number, webdisPort: number): Promise<Live | Result> {
+  const plugins = s.plugins();
+  const res: Result = { name: s.name, group: s.group, baseline: s.baseline, plugins: plugins?.map((p) => p.name) ?? [], errors: 0, non2xx: 0, load1: loadavg()[0] };
+  if (plugins === null) { res.skipped = "plugin not built in this checkout"; return res; }
+  const spec = specFor(plugins, upstreamPort, webdisPort);
   const starts: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
@@ -195,43 +215,50 @@ async function measure(s: Scenario, upstreamPid: number, upstreamPort: number, w
   }
   res.startMs = stats(starts);
   const envoy = await Envoy.start(spec, { wasmLogLevel: "warn", logLevel: "warn" });
-  try {
-    const pid = envoy.envoyPid();
-    const script = wrkScript(dir, s);
-    const check = run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(s.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
-    if (check.trim() !== "200") throw new Error(`${s.name}: a single request got ${check} (expected 200)\n${envoy.log.slice(-3000)}`);
-    run("wrk", ["-t1", `-c${CONNECTIONS}`, "-d2s", "-s", script, envoy.url + s.path]); // warm-up
-    res.rssWarmKiB = rssKiB(pid);
-    const rps: number[] = [], cpu: number[] = [], p50: number[] = [], p99: number[] = [];
-    let measured = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const c0 = cpuSeconds(upstreamPid);
-      const t0 = performance.now();
-      const w = parseWrk(run("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "-s", script, envoy.url + s.path]));
-      const wall = (performance.now() - t0) / 1000;
-      cpu.push((100 * (cpuSeconds(upstreamPid) - c0)) / wall);
-      rps.push(w.rps);
-      res.errors += w.errors;
-      res.non2xx += w.non2xx;
-      measured += w.requests;
-      const l = h2loadLatency(dir, envoy.url, s);
-      p50.push(l.p50);
-      p99.push(l.p99);
-      res.errors += l.failed;
-      res.non2xx += l.non2xx;
-      measured += RATE * SECONDS;
-    }
-    res.rssAfterKiB = rssKiB(pid);
-    res.requestsMeasured = measured;
-    res.throughput = stats(rps);
-    res.upstreamCpuPct = stats(cpu);
-    res.p50ms = stats(p50);
-    res.p99ms = stats(p99);
-  } finally {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
+  const script = wrkScript(dir, s);
+  const check = run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(s.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
+  if (check.trim() !== "200") {
+    const log = envoy.log.slice(-3000);
     await envoy.stop();
-    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${s.name}: a single request got ${check} (expected 200)\n${log}`);
   }
-  return res;
+  run("wrk", ["-t1", `-c${CONNECTIONS}`, "-d2s", "-s", script, envoy.url + s.path]); // warm-up
+  const pid = envoy.envoyPid();
+  res.rssWarmKiB = rssKiB(pid);
+  return { s, res, envoy, dir, script, pid, rps: [], cpu: [], p50: [], p99: [], measured: 0 };
+}
+
+/** One measured round of one scenario: throughput at saturation, then latency at a fixed rate. */
+function measureRound(l: Live, upstreamPid: number): void {
+  const c0 = cpuSeconds(upstreamPid);
+  const t0 = performance.now();
+  const w = parseWrk(run("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "-s", l.script, l.envoy.url + l.s.path]));
+  const wall = (performance.now() - t0) / 1000;
+  l.cpu.push((100 * (cpuSeconds(upstreamPid) - c0)) / wall);
+  l.rps.push(w.rps);
+  l.res.errors += w.errors;
+  l.res.non2xx += w.non2xx;
+  l.measured += w.requests;
+  const lat = h2loadLatency(l.dir, l.envoy.url, l.s);
+  l.p50.push(lat.p50);
+  l.p99.push(lat.p99);
+  l.res.errors += lat.failed;
+  l.res.non2xx += lat.non2xx;
+  l.measured += RATE * SECONDS;
+}
+
+async function finish(l: Live): Promise<Result> {
+  const r = l.res;
+  r.rssAfterKiB = rssKiB(l.pid);
+  r.requestsMeasured = l.measured;
+  r.throughput = stats(l.rps);
+  r.upstreamCpuPct = stats(l.cpu);
+  r.p50ms = stats(l.p50);
+  r.p99ms = stats(l.p99);
+  await l.envoy.stop();
+  rmSync(l.dir, { recursive: true, force: true });
+  return r;
 }
 
 // ---- module sizes --------------------------------------------------------------------------------
@@ -263,19 +290,19 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push(`- Envoy ${envoyVersion} (official build, V8), started by func-e with \`--concurrency 1\`; one Envoy per scenario, same bootstrap except the Wasm filters.`);
   L.push(`- Upstream: a compiled Go server (\`test/bench/upstream\`, GOMAXPROCS=1) on loopback; its CPU use during the throughput runs is reported so you can see it was not the bottleneck.`);
   L.push(`- Throughput: \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` (req/s at saturation). Latency: \`h2load --h1 -c4 --rps=${RATE / 4} -D ${SECONDS}\` = ${RATE} req/s fixed rate, p50/p99 from h2load's per-request log.`);
-  L.push(`- Each figure is the median of ${RUNS} runs, with (min–max). Errors = socket errors + failed requests of both tools; non-2xx counted separately. Both must be 0.`);
+  L.push(`- Each figure is the median of ${RUNS} runs, with (min–max); the runs are interleaved (round 1 of every scenario, then round 2, …) with every scenario's Envoy up, so load that drifts during the run hits all scenarios alike. Errors = socket errors + failed requests of both tools; non-2xx counted separately. Both must be 0.`);
   L.push(`- Memory: Envoy's RSS after warm-up and after all measured requests (same process): growth shows a leak. Cold start: Envoy start → \`/ready\` with the plugin configured, median of ${RUNS}.`);
   L.push(`- The machine is shared and has 2 cores: Envoy's worker, wrk and the upstream compete for them, so absolute numbers are low; the ratios in the same run are the point.`, "");
   L.push("## Added cost per plugin (relative to the same Envoy with no Wasm filter)", "");
-  L.push("| scenario | plugins | req/s | × baseline | p50 ms | p99 ms | +p50 ms | +p99 ms | errors | non-2xx | upstream CPU % | RSS warm → after (MiB) | requests | cold start ms |");
-  L.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  L.push("| scenario | plugins | req/s | × baseline | p50 ms | p99 ms | +p50 ms | +p99 ms | errors | non-2xx | upstream CPU % | RSS warm → after (MiB) | requests | cold start ms | load |");
+  L.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    if (r.skipped) { L.push(`| ${r.name} | — | skipped: ${r.skipped} | | | | | | | | | | | |`); continue; }
+    if (r.skipped) { L.push(`| ${r.name} | — | skipped: ${r.skipped} | | | | | | | | | | | | |`); continue; }
     const b = r.baseline ? by.get(r.baseline) : undefined;
     const ratio = b?.throughput && r.throughput ? (r.throughput.median / b.throughput.median).toFixed(3) : "1";
     const dp50 = b?.p50ms && r.p50ms ? (r.p50ms.median - b.p50ms.median).toFixed(3) : "—";
     const dp99 = b?.p99ms && r.p99ms ? (r.p99ms.median - b.p99ms.median).toFixed(3) : "—";
-    L.push(`| ${r.name} | ${r.plugins.join(" → ") || "(none)"} | ${range(r.throughput)} | ${ratio} | ${range(r.p50ms, 3)} | ${range(r.p99ms, 3)} | ${dp50} | ${dp99} | ${r.errors} | ${r.non2xx} | ${range(r.upstreamCpuPct)} | ${fmt((r.rssWarmKiB ?? 0) / 1024, 1)} → ${fmt((r.rssAfterKiB ?? 0) / 1024, 1)} | ${r.requestsMeasured} | ${range(r.startMs)} |`);
+    L.push(`| ${r.name} | ${r.plugins.join(" → ") || "(none)"} | ${range(r.throughput)} | ${ratio} | ${range(r.p50ms, 3)} | ${range(r.p99ms, 3)} | ${dp50} | ${dp99} | ${r.errors} | ${r.non2xx} | ${range(r.upstreamCpuPct)} | ${fmt((r.rssWarmKiB ?? 0) / 1024, 1)} → ${fmt((r.rssAfterKiB ?? 0) / 1024, 1)} | ${r.requestsMeasured} | ${range(r.startMs)} | ${fmt(r.load1, 1)} |`);
   }
   const s = by.get("sluice bench-rewrite"), g = by.get("go bench-rewrite");
   if (s?.throughput && g?.throughput) {
@@ -296,18 +323,32 @@ const loadAtStart = loadavg();
 const upstream = await startUpstream();
 const redis = await RedisServer.start();
 const results: Result[] = [];
+const live: Live[] = [];
 try {
-  for (const s of scenarios) {
-    if (ONLY.length && !ONLY.includes(s.name) && s.group !== "baseline") continue;
-    process.stdout.write(`bench: ${s.name} … `);
-    const r = await measure(s, upstream.proc.pid!, upstream.port, redis.webdisPort);
-    results.push(r);
-    console.log(r.skipped ? `skipped (${r.skipped})` : `${fmt(r.throughput?.median)} req/s, p99 ${fmt(r.p99ms?.median, 3)} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+  const chosen = scenarios.filter((s) => !ONLY.length || ONLY.includes(s.name) || s.group === "baseline");
+  for (const s of chosen) {
+    process.stdout.write(`bench: preparing ${s.name} … `);
+    const p = await prepare(s, upstream.port, redis.webdisPort);
+    if ("envoy" in p) { live.push(p); console.log(`cold start ${fmt(p.res.startMs?.median)} ms`); }
+    else { results.push(p); console.log(`skipped (${p.skipped})`); }
   }
+  // Rounds interleave the scenarios, so load that drifts over the run hits every one alike.
+  for (let round = 1; round <= RUNS; round++) {
+    for (const l of live) measureRound(l, upstream.proc.pid!);
+    console.log(`bench: round ${round}/${RUNS} done (load ${loadavg()[0].toFixed(1)})`);
+  }
+  for (const l of live) {
+    const r = await finish(l);
+    results.push(r);
+    console.log(`bench: ${r.name}: ${fmt(r.throughput?.median)} req/s, p99 ${fmt(r.p99ms?.median, 3)} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+  }
+  live.length = 0;
 } finally {
+  for (const l of live) await l.envoy.stop();
   upstream.proc.kill("SIGTERM");
   await redis.stop();
 }
+results.sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios.findIndex((s) => s.name === b.name));
 const sizes = moduleSizes();
 writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, results, sizes }, null, 2));
 writeFileSync(join(repoRoot, "docs", "benchmarks.md"), report(results, sizes, started));
