@@ -110,14 +110,19 @@ function s(o: JsonObject, key: string, def: string): string {
   return v === null ? def : v;
 }
 
-function statusPatterns(o: JsonObject | null, key: string): Array<StatusPattern> {
+/** The compiled patterns, or null with the reason in `err` when one is not a valid RE2 pattern. */
+function statusPatterns(o: JsonObject | null, key: string, err: ConfigError): Array<StatusPattern> | null {
   let list: Array<string> = ["4.*", "5.*"];
   if (o !== null) {
     const a = o.getStringArray(key);
     if (a !== null && a.length > 0) list = a;
   }
   const out = new Array<StatusPattern>();
-  for (let i = 0; i < list.length; i++) out.push(new StatusPattern(list[i]));
+  for (let i = 0; i < list.length; i++) {
+    const r = Regex.compile(list[i]);
+    if (!r.ok) return err.fail<Array<StatusPattern>>(key + "[" + i.toString() + "]: " + r.error);
+    out.push(new StatusPattern(list[i], r.regex!));
+  }
   return out;
 }
 
@@ -192,14 +197,18 @@ export function parseProvider(o: JsonObject, err: ConfigError): ProviderConfig |
     p.failover.healthCheckModel = s(fo, "healthCheckModel", "");
     if (p.failover.enabled && p.failover.healthCheckModel.length == 0) return err.fail<ProviderConfig>("missing healthCheckModel in failover config");
   }
-  p.failover.onStatus = statusPatterns(fo, "failoverOnStatus");
+  const failoverOn = statusPatterns(fo, "failoverOnStatus", err);
+  if (failoverOn === null) return null;
+  p.failover.onStatus = failoverOn;
   const rf = o.getObject("retryOnFailure");
   if (rf !== null) {
     p.retry.enabled = rf.getBool("enabled", false);
     p.retry.maxRetries = <i32>rf.getNumber("maxRetries", 1);
     p.retry.retryTimeout = <u32>rf.getNumber("retryTimeout", 60000);
   }
-  p.retry.onStatus = statusPatterns(rf, "retryOnStatus");
+  const retryOn = statusPatterns(rf, "retryOnStatus", err);
+  if (retryOn === null) return null;
+  p.retry.onStatus = retryOn;
   const caps = o.getObject("capabilities");
   if (caps !== null) {
     for (let i = 0; i < caps.keys.length; i++) {

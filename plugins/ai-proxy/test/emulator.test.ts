@@ -32,6 +32,21 @@ for (const target of ["envoy", "higress"] as const) {
   describe(`ai-proxy on the emulator (${target})`, () => {
     const load = () => Emulator.load(pluginWasm("ai-proxy", target), { target, config, routes, pluginName: "ai-proxy" });
 
+    it("refuses to start on a retryOnStatus / failoverOnStatus pattern that is not RE2", async () => {
+      for (const [key, block] of [["retryOnStatus", "retryOnFailure"], ["failoverOnStatus", "failover"]] as const) {
+        const bad = { provider: { type: "openai", apiTokens: ["sk"], [block]: { [key]: ["5.*", "(4"] } } };
+        const host = await Emulator.load(pluginWasm("ai-proxy", target), { target, config: bad, routes, pluginName: "ai-proxy", allowStartFailure: true });
+        expect(host.started).toBe(false);
+        expect(host.logLines().join("\n")).toContain(`${key}[1]: error parsing regexp: missing closing )`);
+      }
+    });
+
+    it("accepts RE2 status patterns beyond digits and .* (50[23])", async () => {
+      const ok = { provider: { type: "openai", apiTokens: ["sk"], retryOnFailure: { enabled: true, retryOnStatus: ["50[23]", "429"] } } };
+      const host = await Emulator.load(pluginWasm("ai-proxy", target), { target, config: ok, routes, pluginName: "ai-proxy" });
+      expect(host.started).toBe(true);
+    });
+
     it("rewrites an OpenAI request: host, path, API key, mapped model", async () => {
       const host = await load();
       const r = await host.request({
