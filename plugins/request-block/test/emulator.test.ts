@@ -2,55 +2,7 @@
 import { describe, it, expect } from "vitest";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
-
-const config = {
-  block_urls: ["swagger.html", "/Admin"],
-  block_exact_urls: ["/exact"],
-  block_headers: ["evil-agent"],
-  block_bodies: ["DROP TABLE"],
-  blocked_code: 418,
-  blocked_message: "blocked by sluice",
-  _rules_: [
-    { _match_route_: ["strict"], block_urls: ["secret"], blocked_code: 451, case_sensitive: false },
-    { _match_domain_: ["*.example.com"], block_bodies: ["forbidden"], blocked_message: "domain rule" },
-  ],
-};
-
-const routes = [
-  { name: "strict", prefix: "/strict", cluster: "up" },
-  { name: "default", prefix: "/", cluster: "up" },
-];
-
-interface Case {
-  name: string;
-  path: string;
-  host?: string;
-  headers?: [string, string][];
-  body?: string;
-  chunks?: number;
-  status: number;
-  message?: string;
-}
-
-const cases: Case[] = [
-  { name: "clean request passes", path: "/hello", status: 200 },
-  { name: "substring URL is blocked", path: "/docs/swagger.html", status: 418, message: "blocked by sluice" },
-  { name: "URL match is case-sensitive by default", path: "/docs/SWAGGER.html", status: 200 },
-  { name: "exact URL is blocked", path: "/exact", status: 418 },
-  { name: "exact URL does not block a longer path", path: "/exact/more", status: 200 },
-  { name: "header value is blocked", path: "/h", headers: [["user-agent", "evil-agent/1.0"]], status: 418 },
-  { name: "header name+value dump is searched", path: "/h", headers: [["x-evil-agent", "1"]], status: 418 },
-  { name: "body is blocked", path: "/b", body: "SELECT 1; DROP TABLE users", status: 418 },
-  { name: "body split across chunks is blocked", path: "/b", body: "x".repeat(100) + "DROP TABLE" + "y".repeat(100), chunks: 7, status: 418 },
-  { name: "clean body passes", path: "/b", body: "hello", status: 200 },
-  { name: "route rule replaces global rules", path: "/strict/swagger.html", status: 200 },
-  { name: "route rule blocks its own URL", path: "/strict/secret", status: 451 },
-  { name: "route rule is case-insensitive", path: "/strict/SeCrEt", status: 451 },
-  { name: "domain rule applies to a matching host", path: "/d", host: "api.example.com", body: "forbidden fruit", status: 403, message: "domain rule" },
-  { name: "domain rule ignores the port", path: "/d", host: "api.example.com:8080", body: "forbidden", status: 403 },
-  { name: "wildcard domain does not match the bare domain", path: "/d", host: "example.com", body: "forbidden", status: 200 },
-  { name: "domain rule does not use global URL rules", path: "/swagger.html", host: "api.example.com", status: 200 },
-];
+import { config, routes, cases } from "./cases.js";
 
 for (const target of ["envoy", "higress"] as const) {
   describe(`request-block on the emulator (${target})`, () => {
