@@ -11,6 +11,8 @@ export interface PluginSpec {
   config?: unknown;
   vmId?: string;
   failurePolicy?: "FAIL_CLOSED" | "FAIL_OPEN" | "FAIL_RELOAD";
+  /** Envoy's default is false; every configuration Sluice writes sets it (false: a stock-config test). */
+  allowOnHeadersStopIteration?: boolean;
 }
 
 export interface RouteSpec {
@@ -67,6 +69,8 @@ export interface BootstrapSpec {
    * and its second becomes the Prometheus label `name` (e.g. Higress's ai_route/ai_model labels).
    */
   statsTags?: { name: string; regex: string }[];
+  /** HTTP/1 chunked trailers on the listener and to the clusters (Envoy drops them by default). */
+  http1Trailers?: boolean;
 }
 
 function wasmFilter(p: PluginSpec): unknown {
@@ -86,7 +90,7 @@ function wasmFilter(p: PluginSpec): unknown {
         configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: configuration },
         failure_policy: p.failurePolicy ?? "FAIL_CLOSED",
         // Higress's semantics: StopIteration from a header hook really stops iteration.
-        allow_on_headers_stop_iteration: true,
+        allow_on_headers_stop_iteration: p.allowOnHeadersStopIteration ?? true,
       },
     },
   };
@@ -153,6 +157,7 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
     ],
   };
   if (spec.useRemoteAddress !== undefined) hcm.use_remote_address = spec.useRemoteAddress;
+  if (spec.http1Trailers) hcm.http_protocol_options = { enable_trailers: true };
   if (spec.accessLog) {
     hcm.access_log = [{
       name: "envoy.access_loggers.file",

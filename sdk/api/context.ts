@@ -30,4 +30,6 @@ export class HttpContext {
   onLogRaw(): void {}
   onDoneRaw(): bool { return true; }
   onDeleteRaw(): void {}
+  /** The body this stream paused its headers for never came (see api/body-wait.ts). */
+  onBodyWaitExpired(request: bool): void {}
 }

@@ -2,16 +2,19 @@
 // A plugin parses its configuration once per rule (global config + `_rules_`), and each request
 // gets an HttpFilter whose `config` is the first rule that matches (or the global config).
 // Body hooks follow Higress: buffered mode pauses until end of stream and hands over the whole
-// body; streaming mode hands over each chunk and sends on what the hook returns.
+// body; streaming mode hands over each chunk and sends on what the hook returns. A stream may
+// end on a data frame or on trailers: either way the buffered hook gets the whole body once and
+// the streaming hook gets its last chunk, so no body passes a plugin unseen.
 import { Action, BufferType, StreamType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { HeaderPair } from "../runtime/pairs";
 import { RootContext, HttpContext } from "./context";
 import { log, logState } from "./log";
-import { requestHeaders, responseHeaders, HeaderMap } from "./headers";
+import { requestHeaders, responseHeaders, requestTrailers, responseTrailers, HeaderMap } from "./headers";
 import { JsonObject } from "../json/value";
 import { parseJson } from "../json/parse";
 import { RuleMatch, parseRuleMatch } from "../config/match";
+import { bodyWait, BODY_WAIT_MESSAGE } from "./body-wait";
 
 export enum BodyMode {
   /** The body passes through untouched (no body hooks are called). */
@@ -159,6 +162,11 @@ export function clusterName(): string {
   return r === null ? "" : String.UTF8.decode(r);
 }
 
+/** Largest body a buffered hook is handed unless the filter sets its own limit (bytes). */
+export const DEFAULT_BODY_LIMIT: u32 = 64 << 20;
+/** How long a stream whose headers a plugin paused may wait for its first body bytes (ms). */
+export const DEFAULT_BODY_WAIT_MS: u32 = 10000;
+
 export abstract class HttpFilter<C> extends HttpContext {
   plugin!: Plugin<C>;
   /** The matched configuration. Hooks run only when there is one. */
@@ -166,13 +174,23 @@ export abstract class HttpFilter<C> extends HttpContext {
   active: bool = false;
   requestBodyMode: BodyMode = BodyMode.None;
   responseBodyMode: BodyMode = BodyMode.None;
+  /**
+   * Buffered mode: the largest body handed to onRequestBody/onResponseBody (0: no limit but the
+   * host's). A larger one is never read into the VM: onRequestBodyTooLarge/onResponseBodyTooLarge
+   * answer instead (413 / 500 by default).
+   */
+  requestBodyLimit: u32 = DEFAULT_BODY_LIMIT;
+  responseBodyLimit: u32 = DEFAULT_BODY_LIMIT;
+  /** A stream paused in its headers phase gets its body within this time or a 500 (0: wait forever). */
+  bodyWaitMs: u32 = DEFAULT_BODY_WAIT_MS;
   /** False when the request headers ended the stream (no body follows). */
   hasRequestBody: bool = true;
   hasResponseBody: bool = true;
   /** Set by respond(): later hooks of this request are not called. */
   responded: bool = false;
-  private requestBodySize: u32 = 0;
-  private responseBodySize: u32 = 0;
+  /** The body hook saw the end of this direction's body (on a data frame or at the trailers). */
+  private requestBodyDone: bool = false;
+  private responseBodyDone: bool = false;
 
   // ---- hooks for plugin authors (all optional) ----
   onRequestHeaders(endOfStream: bool): Action { return Action.Continue; }
@@ -180,15 +198,28 @@ export abstract class HttpFilter<C> extends HttpContext {
   onRequestBody(body: ArrayBuffer): Action { return Action.Continue; }
   /** Streaming mode: one chunk; return the bytes to send on (or null to keep the chunk). */
   onRequestChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null { return null; }
+  /** The request ends with trailers (called after the body hook saw the end of the body). */
+  onRequestTrailers(): Action { return Action.Continue; }
+  /** Buffered mode: the request body is larger than requestBodyLimit (it was not read). */
+  onRequestBodyTooLarge(size: u32): Action {
+    return this.respond(413, "request body too large", [], "request_body_too_large");
+  }
   onResponseHeaders(endOfStream: bool): Action { return Action.Continue; }
   onResponseBody(body: ArrayBuffer): Action { return Action.Continue; }
   onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null { return null; }
+  onResponseTrailers(): Action { return Action.Continue; }
+  onResponseBodyTooLarge(size: u32): Action {
+    return this.respond(500, "response body too large", [], "response_body_too_large");
+  }
   /** The stream is finished (called from proxy_on_log): good for statistics. */
   onStreamDone(): void {}
 
   // ---- helpers ----
   get requestHeaders(): HeaderMap { return requestHeaders; }
   get responseHeaders(): HeaderMap { return responseHeaders; }
+  /** Trailers, in onRequestTrailers/onResponseTrailers (and the body hooks they trigger). */
+  get requestTrailers(): HeaderMap { return requestTrailers; }
+  get responseTrailers(): HeaderMap { return responseTrailers; }
 
   /** Sends a local response instead of the upstream's; returns the Action to return from a hook. */
   respond(status: u32, body: string, headers: Array<HeaderPair> = [], details: string = ""): Action {
@@ -198,6 +229,7 @@ export abstract class HttpFilter<C> extends HttpContext {
   respondBytes(status: u32, body: ArrayBuffer, headers: Array<HeaderPair> = [], details: string = ""): Action {
     host.sendLocalResponse(status, details.length > 0 ? details : logState.pluginName, body, headers, -1);
     this.responded = true;
+    bodyWait.disarm(this.id);
     return Action.Pause;
   }
 
@@ -210,8 +242,8 @@ export abstract class HttpFilter<C> extends HttpContext {
   }
 
   /** Resumes a request paused by a hook (after a callout answered). */
-  resumeRequest(): Status { return host.continueStream(StreamType.Request); }
-  resumeResponse(): Status { return host.continueStream(StreamType.Response); }
+  resumeRequest(): Status { bodyWait.disarm(this.id); return host.continueStream(StreamType.Request); }
+  resumeResponse(): Status { bodyWait.disarm(this.id); return host.continueStream(StreamType.Response); }
 
   // ---- the raw hooks, with Higress's semantics ----
   onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action {
@@ -223,19 +255,52 @@ export abstract class HttpFilter<C> extends HttpContext {
     this.config = c;
     this.active = true;
     this.hasRequestBody = !endOfStream;
-    return this.onRequestHeaders(endOfStream);
+    const a = this.onRequestHeaders(endOfStream);
+    if (a == Action.Pause && !endOfStream && !this.responded) bodyWait.arm(this.plugin.id, this.id, this.bodyWaitMs, true);
+    return a;
   }
 
   onRequestBodyRaw(bodySize: u32, endOfStream: bool): Action {
-    if (!this.active || this.responded || this.requestBodyMode == BodyMode.None) return Action.Continue;
+    bodyWait.disarm(this.id);
+    if (!this.active || this.responded || this.requestBodyMode == BodyMode.None || this.requestBodyDone) return Action.Continue;
     if (this.requestBodyMode == BodyMode.Stream) {
       const chunk = host.getBuffer(BufferType.HttpRequestBody, 0, bodySize);
+      if (endOfStream) this.requestBodyDone = true;
       const out = this.onRequestChunk(chunk === null ? new ArrayBuffer(0) : chunk, endOfStream);
       if (out !== null) host.setBuffer(BufferType.HttpRequestBody, 0, bodySize, out);
       return Action.Continue;
     }
-    this.requestBodySize += bodySize;
+    // Buffered: the host reports everything buffered so far; refuse before reading a body too big.
+    if (this.requestBodyLimit > 0 && bodySize > this.requestBodyLimit) {
+      this.requestBodyDone = true;
+      return this.onRequestBodyTooLarge(bodySize);
+    }
     if (!endOfStream) return Action.Pause;
+    return this.finishRequestBody();
+  }
+
+  onRequestTrailersRaw(numTrailers: u32): Action {
+    bodyWait.disarm(this.id);
+    if (!this.active || this.responded) return Action.Continue;
+    if (!this.requestBodyDone && this.requestBodyMode == BodyMode.Buffer) {
+      const size = host.getBufferSize(BufferType.HttpRequestBody);
+      if (this.requestBodyLimit > 0 && size > <i64>this.requestBodyLimit) {
+        this.requestBodyDone = true;
+        return this.onRequestBodyTooLarge(<u32>min<i64>(size, <i64>u32.MAX_VALUE));
+      }
+      const a = this.finishRequestBody();
+      if (a != Action.Continue || this.responded) return Action.Pause;
+    } else if (!this.requestBodyDone && this.requestBodyMode == BodyMode.Stream) {
+      this.requestBodyDone = true;
+      const out = this.onRequestChunk(new ArrayBuffer(0), true);
+      if (out !== null && out.byteLength > 0) appendBody(BufferType.HttpRequestBody, out);
+      if (this.responded) return Action.Pause;
+    }
+    return this.onRequestTrailers();
+  }
+
+  private finishRequestBody(): Action {
+    this.requestBodyDone = true;
     const body = host.getBuffer(BufferType.HttpRequestBody);
     return this.onRequestBody(body === null ? new ArrayBuffer(0) : body);
   }
@@ -243,24 +308,71 @@ export abstract class HttpFilter<C> extends HttpContext {
   onResponseHeadersRaw(numHeaders: u32, endOfStream: bool): Action {
     if (!this.active || this.responded) return Action.Continue;
     this.hasResponseBody = !endOfStream;
-    return this.onResponseHeaders(endOfStream);
+    const a = this.onResponseHeaders(endOfStream);
+    if (a == Action.Pause && !endOfStream && !this.responded) bodyWait.arm(this.plugin.id, this.id, this.bodyWaitMs, false);
+    return a;
   }
 
   onResponseBodyRaw(bodySize: u32, endOfStream: bool): Action {
-    if (!this.active || this.responded || this.responseBodyMode == BodyMode.None) return Action.Continue;
+    bodyWait.disarm(this.id);
+    if (!this.active || this.responded || this.responseBodyMode == BodyMode.None || this.responseBodyDone) return Action.Continue;
     if (this.responseBodyMode == BodyMode.Stream) {
       const chunk = host.getBuffer(BufferType.HttpResponseBody, 0, bodySize);
+      if (endOfStream) this.responseBodyDone = true;
       const out = this.onResponseChunk(chunk === null ? new ArrayBuffer(0) : chunk, endOfStream);
       if (out !== null) host.setBuffer(BufferType.HttpResponseBody, 0, bodySize, out);
       return Action.Continue;
     }
-    this.responseBodySize += bodySize;
+    if (this.responseBodyLimit > 0 && bodySize > this.responseBodyLimit) {
+      this.responseBodyDone = true;
+      return this.onResponseBodyTooLarge(bodySize);
+    }
     if (!endOfStream) return Action.Pause;
+    return this.finishResponseBody();
+  }
+
+  onResponseTrailersRaw(numTrailers: u32): Action {
+    bodyWait.disarm(this.id);
+    if (!this.active || this.responded) return Action.Continue;
+    if (!this.responseBodyDone && this.responseBodyMode == BodyMode.Buffer) {
+      const size = host.getBufferSize(BufferType.HttpResponseBody);
+      if (this.responseBodyLimit > 0 && size > <i64>this.responseBodyLimit) {
+        this.responseBodyDone = true;
+        return this.onResponseBodyTooLarge(<u32>min<i64>(size, <i64>u32.MAX_VALUE));
+      }
+      const a = this.finishResponseBody();
+      if (a != Action.Continue || this.responded) return Action.Pause;
+    } else if (!this.responseBodyDone && this.responseBodyMode == BodyMode.Stream) {
+      this.responseBodyDone = true;
+      const out = this.onResponseChunk(new ArrayBuffer(0), true);
+      if (out !== null && out.byteLength > 0) appendBody(BufferType.HttpResponseBody, out);
+      if (this.responded) return Action.Pause;
+    }
+    return this.onResponseTrailers();
+  }
+
+  private finishResponseBody(): Action {
+    this.responseBodyDone = true;
     const body = host.getBuffer(BufferType.HttpResponseBody);
     return this.onResponseBody(body === null ? new ArrayBuffer(0) : body);
   }
 
+  onBodyWaitExpired(request: bool): void {
+    if (this.responded) return;
+    this.respond(500, BODY_WAIT_MESSAGE, [], "sluice_body_wait_timeout");
+  }
+
+  onDeleteRaw(): void { bodyWait.disarm(this.id); }
+
   onLogRaw(): void {
     if (this.active) this.onStreamDone();
   }
+}
+
+/** Adds bytes after what the host holds of a body (the last words of a stream ending in trailers). */
+function appendBody(type: BufferType, data: ArrayBuffer): void {
+  const size = host.getBufferSize(type);
+  if (size < 0) { log.warn("could not add " + data.byteLength.toString() + " bytes at the end of the body: no body buffer"); return; }
+  const st = host.setBuffer(type, <u32>size, 0, data);
+  if (st != Status.Ok) log.warn("could not add " + data.byteLength.toString() + " bytes at the end of the body (status " + (<u32>st).toString() + ")");
 }

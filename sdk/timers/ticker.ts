@@ -37,6 +37,12 @@ export let lastTickError: string = "";
 export function registerTick(periodMs: u32, handler: TickHandler): bool {
   const rootId = dispatcher.current;
   if (!dispatcher.roots.has(rootId)) { lastTickError = "ticks must be registered from the root context (configuration)"; return false; }
+  return registerTickFor(rootId, periodMs, handler);
+}
+
+/** registerTick for a given root context; the SDK uses it from a request of that root (the host
+ *  sets the tick of the calling context's root). */
+export function registerTickFor(rootId: u32, periodMs: u32, handler: TickHandler): bool {
   if (periodMs == 0) { lastTickError = "tick period must be > 0 ms"; return false; }
   let ticks: RootTicks;
   if (tickRoots.has(rootId)) ticks = tickRoots.get(rootId);

@@ -1,0 +1,149 @@
+// HTTP/2 without TLS (h2c, prior knowledge) on both sides of Envoy, for streams that end in
+// trailers: a client that sends a body in chosen chunks and then trailers, and an echo upstream
+// that can answer with trailers. Plus HTTP/1.1 chunked bodies with trailers over a raw socket.
+import http2 from "node:http2";
+import { connect as netConnect } from "node:net";
+import type { AddressInfo } from "node:net";
+
+export interface H2Result {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  trailers: Record<string, string> | null;
+}
+
+export interface H2RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Body chunks, each sent as its own DATA frame write. */
+  chunks?: (string | Uint8Array)[];
+  trailers?: Record<string, string>;
+}
+
+function flat(h: http2.IncomingHttpHeaders | http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(",") : String(v);
+  return out;
+}
+
+/** One h2c request to `base` (http://127.0.0.1:port); resolves when the response ended. */
+export function h2Request(base: string, path: string, opts: H2RequestOptions = {}): Promise<H2Result> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(base);
+    session.on("error", reject);
+    const chunks = opts.chunks ?? [];
+    const hasTrailers = !!opts.trailers;
+    const req = session.request(
+      { ":method": opts.method ?? "POST", ":path": path, ...(opts.headers ?? {}) },
+      { endStream: chunks.length === 0 && !hasTrailers, waitForTrailers: hasTrailers },
+    );
+    if (hasTrailers) req.on("wantTrailers", () => req.sendTrailers(opts.trailers!));
+    let status = 0;
+    let headers: Record<string, string> = {};
+    let trailers: Record<string, string> | null = null;
+    const body: Buffer[] = [];
+    req.on("response", (h) => { status = Number(h[":status"]); headers = flat(h); });
+    req.on("trailers", (t) => { trailers = flat(t); });
+    req.on("data", (d: Buffer) => body.push(d));
+    req.on("end", () => { session.close(); resolve({ status, headers, body: Buffer.concat(body), trailers }); });
+    req.on("error", (e) => { session.destroy(); reject(e); });
+    for (let i = 0; i < chunks.length; i++) req.write(chunks[i]);
+    if (chunks.length > 0 || hasTrailers) req.end();
+  });
+}
+
+export interface H2Seen {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  trailers: Record<string, string> | null;
+}
+
+/**
+ * An h2c upstream that answers with a JSON echo of the request (path, headers, body, trailers).
+ * `/trailers…` paths answer in several DATA frames followed by response trailers.
+ */
+export class H2EchoUpstream {
+  readonly requests: H2Seen[] = [];
+  port = 0;
+  private server: http2.Http2Server;
+
+  private constructor() {
+    this.server = http2.createServer();
+    this.server.on("stream", (stream, headers) => {
+      const body: Buffer[] = [];
+      let trailers: Record<string, string> | null = null;
+      stream.on("trailers", (t) => { trailers = flat(t); });
+      stream.on("data", (d: Buffer) => body.push(d));
+      stream.on("end", () => {
+        const seen: H2Seen = { path: String(headers[":path"]), headers: flat(headers), body: Buffer.concat(body).toString("latin1"), trailers };
+        this.requests.push(seen);
+        const answer = JSON.stringify(seen);
+        const withTrailers = seen.headers["x-want-trailers"] !== undefined;
+        stream.respond({ ":status": 200, "content-type": "application/json" }, { waitForTrailers: withTrailers });
+        if (withTrailers) stream.on("wantTrailers", () => stream.sendTrailers({ "x-upstream-trailer": "done" }));
+        if (withTrailers) {
+          const third = Math.max(1, Math.floor(answer.length / 3));
+          stream.write(answer.slice(0, third));
+          stream.write(answer.slice(third, 2 * third));
+          stream.end(answer.slice(2 * third));
+        } else {
+          stream.end(answer);
+        }
+      });
+    });
+  }
+
+  static async start(): Promise<H2EchoUpstream> {
+    const u = new H2EchoUpstream();
+    await new Promise<void>((res) => u.server.listen(0, "127.0.0.1", res));
+    u.port = (u.server.address() as AddressInfo).port;
+    return u;
+  }
+
+  get last(): H2Seen | undefined {
+    return this.requests[this.requests.length - 1];
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((res) => this.server.close(() => res()));
+  }
+}
+
+export interface RawHttpResult {
+  status: number;
+  /** Everything after the status line's headers, undecoded (chunked framing included). */
+  raw: Buffer;
+}
+
+/**
+ * Sends bytes as they are over one connection to 127.0.0.1:port and reads until the server
+ * closes (the request must carry `Connection: close`). For requests Node's client refuses to build: invalid bytes
+ * in headers, chunked trailers.
+ */
+export function rawHttp(port: number, request: Buffer | string): Promise<RawHttpResult> {
+  return new Promise((resolve, reject) => {
+    const sock = netConnect(port, "127.0.0.1");
+    const got: Buffer[] = [];
+    sock.on("data", (d) => got.push(d));
+    sock.on("error", reject);
+    sock.on("close", () => {
+      const all = Buffer.concat(got);
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(all.subarray(0, 16).toString("latin1"));
+      const headEnd = all.indexOf("\r\n\r\n");
+      resolve({ status: m ? Number(m[1]) : 0, raw: headEnd >= 0 ? all.subarray(headEnd + 4) : Buffer.alloc(0) });
+    });
+    // Write without a half-close: Envoy takes a client's FIN on HTTP/1 as the end of the connection.
+    sock.write(typeof request === "string" ? Buffer.from(request, "latin1") : request);
+  });
+}
+
+/** An HTTP/1.1 chunked request: `chunks` as chunks, then `trailers` after the last (0) chunk. */
+export function chunkedRequest(path: string, host: string, chunks: string[], trailers: Record<string, string>): Buffer {
+  let s = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\nConnection: close\r\n\r\n`;
+  for (const c of chunks) s += `${Buffer.byteLength(c, "latin1").toString(16)}\r\n${c}\r\n`;
+  s += "0\r\n";
+  for (const [k, v] of Object.entries(trailers)) s += `${k}: ${v}\r\n`;
+  s += "\r\n";
+  return Buffer.from(s, "latin1");
+}
