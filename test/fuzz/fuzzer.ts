@@ -199,6 +199,9 @@ function headerValue(r: Rng, name: string): Buffer {
         return mutateText(r, '["k","v","10"]');
     }
   }
+  // A valid-looking value with invalid UTF-8 on it: an appended 0xff, an overlong 'a' (0xc1 0xa1),
+  // a cut multi-byte character, a NUL — credentials and signatures must compare as bytes.
+  if (v < 4) return Buffer.concat([headerValue(r, name), Buffer.from(r.pick([[0xff], [0xc1, 0xa1], [0xe4, 0xb8], [0x00], [0xc0, 0x80], [0xed, 0xa0, 0x80]]))]);
   if (v < 9) return randomText(r, r.size(r.chance(0.002) ? 65536 : 512));
   return randomBytes(r, r.size(2048));
 }
@@ -230,11 +233,15 @@ function randomBody(r: Rng, seeds: readonly string[]): Buffer {
   if (k < 3) return Buffer.from(r.pick(seeds));
   if (k < 7) return mutateText(r, r.pick(seeds));
   if (k < 9) return randomText(r, r.size(r.chance(0.002) ? 1 << 20 : 8192));
+  // Now and then a body of several MB (in a few chunks): past what most plugins expect.
+  if (r.chance(0.005)) return randomText(r, (4 << 20) + r.int(8 << 20));
   return Buffer.alloc(0);
 }
 
 function chunk(r: Rng, b: Buffer): Buffer[] {
   if (b.length === 0) return r.chance(0.5) ? [] : [b];
+  // Split at every byte now and then: hooks must hold for any split point.
+  if (b.length <= 512 && r.chance(0.05)) return Array.from({ length: b.length }, (_, i) => b.subarray(i, i + 1));
   const n = r.chance(0.5) ? 1 : 1 + r.int(Math.min(12, b.length));
   const cuts = new Set<number>();
   while (cuts.size < n - 1) cuts.add(1 + r.int(Math.max(1, b.length - 1)));
@@ -269,7 +276,8 @@ function driveExchange(r: Rng, host: Emulator): void {
   const s: HttpStream = host.stream({ sourceAddress: r.chance(0.8) ? "127.0.0.1:40000" : r.pick(["10.0.0.1:1", "[2001:db8::1]:2", "8.8.8.8:3"]) });
   const body = r.chance(0.5) ? randomBody(r, REQUEST_BODIES) : Buffer.alloc(0);
   const chunks = chunk(r, body);
-  const trailers = r.chance(0.05) ? randomHeaders(r, false) : null;
+  // Streams that end on trailers instead of a data frame (h2, gRPC, HTTP/1 chunked trailers).
+  const trailers = r.chance(0.2) ? randomHeaders(r, false) : null;
   s.sendRequestHeaders(randomHeaders(r, true), chunks.length === 0 && !trailers);
   answerCallouts(r, host);
   for (let i = 0; i < chunks.length; i++) {
@@ -282,7 +290,7 @@ function driveExchange(r: Rng, host: Emulator): void {
   if (!s.localResponse && !s.reset && r.chance(0.95)) {
     const rbody = r.chance(0.8) ? randomBody(r, RESPONSE_BODIES) : Buffer.alloc(0);
     const rchunks = chunk(r, rbody);
-    const rtrailers = r.chance(0.03) ? randomHeaders(r, false) : null;
+    const rtrailers = r.chance(0.15) ? randomHeaders(r, false) : null;
     const ct = r.chance(0.5) ? [[Buffer.from("content-type"), Buffer.from(r.pick(["application/json", "text/event-stream", "text/plain"]))] as BytePair] : [];
     s.sendResponseHeaders([...randomHeaders(r, false, r.pick([200, 200, 200, 201, 400, 401, 404, 429, 500, 503, 100, 0, 999])), ...ct], rchunks.length === 0 && !rtrailers);
     answerCallouts(r, host);
