@@ -4,7 +4,7 @@
 // host and turns them into text only when they are well-formed UTF-8: invalid input never matches.
 import { HeaderMap } from "../api/headers";
 import { BytesPair } from "../runtime/pairs";
-import { isValidUtf8 } from "../json/utf8";
+import { isValidUtf8, decodeUtf8 } from "../json/utf8";
 
 /** `b` as text when it is well-formed UTF-8, else null (never a lossy guess). */
 export function utf8Strict(b: ArrayBuffer): string | null {
@@ -40,6 +40,19 @@ export function headerValuesStrict(map: HeaderMap, name: string): Array<string> 
     if (s === null) return null;
     out[i] = s;
   }
+  return out;
+}
+
+/**
+ * Every value of header `name` as text, each invalid UTF-8 sequence replaced by U+FFFD (as
+ * TextDecoder does). For values that are parsed, not compared: a token whose grammar is ASCII
+ * (a JWT) is never valid with U+FFFD in it, and a bad byte elsewhere (another cookie) does not
+ * swallow the characters after it, as String.UTF8.decode does.
+ */
+export function headerValuesReplacing(map: HeaderMap, name: string): Array<string> {
+  const raw = headerValuesBytes(map, name);
+  const out = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = decodeUtf8(raw[i]);
   return out;
 }
 
