@@ -106,7 +106,11 @@ export function consumerList(json: JsonObject, err: ConfigError): Array<JsonValu
 
 /** A consumer with one shared secret (key-auth's API key, basic-auth's `user:password`). */
 export class NamedCredential {
-  constructor(public name: string, public credential: string) {}
+  /** The credential's UTF-8 bytes, what a request's bytes are compared with. */
+  secret: ArrayBuffer;
+  constructor(public name: string, public credential: string) {
+    this.secret = String.UTF8.encode(credential);
+  }
 }
 
 /**
@@ -148,20 +152,33 @@ export function checkConsumerName(name: string | null, seen: Array<string>): str
 }
 
 /**
- * Finds the index of `candidate` in `secrets`, comparing against every entry in constant time
- * per entry (the scan does not stop at the first match), or -1.
+ * Finds the index of `candidate` in `secrets`, comparing bytes against every entry in constant
+ * time per entry (the scan does not stop at the first match), or -1. The candidate is the bytes
+ * the client sent (sdk/auth/credential.ts), never a decoded string: a lossy decode would let
+ * `key\xff` or an overlong form stand for `key`.
  */
-export function findSecret(secrets: Array<string>, candidate: string): i32 {
-  const c = String.UTF8.encode(candidate);
+export function findSecret(secrets: Array<ArrayBuffer>, candidate: ArrayBuffer): i32 {
   let found = -1;
   for (let i = 0; i < secrets.length; i++) {
-    if (constantTimeEqual<ArrayBuffer, string>(c, secrets[i]) && found < 0) found = i;
+    if (constantTimeEqual<ArrayBuffer, ArrayBuffer>(candidate, secrets[i]) && found < 0) found = i;
   }
   return found;
 }
 
-/** Marks the request as authenticated: replaces any client-sent X-Mse-Consumer with `name`. */
+/**
+ * Spellings an upstream may read as X-Mse-Consumer: CGI-style servers (WSGI/Django, PHP, Rack)
+ * map both '-' and '_' to HTTP_X_MSE_CONSUMER, and Envoy passes underscores by default
+ * (headers_with_underscores_action: ALLOW). Case needs no variants: Envoy stores names lower-case
+ * and removes by lower-case name.
+ */
+const CONSUMER_HEADER_ALIASES: Array<string> = ["x_mse_consumer", "x-mse_consumer", "x_mse-consumer"];
+
+/**
+ * Marks the request as authenticated: replaces any client-sent X-Mse-Consumer with `name` and
+ * drops every alias spelling, so the upstream sees only the gateway's answer.
+ */
 export function setConsumer(name: string): void {
+  for (let i = 0; i < CONSUMER_HEADER_ALIASES.length; i++) requestHeaders.remove(CONSUMER_HEADER_ALIASES[i]);
   requestHeaders.set(CONSUMER_HEADER, name);
 }
 

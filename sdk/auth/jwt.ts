@@ -7,6 +7,7 @@ import { parseJson } from "../json/parse";
 import { base64UrlDecode } from "../encoding/base64";
 import { hmac, HashAlg } from "../crypto/hmac";
 import { constantTimeEqual } from "../crypto/compare";
+import { utf8Strict } from "./credential";
 import { PublicKey, parseJwk } from "../crypto/keys";
 import { verifySignature, VerifyResult, isSupportedAlg } from "../crypto/verify";
 
@@ -29,7 +30,10 @@ function decodeJsonPart(part: string): JsonObject | null {
   if (part.indexOf("=") >= 0) return null; // JWS compact form is unpadded
   const raw = base64UrlDecode(part);
   if (raw === null) return null;
-  const r = parseJson(String.UTF8.decode(raw));
+  // JSON text is UTF-8 (RFC 8259): a lossy decode could turn signed bytes into a different claim.
+  const text = utf8Strict(raw);
+  if (text === null) return null;
+  const r = parseJson(text);
   if (!r.ok) return null;
   return r.value!.asObject();
 }

@@ -3,14 +3,16 @@
 import { HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
 import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer } from "@sluice/sdk/auth/consumer";
 import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
+import { headerValuesBytes, utf8Strict } from "@sluice/sdk/auth/credential";
 import { base64Decode } from "@sluice/sdk/encoding/base64";
 export * from "@sluice/sdk/exports";
 
 class BasicAuthConfig {
   policy: ConsumerPolicy = new ConsumerPolicy();
   names: Array<string> = [];
-  /** `user:password`, as configured. */
+  /** `user:password`, as configured (duplicate check), and its UTF-8 bytes (what requests match). */
   credentials: Array<string> = [];
+  secrets: Array<ArrayBuffer> = [];
 }
 
 class BasicAuth extends ConsumerAuthPlugin<BasicAuthConfig> {
@@ -21,6 +23,7 @@ class BasicAuth extends ConsumerAuthPlugin<BasicAuthConfig> {
     c.policy = policy;
     c.names = global.names;
     c.credentials = global.credentials;
+    c.secrets = global.secrets;
     return c;
   }
 
@@ -40,6 +43,7 @@ class BasicAuth extends ConsumerAuthPlugin<BasicAuthConfig> {
       if (credential.startsWith("${secret.")) return err.fail<BasicAuthConfig>("credential templates from Kubernetes secrets are not supported (consumer " + name + ")");
       c.names.push(name);
       c.credentials.push(credential);
+      c.secrets.push(consumer.secret);
     }
     const policy = ConsumerPolicy.parseGlobal(json, err);
     if (policy === null) return null;
@@ -59,13 +63,18 @@ class BasicAuthFilter extends HttpFilter<BasicAuthConfig> {
     const c = this.config;
     const hasRules = this.plugin.hasRules;
     if (!c.policy.mustAuthenticate(hasRules)) return Action.Continue;
-    const values = this.requestHeaders.getAll("authorization");
+    const values = headerValuesBytes(this.requestHeaders, "authorization");
     if (values.length > 1) {
       log.warn("more than one Authorization header");
       return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
     }
-    if (values.length == 0 || values[0].length == 0) return this.deny(401, NO_AUTH, "basic-auth.no_auth_data");
-    const auth = values[0];
+    if (values.length == 0 || values[0].byteLength == 0) return this.deny(401, NO_AUTH, "basic-auth.no_auth_data");
+    // A lossy decode would drop or fold bytes the client sent (`…\xff`, overlong forms).
+    const auth = utf8Strict(values[0]);
+    if (auth === null) {
+      log.warn("the Authorization header is not valid UTF-8");
+      return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
+    }
     if (!auth.startsWith("Basic ")) {
       log.warn("authorization has no prefix 'Basic '");
       return this.deny(401, NO_AUTH, "basic-auth.no_auth_data");
@@ -77,13 +86,12 @@ class BasicAuthFilter extends HttpFilter<BasicAuthConfig> {
       log.warn("the Basic credential is not valid base64");
       return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
     }
-    const credential = String.UTF8.decode(decoded);
-    const colon = credential.indexOf(":");
-    if (colon < 0) {
+    // user:password may be any bytes: compared as bytes, so invalid UTF-8 matches no consumer.
+    if (Uint8Array.wrap(decoded).indexOf(58 /* : */) < 0) {
       log.warn("the Basic credential has no ':'");
       return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");
     }
-    const index = findSecret(c.credentials, credential);
+    const index = findSecret(c.secrets, decoded);
     if (index < 0) {
       log.warn("invalid username and/or password");
       return this.deny(401, BAD_CREDENTIAL, "basic-auth.bad_credential");

@@ -92,6 +92,19 @@ function patternRegex(pattern: string): string | null {
   return re + ports + "$";
 }
 
+/**
+ * True for a pattern whose host is nothing but the wildcard (`*`, `https://*`, `*://*:[*]`): it
+ * admits every site, so with credentials it is `allow_origins: *` under another name.
+ */
+function matchesEveryHost(pattern: string): bool {
+  let p = pattern.toLowerCase();
+  const ports = p.lastIndexOf(":[");
+  if (ports >= 0) p = p.substring(0, ports);
+  const scheme = p.indexOf("://");
+  if (scheme >= 0) p = p.substring(scheme + 3);
+  return p == "*";
+}
+
 function containsIgnoreCase(list: Array<string>, s: string): bool {
   const l = s.toLowerCase();
   for (let i = 0; i < list.length; i++) if (list[i].toLowerCase() == l) return true;
@@ -144,6 +157,13 @@ class Cors extends Plugin<CorsConfig> {
       c.credentials = cred.bool;
     }
     if (c.credentials && c.allowAllOrigins) return err.fail<CorsConfig>("allow_credentials cannot be true when allow_origins is '*'");
+    if (c.credentials) {
+      for (let i = 0; i < patterns.items.length; i++) {
+        if (matchesEveryHost(patterns.items[i])) {
+          return err.fail<CorsConfig>("allow_credentials cannot be true when allow_origin_patterns has '" + patterns.items[i] + "' (it matches every origin, like allow_origins '*')");
+        }
+      }
+    }
 
     const maxAge = json.get("max_age");
     if (maxAge !== null && !maxAge.isNull) {

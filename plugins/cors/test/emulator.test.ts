@@ -54,3 +54,27 @@ for (const target of ["envoy", "higress"] as const) {
     });
   });
 }
+
+for (const target of ["envoy", "higress"] as const) {
+  describe(`cors bad configurations (${target})`, () => {
+    for (const [name, bad, why] of [
+      ["credentials with allow_origins *", { allow_credentials: true, allow_origins: ["*"] }, "allow_credentials cannot be true when allow_origins is '*'"],
+      ["credentials with allow_origin_patterns *", { allow_credentials: true, allow_origin_patterns: ["*"] }, "allow_credentials cannot be true when allow_origin_patterns has '*'"],
+      ["credentials with a pattern whose host is only *", { allow_credentials: true, allow_origin_patterns: ["*://*"] }, "allow_credentials cannot be true when allow_origin_patterns has '*://*'"],
+    ] as const) {
+      it(`refuses to start: ${name}`, async () => {
+        const host = await Emulator.load(pluginWasm("cors", target), { target, config: bad, allowStartFailure: true });
+        expect(host.started).toBe(false);
+        expect(host.logLines().join("\n")).toContain(why);
+        expect(host.traps).toEqual([]);
+      });
+    }
+
+    it("credentials with a host-wildcard pattern under a domain still start", async () => {
+      const host = await Emulator.load(pluginWasm("cors", target), { target, config: { allow_credentials: true, allow_origin_patterns: ["https://*.example.com"] }, routes, pluginName: "cors" });
+      expect(host.started).toBe(true);
+      const r = await host.request({ path: "/a", headers: [["origin", "https://evil.test"]], response: upstreamAnswer });
+      expect(r.status).toBe(403);
+    });
+  });
+}

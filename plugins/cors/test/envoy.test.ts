@@ -152,6 +152,8 @@ describe("cors with a bad configuration", () => {
   for (const [name, bad, why] of [
     ["credentials with allow_origins *", { allow_credentials: true, allow_origins: ["*"] }, "allow_credentials cannot be true when allow_origins is '*'"],
     ["credentials with the default origins (*)", { allow_credentials: true }, "allow_credentials cannot be true when allow_origins is '*'"],
+    ["credentials with allow_origin_patterns *", { allow_credentials: true, allow_origin_patterns: ["*"] }, "allow_credentials cannot be true when allow_origin_patterns has '*' (it matches every origin, like allow_origins '*')"],
+    ["credentials with a pattern whose host is only *", { allow_credentials: true, allow_origins: ["https://app.example.com"], allow_origin_patterns: ["https://*.example.com", "https://*:[*]"] }, "allow_credentials cannot be true when allow_origin_patterns has 'https://*:[*]'"],
     ["a bad port list", { allow_origin_patterns: ["http://*.a.com:[80a]"] }, "invalid allow_origin_patterns entry"],
     ["a non-boolean allow_credentials", { allow_credentials: "yes" }, "allow_credentials must be a boolean"],
     ["a negative max_age", { max_age: -1 }, "max_age must be a non-negative integer"],

@@ -2,8 +2,9 @@
 //   Authorization: Signature keyId="…",algorithm="hmac-sha256",headers="@request-target date",signature="…"
 // against configured consumers, checks the Date header's clock skew and optionally a body digest,
 // and names the caller upstream with X-Mse-Consumer. Follows Higress's hmac-auth-apisix.
-import { HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, registerPlugin, log, quoteJsonString } from "@sluice/sdk";
+import { HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, ByteBuffer, registerPlugin, log, quoteJsonString } from "@sluice/sdk";
 import { ConsumerPolicy, setConsumer, checkConsumerName, consumerList } from "@sluice/sdk/auth/consumer";
+import { headerValuesBytes, utf8Strict } from "@sluice/sdk/auth/credential";
 import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
 import { base64Encode } from "@sluice/sdk/encoding/base64";
 import { hmac, HashAlg } from "@sluice/sdk/crypto/hmac";
@@ -175,6 +176,12 @@ function parseSignatureFields(s: string): SignatureParams {
   return p;
 }
 
+/** Whether the signature's `headers` list names `name` (lower-case), in any case. */
+function covers(p: SignatureParams, name: string): bool {
+  for (let k = 0; k < p.headers.length; k++) if (p.headers[k].toLowerCase() == name) return true;
+  return false;
+}
+
 function hashFor(algorithm: string): HashAlg {
   if (algorithm == "hmac-sha1") return HashAlg.SHA1;
   if (algorithm == "hmac-sha512") return HashAlg.SHA512;
@@ -182,24 +189,27 @@ function hashFor(algorithm: string): HashAlg {
 }
 
 class HmacAuthFilter extends HttpFilter<HmacAuthConfig> {
-  /** The request's Digest header (one value), read with the headers. */
-  private digest: string = "";
+  /** The request's Digest header (one value, as sent), read with the headers. */
+  private digest: ArrayBuffer | null = null;
 
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.config;
     const hasRules = this.plugin.hasRules;
     if (!c.policy.mustAuthenticate(hasRules)) return Action.Continue;
 
-    const auths = this.requestHeaders.getAll("authorization");
+    const auths = headerValuesBytes(this.requestHeaders, "authorization");
     if (auths.length > 1) return this.reject("multiple Authorization headers");
     // Failures to even read the credentials may fall back to the anonymous consumer.
     let problem = "";
     let params: SignatureParams | null = null;
     let consumer: HmacConsumer | null = null;
+    // Strict: a lossy decode would drop or fold bytes the client sent.
+    const auth: string | null = auths.length == 0 ? null : utf8Strict(auths[0]);
     if (auths.length == 0) problem = "missing Authorization header";
-    else if (!auths[0].startsWith("Signature ")) problem = "Authorization header does not start with 'Signature '";
+    else if (auth === null) problem = "Authorization header is not valid UTF-8";
+    else if (!auth.startsWith("Signature ")) problem = "Authorization header does not start with 'Signature '";
     else {
-      const p = parseSignatureFields(auths[0].substring(10));
+      const p = parseSignatureFields(auth.substring(10));
       if (p.duplicate) return this.reject("multiple Authorization headers");
       if (p.keyId.length == 0 || p.signature.length == 0) problem = "keyId or signature missing";
       else if (p.algorithm.length == 0) problem = "algorithm missing";
@@ -223,8 +233,10 @@ class HmacAuthFilter extends HttpFilter<HmacAuthConfig> {
     const who = consumer!;
 
     if (c.clockSkew > 0) {
-      const date = this.requestHeaders.get("date");
-      if (date === null || date.length == 0) return this.reject("Date header missing. failed to validate clock skew");
+      const dates = headerValuesBytes(this.requestHeaders, "date");
+      if (dates.length == 0 || dates[0].byteLength == 0) return this.reject("Date header missing. failed to validate clock skew");
+      const date = utf8Strict(dates[0]);
+      if (date === null) return this.reject("Invalid GMT format time");
       const t = parseHttpDate(date);
       if (t < 0) return this.reject("Invalid GMT format time");
       const now = <i64>(currentTimeNanos() / 1000000000);
@@ -237,15 +249,16 @@ class HmacAuthFilter extends HttpFilter<HmacAuthConfig> {
     if (c.signedHeaders.length > 0) {
       if (p.headers.length == 0) return this.reject("headers missing");
       for (let i = 0; i < c.signedHeaders.length; i++) {
-        let covered = false;
-        for (let k = 0; k < p.headers.length; k++) if (p.headers[k].toLowerCase() == c.signedHeaders[i]) covered = true;
-        if (!covered) return this.reject("expected header \"" + c.signedHeaders[i] + "\" missing in signing");
+        if (!covers(p, c.signedHeaders[i])) return this.reject("expected header \"" + c.signedHeaders[i] + "\" missing in signing");
       }
     }
+    // The Digest vouches for the body only if the signature vouches for the Digest: otherwise
+    // whoever can change the body can recompute the Digest too.
+    if (c.validateRequestBody && !endOfStream && !covers(p, "digest")) return this.reject("expected header \"digest\" missing in signing");
 
-    const signing = this.signingString(p);
+    const signing = this.signingBytes(p);
     if (signing === null) return this.reject("Invalid signature");
-    const expected = base64Encode(hmac<string, string>(hashFor(p.algorithm), who.secretKey, signing));
+    const expected = base64Encode(hmac<string, ArrayBuffer>(hashFor(p.algorithm), who.secretKey, signing));
     if (!constantTimeEqual<string, string>(expected, p.signature)) {
       log.warn("signature validation failed for keyId " + quoteJsonString(p.keyId) + " (algorithm " + p.algorithm + ")");
       return this.reject("Invalid signature");
@@ -260,8 +273,8 @@ class HmacAuthFilter extends HttpFilter<HmacAuthConfig> {
     if (c.hideCredentials) this.requestHeaders.remove("authorization");
     if (c.validateRequestBody && !endOfStream) {
       // Envoy's request headers are gone once the header phase is over: keep the Digest now.
-      const digest = this.requestHeaders.getAll("digest");
-      this.digest = digest.length == 1 ? digest[0] : "";
+      const digest = headerValuesBytes(this.requestHeaders, "digest");
+      this.digest = digest.length == 1 ? digest[0] : null;
       this.requestBodyMode = BodyMode.Buffer;
     }
     return Action.Continue;
@@ -269,9 +282,9 @@ class HmacAuthFilter extends HttpFilter<HmacAuthConfig> {
 
   onRequestBody(body: ArrayBuffer): Action {
     const digest = this.digest;
-    if (digest.length == 0) return this.reject("Invalid digest");
+    if (digest === null || digest.byteLength == 0) return this.reject("Invalid digest");
     const expected = "SHA-256=" + base64Encode(sha256<ArrayBuffer>(body));
-    if (!constantTimeEqual<string, string>(expected, digest)) {
+    if (!constantTimeEqual<string, ArrayBuffer>(expected, digest)) {
       log.warn("request body digest mismatch (" + body.byteLength.toString() + " bytes)");
       return this.reject("Invalid digest");
     }
@@ -281,30 +294,40 @@ class HmacAuthFilter extends HttpFilter<HmacAuthConfig> {
   /**
    * keyId, then one line per listed header: `@request-target` → `METHOD PATH?QUERY`, else
    * `name: value` (a header the request lacks is left out, as APISIX/Higress do). Each line ends
-   * in '\n'. Null when a signed header is repeated: its first value would be verified while the
-   * upstream might read another.
+   * in '\n'. Values are the bytes the client sent, as Higress's Go strings are: a value with an
+   * invalid byte signs differently, never as its lossy decoding. Null when a signed header is
+   * repeated: its first value would be verified while the upstream might read another.
    */
-  private signingString(p: SignatureParams): string | null {
-    const lines = new Array<string>();
-    lines.push(p.keyId);
+  private signingBytes(p: SignatureParams): ArrayBuffer | null {
+    const out = new ByteBuffer(256);
+    out.pushUtf8(p.keyId);
+    out.pushByte(10);
     for (let i = 0; i < p.headers.length; i++) {
       const h = p.headers[i];
       if (h == "@request-target") {
-        const method = this.requestHeaders.get(":method");
-        const path = this.requestHeaders.get(":path");
-        lines.push((method === null ? "GET" : method) + " " + (path === null || path.length == 0 ? "/" : path));
+        const method = this.requestHeaders.getBytes(":method");
+        const path = this.requestHeaders.getBytes(":path");
+        if (method === null) out.pushAscii("GET"); else out.pushBuffer(method);
+        out.pushByte(32);
+        if (path === null || path.byteLength == 0) out.pushByte(47); else out.pushBuffer(path);
+        out.pushByte(10);
         continue;
       }
-      let values = this.requestHeaders.getAll(h);
+      let values = headerValuesBytes(this.requestHeaders, h);
       // Envoy keeps HTTP/1 Host as :authority.
-      if (values.length == 0 && h.toLowerCase() == "host") values = this.requestHeaders.getAll(":authority");
+      if (values.length == 0 && h.toLowerCase() == "host") values = headerValuesBytes(this.requestHeaders, ":authority");
       if (values.length > 1) {
         log.warn("signed header " + h.toLowerCase() + " appears more than once");
         return null;
       }
-      if (values.length == 1) lines.push(h + ": " + values[0]);
+      if (values.length == 1) {
+        out.pushUtf8(h);
+        out.pushAscii(": ");
+        out.pushBuffer(values[0]);
+        out.pushByte(10);
+      }
     }
-    return lines.join("\n") + "\n";
+    return out.toArrayBuffer();
   }
 
   private reject(reason: string): Action {

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { createHash, createHmac } from "node:crypto";
 import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
 import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
+import { rawHttp } from "../../../harness/src/raw-http.js";
 
 const upstream = useRecordingUpstream();
 
@@ -42,12 +43,21 @@ function sign(o: SignOpts): string {
 }
 
 const httpDate = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toUTCString();
+const digestOf = (body: string) => "SHA-256=" + createHash("sha256").update(body).digest("base64");
+/** Bytes as written (latin1 maps each char to one byte): invalid UTF-8 on the wire. */
+const bytes = (s: string) => Buffer.from(s, "latin1");
+type Req = { path: string; method?: string; body?: string; headers: [string, string | Buffer][] };
+/** `q` with the value of header `name` replaced by raw bytes. */
+const setBytes = (q: Req, name: string, value: (old: Buffer) => Buffer): Req => ({ ...q, headers: q.headers.map(([k, v]): [string, string | Buffer] => [k, k === name ? value(Buffer.from(v)) : v]) });
+/** `q` with the value of header `name` followed by `tail`. */
+const appendBytes = (q: Req, name: string, tail: Buffer) => setBytes(q, name, (old) => Buffer.concat([old, tail]));
 const err = (reason: string) => ({ message: `client request can't be validated: ${reason}` });
 
 interface Case {
   name: string;
   /** Builds the request at run time (the Date header must be fresh). */
-  req: () => { path: string; method?: string; headers: [string, string][]; body?: string };
+  /** A Buffer header value goes on the wire byte for byte (raw socket). */
+  req: () => { path: string; method?: string; headers: [string, string | Buffer][]; body?: string };
   status: number;
   reason?: string;
   consumer?: string | null;
@@ -61,6 +71,8 @@ function signedReq(path: string, o: Partial<SignOpts> & { date?: string; extra?:
   return { path, method: o.method, body: o.body, headers: [["date", date], ["authorization", auth], ...(o.extra ?? [])] as [string, string][] };
 }
 
+const withDigest = ["@request-target", "date", "digest"];
+
 function startEnvoy(config: unknown, routes: string[]) {
   return usePluginEnvoy("hmac-auth-apisix", config, routes, upstream);
 }
@@ -68,12 +80,14 @@ function startEnvoy(config: unknown, routes: string[]) {
 function runCases(gw: { url: string }, cases: Case[]) {
   it.each(cases)("$name", async (c) => {
     const q = c.req();
-    const r = await http(gw.url + q.path, { method: q.method, headers: q.headers, body: q.body });
+    const raw = q.headers.some(([, v]) => typeof v !== "string");
+    const r = raw ? await rawHttp(gw.url + q.path, { method: q.method, headers: q.headers, body: q.body }) : await http(gw.url + q.path, { method: q.method, headers: q.headers as [string, string][], body: q.body });
     expect(`${r.status} ${r.status === 200 ? "" : r.body}`).toBe(`${c.status} ${c.status === 200 ? "" : JSON.stringify(err(c.reason!))}`);
     if (c.status === 200) {
       const seen = JSON.parse(r.body);
       expect(seen.path).toBe(q.path);
       if (c.consumer !== undefined) expect(seen.headers["x-mse-consumer"] ?? null).toBe(c.consumer);
+      if (c.consumer) expect(Object.keys(seen.headers).filter((k) => k.replace(/_/g, "-") === "x-mse-consumer")).toEqual(["x-mse-consumer"]);
     } else {
       expect(JSON.parse(r.body)).toEqual(err(c.reason!));
       expect(r.headers["www-authenticate"]).toBeUndefined();
@@ -120,9 +134,18 @@ describe("global_auth true, signed_headers [@request-target, date], body digest,
     { name: "the signature covers no headers", req: () => signedReq("/a", { signed: [] }), status: 401, reason: "headers missing" },
     { name: "two Authorization headers", req: () => { const q = signedReq("/a"); return { ...q, headers: [...q.headers, ["authorization", q.headers[1][1]]] }; }, status: 401, reason: "multiple Authorization headers" },
     { name: "a second Date header smuggled in", req: () => { const q = signedReq("/a"); return { ...q, headers: [...q.headers, ["date", httpDate(-3600)]] }; }, status: 401, reason: "Invalid signature" },
-    { name: "body with the right Digest", req: () => { const body = '{"pay":1}'; return signedReq("/a", { method: "POST", body, extra: [["digest", "SHA-256=" + createHash("sha256").update(body).digest("base64")]] }); }, status: 200 },
-    { name: "body with a wrong Digest", req: () => signedReq("/a", { method: "POST", body: '{"pay":1000}', extra: [["digest", "SHA-256=" + createHash("sha256").update('{"pay":1}').digest("base64")]] }), status: 401, reason: "Invalid digest" },
-    { name: "body without a Digest", req: () => signedReq("/a", { method: "POST", body: "x" }), status: 401, reason: "Invalid digest" },
+    { name: "body with the right Digest (signed)", req: () => { const body = '{"pay":1}'; return signedReq("/a", { method: "POST", body, signed: withDigest, values: { digest: digestOf(body) }, extra: [["digest", digestOf(body)]] }); }, status: 200 },
+    { name: "body with a wrong Digest (signed)", req: () => signedReq("/a", { method: "POST", body: '{"pay":1000}', signed: withDigest, values: { digest: digestOf('{"pay":1}') }, extra: [["digest", digestOf('{"pay":1}')]] }), status: 401, reason: "Invalid digest" },
+    { name: "body without a Digest", req: () => signedReq("/a", { method: "POST", body: "x", signed: withDigest }), status: 401, reason: "Invalid digest" },
+    { name: "attack: body replaced and Digest recomputed, digest not signed → refused", req: () => signedReq("/a", { method: "POST", body: '{"pay":1000}', extra: [["digest", digestOf('{"pay":1000}')]] }), status: 401, reason: 'expected header "digest" missing in signing' },
+    { name: "a bodyless request need not sign digest", req: () => signedReq("/a", { method: "GET" }), status: 200, consumer: "alice" },
+    { name: "a signed Digest followed by an invalid byte (\\xff) → refused", req: () => { const body = '{"pay":1}'; return appendBytes(signedReq("/a", { method: "POST", body, signed: withDigest, values: { digest: digestOf(body) }, extra: [["digest", digestOf(body)]] }), "digest", bytes("\xff")); }, status: 401, reason: "Invalid signature" },
+    { name: "a signed custom header followed by an invalid byte (\\xff) → Invalid signature", req: () => appendBytes(signedReq("/a", { signed: ["@request-target", "date", "x-custom"], values: { "x-custom": "v1" }, extra: [["x-custom", "v1"]] }), "x-custom", bytes("\xff")), status: 401, reason: "Invalid signature" },
+    { name: "a signed custom header with an overlong 'v' (\\xc1\\xb6) → Invalid signature", req: () => setBytes(signedReq("/a", { signed: ["@request-target", "date", "x-custom"], values: { "x-custom": "v1" }, extra: [["x-custom", "v1"]] }), "x-custom", () => bytes("\xc1\xb61")), status: 401, reason: "Invalid signature" },
+    { name: "a signed custom header with a UTF-8 value passes", req: () => setBytes(signedReq("/a", { signed: ["@request-target", "date", "x-custom"], values: { "x-custom": "wörd" }, extra: [["x-custom", "?"]] }), "x-custom", () => Buffer.from("wörd", "utf8")), status: 200, consumer: "alice" },
+    { name: "a signed Date followed by an invalid byte → Invalid GMT format time", req: () => appendBytes(signedReq("/a"), "date", bytes("\xff")), status: 401, reason: "Invalid GMT format time" },
+    { name: "an Authorization header followed by an invalid byte → refused", req: () => appendBytes(signedReq("/a"), "authorization", bytes("\xff")), status: 401, reason: "Authorization header is not valid UTF-8" },
+    { name: "a spoofed x_mse_consumer (underscore) does not reach the upstream", req: () => signedReq("/a", { extra: [["x_mse_consumer", "bob"], ["X-Mse_Consumer", "bob"]] }), status: 200, consumer: "alice" },
     { name: "route rule: bob allowed", req: () => signedReq("/bob-only", { keyId: "ak-bob" }), status: 200, consumer: "bob" },
     { name: "route rule: alice verified but not allowed", req: () => signedReq("/bob-only"), status: 401, reason: "consumer 'alice' is not allowed" },
   ]);

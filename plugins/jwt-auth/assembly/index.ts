@@ -6,6 +6,8 @@ import { ConsumerPolicy, setConsumer, challenge, checkConsumerName } from "@slui
 import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
 import { Jwt, Jwk, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, numericDate, JwksResult } from "@sluice/sdk/auth/jwt";
 import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
+import { headerValuesReplacing, queryParamsBytes, bytesEqual } from "@sluice/sdk/auth/credential";
+import { decodeUtf8 } from "@sluice/sdk/json/utf8";
 import { currentTimeNanos } from "@sluice/sdk/runtime/hostcalls";
 export * from "@sluice/sdk/exports";
 
@@ -247,11 +249,15 @@ class JwtAuthFilter extends HttpFilter<JwtAuthConfig> {
     return this.deny(403, NOT_ALLOWED, "jwt-auth.not_allowed_by_default");
   }
 
-  /** The consumer's token: headers first, then query parameters, then cookies (Higress's order). */
+  /**
+   * The consumer's token: headers first, then query parameters, then cookies (Higress's order).
+   * Bytes that are not UTF-8 become U+FFFD, which no JWT contains: such a token fails to parse
+   * instead of being read as a lossy decoding that matches a valid one.
+   */
   private extract(consumer: JwtConsumer): Found {
     for (let i = 0; i < consumer.fromHeaders.length; i++) {
       const h = consumer.fromHeaders[i];
-      const values = this.requestHeaders.getAll(h.name);
+      const values = headerValuesReplacing(this.requestHeaders, h.name);
       if (values.length == 0 || values[0].length == 0) continue;
       // Two lines of the same header are joined: the result never parses as one token.
       const value = values.join(",");
@@ -262,18 +268,19 @@ class JwtAuthFilter extends HttpFilter<JwtAuthConfig> {
       return new Found(value.substring(h.prefix.length), FROM_HEADER, h.name);
     }
     if (consumer.fromParams.length > 0) {
-      const path = this.requestHeaders.get(":path");
+      const path = this.requestHeaders.getBytes(":path");
       if (path !== null) {
-        const params = parseQuery(rawQuery(path));
+        const params = queryParamsBytes(path);
         for (let i = 0; i < consumer.fromParams.length; i++) {
+          const name = String.UTF8.encode(consumer.fromParams[i]);
           for (let k = 0; k < params.length; k++) {
-            if (params[k].name == consumer.fromParams[i] && params[k].value.length > 0) return new Found(params[k].value, FROM_PARAM, params[k].name);
+            if (bytesEqual(params[k].name, name) && params[k].value.byteLength > 0) return new Found(decodeUtf8(params[k].value), FROM_PARAM, consumer.fromParams[i]);
           }
         }
       }
     }
     if (consumer.fromCookies.length > 0) {
-      const cookies = this.requestHeaders.getAll("cookie").join("; ");
+      const cookies = headerValuesReplacing(this.requestHeaders, "cookie").join("; ");
       for (let i = 0; i < consumer.fromCookies.length; i++) {
         const v = cookieValue(cookies, consumer.fromCookies[i]);
         if (v.length > 0) return new Found(v, FROM_COOKIE, consumer.fromCookies[i]);
@@ -336,7 +343,7 @@ class JwtAuthFilter extends HttpFilter<JwtAuthConfig> {
     if (found.kind == FROM_HEADER) {
       this.requestHeaders.remove(found.name);
     } else if (found.kind == FROM_COOKIE) {
-      const parts = this.requestHeaders.getAll("cookie").join("; ").split(";");
+      const parts = headerValuesReplacing(this.requestHeaders, "cookie").join("; ").split(";");
       const kept = new Array<string>();
       for (let i = 0; i < parts.length; i++) {
         const p = parts[i].trim();
@@ -347,8 +354,9 @@ class JwtAuthFilter extends HttpFilter<JwtAuthConfig> {
       if (kept.length == 0) this.requestHeaders.remove("cookie");
       else this.requestHeaders.set("cookie", kept.join("; "));
     } else {
-      const path = this.requestHeaders.get(":path");
-      if (path === null) return;
+      const pathBytes = this.requestHeaders.getBytes(":path");
+      if (pathBytes === null) return;
+      const path = decodeUtf8(pathBytes);
       const q = path.indexOf("?");
       if (q < 0) return;
       const raw = rawQuery(path);

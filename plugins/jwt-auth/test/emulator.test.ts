@@ -19,8 +19,9 @@ const aliceJwks = { keys: [jwk(rsa.publicKey, "rsa1"), jwk(p256.publicKey, "ec25
 type Alg = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA" | "HS256" | "HS384" | "HS512" | "none";
 const b64u = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 
-function makeJwt(alg: Alg, key: KeyObject | Buffer | null, claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
-  const input = `${b64u(JSON.stringify({ alg, typ: "JWT", ...header }))}.${b64u(JSON.stringify(claims))}`;
+function makeJwt(alg: Alg, key: KeyObject | Buffer | null, claims: Record<string, unknown> | Buffer, header: Record<string, unknown> = {}): string {
+  const payload = Buffer.isBuffer(claims) ? claims : Buffer.from(JSON.stringify(claims));
+  const input = `${b64u(JSON.stringify({ alg, typ: "JWT", ...header }))}.${b64u(payload)}`;
   const bits = alg.slice(2);
   let sig: Buffer;
   if (alg === "none") sig = Buffer.alloc(0);
@@ -43,6 +44,8 @@ const keyFor: Record<string, [KeyObject | Buffer, string]> = {
 };
 const token = (alg: Alg = "RS256", extra: Record<string, unknown> = {}) => makeJwt(alg, keyFor[alg][0], claims(extra), { kid: keyFor[alg][1] });
 const bearer = (t: string): [string, string] => ["authorization", `Bearer ${t}`];
+/** Bytes as written (latin1 maps each char to one byte): invalid UTF-8 for the host. */
+const bytes = (s: string) => Buffer.from(s, "latin1");
 
 const config = {
   consumers: [{ name: "alice", issuer: ISS, jwks: JSON.stringify(aliceJwks), claims_to_headers: [{ claim: "sub", header: "X-User" }] }],
@@ -54,7 +57,7 @@ const INVALID = "Request denied by JWT Auth check. JWT verification fails";
 const MISSING = "Request denied by JWT Auth check. JWT is missing.";
 
 const algs: Alg[] = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA", "HS256", "HS384", "HS512"];
-interface Case { name: string; headers: () => [string, string][]; status: number; message?: string }
+interface Case { name: string; headers: () => [string, string | Buffer][]; status: number; message?: string }
 const cases: Case[] = [
   ...algs.map((alg): Case => ({ name: `${alg} token verifies`, headers: () => [bearer(token(alg))], status: 200 })),
   ...(["RS256", "ES256", "ES384"] as Alg[]).map((alg): Case => ({
@@ -75,6 +78,9 @@ const cases: Case[] = [
   { name: "signed by a foreign RSA key", headers: () => [bearer(makeJwt("RS256", rsaOther.privateKey, claims(), { kid: "rsa1" }))], status: 401, message: INVALID },
   { name: "ES256 token claiming the RSA key", headers: () => [bearer(makeJwt("ES256", p256.privateKey, claims(), { kid: "rsa1" }))], status: 401, message: INVALID },
   { name: "two Authorization headers (folded by Envoy)", headers: () => [bearer(token()), bearer(token("HS256"))], status: 401, message: INVALID },
+  { name: "a valid token followed by an invalid byte (\\xff)", headers: () => [["authorization", Buffer.concat([Buffer.from(`Bearer ${token()}`), bytes("\xff")])]], status: 401, message: INVALID },
+  { name: "a signed payload whose iss has an overlong 'a' (not UTF-8 JSON)", headers: () => [bearer(makeJwt("HS256", hsSecret, Buffer.concat([Buffer.from(`{"iss":"https://issuer.ex`), bytes("\xc1\xa1"), Buffer.from(`mple","sub":"alice-id","exp":${now() + 600}}`)]), { kid: "hs" }))], status: 401, message: INVALID },
+  { name: "a spoofed x_mse_consumer (underscore) does not reach the upstream", headers: () => [bearer(token()), ["x_mse_consumer", "bob"]], status: 200 },
 ];
 
 for (const target of ["envoy", "higress"] as const) {
@@ -85,7 +91,11 @@ for (const target of ["envoy", "higress"] as const) {
       const host = await load();
       const r = await host.request({ path: "/alice-only", headers: c.headers() });
       expect(`${r.status} ${r.status === 200 ? "" : r.body}`).toBe(`${c.status} ${c.status === 200 ? "" : c.message ?? ""}`);
-      if (c.status === 200) expect(Object.fromEntries(r.upstream?.headers ?? [])["x-user"]).toBe("alice-id");
+      if (c.status === 200) {
+        const seen = Object.fromEntries(r.upstream?.headers ?? []);
+        expect(seen["x-user"]).toBe("alice-id");
+        expect(Object.keys(seen).filter((k) => k.toLowerCase().replace(/_/g, "-") === "x-mse-consumer")).toEqual(["x-mse-consumer"]);
+      }
       else expect(r.header("www-authenticate")).toBe("JWT realm=MSE Gateway");
       expect(host.traps).toEqual([]);
     });

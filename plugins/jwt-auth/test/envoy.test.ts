@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { createHmac, generateKeyPairSync, sign as nodeSign, constants, type KeyObject } from "node:crypto";
 import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
 import { useRecordingUpstream, usePluginEnvoy } from "../../../harness/src/vitest.js";
+import { rawHttp } from "../../../harness/src/raw-http.js";
 
 const upstream = useRecordingUpstream();
 
@@ -32,8 +33,9 @@ const aliceJwks = {
 type Alg = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA" | "HS256" | "HS384" | "HS512" | "none";
 const b64u = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 
-function makeJwt(alg: Alg, key: KeyObject | Buffer | null, claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
-  const input = `${b64u(JSON.stringify({ alg, typ: "JWT", ...header }))}.${b64u(JSON.stringify(claims))}`;
+function makeJwt(alg: Alg, key: KeyObject | Buffer | null, claims: Record<string, unknown> | Buffer, header: Record<string, unknown> = {}): string {
+  const payload = Buffer.isBuffer(claims) ? claims : Buffer.from(JSON.stringify(claims));
+  const input = `${b64u(JSON.stringify({ alg, typ: "JWT", ...header }))}.${b64u(payload)}`;
   const bits = alg.slice(2);
   let sig: Buffer;
   if (alg === "none") sig = Buffer.alloc(0);
@@ -58,6 +60,8 @@ const aliceToken = (alg: Alg = "RS256", extra: Record<string, unknown> = {}) => 
 const bobToken = (extra: Record<string, unknown> = {}) => makeJwt("HS256", bobSecret, { iss: "bob-issuer", sub: "bob", exp: now() + 600, ...extra }, { kid: "bob" });
 const carolToken = () => makeJwt("ES256", p256.privateKey, { iss: "carol-issuer", sub: "carol" });
 const bearer = (t: string): [string, string] => ["authorization", `Bearer ${t}`];
+/** Bytes as written (latin1 maps each char to one byte): invalid UTF-8 on the wire. */
+const bytes = (s: string) => Buffer.from(s, "latin1");
 
 const consumers = [
   {
@@ -90,7 +94,8 @@ const NOT_ALLOWED = "Request denied by JWT Auth check. JWT token not allow.";
 
 interface Case {
   name: string;
-  req: () => { path: string; headers?: [string, string][] };
+  /** A Buffer header value goes on the wire byte for byte (raw socket). */
+  req: () => { path: string; headers?: [string, string | Buffer][] };
   status: number;
   message?: string;
   consumer?: string | null;
@@ -105,11 +110,13 @@ function startEnvoy(config: unknown, routes: string[]) {
 function runCases(gw: { url: string }, cases: Case[]) {
   it.each(cases)("$name", async (c) => {
     const q = c.req();
-    const r = await http(gw.url + q.path, { headers: q.headers ?? [] });
+    const headers = q.headers ?? [];
+    const r = headers.some(([, v]) => typeof v !== "string") ? await rawHttp(gw.url + q.path, { headers }) : await http(gw.url + q.path, { headers: headers as [string, string][] });
     expect(`${r.status} ${r.status === 200 ? "" : r.body}`).toBe(`${c.status} ${c.status === 200 ? "" : c.message ?? ""}`);
     if (c.status === 200) {
       const seen = JSON.parse(r.body);
       if (c.consumer !== undefined) expect(seen.headers["x-mse-consumer"] ?? null).toBe(c.consumer);
+      if (c.consumer) expect(Object.keys(seen.headers).filter((k) => k.replace(/_/g, "-") === "x-mse-consumer")).toEqual(["x-mse-consumer"]);
       c.seen?.(seen);
     } else {
       expect(r.headers["www-authenticate"]).toBe("JWT realm=MSE Gateway");
@@ -187,6 +194,11 @@ describe("global_auth unset with rules: single-consumer and multi-consumer allow
       },
     },
     { name: "keep_token (default true) leaves Authorization", req: () => ({ path: "/alice-only", headers: [bearer(aliceToken())] }), status: 200, seen: (s) => expect(s.headers.authorization).toMatch(/^Bearer /) },
+    { name: "a valid token followed by an invalid byte (\\xff) → 401", req: () => ({ path: "/alice-only", headers: [["authorization", Buffer.concat([Buffer.from(`Bearer ${aliceToken()}`), bytes("\xff")])]] }), status: 401, message: INVALID },
+    { name: "a valid token with an overlong 'e' (\\xc1\\xa5) for its first character → 401", req: () => ({ path: "/alice-only", headers: [["authorization", Buffer.concat([Buffer.from("Bearer "), bytes("\xc1\xa5"), Buffer.from(aliceToken().slice(1))])]] }), status: 401, message: INVALID },
+    { name: "a signed payload whose iss has an overlong 'a' → 401 (not UTF-8 JSON)", req: () => ({ path: "/alice-only", headers: [bearer(makeJwt("HS256", hsSecret, Buffer.concat([Buffer.from(`{"iss":"https://issuer.ex`), bytes("\xc1\xa1"), Buffer.from(`mple","sub":"x","exp":${now() + 600}}`)]), { kid: "hs" }))] }), status: 401, message: INVALID },
+    { name: "a spoofed x_mse_consumer (underscore) does not reach the upstream", req: () => ({ path: "/alice-only", headers: [bearer(aliceToken()), ["x_mse_consumer", "bob"], ["X-Mse_Consumer", "bob"]] }), status: 200, consumer: "alice" },
+    { name: "carol-only: a valid ?token= followed by %FF → 401", req: () => ({ path: `/carol-only?token=${carolToken()}%FF` }), status: 401, message: INVALID },
     { name: "team: no token → 403 not allow (Higress: no specific error with 2+ allowed)", req: () => ({ path: "/team" }), status: 403, message: NOT_ALLOWED },
     { name: "team: expired → 403 not allow", req: () => ({ path: "/team", headers: [bearer(aliceToken("RS256", { exp: now() - 3600 }))] }), status: 403, message: NOT_ALLOWED },
     { name: "team: bob from his header; keep_token false removes it", req: () => ({ path: "/team", headers: [["x-jwt", bobToken()]] }), status: 200, consumer: "bob", seen: (s) => expect(s.headers["x-jwt"]).toBeUndefined() },
@@ -234,6 +246,8 @@ describe("global_auth true, no rules: any consumer, generic failures", () => {
   runCases(gw, [
     { name: "alice passes", req: () => ({ path: "/x", headers: [bearer(aliceToken("ES384"))] }), status: 200, consumer: "alice" },
     { name: "bob passes via cookie", req: () => ({ path: "/x", headers: [["cookie", `jwt=${bobToken()}`]] }), status: 200, consumer: "bob" },
+    { name: "bob's cookie followed by an invalid byte → 403", req: () => ({ path: "/x", headers: [["cookie", Buffer.concat([Buffer.from(`jwt=${bobToken()}`), bytes("\xff")])]] }), status: 403, message: NOT_ALLOWED },
+    { name: "an invalid byte in another cookie does not hide bob's", req: () => ({ path: "/x", headers: [["cookie", Buffer.concat([Buffer.from("a="), bytes("\xff"), Buffer.from(`; jwt=${bobToken()}`)])]] }), status: 200, consumer: "bob" },
     { name: "no token → 403 not allow", req: () => ({ path: "/x" }), status: 403, message: NOT_ALLOWED },
   ]);
 });

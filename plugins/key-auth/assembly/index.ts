@@ -3,19 +3,26 @@
 import { HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
 import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer } from "@sluice/sdk/auth/consumer";
 import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
-import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
+import { bytesEqual, queryParamsBytes } from "@sluice/sdk/auth/credential";
 export * from "@sluice/sdk/exports";
 
 class KeyAuthConfig {
   policy: ConsumerPolicy = new ConsumerPolicy();
-  /** Header names, lower-case, without duplicates. */
-  headerKeys: Array<string> = [];
-  /** Query parameter names, exact. */
-  queryKeys: Array<string> = [];
+  /** Header names, lower-case UTF-8, without duplicates. */
+  headerKeys: Array<ArrayBuffer> = [];
+  /** Query parameter names, exact UTF-8. */
+  queryKeys: Array<ArrayBuffer> = [];
   inHeader: bool = false;
   inQuery: bool = false;
   names: Array<string> = [];
+  /** Configured keys as text (duplicate check) and as the bytes requests are compared with. */
   credentials: Array<string> = [];
+  secrets: Array<ArrayBuffer> = [];
+}
+
+function containsBytes(list: Array<ArrayBuffer>, b: ArrayBuffer): bool {
+  for (let i = 0; i < list.length; i++) if (bytesEqual(list[i], b)) return true;
+  return false;
 }
 
 function optionalBool(json: JsonObject, key: string, err: ConfigError): i32 {
@@ -39,6 +46,7 @@ class KeyAuth extends ConsumerAuthPlugin<KeyAuthConfig> {
     c.inQuery = global.inQuery;
     c.names = global.names;
     c.credentials = global.credentials;
+    c.secrets = global.secrets;
     return c;
   }
 
@@ -56,9 +64,10 @@ class KeyAuth extends ConsumerAuthPlugin<KeyAuthConfig> {
     for (let i = 0; i < keyList.length; i++) {
       const k = keyList[i].asString();
       if (k === null || k.length == 0) return err.fail<KeyAuthConfig>("keys must be an array of non-empty names");
-      const lower = k.toLowerCase();
-      if (!c.headerKeys.includes(lower)) c.headerKeys.push(lower);
-      if (!c.queryKeys.includes(k)) c.queryKeys.push(k);
+      const lower = String.UTF8.encode(k.toLowerCase());
+      if (!containsBytes(c.headerKeys, lower)) c.headerKeys.push(lower);
+      const exact = String.UTF8.encode(k);
+      if (!containsBytes(c.queryKeys, exact)) c.queryKeys.push(exact);
     }
 
     const inQuery = optionalBool(json, "in_query", err);
@@ -75,6 +84,7 @@ class KeyAuth extends ConsumerAuthPlugin<KeyAuthConfig> {
       if (consumer === null) return null;
       c.names.push(consumer.name);
       c.credentials.push(consumer.credential);
+      c.secrets.push(consumer.secret);
     }
     return c;
   }
@@ -95,7 +105,7 @@ class KeyAuthFilter extends HttpFilter<KeyAuthConfig> {
     if (tokens.length > 1) return this.deny(401, MULTI_KEY, "key-auth.multi_key");
     if (tokens.length == 0) return this.deny(401, NO_KEY, "key-auth.no_key");
 
-    const index = findSecret(c.credentials, tokens[0]);
+    const index = findSecret(c.secrets, tokens[0]);
     if (index < 0) {
       log.warn("credential is not configured");
       return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
@@ -105,24 +115,25 @@ class KeyAuthFilter extends HttpFilter<KeyAuthConfig> {
   }
 
   /**
-   * Every key value the request carries. Headers are searched when in_header is set, else the
-   * query when in_query is set (Higress's order). A repeated header counts once per value, so
-   * two keys smuggled in two header lines are refused as "multi key", not silently narrowed.
+   * Every key value the request carries, as the bytes sent (after percent-decoding in the query).
+   * Headers are searched when in_header is set, else the query when in_query is set (Higress's
+   * order). A repeated header counts once per value, so two keys smuggled in two header lines are
+   * refused as "multi key", not silently narrowed.
    */
-  private collectKeys(): Array<string> {
+  private collectKeys(): Array<ArrayBuffer> {
     const c = this.config;
-    const tokens = new Array<string>();
+    const tokens = new Array<ArrayBuffer>();
     if (c.inHeader) {
-      const pairs = this.requestHeaders.pairs();
+      const pairs = this.requestHeaders.pairsBytes();
       for (let i = 0; i < pairs.length; i++) {
-        if (pairs[i].value.length > 0 && c.headerKeys.includes(pairs[i].name)) tokens.push(pairs[i].value);
+        if (pairs[i].value.byteLength > 0 && containsBytes(c.headerKeys, pairs[i].name)) tokens.push(pairs[i].value);
       }
     } else if (c.inQuery) {
-      const path = this.requestHeaders.get(":path");
+      const path = this.requestHeaders.getBytes(":path");
       if (path === null) return tokens;
-      const params = parseQuery(rawQuery(path));
+      const params = queryParamsBytes(path);
       for (let i = 0; i < params.length; i++) {
-        if (c.queryKeys.includes(params[i].name)) tokens.push(params[i].value);
+        if (containsBytes(c.queryKeys, params[i].name)) tokens.push(params[i].value);
       }
     }
     return tokens;

@@ -17,7 +17,10 @@ const consumers = [
   { name: "alice", credential: "alice-key" },
   { name: "bob", credential: "bob-key" },
   { name: "carol", credential: "c@rol key+/=" },
+  { name: "dave", credential: "dävé-key" },
 ];
+/** Header bytes as written (latin1 maps each char to one byte): for invalid UTF-8 on the wire. */
+const bytes = (s: string) => Buffer.from(s, "latin1");
 
 function startEnvoy(config: unknown, routes: string[]) {
   return usePluginEnvoy("key-auth", config, routes, upstream);
@@ -58,6 +61,11 @@ describe("global_auth unset, rules exist, keys in headers", () => {
     { name: "key in header and query: only the header counts", path: "/alice-only?apikey=bob-key", headers: [["x-api-key", "alice-key"]], status: 200, consumer: "alice" },
     { name: "an empty header value is no key", path: "/alice-only", headers: [["x-api-key", ""]], status: 401, message: NO_KEY },
     { name: "a spoofed X-Mse-Consumer is replaced", path: "/alice-only", headers: [["x-mse-consumer", "bob"], ["x-api-key", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "a spoofed x_mse_consumer (underscore) does not reach the upstream", path: "/alice-only", headers: [["x_mse_consumer", "bob"], ["x-api-key", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "a spoofed X_Mse-Consumer (mixed) does not reach the upstream", path: "/alice-only", headers: [["X_Mse-Consumer", "bob"], ["x-mse_consumer", "bob"], ["x-api-key", "alice-key"]], status: 200, consumer: "alice" },
+    { name: "the key followed by an invalid byte (\\xff) is not the key", path: "/alice-only", headers: [["x-api-key", bytes("alice-key\xff")]], status: 403, message: UNAUTHORIZED },
+    { name: "an overlong UTF-8 'a' (\\xc1\\xa1) is not 'a'", path: "/alice-only", headers: [["x-api-key", bytes("\xc1\xa1lice-key")]], status: 403, message: UNAUTHORIZED },
+    { name: "a lone invalid byte inside the key is not the key", path: "/alice-only", headers: [["x-api-key", bytes("alice-\x80key")]], status: 403, message: UNAUTHORIZED },
     { name: "domain rule: bob allowed there", path: "/d", host: "api.team.example.com", headers: [["apikey", "bob-key"]], status: 200, consumer: "bob" },
     { name: "domain rule: carol is not", path: "/d", host: "api.team.example.com", headers: [["apikey", "c@rol key+/="]], status: 403, message: UNAUTHORIZED },
     { name: "domain rule: no key → 401", path: "/d", host: "api.team.example.com", status: 401, message: NO_KEY },
@@ -102,6 +110,10 @@ describe("global_auth true, keys in the query", () => {
     { name: "a malformed escape is skipped, not trapped on", path: "/x?apikey=%zz", status: 401, message: NO_KEY },
     { name: "an empty query value is a (wrong) key", path: "/x?apikey=", status: 403, message: UNAUTHORIZED },
     { name: "the key among other parameters", path: "/x?a=1&apikey=alice-key&b=2", status: 200, consumer: "alice" },
+    { name: "a percent-encoded invalid byte after the key is not the key", path: "/x?apikey=alice-key%FF", status: 403, message: UNAUTHORIZED },
+    { name: "a percent-encoded overlong 'a' is not 'a'", path: "/x?apikey=%C1%A1lice-key", status: 403, message: UNAUTHORIZED },
+    { name: "a percent-encoded UTF-8 key matches", path: "/x?apikey=d%C3%A4v%C3%A9-key", status: 200, consumer: "dave" },
+    { name: "a spoofed x_mse_consumer is dropped (query key)", path: "/x?apikey=bob-key", headers: [["x_mse_consumer", "alice"]], status: 200, consumer: "bob" },
     { name: "route rule: allowed consumer", path: "/bob-only?apikey=bob-key", status: 200, consumer: "bob" },
     { name: "route rule: authenticated but not allowed → 403", path: "/bob-only?apikey=alice-key", status: 403, message: UNAUTHORIZED },
   ]);
@@ -125,6 +137,8 @@ describe("global_auth unset and no rules: every request authenticates (legacy)",
   runCases(gw, [
     { name: "no key → 401", path: "/", status: 401, message: NO_KEY },
     { name: "any consumer passes", path: "/", headers: [["x-api-key", "bob-key"]], status: 200, consumer: "bob" },
+    { name: "a UTF-8 key sent as raw bytes matches", path: "/", headers: [["x-api-key", Buffer.from("dävé-key", "utf8")]], status: 200, consumer: "dave" },
+    { name: "the UTF-8 key with an invalid trailing byte does not", path: "/", headers: [["x-api-key", Buffer.concat([Buffer.from("dävé-key", "utf8"), Buffer.from([0xff])])]], status: 403, message: UNAUTHORIZED },
   ]);
 });
 
