@@ -1,8 +1,7 @@
 // HTTP/2 without TLS (h2c, prior knowledge) on both sides of Envoy, for streams that end in
 // trailers: a client that sends a body in chosen chunks and then trailers, and an echo upstream
-// that can answer with trailers. Plus HTTP/1.1 chunked bodies with trailers over a raw socket.
+// that can answer with trailers. (HTTP/1.1 chunked trailers: raw-http.ts.)
 import http2 from "node:http2";
-import { connect as netConnect } from "node:net";
 import type { AddressInfo } from "node:net";
 
 export interface H2Result {
@@ -108,42 +107,4 @@ export class H2EchoUpstream {
   async stop(): Promise<void> {
     await new Promise<void>((res) => this.server.close(() => res()));
   }
-}
-
-export interface RawHttpResult {
-  status: number;
-  /** Everything after the status line's headers, undecoded (chunked framing included). */
-  raw: Buffer;
-}
-
-/**
- * Sends bytes as they are over one connection to 127.0.0.1:port and reads until the server
- * closes (the request must carry `Connection: close`). For requests Node's client refuses to build: invalid bytes
- * in headers, chunked trailers.
- */
-export function rawHttp(port: number, request: Buffer | string): Promise<RawHttpResult> {
-  return new Promise((resolve, reject) => {
-    const sock = netConnect(port, "127.0.0.1");
-    const got: Buffer[] = [];
-    sock.on("data", (d) => got.push(d));
-    sock.on("error", reject);
-    sock.on("close", () => {
-      const all = Buffer.concat(got);
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(all.subarray(0, 16).toString("latin1"));
-      const headEnd = all.indexOf("\r\n\r\n");
-      resolve({ status: m ? Number(m[1]) : 0, raw: headEnd >= 0 ? all.subarray(headEnd + 4) : Buffer.alloc(0) });
-    });
-    // Write without a half-close: Envoy takes a client's FIN on HTTP/1 as the end of the connection.
-    sock.write(typeof request === "string" ? Buffer.from(request, "latin1") : request);
-  });
-}
-
-/** An HTTP/1.1 chunked request: `chunks` as chunks, then `trailers` after the last (0) chunk. */
-export function chunkedRequest(path: string, host: string, chunks: string[], trailers: Record<string, string>): Buffer {
-  let s = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\nConnection: close\r\n\r\n`;
-  for (const c of chunks) s += `${Buffer.byteLength(c, "latin1").toString(16)}\r\n${c}\r\n`;
-  s += "0\r\n";
-  for (const [k, v] of Object.entries(trailers)) s += `${k}: ${v}\r\n`;
-  s += "\r\n";
-  return Buffer.from(s, "latin1");
 }

@@ -25,8 +25,17 @@ export function rawHttp(url: string, opts: RawHttpOptions = {}): Promise<HttpRes
   head.push(Buffer.from("\r\n"));
   const request = Buffer.concat(body === undefined ? head : [...head, body]);
 
+  return rawExchange(u.hostname.replace(/^\[(.*)\]$/, "$1"), Number(u.port), request);
+}
+
+/**
+ * Writes `request` as it is on a fresh connection and parses the answer (the request must carry
+ * `Connection: close`). No half-close: Envoy takes a client's FIN on HTTP/1 as the end of the
+ * connection. For requests no client library builds, e.g. chunked bodies with trailers.
+ */
+export function rawExchange(host: string, port: number, request: Buffer): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port) });
+    const socket = connect({ host, port });
     const chunks: Buffer[] = [];
     socket.on("connect", () => socket.write(request));
     socket.on("data", (c) => chunks.push(c));
@@ -39,6 +48,16 @@ export function rawHttp(url: string, opts: RawHttpOptions = {}): Promise<HttpRes
       }
     });
   });
+}
+
+/** An HTTP/1.1 chunked POST: `chunks` as chunks, then `trailers` after the last (0) chunk. */
+export function chunkedRequest(path: string, host: string, chunks: string[], trailers: Record<string, string>): Buffer {
+  let s = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\nConnection: close\r\n\r\n`;
+  for (const c of chunks) s += `${Buffer.byteLength(c, "latin1").toString(16)}\r\n${c}\r\n`;
+  s += "0\r\n";
+  for (const [k, v] of Object.entries(trailers)) s += `${k}: ${v}\r\n`;
+  s += "\r\n";
+  return Buffer.from(s, "latin1");
 }
 
 function parseResponse(raw: Buffer): HttpResult {

@@ -3,7 +3,8 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { useEnvoy } from "../../harness/src/vitest.js";
 import { testPluginWasm } from "../../harness/src/tools.js";
-import { H2EchoUpstream, h2Request, rawHttp, chunkedRequest } from "../../harness/src/h2.js";
+import { H2EchoUpstream, h2Request } from "../../harness/src/h2.js";
+import { rawExchange, chunkedRequest } from "../../harness/src/raw-http.js";
 import { http } from "../../harness/src/client.js";
 import { bodyCases, probeRules, probeRoutes, summary, problems } from "./cases.js";
 
@@ -35,7 +36,7 @@ describe("body-probe behind Envoy (h2c client, h2c upstream)", () => {
   const h1 = bodyCases.filter((c) => c.trailers && !c.responseTrailers && c.chunks.length > 0);
   it.each(h1)("HTTP/1 chunked trailers: $name", async (c) => {
     const before = up.server!.requests.length;
-    const r = await rawHttp(gw.envoy.port, chunkedRequest(`/${c.route}`, "probe.local", c.chunks, c.trailers!));
+    const r = await rawExchange("127.0.0.1", gw.envoy.port, chunkedRequest(`/${c.route}`, "probe.local", c.chunks, c.trailers!));
     const seen = up.server!.requests.length > before ? up.server!.last! : null;
     // The client's body arrives chunk-framed over HTTP/1: only the upstream side is compared.
     expect(problems({ ...c, clientSummary: false, clientMarker: false }, { status: r.status, upstream: seen, client: { body: Buffer.alloc(0), trailers: null } })).toEqual([]);
