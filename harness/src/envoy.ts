@@ -33,7 +33,11 @@ export class Envoy {
     proc.stdout!.on("data", (d) => (this.logText += d.toString()));
     proc.stderr!.on("data", (d) => (this.logText += d.toString()));
     // "close", not "exit": it comes after the pipes are drained, so after stop() the log is whole.
-    this.exited = new Promise((res) => proc.on("close", (code) => res(code)));
+    // Bounded, though: an Envoy orphaned by a killed func-e would hold the pipes open forever.
+    this.exited = new Promise((res) => {
+      proc.on("close", (code) => res(code));
+      proc.on("exit", (code) => setTimeout(() => res(code), 3000).unref());
+    });
   }
 
   /** Base URL of the listener, e.g. http://127.0.0.1:40123 */
@@ -88,8 +92,9 @@ export class Envoy {
       await envoy.waitReady(adminPath, deadline - Date.now());
       await envoy.waitPluginsConfigured(spec.plugins.map((p) => p.name), opts.concurrency ?? 1, deadline);
     } catch (e) {
-      const log = envoy.log;
+      // After stop(): the pipes are drained, so the log holds Envoy's last words (why it exited).
       await envoy.stop();
+      const log = envoy.log;
       if (opts.allowStartFailure) throw Object.assign(new Error(`Envoy did not start: ${(e as Error).message}`), { envoyLog: log });
       throw new Error(`Envoy did not start: ${(e as Error).message}\n--- Envoy log ---\n${log.slice(-6000)}`);
     }
@@ -244,6 +249,7 @@ export class Envoy {
   }
 
   async stop(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     if (this.running) {
       if (this.adminUrl) {
         try {
@@ -252,11 +258,12 @@ export class Envoy {
           /* already going */
         }
       }
-      const timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
+      timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
       if (!this.adminUrl) this.proc.kill("SIGTERM");
-      await this.exited;
-      clearTimeout(timer);
     }
+    // Also when it exited on its own: its last lines may still be in the pipe.
+    await this.exited;
+    clearTimeout(timer);
     rmSync(this.workDir, { recursive: true, force: true });
   }
 }
