@@ -129,12 +129,19 @@ describe("sluice new → build → run", () => {
         req.on("error", reject);
         req.end();
       });
-      await new Promise((r) => setTimeout(r, 200));
+      // Change the config only once the slow request is really in flight (at the upstream).
+      for (let i = 0; i < 100 && !upstream.requests.some((q) => q.path === "/delay/1500"); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(upstream.requests.some((q) => q.path === "/delay/1500")).toBe(true);
       writeFileSync(cfg, "header: x-greeting\nvalue: again\n");
       await run.waitOut(/reloaded configuration \(version 2\)/);
       expect(await slow).toBe(200);
       slowAgent.destroy();
-      const second = await get(`${run.url}/hi`);
+      // Envoy hands the new filter config to its worker just after it reports the update.
+      let second = await get(`${run.url}/hi`);
+      for (let i = 0; i < 50 && second.headers["x-greeting"] !== "again"; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        second = await get(`${run.url}/hi`);
+      }
       expect(second.headers["x-greeting"]).toBe("again");
       expect(second.port).toBe(first.port); // same keep-alive connection, not dropped
 
@@ -149,8 +156,12 @@ describe("sluice new → build → run", () => {
       const mark = run.out.length;
       writeFileSync(cfg, '{"header": "x-other", "value": "json works too"}');
       await run.waitOut(/reloaded configuration \(version \d+\)/, 15_000, "out", mark);
-      await new Promise((r) => setTimeout(r, 100));
-      const fourth = await get(`${run.url}/hi`);
+      // Envoy hands the new filter config to its worker just after it reports the update.
+      let fourth = await get(`${run.url}/hi`);
+      for (let i = 0; i < 50 && fourth.headers["x-other"] === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        fourth = await get(`${run.url}/hi`);
+      }
       expect(fourth.headers["x-other"]).toBe("json works too");
       expect(fourth.port).toBe(first.port);
 
@@ -160,7 +171,11 @@ describe("sluice new → build → run", () => {
       const b = await sluice(["build", PLUGIN, "--target", "envoy"], { cwd: ws });
       expect(b.code).toBe(0);
       await run.waitOut(/reloaded plugin module \(version \d+\)/, 15_000);
-      const fifth = await get(`${run.url}/hi`);
+      let fifth = await get(`${run.url}/hi`);
+      for (let i = 0; i < 50 && fifth.headers["x-other"] !== "json works too (rebuilt)"; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        fifth = await get(`${run.url}/hi`);
+      }
       expect(fifth.headers["x-other"]).toBe("json works too (rebuilt)");
       expect(fifth.port).toBe(first.port);
     } finally {

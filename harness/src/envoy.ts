@@ -1,5 +1,10 @@
-// Starts a real Envoy through func-e on free loopback ports, waits for /ready, captures its log
-// and stops it cleanly (admin /quitquitquit, then a signal if it lingers).
+// Starts a real Envoy through func-e on free loopback ports, waits for /ready and for every
+// thread to have configured every plugin, captures its log and stops it cleanly (admin
+// /quitquitquit, then a signal if it lingers).
+//
+// The log reaches us through a pipe, later than the HTTP responses it explains: a test that reads
+// it right after a response may not see the line yet. `settleLog()` is the one way to wait for it
+// (see there); nothing here sleeps for a fixed time and hopes.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,10 +29,15 @@ export class Envoy {
   adminUrl = "";
   port = 0;
 
-  private constructor(private proc: ChildProcess, readonly workDir: string, readonly configPath: string) {
+  private constructor(private proc: ChildProcess, readonly workDir: string, readonly configPath: string, private wasmLevel: string) {
     proc.stdout!.on("data", (d) => (this.logText += d.toString()));
     proc.stderr!.on("data", (d) => (this.logText += d.toString()));
-    this.exited = new Promise((res) => proc.on("exit", (code) => res(code)));
+    // "close", not "exit": it comes after the pipes are drained, so after stop() the log is whole.
+    // Bounded, though: an Envoy orphaned by a killed func-e would hold the pipes open forever.
+    this.exited = new Promise((res) => {
+      proc.on("close", (code) => res(code));
+      proc.on("exit", (code) => setTimeout(() => res(code), 3000).unref());
+    });
   }
 
   /** Base URL of the listener, e.g. http://127.0.0.1:40123 */
@@ -49,14 +59,17 @@ export class Envoy {
     const configPath = join(workDir, "envoy.yaml");
     writeFileSync(configPath, JSON.stringify(buildBootstrap(spec), null, 2));
     const adminPath = join(workDir, "admin-address.txt");
+    const logLevel = opts.logLevel ?? "info";
+    const wasmLevel = opts.wasmLogLevel ?? "debug";
     const args = [
       "run",
       "-c", configPath,
       "--admin-address-path", adminPath,
       "--use-dynamic-base-id",
       "--concurrency", String(opts.concurrency ?? 1),
-      "--log-level", opts.logLevel ?? "info",
-      "--component-log-level", `wasm:${opts.wasmLogLevel ?? "debug"}`,
+      "--log-level", logLevel,
+      // admin at info at least: settleLog()'s marker line is an admin info line.
+      "--component-log-level", `wasm:${wasmLevel},admin:${/^(trace|debug)$/.test(logLevel) ? logLevel : "info"}`,
       // Access logs reach their file within 200 ms instead of Envoy's default 10 s.
       "--file-flush-interval-msec", "200",
     ];
@@ -73,12 +86,15 @@ export class Envoy {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const envoy = new Envoy(proc, workDir, configPath);
+    const envoy = new Envoy(proc, workDir, configPath, wasmLevel);
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 30000);
     try {
-      await envoy.waitReady(adminPath, opts.startTimeoutMs ?? 30000);
+      await envoy.waitReady(adminPath, deadline - Date.now());
+      await envoy.waitPluginsConfigured(spec.plugins.map((p) => p.name), opts.concurrency ?? 1, deadline);
     } catch (e) {
-      const log = envoy.log;
+      // After stop(): the pipes are drained, so the log holds Envoy's last words (why it exited).
       await envoy.stop();
+      const log = envoy.log;
       if (opts.allowStartFailure) throw Object.assign(new Error(`Envoy did not start: ${(e as Error).message}`), { envoyLog: log });
       throw new Error(`Envoy did not start: ${(e as Error).message}\n--- Envoy log ---\n${log.slice(-6000)}`);
     }
@@ -114,6 +130,81 @@ export class Envoy {
     throw new Error(`not ready after ${timeoutMs} ms`);
   }
 
+  /**
+   * /ready turns 200 once the main thread has configured the plugins; each worker configures its
+   * own copy when it gets to it, which can be after /ready, and a test that counts a request's log
+   * lines would then also count that worker's "plugin start successfully". So wait until every
+   * worker has logged its configure outcome for every plugin that logs one (Sluice plugins say
+   * "plugin start successfully" or "plugin start failed"; a plugin silent on the main thread, e.g.
+   * under wasmLogLevel warn, is not waited for, as it will be silent on the workers too).
+   */
+  private async waitPluginsConfigured(names: string[], workers: number, deadline: number): Promise<void> {
+    // Everything the main thread wrote before /ready is captured once its marker is.
+    const mainTid = await this.logMarker(deadline);
+    const outcomes = (name: string) => {
+      const re = new RegExp(`^\\[[^\\]]*\\]\\[(\\d+)\\].*wasm log ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ :].*plugin start (successfully|failed)$`);
+      const tids: string[] = [];
+      for (const line of this.logText.split("\n")) {
+        const m = re.exec(line);
+        if (m) tids.push(m[1]);
+      }
+      return { main: tids.filter((t) => t === mainTid).length, workers: tids.filter((t) => t !== mainTid).length };
+    };
+    const waitFor = [...new Set(names)].filter((n) => outcomes(n).main > 0);
+    const perWorker = (n: string) => names.filter((x) => x === n).length;
+    for (;;) {
+      const missing = waitFor.filter((n) => outcomes(n).workers < workers * perWorker(n));
+      if (missing.length === 0) return;
+      if (!this.running) throw new Error(`Envoy exited with code ${this.proc.exitCode}`);
+      if (Date.now() > deadline) {
+        throw new Error(`ready, but not every worker configured its plugins: ${missing.map((n) => `${n} ${outcomes(n).workers}/${workers * perWorker(n)}`).join(", ")}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /**
+   * Makes Envoy's main thread write one log line (an admin "change log level" to the level wasm
+   * already has) and waits until it is captured; the pipe keeps order, so every line written
+   * before it is captured too. Returns the main thread's id as the log shows it.
+   */
+  private async logMarker(deadline: number): Promise<string> {
+    const marker = /^\[[^\]]*\]\[(\d+)\]\[info\]\[admin\].*change log level: name='wasm'/gm;
+    const count = () => this.logText.match(marker)?.length ?? 0;
+    const before = count();
+    // The admin API spells "warn" only as "warning".
+    const level = this.wasmLevel === "warn" ? "warning" : this.wasmLevel;
+    const r = await fetch(`${this.adminUrl}/logging?wasm=${level}`, { method: "POST" });
+    if (r.status !== 200) throw new Error(`admin /logging answered ${r.status}`);
+    await r.text();
+    while (count() <= before) {
+      if (Date.now() > deadline) throw new Error("Envoy's log marker line was not captured");
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    const all = [...this.logText.matchAll(marker)];
+    return all[all.length - 1][1];
+  }
+
+  /**
+   * Returns once the log holds every line Envoy wrote for the requests that have finished: waits
+   * until no downstream request is in flight (a stream's on_log/on_done run before Envoy counts it
+   * finished, and can run after the client already has the response), then for a marker line
+   * written after that. Call it after the responses are in and before reading `log`/`wasmLog()`,
+   * in particular before asserting that something was NOT logged. Not meaningful while requests
+   * are deliberately left open.
+   */
+  async settleLog(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = await this.stats("downstream_rq_active");
+      const active = [...text.matchAll(/^http\.(?!admin\.)\S+\.downstream_rq_active: (\d+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+      if (active === 0) break;
+      if (Date.now() > deadline) throw new Error(`${active} request(s) still active after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await this.logMarker(deadline);
+  }
+
   private async listenerPort(): Promise<number> {
     const r = await fetch(`${this.adminUrl}/listeners?format=json`);
     const j = (await r.json()) as { listener_statuses: { name: string; local_address: { socket_address: { port_value: number } } }[] };
@@ -136,6 +227,7 @@ export class Envoy {
     return this.logText.split("\n").filter((l) => l.includes("wasm log"));
   }
 
+  /** Polls the captured log for a line that must come (for lines that must NOT come, use settleLog). */
   async waitForLog(pattern: RegExp, timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -157,6 +249,7 @@ export class Envoy {
   }
 
   async stop(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     if (this.running) {
       if (this.adminUrl) {
         try {
@@ -165,11 +258,12 @@ export class Envoy {
           /* already going */
         }
       }
-      const timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
+      timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
       if (!this.adminUrl) this.proc.kill("SIGTERM");
-      await this.exited;
-      clearTimeout(timer);
     }
+    // Also when it exited on its own: its last lines may still be in the pipe.
+    await this.exited;
+    clearTimeout(timer);
     rmSync(this.workDir, { recursive: true, force: true });
   }
 }

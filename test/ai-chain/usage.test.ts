@@ -128,6 +128,7 @@ describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit / ai-quo
   });
 
   it("Prometheus counters (Higress names and labels) sum to the mocks' usage per route", async () => {
+    await gw.envoy.settleLog(); // every stream finished: its on_log counted it
     const prom = await gw.envoy.prometheus();
     for (const p of providers) {
       const mine = seen.filter((s) => s.provider === p);
@@ -171,7 +172,8 @@ describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit / ai-quo
     expect(got).toBe(`$${String(want).length}\r\n${want}\r\n`);
   });
 
-  it("no VM trapped", () => {
+  it("no VM trapped", async () => {
+    await gw.envoy.settleLog();
     expect(gw.envoy.log).not.toMatch(/wasm trap|Function: proxy_on_\w+ failed|panic/i);
   });
 });

@@ -51,18 +51,6 @@ function normalizeLogs(lines: string[], rid: string): string[] {
   return lines.map((l) => l.split(rid).join("RID").replace(UUID, "RID"));
 }
 
-async function envoyLogsSince(read: () => string[], from: number): Promise<string[]> {
-  // Envoy writes on_log/on_done lines after the response; wait until they stop coming.
-  let last = -1;
-  for (let i = 0; i < 10; i++) {
-    await new Promise((r) => setTimeout(r, 30));
-    const n = read().length;
-    if (n === last) break;
-    last = n;
-  }
-  return read().slice(from);
-}
-
 let seq = 0;
 
 for (const g of groups) {
@@ -101,11 +89,13 @@ for (const g of groups) {
       const r = await http(gw.url + s.request.path, { method: s.request.method, headers, body: s.request.body, chunks: s.request.chunks });
       const rec = find(rid);
       const fromUpstream = r.headers["x-upstream"] === "recording";
+      // The plugin's lines reach the log after the response (on_log/on_done even run after it).
+      await gw.envoy.settleLog();
       return {
         status: r.status,
         body: bodyView(r.status, r.body, fromUpstream),
         upstream: upstreamView(rec, rid),
-        logs: normalizeLogs(await envoyLogsSince(envoyLines, before), rid),
+        logs: normalizeLogs(envoyLines().slice(before), rid),
       };
     }
 

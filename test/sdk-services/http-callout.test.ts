@@ -115,7 +115,8 @@ describe("HTTP callouts in Envoy", () => {
     expect(up.server!.requests.length).toBe(before);
   });
 
-  it("never trapped", () => {
+  it("never trapped", async () => {
+    await gw.envoy.settleLog();
     expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm_fail_stream|Function: proxy_on_.* failed/);
   });
 });

@@ -11,7 +11,7 @@ import { pluginWasm } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
 import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
-import { chat, lastTotal } from "../../ai-token-ratelimit/test/helpers.js";
+import { chat, lastTotal, waitCounter } from "../../ai-token-ratelimit/test/helpers.js";
 
 const fx = { mock: undefined as LlmMock | undefined, redis: undefined as RedisServer | undefined };
 beforeAll(async () => {
@@ -102,7 +102,8 @@ describe("ai-statistics in Envoy", () => {
 
   it("ai_log is merged with what another plugin wrote (ai-token-ratelimit's status)", async () => {
     await chat(gw.url, { headers: [["x-limited", "yes"]] }); // crosses the limit of 1
-    await new Promise((r) => setTimeout(r, 300));
+    // ai-token-ratelimit adds the tokens after the answer: wait until Redis has them.
+    await waitCounter(fx.redis!, "higress-token-ratelimit:s:limit_by_header:60:x-limited:yes", lastTotal(fx.mock!));
     const r = await chat(gw.url, { headers: [["x-limited", "yes"], ["x-request-id", "m1"]] });
     expect(r.status).toBe(429);
     const { ai } = await line("m1");
@@ -110,6 +111,7 @@ describe("ai-statistics in Envoy", () => {
   });
 
   it("counters under Higress's metric names", async () => {
+    await gw.envoy.settleLog(); // every stream finished: its on_log counted it
     const stats = await gw.envoy.stats("metric\\.");
     const val = (name: string) => Number(new RegExp(`route\\.chat-route\\.upstream\\.mock\\.model\\.gpt-4o\\.consumer\\.none\\.metric\\.${name}: (\\d+)`).exec(stats)?.[1]);
     expect(val("input_token")).toBeGreaterThan(0);
@@ -136,7 +138,8 @@ describe("ai-statistics in Envoy", () => {
     expect(ai.team).toBeUndefined();
   });
 
-  it("no trap", () => {
+  it("no trap", async () => {
+    await gw.envoy.settleLog();
     expect(gw.envoy.log).not.toMatch(/wasm trap|Function: proxy_on_\w+ failed|panic/i);
   });
 });

@@ -86,6 +86,7 @@ describe("bot-detect in Envoy", () => {
       { numRuns: 150 },
     );
     expect((await http(gw.url + "/p", { headers: [["user-agent", CHROME]] })).status).toBe(200);
+    await gw.envoy.settleLog();
     expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError|does not compile/);
   });
 });

@@ -226,7 +226,8 @@ describe("cluster-key-rate-limit in Envoy", () => {
     }
   });
 
-  it("the VM never trapped", () => {
+  it("the VM never trapped", async () => {
+    await gw.envoy.settleLog();
     expect(gw.envoy.log).not.toMatch(/wasm trap|Function: proxy_on_\w+ failed|sluice: abort|RuntimeError/i);
   });
 });

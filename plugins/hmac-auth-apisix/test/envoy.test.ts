@@ -176,6 +176,7 @@ describe("global_auth true, signed_headers [@request-target, date], body digest,
     );
     const q = signedReq("/after-fuzz");
     expect((await http(gw.url + q.path, { headers: q.headers })).status).toBe(200);
+    await gw.envoy.settleLog();
     expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError/);
   });
 });

@@ -99,6 +99,7 @@ describe("ip-restriction in Envoy", () => {
       { numRuns: 200 },
     );
     expect((await http(gw.url + "/a", { headers: xff("10.1.2.3") })).status).toBe(200);
+    await gw.envoy.settleLog();
     expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError/);
   });
 });
