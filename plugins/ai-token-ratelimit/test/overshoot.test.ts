@@ -11,7 +11,7 @@
 //     real usage (reservation reconciled), or at 0 when the upstream failed (released).
 // The number of EVALs Redis ran (INFO commandstats) tells when every add/reconcile has landed.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { http, pluginWasm, type HttpResult } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
@@ -83,7 +83,7 @@ const LIMIT = 20;
 const N = 50;
 const redis = { service_name: "redis.static", service_port: 6379 };
 const rule = (name: string, extra: Record<string, unknown> = {}) => ({ _match_route_: [name], rule_name: name, redis, global_threshold: { token_per_hour: LIMIT }, ...extra });
-const ROUTES = ["check", "reserve10", "reserve15", "reserve-fail"];
+const ROUTES = ["check", "reserve10", "reserve15", "reserve-fail", "reserve-abort"];
 
 const gw = useEnvoy(() => ({
   plugins: [{
@@ -95,6 +95,7 @@ const gw = useEnvoy(() => ({
         rule("reserve10", { admission: "reserve", reserve_tokens: 10 }),
         rule("reserve15", { admission: "reserve", reserve_tokens: 15 }),
         rule("reserve-fail", { admission: "reserve", reserve_tokens: 10 }),
+        rule("reserve-abort", { admission: "reserve", reserve_tokens: 10 }),
       ],
     },
   }],
@@ -185,6 +186,20 @@ describe(`a burst of ${N} parallel requests × 10 tokens against ${LIMIT} tokens
     expect(b.statuses.filter((s) => s === 500).length).toBe(2);
     expect(await redisGet(fx.redis!, key("reserve-fail"))).toBe(0);
     console.log(`[ai-token-ratelimit overshoot, ${N} parallel × 10 tokens, limit ${LIMIT}]\n  ` + report.join("\n  "));
+  });
+
+  it("admission: reserve, the client leaves before the answer: the reservation is released", async () => {
+    fx.gate.reset();
+    fx.gate.onArrival = () => undefined;
+    const u = new URL(gw.url);
+    const req = request({ host: u.hostname, port: u.port, path: "/reserve-abort/v1/chat/completions", method: "POST", headers: { host: "api.openai.com", authorization: "Bearer sk-test", "content-type": "application/json" } });
+    req.on("error", () => undefined);
+    req.end(JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "a b c" }] }));
+    await until("arrivals", async () => fx.gate.arrivals, 1); // admitted: 10 reserved
+    expect(await redisGet(fx.redis!, key("reserve-abort"))).toBe(10);
+    req.destroy();
+    await until("counter", async () => (await redisGet(fx.redis!, key("reserve-abort")))!, 0);
+    fx.gate.release();
   });
 
   it("no VM trapped", () => {
