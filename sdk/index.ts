@@ -62,3 +62,4 @@ export { encodeEventStreamMessage } from "./eventstream/writer";
 export { LimitType, KeyKind, IpSource, Threshold, LimitKey, LimitRule, RateLimitRules, parseRateLimitRules, parseThreshold, windowSeconds, isPerValueType, LimitMatch, RequestView, matchLimit, globalKey, ruleKey, cookieValue, ipText, RedisBlock, parseRedisBlock, redisClientFor } from "./ratelimit/index";
 export { AI_LOG_KEY, UserAttributes, readLogObject, escapeOnce } from "./ai/log";
 export { ResponseTracker, StreamEventSink, AccountedUsage, UsageSource, usageSourceName, accountUsage, estimateTokens, readPublished, PublishedUsage } from "./ai/tracker";
+export { AiApi, classifyAiPath, classifyAiPathString, aiApiName, aiApiSpendsTokens } from "./ai/api";

@@ -18,7 +18,7 @@ import { IS_HIGRESS } from "@sluice/sdk";
 import { setPropertyBytes } from "@sluice/sdk/runtime/hostcalls";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
 import { Api, Auth, Family, apiOfPath } from "./providers";
-import { SseReader, SseEvent, sseData } from "./sse";
+import { SseReader, SseEvent, sseData, SseEventAligner } from "./sse";
 import { S, B, O, A, str, parseObject, nowSeconds, randomId } from "./util";
 import { openaiError, anthropicError, providerErrorMessage, providerErrorCode } from "./openai";
 import { anthropicToOpenAIRequest, openaiToAnthropicResponse, AnthropicStreamWriter } from "./anthropic";
@@ -119,6 +119,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   sawDone: bool = false;
   sawFinish: bool = false;
   passTail: string = "";
+  aligner: SseEventAligner = new SseEventAligner();
   failed: bool = false;
   pendingBody: JsonObject | null = null;
   created: i64 = 0;
@@ -659,12 +660,18 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     for (let i = 0; i < events.length; i++) this.onEvent(events[i], out);
     if (last) this.endStream(out);
     if (this.passThrough()) {
-      // Bytes pass untouched; only a truncated stream gets an error event appended.
-      if (!last || this.passTail.length == 0) return null;
-      const tail = String.UTF8.encode(this.passTail);
-      const joined = new Uint8Array(chunk.byteLength + tail.byteLength);
-      joined.set(Uint8Array.wrap(chunk), 0);
-      joined.set(Uint8Array.wrap(tail), chunk.byteLength);
+      // Bytes pass untouched, but in whole events: a stream cut mid-line must not glue the error
+      // event appended below onto the partial line (the client would see broken JSON).
+      const whole = this.aligner.push(chunk);
+      if (!last) return whole;
+      const closed = this.aligner.finish();
+      if (this.aligner.dropped > 0) log.warn("the provider's stream ended inside an event: " + this.aligner.dropped.toString() + " bytes dropped");
+      // An oversized event already went out unterminated: end it before ours.
+      const tail = String.UTF8.encode((this.aligner.unaligned && this.passTail.length > 0 ? "\n\n" : "") + this.passTail);
+      const joined = new Uint8Array(whole.byteLength + closed.byteLength + tail.byteLength);
+      joined.set(Uint8Array.wrap(whole), 0);
+      joined.set(Uint8Array.wrap(closed), whole.byteLength);
+      joined.set(Uint8Array.wrap(tail), whole.byteLength + closed.byteLength);
       return joined.buffer;
     }
     return String.UTF8.encode(out.join(""));

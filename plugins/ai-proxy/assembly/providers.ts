@@ -2,6 +2,8 @@
 // API and an auth style, so they are rows here. Providers with their own wire format (claude,
 // gemini, qwen native, hunyuan native, bedrock) have a family that selects their converter.
 
+import { AiApi, classifyAiPathString } from "@sluice/sdk/ai/api";
+
 export enum Family { Compat, Azure, Claude, Gemini, Qwen, Hunyuan, Bedrock }
 
 export enum Auth { Bearer, None, ApiKey, XApiKey, Goog }
@@ -76,16 +78,18 @@ export function providerTypes(): Array<string> {
   return out;
 }
 
-/** The API a request path asks for (matched by suffix, as Higress does). */
+/**
+ * The API a request path asks for: the SDK's classifier (sdk/ai/api.ts), the same one ai-quota,
+ * ai-token-ratelimit and ai-statistics meter by, so every path answered here is metered there.
+ * Suffix match as Higress, but case, trailing slashes, %XX and dot segments do not change the answer.
+ */
 export function apiOfPath(path: string): Api {
-  let p = path;
-  const q = p.indexOf("?");
-  if (q >= 0) p = p.substring(0, q);
-  if (p.endsWith("/v1/chat/completions") || p.endsWith("/chat/completions")) return Api.Chat;
-  if (p.endsWith("/v1/completions")) return Api.Completions;
-  if (p.endsWith("/v1/embeddings") || p.endsWith("/embeddings")) return Api.Embeddings;
-  if (p.endsWith("/v1/models") || p.endsWith("/models")) return Api.Models;
-  if (p.endsWith("/v1/messages")) return Api.Messages;
-  if (p.endsWith("/v1/messages/count_tokens")) return Api.CountTokens;
+  const a = classifyAiPathString(path);
+  if (a == AiApi.ChatCompletions) return Api.Chat;
+  if (a == AiApi.Completions) return Api.Completions;
+  if (a == AiApi.Embeddings) return Api.Embeddings;
+  if (a == AiApi.Models) return Api.Models;
+  if (a == AiApi.AnthropicMessages) return Api.Messages;
+  if (a == AiApi.AnthropicCountTokens) return Api.CountTokens;
   return Api.Unknown;
 }

@@ -21,6 +21,26 @@ const CLAUDE_SSE =
   'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}\n\n' +
   'event: message_stop\ndata: {"type":"message_stop"}\n\n';
 
+/** An OpenAI stream passed through unconverted, with the given line terminator. */
+const openaiSse = (nl: string) => [
+  'data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"hé 😀"},"finish_reason":null}]}',
+  'data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
+  "data: [DONE]",
+].map((e) => e + nl + nl).join("");
+
+/** The data of each event an SSE client dispatches (WHATWG rules: CR, LF, CRLF; an unterminated event is dropped), [DONE] left out. */
+function sseEvents(text: string): string[] {
+  const out: string[] = [];
+  let data: string[] = [];
+  const lines = text.split(/\r\n|\r|\n/);
+  lines.pop(); // the text after the last line terminator is not a line
+  for (const line of lines) {
+    if (line === "") { if (data.length > 0 && data.join("\n") !== "[DONE]") out.push(data.join("\n")); data = []; continue; }
+    if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+  }
+  return out;
+}
+
 /** The chunks of a body cut at the given byte offsets (inside events, lines, UTF-8 characters). */
 function cut(body: string, at: number[]): Buffer[] {
   const b = Buffer.from(body);
@@ -89,6 +109,41 @@ for (const target of ["envoy", "higress"] as const) {
         expect(r.stream.properties.has("ai_usage")).toBe(true);
       }
       expect(outputs.size).toBe(1);
+      expect(host.traps).toEqual([]);
+    });
+
+    it("passes an OpenAI stream through byte for byte (LF, CRLF, CR line ends), however it is chunked", async () => {
+      const host = await load();
+      for (const nl of ["\n", "\r\n", "\r"]) {
+        const sse = openaiSse(nl);
+        const n = Buffer.byteLength(sse);
+        const chunkings = [[], Array.from({ length: n }, (_, i) => i), ...Array.from({ length: Math.ceil(n / 5) }, (_, i) => [i * 5 + 1])];
+        for (const at of chunkings) {
+          const r = await host.request({ path: "/openai/v1/chat/completions", headers: { "content-type": "application/json" }, body: chat({ stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks: cut(sse, at) } });
+          expect(r.body, JSON.stringify({ nl, at })).toBe(sse);
+        }
+      }
+      expect(host.traps).toEqual([]);
+    });
+
+    it("a pass-through stream ending anywhere inside its last event: whole events, then the gateway's error or a finished answer", async () => {
+      const host = await load();
+      for (const nl of ["\n", "\r\n", "\r"]) {
+        const sse = openaiSse(nl);
+        const first = sse.indexOf("data: ", 5);
+        const second = sse.indexOf("data: ", first + 5);
+        for (let end = first + 1; end < second; end++) {
+          const body = sse.slice(0, end);
+          const r = await host.request({ path: "/openai/v1/chat/completions", headers: { "content-type": "application/json" }, body: chat({ stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks: cut(body, [first - 3, end - 2]) } });
+          const events = sseEvents(r.body);
+          const what = JSON.stringify({ nl, end, body: r.body });
+          const datas = events.map((e) => JSON.parse(e)); // every event the client reads is whole JSON
+          const finished = datas.some((d) => d.choices?.[0]?.finish_reason === "stop");
+          const last = datas.at(-1);
+          expect(finished || /ended before the answer finished/.test(last?.error?.message ?? ""), what).toBe(true);
+          expect(datas[0].choices[0].delta.content, what).toBe("hé 😀");
+        }
+      }
       expect(host.traps).toEqual([]);
     });
 

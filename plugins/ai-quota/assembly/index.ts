@@ -1,12 +1,15 @@
 // ai-quota: each consumer (X-Mse-Consumer, set by an auth plugin) has a token quota in Redis
-// (`<redis_key_prefix><consumer>`). Chat requests are refused once it is used up (≤ 0); the tokens
-// a request used are deducted when its response ends. The admin consumer manages quotas through
+// (`<redis_key_prefix><consumer>`). Requests to any token-spending LLM API (the SDK's path
+// classifier, the one ai-proxy answers by: chat completions in every spelling, completions,
+// embeddings, Anthropic messages, …) are refused once it is used up (≤ 0); the tokens a request
+// used are deducted when its response ends. The admin consumer manages quotas through
 // `…/v1/chat/completions<admin_path>` (query), `/refresh` (set) and `/delta` (add or subtract).
 // Configuration, paths, messages and statuses follow Higress's ai-quota.
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, RedisClient, RedisHandler, RedisResult, HeaderPair, quoteJsonString } from "@sluice/sdk";
 import { parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit/redis";
 import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
 import { ResponseTracker, accountUsage, usageSourceName } from "@sluice/sdk/ai/tracker";
+import { AiApi, classifyAiPath, aiApiSpendsTokens, aiApiName } from "@sluice/sdk/ai/api";
 import { UserAttributes } from "@sluice/sdk/ai/log";
 import { dispatcher } from "@sluice/sdk/runtime/dispatcher";
 import * as host from "@sluice/sdk/runtime/hostcalls";
@@ -43,12 +46,13 @@ class AiQuota extends Plugin<Config> {
 
 enum Mode { None, Chat, Query, Refresh, Delta }
 
-function modeOf(path: string, adminPath: string): Mode {
+/** The admin API keeps Higress's exact suffixes; everything else is metered by what it costs. */
+function modeOf(path: string, adminPath: string, api: AiApi): Mode {
   const full = CHAT_PATH + adminPath;
   if (path.endsWith(full + "/refresh")) return Mode.Refresh;
   if (path.endsWith(full + "/delta")) return Mode.Delta;
   if (path.endsWith(full)) return Mode.Query;
-  if (path.endsWith(CHAT_PATH)) return Mode.Chat;
+  if (aiApiSpendsTokens(api)) return Mode.Chat;
   return Mode.None;
 }
 
@@ -104,7 +108,9 @@ class QuotaFilter extends HttpFilter<Config> implements RedisHandler {
     const full = raw === null ? "" : raw;
     const q = full.indexOf("?");
     const path = q < 0 ? full : full.substring(0, q);
-    this.mode = modeOf(path, this.config.adminPath);
+    const api = classifyAiPath(String.UTF8.encode(full));
+    this.mode = modeOf(path, this.config.adminPath, api);
+    if (this.mode == Mode.Chat) log.debug("metering " + aiApiName(api) + " for consumer " + consumer);
     if (this.mode == Mode.None) return Action.Continue;
     if (this.mode == Mode.Query) return this.query(full);
     if (this.mode == Mode.Refresh || this.mode == Mode.Delta) {

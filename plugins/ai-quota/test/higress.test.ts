@@ -62,6 +62,28 @@ describe("ai-quota (higress build, native Redis ABI)", () => {
     expect(r.status).toBe(401);
   });
 
+  it("every token-spending API is metered, in any spelling; models and count_tokens are not", async () => {
+    await admin("/refresh", "consumer=carol&quota=100");
+    const anthropic = { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "message", content: [], usage: { input_tokens: 4, output_tokens: 6 } }) };
+    let left = 100;
+    for (const [path, resp, used] of [["/v1/messages", anthropic, 10], ["/V1/Embeddings/", answer(7, 0), 7], ["/chat/completions?x=1", answer(2, 3), 5], ["/v1/completions", answer(1, 2), 3], ["/v1beta/models/gemini-2.5-flash:generateContent", { ...answer(0, 0), body: JSON.stringify({ usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 1, totalTokenCount: 4 } }) }, 4]] as const) {
+      const r = await host.request({ path, headers: { "x-mse-consumer": "carol" }, body: "{}", response: resp });
+      expect(r.status, path).toBe(200);
+      left -= used;
+      await waitQuota("carol", left);
+    }
+    for (const path of ["/v1/models", "/v1/messages/count_tokens"]) {
+      const r = await host.request({ path, headers: { "x-mse-consumer": "nobody" }, body: "{}", response: answer(50, 50) });
+      expect(r.status, path).toBe(200); // spends nothing: no quota needed, nothing deducted
+    }
+    await waitQuota("carol", left);
+    for (const path of ["/v1/messages", "/V1/EMBEDDINGS", "/v1/chat/completions/", "/v1/responses"]) {
+      const r = await host.request({ path, headers: { "x-mse-consumer": "nobody" }, body: "{}", response: answer(1, 1) });
+      expect([r.status, r.body], path).toEqual([403, "Request denied by ai quota check, No quota left"]);
+      expect(r.upstream).toBeNull();
+    }
+  });
+
   it("a Redis failure on the quota check refuses the request (as Higress); nothing traps", async () => {
     await admin("/refresh", "consumer=bob&quota=100");
     host.failNextRedis("network");

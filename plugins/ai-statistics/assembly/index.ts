@@ -8,6 +8,7 @@ import { routeName, clusterName } from "@sluice/sdk/api/plugin";
 import { parseJsonBytes } from "@sluice/sdk/json/parse";
 import { ResponseTracker, StreamEventSink, accountUsage, usageSourceName, UsageSource } from "@sluice/sdk/ai/tracker";
 import { UserAttributes, escapeOnce } from "@sluice/sdk/ai/log";
+import { AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai/api";
 import * as host from "@sluice/sdk/runtime/hostcalls";
 export * from "@sluice/sdk/exports";
 
@@ -49,6 +50,8 @@ class Config {
   contentTypes: Array<string> = [];
   sessionHeader: string = "";
   needRequestBody: bool = false;
+  /** use_default_* without enable_path_suffixes: only the token-spending LLM APIs. */
+  onlyTokenApis: bool = false;
 }
 
 function defaultAttributes(full: bool): Array<Attribute> {
@@ -114,7 +117,9 @@ class AiStatistics extends Plugin<Config> {
     for (let i = 0; i < c.attributes.length; i++) if (c.attributes[i].effectiveSources().includes(REQ_BODY)) c.needRequestBody = true;
     c.disableUsage = json.getBool("disable_openai_usage", false);
     const suffixes = json.getStringArray("enable_path_suffixes");
-    if ((full || light) && suffixes === null) c.pathSuffixes = ["/completions", "/messages"];
+    // Higress's defaults here are ["/completions", "/messages"]; token-spending APIs are recorded
+    // whatever the list says (pathEnabled), so the defaults add nothing else.
+    if ((full || light) && suffixes === null) { c.pathSuffixes = []; c.onlyTokenApis = true; }
     else if (suffixes !== null) c.pathSuffixes = suffixes.includes("*") ? [] : suffixes;
     const types = json.getStringArray("enable_content_types");
     if (types !== null) c.contentTypes = types.includes("*") ? [] : types;
@@ -164,11 +169,13 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
   streamValues: Array<StreamValue> = [];
   finished: bool = false;
   sawResponse: bool = false;
+  api: AiApi = AiApi.Other;
 
   onRequestHeaders(endOfStream: bool): Action {
     const path = this.requestHeaders.get(":path");
     const p = path === null ? "" : path;
-    if (!pathEnabled(p, this.config.pathSuffixes)) { this.skip = true; return Action.Continue; }
+    this.api = classifyAiPath(String.UTF8.encode(p));
+    if (!pathEnabled(p, this.api, this.config)) { this.skip = true; return Action.Continue; }
     this.route = routeName();
     this.cluster = clusterName();
     const parts = this.route.split("@");
@@ -300,7 +307,7 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
     let input: i64 = 0, output: i64 = 0, total: i64 = 0;
     let model = this.requestModel.length > 0 ? this.requestModel : "unknown";
     if (!this.config.disableUsage) {
-      const a = accountUsage(this.tracker, this.requestBytes, this.status >= 200 && this.status < 300);
+      const a = accountUsage(this.tracker, this.requestBytes, this.status >= 200 && this.status < 300 && aiApiSpendsTokens(this.api));
       if (a.source != UsageSource.None) {
         haveUsage = true;
         input = a.usage.promptTokens;
@@ -430,7 +437,15 @@ function builtinFromBody(key: string, source: string, body: JsonValue): JsonValu
   return null;
 }
 
-function pathEnabled(path: string, suffixes: Array<string>): bool {
+/**
+ * Every LLM API that spends tokens is recorded (the SDK classifier, the one ai-proxy answers by),
+ * whatever enable_path_suffixes says: a spelling the list misses (`/V1/embeddings/`) must not go
+ * unlogged. The list adds other paths.
+ */
+function pathEnabled(path: string, api: AiApi, c: Config): bool {
+  if (aiApiSpendsTokens(api)) return true;
+  if (c.onlyTokenApis) return false;
+  const suffixes = c.pathSuffixes;
   if (suffixes.length == 0) return true;
   const q = path.indexOf("?");
   const p = q < 0 ? path : path.substring(0, q);

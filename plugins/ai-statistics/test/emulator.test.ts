@@ -73,5 +73,12 @@ for (const target of ["envoy", "higress"] as const) {
       const r = await host.request({ path: "/v1/models", response: { status: 200, body: "{}" } });
       expect(r.stream.properties.has("ai_log")).toBe(false);
     });
+
+    it("an LLM API outside enable_path_suffixes is still recorded (/V1/Messages/)", async () => {
+      const host = await load();
+      const usage = { input_tokens: 9, output_tokens: 3 };
+      const r = await host.request({ path: "/V1/Messages/", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude", messages: [] }), response: { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "message", usage }) } });
+      expect(aiLog(r)).toMatchObject({ input_token: 9, output_token: 3, team: "blue" });
+    });
   });
 }

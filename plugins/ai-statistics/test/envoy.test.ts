@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pluginWasm } from "../../../harness/src/index.js";
+import { http, pluginWasm } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
 import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
@@ -131,11 +131,20 @@ describe("ai-statistics in Envoy", () => {
   });
 
   it("paths outside enable_path_suffixes are not recorded", async () => {
-    const r = await chat(gw.url, { path: "/v1/embeddings", headers: [["x-request-id", "e1"]] });
+    const r = await chat(gw.url, { path: "/v1/files", headers: [["x-request-id", "e1"]] });
     expect(r.status).toBeGreaterThanOrEqual(200);
     const { ai } = await line("e1");
     expect(ai.input_token).toBeUndefined();
     expect(ai.team).toBeUndefined();
+  });
+
+  it("an LLM API is recorded whatever enable_path_suffixes says (embeddings, not in the list)", async () => {
+    const r = await http(gw.url + "/v1/embeddings", { method: "POST", headers: [["host", "api.openai.com"], ["authorization", "Bearer sk-test"], ["content-type", "application/json"], ["x-request-id", "e2"]], body: JSON.stringify({ model: "text-embedding-3-small", input: "four tokens right here" }) });
+    expect(r.status, r.body).toBe(200);
+    const { ai } = await line("e2");
+    expect(ai.input_token).toBe(4);
+    expect(ai.output_token).toBe(0);
+    expect(ai.team).toBe("blue");
   });
 
   it("no trap", async () => {

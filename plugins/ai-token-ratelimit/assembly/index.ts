@@ -3,7 +3,10 @@
 // shares the limit. Configuration, Redis keys, Lua scripts and replies follow Higress's
 // ai-token-ratelimit: the request phase checks the counter (EVAL), the used tokens are added at
 // the end of the response (EVAL), so the request that crosses the limit passes and later ones get
-// 429 with X-TokenRateLimit-Reset until the window expires.
+// 429 with X-TokenRateLimit-Reset until the window expires. Check-then-add lets every request
+// that is checked before the first one ends pass (the overshoot grows with concurrency), so
+// `admission: reserve` (Sluice extension) instead reserves an estimate atomically at request time
+// and reconciles it with the real usage at the end (README: "Admission modes").
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, RedisClient, RedisHandler, RedisResult, HeaderPair, Counter } from "@sluice/sdk";
 import { routeName, clusterName } from "@sluice/sdk/api/plugin";
 import { RateLimitRules, parseRateLimitRules } from "@sluice/sdk/ratelimit/rules";
@@ -11,6 +14,7 @@ import { LimitMatch, matchLimit } from "@sluice/sdk/ratelimit/match";
 import { parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit/redis";
 import { ResponseTracker, accountUsage, usageSourceName } from "@sluice/sdk/ai/tracker";
 import { UserAttributes } from "@sluice/sdk/ai/log";
+import { AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai/api";
 import { dispatcher } from "@sluice/sdk/runtime/dispatcher";
 import * as host from "@sluice/sdk/runtime/hostcalls";
 export * from "@sluice/sdk/exports";
@@ -54,6 +58,54 @@ end
 return {threshold, current, redis.call('ttl', key)}
 `;
 
+// admission: reserve — check and reserve the estimate in one step, so concurrent requests see each
+// other's reservations. Admits while the counter (reservations included) is below the threshold;
+// the window starts at the first reservation. Returns {threshold, current, ttl, admitted}.
+const RESERVE_SCRIPT = `
+local key = KEYS[1]
+local threshold = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local estimate = tonumber(ARGV[3])
+local current = tonumber(redis.call('get', key) or "0")
+if current >= threshold then
+  local ttl = redis.call('ttl', key)
+  if ttl < 0 then ttl = window end
+  return {threshold, current, ttl, 0}
+end
+current = redis.call('incrby', key, estimate)
+local ttl = redis.call('ttl', key)
+if ttl < 0 then
+  redis.call('expire', key, window)
+  ttl = window
+end
+return {threshold, current, ttl, 1}
+`;
+
+// …and at the end: add (real usage − estimate), negative to give back, never below zero. A key
+// that expired meanwhile (the request outlived its window) only takes a positive difference, in a
+// new window. Returns {current, ttl}.
+const RECONCILE_SCRIPT = `
+local key = KEYS[1]
+local window = tonumber(ARGV[1])
+local delta = tonumber(ARGV[2])
+if redis.call('exists', key) == 0 then
+  if delta <= 0 then return {0, -2} end
+  redis.call('set', key, delta, 'EX', window)
+  return {delta, window}
+end
+local current = redis.call('incrby', key, delta)
+if current < 0 then
+  redis.call('set', key, 0, 'KEEPTTL')
+  current = 0
+end
+local ttl = redis.call('ttl', key)
+if ttl < 0 then
+  redis.call('expire', key, window)
+  ttl = window
+end
+return {current, ttl}
+`;
+
 const RESET_HEADER = "X-TokenRateLimit-Reset";
 const LIMIT_HEADER = "X-TokenRateLimit-Limit";
 const REMAINING_HEADER = "X-TokenRateLimit-Remaining";
@@ -67,6 +119,8 @@ class Config {
   failClosed: bool = false;
   /** Sluice extension: X-TokenRateLimit-Limit/Remaining on requests that pass. */
   showQuotaHeaders: bool = false;
+  /** Sluice extension (`admission: reserve`): tokens reserved per request; 0 = Higress's check-then-add. */
+  reserveTokens: i64 = 0;
 }
 
 class AiTokenRateLimit extends Plugin<Config> {
@@ -95,6 +149,17 @@ class AiTokenRateLimit extends Plugin<Config> {
       else return err.fail<Config>("redis_failure_mode must be 'open' or 'closed'");
     }
     c.showQuotaHeaders = json.getBool("show_limit_quota_header", false);
+    const admission = json.get("admission");
+    if (admission !== null) {
+      const a = admission.asString();
+      if (a == "reserve") {
+        const n = json.getInt("reserve_tokens", 0);
+        if (n <= 0) return err.fail<Config>("admission 'reserve' needs reserve_tokens, a positive integer (the tokens one request is expected to use)");
+        c.reserveTokens = n;
+      } else if (a != "check") return err.fail<Config>("admission must be 'check' or 'reserve'");
+    } else if (json.has("reserve_tokens")) {
+      return err.fail<Config>("reserve_tokens is only used with admission: reserve");
+    }
     c.redis = redisClientFor(block);
     return c;
   }
@@ -106,6 +171,16 @@ class AiTokenRateLimit extends Plugin<Config> {
     if (this.counters.has(name)) c = this.counters.get(name);
     else { c = new Counter(name); this.counters.set(name, c); }
     c.increment(1);
+  }
+}
+
+/** Logs what the reconcile script answered (the request may be gone by then). */
+class ReconcileAnswer implements RedisHandler {
+  constructor(public key: string, public delta: i64) {}
+  onRedisResult(r: RedisResult): void {
+    if (!r.ok) { log.warn("redis call failed while reconciling " + this.key + " by " + this.delta.toString() + ": " + r.error!); return; }
+    const items = r.items;
+    if (items.length == 2) log.debug("reconciled " + this.key + " by " + this.delta.toString() + ": now " + items[0].asInt(0).toString() + ", ttl " + items[1].asInt(0).toString());
   }
 }
 
@@ -132,6 +207,9 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
   tracker: ResponseTracker = new ResponseTracker();
   accounted: bool = false;
   attrs: UserAttributes = new UserAttributes();
+  api: AiApi = AiApi.Other;
+  /** Tokens reserved in Redis for this request (admission: reserve), to reconcile at the end. */
+  reserved: i64 = 0;
 
   onRequestHeaders(endOfStream: bool): Action {
     const consumer = this.requestHeaders.get("x-mse-consumer");
@@ -139,12 +217,17 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     const cl = this.requestHeaders.get("content-length");
     if (cl !== null) this.requestBytes = I64.parseInt(cl.trim());
     if (this.requestBytes < 0) this.requestBytes = 0;
+    const path = this.requestHeaders.getBytes(":path");
+    this.api = path === null ? AiApi.Other : classifyAiPath(path);
     const m = matchLimit(this.config.rules, KEY_PREFIX);
     if (m === null) return Action.Continue;
     this.limit = m;
     this.responseBodyMode = BodyMode.Stream;
     const redis = this.config.redis!;
-    const st = redis.eval(CHECK_SCRIPT, [m.key], [m.count.toString(), m.windowSeconds.toString()], this);
+    const reserve = this.reserving;
+    const args = [m.count.toString(), m.windowSeconds.toString()];
+    if (reserve) args.push(this.config.reserveTokens.toString());
+    const st = redis.eval(reserve ? RESERVE_SCRIPT : CHECK_SCRIPT, [m.key], args, this);
     if (st != Status.Ok) return this.redisUnavailable("redis call failed: " + redis.lastError, false);
     this.phase = Phase.Checking;
     // Like Higress: hold the headers and any body until Redis answers.
@@ -155,7 +238,8 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     if (this.phase != Phase.Checking) return;
     if (!r.ok) { this.redisUnavailable("redis call failed: " + r.error!, true); return; }
     const items = r.items;
-    if (items.length != 3) {
+    const reserve = this.reserving;
+    if (items.length != (reserve ? 4 : 3)) {
       log.error("redis response parse error, response: " + (r.value === null ? "null" : r.value!.toJson()));
       this.phase = Phase.Passed;
       this.resumeRequest();
@@ -164,7 +248,9 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     this.threshold = items[0].asInt(0);
     this.current = items[1].asInt(0);
     const ttl = items[2].asInt(0);
-    if (this.current > this.threshold) {
+    const refused = reserve ? items[3].asInt(0) == 0 : this.current > this.threshold;
+    if (reserve && !refused) this.reserved = this.config.reserveTokens;
+    if (refused) {
       this.phase = Phase.Rejected;
       this.attrs.setString("token_ratelimit_status", "limited");
       this.attrs.writeToLog();
@@ -190,6 +276,9 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     if (later) this.resumeRequest();
     return Action.Continue;
   }
+
+  /** Reserve-mode admission applies to requests that spend tokens; others are only checked. */
+  private get reserving(): bool { return this.config.reserveTokens > 0 && aiApiSpendsTokens(this.api); }
 
   onResponseHeaders(endOfStream: bool): Action {
     const s = this.responseHeaders.get(":status");
@@ -221,10 +310,12 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     this.accounted = true;
     const m = this.limit;
     if (m === null || this.phase != Phase.Passed) return;
+    // Listing models and counting tokens spend none; an unknown path counts only reported usage.
+    if (this.api == AiApi.Models || this.api == AiApi.AnthropicCountTokens) return;
     const ok = this.status >= 200 && this.status < 300;
-    const a = accountUsage(this.tracker, this.requestBytes, ok);
+    const a = accountUsage(this.tracker, this.requestBytes, ok && aiApiSpendsTokens(this.api));
     const used = a.usage.promptTokens + a.usage.completionTokens;
-    if (used <= 0) { log.debug("no token usage to add for " + m.key); return; }
+    if (used <= 0 && this.reserved == 0) { log.debug("no token usage to add for " + m.key); return; }
     if (a.estimated) {
       log.warn("token usage estimated (" + (this.tracker.ended ? "no usage reported" : "stream cut") + "): input " + a.usage.promptTokens.toString() + ", output " + a.usage.completionTokens.toString() + " for " + m.key);
       this.attrs.setBool("token_usage_estimated", true);
@@ -233,11 +324,27 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     } else {
       log.debug("token usage from " + usageSourceName(a.source) + ": " + used.toString() + " for " + m.key);
     }
+    if (this.reserved > 0) { this.reconcile(m, used < 0 ? 0 : used, fromRoot); return; }
     const root = this.plugin.id;
     if (fromRoot) { host.setEffectiveContext(root); dispatcher.current = root; }
     const st = this.config.redis!.eval(ADD_SCRIPT, [m.key], [m.count.toString(), m.windowSeconds.toString(), used.toString()], new AddAnswer(m.key, used));
     if (fromRoot) { host.setEffectiveContext(this.id); dispatcher.current = this.id; }
     if (st != Status.Ok) log.warn("redis call failed while adding tokens to " + m.key + ": " + this.config.redis!.lastError);
+  }
+
+  /** admission: reserve — replace the reservation by what was used (0 when the request failed). */
+  private reconcile(m: LimitMatch, used: i64, fromRoot: bool): void {
+    const delta = used - this.reserved;
+    this.reserved = 0;
+    this.attrs.setInt("token_ratelimit_reserved", this.config.reserveTokens);
+    this.attrs.setInt("token_ratelimit_tokens", used);
+    this.attrs.writeToLog();
+    if (delta == 0) { log.debug("reservation of " + m.key + " matched the usage: " + used.toString()); return; }
+    const root = this.plugin.id;
+    if (fromRoot) { host.setEffectiveContext(root); dispatcher.current = root; }
+    const st = this.config.redis!.eval(RECONCILE_SCRIPT, [m.key], [m.windowSeconds.toString(), delta.toString()], new ReconcileAnswer(m.key, delta));
+    if (fromRoot) { host.setEffectiveContext(this.id); dispatcher.current = this.id; }
+    if (st != Status.Ok) log.warn("redis call failed while reconciling " + m.key + ": " + this.config.redis!.lastError);
   }
 }
 

@@ -68,6 +68,34 @@ for (const target of ["higress", "envoy"] as const) {
       expect(closed.traps).toEqual([]);
     });
 
+    it("admission: reserve — the estimate is reserved at request time and reconciled with the usage; a failed request gives it back", async () => {
+      const host = await load(target, { admission: "reserve", reserve_tokens: 50 });
+      const k = `res-${target}-${Date.now()}`;
+      const redisKey = `higress-token-ratelimit:emu-${target}:limit_by_per_header:60:x-key:${k}`;
+      const send = (response: ReturnType<typeof answer>) => host.request({ ...chat, headers: { "x-key": k, "content-type": "application/json" }, response });
+      expect((await send(answer(80))).status).toBe(200);
+      await host.idle();
+      expect(await redis.command("GET", redisKey)).toBe("$2\r\n80\r\n"); // 50 reserved, +30 at the end
+      expect((await send({ status: 500, headers: { "content-type": "application/json" }, body: "{\"error\":{\"message\":\"boom\"}}" })).status).toBe(500);
+      await host.idle();
+      expect(await redis.command("GET", redisKey)).toBe("$2\r\n80\r\n"); // reserved 50, released 50
+      expect((await send(answer(80))).status).toBe(200); // 80 < 100: admitted, 130 reserved
+      await host.idle();
+      expect(await redis.command("GET", redisKey)).toBe("$3\r\n160\r\n");
+      const r = await send(answer(5));
+      expect(r.status).toBe(429);
+      expect(r.upstream).toBeNull();
+      expect(await redis.command("GET", redisKey)).toBe("$3\r\n160\r\n"); // a refusal reserves nothing
+      expect(host.traps).toEqual([]);
+      host.close();
+    });
+
+    it("admission: a bad value or reserve without reserve_tokens refuses the config", async () => {
+      for (const extra of [{ admission: "bogus" }, { admission: "reserve" }, { admission: "reserve", reserve_tokens: 0 }, { reserve_tokens: 10 }]) {
+        await expect(load(target, extra), JSON.stringify(extra)).rejects.toThrow(/Unable to create Wasm plugin/);
+      }
+    });
+
     if (target === "higress") {
       it("fault injection: a Redis error reply on the check fails open", async () => {
         const host = await load(target);
