@@ -407,7 +407,7 @@ export class HttpStream {
       headers.replace(Buffer.from("content-length"), Buffer.from(String(lr.body.length)));
       if (!headers.get("content-type")) headers.add(Buffer.from("content-type"), Buffer.from("text/plain"));
     }
-    if (lr.grpcStatus >= 0 && lr.grpcStatus <= 16 && isGrpc(this.req.headers)) headers.add(Buffer.from("grpc-status"), Buffer.from(String(lr.grpcStatus)));
+    if (lr.grpcStatus >= GRPC_OK && lr.grpcStatus <= GRPC_UNAUTHENTICATED && isGrpc(this.req.headers)) headers.add(Buffer.from("grpc-status"), Buffer.from(String(lr.grpcStatus)));
     const d = this.resp;
     d.headers = headers;
     d.buf = null;
@@ -452,7 +452,7 @@ export class HttpStream {
     if (!this.localResponse && !this.reset) {
       if (this.resp.headState === "forwarded") this.reset = true;
       else {
-        this.localResponse = { status: 503, body: Buffer.alloc(0), headers: [], details: "wasm_fail_stream", grpcStatus: 14 };
+        this.localResponse = { status: 503, body: Buffer.alloc(0), headers: [], details: "wasm_fail_stream", grpcStatus: GRPC_UNAVAILABLE };
         const d = this.resp;
         d.headers = new HeaderMap([[Buffer.from(":status"), Buffer.from("503")]]);
         d.out.headers = d.headers.clone();
@@ -469,6 +469,9 @@ export class HttpStream {
     this.pendingLocalReply = lr;
   }
 }
+
+// gRPC status codes: the valid range (a local reply outside it has no grpc-status) and UNAVAILABLE.
+const GRPC_OK = 0, GRPC_UNAVAILABLE = 14, GRPC_UNAUTHENTICATED = 16;
 
 function isGrpc(h: HeaderMap | null): boolean {
   const ct = h?.get("content-type")?.toString() ?? "";

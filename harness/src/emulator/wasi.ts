@@ -8,13 +8,14 @@ const enc = (s: string) => Buffer.from(s, "utf8");
 
 /** WASI's monotonic clock id (0 is the realtime clock). */
 const CLOCK_MONOTONIC = 1;
+const STDOUT = 1, STDERR = 2;
 
 export function wasiImports(h: HostContext): HostFunctions {
   const { Success, Badf, Fault, Inval, Noent, Nosys } = WasiErrno;
   const envList = () => Object.entries(h.options.environment ?? {}).map(([k, v]) => enc(`${k}=${v}\0`));
   return {
     fd_write(fd: number, iovs: number, n: number, retWritten: number) {
-      if (fd !== 1 && fd !== 2) return Badf;
+      if (fd !== STDOUT && fd !== STDERR) return Badf;
       const parts: Buffer[] = [];
       const dv = h.mem.view();
       for (let i = 0; i < n; i++) {
@@ -25,7 +26,7 @@ export function wasiImports(h: HostContext): HostFunctions {
         parts.push(b);
       }
       const text = Buffer.concat(parts);
-      h.pushLog(fd === 1 ? LogLevel.Info : LogLevel.Error, text.toString("utf8"), h.effective);
+      h.pushLog(fd === STDOUT ? LogLevel.Info : LogLevel.Error, text.toString("utf8"), h.effective);
       h.mem.writeU32(retWritten, text.length);
       return Success;
     },
