@@ -73,6 +73,53 @@ export enum MetricType {
   Histogram = 2,
 }
 
+/** What a stream hook's return value asks for (proxy-wasm FilterHeadersStatus). */
+export enum HeadersStatus {
+  Continue = 0,
+  StopIteration = 1,
+  ContinueAndEndStream = 2,
+  StopAllIterationAndBuffer = 3,
+  StopAllIterationAndWatermark = 4,
+}
+
+/** proxy-wasm FilterDataStatus. */
+export enum DataStatus {
+  Continue = 0,
+  StopIterationAndBuffer = 1,
+  StopIterationAndWatermark = 2,
+  StopIterationNoBuffer = 3,
+}
+
+/** proxy-wasm FilterTrailersStatus. */
+export enum TrailersStatus {
+  Continue = 0,
+  StopIteration = 1,
+}
+
+/** Higress: the status proxy_on_redis_call_response gets (RedisStatus in its C++ SDK). */
+export enum RedisStatus {
+  Ok = 0,
+  NetworkError = 1,
+}
+
+/** Higress's cpp-host keeps the kind of callout in a token's low two bits. */
+export enum CalloutKind {
+  Http = 0,
+  GrpcCall = 1,
+  GrpcStream = 2,
+  Redis = 3,
+}
+
+/** The WASI errno values the host returns. */
+export enum WasiErrno {
+  Success = 0,
+  Badf = 8,
+  Fault = 21,
+  Inval = 28,
+  Noent = 44,
+  Nosys = 52,
+}
+
 export type Target = "envoy" | "higress";
 
 /** ABI markers each host knows, in the order cpp-host checks the export section (first known wins). */

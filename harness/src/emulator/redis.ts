@@ -2,6 +2,7 @@
 // and each reply is read in full (the RESP framing decides where it ends) before it is handed
 // back, in order. A connection that cannot be made or breaks fails every waiting call.
 import { Socket, connect } from "node:net";
+import { RedisStatus } from "./abi.js";
 
 /** Length of the first complete RESP value in `b` from `at`, or -1 if more bytes are needed. */
 export function respValueEnd(b: Buffer, at = 0): number {
@@ -47,8 +48,8 @@ export function respCommand(...args: (string | Buffer)[]): Buffer {
 }
 
 export interface RedisReply {
-  /** 0 = a reply was read (it may be a RESP error), 1 = network error (Higress RedisStatus). */
-  status: 0 | 1;
+  /** Ok: a reply was read (it may be a RESP error); NetworkError: none was (Higress RedisStatus). */
+  status: RedisStatus;
   data: Buffer;
 }
 
@@ -110,7 +111,7 @@ export class RedisConnection {
     const t = this.opts.timeoutMs;
     if (!t) return p;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ status: 1, data: Buffer.alloc(0) }), t);
+      const timer = setTimeout(() => resolve({ status: RedisStatus.NetworkError, data: Buffer.alloc(0) }), t);
       p.then((r) => { clearTimeout(timer); resolve(r); });
     });
   }
@@ -129,8 +130,8 @@ export class RedisConnection {
       const reply = this.buf.subarray(0, end);
       this.buf = this.buf.subarray(end);
       const w = this.waiters.shift();
-      if (w && !w.internal) w.resolve({ status: 0, data: Buffer.from(reply) });
-      else if (w) w.resolve({ status: 0, data: Buffer.from(reply) });
+      if (w && !w.internal) w.resolve({ status: RedisStatus.Ok, data: Buffer.from(reply) });
+      else if (w) w.resolve({ status: RedisStatus.Ok, data: Buffer.from(reply) });
     }
   }
 
@@ -138,7 +139,7 @@ export class RedisConnection {
     this.broken = true;
     const ws = this.waiters;
     this.waiters = [];
-    for (const w of ws) w.resolve({ status: 1, data: Buffer.alloc(0) });
+    for (const w of ws) w.resolve({ status: RedisStatus.NetworkError, data: Buffer.alloc(0) });
     if (this.socket && !this.socket.destroyed) this.socket.destroy();
   }
 

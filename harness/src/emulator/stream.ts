@@ -2,7 +2,7 @@
 // filter: what the filter returns decides what reaches the upstream (request) and the client
 // (response). Body chunks follow Envoy's buffering: after a hook returns Pause
 // (StopIterationAndBuffer) the next chunk is appended and the hook sees the whole buffer.
-import type { Emulator } from "./host.js";
+import { Action, DataStatus, HeadersStatus, TrailersStatus } from "./abi.js";
 import { HeaderMap } from "./headers.js";
 import { toBytePairs, type BytePair, type HeaderInput } from "./pairs.js";
 
@@ -58,8 +58,6 @@ export interface LogEntry {
   contextId: number;
 }
 
-const CONTINUE = 0;
-
 export interface StreamOptions {
   /** Route name the host reports (route_name, xds.route_name); set by the emulator's routes when not given. */
   route?: string;
@@ -68,6 +66,22 @@ export interface StreamOptions {
   /** Per-stream properties (dotted paths). */
   properties?: Record<string, string | Uint8Array | number | bigint | boolean>;
   sourceAddress?: string;
+}
+
+/** What a stream needs from the host running the plugin (the Emulator implements it). */
+export interface StreamHost {
+  readonly rootContextId: number;
+  /** The VM trapped: every later callback is refused. */
+  readonly failed: boolean;
+  readonly failOpen: boolean;
+  /** Envoy's allow_on_headers_stop_iteration (always on for Higress). */
+  readonly stopIterationKept: boolean;
+  vmCall(name: string, contextId: number, ...args: number[]): number | undefined;
+  drainAfterActions(): void;
+  routeResolved(s: HttpStream): boolean;
+  resolveRoute(s: HttpStream): void;
+  onUpstreamRequest(s: HttpStream): void;
+  forgetStream(s: HttpStream): void;
 }
 
 export class HttpStream {
@@ -92,7 +106,7 @@ export class HttpStream {
   cluster: string | undefined;
   failedByTrap = false;
 
-  constructor(readonly emu: Emulator, readonly id: number, readonly options: StreamOptions = {}) {
+  constructor(readonly emu: StreamHost, readonly id: number, readonly options: StreamOptions = {}) {
     this.route = options.route;
     this.cluster = options.cluster;
     for (const [k, v] of Object.entries(options.properties ?? {})) this.properties.set(k, propertyBytes(v));
@@ -104,7 +118,7 @@ export class HttpStream {
     const d = this.req;
     d.headers = new HeaderMap(toBytePairs(headers));
     d.eos = endOfStream;
-    if (!this.start()) return CONTINUE;
+    if (!this.start()) return HeadersStatus.Continue;
     if (!this.emu.routeResolved(this)) this.emu.resolveRoute(this);
     const r = this.call("proxy_on_request_headers", d.headers.size, endOfStream ? 1 : 0);
     if (r === undefined) return this.afterTrap();
@@ -121,7 +135,7 @@ export class HttpStream {
   }
 
   sendResponseHeaders(headers: HeaderInput, endOfStream = false): number {
-    if (this.finished || this.localResponse || this.reset) return CONTINUE;
+    if (this.finished || this.localResponse || this.reset) return HeadersStatus.Continue;
     const d = this.resp;
     d.headers = new HeaderMap(toBytePairs(headers));
     d.eos = endOfStream;
@@ -227,9 +241,9 @@ export class HttpStream {
 
   private afterHeaders(d: Direction, r: number, dir: "request" | "response"): void {
     this.settleAfterHook(() => {
-      if (r === 0 || r === 2) {
+      if (r === HeadersStatus.Continue || r === HeadersStatus.ContinueAndEndStream) {
         this.forwardHeaders(d, dir);
-      } else if (r === 1 && this.emu.stopIterationKept) {
+      } else if (r === HeadersStatus.StopIteration && this.emu.stopIterationKept) {
         d.headState = "stopped";
       } else {
         d.headState = "stoppedAll";
@@ -239,7 +253,7 @@ export class HttpStream {
   }
 
   private sendData(d: Direction, dir: "request" | "response", chunk: Buffer, eos: boolean): number {
-    if (this.finished || this.reset || (dir === "request" && this.localResponse) || (dir === "response" && this.localResponse && !this.inLocalReply)) return CONTINUE;
+    if (this.finished || this.reset || (dir === "request" && this.localResponse) || (dir === "response" && this.localResponse && !this.inLocalReply)) return DataStatus.Continue;
     d.eos = eos;
     if (this.emu.failed) {
       d.held.push(chunk);
@@ -247,7 +261,7 @@ export class HttpStream {
     }
     if (d.headState === "stoppedAll") {
       d.held.push(chunk);
-      return 1;
+      return DataStatus.StopIterationAndBuffer;
     }
     return this.deliverData(d, dir, chunk, eos);
   }
@@ -260,13 +274,13 @@ export class HttpStream {
     const r = this.call(dir === "request" ? "proxy_on_request_body" : "proxy_on_response_body", d.buf.length, eos ? 1 : 0);
     if (r === undefined) return this.afterTrap();
     this.settleAfterHook(() => {
-      if (r === 0) {
+      if (r === DataStatus.Continue) {
         const data = d.buf ?? Buffer.alloc(0);
         d.buf = null;
         d.buffering = false;
         this.forwardHeaders(d, dir);
         d.out.body.push(data);
-      } else if (r === 1 || r === 2) {
+      } else if (r === DataStatus.StopIterationAndBuffer || r === DataStatus.StopIterationAndWatermark) {
         d.buffering = true;
         if (d.headState === "forwarded" && !eos) {
           /* the data waits in the buffer */
@@ -290,18 +304,18 @@ export class HttpStream {
   }
 
   private sendTrailers(d: Direction, dir: "request" | "response", trailers: HeaderInput): number {
-    if (this.finished || this.reset || this.localResponse) return CONTINUE;
+    if (this.finished || this.reset || this.localResponse) return TrailersStatus.Continue;
     d.trailers = new HeaderMap(toBytePairs(trailers));
     d.eos = true;
     if (this.emu.failed) return this.afterTrap();
     if (d.headState === "stoppedAll") {
       d.trailersState = "stopped";
-      return 1;
+      return TrailersStatus.StopIteration;
     }
     const r = this.call(dir === "request" ? "proxy_on_request_trailers" : "proxy_on_response_trailers", d.trailers.size);
     if (r === undefined) return this.afterTrap();
     this.settleAfterHook(() => {
-      if (r === 0) {
+      if (r === TrailersStatus.Continue) {
         this.forwardHeaders(d, dir);
         if (d.buffering && d.buf) {
           d.out.body.push(d.buf);
@@ -393,7 +407,7 @@ export class HttpStream {
       headers.replace(Buffer.from("content-length"), Buffer.from(String(lr.body.length)));
       if (!headers.get("content-type")) headers.add(Buffer.from("content-type"), Buffer.from("text/plain"));
     }
-    if (lr.grpcStatus >= 0 && lr.grpcStatus <= 16 && isGrpc(this.req.headers)) headers.add(Buffer.from("grpc-status"), Buffer.from(String(lr.grpcStatus)));
+    if (lr.grpcStatus >= GRPC_OK && lr.grpcStatus <= GRPC_UNAUTHENTICATED && isGrpc(this.req.headers)) headers.add(Buffer.from("grpc-status"), Buffer.from(String(lr.grpcStatus)));
     const d = this.resp;
     d.headers = headers;
     d.buf = null;
@@ -402,7 +416,7 @@ export class HttpStream {
     d.trailers = null;
     d.eos = lr.body.length === 0;
     this.inLocalReply = true;
-    const r = this.emu.failed ? 0 : this.call("proxy_on_response_headers", headers.size, d.eos ? 1 : 0);
+    const r = this.emu.failed ? HeadersStatus.Continue : this.call("proxy_on_response_headers", headers.size, d.eos ? 1 : 0);
     this.forwardHeaders(d, "response");
     if (r !== undefined && lr.body.length > 0 && !this.emu.failed) {
       d.eos = true;
@@ -433,12 +447,12 @@ export class HttpStream {
         if (d.trailers) d.out.trailers = d.trailers.clone();
         this.checkComplete(d, dir);
       }
-      return CONTINUE;
+      return Action.Continue;
     }
     if (!this.localResponse && !this.reset) {
       if (this.resp.headState === "forwarded") this.reset = true;
       else {
-        this.localResponse = { status: 503, body: Buffer.alloc(0), headers: [], details: "wasm_fail_stream", grpcStatus: 14 };
+        this.localResponse = { status: 503, body: Buffer.alloc(0), headers: [], details: "wasm_fail_stream", grpcStatus: GRPC_UNAVAILABLE };
         const d = this.resp;
         d.headers = new HeaderMap([[Buffer.from(":status"), Buffer.from("503")]]);
         d.out.headers = d.headers.clone();
@@ -446,7 +460,7 @@ export class HttpStream {
         d.out.complete = true;
       }
     }
-    return 1;
+    return Action.Pause;
   }
 
   /** A local reply the plugin asked for; applied when the current hook returns. */
@@ -455,6 +469,9 @@ export class HttpStream {
     this.pendingLocalReply = lr;
   }
 }
+
+// gRPC status codes: the valid range (a local reply outside it has no grpc-status) and UNAVAILABLE.
+const GRPC_OK = 0, GRPC_UNAVAILABLE = 14, GRPC_UNAUTHENTICATED = 16;
 
 function isGrpc(h: HeaderMap | null): boolean {
   const ct = h?.get("content-type")?.toString() ?? "";
