@@ -1,12 +1,15 @@
-// The Sluice SDK: what plugin authors import. Layers (top to bottom): this API → runtime → abi.
+// The Sluice SDK: what plugin authors import. Layers (top to bottom): exports.ts (the host's
+// callbacks) → this API and its helpers → runtime → abi. Plugins never import runtime/ or abi/.
 export { Action, Status, LogLevel, BufferType, MapType, StreamType, MetricType } from "./abi/types";
 export { IS_HIGRESS } from "./abi/target";
-export { RootContext, HttpContext } from "./api/context";
+export { RootContext, HttpContext } from "./runtime/context";
 export { Plugin, HttpFilter, BodyMode, ConfigError } from "./api/plugin";
 export { HeaderMap, requestHeaders, responseHeaders, requestTrailers, responseTrailers } from "./api/headers";
 export { HeaderPair, BytesPair } from "./runtime/pairs";
 export { log, logEnabled } from "./api/log";
 export { properties } from "./api/properties";
+export { time } from "./api/time";
+export { randomBytes, randomBelow } from "./api/random";
 export { JsonValue, JsonObject, JsonKind, quoteJsonString } from "./json/value";
 export { parseJson, parseJsonBytes, parseJsonObject, JsonResult } from "./json/parse";
 export { registerRoot as registerPlugin } from "./runtime/dispatcher";

@@ -3,21 +3,8 @@
 // building an expensive message).
 import { LogLevel } from "../abi/types";
 import * as host from "../runtime/hostcalls";
-
-export class LogState {
-  pluginName: string = "sluice";
-  pluginId: string = "nil";
-  /** x-request-id of the request being handled, set by the dispatcher. */
-  requestId: string | null = null;
-  level: u32 = <u32>LogLevel.Info;
-}
-
-export const logState = new LogState();
-
-/** Asks the host for its level again (the dispatcher does this on configure and periodically). */
-export function refreshLogLevel(): void {
-  logState.level = host.getLogLevel();
-}
+import { logState } from "../runtime/logstate";
+export { logState, refreshLogLevel } from "../runtime/logstate";
 
 export function logEnabled(level: LogLevel): bool {
   return <u32>level >= logState.level;

@@ -7,8 +7,9 @@
 // the streaming hook gets its last chunk, so no body passes a plugin unseen.
 import { Action, BufferType, StreamType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
+import { dispatcher } from "../runtime/dispatcher";
 import { HeaderPair } from "../runtime/pairs";
-import { RootContext, HttpContext } from "./context";
+import { RootContext, HttpContext } from "../runtime/context";
 import { log, logState } from "./log";
 import { requestHeaders, responseHeaders, requestTrailers, responseTrailers, HeaderMap } from "./headers";
 import { JsonObject } from "../json/value";
@@ -239,6 +240,22 @@ export abstract class HttpFilter<C> extends HttpContext {
 
   replaceResponseBody(body: ArrayBuffer): Status {
     return host.setBuffer(BufferType.HttpResponseBody, 0, 0xffffffff, body);
+  }
+
+  /**
+   * Makes the plugin's root context the caller of the calls that follow, until endRootScope():
+   * an HTTP callout or a Redis call made when the request is ending (onStreamDone) must not belong
+   * to the request, or the host drops its answer with the request.
+   */
+  beginRootScope(): void {
+    host.setEffectiveContext(this.plugin.id);
+    dispatcher.current = this.plugin.id;
+  }
+
+  /** Ends beginRootScope(): this request is the caller again. */
+  endRootScope(): void {
+    host.setEffectiveContext(this.id);
+    dispatcher.current = this.id;
   }
 
   /** Resumes a request paused by a hook (after a callout answered). */

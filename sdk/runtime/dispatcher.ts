@@ -1,8 +1,8 @@
 // Context ids → objects, and callout tokens → the context that made the call. The exported
-// proxy_on_* functions (abi/exports.ts) land here. Unknown ids are ignored, never fatal.
+// proxy_on_* functions (sdk/exports.ts) land here. Unknown ids are ignored, never fatal.
 import { Action } from "../abi/types";
-import { RootContext, HttpContext } from "../api/context";
-import { logState, refreshLogLevel } from "../api/log";
+import { RootContext, HttpContext } from "./context";
+import { logState, refreshLogLevel } from "./logstate";
 import * as host from "./hostcalls";
 
 export type RootFactory = () => RootContext;

@@ -15,7 +15,7 @@ import {
 export * from "@sluice/sdk/exports";
 import { base64Encode } from "@sluice/sdk/encoding/base64";
 import { IS_HIGRESS } from "@sluice/sdk";
-import { setPropertyBytes } from "@sluice/sdk/runtime/hostcalls";
+import { properties } from "@sluice/sdk";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
 import { Api, Auth, Family, apiOfPath } from "./providers";
 import { SseReader, SseEvent, sseData, SseEventAligner } from "./sse";
@@ -188,7 +188,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     this.requestBodyMode = BodyMode.Buffer;
     // Higress: raise the per-request buffer limit to 100 MiB, as its ai-proxy does (Envoy: the
     // listener's per_connection_buffer_limit_bytes decides).
-    if (IS_HIGRESS) setPropertyBytes(["set_decoder_buffer_limit"], String.UTF8.encode(BODY_LIMIT));
+    if (IS_HIGRESS) properties.setString(["set_decoder_buffer_limit"], BODY_LIMIT);
     return Action.Pause;
   }
 
@@ -538,7 +538,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       }
     } else {
       this.responseBodyMode = BodyMode.Buffer;
-      if (IS_HIGRESS) setPropertyBytes(["set_encoder_buffer_limit"], String.UTF8.encode(BODY_LIMIT));
+      if (IS_HIGRESS) properties.setString(["set_encoder_buffer_limit"], BODY_LIMIT);
       // Tencent reports errors as HTTP 200 + Response.Error: hold the headers to fix the status.
       if (this.family == Family.Hunyuan && !this.openaiWire) { this.holdHeaders = true; return Action.Pause; }
     }

@@ -79,7 +79,7 @@ export function randomId(prefix: string): string {
   return s;
 }
 
-import { randomBytes } from "@sluice/sdk/runtime/hostcalls";
+import { randomBytes } from "@sluice/sdk";
 export function randomFill(b: ArrayBuffer): void { randomBytes(b); }
 
 export function randomIndex(n: i32): i32 {
@@ -90,9 +90,9 @@ export function randomIndex(n: i32): i32 {
 }
 
 export function nowSeconds(): i64 {
-  return <i64>(currentTimeNanos() / 1000000000);
+  return time.nowSeconds();
 }
 export function nowMillis(): i64 {
-  return <i64>(currentTimeNanos() / 1000000);
+  return time.nowMillis();
 }
-import { currentTimeNanos } from "@sluice/sdk/runtime/hostcalls";
+import { time } from "@sluice/sdk";

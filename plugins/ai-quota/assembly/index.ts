@@ -11,8 +11,6 @@ import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
 import { ResponseTracker, accountUsage, usageSourceName } from "@sluice/sdk/ai/tracker";
 import { AiApi, classifyAiPath, aiApiSpendsTokens, aiApiName } from "@sluice/sdk/ai/api";
 import { UserAttributes } from "@sluice/sdk/ai/log";
-import { dispatcher } from "@sluice/sdk/runtime/dispatcher";
-import * as host from "@sluice/sdk/runtime/hostcalls";
 export * from "@sluice/sdk/exports";
 
 const CHAT_PATH = "/v1/chat/completions";
@@ -248,10 +246,9 @@ class QuotaFilter extends HttpFilter<Config> implements RedisHandler {
     } else {
       log.debug("update consumer:" + this.consumer + ", totalToken:" + used.toString() + " (" + usageSourceName(a.source) + ")");
     }
-    const root = this.plugin.id;
-    if (fromRoot) { host.setEffectiveContext(root); dispatcher.current = root; }
+    if (fromRoot) this.beginRootScope();
     const st = this.config.redis!.command(["decrby", k, used.toString()], new Deducted(k, used));
-    if (fromRoot) { host.setEffectiveContext(this.id); dispatcher.current = this.id; }
+    if (fromRoot) this.endRootScope();
     if (st != Status.Ok) log.warn("redis call failed while deducting tokens from " + k + ": " + this.config.redis!.lastError);
   }
 }

@@ -3,13 +3,12 @@
 // with what other plugins wrote) and to counters named as Higress names them:
 //   route.<route>.upstream.<cluster>.model.<model>.consumer.<consumer>.metric.<name>
 // plus configurable attributes from fixed values, headers and request/response bodies.
-import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram, IS_HIGRESS } from "@sluice/sdk";
+import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram, IS_HIGRESS, time, properties } from "@sluice/sdk";
 import { routeName, clusterName } from "@sluice/sdk/api/plugin";
 import { parseJsonBytes } from "@sluice/sdk/json/parse";
 import { ResponseTracker, StreamEventSink, accountUsage, usageSourceName, UsageSource } from "@sluice/sdk/ai/tracker";
 import { UserAttributes, escapeOnce } from "@sluice/sdk/ai/log";
 import { AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai/api";
-import * as host from "@sluice/sdk/runtime/hostcalls";
 export * from "@sluice/sdk/exports";
 
 const FIXED = "fixed_value";
@@ -153,7 +152,7 @@ class StreamValue {
   seen: bool = false;
 }
 
-function nowMs(): i64 { return <i64>(host.currentTimeNanos() / 1000000); }
+function nowMs(): i64 { return time.nowMillis(); }
 
 class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
   skip: bool = false;
@@ -198,7 +197,7 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
       this.requestBodyMode = BodyMode.Buffer;
       // Higress: raise this request's buffer limit to 100 MiB, as its ai-statistics does (Envoy
       // has no such property; the connection's buffer limit applies there).
-      if (IS_HIGRESS) host.setPropertyBytes(["set_decoder_buffer_limit"], String.UTF8.encode("104857600"));
+      if (IS_HIGRESS) properties.setString(["set_decoder_buffer_limit"], "104857600");
     }
     this.responseBodyMode = BodyMode.Stream;
     return Action.Continue;
@@ -401,7 +400,7 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
       text = v.asString()!;
     }
     if (a.applyToLog) {
-      if (a.separateField) host.setPropertyBytes([a.key], String.UTF8.encode(v.isString ? escapeOnce(text) : text));
+      if (a.separateField) properties.setString([a.key], v.isString ? escapeOnce(text) : text);
       else this.attrs.set(a.key, v);
     }
     if (a.applyToSpan) setSpan(a.traceSpanKey.length > 0 ? a.traceSpanKey : a.key, text);
@@ -474,7 +473,7 @@ function modelFromPath(path: string): string {
 /** A span attribute (Higress: the `trace_span_tag.<key>` property). */
 function setSpan(key: string, value: string): void {
   if (value.length == 0) return;
-  host.setPropertyBytes(["trace_span_tag." + key], String.UTF8.encode(value));
+  properties.setString(["trace_span_tag." + key], value);
 }
 
 registerPlugin("ai-statistics", () => new AiStatistics());

@@ -15,8 +15,6 @@ import { parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit/redis";
 import { ResponseTracker, accountUsage, usageSourceName } from "@sluice/sdk/ai/tracker";
 import { UserAttributes } from "@sluice/sdk/ai/log";
 import { AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai/api";
-import { dispatcher } from "@sluice/sdk/runtime/dispatcher";
-import * as host from "@sluice/sdk/runtime/hostcalls";
 export * from "@sluice/sdk/exports";
 
 const KEY_PREFIX = "higress-token-ratelimit";
@@ -325,10 +323,9 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
       log.debug("token usage from " + usageSourceName(a.source) + ": " + used.toString() + " for " + m.key);
     }
     if (this.reserved > 0) { this.reconcile(m, used < 0 ? 0 : used, fromRoot); return; }
-    const root = this.plugin.id;
-    if (fromRoot) { host.setEffectiveContext(root); dispatcher.current = root; }
+    if (fromRoot) this.beginRootScope();
     const st = this.config.redis!.eval(ADD_SCRIPT, [m.key], [m.count.toString(), m.windowSeconds.toString(), used.toString()], new AddAnswer(m.key, used));
-    if (fromRoot) { host.setEffectiveContext(this.id); dispatcher.current = this.id; }
+    if (fromRoot) this.endRootScope();
     if (st != Status.Ok) log.warn("redis call failed while adding tokens to " + m.key + ": " + this.config.redis!.lastError);
   }
 
@@ -340,10 +337,9 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     this.attrs.setInt("token_ratelimit_tokens", used);
     this.attrs.writeToLog();
     if (delta == 0) { log.debug("reservation of " + m.key + " matched the usage: " + used.toString()); return; }
-    const root = this.plugin.id;
-    if (fromRoot) { host.setEffectiveContext(root); dispatcher.current = root; }
+    if (fromRoot) this.beginRootScope();
     const st = this.config.redis!.eval(RECONCILE_SCRIPT, [m.key], [m.windowSeconds.toString(), delta.toString()], new ReconcileAnswer(m.key, delta));
-    if (fromRoot) { host.setEffectiveContext(this.id); dispatcher.current = this.id; }
+    if (fromRoot) this.endRootScope();
     if (st != Status.Ok) log.warn("redis call failed while reconciling " + m.key + ": " + this.config.redis!.lastError);
   }
 }

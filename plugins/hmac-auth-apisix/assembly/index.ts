@@ -2,7 +2,7 @@
 //   Authorization: Signature keyId="…",algorithm="hmac-sha256",headers="@request-target date",signature="…"
 // against configured consumers, checks the Date header's clock skew and optionally a body digest,
 // and names the caller upstream with X-Mse-Consumer. Follows Higress's hmac-auth-apisix.
-import { HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, ByteBuffer, registerPlugin, log, quoteJsonString } from "@sluice/sdk";
+import { HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, ByteBuffer, registerPlugin, log, quoteJsonString, time } from "@sluice/sdk";
 import { ConsumerPolicy, setConsumer, checkConsumerName, consumerList } from "@sluice/sdk/auth/consumer";
 import { headerValuesBytes, utf8Strict } from "@sluice/sdk/auth/credential";
 import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
@@ -10,7 +10,6 @@ import { base64Encode } from "@sluice/sdk/encoding/base64";
 import { hmac, HashAlg } from "@sluice/sdk/crypto/hmac";
 import { sha256 } from "@sluice/sdk/crypto/sha256";
 import { constantTimeEqual } from "@sluice/sdk/crypto/compare";
-import { currentTimeNanos } from "@sluice/sdk/runtime/hostcalls";
 import { parseHttpDate } from "@sluice/sdk/net/httpdate";
 export * from "@sluice/sdk/exports";
 
@@ -239,7 +238,7 @@ class HmacAuthFilter extends HttpFilter<HmacAuthConfig> {
       if (date === null) return this.reject("Invalid GMT format time");
       const t = parseHttpDate(date);
       if (t < 0) return this.reject("Invalid GMT format time");
-      const now = <i64>(currentTimeNanos() / 1000000000);
+      const now = time.nowSeconds();
       const diff = now > t ? now - t : t - now;
       if (diff > c.clockSkew) return this.reject("Clock skew exceeded");
     }

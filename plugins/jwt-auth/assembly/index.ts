@@ -1,14 +1,13 @@
 // jwt-auth: authenticates requests by a JWT verified against each consumer's JWK Set (issuer,
 // exp/nbf/iat with clock skew), names the caller upstream with X-Mse-Consumer and can forward
 // claims as headers. Configuration and behaviour follow Higress's jwt-auth.
-import { HttpFilter, Action, ConfigError, JsonObject, JsonValue, JsonKind, registerPlugin, log } from "@sluice/sdk";
+import { HttpFilter, Action, ConfigError, JsonObject, JsonValue, JsonKind, registerPlugin, log, time } from "@sluice/sdk";
 import { ConsumerPolicy, setConsumer, challenge, checkConsumerName } from "@sluice/sdk/auth/consumer";
 import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
 import { Jwt, Jwk, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, numericDate, JwksResult } from "@sluice/sdk/auth/jwt";
 import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
 import { headerValuesReplacing, queryParamsBytes, bytesEqual } from "@sluice/sdk/auth/credential";
 import { decodeUtf8 } from "@sluice/sdk/json/utf8";
-import { currentTimeNanos } from "@sluice/sdk/runtime/hostcalls";
 export * from "@sluice/sdk/exports";
 
 class FromHeader {
@@ -212,7 +211,7 @@ class JwtAuthFilter extends HttpFilter<JwtAuthConfig> {
     const c = this.config;
     const hasRules = this.plugin.hasRules;
     if (!c.policy.mustAuthenticate(hasRules)) return Action.Continue;
-    const now = <i64>(currentTimeNanos() / 1000000000);
+    const now = time.nowSeconds();
     const failures = new Array<Failure>(c.consumers.length);
     let unauthorized = "";
     for (let i = 0; i < c.consumers.length; i++) {

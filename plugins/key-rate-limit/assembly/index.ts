@@ -3,10 +3,9 @@
 // key-rate-limit (cpp): limit_by_header | limit_by_param + limit_keys[{key, query_per_*}], 429
 // when over the limit. The counters are token buckets in shared data, updated with compare-and-
 // swap, so every worker VM of one Envoy draws from the same bucket (see README.md for why).
-import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status, sharedData, crc32, hexEncode } from "@sluice/sdk";
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status, sharedData, crc32, hexEncode, time } from "@sluice/sdk";
 import { parseThreshold, Threshold } from "@sluice/sdk/ratelimit/rules";
 import { firstParam } from "@sluice/sdk/ratelimit/match";
-import * as host from "@sluice/sdk/runtime/hostcalls";
 export * from "@sluice/sdk/exports";
 
 /** Micro-tokens per token: refill is computed in integers without losing the fractions. */
@@ -67,7 +66,7 @@ class KeyRateLimit extends Plugin<Config> {
     // Shared data has no atomic "create if absent": two workers creating one bucket at once could
     // both succeed. The keys are known now, so the buckets are created (full) before any traffic
     // and every later update is a compare-and-swap.
-    const now = <i64>(host.currentTimeNanos() / 1000000);
+    const now = time.nowMillis();
     for (let i = 0; i < c.keys.length; i++) {
       const k = bucketKey(c, c.keys[i].key, c.keys[i].threshold);
       if (!sharedData.get(k).found) sharedData.set(k, String.UTF8.encode((c.keys[i].threshold.count * UNIT).toString() + "," + now.toString()), 0);
@@ -108,7 +107,7 @@ function takeToken(key: string, rate: i64, windowSeconds: i64): Take {
   const capacity = rate * UNIT;
   const windowMs = windowSeconds * 1000;
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    const now = <i64>(host.currentTimeNanos() / 1000000);
+    const now = time.nowMillis();
     const cur = sharedData.get(key);
     let tokens = capacity;
     let cas: u32 = 0;

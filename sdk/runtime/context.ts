@@ -1,7 +1,7 @@
 // The two kinds of context the host creates: one root context per plugin instance (config,
 // ticks) and one HTTP context per request. Every method has a do-nothing default; the
-// dispatcher (runtime/dispatcher.ts) calls these "raw" hooks. Plugin authors normally extend
-// Plugin<C> and HttpFilter<C> (api/plugin.ts) instead, which add Higress's semantics.
+// dispatcher (dispatcher.ts) calls these "raw" hooks. Plugin authors extend Plugin<C> and
+// HttpFilter<C> (api/plugin.ts) instead, which add Higress's semantics.
 import { Action } from "../abi/types";
 
 export class RootContext {
