@@ -62,6 +62,9 @@ export class RegexSet {
   /** Times the DFA's state cache filled up and was dropped (0 on the Pike VM). */
   get cacheResets(): i32 { const d = this.dfa; return d === null ? 0 : d.resets; }
 
+  /** DFA states cached now (0 on the Pike VM). */
+  get cachedStates(): i32 { const d = this.dfa; return d === null ? 0 : d.stateCount; }
+
   /** Work done by the last test: characters read plus instructions visited. Linear in the text. */
   get steps(): i64 { return this.lastSteps; }
 

@@ -71,3 +71,8 @@ export function anyTestBytes(joined: string, subject: ArrayBuffer): i32 {
   }
   return 0;
 }
+
+export function setStates(joined: string): i32 {
+  const s = setOf(joined);
+  return s === null ? -1 : s.cachedStates;
+}

@@ -38,6 +38,17 @@ describe("regex/set: RegexSet", () => {
     expect(call("setTest", ["x", "$"], "a")).toBe(1);
   });
 
+  it("decides anchored sets at both ends", () => {
+    for (const [set, s, want] of [
+      [["^a$"], "a", 1], [["^a$"], "ab", 0], [["^a$"], "ba", 0], [["\\Aab\\z"], "ab", 1], [["^ab$"], "abab", 0],
+      [["^a", "b$"], "xb", 1], [["^a", "b$"], "bx", 0], [["^(a|b)*c$"], "ababc", 1], [["^(a|b)*c$"], "ababcx", 0], [["^é$"], "é", 1],
+    ] as const) {
+      expect(call("setTest", [...set], s), `${set} on ${s}`).toBe(want);
+      expect(call("setTestBytes", [...set], Buffer.from(s)), `bytes: ${set} on ${s}`).toBe(want);
+      expect(call("anyTest", [...set], s)).toBe(want);
+    }
+  });
+
   it("names the pattern that does not compile", () => {
     expect(error(["ok", "(unclosed", "x"])).toMatch(/^1:error parsing regexp: missing closing \)/);
     expect(error(["(a)\\1"])).toMatch(/^0:error parsing regexp: invalid escape sequence/);
@@ -84,13 +95,14 @@ describe("regex/set: RegexSet", () => {
   });
 
   it("stays linear and correct when the state cache overflows (a DFA-hostile pattern on random text)", () => {
-    // (a|b)*a(a|b){11}: the DFA needs 2^12 states; the cache holds 512, so it is dropped and rebuilt.
-    const set = ["a[ab]{11}c", "[ab]*a[ab]{11}$"];
+    // [ab]*a[ab]{15}: the DFA needs 2^16 states; the cache holds about 13000 here (256 KiB of
+    // table), so it is dropped and rebuilt while reading.
+    const set = ["a[ab]{15}c", "[ab]*a[ab]{15}$"];
     let x = 7;
     const text = (n: number) => Array.from({ length: n }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 16) & 1 ? "a" : "b").join("");
     const steps: number[] = [];
-    for (const n of [4096, 8192, 16384]) {
-      const t = text(n) + "b".repeat(12);
+    for (const n of [16384, 32768, 65536]) {
+      const t = text(n) + "b".repeat(16);
       expect(call("setTest", set, t)).toBe(call("anyTest", set, t));
       steps.push(call("setSteps", set));
     }
