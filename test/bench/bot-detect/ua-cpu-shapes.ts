@@ -6,7 +6,7 @@ import { repoRoot } from "../../../harness/src/tools.js";
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 ";
 
 /** The built-in rules as written in the plugin (each is one quoted line of DEFAULT_RULES). */
-function builtInRules(): string[] {
+export function builtInRules(): string[] {
   const src = readFileSync(join(repoRoot, "plugins", "bot-detect", "assembly", "index.ts"), "utf8");
   const start = src.indexOf("const DEFAULT_RULES");
   const block = src.slice(start, src.indexOf("];", start));
