@@ -61,6 +61,13 @@ describe("regex/set: RegexSet", () => {
     for (const s of ["a bot here", "abot", "y\nx\nz", "yx"]) expect(call("setTest", set, s), s).toBe(call("anyTest", set, s));
   });
 
+  it("runs sets with many character classes (large Unicode classes) on the Pike VM", () => {
+    const set = ["\\p{L}+bot", "x"];
+    expect(call("setUsesDfa", set)).toBe(0);
+    for (const s of ["Übot", "1bot", "x", ""]) expect(call("setTest", set, s), s).toBe(call("anyTest", set, s));
+    expect(call("setUsesDfa", ["(?i)[a-zé]+bot", "\\d"])).toBe(1);
+  });
+
   const patternArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
     atom: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom("a", "b", "c", "ab", "[ab]", "[^a]", "[a-c]", "\\d", ".", "é", "[^é]", "\\x{1F600}") },
