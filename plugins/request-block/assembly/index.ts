@@ -47,8 +47,9 @@ class RequestBlock extends Plugin<BlockConfig> {
     c.matchNormalizedPath = json.getBool("match_normalized_path", true);
     for (let i = 0; i < c.blockExactUrls.length; i++) {
       const rule = c.blockExactUrls[i];
-      // A rule that names a query is about the raw URL: normalising would drop the query.
-      if (rule.includes("?") || rule.includes("#")) continue;
+      // Only a rule that is a path is one: a query would be dropped by normalising, and a rule
+      // without a leading `/` never equals a `:path` in Higress, so it must not start to here.
+      if (!rule.startsWith("/") || rule.includes("?") || rule.includes("#")) continue;
       const p = trimSlash(normalizePathString(rule));
       c.blockExactPaths.push(c.caseSensitive ? p : p.toLowerCase());
     }

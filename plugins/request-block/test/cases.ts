@@ -1,7 +1,7 @@
 // The case table of request-block, run by both hosts: envoy.test.ts (real Envoy) and
 // emulator.test.ts (the emulator, both targets), so the two cannot drift apart.
 
-const pathRules = { block_urls: ["/admin"], block_exact_urls: ["/secret"], block_regexp_urls: ["^/internal/"] };
+const pathRules = { block_urls: ["/admin"], block_exact_urls: ["/secret", "/q?x=1", "bare"], block_regexp_urls: ["^/internal/"] };
 
 export const config = {
   block_urls: ["swagger.html", "/Admin"],
@@ -68,12 +68,13 @@ export const cases: Case[] = [
     "/secret/", "/secret?x=1", "/secret;x", "/%73ecret", "/secret/.", "/secret/x/..", "//secret", "/secret;jsessionid=1?y",
   ].map((path) => ({ name: `normalised path ${path} is blocked`, path, host: "paths.test", status: 403 })),
   ...[
-    "/secret", "/admin/x", "/internal/a",
+    "/secret", "/admin/x", "/internal/a", "/q?x=1",
   ].map((path) => ({ name: `raw path ${path} is blocked`, path, host: "paths.test", status: 403 })),
   // Benign paths that normalise to something no rule covers.
   ...[
     "/secrets", "/x/secret", "/secret-garden", "/sec%72et-garden", "/internal", "/public/internal/a", "/a%2Fb", "/%7Euser/",
     "/..", "/search?q=..%2Fadmin", "/hello;v=1", "/%", "/SECRET", "/%53ecret", "/Internal/a",
+    "/q", "/q?x=2", "/bare", // exact rules with a query or without a leading / are compared raw only
   ].map((path) => ({ name: `benign ${path} passes`, path, host: "paths.test", status: 200 })),
   // match_normalized_path: false keeps Higress's raw-only matching.
   ...[
