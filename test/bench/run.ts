@@ -14,6 +14,7 @@ import type { PluginSpec } from "../../harness/src/bootstrap.js";
 import { repoRoot, envoyVersion } from "../../harness/src/tools.js";
 import { RedisServer } from "../../harness/src/redis.js";
 import { buildPlugin } from "../../scripts/build.mjs";
+import { userAgent } from "./bot-detect/ua-cpu-shapes.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -100,6 +101,10 @@ const chain = (...items: [string, unknown][]): (() => PluginSpec[] | null) => ()
 const chatBody = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "system", content: "You are a helpful assistant." }, { role: "user", content: "Say hello from the benchmark. ".repeat(40) }], temperature: 0.2 });
 const streamBody = JSON.stringify({ ...JSON.parse(chatBody), stream: true });
 const basicAuth = "Basic " + Buffer.from("alice:secret").toString("base64");
+// bot-detect on long browser-like User-Agents (no crawler word: every request passes). 59 KB is
+// about the largest Envoy's default 60 KiB request-header limit admits; a 64 KB one gets 431 from
+// Envoy before any filter runs (test/bench/bot-detect/ua-cpu.ts measures 64 KB in the emulator).
+const uaSizes: [string, number][] = [["1 KB", 1024], ["16 KB", 16 * 1024], ["59 KB", 59 * 1024]];
 
 // ai-proxy in front of the fast upstream (an OpenAI-compatible answer); the token limit counts in a
 // real Redis (through webdis on the envoy target) with a limit high enough never to refuse.
@@ -111,8 +116,10 @@ const scenarios: Scenario[] = [
   { name: "bare POST 2 KB JSON", group: "baseline", plugins: () => [], method: "POST", path: "/json", body: chatBody },
   { name: "bare chat", group: "baseline", plugins: () => [], method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "bare chat stream", group: "baseline", plugins: () => [], method: "POST", path: "/v1/chat/completions", body: streamBody },
+  ...uaSizes.map(([label, size]): Scenario => ({ name: `bare GET ${label} UA`, group: "baseline", plugins: () => [], method: "GET", path: "/json", headers: { "user-agent": userAgent("browser", size) } })),
   { name: "request-block (URL rules)", group: "plugins", baseline: "bare GET", plugins: plugin("request-block", { block_urls: ["swagger.html", "/admin"], block_exact_urls: ["/exact"] }), method: "GET", path: "/json" },
   { name: "request-block (body rules)", group: "plugins", baseline: "bare POST 2 KB JSON", plugins: plugin("request-block", { block_bodies: ["DROP TABLE"] }), method: "POST", path: "/json", body: chatBody },
+  ...uaSizes.map(([label, size]): Scenario => ({ name: `bot-detect (${label} User-Agent)`, group: "plugins", baseline: `bare GET ${label} UA`, plugins: plugin("bot-detect", {}), method: "GET", path: "/json", headers: { "user-agent": userAgent("browser", size) } })),
   { name: "ip-restriction", group: "plugins", baseline: "bare GET", plugins: plugin("ip-restriction", { ip_source_type: "header", ip_header_name: "x-real-ip", allow: ["10.0.0.0/8", "127.0.0.1"] }), method: "GET", path: "/json", headers: { "x-real-ip": "127.0.0.1" } },
   { name: "key-auth", group: "plugins", baseline: "bare GET", plugins: plugin("key-auth", { global_auth: true, keys: ["x-api-key"], in_header: true, consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }] }), method: "GET", path: "/json", headers: { "x-api-key": "bob-key" } },
   { name: "basic-auth", group: "plugins", baseline: "bare GET", plugins: plugin("basic-auth", { global_auth: true, consumers: [{ name: "alice", credential: "alice:secret" }] }), method: "GET", path: "/json", headers: { authorization: basicAuth } },
@@ -325,7 +332,9 @@ const redis = await RedisServer.start();
 const results: Result[] = [];
 const live: Live[] = [];
 try {
-  const chosen = scenarios.filter((s) => !ONLY.length || ONLY.includes(s.name) || s.group === "baseline");
+  // With --only, the baselines the chosen scenarios compare with come along.
+  const wanted = new Set(ONLY.flatMap((n) => [n, scenarios.find((s) => s.name === n)?.baseline ?? n]));
+  const chosen = scenarios.filter((s) => !ONLY.length || wanted.has(s.name));
   for (const s of chosen) {
     process.stdout.write(`bench: preparing ${s.name} … `);
     const p = await prepare(s, upstream.port, redis.webdisPort);

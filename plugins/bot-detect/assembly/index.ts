@@ -1,9 +1,10 @@
 // bot-detect: blocks crawlers by User-Agent. Decision order follows Higress's bot-detect: empty
 // User-Agent → block; an `allow` regex matches → pass; a `deny` regex matches → block; a built-in
-// crawler rule matches → block; otherwise pass. Regexes use RE2 syntax on the SDK's linear-time
-// engine, so a hostile User-Agent cannot make matching slow.
+// crawler rule matches → block; otherwise pass. Each list is one RegexSet (RE2 syntax): all its
+// patterns are matched in one pass over the User-Agent by a cached DFA, so a 64 KB User-Agent
+// costs one table lookup per byte instead of every pattern's every thread per byte.
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, JsonKind, HeaderPair, registerPlugin, log } from "@sluice/sdk";
-import { Regex } from "@sluice/sdk/regex/regex";
+import { RegexSet } from "@sluice/sdk/regex/set";
 export * from "@sluice/sdk/exports";
 
 const DEFAULT_CODE: u32 = 403;
@@ -32,48 +33,62 @@ const DEFAULT_RULES: Array<string> = [
   "(?i)(^|[^a-z])[a-z0-9_.-]*(bot|crawler|crawl|spider|scraper)($|[^a-z])",
 ];
 
+const NONE = RegexSet.compile([]).set!;
+
 class BotConfig {
-  allow: Array<Regex> = [];
-  deny: Array<Regex> = [];
+  allow: RegexSet = NONE;
+  deny: RegexSet = NONE;
   code: u32 = DEFAULT_CODE;
   message: string = DEFAULT_MESSAGE;
 }
 
-/** The compiled built-in rules, shared by every configuration (compiled on first use). */
-let defaults: Array<Regex> | null = null;
-function defaultRules(): Array<Regex> {
+/**
+ * The built-in rules as one set, shared by every configuration (compiled on first use; its DFA
+ * states, once built, serve every later request).
+ */
+let defaults: RegexSet | null = null;
+function defaultRules(): RegexSet {
   let d = defaults;
   if (d !== null) return d;
-  d = new Array<Regex>();
-  for (let i = 0; i < DEFAULT_RULES.length; i++) {
-    const r = Regex.compile(DEFAULT_RULES[i]);
-    if (r.ok) d.push(r.regex!);
-    else log.error("bot-detect: built-in rule " + i.toString() + " does not compile: " + r.error);
+  const r = RegexSet.compile(DEFAULT_RULES);
+  if (r.ok) d = r.set!;
+  else {
+    log.error("bot-detect: built-in rule " + r.failed.toString() + " does not compile: " + r.error);
+    d = NONE;
   }
   defaults = d;
   return d;
 }
 
-function regexList(json: JsonObject, key: string, out: Array<Regex>, err: ConfigError): bool {
+/** The patterns under `key` as one set, NONE when absent, null (with err set) when invalid. */
+function regexList(json: JsonObject, key: string, err: ConfigError): RegexSet | null {
   const v = json.get(key);
-  if (v === null || v.isNull) return true;
+  if (v === null || v.isNull) return NONE;
   const arr = v.asArray();
-  if (arr === null) { err.fail<BotConfig>(key + " must be an array of regular expressions"); return false; }
+  if (arr === null) return err.fail<RegexSet>(key + " must be an array of regular expressions");
+  const patterns = new Array<string>();
   for (let i = 0; i < arr.length; i++) {
     const s = arr[i].asString();
-    if (s === null) { err.fail<BotConfig>(key + " must be an array of regular expressions, got " + arr[i].stringify()); return false; }
-    const r = Regex.compile(s);
-    if (!r.ok) { err.fail<BotConfig>("invalid regular expression in " + key + ": '" + s + "': " + r.error); return false; }
-    out.push(r.regex!);
+    if (s === null) return err.fail<RegexSet>(key + " must be an array of regular expressions, got " + arr[i].stringify());
+    patterns.push(s);
   }
-  return true;
+  const r = RegexSet.compile(patterns);
+  if (!r.ok) {
+    const which = r.failed >= 0 ? "'" + patterns[r.failed] + "'" : "the list";
+    return err.fail<RegexSet>("invalid regular expression in " + key + ": " + which + ": " + r.error);
+  }
+  return r.set!;
 }
 
 class BotDetect extends Plugin<BotConfig> {
   parseConfig(json: JsonObject, global: BotConfig | null, err: ConfigError): BotConfig | null {
     const c = new BotConfig();
-    if (!regexList(json, "allow", c.allow, err)) return null;
-    if (!regexList(json, "deny", c.deny, err)) return null;
+    const allow = regexList(json, "allow", err);
+    if (allow === null) return null;
+    const deny = regexList(json, "deny", err);
+    if (deny === null) return null;
+    c.allow = allow;
+    c.deny = deny;
     const code = json.get("blocked_code");
     if (code !== null && !code.isNull) {
       let n: f64 = -1;
@@ -111,10 +126,9 @@ class BotDetectFilter extends HttpFilter<BotConfig> {
   private judge(ua: string): i32 {
     const c = this.config;
     if (ua.trim().length == 0) return 3;
-    for (let i = 0; i < c.allow.length; i++) if (c.allow[i].test(ua)) return 0;
-    for (let i = 0; i < c.deny.length; i++) if (c.deny[i].test(ua)) return 1;
-    const d = defaultRules();
-    for (let i = 0; i < d.length; i++) if (d[i].test(ua)) return 2;
+    if (c.allow.test(ua)) return 0;
+    if (c.deny.test(ua)) return 1;
+    if (defaultRules().test(ua)) return 2;
     return 0;
   }
 

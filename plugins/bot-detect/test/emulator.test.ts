@@ -4,6 +4,10 @@ import { describe, it, expect } from "vitest";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
 
+const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 ";
+/** A browser User-Agent repeated to `size` bytes (no crawler word in it). */
+const longUa = (size: number) => BROWSER.repeat(Math.ceil(size / BROWSER.length)).slice(0, size);
+
 const config = { allow: ["(?i)friendlybot/1\\.0"], deny: ["^EvilClient/"], blocked_code: 429, blocked_message: "no bots" };
 
 interface Case { name: string; ua?: string; status: number }
@@ -16,6 +20,13 @@ const cases: Case[] = [
   { name: "deny regex", ua: "EvilClient/3", status: 429 },
   { name: "an empty User-Agent is blocked", ua: "", status: 429 },
   { name: "no User-Agent is blocked", status: 429 },
+  // 64 KB User-Agents are judged whole (no inspection cap): a bot word at either end still counts.
+  { name: "64 KB browser-like UA passes", ua: longUa(64 * 1024), status: 200 },
+  { name: "64 KB UA ending in Googlebot is blocked", ua: longUa(64 * 1024 - 14) + " Googlebot/2.1", status: 429 },
+  { name: "64 KB UA starting with curl is blocked", ua: "curl/8.5.0 " + longUa(64 * 1024 - 11), status: 429 },
+  { name: "64 KB UA with a generic …spider in the middle is blocked", ua: longUa(32 * 1024) + " some-spider/1 " + longUa(32 * 1024), status: 429 },
+  { name: "64 KB UA matching deny is blocked", ua: "EvilClient/3 " + longUa(64 * 1024 - 13), status: 429 },
+  { name: "64 KB UA: allow at the end wins over a crawler word at the start", ua: "Googlebot " + longUa(64 * 1024 - 26) + " FriendlyBot/1.0", status: 200 },
 ];
 
 for (const target of ["envoy", "higress"] as const) {

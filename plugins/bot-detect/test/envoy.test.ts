@@ -23,6 +23,11 @@ const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KH
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
 const SAFARI_IOS = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
 const GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+/**
+ * Chrome's User-Agent repeated to `size` bytes. 59 KB is about the longest Envoy's default header
+ * limit (60 KiB for all request headers) lets through to the plugin.
+ */
+const longUa = (size: number) => (CHROME + " ").repeat(Math.ceil(size / (CHROME.length + 1))).slice(0, size);
 
 interface Case { name: string; path?: string; ua: string[] | null; status: number; message?: string }
 const cases: Case[] = [
@@ -60,6 +65,11 @@ const cases: Case[] = [
   { name: "rule allow admits Googlebot there", path: "/allow-google", ua: [GOOGLEBOT], status: 200 },
   { name: "rule allow: other bots still blocked", path: "/allow-google", ua: ["bingbot/2.0"], status: 403 },
   { name: "rule: empty UA blocked even with allow", path: "/allow-google", ua: [""], status: 403 },
+  // (Passing ones stay under the Node upstream's own 16 KiB header limit.)
+  { name: "15 KB browser-like UA passes", ua: [longUa(15 * 1024)], status: 200 },
+  { name: "59 KB UA ending in Googlebot is blocked", ua: [longUa(59 * 1024 - 14) + " Googlebot/2.1"], status: 403 },
+  { name: "59 KB UA starting with curl is blocked", ua: ["curl/8.5.0 " + longUa(59 * 1024 - 11)], status: 403 },
+  { name: "59 KB UA matching deny in the middle is blocked", ua: [longUa(29 * 1024) + " EvilBrowser " + longUa(29 * 1024)], status: 403 },
 ];
 
 describe("bot-detect in Envoy", () => {

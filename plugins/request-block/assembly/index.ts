@@ -1,11 +1,16 @@
 // request-block: refuse requests whose URL, headers or body contain configured text.
-// Configuration and behaviour follow Higress's request-block plugin.
+// Configuration and behaviour follow Higress's request-block plugin, except that URL rules also
+// see the normalised path (see README.md): Higress compares the raw `:path` only, so `/%61dmin`
+// or `//admin` slips past a rule for `/admin` that the upstream then serves.
 import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, Regex, registerPlugin, log } from "@sluice/sdk";
+import { normalizePathString } from "@sluice/sdk/net/path";
 export * from "@sluice/sdk/exports";
 
 class BlockConfig {
   blockUrls: Array<string> = [];
   blockExactUrls: Array<string> = [];
+  /** block_exact_urls normalised like request paths, without a trailing slash ("" for a rule with a query: raw only). */
+  blockExactPaths: Array<string> = [];
   /** RE2 patterns (linear-time engine: a pattern from config cannot be a ReDoS). */
   blockRegexpUrls: Array<Regex> = [];
   blockHeaders: Array<string> = [];
@@ -13,6 +18,12 @@ class BlockConfig {
   blockedCode: u32 = 403;
   blockedMessage: string = "";
   caseSensitive: bool = true;
+  matchNormalizedPath: bool = true;
+}
+
+/** `/a/` and `/a` name the same resource for an exact rule (most routers match both). */
+function trimSlash(p: string): string {
+  return p.length > 1 && p.endsWith("/") ? p.substring(0, p.length - 1) : p;
 }
 
 function lowerAll(list: Array<string>): Array<string> {
@@ -33,6 +44,15 @@ class RequestBlock extends Plugin<BlockConfig> {
     if (exact !== null) c.blockExactUrls = c.caseSensitive ? exact : lowerAll(exact);
     if (headers !== null) c.blockHeaders = c.caseSensitive ? headers : lowerAll(headers);
     if (bodies !== null) c.blockBodies = c.caseSensitive ? bodies : lowerAll(bodies);
+    c.matchNormalizedPath = json.getBool("match_normalized_path", true);
+    for (let i = 0; i < c.blockExactUrls.length; i++) {
+      const rule = c.blockExactUrls[i];
+      // Only a rule that is a path is one: a query would be dropped by normalising, and a rule
+      // without a leading `/` never equals a `:path` in Higress, so it must not start to here.
+      if (!rule.startsWith("/") || rule.includes("?") || rule.includes("#")) continue;
+      const p = trimSlash(normalizePathString(rule));
+      c.blockExactPaths.push(c.caseSensitive ? p : p.toLowerCase());
+    }
     const regexps = json.getStringArray("block_regexp_urls");
     if (regexps !== null) {
       for (let i = 0; i < regexps.length; i++) {
@@ -68,9 +88,16 @@ class RequestBlockFilter extends HttpFilter<BlockConfig> {
       const path = this.requestHeaders.get(":path");
       const raw = path === null ? "" : path;
       const url = c.caseSensitive ? raw : raw.toLowerCase();
-      if (c.blockExactUrls.includes(url) || containsAny(url, c.blockUrls)) return this.block("url");
+      // Higress's checks on the raw path, then the same rules on the path the upstream resolves.
+      const norm = c.matchNormalizedPath ? normalizePathString(raw) : "";
+      const normUrl = c.caseSensitive ? norm : norm.toLowerCase();
+      if (c.blockExactUrls.includes(url)) return this.block("url");
+      if (c.matchNormalizedPath && c.blockExactPaths.includes(trimSlash(normUrl))) return this.block("url");
+      if (containsAny(url, c.blockUrls)) return this.block("url");
+      if (c.matchNormalizedPath && containsAny(normUrl, c.blockUrls)) return this.block("url");
       for (let i = 0; i < c.blockRegexpUrls.length; i++) {
-        if (c.blockRegexpUrls[i].test(raw)) return this.block("url");
+        const r = c.blockRegexpUrls[i];
+        if (r.test(raw) || (c.matchNormalizedPath && r.test(norm))) return this.block("url");
       }
     }
     if (c.blockHeaders.length > 0) {

@@ -1,6 +1,8 @@
 // The case table of request-block, run by both hosts: envoy.test.ts (real Envoy) and
 // emulator.test.ts (the emulator, both targets), so the two cannot drift apart.
 
+const pathRules = { block_urls: ["/admin"], block_exact_urls: ["/secret", "/q?x=1", "bare"], block_regexp_urls: ["^/internal/"] };
+
 export const config = {
   block_urls: ["swagger.html", "/Admin"],
   block_exact_urls: ["/exact"],
@@ -12,6 +14,10 @@ export const config = {
   _rules_: [
     { _match_route_: ["strict"], block_urls: ["secret"], blocked_code: 451, case_sensitive: false },
     { _match_domain_: ["*.example.com"], block_bodies: ["forbidden"], blocked_message: "domain rule" },
+    // Path rules on their own hosts: the normalised path (default), Higress's raw-only matching, and without case.
+    { _match_domain_: ["paths.test"], ...pathRules },
+    { _match_domain_: ["raw.test"], ...pathRules, match_normalized_path: false },
+    { _match_domain_: ["nocase.test"], ...pathRules, case_sensitive: false },
   ],
 };
 
@@ -54,4 +60,34 @@ export const cases: Case[] = [
   { name: "domain rule ignores the port", path: "/d", host: "api.example.com:8080", body: "forbidden", status: 403 },
   { name: "wildcard domain does not match the bare domain", path: "/d", host: "example.com", body: "forbidden", status: 200 },
   { name: "domain rule does not use global URL rules", path: "/swagger.html", host: "api.example.com", status: 200 },
+  { name: "case-sensitive rule sees the decoded path (/%41dmin is /Admin)", path: "/%41dmin/x", status: 418 },
+
+  // Paths an upstream resolves to a blocked one (host paths.test: rules for /admin, exactly /secret, ^/internal/).
+  ...[
+    "/%61dmin", "/x/..%2Fadmin", "/x/..%5Cadmin", "//internal/a", "/./internal/a", "/a/%2E%2E/internal/x",
+    "/secret/", "/secret?x=1", "/secret;x", "/%73ecret", "/secret/.", "/secret/x/..", "//secret", "/secret;jsessionid=1?y",
+  ].map((path) => ({ name: `normalised path ${path} is blocked`, path, host: "paths.test", status: 403 })),
+  ...[
+    "/secret", "/admin/x", "/internal/a", "/q?x=1",
+  ].map((path) => ({ name: `raw path ${path} is blocked`, path, host: "paths.test", status: 403 })),
+  // Benign paths that normalise to something no rule covers.
+  ...[
+    "/secrets", "/x/secret", "/secret-garden", "/sec%72et-garden", "/internal", "/public/internal/a", "/a%2Fb", "/%7Euser/",
+    "/..", "/search?q=..%2Fadmin", "/hello;v=1", "/%", "/SECRET", "/%53ecret", "/Internal/a",
+    "/q", "/q?x=2", "/bare", // exact rules with a query or without a leading / are compared raw only
+  ].map((path) => ({ name: `benign ${path} passes`, path, host: "paths.test", status: 200 })),
+  // match_normalized_path: false keeps Higress's raw-only matching.
+  ...[
+    "/%61dmin", "/x/..%2Fadmin", "//internal/a", "/./internal/a", "/secret/", "/secret?x=1", "/secret;x", "/%73ecret",
+  ].map((path) => ({ name: `raw-only matching lets ${path} through (Higress)`, path, host: "raw.test", status: 200 })),
+  ...[
+    "/secret", "/admin/x", "/internal/a",
+  ].map((path) => ({ name: `raw-only matching still blocks ${path}`, path, host: "raw.test", status: 403 })),
+  // case_sensitive: false on normalised paths.
+  ...[
+    "/SECRET", "/%53ECRET/", "/Secret;x", "//INTERNAL/a", "/x/..%2FADMIN", "/%41DMIN",
+  ].map((path) => ({ name: `case-insensitive: ${path} is blocked`, path, host: "nocase.test", status: 403 })),
+  ...[
+    "/Secrets", "/x/SECRET", "/INTERNAL",
+  ].map((path) => ({ name: `case-insensitive: benign ${path} passes`, path, host: "nocase.test", status: 200 })),
 ];

@@ -1,0 +1,78 @@
+// Test entry: exposes RegexSet (patterns joined by U+0001) next to the single-pattern engine it
+// must agree with.
+import { Regex } from "../regex/regex";
+import { RegexSet } from "../regex/set";
+
+let cachedKey: string | null = null;
+let cachedSet: RegexSet | null = null;
+let cachedError: string = "";
+
+function setOf(joined: string): RegexSet | null {
+  if (cachedKey !== null && cachedKey! == joined) return cachedSet;
+  const r = RegexSet.compile(joined.length == 0 ? [] : joined.split("\u0001"));
+  cachedKey = joined;
+  cachedSet = r.set;
+  cachedError = r.ok ? "" : r.failed.toString() + ":" + r.error;
+  return cachedSet;
+}
+
+/** "" or "<index>:<message>". */
+export function setError(joined: string): string {
+  setOf(joined);
+  return cachedError;
+}
+
+/** -1 compile error, 0 no match, 1 match. */
+export function setTest(joined: string, subject: string): i32 {
+  const s = setOf(joined);
+  if (s === null) return -1;
+  return s.test(subject) ? 1 : 0;
+}
+
+export function setTestBytes(joined: string, subject: ArrayBuffer): i32 {
+  const s = setOf(joined);
+  if (s === null) return -1;
+  return s.testBytes(subject) ? 1 : 0;
+}
+
+/** Whether the set runs on the DFA (1) or the Pike VM (0). */
+export function setUsesDfa(joined: string): i32 {
+  const s = setOf(joined);
+  return s !== null && s.usesDfa ? 1 : 0;
+}
+
+export function setSteps(joined: string): i64 {
+  const s = setOf(joined);
+  return s === null ? -1 : s.steps;
+}
+
+export function setResets(joined: string): i32 {
+  const s = setOf(joined);
+  return s === null ? -1 : s.cacheResets;
+}
+
+/** The reference: any pattern, each on the Pike VM. */
+export function anyTest(joined: string, subject: string): i32 {
+  const ps = joined.length == 0 ? new Array<string>() : joined.split("\u0001");
+  for (let i = 0; i < ps.length; i++) {
+    const r = Regex.compile(ps[i]);
+    if (!r.ok) return -1;
+    if (r.regex!.test(subject)) return 1;
+  }
+  return 0;
+}
+
+export function anyTestBytes(joined: string, subject: ArrayBuffer): i32 {
+  const ps = joined.length == 0 ? new Array<string>() : joined.split("\u0001");
+  for (let i = 0; i < ps.length; i++) {
+    const r = Regex.compile(ps[i]);
+    if (!r.ok) return -1;
+    if (r.regex!.testBytes(subject)) return 1;
+  }
+  return 0;
+}
+
+export function setStates(joined: string): i32 {
+  const s = setOf(joined);
+  return s === null ? -1 : s.cachedStates;
+}
