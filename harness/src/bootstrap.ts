@@ -69,6 +69,8 @@ export interface BootstrapSpec {
    * and its second becomes the Prometheus label `name` (e.g. Higress's ai_route/ai_model labels).
    */
   statsTags?: { name: string; regex: string }[];
+  /** Envoy's limit on request headers (KiB; its default is 60). */
+  maxRequestHeadersKb?: number;
   /** HTTP/1 chunked trailers on the listener and to the clusters (Envoy drops them by default). */
   http1Trailers?: boolean;
 }
@@ -158,6 +160,7 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
   };
   if (spec.useRemoteAddress !== undefined) hcm.use_remote_address = spec.useRemoteAddress;
   if (spec.http1Trailers) hcm.http_protocol_options = { enable_trailers: true };
+  if (spec.maxRequestHeadersKb) hcm.max_request_headers_kb = spec.maxRequestHeadersKb;
   if (spec.accessLog) {
     hcm.access_log = [{
       name: "envoy.access_loggers.file",

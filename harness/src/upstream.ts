@@ -18,7 +18,8 @@ export class RecordingUpstream {
   port = 0;
 
   private constructor() {
-    this.server = createServer((req, res) => {
+    // Large headers (a 64 KB User-Agent from the hostile tests) are echoed, not refused with 431.
+    this.server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c) => chunks.push(c));
       req.on("end", () => {

@@ -46,6 +46,8 @@ const gw = useEnvoy(() => {
     ...spec.plugins,
   ];
   spec.bufferLimitBytes = 128 * MiB;
+  // Envoy refuses request headers over 60 KiB by default (431) before any filter runs.
+  spec.maxRequestHeadersKb = 96;
   return spec;
 });
 
