@@ -1,28 +1,31 @@
 // Provider `claude`: OpenAI chat ⇄ Anthropic Messages, whole and streamed.
 import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromAnthropic } from "@sluice/sdk";
-import { S, I, B, O, A, copy, str, parseArgs, contentText, splitDataUrl } from "./util";
+import { S, I, B, O, A, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { SseEvent } from "./sse";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
-export function textBlock(t: string): JsonValue {
+export function textBlock(t: string): JsonValue { return textBlockOf(S(t)); }
+
+/** A text block around a string value (kept as it is: a big text is not decoded). */
+export function textBlockOf(t: JsonValue): JsonValue {
   const b = new JsonObject();
   b.set("type", S("text"));
-  b.set("text", S(t));
+  b.set("text", t);
   return O(b);
 }
 
 function contentBlocks(v: JsonValue | null): Array<JsonValue> {
   const out = new Array<JsonValue>();
   if (v === null) return out;
-  if (v.kind == JsonKind.String) { if (v.str.length > 0) out.push(textBlock(v.str)); return out; }
+  if (v.kind == JsonKind.String) { if (!v.isEmptyString) out.push(textBlockOf(v)); return out; }
   const a = v.asArray();
   if (a === null) return out;
   for (let i = 0; i < a.length; i++) {
     const p = a[i].asObject();
     if (p === null) continue;
     const t = str(p, "type");
-    if (t == "text") out.push(textBlock(str(p, "text")));
+    if (t == "text") out.push(textBlockOf(strValue(p, "text")));
     else if (t == "image_url") {
       const iu = p.getObject("image_url");
       const url = iu === null ? str(p, "image_url") : str(iu, "url");
@@ -88,7 +91,7 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
         const b = new JsonObject();
         b.set("type", S("tool_result"));
         b.set("tool_use_id", S(str(m, "tool_call_id")));
-        b.set("content", S(contentText(m.get("content"))));
+        b.set("content", contentValue(m.get("content")));
         appendByRole(msgs, "user", "content", [O(b)]);
       } else if (role == "assistant") {
         const blocks = new Array<JsonValue>();

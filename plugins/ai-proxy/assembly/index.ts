@@ -19,7 +19,7 @@ import { setPropertyBytes } from "@sluice/sdk/runtime/hostcalls";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
 import { Api, Auth, Family, apiOfPath } from "./providers";
 import { SseReader, SseEvent, sseData } from "./sse";
-import { S, B, O, A, str, parseObject, nowSeconds, randomId } from "./util";
+import { S, B, O, A, str, parseObject, parseObjectBytes, bodyBytes, jsonByteLength, nowSeconds, randomId } from "./util";
 import { openaiError, anthropicError, providerErrorMessage, providerErrorCode } from "./openai";
 import { anthropicToOpenAIRequest, openaiToAnthropicResponse, AnthropicStreamWriter } from "./anthropic";
 import { openaiToClaudeRequest, claudeToOpenAIResponse, ClaudeStreamReader } from "./claude";
@@ -34,6 +34,8 @@ import { tc3Authorization, sigV4Authorization, amzDate } from "./sign";
 import { EventStreamReader } from "@sluice/sdk/eventstream/reader";
 
 const BODY_LIMIT = "104857600";
+// Request bodies from this size on are parsed between two full collections (onRequestBodyRaw).
+const COLLECT_AROUND_BYTES: u32 = 256 << 10;
 
 class AiProxy extends Plugin<AiProxyConfig> {
   parseConfig(json: JsonObject, global: AiProxyConfig | null, err: ConfigError): AiProxyConfig | null {
@@ -123,6 +125,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   pendingBody: JsonObject | null = null;
   created: i64 = 0;
   embeddingsBase64: bool = false;
+  /** Size of the client's body: sizes the buffer the upstream body is written into. */
+  requestBytes: i32 = 0;
   // retryOnFailure state
   upstreamHeaders: Array<HeaderPair> = [];
   upstreamBody: ArrayBuffer | null = null;
@@ -191,9 +195,35 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     return Action.Pause;
   }
 
+  /**
+   * maxRequestBodyBytes: the host reports the size buffered so far, so a body over the limit is
+   * refused (413, in the client's API dialect) before it is ever copied into the VM.
+   * A big body is handled between two full collections: the first frees what earlier requests
+   * left, so this one reuses that space; the second frees this body and its upstream copy at once,
+   * before objects that live on get placed between them and split the space (linear memory never
+   * shrinks, so every split is paid again by the next big body).
+   */
+  onRequestBodyRaw(bodySize: u32, endOfStream: bool): Action {
+    if (this.requestBodyMode != BodyMode.Buffer || this.pc === null) return super.onRequestBodyRaw(bodySize, endOfStream);
+    if (<i64>bodySize > this.config.maxRequestBodyBytes) return this.refuseTooLarge();
+    if (!endOfStream || bodySize < COLLECT_AROUND_BYTES) return super.onRequestBodyRaw(bodySize, endOfStream);
+    __collect();
+    const action = super.onRequestBodyRaw(bodySize, endOfStream);
+    __collect();
+    return action;
+  }
+
+  private refuseTooLarge(): Action {
+    const message = "the request body is larger than the limit of " + this.config.maxRequestBodyBytes.toString() + " bytes";
+    log.warn(message);
+    const body = this.anthropicIn ? anthropicError(413, message) : openaiError(413, message, "request_too_large");
+    return this.respond(413, body, [new HeaderPair("content-type", "application/json")], "ai-proxy.request_too_large");
+  }
+
   onRequestBody(body: ArrayBuffer): Action {
     const pc = this.pc!;
-    let req = parseObject(String.UTF8.decode(body));
+    this.requestBytes = body.byteLength;
+    let req = parseObjectBytes(body);
     if (req === null) return this.fail(400, "the request body is not a valid JSON object");
     const m = req.getString("model");
     if (m === null || m.length == 0) return this.fail(400, "missing model in the request body");
@@ -301,7 +331,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.requestHeaders.set("accept", "text/event-stream");
       if (pc.firstByteTimeout > 0) this.requestHeaders.set("x-envoy-upstream-rq-first-byte-timeout-ms", pc.firstByteTimeout.toString());
     }
-    const bytes = String.UTF8.encode(out.stringify());
+    const bytes = bodyBytes(out, this.requestBytes);
     this.replaceRequestBody(bytes);
     this.sign(path, bytes);
     if (pc.retry.enabled && !this.stream) {
@@ -324,17 +354,17 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.applyHostAndAuth();
       this.requestHeaders.set(":path", "/v1/messages/count_tokens");
       this.requestHeaders.set("content-type", "application/json");
-      this.replaceRequestBody(String.UTF8.encode(req.stringify()));
+      this.replaceRequestBody(bodyBytes(req, this.requestBytes));
       this.api = Api.Models; // answer passes through untouched
       return Action.Continue;
     }
     let bytes = 0;
     const sys = req.get("system");
-    if (sys !== null) bytes += String.UTF8.byteLength(sys.stringify());
+    if (sys !== null) bytes += jsonByteLength(sys);
     const msgs = req.get("messages");
-    if (msgs !== null) bytes += String.UTF8.byteLength(msgs.stringify());
+    if (msgs !== null) bytes += jsonByteLength(msgs);
     const tools = req.get("tools");
-    if (tools !== null) bytes += String.UTF8.byteLength(tools.stringify());
+    if (tools !== null) bytes += jsonByteLength(tools);
     const o = new JsonObject();
     o.set("input_tokens", JsonValue.fromNumber(<f64>((bytes + 3) / 4)));
     return this.respond(200, o.stringify(), [new HeaderPair("content-type", "application/json")], "ai-proxy.count_tokens");
