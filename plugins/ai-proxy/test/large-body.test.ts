@@ -141,14 +141,19 @@ const emuConfig = {
   providers: [
     { id: "openai", type: "openai", apiTokens: ["sk-openai"], modelMapping: { "gpt-4o": "gpt-4o-mini" } },
     { id: "claude", type: "claude", apiTokens: ["sk-claude"], modelMapping: { "*": "claude-haiku-4-5" } },
+    { id: "gemini", type: "gemini", apiTokens: ["sk-gemini"], modelMapping: { "*": "gemini-2.5-flash" } },
+    { id: "qwen", type: "qwen", qwenEnableCompatible: false, apiTokens: ["sk-qwen"], modelMapping: { "*": "qwen-max" } },
+    { id: "bedrock", type: "bedrock", awsAccessKey: "AKIA", awsSecretKey: "secret", awsRegion: "us-east-1", modelMapping: { "*": "amazon.nova-lite-v1:0" } },
+    { id: "hunyuan", type: "hunyuan", hunyuanAuthId: "AKID", hunyuanAuthKey: "key", modelMapping: { "*": "hunyuan-lite" } },
   ],
   _rules_: [
     { _match_route_: ["openai"], activeProviderId: "openai" },
     { _match_route_: ["claude"], activeProviderId: "claude" },
+    ...["gemini", "qwen", "bedrock", "hunyuan"].map((id) => ({ _match_route_: [id], activeProviderId: id })),
     { _match_route_: ["small"], activeProviderId: "openai", maxRequestBodyBytes: 4096 },
   ],
 };
-const emuRoutes = ["openai", "claude", "small"].map((n) => ({ name: n, prefix: `/${n}/`, cluster: "up" }));
+const emuRoutes = ["openai", "claude", "small", "gemini", "qwen", "bedrock", "hunyuan"].map((n) => ({ name: n, prefix: `/${n}/`, cluster: "up" }));
 const OPENAI_ANSWER = JSON.stringify({ id: "c", object: "chat.completion", created: 1, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } });
 const CLAUDE_ANSWER = JSON.stringify({ id: "msg_1", type: "message", role: "assistant", model: "claude-haiku-4-5", content: [{ type: "text", text: "ok" }], stop_reason: "end_turn", usage: { input_tokens: 3, output_tokens: 1 } });
 
@@ -175,6 +180,24 @@ for (const target of ["envoy", "higress"] as const) {
         expect(host.traps).toEqual([]);
       });
     }
+
+    it("the other conversions (gemini, qwen, bedrock, hunyuan; Anthropic /v1/messages in) keep a 10 MB body within 3 bytes of VM memory per body byte", async () => {
+      const { body: chatBody, contentChars } = bigChat(10 * MB);
+      const longest = (v: unknown): number => typeof v === "string" ? v.length : v && typeof v === "object" ? Math.max(0, ...Object.values(v).map(longest)) : 0;
+      for (const path of ["/gemini/v1/chat/completions", "/qwen/v1/chat/completions", "/bedrock/v1/chat/completions", "/hunyuan/v1/chat/completions", "/openai/v1/messages"]) {
+        const id = path;
+        const body = path.endsWith("/messages") ? bigMessages(10 * MB) : chatBody;
+        const host = await load();
+        const before = memory(host);
+        for (let i = 0; i < 2; i++) {
+          const r = await host.request({ path, headers: { "content-type": "application/json" }, body, response: { status: 200, headers: { "content-type": "application/json" }, body: path.endsWith("/messages") ? OPENAI_ANSWER : "{}" } });
+          expect(r.status, id).toBe(200);
+          expect(longest(JSON.parse(r.upstream!.body.toString())), id).toBe(contentChars);
+          expect((memory(host) - before) / body.length, id).toBeLessThanOrEqual(3);
+        }
+        expect(host.traps, id).toEqual([]);
+      }
+    });
 
     it("refuses a body over maxRequestBodyBytes while it arrives: 413, OpenAI or Anthropic shape, nothing sent upstream", async () => {
       const host = await load();
