@@ -169,6 +169,14 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
   return out;
 }
 
+/** Text values joined; one passes as it is (a big answer stays undecoded). */
+function joinedText(texts: Array<JsonValue>): JsonValue {
+  if (texts.length == 1) return texts[0];
+  let s = "";
+  for (let i = 0; i < texts.length; i++) s += texts[i].str;
+  return S(s);
+}
+
 export function finishOf(stopReason: string): string {
   if (stopReason == "max_tokens") return "length";
   if (stopReason == "tool_use") return "tool_calls";
@@ -180,7 +188,8 @@ export function finishOf(stopReason: string): string {
 export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const msg = new JsonObject();
   msg.set("role", S("assistant"));
-  let text = "", thinking = "";
+  let thinking = "";
+  const texts = new Array<JsonValue>();
   const calls = new Array<JsonValue>();
   const content = resp.getArray("content");
   if (content !== null) {
@@ -188,12 +197,12 @@ export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: T
       const b = content[i].asObject();
       if (b === null) continue;
       const t = str(b, "type");
-      if (t == "text") text += str(b, "text");
+      if (t == "text") texts.push(strValue(b, "text"));
       else if (t == "thinking") thinking += str(b, "thinking");
       else if (t == "tool_use") calls.push(toolCall(-1, str(b, "id"), str(b, "name"), argumentsText(b.get("input"))));
     }
   }
-  msg.set("content", S(text));
+  msg.set("content", joinedText(texts));
   if (thinking.length > 0) msg.set("reasoning_content", S(thinking));
   if (calls.length > 0) msg.set("tool_calls", A(calls));
   const u = resp.getObject("usage");

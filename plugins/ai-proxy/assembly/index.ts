@@ -34,7 +34,7 @@ import { tc3Authorization, sigV4Authorization, amzDate } from "./sign";
 import { EventStreamReader } from "@sluice/sdk/eventstream/reader";
 
 const BODY_LIMIT = "104857600";
-// Request bodies from this size on are parsed between two full collections (onRequestBodyRaw).
+// Bodies from this size on are handled between two full collections (onRequestBodyRaw).
 const COLLECT_AROUND_BYTES: u32 = 256 << 10;
 
 class AiProxy extends Plugin<AiProxyConfig> {
@@ -574,16 +574,24 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     return Action.Continue;
   }
 
+  /** A big buffered answer is converted between two full collections, as a big request is (onRequestBodyRaw). */
+  onResponseBodyRaw(bodySize: u32, endOfStream: bool): Action {
+    if (this.responseBodyMode != BodyMode.Buffer || !endOfStream || bodySize < COLLECT_AROUND_BYTES) return super.onResponseBodyRaw(bodySize, endOfStream);
+    __collect();
+    const action = super.onResponseBodyRaw(bodySize, endOfStream);
+    __collect();
+    return action;
+  }
+
   onResponseBody(body: ArrayBuffer): Action {
-    const text = String.UTF8.decode(body);
     const ok = this.status >= 200 && this.status < 300;
     if (!ok) {
-      this.replaceResponseBody(String.UTF8.encode(this.convertError(this.status, text)));
+      this.replaceResponseBody(String.UTF8.encode(this.convertError(this.status, body)));
       // A retry is in flight: hold the (converted) error until it answers.
       return this.retrying ? Action.Pause : Action.Continue;
     }
     if (this.holdHeaders) {
-      const o = parseObject(text);
+      const o = parseObjectBytes(body);
       const e: JsonObject | null = o === null ? null : hunyuanError(o);
       if (e !== null) {
         const st = hunyuanErrorStatus(str(e, "Code"));
@@ -593,23 +601,24 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
         return Action.Continue;
       }
     }
-    const out = this.convertOk(text);
-    if (out !== null) this.replaceResponseBody(String.UTF8.encode(out));
+    const out = this.convertOk(body);
+    if (out !== null) this.replaceResponseBody(out);
     return Action.Continue;
   }
 
   /** A provider error body in the client's dialect. */
-  private convertError(status: u32, text: string): string {
-    if (this.nativeMessages) return text;
-    const obj = parseObject(text);
-    const fallback = text.length > 0 && text.length < 512 ? text : "upstream returned status " + status.toString();
+  private convertError(status: u32, body: ArrayBuffer): string {
+    if (this.nativeMessages) return String.UTF8.decode(body);
+    const obj = parseObjectBytes(body);
+    const n = body.byteLength;
+    const fallback = n > 0 && n < 512 ? String.UTF8.decode(body) : "upstream returned status " + status.toString();
     const msg = providerErrorMessage(obj, fallback);
     return this.anthropicIn ? anthropicError(status, msg) : openaiError(status, msg, providerErrorCode(obj));
   }
 
   /** A successful provider body converted for the client; null when it passes unchanged. */
-  private convertOk(text: string): string | null {
-    const obj = parseObject(text);
+  private convertOk(body: ArrayBuffer): ArrayBuffer | null {
+    const obj = parseObjectBytes(body);
     if (obj === null) {
       log.warn("the provider's response is not JSON; passed through");
       return null;
@@ -636,7 +645,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (this.pc!.promoteThinkingOnEmpty) promoteThinking(out);
     if (this.anthropicIn) out = openaiToAnthropicResponse(out, this.mapped, this.usage);
     this.publish();
-    return out.stringify();
+    return bodyBytes(out, body.byteLength);
   }
 
   // ---- retryOnFailure: re-send the stored request with another token (non-streaming only) ----
@@ -670,9 +679,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (r.status >= 200 && r.status < 300) {
       reportSuccess(pc, this.retryToken);
       this.status = r.status;
-      const text = r.bodyText();
-      const out = this.convertOk(text);
-      this.respond(r.status, out === null ? text : out, [new HeaderPair("content-type", "application/json")], "ai-proxy.retry");
+      const out = this.convertOk(r.body);
+      this.respondBytes(r.status, out === null ? r.body : out, [new HeaderPair("content-type", "application/json")], "ai-proxy.retry");
       return;
     }
     if (anyMatches(pc.failover.onStatus, r.status)) reportFailure(pc, this.retryToken);
@@ -707,7 +715,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     const msgs = es.push(chunk);
     for (let i = 0; i < msgs.length && !this.failed && !this.sawDone; i++) {
       const m = msgs[i];
-      const payload = parseObject(String.UTF8.decode(m.payload));
+      const payload = parseObjectBytes(m.payload);
       const mt = m.messageType;
       if (mt === null || mt != "event") {
         const ex = m.exceptionType;

@@ -199,6 +199,24 @@ for (const target of ["envoy", "higress"] as const) {
       }
     });
 
+    it("converts a 10 MB claude answer to OpenAI within 3 bytes of VM memory per body byte", async () => {
+      const host = await load();
+      const n = Math.floor(10 * MB / CHUNK.length);
+      const answer = Buffer.concat([
+        Buffer.from('{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"'),
+        Buffer.alloc(n * CHUNK.length, CHUNK),
+        Buffer.from('"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}'),
+      ]);
+      const before = memory(host);
+      for (let i = 0; i < 2; i++) {
+        const r = await host.request({ path: "/claude/v1/chat/completions", headers: { "content-type": "application/json" }, body: bigChat(100).body, response: { status: 200, headers: { "content-type": "application/json" }, body: answer } });
+        expect(r.status).toBe(200);
+        expect(JSON.parse(r.body).choices[0].message.content.length).toBe(n * CHUNK_CHARS);
+        expect((memory(host) - before) / answer.length).toBeLessThanOrEqual(3);
+      }
+      expect(host.traps).toEqual([]);
+    });
+
     it("refuses a body over maxRequestBodyBytes while it arrives: 413, OpenAI or Anthropic shape, nothing sent upstream", async () => {
       const host = await load();
       const r = await host.request({ path: "/small/v1/chat/completions", headers: { "content-type": "application/json" }, body: bigChat(20000).body, chunks: 8 });
