@@ -189,9 +189,10 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (endOfStream) return this.fail(400, "a JSON request body is required");
     this.requestHeaders.remove("content-length");
     this.requestBodyMode = BodyMode.Buffer;
-    // Higress: raise the per-request buffer limit to 100 MiB, as its ai-proxy does (Envoy: the
+    // Higress: raise the per-request buffer limit as its ai-proxy does, 1 MiB above
+    // maxRequestBodyBytes so that our 413 (in the API's shape) comes before the host's (Envoy: the
     // listener's per_connection_buffer_limit_bytes decides).
-    if (IS_HIGRESS) setPropertyBytes(["set_decoder_buffer_limit"], String.UTF8.encode(BODY_LIMIT));
+    if (IS_HIGRESS) setPropertyBytes(["set_decoder_buffer_limit"], String.UTF8.encode((this.config.maxRequestBodyBytes + (1 << 20)).toString()));
     return Action.Pause;
   }
 
