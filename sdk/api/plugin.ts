@@ -165,6 +165,13 @@ export function clusterName(): string {
 
 /** Largest body a buffered hook is handed unless the filter sets its own limit (bytes). */
 export const DEFAULT_BODY_LIMIT: u32 = 64 << 20;
+/**
+ * A buffered body from this size on is handed over between two full collections: the first frees
+ * what earlier requests left, so this body reuses that space; the second frees the body and what
+ * the hook built from it before longer-lived objects land between them (linear memory never
+ * shrinks, so a split space is paid again by the next big body).
+ */
+const COLLECT_AROUND_BYTES: u32 = 256 << 10;
 /** How long a stream whose headers a plugin paused may wait for its first body bytes (ms). */
 export const DEFAULT_BODY_WAIT_MS: u32 = 10000;
 
@@ -318,8 +325,12 @@ export abstract class HttpFilter<C> extends HttpContext {
 
   private finishRequestBody(): Action {
     this.requestBodyDone = true;
+    const big = host.getBufferSize(BufferType.HttpRequestBody) >= <i64>COLLECT_AROUND_BYTES;
+    if (big) __collect();
     const body = host.getBuffer(BufferType.HttpRequestBody);
-    return this.onRequestBody(body === null ? new ArrayBuffer(0) : body);
+    const a = this.onRequestBody(body === null ? new ArrayBuffer(0) : body);
+    if (big) __collect();
+    return a;
   }
 
   onResponseHeadersRaw(numHeaders: u32, endOfStream: bool): Action {
@@ -370,8 +381,12 @@ export abstract class HttpFilter<C> extends HttpContext {
 
   private finishResponseBody(): Action {
     this.responseBodyDone = true;
+    const big = host.getBufferSize(BufferType.HttpResponseBody) >= <i64>COLLECT_AROUND_BYTES;
+    if (big) __collect();
     const body = host.getBuffer(BufferType.HttpResponseBody);
-    return this.onResponseBody(body === null ? new ArrayBuffer(0) : body);
+    const a = this.onResponseBody(body === null ? new ArrayBuffer(0) : body);
+    if (big) __collect();
+    return a;
   }
 
   onBodyWaitExpired(request: bool): void {

@@ -86,4 +86,15 @@ export class ByteBuffer {
 
   /** A copy of all bytes. */
   toArrayBuffer(): ArrayBuffer { return this.slice(0, this.length); }
+
+  /**
+   * All bytes without a copy (a big body must not exist twice); the buffer starts empty again.
+   * The unused capacity stays with the returned buffer until it is collected.
+   */
+  take(): ArrayBuffer {
+    const out = changetype<ArrayBuffer>(__renew(changetype<usize>(this.data), <usize>this.length));
+    this.data = new ArrayBuffer(16);
+    this.length = 0;
+    return out;
+  }
 }

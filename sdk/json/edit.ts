@@ -73,7 +73,7 @@ export function setTopLevelRaw(body: ArrayBuffer, key: string, rawJson: string):
   if (!scan.ok) return null;
   const out = new ByteBuffer(body.byteLength + raw.byteLength + key.length + 8);
   emitWithField(out, base, 0, body.byteLength, scan, key, raw);
-  return out.toArrayBuffer();
+  return out.take(); // handed over, not copied: a big body should not exist three times
 }
 
 /** Sets a top-level field to a string value (the `model` swap). Null on malformed input. */
@@ -99,7 +99,7 @@ export function removeTopLevelField(body: ArrayBuffer, key: string): ArrayBuffer
     out.pushBytes(base + <usize>m.keyStart, m.valueEnd - m.keyStart);
   }
   out.pushBytes(base + <usize>scan.close, body.byteLength - scan.close);
-  return out.toArrayBuffer();
+  return out.take(); // handed over, not copied: a big body should not exist three times
 }
 
 /**
@@ -143,7 +143,7 @@ export function setNestedRaw(body: ArrayBuffer, key: string, innerKey: string, r
     copied = at;
   }
   out.pushBytes(base + <usize>copied, len - copied);
-  return out.toArrayBuffer();
+  return out.take(); // handed over, not copied: a big body should not exist three times
 }
 
 /** Forces `stream_options.include_usage = true` so streamed responses report token usage. */

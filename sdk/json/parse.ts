@@ -19,10 +19,20 @@ export class JsonObjectResult {
   get ok(): bool { return this.value !== null; }
 }
 
-/** Parses a UTF-8 body (the usual case: request/response bodies arrive as bytes). */
+/**
+ * Parses a UTF-8 body (the usual case: request/response bodies arrive as bytes). Strings of
+ * LAZY_STRING_BYTES or more stay in `bytes` (validated, not decoded): the tree keeps `bytes` alive
+ * and reads them from it, so do not modify `bytes` while the tree is in use.
+ */
 export function parseJsonBytes(bytes: ArrayBuffer): JsonResult {
-  return parseJsonUnsafe(changetype<usize>(bytes), bytes.byteLength);
+  return parseWith(new Parser(changetype<usize>(bytes), bytes.byteLength, bytes));
 }
+
+/**
+ * Strings at least this long (in bytes, quotes excluded) are left in the source buffer: a big
+ * message `content` then costs no UTF-16 copy (twice its UTF-8 size) to parse and re-serialise.
+ */
+export const LAZY_STRING_BYTES: i32 = 1024;
 
 /** Parses a string (config text). Lone surrogates become U+FFFD. */
 export function parseJson(text: string): JsonResult {
@@ -32,7 +42,10 @@ export function parseJson(text: string): JsonResult {
 
 /** Parses [ptr, ptr+len), which must stay alive during the call. */
 export function parseJsonUnsafe(ptr: usize, len: i32): JsonResult {
-  const p = new Parser(ptr, len);
+  return parseWith(new Parser(ptr, len, null));
+}
+
+function parseWith(p: Parser): JsonResult {
   p.skipWs();
   const v = p.parseValue(0);
   if (v === null) return new JsonResult(null, p.error);
@@ -44,7 +57,7 @@ export function parseJsonUnsafe(ptr: usize, len: i32): JsonResult {
 /** Decodes the quoted JSON string starting at `ptr` (the quote) and ending before `end`; null when invalid. */
 export function parseStringAt(ptr: usize, end: usize): string | null {
   if (end <= ptr || load<u8>(ptr) != 0x22) return null;
-  const p = new Parser(ptr, <i32>(end - ptr));
+  const p = new Parser(ptr, <i32>(end - ptr), null);
   return p.parseString();
 }
 
@@ -75,8 +88,13 @@ class Parser {
   end: usize;
   base: usize;
   error: string = "";
+  /** The buffer being parsed, when long strings may stay in it (see LAZY_STRING_BYTES). */
+  source: ArrayBuffer | null;
+  /** Set by findClose: the string had no escape and no byte >= 0x80. */
+  plain: bool = true;
 
-  constructor(ptr: usize, len: i32) {
+  constructor(ptr: usize, len: i32, source: ArrayBuffer | null) {
+    this.source = source;
     this.base = ptr;
     this.pos = ptr;
     this.end = ptr + <usize>(len < 0 ? 0 : len);
@@ -104,6 +122,19 @@ class Parser {
   parseValue(depth: i32): JsonValue | null {
     const c = this.peek();
     if (c == 0x22) {
+      const src = this.source;
+      if (src !== null) {
+        const start = this.pos + 1;
+        const close = this.findClose(start);
+        if (close == 0) return null;
+        if (<i32>(close - start) >= LAZY_STRING_BYTES) {
+          if (!this.plain && !this.validString(start, close)) return null;
+          this.pos = close + 1;
+          return JsonValue.fromSourceString(src, <i32>(start - 1 - this.base), <i32>(close + 1 - this.base));
+        }
+        const s = this.decodeString(start, close, this.plain, true);
+        return s === null ? null : JsonValue.fromString(s);
+      }
       const s = this.parseString(true); // short values repeat too ("user", "assistant")
       return s === null ? null : JsonValue.fromString(s);
     }
@@ -180,6 +211,13 @@ class Parser {
    */
   parseString(intern: bool = false): string | null {
     const start = this.pos + 1;
+    const close = this.findClose(start);
+    if (close == 0) return null;
+    return this.decodeString(start, close, this.plain, intern);
+  }
+
+  /** The address of the closing quote of the string whose content starts at `start`, or 0. */
+  findClose(start: usize): usize {
     const end = this.end;
     let p = start;
     let plain = true;
@@ -191,17 +229,49 @@ class Parser {
         seen |= w;
         p += 8;
       }
-      if (p >= end) { this.pos = p; this.fail("unterminated string"); return null; }
+      if (p >= end) { this.pos = p; this.fail("unterminated string"); return 0; }
       const c = load<u8>(p);
       if (c == 0x22) break;
       if (c == 0x5c) { plain = false; p += 2; continue; }
-      if (c < 0x20) { this.pos = p; this.fail("control character in string"); return null; }
+      if (c < 0x20) { this.pos = p; this.fail("control character in string"); return 0; }
       if (c >= 0x80) plain = false;
       p++;
     }
-    const close = p;
+    this.plain = plain && !hasHighBit(seen);
+    return p;
+  }
+
+  /** Checks escapes and UTF-8 of [start, close) exactly as decodeString would, without decoding. */
+  validString(start: usize, close: usize): bool {
+    let p = start;
+    while (p < close) {
+      if (p + 8 <= close) {
+        const w = load<u64>(p);
+        if (!hasHighBit(w) && !hasByte(w, 0x5c)) { p += 8; continue; }
+      }
+      const c = <u32>load<u8>(p);
+      if (c < 0x80 && c != 0x5c) { p++; continue; }
+      if (c == 0x5c) {
+        const e = <u32>load<u8>(p, 1);
+        if (e == 0x75) {
+          if (p + 6 > close || hex4(p + 2) < 0) { this.pos = p; this.fail("invalid \\u escape"); return false; }
+          p += 6;
+          continue;
+        }
+        if (e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) { p += 2; continue; }
+        this.pos = p; this.fail("invalid escape"); return false;
+      }
+      const len = utf8SequenceLength(p, close);
+      if (len <= 0) { this.pos = p; this.fail("invalid UTF-8 in string"); return false; }
+      p += <usize>len;
+    }
+    return true;
+  }
+
+  decodeString(start: usize, close: usize, plain: bool, intern: bool): string | null {
+    let p = start;
     const n = <i32>(close - start);
-    if (plain && !hasHighBit(seen)) {
+    if (plain) {
       if (intern && n <= MAX_INTERNED) {
         const hit = internedKey(start, n);
         if (hit !== null) { this.pos = close + 1; return hit; }

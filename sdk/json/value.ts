@@ -2,6 +2,7 @@
 // when the value is missing or of another type. Parsing lives in json/parse.ts, printing in
 // json/writer.ts.
 import { JsonWriter } from "./writer";
+import { parseStringAt } from "./parse";
 
 export enum JsonKind { Null, Bool, Number, String, Array, Object }
 
@@ -9,7 +10,15 @@ export class JsonValue {
   kind: JsonKind = JsonKind.Null;
   bool: bool = false;
   num: f64 = 0;
-  str: string = "";
+  private text: string = "";
+  /**
+   * A long string from a parsed body is kept as its (validated) JSON literal in the source bytes
+   * instead of a UTF-16 copy twice its size: the writer copies the literal back out as it is, and
+   * `str` decodes it on each read. Set by the parser only.
+   */
+  source: ArrayBuffer | null = null;
+  sourceStart: i32 = 0;
+  sourceEnd: i32 = 0;
   arr: Array<JsonValue> | null = null;
   obj: JsonObject | null = null;
 
@@ -17,7 +26,32 @@ export class JsonValue {
   static fromBool(b: bool): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Bool; v.bool = b; return v; }
   static fromNumber(n: f64): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Number; v.num = n; return v; }
   static fromInt(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
-  static fromString(s: string): JsonValue { const v = new JsonValue(); v.kind = JsonKind.String; v.str = s; return v; }
+  static fromString(s: string): JsonValue { const v = new JsonValue(); v.kind = JsonKind.String; v.text = s; return v; }
+  /** A string whose JSON literal (quotes included, already validated) is bytes [start, end) of `source`. */
+  static fromSourceString(source: ArrayBuffer, start: i32, end: i32): JsonValue {
+    const v = new JsonValue();
+    v.kind = JsonKind.String;
+    v.source = source;
+    v.sourceStart = start;
+    v.sourceEnd = end;
+    return v;
+  }
+
+  /** The string (decoded now when it was left in the source bytes); "" when not a string. */
+  get str(): string {
+    const src = this.source;
+    if (src === null) return this.text;
+    const base = changetype<usize>(src);
+    const s = parseStringAt(base + <usize>this.sourceStart, base + <usize>this.sourceEnd);
+    return s === null ? "" : s;
+  }
+  set str(s: string) { this.text = s; this.source = null; }
+
+  /** True for "" (without decoding a string kept in the source bytes). */
+  get isEmptyString(): bool {
+    if (this.kind != JsonKind.String) return false;
+    return this.source !== null ? this.sourceEnd - this.sourceStart <= 2 : this.text.length == 0;
+  }
   static fromArray(a: Array<JsonValue>): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Array; v.arr = a; return v; }
   static fromObject(o: JsonObject): JsonValue { const v = new JsonValue(); v.kind = JsonKind.Object; v.obj = o; return v; }
   static newObject(): JsonValue { return JsonValue.fromObject(new JsonObject()); }

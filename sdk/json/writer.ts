@@ -8,6 +8,8 @@ import { isPlainAscii16, narrow4 } from "./swar";
 
 const HEX_DIGITS = "0123456789abcdef";
 export const MAX_WRITE_DEPTH: i32 = 512;
+// Units of a string quoted per reservation of output space.
+const QUOTE_WINDOW: i32 = 16384;
 // Scratch space for number formatting (UTF-16 digits), so printing allocates nothing.
 const NUMBER_SCRATCH = memory.data(128);
 
@@ -71,7 +73,13 @@ export class JsonWriter {
       case JsonKind.Null: this.null(); break;
       case JsonKind.Bool: this.bool(v.bool); break;
       case JsonKind.Number: this.number(v.num); break;
-      case JsonKind.String: this.string(v.str); break;
+      case JsonKind.String: {
+        const src = v.source;
+        // A string the parser left in its source bytes is already a valid literal: copied as is.
+        if (src !== null) this.rawBytes(changetype<usize>(src) + <usize>v.sourceStart, v.sourceEnd - v.sourceStart);
+        else this.string(v.str);
+        break;
+      }
       case JsonKind.Array: {
         this.beginArray();
         const a = v.arr!;
@@ -96,6 +104,8 @@ export class JsonWriter {
   }
 
   toBytes(): ArrayBuffer { return this.buf.toArrayBuffer(); }
+  /** The bytes without a copy; the writer is empty afterwards. Size the writer well (constructor) for big output. */
+  takeBytes(): ArrayBuffer { this.needComma = false; this.afterKey = false; return this.buf.take(); }
   toString(): string { return String.UTF8.decodeUnsafe(this.buf.ptr, <usize>this.buf.length); }
   get length(): i32 { return this.buf.length; }
   clear(): void { this.buf.clear(); this.needComma = false; this.afterKey = false; }
@@ -122,58 +132,67 @@ export class JsonWriter {
   private writeQuoted(s: string): void {
     const n = s.length;
     const buf = this.buf;
-    buf.reserve(n * 6 + 2); // worst case: every unit a \u00XX escape
     const src = changetype<usize>(s);
+    buf.reserve(1);
     let o = buf.ptr + <usize>buf.length;
-    const start = o;
     store<u8>(o++, 0x22);
-    for (let i = 0; i < n; i++) {
-      // Four plain ASCII units at a time.
-      while (i + 4 <= n) {
-        const w = load<u64>(src + (<usize>i << 1));
-        if (!isPlainAscii16(w)) break;
-        store<u32>(o, narrow4(w));
-        o += 4; i += 4;
-      }
-      if (i >= n) break;
-      const c = <u32>load<u16>(src + (<usize>i << 1));
-      if (c < 0x80) {
-        if (c >= 0x20 && c != 0x22 && c != 0x5c) { store<u8>(o++, <u8>c); continue; }
-        store<u8>(o++, 0x5c);
-        if (c == 0x22) store<u8>(o++, 0x22);
-        else if (c == 0x5c) store<u8>(o++, 0x5c);
-        else if (c == 0x0a) store<u8>(o++, 0x6e);
-        else if (c == 0x0d) store<u8>(o++, 0x72);
-        else if (c == 0x09) store<u8>(o++, 0x74);
-        else if (c == 0x08) store<u8>(o++, 0x62);
-        else if (c == 0x0c) store<u8>(o++, 0x66);
-        else o = writeUnicodeEscape(o, c);
-      } else if (c < 0x800) {
-        store<u8>(o++, <u8>(0xC0 | (c >> 6)));
-        store<u8>(o++, <u8>(0x80 | (c & 0x3F)));
-      } else if (c >= 0xD800 && c <= 0xDFFF) {
-        if (c <= 0xDBFF && i + 1 < n) {
-          const d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
-          if (d >= 0xDC00 && d <= 0xDFFF) {
-            const cp = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
-            store<u8>(o++, <u8>(0xF0 | (cp >> 18)));
-            store<u8>(o++, <u8>(0x80 | ((cp >> 12) & 0x3F)));
-            store<u8>(o++, <u8>(0x80 | ((cp >> 6) & 0x3F)));
-            store<u8>(o++, <u8>(0x80 | (cp & 0x3F)));
-            i++;
-            continue;
-          }
+    let i = 0;
+    // Room is reserved per window for its worst case (every unit a \u00XX escape), not for the
+    // whole string at once: a 40 MB string must not reserve 240 MB.
+    do {
+      const stop = n - i < QUOTE_WINDOW ? n : i + QUOTE_WINDOW;
+      buf.length = <i32>(o - buf.ptr);
+      buf.reserve((stop - i) * 6 + 1);
+      o = buf.ptr + <usize>buf.length;
+      for (; i < stop; i++) {
+        // Four plain ASCII units at a time.
+        while (i + 4 <= stop) {
+          const w = load<u64>(src + (<usize>i << 1));
+          if (!isPlainAscii16(w)) break;
+          store<u32>(o, narrow4(w));
+          o += 4; i += 4;
         }
-        store<u8>(o++, 0x5c);
-        o = writeUnicodeEscape(o, c);
-      } else {
-        store<u8>(o++, <u8>(0xE0 | (c >> 12)));
-        store<u8>(o++, <u8>(0x80 | ((c >> 6) & 0x3F)));
-        store<u8>(o++, <u8>(0x80 | (c & 0x3F)));
+        if (i >= stop) break;
+        const c = <u32>load<u16>(src + (<usize>i << 1));
+        if (c < 0x80) {
+          if (c >= 0x20 && c != 0x22 && c != 0x5c) { store<u8>(o++, <u8>c); continue; }
+          store<u8>(o++, 0x5c);
+          if (c == 0x22) store<u8>(o++, 0x22);
+          else if (c == 0x5c) store<u8>(o++, 0x5c);
+          else if (c == 0x0a) store<u8>(o++, 0x6e);
+          else if (c == 0x0d) store<u8>(o++, 0x72);
+          else if (c == 0x09) store<u8>(o++, 0x74);
+          else if (c == 0x08) store<u8>(o++, 0x62);
+          else if (c == 0x0c) store<u8>(o++, 0x66);
+          else o = writeUnicodeEscape(o, c);
+        } else if (c < 0x800) {
+          store<u8>(o++, <u8>(0xC0 | (c >> 6)));
+          store<u8>(o++, <u8>(0x80 | (c & 0x3F)));
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+          // A pair may straddle the window's end: the low half is read (and consumed) past it.
+          if (c <= 0xDBFF && i + 1 < n) {
+            const d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
+            if (d >= 0xDC00 && d <= 0xDFFF) {
+              const cp = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+              store<u8>(o++, <u8>(0xF0 | (cp >> 18)));
+              store<u8>(o++, <u8>(0x80 | ((cp >> 12) & 0x3F)));
+              store<u8>(o++, <u8>(0x80 | ((cp >> 6) & 0x3F)));
+              store<u8>(o++, <u8>(0x80 | (cp & 0x3F)));
+              i++;
+              continue;
+            }
+          }
+          store<u8>(o++, 0x5c);
+          o = writeUnicodeEscape(o, c);
+        } else {
+          store<u8>(o++, <u8>(0xE0 | (c >> 12)));
+          store<u8>(o++, <u8>(0x80 | ((c >> 6) & 0x3F)));
+          store<u8>(o++, <u8>(0x80 | (c & 0x3F)));
+        }
       }
-    }
+    } while (i < n);
     store<u8>(o++, 0x22);
-    buf.length += <i32>(o - start);
+    buf.length = <i32>(o - buf.ptr);
   }
 }
 

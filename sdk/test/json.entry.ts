@@ -17,6 +17,15 @@ export function parseBytes(body: ArrayBuffer): string {
   return "OK:" + String.UTF8.decode(r.value!.toBytes());
 }
 
+/** The decoded string member `key` of a parsed body (long strings are read back from the body). */
+export function stringMember(body: ArrayBuffer, key: string): string {
+  const r = parseJsonBytes(body);
+  if (!r.ok) return "ERR:" + r.error;
+  const o = r.value!.asObject();
+  const s: string | null = o === null ? null : o.getString(key);
+  return s === null ? "MISSING" : "OK:" + s;
+}
+
 export function getPath(text: string, path: string): string {
   const r = parseJson(text);
   if (!r.ok) return "ERR";

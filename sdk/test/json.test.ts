@@ -117,6 +117,24 @@ describe("json parse (never traps)", () => {
     }), { numRuns: 1500 });
   });
 
+  it("property: strings over 1 KiB, kept in the body undecoded, read and re-serialise like JSON.parse", () => {
+    const piece = fc.constantFrom("abcdefgh", "0123456789abcdef", '"', "\\", "\n", "\u0001", "é", "你好", "👋", "\ud800", " ", "/", "\u0080");
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), fc.nat(1100), (parts, pad) => {
+      const s = "x".repeat(1000 + pad) + parts.join("");
+      const text = JSON.stringify({ model: "m", s, a: [s, { t: s }] });
+      expectAgrees(enc.encode(text));
+      expect(str("stringMember", enc.encode(text), "s")).toBe("OK:" + s);
+      // Broken variants inside the long string: a raw control byte, a bad escape, bad UTF-8, a truncation.
+      expectAgrees(enc.encode(text.replace("xx", "x\u0001")));
+      expectAgrees(enc.encode(text.replace("xx", "x\\q")));
+      expectAgrees(enc.encode(text.replace("xx", "x\\u12")));
+      const bad = enc.encode(text);
+      bad[20] = 0xc3;
+      expectAgrees(bad);
+      expectAgrees(enc.encode(text.slice(0, text.length - 12)));
+    }), { numRuns: 300 });
+  });
+
   it("property: doubles parse to the same value as JSON.parse", () => {
     fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (d) => {
       const text = JSON.stringify(d);

@@ -2,15 +2,15 @@
 // answers (whole or streamed) become Messages answers. Used for /v1/messages on every provider
 // that does not speak Messages natively, so Claude Code can drive any model.
 import { JsonObject, JsonValue, JsonKind, TokenUsage } from "@sluice/sdk";
-import { S, I, B, O, A, NULL, copy, str, parseArgs, contentText, randomId } from "./util";
+import { S, I, B, O, A, NULL, copy, str, strValue, parseArgs, contentText, contentValue, randomId } from "./util";
 import { sseEvent } from "./sse";
 import { toolCall, argumentsText } from "./convert";
 import { textBlock, thinkingBlock, appendToolUseBlocks } from "./claude";
 
-function textPart(t: string): JsonValue {
+function textPart(t: JsonValue): JsonValue {
   const p = new JsonObject();
   p.set("type", S("text"));
-  p.set("text", S(t));
+  p.set("text", t);
   return O(p);
 }
 
@@ -29,11 +29,6 @@ function imagePart(block: JsonObject): JsonValue | null {
   return O(p);
 }
 
-function toolResultText(v: JsonValue | null): string {
-  if (v === null) return "";
-  if (v.kind == JsonKind.String) return v.str;
-  return contentText(v);
-}
 
 /** Anthropic /v1/messages request → OpenAI /v1/chat/completions request. */
 export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
@@ -42,11 +37,11 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
   const msgs = new Array<JsonValue>();
   const sys = req.get("system");
   if (sys !== null) {
-    const t = sys.kind == JsonKind.String ? sys.str : contentText(sys);
-    if (t.length > 0) {
+    const t = contentValue(sys);
+    if (!t.isEmptyString) {
       const m = new JsonObject();
       m.set("role", S("system"));
-      m.set("content", S(t));
+      m.set("content", t);
       msgs.push(O(m));
     }
   }
@@ -97,9 +92,9 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
           const o = new JsonObject();
           o.set("role", S("tool"));
           o.set("tool_call_id", S(str(b, "tool_use_id")));
-          o.set("content", S(toolResultText(b.get("content"))));
+          o.set("content", contentValue(b.get("content")));
           msgs.push(O(o));
-        } else if (t == "text") parts.push(textPart(str(b, "text")));
+        } else if (t == "text") parts.push(textPart(strValue(b, "text")));
         else if (t == "image") {
           const p = imagePart(b);
           if (p !== null) { parts.push(p); onlyText = false; }
@@ -108,7 +103,8 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
       if (parts.length > 0) {
         const o = new JsonObject();
         o.set("role", S(role));
-        if (onlyText) o.set("content", S(contentText(A(parts))));
+        // One text part passes as it is (a big one stays undecoded); several are joined.
+        if (onlyText) o.set("content", parts.length == 1 ? strValue(parts[0].asObject(), "text") : S(contentText(A(parts))));
         else o.set("content", A(parts));
         msgs.push(O(o));
       }

@@ -1,7 +1,7 @@
 // Provider `bedrock`: OpenAI chat ⇄ Bedrock Converse / ConverseStream (binary AWS event-stream),
 // signed with SigV4 (awsAccessKey/awsSecretKey) or sent with a Bedrock API key (apiTokens, Bearer).
 import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromBedrock } from "@sluice/sdk";
-import { S, I, O, A, str, parseArgs, contentText, splitDataUrl } from "./util";
+import { S, I, O, A, str, strValue, parseArgs, contentValue, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { awsEncode } from "./sign";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
@@ -10,23 +10,24 @@ export function bedrockPath(model: string, stream: bool): string {
   return "/model/" + awsEncode(model, false) + (stream ? "/converse-stream" : "/converse");
 }
 
-function textBlock(t: string): JsonValue {
+/** A text block around a string value (kept as it is: a big text is not decoded). */
+function textBlock(t: JsonValue): JsonValue {
   const o = new JsonObject();
-  o.set("text", S(t));
+  o.set("text", t);
   return O(o);
 }
 
 function blocks(v: JsonValue | null): Array<JsonValue> {
   const out = new Array<JsonValue>();
   if (v === null) return out;
-  if (v.kind == JsonKind.String) { if (v.str.length > 0) out.push(textBlock(v.str)); return out; }
+  if (v.kind == JsonKind.String) { if (!v.isEmptyString) out.push(textBlock(v)); return out; }
   const a = v.asArray();
   if (a === null) return out;
   for (let i = 0; i < a.length; i++) {
     const p = a[i].asObject();
     if (p === null) continue;
     const t = str(p, "type");
-    if (t == "text") out.push(textBlock(str(p, "text")));
+    if (t == "text") out.push(textBlock(strValue(p, "text")));
     else if (t == "image_url") {
       const iu = p.getObject("image_url");
       const d = splitDataUrl(iu === null ? "" : str(iu, "url"));
@@ -55,11 +56,11 @@ export function openaiToBedrockRequest(req: JsonObject): JsonObject {
       const m = list[i].asObject();
       if (m === null) continue;
       const role = str(m, "role");
-      if (role == "system" || role == "developer") { system.push(textBlock(contentText(m.get("content")))); continue; }
+      if (role == "system" || role == "developer") { system.push(textBlock(contentValue(m.get("content")))); continue; }
       if (role == "tool") {
         const tr = new JsonObject();
         tr.set("toolUseId", S(str(m, "tool_call_id")));
-        tr.set("content", A([textBlock(contentText(m.get("content")))]));
+        tr.set("content", A([textBlock(contentValue(m.get("content")))]));
         const o = new JsonObject();
         o.set("toolResult", O(tr));
         appendByRole(msgs, "user", "content", [O(o)]);

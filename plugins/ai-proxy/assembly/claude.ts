@@ -1,28 +1,31 @@
 // Provider `claude`: OpenAI chat ⇄ Anthropic Messages, whole and streamed.
 import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromAnthropic } from "@sluice/sdk";
-import { S, I, B, O, A, copy, str, parseArgs, contentText, splitDataUrl } from "./util";
+import { S, I, B, O, A, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { SseEvent } from "./sse";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
-export function textBlock(t: string): JsonValue {
+export function textBlock(t: string): JsonValue { return textBlockOf(S(t)); }
+
+/** A text block around a string value (kept as it is: a big text is not decoded). */
+export function textBlockOf(t: JsonValue): JsonValue {
   const b = new JsonObject();
   b.set("type", S("text"));
-  b.set("text", S(t));
+  b.set("text", t);
   return O(b);
 }
 
 function contentBlocks(v: JsonValue | null): Array<JsonValue> {
   const out = new Array<JsonValue>();
   if (v === null) return out;
-  if (v.kind == JsonKind.String) { if (v.str.length > 0) out.push(textBlock(v.str)); return out; }
+  if (v.kind == JsonKind.String) { if (!v.isEmptyString) out.push(textBlockOf(v)); return out; }
   const a = v.asArray();
   if (a === null) return out;
   for (let i = 0; i < a.length; i++) {
     const p = a[i].asObject();
     if (p === null) continue;
     const t = str(p, "type");
-    if (t == "text") out.push(textBlock(str(p, "text")));
+    if (t == "text") out.push(textBlockOf(strValue(p, "text")));
     else if (t == "image_url") {
       const iu = p.getObject("image_url");
       const url = iu === null ? str(p, "image_url") : str(iu, "url");
@@ -88,7 +91,7 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
         const b = new JsonObject();
         b.set("type", S("tool_result"));
         b.set("tool_use_id", S(str(m, "tool_call_id")));
-        b.set("content", S(contentText(m.get("content"))));
+        b.set("content", contentValue(m.get("content")));
         appendByRole(msgs, "user", "content", [O(b)]);
       } else if (role == "assistant") {
         const blocks = new Array<JsonValue>();
@@ -166,6 +169,14 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
   return out;
 }
 
+/** Text values joined; one passes as it is (a big answer stays undecoded). */
+function joinedText(texts: Array<JsonValue>): JsonValue {
+  if (texts.length == 1) return texts[0];
+  let s = "";
+  for (let i = 0; i < texts.length; i++) s += texts[i].str;
+  return S(s);
+}
+
 export function finishOf(stopReason: string): string {
   if (stopReason == "max_tokens") return "length";
   if (stopReason == "tool_use") return "tool_calls";
@@ -177,7 +188,8 @@ export function finishOf(stopReason: string): string {
 export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const msg = new JsonObject();
   msg.set("role", S("assistant"));
-  let text = "", thinking = "";
+  let thinking = "";
+  const texts = new Array<JsonValue>();
   const calls = new Array<JsonValue>();
   const content = resp.getArray("content");
   if (content !== null) {
@@ -185,12 +197,12 @@ export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: T
       const b = content[i].asObject();
       if (b === null) continue;
       const t = str(b, "type");
-      if (t == "text") text += str(b, "text");
+      if (t == "text") texts.push(strValue(b, "text"));
       else if (t == "thinking") thinking += str(b, "thinking");
       else if (t == "tool_use") calls.push(toolCall(-1, str(b, "id"), str(b, "name"), argumentsText(b.get("input"))));
     }
   }
-  msg.set("content", S(text));
+  msg.set("content", joinedText(texts));
   if (thinking.length > 0) msg.set("reasoning_content", S(thinking));
   if (calls.length > 0) msg.set("tool_calls", A(calls));
   const u = resp.getObject("usage");

@@ -94,10 +94,16 @@ export class ProviderConfig {
   promoteThinkingOnEmpty: bool = false;
 }
 
+/** Higress's ai-proxy raises the per-request buffer limit to 100 MiB; bigger bodies are refused. */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 100 * 1024 * 1024;
+// Working memory is about twice the body, and a Wasm VM gets at most 4 GiB (Envoy: 1 GiB).
+const MAX_REQUEST_BODY_BYTES_LIMIT: i64 = 256 * 1024 * 1024;
+
 export class AiProxyConfig {
   providers: Array<ProviderConfig> = [];
   activeProviderId: string = "";
   active: ProviderConfig | null = null;
+  maxRequestBodyBytes: i64 = DEFAULT_MAX_REQUEST_BODY_BYTES;
 }
 
 function strings(o: JsonObject, key: string): Array<string> {
@@ -278,6 +284,15 @@ export function parseAiProxyConfig(json: JsonObject, global: AiProxyConfig | nul
     c.providers = global.providers;
     c.activeProviderId = global.activeProviderId;
     c.active = global.active;
+    c.maxRequestBodyBytes = global.maxRequestBodyBytes;
+  }
+  const limit = json.get("maxRequestBodyBytes");
+  if (limit !== null) {
+    const n = limit.asInt(-1);
+    if (!limit.isNumber || <f64>n != limit.num || n < 1 || n > MAX_REQUEST_BODY_BYTES_LIMIT) {
+      return err.fail<AiProxyConfig>("maxRequestBodyBytes must be an integer from 1 to " + MAX_REQUEST_BODY_BYTES_LIMIT.toString());
+    }
+    c.maxRequestBodyBytes = n;
   }
   const list = json.getArray("providers");
   if (list !== null) {

@@ -1,28 +1,31 @@
 // Provider `gemini`: OpenAI chat ⇄ generateContent / streamGenerateContent?alt=sse, embeddings
 // ⇄ batchEmbedContents.
 import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromGemini } from "@sluice/sdk";
-import { S, I, N, O, A, str, parseArgs, contentText, splitDataUrl, randomId } from "./util";
+import { S, I, N, O, A, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { ProviderConfig } from "./config";
 import { appendByRole, stopSequences, toolFunctions, toolCall, argumentsText } from "./convert";
 
-function textPart(t: string): JsonValue {
+function textPart(t: string): JsonValue { return textPartOf(S(t)); }
+
+/** A text part around a string value (kept as it is: a big text is not decoded). */
+function textPartOf(t: JsonValue): JsonValue {
   const p = new JsonObject();
-  p.set("text", S(t));
+  p.set("text", t);
   return O(p);
 }
 
 function parts(v: JsonValue | null): Array<JsonValue> {
   const out = new Array<JsonValue>();
   if (v === null) return out;
-  if (v.kind == JsonKind.String) { out.push(textPart(v.str)); return out; }
+  if (v.kind == JsonKind.String) { out.push(textPartOf(v)); return out; }
   const a = v.asArray();
   if (a === null) return out;
   for (let i = 0; i < a.length; i++) {
     const p = a[i].asObject();
     if (p === null) continue;
     const t = str(p, "type");
-    if (t == "text") out.push(textPart(str(p, "text")));
+    if (t == "text") out.push(textPartOf(strValue(p, "text")));
     else if (t == "image_url") {
       const iu = p.getObject("image_url");
       const url = iu === null ? str(p, "image_url") : str(iu, "url");
@@ -58,11 +61,11 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
       if (m === null) continue;
       const role = str(m, "role");
       if (role == "system" || role == "developer") {
-        sys.push(textPart(contentText(m.get("content"))));
+        sys.push(textPartOf(contentValue(m.get("content"))));
       } else if (role == "assistant") {
         const ps = new Array<JsonValue>();
-        const t = contentText(m.get("content"));
-        if (t.length > 0) ps.push(textPart(t));
+        const t = contentValue(m.get("content"));
+        if (!t.isEmptyString) ps.push(textPartOf(t));
         const calls = m.getArray("tool_calls");
         if (calls !== null) {
           for (let j = 0; j < calls.length; j++) {

@@ -2,7 +2,7 @@
 // API (hunyuan.tencentcloudapi.com, X-TC-Action, TC3-HMAC-SHA256 signature). Without them the
 // provider is OpenAI-compatible (api.hunyuan.cloud.tencent.com) and handled by the table.
 import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromTencent } from "@sluice/sdk";
-import { S, I, B, O, A, copy, str, contentText } from "./util";
+import { S, I, B, O, A, copy, str, contentValue } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { toolFunctions } from "./convert";
 
@@ -21,7 +21,7 @@ export function openaiToHunyuanRequest(req: JsonObject, model: string, stream: b
       let role = str(m, "role");
       if (role == "developer") role = "system";
       o.set("Role", S(role));
-      o.set("Content", S(contentText(m.get("content"))));
+      o.set("Content", contentValue(m.get("content")));
       const tid = m.getString("tool_call_id");
       if (tid !== null) o.set("ToolCallId", S(tid));
       const calls = m.getArray("tool_calls");

@@ -19,7 +19,7 @@ import { properties } from "@sluice/sdk";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
 import { Api, Auth, Family, apiOfPath } from "./providers";
 import { SseReader, SseEvent, sseData, SseEventAligner } from "./sse";
-import { S, B, O, A, str, parseObject, nowSeconds, randomId } from "./util";
+import { S, B, O, A, str, parseObject, parseObjectBytes, bodyBytes, jsonByteLength, nowSeconds, randomId } from "./util";
 import { openaiError, anthropicError, providerErrorMessage, providerErrorCode } from "./openai";
 import { anthropicToOpenAIRequest, openaiToAnthropicResponse, AnthropicStreamWriter } from "./anthropic";
 import { openaiToClaudeRequest, claudeToOpenAIResponse, ClaudeStreamReader } from "./claude";
@@ -124,6 +124,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   pendingBody: JsonObject | null = null;
   created: i64 = 0;
   embeddingsBase64: bool = false;
+  /** Size of the client's body: sizes the buffer the upstream body is written into. */
+  requestBytes: i32 = 0;
   // retryOnFailure state
   upstreamHeaders: Array<HeaderPair> = [];
   upstreamBody: ArrayBuffer | null = null;
@@ -186,15 +188,29 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (endOfStream) return this.fail(400, "a JSON request body is required");
     this.requestHeaders.remove("content-length");
     this.requestBodyMode = BodyMode.Buffer;
-    // Higress: raise the per-request buffer limit to 100 MiB, as its ai-proxy does (Envoy: the
+    // Higress: raise the per-request buffer limit as its ai-proxy does, 1 MiB above
+    // maxRequestBodyBytes so that our 413 (in the API's shape) comes before the host's (Envoy: the
     // listener's per_connection_buffer_limit_bytes decides).
-    if (IS_HIGRESS) properties.setString(["set_decoder_buffer_limit"], BODY_LIMIT);
+    if (IS_HIGRESS) properties.setString(["set_decoder_buffer_limit"], (this.config.maxRequestBodyBytes + (1 << 20)).toString());
+    this.requestBodyLimit = <u32>min<i64>(this.config.maxRequestBodyBytes, <i64>u32.MAX_VALUE);
     return Action.Pause;
+  }
+
+  /** A body over maxRequestBodyBytes (the SDK checks the size the host reports while the body
+   *  arrives, before anything is copied into the VM) is refused in the client's API dialect. */
+  onRequestBodyTooLarge(size: u32): Action { return this.refuseTooLarge(); }
+
+  private refuseTooLarge(): Action {
+    const message = "the request body is larger than the limit of " + this.config.maxRequestBodyBytes.toString() + " bytes";
+    log.warn(message);
+    const body = this.anthropicIn ? anthropicError(413, message) : openaiError(413, message, "request_too_large");
+    return this.respond(413, body, [new HeaderPair("content-type", "application/json")], "ai-proxy.request_too_large");
   }
 
   onRequestBody(body: ArrayBuffer): Action {
     const pc = this.pc!;
-    let req = parseObject(String.UTF8.decode(body));
+    this.requestBytes = body.byteLength;
+    let req = parseObjectBytes(body);
     if (req === null) return this.fail(400, "the request body is not a valid JSON object");
     const m = req.getString("model");
     if (m === null || m.length == 0) return this.fail(400, "missing model in the request body");
@@ -302,7 +318,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.requestHeaders.set("accept", "text/event-stream");
       if (pc.firstByteTimeout > 0) this.requestHeaders.set("x-envoy-upstream-rq-first-byte-timeout-ms", pc.firstByteTimeout.toString());
     }
-    const bytes = String.UTF8.encode(out.stringify());
+    const bytes = bodyBytes(out, this.requestBytes);
     this.replaceRequestBody(bytes);
     this.sign(path, bytes);
     if (pc.retry.enabled && !this.stream) {
@@ -325,17 +341,17 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.applyHostAndAuth();
       this.requestHeaders.set(":path", "/v1/messages/count_tokens");
       this.requestHeaders.set("content-type", "application/json");
-      this.replaceRequestBody(String.UTF8.encode(req.stringify()));
+      this.replaceRequestBody(bodyBytes(req, this.requestBytes));
       this.api = Api.Models; // answer passes through untouched
       return Action.Continue;
     }
     let bytes = 0;
     const sys = req.get("system");
-    if (sys !== null) bytes += String.UTF8.byteLength(sys.stringify());
+    if (sys !== null) bytes += jsonByteLength(sys);
     const msgs = req.get("messages");
-    if (msgs !== null) bytes += String.UTF8.byteLength(msgs.stringify());
+    if (msgs !== null) bytes += jsonByteLength(msgs);
     const tools = req.get("tools");
-    if (tools !== null) bytes += String.UTF8.byteLength(tools.stringify());
+    if (tools !== null) bytes += jsonByteLength(tools);
     const o = new JsonObject();
     o.set("input_tokens", JsonValue.fromNumber(<f64>((bytes + 3) / 4)));
     return this.respond(200, o.stringify(), [new HeaderPair("content-type", "application/json")], "ai-proxy.count_tokens");
@@ -538,6 +554,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       }
     } else {
       this.responseBodyMode = BodyMode.Buffer;
+      // An answer as large as the largest request we take (Envoy's buffer limit bounds it first).
+      this.responseBodyLimit = this.requestBodyLimit;
       if (IS_HIGRESS) properties.setString(["set_encoder_buffer_limit"], BODY_LIMIT);
       // Tencent reports errors as HTTP 200 + Response.Error: hold the headers to fix the status.
       if (this.family == Family.Hunyuan && !this.openaiWire) { this.holdHeaders = true; return Action.Pause; }
@@ -545,16 +563,17 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     return Action.Continue;
   }
 
+
+
   onResponseBody(body: ArrayBuffer): Action {
-    const text = String.UTF8.decode(body);
     const ok = this.status >= 200 && this.status < 300;
     if (!ok) {
-      this.replaceResponseBody(String.UTF8.encode(this.convertError(this.status, text)));
+      this.replaceResponseBody(String.UTF8.encode(this.convertError(this.status, body)));
       // A retry is in flight: hold the (converted) error until it answers.
       return this.retrying ? Action.Pause : Action.Continue;
     }
     if (this.holdHeaders) {
-      const o = parseObject(text);
+      const o = parseObjectBytes(body);
       const e: JsonObject | null = o === null ? null : hunyuanError(o);
       if (e !== null) {
         const st = hunyuanErrorStatus(str(e, "Code"));
@@ -564,23 +583,24 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
         return Action.Continue;
       }
     }
-    const out = this.convertOk(text);
-    if (out !== null) this.replaceResponseBody(String.UTF8.encode(out));
+    const out = this.convertOk(body);
+    if (out !== null) this.replaceResponseBody(out);
     return Action.Continue;
   }
 
   /** A provider error body in the client's dialect. */
-  private convertError(status: u32, text: string): string {
-    if (this.nativeMessages) return text;
-    const obj = parseObject(text);
-    const fallback = text.length > 0 && text.length < 512 ? text : "upstream returned status " + status.toString();
+  private convertError(status: u32, body: ArrayBuffer): string {
+    if (this.nativeMessages) return String.UTF8.decode(body);
+    const obj = parseObjectBytes(body);
+    const n = body.byteLength;
+    const fallback = n > 0 && n < 512 ? String.UTF8.decode(body) : "upstream returned status " + status.toString();
     const msg = providerErrorMessage(obj, fallback);
     return this.anthropicIn ? anthropicError(status, msg) : openaiError(status, msg, providerErrorCode(obj));
   }
 
   /** A successful provider body converted for the client; null when it passes unchanged. */
-  private convertOk(text: string): string | null {
-    const obj = parseObject(text);
+  private convertOk(body: ArrayBuffer): ArrayBuffer | null {
+    const obj = parseObjectBytes(body);
     if (obj === null) {
       log.warn("the provider's response is not JSON; passed through");
       return null;
@@ -607,7 +627,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (this.pc!.promoteThinkingOnEmpty) promoteThinking(out);
     if (this.anthropicIn) out = openaiToAnthropicResponse(out, this.mapped, this.usage);
     this.publish();
-    return out.stringify();
+    return bodyBytes(out, body.byteLength);
   }
 
   // ---- retryOnFailure: re-send the stored request with another token (non-streaming only) ----
@@ -641,9 +661,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (r.status >= 200 && r.status < 300) {
       reportSuccess(pc, this.retryToken);
       this.status = r.status;
-      const text = r.bodyText();
-      const out = this.convertOk(text);
-      this.respond(r.status, out === null ? text : out, [new HeaderPair("content-type", "application/json")], "ai-proxy.retry");
+      const out = this.convertOk(r.body);
+      this.respondBytes(r.status, out === null ? r.body : out, [new HeaderPair("content-type", "application/json")], "ai-proxy.retry");
       return;
     }
     if (anyMatches(pc.failover.onStatus, r.status)) reportFailure(pc, this.retryToken);
@@ -684,7 +703,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     const msgs = es.push(chunk);
     for (let i = 0; i < msgs.length && !this.failed && !this.sawDone; i++) {
       const m = msgs[i];
-      const payload = parseObject(String.UTF8.decode(m.payload));
+      const payload = parseObjectBytes(m.payload);
       const mt = m.messageType;
       if (mt === null || mt != "event") {
         const ex = m.exceptionType;

@@ -74,7 +74,8 @@ export function openaiError(status: u32, message: string, code: string): string 
 }
 
 export function anthropicErrorType(status: u32): string {
-  if (status == 400 || status == 413 || status == 422) return "invalid_request_error";
+  if (status == 400 || status == 422) return "invalid_request_error";
+  if (status == 413) return "request_too_large";
   if (status == 401) return "authentication_error";
   if (status == 403) return "permission_error";
   if (status == 404) return "not_found_error";

@@ -1,5 +1,5 @@
 // Small JSON builders and readers used by every conversion (they never trap).
-import { JsonObject, JsonValue, JsonKind, parseJson } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, JsonWriter, parseJson, parseJsonObjectBytes } from "@sluice/sdk";
 
 export function S(s: string): JsonValue { return JsonValue.fromString(s); }
 export function N(n: f64): JsonValue { return JsonValue.fromNumber(n); }
@@ -33,6 +33,41 @@ export function parseObject(text: string): JsonObject | null {
   const r = parseJson(text);
   if (!r.ok) return null;
   return r.value!.asObject();
+}
+
+/** A JSON object from a UTF-8 body (long strings stay in `body`, undecoded), or null. */
+export function parseObjectBytes(body: ArrayBuffer): JsonObject | null {
+  return parseJsonObjectBytes(body).value;
+}
+
+/**
+ * A request body as UTF-8, written once into a buffer sized from the incoming body: no regrowth
+ * copies, and strings the parser left in the body are copied over byte for byte.
+ */
+export function bodyBytes(o: JsonObject, sizeHint: i32): ArrayBuffer {
+  const w = new JsonWriter(sizeHint + (sizeHint >> 4) + 1024);
+  w.value(O(o));
+  return w.takeBytes();
+}
+
+/** The UTF-8 size of a value serialised (without making a string of it). */
+export function jsonByteLength(v: JsonValue): i32 {
+  const w = new JsonWriter();
+  w.value(v);
+  return w.length;
+}
+
+/** `content` as a string value: a string passes as it is (a big one stays undecoded), else its text parts joined. */
+export function contentValue(v: JsonValue | null): JsonValue {
+  if (v !== null && v.kind == JsonKind.String) return v;
+  return S(contentText(v));
+}
+
+/** `o[key]` when it is a string (as it is), else "". */
+export function strValue(o: JsonObject | null, key: string): JsonValue {
+  if (o === null) return S("");
+  const v = o.get(key);
+  return v !== null && v.kind == JsonKind.String ? v : S("");
 }
 
 /** Message `content` as plain text: a string, or the text parts of an array joined. */
