@@ -199,7 +199,7 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     const k = key("r-perhdr", "limit_by_per_header:60:x-user:cut");
     await chat(`${gw.url}/perhdr`, { headers: [["x-user", "cut"], ["x-request-id", "cut-1"]], stream: true, cut: "1" }).catch(() => undefined);
     await gw.envoy.waitForLog(/token usage estimated \(stream cut\)/);
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 15000; // a poll bound, generous for a loaded machine; the add usually lands at once
     while (Date.now() < deadline && (await redisGet(fx.redis!, k)) === null) await new Promise((r) => setTimeout(r, 20));
     expect(await redisGet(fx.redis!, k)).toBeGreaterThan(0);
     // Written from proxy_on_log, and still in Envoy's access log (1.39 runs the filters' log
@@ -213,14 +213,16 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     expect((await accessLine("lim-1")).aiLog).toMatchObject({ token_ratelimit_status: "limited" });
   });
 
-  it("Redis stopped: fail-open passes, fail-closed answers 503, all in bounded time; then recovery", async () => {
+  // Bounded by the test timeout, not by a measured duration: a request the plugin leaves paused
+  // is never answered (the route timeout only starts once the plugin lets the request go), so a
+  // plugin that waits forever for Redis fails this test by timing out; a wrong mode fails the
+  // status list.
+  it("Redis stopped: fail-open passes, fail-closed answers 503, every request answered; then recovery", async () => {
     await fx.redis!.stopRedis();
     try {
-      const t0 = Date.now();
       const results = await Promise.all([
         chat(`${gw.url}/open`), chat(`${gw.url}/hdr`, { headers: [["x-api-key", "k1"]] }), chat(`${gw.url}/closed`), chat(`${gw.url}/global`, { stream: true }),
       ]);
-      expect(Date.now() - t0).toBeLessThan(3000);
       expect(results.map((r) => r.status)).toEqual([200, 200, 503, 200]);
       expect(results[2].body).toBe("Token rate limit unavailable");
       await gw.envoy.waitForLog(/redis_failure_mode is open: letting the request pass/);
@@ -230,7 +232,8 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     }
     // Redis is back (empty): limits apply again from zero (webdis reconnects within a moment).
     let st = 0;
-    for (let i = 0; i < 50 && st !== 200; i++) {
+    // A poll with a generous bound (a loaded machine may take a while to reconnect), not a window.
+    for (const until = Date.now() + 20000; st !== 200 && Date.now() < until; ) {
       st = (await chat(`${gw.url}/closed`)).status;
       if (st !== 200) await new Promise((r) => setTimeout(r, 100));
     }
@@ -238,14 +241,21 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     expect((await chat(`${gw.url}/hdr`, { headers: [["x-api-key", "k1"]] })).status).toBe(200);
   });
 
-  it("a Redis that never answers: the configured timeout (300 ms) ends the wait in both modes", async () => {
-    const t0 = Date.now();
-    const [open, closed] = await Promise.all([chat(`${gw.url}/hang-open`), chat(`${gw.url}/hang-closed`)]);
-    const took = Date.now() - t0;
+  // Only the plugin's callout timeout can end these requests: the silent server never answers and
+  // nothing else ends a request the plugin holds. Without that timeout the test times out (the
+  // bound is the test timeout, never a measured duration); a wrong mode fails the statuses; and
+  // each request's own log line must name the timeout as why Redis gave no answer. That the
+  // timeout is exactly the configured 300 ms is checked on the emulator's clock (emulator.test.ts).
+  it("a Redis that never answers: the configured timeout ends the wait in both modes", async () => {
+    const [open, closed] = await Promise.all([
+      chat(`${gw.url}/hang-open`, { headers: [["x-request-id", "hang-open-1"]] }),
+      chat(`${gw.url}/hang-closed`, { headers: [["x-request-id", "hang-closed-1"]] }),
+    ]);
     expect(open.status).toBe(200);
     expect(closed.status).toBe(503);
-    expect(took).toBeGreaterThanOrEqual(250);
-    expect(took).toBeLessThan(2000);
+    expect(closed.body).toBe("Token rate limit unavailable");
+    await gw.envoy.waitForLog(/\[hang-open-1\] redis call failed: cannot get redis response: timeout; redis_failure_mode is open/);
+    await gw.envoy.waitForLog(/\[hang-closed-1\] redis call failed: cannot get redis response: timeout; redis_failure_mode is closed/);
   });
 
   it("the VM never trapped", async () => {
