@@ -42,7 +42,9 @@ for (const target of ["higress", "envoy"] as const) {
       await host.idle();
       const r = await send();
       expect(r.status).toBe(429);
-      expect(Number(r.header("x-tokenratelimit-reset"))).toBeGreaterThan(50);
+      // The minute's window (an hour's would be longer), whatever time the run took.
+      expect(Number(r.header("x-tokenratelimit-reset"))).toBeGreaterThan(0);
+      expect(Number(r.header("x-tokenratelimit-reset"))).toBeLessThanOrEqual(60);
       expect(r.upstream).toBeNull();
       expect(await redis.command("GET", `higress-token-ratelimit:emu-${target}:limit_by_per_header:60:x-key:${key}`)).toBe("$3\r\n160\r\n");
       // Another key has its own counter.
