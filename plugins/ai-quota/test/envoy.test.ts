@@ -19,13 +19,18 @@ afterAll(async () => {
   await fx.redis?.stop();
 });
 
+// Redis must answer for these tests to mean anything: a callout timeout far above any machine's
+// latency, so a loaded machine is never taken for a Redis outage (failing open or closed has its
+// own tests, with a Redis that never answers).
+const REDIS_TIMEOUT_MS = 10000;
+
 const gw = useEnvoy(() => ({
   plugins: [
     {
       name: "key-auth", wasm: pluginWasm("key-auth"),
       config: { consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }, { name: "boss", credential: "boss-key" }], keys: ["x-key"], in_header: true, _rules_: [{ _match_route_: ["api"], allow: ["alice", "bob", "boss"] }] },
     },
-    { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { redis_key_prefix: "chat_quota:", admin_consumer: "boss", admin_path: "/quota", redis: { service_name: "redis.static", service_port: 6379, timeout: 500 } } },
+    { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { redis_key_prefix: "chat_quota:", admin_consumer: "boss", admin_path: "/quota", redis: { service_name: "redis.static", service_port: 6379, timeout: REDIS_TIMEOUT_MS } } },
   ],
   routes: [
     { name: "api", prefix: "/api/", prefixRewrite: "/", cluster: "mock" },

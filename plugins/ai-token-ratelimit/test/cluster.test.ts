@@ -13,7 +13,10 @@ let a: Envoy;
 let b: Envoy;
 
 const THRESHOLD = 120;
-const redisBlock = { service_name: "redis.dns", timeout: 1000 };
+// Redis must answer for these tests to mean anything: a callout timeout far above any machine's
+// latency, so a loaded machine is never taken for a Redis outage (failing open or closed has its
+// own tests, with a Redis that never answers).
+const redisBlock = { service_name: "redis.dns", timeout: 10000 };
 const limit = (key: string) => [{ key, token_per_minute: THRESHOLD }];
 const config = {
   rule_name: "shared",

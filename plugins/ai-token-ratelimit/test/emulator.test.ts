@@ -21,7 +21,7 @@ const answer = (total: number) => ({
 const chat = { path: "/v1/chat/completions", body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }) };
 
 function load(target: Target, extra: Record<string, unknown> = {}) {
-  const config = { rule_name: `emu-${target}`, rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 100 }] }], redis: { service_name: "redis.dns", service_port: 6379 }, ...extra };
+  const config = { rule_name: `emu-${target}`, rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 100 }] }], redis: { service_name: "redis.dns", service_port: 6379, timeout: 10000 }, ...extra }; // far above any machine's latency
   return Emulator.load(pluginWasm("ai-token-ratelimit", target), {
     target,
     config,

@@ -32,7 +32,10 @@ afterAll(async () => {
   await fx.redis?.stop();
 });
 
-const redisBlock = { service_name: "redis.static", service_port: 6379, timeout: 500 };
+// Redis must answer for these tests to mean anything: a callout timeout far above any machine's
+// latency, so a loaded machine is never taken for a Redis outage (failing open or closed has its
+// own tests, with a Redis that never answers).
+const redisBlock = { service_name: "redis.static", service_port: 6379, timeout: 10000 };
 const THRESHOLD = 60;
 const rule = (route: string, name: string, extra: Record<string, unknown>) => ({ _match_route_: [route], rule_name: name, redis: redisBlock, ...extra });
 const perMinute = (key: string, n = THRESHOLD) => ({ key, token_per_minute: n });

@@ -17,7 +17,7 @@ afterAll(async () => redis?.stop());
 for (const target of ["envoy", "higress"] as const) {
   describe(`cluster-key-rate-limit on the emulator (${target})`, () => {
     it(`admits exactly ${N} requests per IP across two gateways, then 429`, async () => {
-      const config = { rule_name: `emu-${target}`, redis: { service_name: "redis.dns", timeout: 1000 }, rule_items: [{ limit_by_per_ip: "from-header-x-real-ip", limit_keys: [{ key: "0.0.0.0/0", query_per_minute: N }] }] };
+      const config = { rule_name: `emu-${target}`, redis: { service_name: "redis.dns", timeout: 10000 }, rule_items: [{ limit_by_per_ip: "from-header-x-real-ip", limit_keys: [{ key: "0.0.0.0/0", query_per_minute: N }] }] };
       const clusters = { [CLUSTER]: target === "higress" ? `redis://127.0.0.1:${redis.redisPort}` : redis.webdisUrl };
       const gws = [await Emulator.load(pluginWasm("cluster-key-rate-limit", target), { target, config, clusters }), await Emulator.load(pluginWasm("cluster-key-rate-limit", target), { target, config, clusters })];
       const statuses: number[] = [];
