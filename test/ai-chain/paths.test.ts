@@ -34,10 +34,10 @@ const gw = useEnvoy(() => {
   const spec = gatewaySpec(mocks, [openai], { extraClusters: [{ name: "outbound|6379||redis.dns", port: redis.webdisPort }] });
   spec.plugins = [
     { name: "key-auth", wasm: pluginWasm("key-auth"), config: { consumers: [{ name: "rich", credential: "rich-key" }, { name: "broke", credential: "broke-key" }, { name: "boss", credential: "boss-key" }], keys: ["x-sluice-key"], in_header: true, global_auth: true } },
-    { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { admin_consumer: "boss", redis: { service_name: "redis.dns" } } },
+    { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { admin_consumer: "boss", redis: { service_name: "redis.dns", timeout: 10000 } } },
     // 1 token a day per x-case value: the first request passes (post-paid), its tokens are
     // counted, the second is refused — for every path.
-    { name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config: { rule_name: "paths", redis: { service_name: "redis.dns" }, rule_items: [{ limit_by_per_header: "x-case", limit_keys: [{ key: "*", token_per_day: 1 }] }] } },
+    { name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config: { rule_name: "paths", redis: { service_name: "redis.dns", timeout: 10000 }, rule_items: [{ limit_by_per_header: "x-case", limit_keys: [{ key: "*", token_per_day: 1 }] }] } },
     // Higress's light defaults: before the shared classifier, these only recorded the suffixes
     // /completions and /messages (embeddings and a trailing slash went unlogged).
     { name: "ai-statistics", wasm: pluginWasm("ai-statistics"), config: { use_default_response_attributes: true } },

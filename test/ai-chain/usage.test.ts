@@ -41,8 +41,8 @@ const gw = useEnvoy(() => {
   const spec = gatewaySpec(mocks, providers, { extraClusters: [{ name: "outbound|6379||redis.dns", port: redis.webdisPort }] });
   spec.plugins = [
     { name: "key-auth", wasm: pluginWasm("key-auth"), config: { consumers: [{ name: "tenant", credential: "tenant-key" }], keys: ["x-sluice-key"], in_header: true, global_auth: true } },
-    { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { admin_consumer: "boss", redis: { service_name: "redis.dns" } } },
-    { name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config: { rule_name: "chain", redis: { service_name: "redis.dns" }, rule_items: [{ limit_by_per_header: "x-tenant", limit_keys: [{ key: "*", token_per_day: 100000000 }] }] } },
+    { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { admin_consumer: "boss", redis: { service_name: "redis.dns", timeout: 10000 } } },
+    { name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config: { rule_name: "chain", redis: { service_name: "redis.dns", timeout: 10000 }, rule_items: [{ limit_by_per_header: "x-tenant", limit_keys: [{ key: "*", token_per_day: 100000000 }] }] } },
     { name: "ai-statistics", wasm: pluginWasm("ai-statistics"), config: {} },
     ...spec.plugins,
   ];

@@ -33,10 +33,12 @@ describe("ticks", () => {
       b = await ticks();
     }
     const fast = b.fast - a.fast, slow = b.slow - a.slow;
-    // Loose bounds: the point is "both run, the fast one about 3× as often", not timing.
+    // Both run on the one host tick. On time, the fast one runs 3× as often (the exact counts are
+    // checked on the emulator's clock, test/emulator/sdk-probe.test.ts); on a loaded machine a host
+    // tick that comes 300 ms late runs both, so all Envoy can promise is fast ≥ slow.
     expect(fast).toBeGreaterThanOrEqual(5);
     expect(slow).toBeGreaterThanOrEqual(2);
-    expect(fast).toBeGreaterThan(slow);
+    expect(fast).toBeGreaterThanOrEqual(slow);
   });
 
   it("a callout made from a tick (root context) gets its answer", async () => {

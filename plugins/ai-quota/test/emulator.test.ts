@@ -24,7 +24,7 @@ for (const target of ["envoy", "higress"] as const) {
     it("admin sets a quota; chats deduct the reported tokens; at ≤ 0 the next chat is refused", async () => {
       const host = await Emulator.load(pluginWasm("ai-quota", target), {
         target,
-        config: { admin_consumer: "boss", redis: { service_name: "redis.dns" } },
+        config: { admin_consumer: "boss", redis: { service_name: "redis.dns", timeout: 10000 } }, // far above any machine's latency
         clusters: { [CLUSTER]: target === "higress" ? `redis://127.0.0.1:${redis.redisPort}` : redis.webdisUrl },
       });
       const who = `user-${target}`;

@@ -14,7 +14,7 @@ beforeAll(async () => {
   redis = await RedisServer.start();
   host = await Emulator.load(pluginWasm("ai-quota", "higress"), {
     target: "higress",
-    config: { admin_consumer: "boss", redis: { service_name: "redis.dns" } },
+    config: { admin_consumer: "boss", redis: { service_name: "redis.dns", timeout: 10000 } }, // far above any machine's latency
     clusters: { [CLUSTER]: `redis://127.0.0.1:${redis.redisPort}` },
   });
 });

@@ -42,7 +42,7 @@ const attributes = [
 
 const gw = useEnvoy(() => ({
   plugins: [
-    { name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config: { rule_name: "s", redis: { service_name: "redis.dns" }, rule_items: [{ limit_by_header: "x-limited", limit_keys: [{ key: "yes", token_per_minute: 1 }] }] } },
+    { name: "ai-token-ratelimit", wasm: pluginWasm("ai-token-ratelimit"), config: { rule_name: "s", redis: { service_name: "redis.dns", timeout: 10000 }, rule_items: [{ limit_by_header: "x-limited", limit_keys: [{ key: "yes", token_per_minute: 1 }] }] } },
     { name: "ai-statistics", wasm: pluginWasm("ai-statistics"), config: { attributes, value_length_limit: 20, enable_path_suffixes: ["/completions"] } },
   ],
   routes: [{ name: "chat-route", prefix: "/", cluster: "mock" }],

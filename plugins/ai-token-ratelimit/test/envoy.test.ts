@@ -32,7 +32,10 @@ afterAll(async () => {
   await fx.redis?.stop();
 });
 
-const redisBlock = { service_name: "redis.static", service_port: 6379, timeout: 500 };
+// Redis must answer for these tests to mean anything: a callout timeout far above any machine's
+// latency, so a loaded machine is never taken for a Redis outage (failing open or closed has its
+// own tests, with a Redis that never answers).
+const redisBlock = { service_name: "redis.static", service_port: 6379, timeout: 10000 };
 const THRESHOLD = 60;
 const rule = (route: string, name: string, extra: Record<string, unknown>) => ({ _match_route_: [route], rule_name: name, redis: redisBlock, ...extra });
 const perMinute = (key: string, n = THRESHOLD) => ({ key, token_per_minute: n });
@@ -82,6 +85,9 @@ async function driveToLimit(route: string, redisKey: string, o: ChatOptions, thr
   let admitted = 0, rejected = 0;
   for (let i = 0; i < 20 && rejected < 2; i++) {
     const before = fx.mock!.requests.length;
+    // The key's TTL only counts down and a refusal adds nothing, so the Reset a refusal reports
+    // lies between the TTL read just before and just after it, however long the request takes.
+    const ttlBefore = model.admits() ? 0 : await redisTtl(fx.redis!, redisKey);
     const r = await chat(`${gw.url}/${route}`, o);
     if (model.admits()) {
       expect(r.status, r.body).toBe(200);
@@ -97,7 +103,8 @@ async function driveToLimit(route: string, redisKey: string, o: ChatOptions, thr
       expect(fx.mock!.requests.length).toBe(before); // never reached the upstream
       const reset = Number(r.headers["x-tokenratelimit-reset"]);
       expect(reset).toBeGreaterThan(0);
-      expect(reset).toBeLessThanOrEqual(await redisTtl(fx.redis!, redisKey));
+      expect(reset).toBeLessThanOrEqual(ttlBefore);
+      expect(reset).toBeGreaterThanOrEqual(await redisTtl(fx.redis!, redisKey));
       rejected++;
     }
   }
@@ -112,7 +119,9 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
   it("limit_by_header: exact key, post-paid (the request crossing the limit passes), others untouched", async () => {
     const k = key("r-hdr", "limit_by_header:60:x-api-key:k1");
     const res = await driveToLimit("hdr", k, { headers: [["x-api-key", "k1"]] });
-    expect(await redisTtl(fx.redis!, k)).toBeGreaterThan(50);
+    // A minute's window (a second's would be gone, an hour's longer), whatever time has passed.
+    expect(await redisTtl(fx.redis!, k)).toBeGreaterThan(0);
+    expect(await redisTtl(fx.redis!, k)).toBeLessThanOrEqual(60);
     // Another value has no limit key: passes, and nothing is counted for it.
     expect((await chat(`${gw.url}/hdr`, { headers: [["x-api-key", "k2"]] })).status).toBe(200);
     expect((await chat(`${gw.url}/hdr`)).status).toBe(200);
@@ -163,7 +172,9 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
   it("global_threshold, streaming in 1-byte chunks, custom rejected_code/msg, hour window", async () => {
     const k = key("r-global", "global_threshold:3600");
     await driveToLimit("global", k, { stream: true, chunking: "1" }, THRESHOLD, { code: 503, msg: "slow down" });
-    expect(await redisTtl(fx.redis!, k)).toBeGreaterThan(3500);
+    // An hour's window: more than a minute left, whatever time the run took (up to an hour).
+    expect(await redisTtl(fx.redis!, k)).toBeGreaterThan(60);
+    expect(await redisTtl(fx.redis!, k)).toBeLessThanOrEqual(3600);
   });
 
   it("streams: usage from the final SSE chunk at random chunkings", async () => {
@@ -199,7 +210,7 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     const k = key("r-perhdr", "limit_by_per_header:60:x-user:cut");
     await chat(`${gw.url}/perhdr`, { headers: [["x-user", "cut"], ["x-request-id", "cut-1"]], stream: true, cut: "1" }).catch(() => undefined);
     await gw.envoy.waitForLog(/token usage estimated \(stream cut\)/);
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 15000; // a poll bound, generous for a loaded machine; the add usually lands at once
     while (Date.now() < deadline && (await redisGet(fx.redis!, k)) === null) await new Promise((r) => setTimeout(r, 20));
     expect(await redisGet(fx.redis!, k)).toBeGreaterThan(0);
     // Written from proxy_on_log, and still in Envoy's access log (1.39 runs the filters' log
@@ -213,14 +224,16 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     expect((await accessLine("lim-1")).aiLog).toMatchObject({ token_ratelimit_status: "limited" });
   });
 
-  it("Redis stopped: fail-open passes, fail-closed answers 503, all in bounded time; then recovery", async () => {
+  // Bounded by the test timeout, not by a measured duration: a request the plugin leaves paused
+  // is never answered (the route timeout only starts once the plugin lets the request go), so a
+  // plugin that waits forever for Redis fails this test by timing out; a wrong mode fails the
+  // status list.
+  it("Redis stopped: fail-open passes, fail-closed answers 503, every request answered; then recovery", async () => {
     await fx.redis!.stopRedis();
     try {
-      const t0 = Date.now();
       const results = await Promise.all([
         chat(`${gw.url}/open`), chat(`${gw.url}/hdr`, { headers: [["x-api-key", "k1"]] }), chat(`${gw.url}/closed`), chat(`${gw.url}/global`, { stream: true }),
       ]);
-      expect(Date.now() - t0).toBeLessThan(3000);
       expect(results.map((r) => r.status)).toEqual([200, 200, 503, 200]);
       expect(results[2].body).toBe("Token rate limit unavailable");
       await gw.envoy.waitForLog(/redis_failure_mode is open: letting the request pass/);
@@ -230,7 +243,8 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     }
     // Redis is back (empty): limits apply again from zero (webdis reconnects within a moment).
     let st = 0;
-    for (let i = 0; i < 50 && st !== 200; i++) {
+    // A poll with a generous bound (a loaded machine may take a while to reconnect), not a window.
+    for (const until = Date.now() + 20000; st !== 200 && Date.now() < until; ) {
       st = (await chat(`${gw.url}/closed`)).status;
       if (st !== 200) await new Promise((r) => setTimeout(r, 100));
     }
@@ -238,14 +252,21 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     expect((await chat(`${gw.url}/hdr`, { headers: [["x-api-key", "k1"]] })).status).toBe(200);
   });
 
-  it("a Redis that never answers: the configured timeout (300 ms) ends the wait in both modes", async () => {
-    const t0 = Date.now();
-    const [open, closed] = await Promise.all([chat(`${gw.url}/hang-open`), chat(`${gw.url}/hang-closed`)]);
-    const took = Date.now() - t0;
+  // Only the plugin's callout timeout can end these requests: the silent server never answers and
+  // nothing else ends a request the plugin holds. Without that timeout the test times out (the
+  // bound is the test timeout, never a measured duration); a wrong mode fails the statuses; and
+  // each request's own log line must name the timeout as why Redis gave no answer. That the
+  // timeout is exactly the configured 300 ms is checked on the emulator's clock (emulator.test.ts).
+  it("a Redis that never answers: the configured timeout ends the wait in both modes", async () => {
+    const [open, closed] = await Promise.all([
+      chat(`${gw.url}/hang-open`, { headers: [["x-request-id", "hang-open-1"]] }),
+      chat(`${gw.url}/hang-closed`, { headers: [["x-request-id", "hang-closed-1"]] }),
+    ]);
     expect(open.status).toBe(200);
     expect(closed.status).toBe(503);
-    expect(took).toBeGreaterThanOrEqual(250);
-    expect(took).toBeLessThan(2000);
+    expect(closed.body).toBe("Token rate limit unavailable");
+    await gw.envoy.waitForLog(/\[hang-open-1\] redis call failed: cannot get redis response: timeout; redis_failure_mode is open/);
+    await gw.envoy.waitForLog(/\[hang-closed-1\] redis call failed: cannot get redis response: timeout; redis_failure_mode is closed/);
   });
 
   it("the VM never trapped", async () => {

@@ -63,7 +63,7 @@ export async function redisTtl(redis: RedisServer, key: string): Promise<number>
 }
 
 /** Waits until the counter shows `want` (the add runs after the client already has its answer). */
-export async function waitCounter(redis: RedisServer, key: string, want: number, timeoutMs = 3000): Promise<void> {
+export async function waitCounter(redis: RedisServer, key: string, want: number, timeoutMs = 15000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let got: number | null = null;
   while (Date.now() < deadline) {

@@ -15,7 +15,7 @@ let closed: Emulator;
 
 const config = (extra: Record<string, unknown> = {}) => ({
   rule_name: "emu",
-  redis: { service_name: "redis.dns", password: "pw", database: 1 },
+  redis: { service_name: "redis.dns", password: "pw", database: 1, timeout: 10000 }, // far above any machine's latency
   rule_items: [
     { limit_by_per_header: "x-user", limit_keys: [{ key: "*", token_per_minute: 50 }] },
     { limit_by_per_ip: "from-header-x-forwarded-for", limit_keys: [{ key: "192.168.0.0/16", token_per_minute: 50 }] },

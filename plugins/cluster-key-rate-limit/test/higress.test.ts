@@ -13,7 +13,7 @@ let host: Emulator;
 const N = 4;
 const config = {
   rule_name: "emu",
-  redis: { service_name: "redis.dns", password: "pw", database: 1 },
+  redis: { service_name: "redis.dns", password: "pw", database: 1, timeout: 10000 }, // far above any machine's latency
   show_limit_quota_header: true,
   rule_items: [
     { limit_by_per_header: "x-user", limit_keys: [{ key: "*", query_per_minute: N }] },

@@ -24,6 +24,24 @@ for (const target of ["envoy", "higress"] as const) {
       expect(host.traps).toEqual([]);
     });
 
+    // The per-second refill on the host's clock, not the machine's: the clock moves only with
+    // advance(), so this holds however slow the machine is. A refill off by one unit (ms read as
+    // s, or ns as ms) fails the 999 ms / 1000 ms edge.
+    it("per second: one token back exactly one second after it was taken", async () => {
+      const host = await load();
+      expect((await send(host, "k2")).status).toBe(200);
+      expect((await send(host, "k2")).status).toBe(429);
+      host.advance(999);
+      expect((await send(host, "k2")).status).toBe(429);
+      host.advance(1);
+      expect((await send(host, "k2")).status).toBe(200);
+      expect((await send(host, "k2")).status).toBe(429);
+      host.advance(60_000); // a long pause refills to the capacity (1), not beyond
+      expect((await send(host, "k2")).status).toBe(200);
+      expect((await send(host, "k2")).status).toBe(429);
+      expect(host.traps).toEqual([]);
+    });
+
     it("keys are counted apart; unlisted keys are not limited", async () => {
       const host = await load();
       expect((await send(host, "k2")).status).toBe(200);
