@@ -1,10 +1,10 @@
 // The normalised token-usage model every AI plugin shares. ai-proxy fills it from whatever the
 // provider reports (OpenAI, Anthropic, Gemini, DashScope, Bedrock, Tencent shapes) and publishes
 // it as the filter-state property `ai_usage` (JSON, see docs/plugins/ai-proxy.md); readers such
-// as ai-token-ratelimit, ai-statistics and ai-quota call readPublishedUsage() in their
+// as ai-token-ratelimit, ai-statistics and ai-quota call readPublished() (ai/tracker.ts) in their
 // onStreamDone, or extractUsage() on a body they see themselves.
 //
-// Conventions (the ones the peers got wrong, see research/ai-gateway-peers.md §3):
+// Conventions (the ones the peers got wrong, where the peers differ):
 //  - promptTokens counts every input token, cached ones included (Anthropic reports
 //    cache_read/cache_creation apart from input_tokens; we add them back).
 //  - completionTokens counts every output token, reasoning included (Gemini reports
@@ -12,7 +12,6 @@
 //  - on streams, providers repeat cumulative usage: the last report *replaces* earlier ones,
 //    reports are never summed.
 import { JsonObject, JsonValue } from "../json/value";
-import { parseJson } from "../json/parse";
 import * as host from "../runtime/hostcalls";
 
 export const AI_USAGE_PROPERTY = "ai_usage";
@@ -193,20 +192,4 @@ export function extractUsage(body: JsonObject, out: TokenUsage): bool {
 /** Publishes usage for later filters and the access log: `%FILTER_STATE(wasm.ai_usage:PLAIN)%`. */
 export function publishUsage(u: TokenUsage, model: string, provider: string, stream: bool): void {
   host.setPropertyBytes([AI_USAGE_PROPERTY], String.UTF8.encode(u.toJson(model, provider, stream)));
-}
-
-/** What an earlier ai-proxy published for this request, or null. */
-export function readPublishedUsage(): TokenUsage | null {
-  const b = host.getPropertyBytes([AI_USAGE_PROPERTY]);
-  if (b === null) return null;
-  const r = parseJson(String.UTF8.decode(b));
-  if (!r.ok) return null;
-  const o = r.value!.asObject();
-  if (o === null) return null;
-  const u = new TokenUsage();
-  u.set(int(o, "prompt_tokens"), int(o, "completion_tokens"), int(o, "total_tokens"));
-  u.cachedTokens = int(o, "cached_tokens");
-  u.cacheCreationTokens = int(o, "cache_creation_tokens");
-  u.reasoningTokens = int(o, "reasoning_tokens");
-  return u;
 }

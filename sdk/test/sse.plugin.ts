@@ -4,9 +4,9 @@
 //   application/vnd.amazon.eventstream → each message as `event: <:event-type>` + payload
 // and, at the end, a `sluice_summary` event (events, non-empty chunks seen, concatenated text
 // deltas, reader error).
-import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, registerPlugin, SseReader, SseEvent,
-         EventStreamReader, EventStreamMessage, ByteBuffer, writeSseEvent, parseJson, parseJsonBytes, JsonWriter,
-         decodeUtf8 } from "@sluice/sdk";
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, registerPlugin } from "@sluice/sdk";
+import { SseReader, SseEvent, EventStreamReader, EventStreamMessage, writeSseEvent } from "@sluice/sdk/sse";
+import { ByteBuffer, parseJson, parseJsonBytes, JsonWriter, decodeUtf8 } from "@sluice/sdk/json";
 export * from "@sluice/sdk/exports";
 
 class Config {}

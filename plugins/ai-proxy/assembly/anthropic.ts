@@ -1,7 +1,8 @@
 // The Anthropic Messages API on the client side: requests become OpenAI chat requests, OpenAI
 // answers (whole or streamed) become Messages answers. Used for /v1/messages on every provider
 // that does not speak Messages natively, so Claude Code can drive any model.
-import { JsonObject, JsonValue, JsonKind, TokenUsage } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { TokenUsage } from "@sluice/sdk/ai";
 import { S, I, B, O, A, NULL, copy, str, strValue, parseArgs, contentText, contentValue, randomId } from "./util";
 import { sseEvent } from "./sse";
 import { toolCall, argumentsText } from "./convert";

@@ -1,6 +1,7 @@
 // Provider `bedrock`: OpenAI chat ⇄ Bedrock Converse / ConverseStream (binary AWS event-stream),
 // signed with SigV4 (awsAccessKey/awsSecretKey) or sent with a Bedrock API key (apiTokens, Bearer).
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromBedrock } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { TokenUsage, usageFromBedrock } from "@sluice/sdk/ai";
 import { S, I, O, A, str, strValue, parseArgs, contentValue, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { awsEncode } from "./sign";

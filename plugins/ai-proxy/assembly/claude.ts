@@ -1,5 +1,6 @@
 // Provider `claude`: OpenAI chat ⇄ Anthropic Messages, whole and streamed.
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromAnthropic } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { TokenUsage, usageFromAnthropic } from "@sluice/sdk/ai";
 import { S, I, B, O, A, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { SseEvent } from "./sse";

@@ -1,6 +1,7 @@
 // Higress ai-proxy configuration: `provider` (legacy single) or `providers` + `activeProviderId`,
 // with per-rule overlays (a rule usually only sets activeProviderId).
-import { JsonObject, JsonValue, JsonKind, ConfigError, Regex } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, ConfigError } from "@sluice/sdk";
+import { Regex } from "@sluice/sdk/regex";
 import { Family, ProviderSpec, findSpec } from "./providers";
 import { StatusPattern } from "./status";
 

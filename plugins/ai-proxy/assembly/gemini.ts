@@ -1,6 +1,7 @@
 // Provider `gemini`: OpenAI chat ⇄ generateContent / streamGenerateContent?alt=sse, embeddings
 // ⇄ batchEmbedContents.
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromGemini } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { TokenUsage, usageFromGemini } from "@sluice/sdk/ai";
 import { S, I, N, O, A, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { ProviderConfig } from "./config";

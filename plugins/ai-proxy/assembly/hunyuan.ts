@@ -1,7 +1,8 @@
 // Provider `hunyuan` with hunyuanAuthId/hunyuanAuthKey: Tencent Cloud's native ChatCompletions
 // API (hunyuan.tencentcloudapi.com, X-TC-Action, TC3-HMAC-SHA256 signature). Without them the
 // provider is OpenAI-compatible (api.hunyuan.cloud.tencent.com) and handled by the table.
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromTencent } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { TokenUsage, usageFromTencent } from "@sluice/sdk/ai";
 import { S, I, B, O, A, copy, str, contentValue } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { toolFunctions } from "./convert";

@@ -7,15 +7,12 @@
 // auth. The response comes back buffered (errors, JSON) or streamed (SSE / event-stream) and is
 // converted to OpenAI (then to Anthropic when the client spoke Anthropic). Usage is normalised
 // into sdk/ai's TokenUsage and published as the `ai_usage` property.
-import {
-  Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, JsonKind, HeaderPair,
-  registerPlugin, log, TokenUsage, extractUsage, publishUsage, usageFromAnthropic,
-  HttpCallHandler, HttpCallResponse, FQDNCluster, RouteCluster, httpCall, lastHttpCallError,
-} from "@sluice/sdk";
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, JsonKind, HeaderPair, registerPlugin, log, IS_HIGRESS, properties } from "@sluice/sdk";
+import { TokenUsage, extractUsage, publishUsage, usageFromAnthropic } from "@sluice/sdk/ai";
+import { base64Encode } from "@sluice/sdk/encoding";
+import { HttpCallHandler, HttpCallResponse, FQDNCluster, RouteCluster, httpCall, lastHttpCallError } from "@sluice/sdk/http";
+import { EventStreamReader } from "@sluice/sdk/sse";
 export * from "@sluice/sdk/exports";
-import { base64Encode } from "@sluice/sdk/encoding/base64";
-import { IS_HIGRESS } from "@sluice/sdk";
-import { properties } from "@sluice/sdk";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
 import { Api, Auth, Family, apiOfPath } from "./providers";
 import { SseReader, SseEvent, sseData, SseEventAligner } from "./sse";
@@ -31,7 +28,6 @@ import { mapModel } from "./mapping";
 import { openaiToHunyuanRequest, hunyuanToOpenAIResponse, HunyuanStreamReader, hunyuanError, hunyuanErrorStatus, HUNYUAN_HOST } from "./hunyuan";
 import { openaiToBedrockRequest, bedrockToOpenAIResponse, BedrockStreamReader, bedrockPath } from "./bedrock";
 import { tc3Authorization, sigV4Authorization, amzDate } from "./sign";
-import { EventStreamReader } from "@sluice/sdk/eventstream/reader";
 
 const BODY_LIMIT = "104857600";
 

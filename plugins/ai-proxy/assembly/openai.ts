@@ -1,5 +1,6 @@
 // OpenAI shapes the converters build: chat.completion, chat.completion.chunk and errors.
-import { JsonObject, JsonValue, TokenUsage } from "@sluice/sdk";
+import { JsonObject, JsonValue } from "@sluice/sdk";
+import { TokenUsage } from "@sluice/sdk/ai";
 import { S, I, O, A, NULL, nowSeconds } from "./util";
 
 export function newCompletion(id: string, model: string): JsonObject {

@@ -2,7 +2,7 @@
 // API and an auth style, so they are rows here. Providers with their own wire format (claude,
 // gemini, qwen native, hunyuan native, bedrock) have a family that selects their converter.
 
-import { AiApi, classifyAiPathString } from "@sluice/sdk/ai/api";
+import { AiApi, classifyAiPathString } from "@sluice/sdk/ai";
 
 export enum Family { Compat, Azure, Claude, Gemini, Qwen, Hunyuan, Bedrock }
 

@@ -1,6 +1,7 @@
 // Provider `qwen` in native mode (qwenEnableCompatible: false): DashScope text-generation and
 // text-embedding APIs, with their SSE (X-DashScope-SSE: enable, incremental_output).
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromDashScope } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { TokenUsage, usageFromDashScope } from "@sluice/sdk/ai";
 import { S, I, B, O, A, copy, str, contentText } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { ProviderConfig } from "./config";

@@ -1,8 +1,7 @@
 // Request signing for providers that need it: Tencent Cloud TC3-HMAC-SHA256 (hunyuan) and AWS
 // Signature Version 4 (bedrock). Hashes and HMAC come from sdk/crypto.
-import { sha256 } from "@sluice/sdk/crypto/sha256";
-import { hmacSha256 } from "@sluice/sdk/crypto/hmac";
-import { hexEncode } from "@sluice/sdk/encoding/hex";
+import { sha256, hmacSha256 } from "@sluice/sdk/crypto";
+import { hexEncode } from "@sluice/sdk/encoding";
 
 function pad2(n: i64): string { return n < 10 ? "0" + n.toString() : n.toString(); }
 

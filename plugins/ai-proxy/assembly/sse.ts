@@ -1,8 +1,7 @@
 // The SSE side of streaming conversion: sdk/sse's reader (chunks split at any byte) behind the
 // one call the filter makes, plus the two writers the converters use.
-import { SseReader as SdkSseReader } from "@sluice/sdk/sse/reader";
-import { SseEvent } from "@sluice/sdk/sse/event";
-import { isValidJson } from "@sluice/sdk/json/scan";
+import { isValidJson } from "@sluice/sdk/json";
+import { SseReader as SdkSseReader, SseEvent } from "@sluice/sdk/sse";
 export { SseEvent };
 
 export class SseReader {

@@ -1,6 +1,6 @@
 // Status patterns of failoverOnStatus / retryOnStatus ("4.*", "5.*", "429"). Higress treats them
 // as Go regexes; we compile them with the SDK's RE2 engine and match the whole status text.
-import { Regex } from "@sluice/sdk";
+import { Regex } from "@sluice/sdk/regex";
 
 export class StatusPattern {
   constructor(public pattern: string, private regex: Regex) {}

@@ -6,7 +6,7 @@
 // see the README.
 import { ProviderConfig } from "./config";
 import { randomIndex, nowMillis } from "./util";
-import { sharedData } from "@sluice/sdk/shared/data";
+import { sharedData } from "@sluice/sdk";
 
 class TokenHealth {
   failures: i32 = 0;

@@ -1,5 +1,6 @@
 // Small JSON builders and readers used by every conversion (they never trap).
-import { JsonObject, JsonValue, JsonKind, JsonWriter, parseJson, parseJsonObjectBytes } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, randomBytes, time } from "@sluice/sdk";
+import { JsonWriter, parseJson, parseJsonObjectBytes } from "@sluice/sdk/json";
 
 export function S(s: string): JsonValue { return JsonValue.fromString(s); }
 export function N(n: f64): JsonValue { return JsonValue.fromNumber(n); }
@@ -114,7 +115,6 @@ export function randomId(prefix: string): string {
   return s;
 }
 
-import { randomBytes } from "@sluice/sdk";
 export function randomFill(b: ArrayBuffer): void { randomBytes(b); }
 
 export function randomIndex(n: i32): i32 {
@@ -130,4 +130,3 @@ export function nowSeconds(): i64 {
 export function nowMillis(): i64 {
   return time.nowMillis();
 }
-import { time } from "@sluice/sdk";

@@ -5,12 +5,11 @@
 // used are deducted when its response ends. The admin consumer manages quotas through
 // `…/v1/chat/completions<admin_path>` (query), `/refresh` (set) and `/delta` (add or subtract).
 // Configuration, paths, messages and statuses follow Higress's ai-quota.
-import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, RedisClient, RedisHandler, RedisResult, HeaderPair, quoteJsonString } from "@sluice/sdk";
-import { parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit/redis";
-import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
-import { ResponseTracker, accountUsage, usageSourceName } from "@sluice/sdk/ai/tracker";
-import { AiApi, classifyAiPath, aiApiSpendsTokens, aiApiName } from "@sluice/sdk/ai/api";
-import { UserAttributes } from "@sluice/sdk/ai/log";
+import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, HeaderPair, quoteJsonString } from "@sluice/sdk";
+import { ResponseTracker, accountUsage, usageSourceName, AiApi, classifyAiPath, aiApiSpendsTokens, aiApiName, UserAttributes } from "@sluice/sdk/ai";
+import { parseQuery, rawQuery } from "@sluice/sdk/net";
+import { parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit";
+import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
 export * from "@sluice/sdk/exports";
 
 const CHAT_PATH = "/v1/chat/completions";

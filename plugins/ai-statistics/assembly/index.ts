@@ -3,12 +3,9 @@
 // with what other plugins wrote) and to counters named as Higress names them:
 //   route.<route>.upstream.<cluster>.model.<model>.consumer.<consumer>.metric.<name>
 // plus configurable attributes from fixed values, headers and request/response bodies.
-import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram, IS_HIGRESS, time, properties } from "@sluice/sdk";
-import { routeName, clusterName } from "@sluice/sdk/api/plugin";
-import { parseJsonBytes } from "@sluice/sdk/json/parse";
-import { ResponseTracker, StreamEventSink, accountUsage, usageSourceName, UsageSource } from "@sluice/sdk/ai/tracker";
-import { UserAttributes, escapeOnce } from "@sluice/sdk/ai/log";
-import { AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai/api";
+import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram, IS_HIGRESS, time, properties, routeName, clusterName } from "@sluice/sdk";
+import { ResponseTracker, StreamEventSink, accountUsage, usageSourceName, UsageSource, UserAttributes, escapeOnce, AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai";
+import { parseJsonBytes } from "@sluice/sdk/json";
 export * from "@sluice/sdk/exports";
 
 const FIXED = "fixed_value";

@@ -7,14 +7,10 @@
 // that is checked before the first one ends pass (the overshoot grows with concurrency), so
 // `admission: reserve` (Sluice extension) instead reserves an estimate atomically at request time
 // and reconciles it with the real usage at the end (README: "Admission modes").
-import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, RedisClient, RedisHandler, RedisResult, HeaderPair, Counter } from "@sluice/sdk";
-import { routeName, clusterName } from "@sluice/sdk/api/plugin";
-import { RateLimitRules, parseRateLimitRules } from "@sluice/sdk/ratelimit/rules";
-import { LimitMatch, matchLimit } from "@sluice/sdk/ratelimit/match";
-import { parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit/redis";
-import { ResponseTracker, accountUsage, usageSourceName } from "@sluice/sdk/ai/tracker";
-import { UserAttributes } from "@sluice/sdk/ai/log";
-import { AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai/api";
+import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, HeaderPair, Counter, routeName, clusterName } from "@sluice/sdk";
+import { ResponseTracker, accountUsage, usageSourceName, UserAttributes, AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai";
+import { RateLimitRules, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit";
+import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
 export * from "@sluice/sdk/exports";
 
 const KEY_PREFIX = "higress-token-ratelimit";

@@ -1,10 +1,8 @@
 // basic-auth: HTTP Basic authentication (RFC 7617) against configured consumers, naming the
 // caller upstream with X-Mse-Consumer. Configuration and behaviour follow Higress's basic-auth.
 import { HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
-import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer } from "@sluice/sdk/auth/consumer";
-import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
-import { headerValuesBytes, utf8Strict } from "@sluice/sdk/auth/credential";
-import { base64Decode } from "@sluice/sdk/encoding/base64";
+import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer, ConsumerAuthPlugin, headerValuesBytes, utf8Strict } from "@sluice/sdk/auth";
+import { base64Decode } from "@sluice/sdk/encoding";
 export * from "@sluice/sdk/exports";
 
 class BasicAuthConfig {

@@ -4,7 +4,7 @@
 // patterns are matched in one pass over the User-Agent by a cached DFA, so a 64 KB User-Agent
 // costs one table lookup per byte instead of every pattern's every thread per byte.
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, JsonKind, HeaderPair, registerPlugin, log } from "@sluice/sdk";
-import { RegexSet } from "@sluice/sdk/regex/set";
+import { RegexSet } from "@sluice/sdk/regex";
 export * from "@sluice/sdk/exports";
 
 const DEFAULT_CODE: u32 = 403;

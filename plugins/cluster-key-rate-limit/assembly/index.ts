@@ -2,10 +2,9 @@
 // cookie — or everyone) may make per second/minute/hour/day across every gateway instance,
 // counted in Redis. Configuration, Redis keys, the single-round-trip Lua script and the
 // X-RateLimit-* headers follow Higress's cluster-key-rate-limit. Redis errors fail open.
-import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log, Status, RedisClient, RedisHandler, RedisResult, HeaderPair } from "@sluice/sdk";
-import { RateLimitRules, parseRateLimitRules } from "@sluice/sdk/ratelimit/rules";
-import { LimitMatch, matchLimit } from "@sluice/sdk/ratelimit/match";
-import { parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit/redis";
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log, Status, HeaderPair } from "@sluice/sdk";
+import { RateLimitRules, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit";
+import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
 export * from "@sluice/sdk/exports";
 
 const KEY_PREFIX = "higress-cluster-key-rate-limit";

@@ -1,7 +1,7 @@
 // cors: answers CORS preflights, refuses cross-origin requests the configuration does not allow
 // and writes the Access-Control-* response headers. Configuration follows Higress's cors plugin.
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, JsonValue, HeaderPair, registerPlugin, log } from "@sluice/sdk";
-import { Regex } from "@sluice/sdk/regex/regex";
+import { Regex } from "@sluice/sdk/regex";
 export * from "@sluice/sdk/exports";
 
 const DEFAULT_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS";

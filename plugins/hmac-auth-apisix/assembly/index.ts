@@ -2,15 +2,12 @@
 //   Authorization: Signature keyId="…",algorithm="hmac-sha256",headers="@request-target date",signature="…"
 // against configured consumers, checks the Date header's clock skew and optionally a body digest,
 // and names the caller upstream with X-Mse-Consumer. Follows Higress's hmac-auth-apisix.
-import { HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, ByteBuffer, registerPlugin, log, quoteJsonString, time } from "@sluice/sdk";
-import { ConsumerPolicy, setConsumer, checkConsumerName, consumerList } from "@sluice/sdk/auth/consumer";
-import { headerValuesBytes, utf8Strict } from "@sluice/sdk/auth/credential";
-import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
-import { base64Encode } from "@sluice/sdk/encoding/base64";
-import { hmac, HashAlg } from "@sluice/sdk/crypto/hmac";
-import { sha256 } from "@sluice/sdk/crypto/sha256";
-import { constantTimeEqual } from "@sluice/sdk/crypto/compare";
-import { parseHttpDate } from "@sluice/sdk/net/httpdate";
+import { HttpFilter, Action, BodyMode, ConfigError, JsonObject, HeaderPair, registerPlugin, log, quoteJsonString, time } from "@sluice/sdk";
+import { ConsumerPolicy, setConsumer, checkConsumerName, consumerList, headerValuesBytes, utf8Strict, ConsumerAuthPlugin } from "@sluice/sdk/auth";
+import { hmac, HashAlg, sha256, constantTimeEqual } from "@sluice/sdk/crypto";
+import { base64Encode } from "@sluice/sdk/encoding";
+import { ByteBuffer } from "@sluice/sdk/json";
+import { parseHttpDate } from "@sluice/sdk/net";
 export * from "@sluice/sdk/exports";
 
 const ALGORITHMS = ["hmac-sha1", "hmac-sha256", "hmac-sha512"];

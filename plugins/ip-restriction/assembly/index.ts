@@ -1,7 +1,7 @@
 // ip-restriction: allow or deny requests by the client's IP address (IPv4/IPv6, single addresses
 // or CIDR ranges). Configuration and behaviour follow Higress's ip-restriction plugin.
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, JsonKind, HeaderPair, registerPlugin, log, properties, quoteJsonString } from "@sluice/sdk";
-import { CidrSet, parseCidr, parseIp, stripAddressPort, IpAddress } from "@sluice/sdk/net/ip";
+import { CidrSet, parseCidr, parseIp, stripAddressPort, IpAddress } from "@sluice/sdk/net";
 export * from "@sluice/sdk/exports";
 
 const DEFAULT_HEADER = "x-forwarded-for";

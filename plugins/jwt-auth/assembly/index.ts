@@ -2,12 +2,9 @@
 // exp/nbf/iat with clock skew), names the caller upstream with X-Mse-Consumer and can forward
 // claims as headers. Configuration and behaviour follow Higress's jwt-auth.
 import { HttpFilter, Action, ConfigError, JsonObject, JsonValue, JsonKind, registerPlugin, log, time } from "@sluice/sdk";
-import { ConsumerPolicy, setConsumer, challenge, checkConsumerName } from "@sluice/sdk/auth/consumer";
-import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
-import { Jwt, Jwk, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, numericDate, JwksResult } from "@sluice/sdk/auth/jwt";
-import { parseQuery, rawQuery } from "@sluice/sdk/net/query";
-import { headerValuesReplacing, queryParamsBytes, bytesEqual } from "@sluice/sdk/auth/credential";
-import { decodeUtf8 } from "@sluice/sdk/json/utf8";
+import { ConsumerPolicy, setConsumer, challenge, checkConsumerName, ConsumerAuthPlugin, Jwt, Jwk, parseJwt, parseJwks, parseJwksObject, selectKey, verifyJwt, numericDate, JwksResult, headerValuesReplacing, queryParamsBytes, bytesEqual } from "@sluice/sdk/auth";
+import { decodeUtf8 } from "@sluice/sdk/json";
+import { parseQuery, rawQuery } from "@sluice/sdk/net";
 export * from "@sluice/sdk/exports";
 
 class FromHeader {

@@ -1,9 +1,7 @@
 // key-auth: authenticate requests by an API key sent in a header or a query parameter, and tell
 // the upstream who called (X-Mse-Consumer). Configuration and behaviour follow Higress's key-auth.
 import { HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
-import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer } from "@sluice/sdk/auth/consumer";
-import { ConsumerAuthPlugin } from "@sluice/sdk/auth/plugin";
-import { bytesEqual, queryParamsBytes } from "@sluice/sdk/auth/credential";
+import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer, ConsumerAuthPlugin, bytesEqual, queryParamsBytes } from "@sluice/sdk/auth";
 export * from "@sluice/sdk/exports";
 
 class KeyAuthConfig {

@@ -3,9 +3,10 @@
 // key-rate-limit (cpp): limit_by_header | limit_by_param + limit_keys[{key, query_per_*}], 429
 // when over the limit. The counters are token buckets in shared data, updated with compare-and-
 // swap, so every worker VM of one Envoy draws from the same bucket (see README.md for why).
-import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status, sharedData, crc32, hexEncode, time } from "@sluice/sdk";
-import { parseThreshold, Threshold } from "@sluice/sdk/ratelimit/rules";
-import { firstParam } from "@sluice/sdk/ratelimit/match";
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status, sharedData, time } from "@sluice/sdk";
+import { crc32 } from "@sluice/sdk/crypto";
+import { hexEncode } from "@sluice/sdk/encoding";
+import { parseThreshold, Threshold, firstParam } from "@sluice/sdk/ratelimit";
 export * from "@sluice/sdk/exports";
 
 /** Micro-tokens per token: refill is computed in integers without losing the fractions. */

@@ -2,8 +2,9 @@
 // Configuration and behaviour follow Higress's request-block plugin, except that URL rules also
 // see the normalised path (see README.md): Higress compares the raw `:path` only, so `/%61dmin`
 // or `//admin` slips past a rule for `/admin` that the upstream then serves.
-import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, Regex, registerPlugin, log } from "@sluice/sdk";
-import { normalizePathString } from "@sluice/sdk/net/path";
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, registerPlugin, log } from "@sluice/sdk";
+import { normalizePathString } from "@sluice/sdk/net";
+import { Regex } from "@sluice/sdk/regex";
 export * from "@sluice/sdk/exports";
 
 class BlockConfig {

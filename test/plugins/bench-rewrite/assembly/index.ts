@@ -1,7 +1,8 @@
 // Benchmark plugin: the same logic as test/bench/go-plugin (Go, wasip1), so the two SDKs can be
 // compared on identical work. Per request: set header x-bench: sluice; buffer the JSON request
 // body, parse it, set "model" to "bench-model", serialize it and replace the body.
-import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, parseJson, registerPlugin } from "@sluice/sdk";
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, registerPlugin } from "@sluice/sdk";
+import { parseJson } from "@sluice/sdk/json";
 export * from "@sluice/sdk/exports";
 
 class Empty {}

@@ -7,7 +7,8 @@
 //   a buffered request body containing "BLOCK" is refused with 403 (a request-block stand-in)
 // Config: {"request": "buffer"|"stream"|"none", "response": …, "pause_headers": bool,
 //          "request_limit": bytes, "response_limit": bytes (0: none), "body_wait_ms": ms}
-import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, registerPlugin, crc32 } from "@sluice/sdk";
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, registerPlugin } from "@sluice/sdk";
+import { crc32 } from "@sluice/sdk/crypto";
 export * from "@sluice/sdk/exports";
 
 class ProbeConfig {

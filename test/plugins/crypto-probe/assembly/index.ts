@@ -6,12 +6,10 @@
 //   /verify  the SDK's verifySignature {alg, jwk | pem, input (base64url), sig (base64url),
 //            native: bool} → {result, impl ("native" | "as"), key_error}
 //   /hash    {data (base64), key (base64)} → sha256/sha512/hmac-sha256 hex, crc32 of data
-import {
-  Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, registerPlugin, parseJsonBytes, quoteJsonString,
-  base64Decode, base64UrlDecode, hexEncode, sha256, sha512, hmacSha256, crc32,
-  parseJwk, parsePem, PublicKeyResult, verifySignature, verifyResultName, setNativeVerify, NativeMode, lastVerifyImpl,
-  nativeVerifyRaw, HeaderPair,
-} from "@sluice/sdk";
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, registerPlugin, quoteJsonString, HeaderPair } from "@sluice/sdk";
+import { sha256, sha512, hmacSha256, crc32, parseJwk, parsePem, PublicKeyResult, verifySignature, verifyResultName, setNativeVerify, NativeMode, lastVerifyImpl, nativeVerifyRaw } from "@sluice/sdk/crypto";
+import { base64Decode, base64UrlDecode, hexEncode } from "@sluice/sdk/encoding";
+import { parseJsonBytes } from "@sluice/sdk/json";
 export * from "@sluice/sdk/exports";
 
 class ProbeConfig {}

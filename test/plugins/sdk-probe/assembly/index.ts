@@ -8,15 +8,12 @@
 //   /shared/…    shared data get/set with CAS (x-key, x-value, x-cas)
 //   /queue/…     enqueue (x-value) / how many items the queue handler dequeued
 //   /pending     how many callouts the dispatcher still waits for
-import {
-  Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status,
-  Cluster, TargetCluster, RouteCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName,
-  RedisClient, RedisHandler, RedisResult, parseJson, quoteJsonString,
-  TickHandler, registerTick, lastTickError, sharedData, SharedQueue, QueueHandler, LeaderElection,
-  Counter, Gauge, Histogram,
-} from "@sluice/sdk";
-export * from "@sluice/sdk/exports";
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status, quoteJsonString, TickHandler, registerTick, lastTickError, sharedData, SharedQueue, QueueHandler, LeaderElection, Counter, Gauge, Histogram } from "@sluice/sdk";
+import { Cluster, TargetCluster, RouteCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName } from "@sluice/sdk/http";
+import { parseJson } from "@sluice/sdk/json";
+import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
 import { dispatcher } from "@sluice/sdk/runtime/dispatcher";
+export * from "@sluice/sdk/exports";
 
 class ProbeConfig {
   upstreamCluster: string = "";

@@ -1,0 +1,5 @@
+// @sluice/sdk/ai: LLM gateways: which API a path is, token usage from every provider's answers, ai_log attributes.
+export * from "./api";
+export * from "./usage";
+export * from "./tracker";
+export * from "./log";
