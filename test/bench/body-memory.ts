@@ -5,14 +5,16 @@
 //   - Envoy RSS (a fresh Envoy per case and size, 128 MiB buffer limit), after the request.
 // Cases: (a) OpenAI passthrough with model mapping, (b) OpenAI → claude conversion; bodies of
 // 1, 10, 40 MB, most of it one `messages[].content` string (ASCII, escapes, CJK, emoji).
-// Usage: node --import tsx test/bench/body-memory.ts [--sizes 1,10,40] [--no-envoy] [--target envoy|higress]
-// Prints a markdown table (for docs/benchmarks.md). Build first: node scripts/build.mjs ai-proxy.
+// Usage: node --import tsx test/bench/body-memory.ts [--sizes 1,10,40] [--no-envoy] [--target envoy|higress] [--write]
+// Prints a markdown table; --write also puts it into docs/bench-body-memory.md (between the
+// "current" markers; `npm run bench` does this). Build first: node scripts/build.mjs ai-proxy.
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
 import { Emulator } from "../../harness/src/emulator/index.js";
 import { Envoy } from "../../harness/src/envoy.js";
-import { pluginWasm } from "../../harness/src/tools.js";
+import { pluginWasm, repoRoot } from "../../harness/src/tools.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : def; };
@@ -125,16 +127,25 @@ async function envoyRow(up: Server, c: (typeof CASES)[number], size: number): Pr
 }
 
 const wasm = pluginWasm("ai-proxy", TARGET);
-console.log(`ai-proxy ${TARGET}.wasm: ${statSync(wasm).size} bytes\n`);
+const out: string[] = [];
+const say = (line: string) => { console.log(line); out.push(line); };
+say(`ai-proxy ${TARGET}.wasm: ${statSync(wasm).size} bytes, measured ${new Date().toISOString().slice(0, 10)}\n`);
 const header = ["case", "body", "VM memory / body byte (1 request)", "VM memory / body byte (3 requests)"];
 if (WITH_ENVOY) header.push("Envoy RSS", "Envoy RSS growth / body byte");
-console.log(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
+say(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
 const up = WITH_ENVOY ? await startUpstream() : null;
 for (const c of CASES) {
   for (const size of SIZES) {
     const row = [c.name, `${size} MB`, ...(await emulatorRow(c, size))];
     if (up) row.push(...(await envoyRow(up, c, size)));
-    console.log(`| ${row.join(" | ")} |`);
+    say(`| ${row.join(" | ")} |`);
   }
 }
 up?.close();
+if (argv.includes("--write")) {
+  const doc = join(repoRoot, "docs", "bench-body-memory.md");
+  const text = existsSync(doc) ? readFileSync(doc, "utf8") : "<!-- current:begin -->\n<!-- current:end -->\n";
+  const begin = "<!-- current:begin -->", end = "<!-- current:end -->";
+  const a = text.indexOf(begin), b = text.indexOf(end);
+  if (a >= 0 && b > a) writeFileSync(doc, text.slice(0, a + begin.length) + "\n" + out.join("\n") + "\n" + text.slice(b));
+}

@@ -372,3 +372,5 @@ for (const extra of ["json", "regex"]) {
   const script = join(repoRoot, "test", "bench", extra, "run.ts");
   if (existsSync(script)) console.log(run(process.execPath, ["--import", "tsx", script]));
 }
+// ai-proxy's memory per request-body byte (docs/bench-body-memory.md).
+console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "body-memory.ts"), "--write"]));
