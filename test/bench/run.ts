@@ -321,6 +321,7 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   }
   L.push("", "## Module sizes (bytes)", "", "| module | envoy target | higress target |", "|---|---|---|");
   for (const m of sizes) L.push(`| ${m.name} | ${m.envoy} | ${Number.isNaN(m.higress) ? "—" : m.higress} |`);
+  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): ai-proxy's memory per request-body byte (1, 10, 40 MB; passthrough and claude conversion)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
   L.push("", "## Rerun", "", "```sh", `npm run bench                       # all scenarios, ${RUNS} runs × ${SECONDS} s each`, "node --import tsx test/bench/run.ts --runs 5 --seconds 4 --only 'bare GET,key-auth'", "```", "");
   return L.join("\n");
 }
