@@ -66,3 +66,4 @@ export { LimitType, KeyKind, IpSource, Threshold, LimitKey, LimitRule, RateLimit
 export { AI_LOG_KEY, UserAttributes, readLogObject, escapeOnce } from "./ai/log";
 export { ResponseTracker, StreamEventSink, AccountedUsage, UsageSource, usageSourceName, accountUsage, estimateTokens, readPublished, PublishedUsage } from "./ai/tracker";
 export { AiApi, classifyAiPath, classifyAiPathString, aiApiName, aiApiSpendsTokens } from "./ai/api";
+export { Acs3Request, ACS3_ALGORITHM, acsEncode, formEncode, rfc3339, uuidV4 } from "./aliyun/acs3";
