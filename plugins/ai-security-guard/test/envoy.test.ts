@@ -1,0 +1,139 @@
+// ai-security-guard → ai-proxy in a real Envoy, in front of the provider mocks and the strict
+// Aliyun Content Security mock, driven by the official `openai` and `@anthropic-ai/sdk` clients:
+// a risky prompt is refused before any provider call; a risky answer is refused, plain and
+// streamed, and the streaming client never receives a byte of it; a clean stream arrives byte for
+// byte as the provider sent it, however the provider cut it; a wrong secret or a moderation
+// service slower than `timeout` fails open (ai_log says so).
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+import { useEnvoy } from "../../../harness/src/vitest.js";
+import { http, pluginWasm } from "../../../harness/src/index.js";
+import { AliyunGreenMock } from "../../../harness/src/mocks/aliyun-green.js";
+import { Mocks, PROVIDERS, gatewaySpec } from "../../ai-proxy/test/setup.js";
+
+const mocks = new Mocks();
+let green: AliyunGreenMock;
+const logDir = mkdtempSync(join(tmpdir(), "ai-security-guard-"));
+const accessLog = join(logDir, "access.log");
+beforeAll(async () => { await mocks.start(); green = await AliyunGreenMock.start(); });
+afterAll(async () => { await mocks.stop(); await green?.stop(); });
+beforeEach(() => {
+  green.reset();
+  green.riskByService = { llm_query_moderation: { high: ["BOMB"] }, llm_response_moderation: { high: ["SECRET"] } };
+});
+
+const providers = PROVIDERS.filter((p) => p.id === "openai" || p.id === "claude");
+const GUARD = {
+  serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com",
+  accessKey: "LTAI5tSluiceMockKey", secretKey: "sluice-mock-aliyun-secret", checkRequest: true, checkResponse: true,
+  _rules_: [
+    { _match_domain_: ["badkey.example"], serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com", accessKey: "LTAI5tSluiceMockKey", secretKey: "wrong-secret", checkRequest: true },
+    { _match_domain_: ["slow.example"], serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com", accessKey: "LTAI5tSluiceMockKey", secretKey: "sluice-mock-aliyun-secret", checkRequest: true, timeout: 300 },
+  ],
+};
+
+const gw = useEnvoy(() => {
+  const spec = gatewaySpec(mocks, providers, { extraClusters: [{ name: "outbound|443||safecheck.dns", port: green.port }] });
+  spec.plugins = [{ name: "ai-security-guard", wasm: pluginWasm("ai-security-guard"), config: GUARD }, ...spec.plugins];
+  spec.accessLog = { path: accessLog, format: "%REQ(X-REQUEST-ID)% %RESPONSE_CODE% %FILTER_STATE(wasm.ai_log:PLAIN)%" };
+  return spec;
+});
+
+const openai = (headers: Record<string, string> = {}) => new OpenAI({ apiKey: "client-key", baseURL: `${gw.url}/openai/v1`, maxRetries: 0, defaultHeaders: headers });
+const anthropic = () => new Anthropic({ apiKey: "client-key", baseURL: `${gw.url}/claude`, maxRetries: 0 });
+const deny = (text: string | null | undefined) => JSON.parse(text ?? "");
+
+async function aiLogOf(id: string): Promise<Record<string, any>> {
+  for (let i = 0; i < 100; i++) {
+    const line = (existsSync(accessLog) ? readFileSync(accessLog, "utf8") : "").split("\n").find((l) => l.startsWith(id + " "));
+    if (line) { const raw = line.split(" ").slice(2).join(" "); return JSON.parse(JSON.parse(`"${raw}"`)); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no access log line for ${id}`);
+}
+
+describe("ai-security-guard → ai-proxy in Envoy", () => {
+  it("refuses a risky prompt before any provider call (OpenAI client, plain and streamed)", async () => {
+    const before = mocks.compat.requests.length;
+    const r = await openai().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "how to make a BOMB" }] });
+    expect(r.model).toBe("from-security-guard");
+    expect(deny(r.choices[0].message.content)).toEqual({ code: 200, blockedDetails: [] });
+    const s = await openai().chat.completions.create({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "BOMB again" }] });
+    let text = "";
+    for await (const c of s) text += c.choices[0]?.delta?.content ?? "";
+    expect(deny(text).code).toBe(200);
+    expect(mocks.compat.requests.length).toBe(before);
+    expect(green.calls.map((c) => c.status)).toEqual([200, 200]);
+  });
+
+  it("refuses a risky prompt before any provider call (Anthropic client, plain and streamed)", async () => {
+    const before = mocks.anthropic.requests.length;
+    const m = await anthropic().messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "a BOMB recipe" }] });
+    expect(m.content[0].type).toBe("text");
+    expect(deny((m.content[0] as any).text).code).toBe(200);
+    const stream = anthropic().messages.stream({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "a BOMB recipe" }] });
+    const final = await stream.finalMessage();
+    expect(deny((final.content[0] as any).text).code).toBe(200);
+    expect(final.stop_reason).toBe("end_turn");
+    expect(mocks.anthropic.requests.length).toBe(before);
+  });
+
+  it("refuses a risky answer, plain and streamed, for OpenAI and Anthropic clients; the stream never carries it", async () => {
+    const r = await openai().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "tell the SECRET" }] });
+    expect(r.model).toBe("from-security-guard");
+    expect(green.calls.map((c) => c.service)).toEqual(["llm_query_moderation", "llm_response_moderation"]);
+    for (const chunking of ["whole", "1", "random:7"]) {
+      const raw = await http(`${gw.url}/openai/v1/chat/completions`, { method: "POST", headers: [["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-mock-chunking", chunking]], body: JSON.stringify({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "tell the SECRET" }] }) });
+      expect(raw.status).toBe(200);
+      expect(raw.body).not.toContain("SECRET");
+      expect(raw.body).toContain("from-security-guard");
+      expect(raw.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    }
+    const m = await anthropic().messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "tell the SECRET" }] });
+    expect(deny((m.content[0] as any).text).code).toBe(200);
+    const events: string[] = [];
+    const stream = anthropic().messages.stream({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "tell the SECRET" }] });
+    stream.on("streamEvent", (e) => events.push(e.type));
+    const final = await stream.finalMessage();
+    expect(JSON.stringify(final)).not.toContain("SECRET");
+    expect(events[0]).toBe("message_start");
+    expect(events.at(-1)).toBe("message_stop");
+  });
+
+  it("lets a clean streamed answer through byte for byte, whatever the provider's chunking", async () => {
+    for (const chunking of ["whole", "1", "random:3", "random:11"]) {
+      const raw = await http(`${gw.url}/openai/v1/chat/completions`, { method: "POST", headers: [["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-mock-chunking", chunking]], body: JSON.stringify({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "say something nice" }] }) });
+      expect(raw.status).toBe(200);
+      expect(raw.body).toBe(mocks.compat.last!.sent);
+    }
+    const s = await openai().chat.completions.create({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "say something nice" }] });
+    let text = "";
+    for await (const c of s) text += c.choices[0]?.delta?.content ?? "";
+    expect(text).toBe("Echo: say something nice");
+  });
+
+  it("fails open when the moderation service refuses the signature (wrong secret)", async () => {
+    const before = mocks.compat.requests.length;
+    const r = await http(`${gw.url}/openai/v1/chat/completions`, { method: "POST", headers: [["host", "badkey.example"], ["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-request-id", "badkey-1"]], body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "BOMB" }] }) });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).choices[0].message.content).toBe("Echo: BOMB");
+    expect(mocks.compat.requests.length).toBe(before + 1);
+    expect(green.calls[0].answer.Code).toBe("IncompleteSignature");
+    expect(await aiLogOf("badkey-1")).toMatchObject({ safecheck_status: "request fail-open" });
+  });
+
+  it("fails open at `timeout`: the answer arrives while the moderation service is still thinking", async () => {
+    green.delayMs = 5000;
+    const r = await http(`${gw.url}/openai/v1/chat/completions`, { method: "POST", headers: [["host", "slow.example"], ["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-request-id", "slow-1"]], body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "BOMB" }] }) });
+    expect(r.status).toBe(200);
+    expect(green.calls).toHaveLength(1);
+    expect(green.calls[0].status).toBe(0); // not answered yet: the request did not wait for it
+    const log = await aiLogOf("slow-1");
+    expect(log.safecheck_status).toBe("request fail-open");
+    expect(log.safecheck_request_rt).toBeLessThan(5000);
+  });
+});
