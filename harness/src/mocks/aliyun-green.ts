@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 
 export type Level = "high" | "medium" | "low";
-export interface RiskWords { high?: string[]; medium?: string[]; low?: string[]; attack?: string[] }
+export interface RiskWords { high?: string[]; medium?: string[]; low?: string[]; attack?: string[]; /** MultiModalGuard sensitiveData (S3, Suggestion mask): the words are starred in Desensitization. */ sensitive?: string[] }
 
 export interface GreenCall {
   service: string;
@@ -165,6 +165,12 @@ export class AliyunGreenMock {
     const detail: any[] = [];
     if (level !== "none") detail.push({ Type: "contentModeration", Level: level, Suggestion: "block", Result: [{ Label: "political_entity", RiskWords: hit, Confidence: 100 }] });
     if (attack) detail.push({ Type: "promptAttack", Level: "high", Suggestion: "block", Result: [{ Label: "jailbreak", Confidence: 99 }] });
-    return { RiskLevel: level, AttackLevel: attack ? "high" : "none", Suggestion: level === "none" && !attack ? "pass" : "block", Detail: detail };
+    const sensitive = (words.sensitive ?? []).filter((x) => content.includes(x));
+    if (sensitive.length > 0) {
+      let masked = content;
+      for (const w of sensitive) masked = masked.split(w).join("*".repeat([...w].length));
+      detail.push({ Type: "sensitiveData", Level: "S3", Suggestion: "mask", Result: [{ Label: "1780", Confidence: 100, Ext: { Desensitization: masked, SensitiveData: sensitive } }] });
+    }
+    return { RiskLevel: level, AttackLevel: attack ? "high" : "none", Suggestion: level !== "none" || attack ? "block" : sensitive.length > 0 ? "mask" : "pass", Detail: detail };
   }
 }

@@ -8,13 +8,14 @@ import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValu
 import { Status } from "@sluice/sdk";
 import { Acs3Request, formEncode, rfc3339, uuidV4 } from "@sluice/sdk";
 import { Config, parseConfig, LENGTH_LIMIT, USER_AGENT } from "./config";
-import { getPath, textOf } from "./gjson";
-import { evaluate, Verdict, denyBody, riskLabel } from "./risk";
+import { getPath, textOf, setText } from "./gjson";
+import { evaluate, Verdict, denyBody, riskLabel, desensitization } from "./risk";
 import { openaiJson, openaiSse, anthropicJson, anthropicSse } from "./deny";
 export * from "@sluice/sdk/exports";
 
 class SecurityGuard extends Plugin<Config> {
   requestDeny: Counter = new Counter("ai_sec_request_deny");
+  requestMask: Counter = new Counter("ai_sec_request_mask");
   responseDeny: Counter = new Counter("ai_sec_response_deny");
 
   parseConfig(json: JsonObject, global: Config | null, err: ConfigError): Config | null {
@@ -95,6 +96,10 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
   sessionId: string = "";
   startMs: i64 = 0;
   attrs: UserAttributes = new UserAttributes();
+  /** The parsed request (kept to write masked text back), and the pieces as they will be sent on. */
+  requestRoot: JsonValue | null = null;
+  masked: Array<string> = [];
+  hasMasked: bool = false;
 
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.requestHeaders.get("x-mse-consumer");
@@ -112,6 +117,7 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     const r = parseJsonBytes(body);
     if (!r.ok) { log.info("request body is not JSON. skip"); return Action.Continue; }
     const root = r.value!;
+    this.requestRoot = root;
     const o = root.asObject();
     if (o !== null) this.clientStream = o.getBool("stream", false);
     const content = textOf(getPath(root, this.config.requestContentJsonPath));
@@ -143,6 +149,7 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
   private begin(phase: i32, content: string): Action {
     this.phase = phase;
     this.pieces = splitPieces(content, LENGTH_LIMIT);
+    this.masked = this.pieces.slice(0);
     this.next = 0;
     this.sessionId = hexId(10);
     this.startMs = time.nowMillis();
@@ -192,7 +199,19 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     if (code != 200) { this.failOpen("answer Code " + code.toString() + ": " + clip(resp.bodyText()), true); return; }
     let data = o.getObject("Data");
     if (data === null) data = new JsonObject();
-    const verdict = evaluate(this.config, this.consumer, data);
+    let verdict = evaluate(this.config, this.consumer, data);
+    if (verdict == Verdict.Mask) {
+      const m = desensitization(data);
+      if (this.phase != PHASE_REQUEST) {
+        log.info("mask verdict on the response: not applied, the answer passes");
+      } else if (m.length == 0) {
+        log.warn("desensitization content is empty, falling back to block");
+        verdict = Verdict.Block;
+      } else {
+        this.masked[this.next - 1] = m;
+        this.hasMasked = true;
+      }
+    }
     if (verdict != Verdict.Block) {
       if (this.next < this.pieces.length) {
         if (this.sendNext()) return;
@@ -213,6 +232,21 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
 
   private pass(): void {
     this.attrs.setInt("safecheck_" + this.phaseName() + "_rt", time.nowMillis() - this.startMs);
+    if (this.hasMasked) {
+      const root = this.requestRoot;
+      if (root === null || !setText(root, this.config.requestContentJsonPath, this.masked.join(""))) {
+        log.warn("could not write the masked content back, falling back to block");
+        this.deny(200, new JsonObject());
+        return;
+      }
+      this.replaceRequestBody(root.toBytes());
+      this.requestHeaders.remove("content-length");
+      changetype<SecurityGuard>(this.plugin).requestMask.increment(1);
+      this.attrs.setString("safecheck_status", "request mask");
+      this.attrs.writeToLog();
+      this.resume();
+      return;
+    }
     this.attrs.setString("safecheck_status", this.phaseName() + " pass");
     this.attrs.writeToLog();
     this.resume();
