@@ -153,7 +153,7 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     this.next = 0;
     this.sessionId = hexId(10);
     this.startMs = time.nowMillis();
-    if (!this.sendNext()) return Action.Continue;
+    if (!this.sendNext(false)) return Action.Continue;
     return Action.Pause;
   }
 
@@ -161,8 +161,8 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     return this.phase == PHASE_REQUEST ? this.config.requestService(this.consumer) : this.config.responseService(this.consumer);
   }
 
-  /** Sends the next piece; false (after failing open) when the call could not be made. */
-  private sendNext(): bool {
+  /** Sends the next piece; false (after failing open, resuming when asked) when the call could not be made. */
+  private sendNext(resumeOnFailure: bool): bool {
     const c = this.config;
     const piece = this.pieces[this.next++];
     const params = "{\"content\":" + JsonValue.fromString(piece).stringify() + ",\"requestFrom\":\"" + USER_AGENT + "\",\"sessionId\":\"" + this.sessionId + "\"}";
@@ -181,7 +181,7 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     for (let i = 0; i < req.headers.length; i++) if (req.headers[i].name != "host") headers.push(req.headers[i]);
     headers.push(new HeaderPair("user-agent", USER_AGENT));
     const st = c.client.post("/?" + req.canonicalQuery(), headers, body, this, c.timeout);
-    if (st != Status.Ok) { this.failOpen("call refused: " + lastHttpCallError, false); return false; }
+    if (st != Status.Ok) { this.failOpen("call refused: " + lastHttpCallError, resumeOnFailure); return false; }
     return true;
   }
 
@@ -214,8 +214,8 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     }
     if (verdict != Verdict.Block) {
       if (this.next < this.pieces.length) {
-        if (this.sendNext()) return;
-        return; // failOpen resumed already
+        this.sendNext(true);
+        return;
       }
       this.pass();
       return;

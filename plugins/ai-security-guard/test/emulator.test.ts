@@ -177,6 +177,14 @@ for (const target of ["envoy", "higress"] as const) {
       expect(s.upstream.complete).toBe(true);
     });
 
+    it("fails open at once when the moderation cluster is unknown to the host", async () => {
+      const host = await load({ serviceName: "nowhere.dns" });
+      const r = await post(host, chat("BOMB"));
+      expect(r.upstream).not.toBeNull();
+      expect(green.calls).toHaveLength(0);
+      expect(aiLog(r).safecheck_error).toMatch(/call refused: .*outbound\|443\|\|nowhere\.dns/);
+    });
+
     it("uses consumer-specific services and level bars", async () => {
       green.extraServices = ["llm_query_moderation_strict"];
       green.riskByService = { llm_query_moderation_strict: { low: ["MEH"] } };
