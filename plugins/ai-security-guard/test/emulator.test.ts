@@ -93,7 +93,7 @@ for (const target of ["envoy", "higress"] as const) {
 
     it("answers an Anthropic /v1/messages client in Anthropic's shapes (JSON and SSE)", async () => {
       const host = await load();
-      const body = (stream: boolean) => JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: [{ type: "text", text: "a BOMB please" }] }], ...(stream ? { stream: true } : {}) });
+      const body = (stream: boolean) => JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: [{ type: "text", text: "a BOMB please" }] }], ...(stream ? { stream: true } : {}) });
       const r = await post(host, body(false), { path: "/v1/messages" });
       expect(r.upstream).toBeNull();
       expect(green.calls[0].content).toBe("a BOMB please");

@@ -72,10 +72,10 @@ describe("ai-security-guard → ai-proxy in Envoy", () => {
 
   it("refuses a risky prompt before any provider call (Anthropic client, plain and streamed)", async () => {
     const before = mocks.anthropic.requests.length;
-    const m = await anthropic().messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "a BOMB recipe" }] });
+    const m = await anthropic().messages.create({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: "a BOMB recipe" }] });
     expect(m.content[0].type).toBe("text");
     expect(deny((m.content[0] as any).text).code).toBe(200);
-    const stream = anthropic().messages.stream({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "a BOMB recipe" }] });
+    const stream = anthropic().messages.stream({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: "a BOMB recipe" }] });
     const final = await stream.finalMessage();
     expect(deny((final.content[0] as any).text).code).toBe(200);
     expect(final.stop_reason).toBe("end_turn");
@@ -93,10 +93,10 @@ describe("ai-security-guard → ai-proxy in Envoy", () => {
       expect(raw.body).toContain("from-security-guard");
       expect(raw.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
     }
-    const m = await anthropic().messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "tell the SECRET" }] });
+    const m = await anthropic().messages.create({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: "tell the SECRET" }] });
     expect(deny((m.content[0] as any).text).code).toBe(200);
     const events: string[] = [];
-    const stream = anthropic().messages.stream({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "tell the SECRET" }] });
+    const stream = anthropic().messages.stream({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: "tell the SECRET" }] });
     stream.on("streamEvent", (e) => events.push(e.type));
     const final = await stream.finalMessage();
     expect(JSON.stringify(final)).not.toContain("SECRET");
@@ -135,5 +135,13 @@ describe("ai-security-guard → ai-proxy in Envoy", () => {
     const log = await aiLogOf("slow-1");
     expect(log.safecheck_status).toBe("request fail-open");
     expect(log.safecheck_request_rt).toBeLessThan(5000);
+  });
+
+  it("counts refusals under Higress's metric names", async () => {
+    const stats = await gw.envoy.stats("ai_sec_");
+    const val = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(stats)?.[1]);
+    // 4 prompts refused (2 OpenAI, 2 Anthropic) by the tests above; answers: 1 + 3 chunkings + 2 Anthropic.
+    expect(val("ai_sec_request_deny")).toBe(4);
+    expect(val("ai_sec_response_deny")).toBe(6);
   });
 });
