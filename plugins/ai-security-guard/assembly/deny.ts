@@ -43,3 +43,19 @@ export function anthropicSse(text: string): string {
     ev("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":0}}") +
     ev("message_stop", "{\"type\":\"message_stop\"}");
 }
+
+/**
+ * The end of an Anthropic stream that already started: close the open block, one text block with
+ * the deny text, then message_delta (end_turn) and message_stop.
+ */
+export function anthropicSseTail(text: string, openBlock: i32, nextIndex: i32): string {
+  let out = "";
+  if (openBlock >= 0) out += ev("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + openBlock.toString() + "}");
+  const i = nextIndex.toString();
+  return out +
+    ev("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + i + ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}") +
+    ev("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":" + i + ",\"delta\":{\"type\":\"text_delta\",\"text\":" + quoteJsonString(text) + "}}") +
+    ev("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + i + "}") +
+    ev("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":0}}") +
+    ev("message_stop", "{\"type\":\"message_stop\"}");
+}

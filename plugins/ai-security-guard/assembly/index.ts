@@ -4,13 +4,14 @@
 // refuses the request with an answer in the client's own protocol (OpenAI or Anthropic, JSON or
 // SSE). When the moderation service cannot give an answer (down, slow past `timeout`, an error
 // or garbage) the request goes on: fail-open, logged and recorded in ai_log.
-import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, time, randomBytes, hexEncode, parseJsonBytes, HeaderPair, HttpCallHandler, HttpCallResponse, UserAttributes, AiApi, classifyAiPath, lastHttpCallError } from "@sluice/sdk";
+import { Plugin, HttpFilter, BodyMode, Action, ByteBuffer, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, time, randomBytes, hexEncode, parseJsonBytes, HeaderPair, HttpCallHandler, HttpCallResponse, UserAttributes, AiApi, classifyAiPath, lastHttpCallError } from "@sluice/sdk";
 import { Status } from "@sluice/sdk";
 import { Acs3Request, formEncode, rfc3339, uuidV4 } from "@sluice/sdk";
 import { Config, parseConfig, LENGTH_LIMIT, USER_AGENT } from "./config";
 import { getPath, textOf, setText } from "./gjson";
 import { evaluate, Verdict, denyBody, riskLabel, desensitization } from "./risk";
-import { openaiJson, openaiSse, anthropicJson, anthropicSse } from "./deny";
+import { openaiJson, openaiSse, anthropicJson, anthropicSse, anthropicSseTail } from "./deny";
+import { SseSplitter, QueuedEvent, AnthropicState } from "./stream";
 export * from "@sluice/sdk/exports";
 
 class SecurityGuard extends Plugin<Config> {
@@ -101,6 +102,25 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
   masked: Array<string> = [];
   hasMasked: bool = false;
 
+  // A streamed answer, checked in windows while it streams. Nothing unchecked leaves the VM:
+  // events wait in `queue`, the window being judged in `window`, judged-clean bytes in `approved`
+  // until a body callback (or the judge's answer, when the stream is held) lets them go.
+  streaming: bool = false;
+  splitter: SseSplitter = new SseSplitter();
+  queue: Array<QueuedEvent> = [];
+  window: Array<QueuedEvent> = [];
+  approved: ByteBuffer = new ByteBuffer(1024);
+  anthropic: AnthropicState = new AnthropicState();
+  inFlight: bool = false;
+  ended: bool = false;
+  denied: bool = false;
+  /** The body callback asked to hold the stream (set by onResponseChunk, read by the raw hook). */
+  holdNow: bool = false;
+  /** The stream is held (Envoy buffers; the judge's answer releases it with resumeResponse). */
+  paused: bool = false;
+  checkMs: i64 = 0;
+  failedOpen: bool = false;
+
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.requestHeaders.get("x-mse-consumer");
     this.consumer = c === null ? "" : c;
@@ -130,6 +150,14 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     if (st === null || st != "200" || endOfStream) { this.responseBodyMode = BodyMode.None; return Action.Continue; }
     const ct = this.responseHeaders.get("content-type");
     this.responseIsStream = ct !== null && ct.includes("event-stream");
+    if (this.responseIsStream) {
+      // The stream starts at once and goes out window by window, each after it was judged clean.
+      this.streaming = true;
+      this.phase = PHASE_RESPONSE;
+      this.responseBodyMode = BodyMode.Stream;
+      this.responseHeaders.remove("content-length");
+      return Action.Continue;
+    }
     // Held with the body: a refused answer is replaced whole, status and headers included.
     return Action.Pause;
   }
@@ -146,12 +174,120 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     return this.begin(PHASE_RESPONSE, content);
   }
 
+  onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
+    if (!this.streaming) return null;
+    this.holdNow = false;
+    if (this.denied) return this.takeApproved();
+    const events = new Array<ArrayBuffer>();
+    this.splitter.push(chunk, events);
+    if (last) {
+      const rest = this.splitter.flush();
+      if (rest !== null) events.push(rest);
+      this.ended = true;
+    }
+    for (let i = 0; i < events.length; i++) {
+      this.queue.push(new QueuedEvent(events[i], streamText(String.UTF8.decode(events[i]), this.config.responseStreamContentJsonPath, this.config.responseStreamFallbackPaths)));
+    }
+    this.pump();
+    if (this.denied) return this.takeApproved();
+    if (this.inFlight || (this.ended && this.queue.length > 0)) { this.holdNow = true; return new ArrayBuffer(0); }
+    if (this.ended) this.finishStream();
+    return this.takeApproved();
+  }
+
+  // A body callback can only say "go on" or "hold"; while a window is judged the stream is held,
+  // so that the judge's answer can release it (resumeResponse) without waiting for more bytes.
+  onResponseBodyRaw(bodySize: u32, endOfStream: bool): Action {
+    this.holdNow = false;
+    const a = super.onResponseBodyRaw(bodySize, endOfStream);
+    if (!this.streaming) return a;
+    this.paused = this.holdNow;
+    return this.holdNow ? Action.Pause : a;
+  }
+
+  onResponseTrailersRaw(numTrailers: u32): Action {
+    this.holdNow = false;
+    const a = super.onResponseTrailersRaw(numTrailers);
+    if (!this.streaming) return a;
+    this.paused = this.holdNow;
+    return this.holdNow ? Action.Pause : a;
+  }
+
+  private takeApproved(): ArrayBuffer {
+    const b = this.approved.toArrayBuffer();
+    this.approved.clear();
+    return b;
+  }
+
+  private approve(events: Array<QueuedEvent>): void {
+    for (let i = 0; i < events.length; i++) {
+      this.approved.pushBuffer(events[i].bytes);
+      if (this.api == AiApi.AnthropicMessages) this.anthropic.see(events[i].bytes);
+    }
+  }
+
+  /** Starts judging the next window when one is ready (bufferLimit characters, or the end). */
+  private pump(): void {
+    if (this.failedOpen) {
+      // The service failed once: the rest of this stream goes on unjudged (no call per window to a
+      // service that is down, and no chain of failures).
+      this.approve(this.queue);
+      this.queue = [];
+      return;
+    }
+    while (!this.inFlight && !this.denied && this.queue.length > 0) {
+      let chars = 0;
+      for (let i = 0; i < this.queue.length; i++) chars += this.queue[i].text.length;
+      const limit = this.config.bufferLimit;
+      if (chars < limit && !this.ended) return;
+      const win = new Array<QueuedEvent>();
+      let text = "";
+      while (this.queue.length > 0 && text.length < limit) {
+        const e = this.queue.shift();
+        win.push(e);
+        text += e.text;
+      }
+      if (text.length == 0) { this.approve(win); continue; } // reasoning, tool calls, usage, [DONE]
+      this.window = win;
+      this.inFlight = true;
+      this.begin(PHASE_RESPONSE, text);
+    }
+  }
+
+  /** A window was judged clean (or could not be judged: fail-open). */
+  private windowPassed(): void {
+    this.checkMs += time.nowMillis() - this.startMs;
+    this.approve(this.window);
+    this.window = [];
+    this.inFlight = false;
+    this.pump();
+    if (!this.paused) return; // the next body callback lets the approved bytes go
+    if (this.ended) {
+      if (this.inFlight || this.queue.length > 0) return;
+      this.finishStream();
+    }
+    this.release();
+  }
+
+  private release(): void {
+    this.paused = false;
+    this.replaceResponseBody(this.takeApproved());
+    this.resumeResponse();
+  }
+
+  private finishStream(): void {
+    if (this.failedOpen || this.denied) return;
+    this.attrs.setInt("safecheck_response_rt", this.checkMs);
+    this.attrs.setString("safecheck_status", "response pass");
+    this.attrs.writeToLog();
+  }
+
   private begin(phase: i32, content: string): Action {
     this.phase = phase;
     this.pieces = splitPieces(content, LENGTH_LIMIT);
     this.masked = this.pieces.slice(0);
     this.next = 0;
-    this.sessionId = hexId(10);
+    if (this.sessionId.length == 0) this.sessionId = hexId(10);
     this.startMs = time.nowMillis();
     if (!this.sendNext(false)) return Action.Continue;
     return Action.Pause;
@@ -231,6 +367,7 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
   }
 
   private pass(): void {
+    if (this.streaming) { this.windowPassed(); return; }
     this.attrs.setInt("safecheck_" + this.phaseName() + "_rt", time.nowMillis() - this.startMs);
     if (this.hasMasked) {
       const root = this.requestRoot;
@@ -253,6 +390,15 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
   }
 
   private failOpen(reason: string, resume: bool): void {
+    if (this.streaming) {
+      log.warn("safecheck response fail-open: moderation service gave no verdict (" + reason + "); the window goes on");
+      this.failedOpen = true;
+      this.attrs.setString("safecheck_status", "response fail-open");
+      this.attrs.setString("safecheck_error", reason);
+      this.attrs.writeToLog();
+      this.windowPassed();
+      return;
+    }
     log.warn("safecheck " + this.phaseName() + " fail-open: moderation service gave no verdict (" + reason + ")");
     this.attrs.setInt("safecheck_" + this.phaseName() + "_rt", time.nowMillis() - this.startMs);
     this.attrs.setString("safecheck_status", this.phaseName() + " fail-open");
@@ -289,6 +435,20 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     }
     plugin.responseDeny.increment(1);
     log.info("response denied by the moderation service" + (label.length > 0 ? " (" + label + ")" : ""));
+    if (this.streaming) {
+      // The clean events before the window go out, then a deny that ends the stream properly.
+      this.denied = true;
+      this.inFlight = false;
+      this.window = [];
+      this.queue = [];
+      let tail: string;
+      if (c.protocolOriginal) tail = text;
+      else if (anthropic) tail = this.anthropic.started ? anthropicSseTail(text, this.anthropic.openBlock, this.anthropic.nextIndex) : anthropicSse(text);
+      else tail = openaiSse(text);
+      this.approved.pushBuffer(String.UTF8.encode(tail));
+      if (this.paused) this.release();
+      return;
+    }
     // The answer's headers are still held: swap status, type and body, then let it go.
     this.responseHeaders.set(":status", c.denyCode.toString());
     this.responseHeaders.set("content-type", ct);

@@ -266,6 +266,90 @@ for (const target of ["envoy", "higress"] as const) {
       expect((await post(blocked, chat("call me at 13800138000"))).upstream).toBeNull();
     });
 
+    describe("streamed answers in bufferLimit windows", () => {
+      const ev = (t: string) => `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(t)}}}]}\n\n`;
+      const words = ["one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight "];
+      const clean = ev("") + words.map(ev).join("") + 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":8,"total_tokens":9}}\n\n' + "data: [DONE]\n\n";
+      const cuts = (body: string, mode: "whole" | "1" | "random") => {
+        const b = Buffer.from(body);
+        if (mode === "whole") return [b];
+        if (mode === "1") return [...b].map((x) => Buffer.from([x]));
+        const out: Buffer[] = []; let i = 0, seed = 7;
+        while (i < b.length) { seed = (seed * 1103515245 + 12345) % 2147483648; const n = 1 + (seed % 23); out.push(b.subarray(i, i + n)); i += n; }
+        return out;
+      };
+
+      for (const mode of ["whole", "1", "random"] as const) {
+        it(`a clean stream is judged window by window and arrives byte-identical (${mode} chunks)`, async () => {
+          green.riskByService = { llm_response_moderation: { high: ["SECRET"] } };
+          const host = await load({ checkRequest: false, checkResponse: true, bufferLimit: 10 });
+          const r = await post(host, chat("hi", { stream: true }), { response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks: cuts(clean, mode) } });
+          expect(r.body).toBe(clean);
+          expect(green.calls.map((c) => c.content)).toEqual(["one two three ", "four five ", "six seven ", "eight "]);
+          expect(new Set(green.calls.map((c) => c.sessionId)).size).toBe(1);
+          expect(aiLog(r)).toMatchObject({ safecheck_status: "response pass" });
+          expect(host.traps).toEqual([]);
+        });
+      }
+
+      it("releases judged windows while the stream goes on; the failing window never reaches the client", async () => {
+        green.riskByService = { llm_response_moderation: { high: ["SECRET"] } };
+        const host = await load({ checkRequest: false, checkResponse: true, bufferLimit: 10 }, { [CLUSTER]: null });
+        const s = host.stream();
+        s.sendRequestHeaders({ ":authority": "gw", ":path": "/v1/chat/completions", ":method": "POST", "content-type": "application/json" }, false);
+        s.sendRequestBody(chat("hi", { stream: true }), true);
+        s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" }, false);
+        const sent = () => Buffer.from(s.downstream.body ?? "").toString();
+        // Window 1 fills: it is judged, the stream is held.
+        expect(s.sendResponseBody(ev("one ") + ev("two ") + ev("three "), false)).toBe(1);
+        expect(host.pendingHttpCalls()).toHaveLength(1);
+        const clean = { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ Code: 200, Message: "OK", RequestId: "r", Data: { RiskLevel: "none" } }) };
+        host.pendingHttpCalls()[0].respond(clean);
+        // Judged clean: released at once, before any more bytes come.
+        expect(sent()).toBe(ev("one ") + ev("two ") + ev("three "));
+        // Window 2 has the risky text.
+        expect(s.sendResponseBody(ev("the SEC") + ev("RET is out"), false)).toBe(1);
+        const risky = { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ Code: 200, Message: "OK", RequestId: "r", Data: { RiskLevel: "high", Result: [{ Label: "x", RiskWords: "SECRET" }], Advice: [{ Answer: "no" }] } }) };
+        host.pendingHttpCalls()[0].respond(risky);
+        s.sendResponseBody(ev("more after"), true);
+        s.complete();
+        const out = sent();
+        expect(out.startsWith(ev("one ") + ev("two ") + ev("three "))).toBe(true);
+        expect(out).not.toContain("SEC");
+        expect(out).not.toContain("more after");
+        const data = sseData(out.slice((ev("one ") + ev("two ") + ev("three ")).length));
+        expect(JSON.parse(data[0]).model).toBe("from-security-guard");
+        expect(data.at(-1)).toBe("[DONE]");
+      });
+
+      it("ends an Anthropic stream that already started with events that fit it", async () => {
+        green.riskByService = { llm_response_moderation: { high: ["SECRET"] } };
+        const host = await load({ checkRequest: false, checkResponse: true, bufferLimit: 5 });
+        const a = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+        const stream = a("message_start", { type: "message_start", message: { id: "m", type: "message", role: "assistant", model: "c", content: [], usage: { input_tokens: 1, output_tokens: 0 } } }) +
+          a("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }) +
+          a("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hello " } }) +
+          a("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "the SECRET" } }) +
+          a("content_block_stop", { type: "content_block_stop", index: 0 }) + a("message_stop", { type: "message_stop" });
+        const r = await post(host, JSON.stringify({ model: "c", max_tokens: 9, stream: true, messages: [{ role: "user", content: "x" }] }), { path: "/v1/messages", response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks: cuts(stream, "1") } });
+        expect(r.body).not.toContain("SECRET");
+        const types = sseData(r.body).map((d) => JSON.parse(d).type);
+        expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+        const blocks = sseData(r.body).map((d) => JSON.parse(d)).filter((e) => e.type === "content_block_start").map((e) => e.index);
+        expect(blocks).toEqual([0, 1]);
+      });
+
+      it("fails open for the rest of the stream when the service breaks mid-stream", async () => {
+        green.riskByService = { llm_response_moderation: { high: ["SECRET"] } };
+        green.fault = "status500";
+        const host = await load({ checkRequest: false, checkResponse: true, bufferLimit: 10 });
+        const r = await post(host, chat("hi", { stream: true }), { response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks: cuts(clean, "random") } });
+        expect(r.body).toBe(clean);
+        expect(green.calls).toHaveLength(1);
+        expect(aiLog(r)).toMatchObject({ safecheck_status: "response fail-open" });
+      });
+    });
+
     it("refuses configs Higress refuses", async () => {
       for (const [cfg, msg] of [
         [{ serviceName: "" }, "invalid service config"],

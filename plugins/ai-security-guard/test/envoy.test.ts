@@ -32,6 +32,7 @@ const GUARD = {
   accessKey: "LTAI5tSluiceMockKey", secretKey: "sluice-mock-aliyun-secret", checkRequest: true, checkResponse: true,
   _rules_: [
     { _match_domain_: ["badkey.example"], serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com", accessKey: "LTAI5tSluiceMockKey", secretKey: "wrong-secret", checkRequest: true },
+    { _match_domain_: ["window.example"], serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com", accessKey: "LTAI5tSluiceMockKey", secretKey: "sluice-mock-aliyun-secret", checkRequest: true, checkResponse: true, bufferLimit: 10 },
     { _match_domain_: ["slow.example"], serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com", accessKey: "LTAI5tSluiceMockKey", secretKey: "sluice-mock-aliyun-secret", checkRequest: true, timeout: 300 },
   ],
 };
@@ -116,6 +117,24 @@ describe("ai-security-guard → ai-proxy in Envoy", () => {
     expect(text).toBe("Echo: say something nice");
   });
 
+  it("judges a stream in bufferLimit windows: clean streams arrive byte-identical, a risky window never reaches the client", async () => {
+    const ask = (content: string, chunking: string) => http(`${gw.url}/openai/v1/chat/completions`, { method: "POST", headers: [["host", "window.example"], ["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-mock-chunking", chunking]], body: JSON.stringify({ model: "gpt-4o", stream: true, messages: [{ role: "user", content }] }) });
+    for (const chunking of ["whole", "1", "random:5"]) {
+      green.calls.length = 0;
+      const clean = await ask("alpha beta gamma delta epsilon zeta eta theta", chunking);
+      expect(clean.body).toBe(mocks.compat.last!.sent);
+      const windows = green.calls.filter((c) => c.service === "llm_response_moderation").map((c) => c.content);
+      expect(windows.length).toBeGreaterThan(2);
+      expect(windows.join("")).toBe("Echo: alpha beta gamma delta epsilon zeta eta theta");
+      const risky = await ask("alpha beta gamma delta epsilon zeta SECRET theta", chunking);
+      expect(risky.status).toBe(200);
+      expect(risky.body).not.toContain("SECRET");
+      expect(risky.body).toContain("Echo: alpha");
+      expect(risky.body).toContain("from-security-guard");
+      expect(risky.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    }
+  });
+
   it("fails open when the moderation service refuses the signature (wrong secret)", async () => {
     const before = mocks.compat.requests.length;
     const r = await http(`${gw.url}/openai/v1/chat/completions`, { method: "POST", headers: [["host", "badkey.example"], ["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-request-id", "badkey-1"]], body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "BOMB" }] }) });
@@ -140,8 +159,8 @@ describe("ai-security-guard → ai-proxy in Envoy", () => {
   it("counts refusals under Higress's metric names", async () => {
     const stats = await gw.envoy.stats("ai_sec_");
     const val = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(stats)?.[1]);
-    // 4 prompts refused (2 OpenAI, 2 Anthropic) by the tests above; answers: 1 + 3 chunkings + 2 Anthropic.
+    // 4 prompts refused (2 OpenAI, 2 Anthropic) by the tests above; answers: 1 + 3 chunkings + 2 Anthropic + 3 windowed.
     expect(val("ai_sec_request_deny")).toBe(4);
-    expect(val("ai_sec_response_deny")).toBe(6);
+    expect(val("ai_sec_response_deny")).toBe(9);
   });
 });
