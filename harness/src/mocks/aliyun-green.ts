@@ -12,7 +12,8 @@
 // Verdicts come from word lists the test sets (`risk`), per service if it wants: the highest
 // level whose words occur in the content wins; `attack` words raise AttackLevel (MultiModalGuard).
 // `fault` makes it misbehave: "down" (connection dropped), "garbage" (200 + not JSON),
-// "error" (200 + Code 500), "status500"; `delayMs` delays every answer.
+// "error" (200 + Code 500), "status500"; `delayMs` delays every answer, `slowWords` the answers
+// for content holding a word.
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -52,6 +53,8 @@ export class AliyunGreenMock {
   extraServices: string[] = [];
   fault: "" | "down" | "garbage" | "error" | "status500" = "";
   delayMs = 0;
+  /** Answers for content holding one of these words wait that many ms (to hold one window's verdict). */
+  slowWords: Record<string, number> = {};
   port = 0;
   private nonces = new Set<string>();
   private server: Server;
@@ -66,7 +69,7 @@ export class AliyunGreenMock {
   }
 
   get url(): string { return `http://127.0.0.1:${this.port}`; }
-  reset(): void { this.calls.length = 0; this.risk = {}; this.riskByService = {}; this.fault = ""; this.delayMs = 0; this.tokens = {}; }
+  reset(): void { this.calls.length = 0; this.risk = {}; this.riskByService = {}; this.fault = ""; this.delayMs = 0; this.slowWords = {}; this.tokens = {}; }
   async stop(): Promise<void> { this.server.closeAllConnections(); await new Promise<void>((r) => this.server.close(() => r())); }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -136,6 +139,8 @@ export class AliyunGreenMock {
       call.content = content; call.sessionId = String(params.sessionId ?? "");
       if (content.length === 0) return send(200, { Code: 400, Message: "content is empty.", RequestId: requestId });
       if ([...content].length > 2000) return send(200, { Code: 400, Message: "content length exceeds 2000.", RequestId: requestId });
+      const slow = Object.entries(this.slowWords).find(([w]) => content.includes(w));
+      if (slow) await new Promise((r) => setTimeout(r, slow[1]));
       if (this.fault === "garbage") return send(200, "<html>502 Bad Gateway</html>");
       if (this.fault === "error") return send(200, { Code: 500, Message: "InternalError", RequestId: requestId });
       if (this.fault === "status500") return fail(500, "InternalError", "The request processing has failed due to some unknown error.");

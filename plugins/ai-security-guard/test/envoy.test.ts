@@ -135,6 +135,31 @@ describe("ai-security-guard → ai-proxy in Envoy", () => {
     }
   });
 
+  // The provider writes its stream one byte per millisecond; the verdict on the window holding
+  // "theta" (the last one) takes 1.5 s. A gateway that held the stream to its end would let the
+  // first byte go only after that verdict.
+  it("releases judged windows while later ones are still being judged (the client reads before the last verdict)", async () => {
+    green.slowWords = { theta: 1500 };
+    const { request } = await import("node:http");
+    const u = new URL(gw.url);
+    const result = await new Promise<{ firstBeforeLastVerdict: boolean; body: string }>((resolve, reject) => {
+      const req = request({ host: u.hostname, port: u.port, method: "POST", path: "/openai/v1/chat/completions", headers: { host: "window.example", "content-type": "application/json", authorization: "Bearer client-key", "x-mock-chunking": "1" } }, (res) => {
+        let first: boolean | undefined;
+        let body = "";
+        res.on("data", (c: Buffer) => {
+          if (first === undefined) first = !green.calls.some((x) => x.service === "llm_response_moderation" && x.content.includes("theta") && x.status !== 0);
+          body += c.toString();
+        });
+        res.on("end", () => resolve({ firstBeforeLastVerdict: first === true, body }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "alpha beta gamma delta epsilon zeta eta theta" }] }));
+    });
+    expect(result.body).toBe(mocks.compat.last!.sent);
+    expect(result.firstBeforeLastVerdict).toBe(true);
+  });
+
   it("fails open when the moderation service refuses the signature (wrong secret)", async () => {
     const before = mocks.compat.requests.length;
     const r = await http(`${gw.url}/openai/v1/chat/completions`, { method: "POST", headers: [["host", "badkey.example"], ["content-type", "application/json"], ["authorization", "Bearer client-key"], ["x-request-id", "badkey-1"]], body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "BOMB" }] }) });
