@@ -441,9 +441,9 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
       this.inFlight = false;
       this.window = [];
       this.queue = [];
+      // As Higress: a stream ends in SSE whatever `protocol` says (raw JSON would break the stream).
       let tail: string;
-      if (c.protocolOriginal) tail = text;
-      else if (anthropic) tail = this.anthropic.started ? anthropicSseTail(text, this.anthropic.openBlock, this.anthropic.nextIndex) : anthropicSse(text);
+      if (anthropic) tail = this.anthropic.started ? anthropicSseTail(text, this.anthropic.openBlock, this.anthropic.nextIndex) : anthropicSse(text);
       else tail = openaiSse(text);
       this.approved.pushBuffer(String.UTF8.encode(tail));
       if (this.paused) this.release();
