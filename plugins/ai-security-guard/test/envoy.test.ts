@@ -135,6 +135,28 @@ describe("ai-security-guard → ai-proxy in Envoy", () => {
     }
   });
 
+  it("ends an Anthropic stream denied mid-way with events that fit what was already sent", async () => {
+    for (const chunking of ["whole", "1", "random:9"]) {
+      const r = await http(`${gw.url}/claude/v1/messages`, { method: "POST", headers: [["host", "window.example"], ["content-type", "application/json"], ["x-api-key", "client-key"], ["anthropic-version", "2023-06-01"], ["x-mock-chunking", chunking]], body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 64, stream: true, messages: [{ role: "user", content: "alpha beta gamma delta SECRET epsilon" }] }) });
+      expect(r.status).toBe(200);
+      expect(r.body).not.toContain("SECRET");
+      const events = r.body.split("\n\n").filter((e) => e.trim()).map((e) => JSON.parse(e.split("\n").find((l) => l.startsWith("data:"))!.slice(5)));
+      const types = events.map((e) => e.type);
+      expect(types.filter((t) => t === "message_start")).toHaveLength(1);
+      expect(types.slice(-2)).toEqual(["message_delta", "message_stop"]);
+      // Blocks open and close in order, indexes counting up.
+      let open = -1, next = 0;
+      for (const e of events) {
+        if (e.type === "content_block_start") { expect(open).toBe(-1); expect(e.index).toBe(next); open = e.index; next++; }
+        if (e.type === "content_block_delta") expect(e.index).toBe(open);
+        if (e.type === "content_block_stop") { expect(e.index).toBe(open); open = -1; }
+      }
+      expect(open).toBe(-1);
+      const last = events.filter((e) => e.type === "content_block_delta").at(-1);
+      expect(JSON.parse(last.delta.text).code).toBe(200);
+    }
+  });
+
   // The provider writes its stream one byte per millisecond; the verdict on the window holding
   // "theta" (the last one) takes 1.5 s. A gateway that held the stream to its end would let the
   // first byte go only after that verdict.
@@ -184,8 +206,8 @@ describe("ai-security-guard → ai-proxy in Envoy", () => {
   it("counts refusals under Higress's metric names", async () => {
     const stats = await gw.envoy.stats("ai_sec_");
     const val = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(stats)?.[1]);
-    // 4 prompts refused (2 OpenAI, 2 Anthropic) by the tests above; answers: 1 + 3 chunkings + 2 Anthropic + 3 windowed.
+    // 4 prompts refused (2 OpenAI, 2 Anthropic) by the tests above; answers: 1 + 3 chunkings + 2 Anthropic + 3 windowed + 3 Anthropic windowed.
     expect(val("ai_sec_request_deny")).toBe(4);
-    expect(val("ai_sec_response_deny")).toBe(9);
+    expect(val("ai_sec_response_deny")).toBe(12);
   });
 });
