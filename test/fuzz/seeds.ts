@@ -60,6 +60,10 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { attributes: [{ key: "team", value_source: "fixed_value", value: "blue", apply_to_log: true }, { key: "ua", value_source: "request_header", value: "user-agent", apply_to_log: true, apply_to_span: true }, { key: "q", apply_to_log: true }, { key: "answer", apply_to_log: true, rule: "append" }, { key: "f", value_source: "response_streaming_body", value: "choices.0.finish_reason", rule: "replace", apply_to_log: true }, { key: "sep", value_source: "fixed_value", value: "x", as_separate_log_field: true }], value_length_limit: 20, enable_path_suffixes: ["/completions"] },
     {},
   ],
+  "ai-security-guard": [
+    { serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com", accessKey: "ak", secretKey: "sk", checkRequest: true, checkResponse: true, bufferLimit: 20, timeout: 100, riskLevelBar: "medium", consumerRiskLevel: [{ name: "^t.*", matchType: "regexp", riskLevelBar: "low" }], consumerRequestCheckService: [{ name: "vip", matchType: "exact", requestCheckService: "strict" }] },
+    { serviceName: "safecheck.dns", servicePort: 443, serviceHost: "h", accessKey: "ak", secretKey: "sk", securityToken: "t", action: "MultiModalGuard", checkRequest: true, checkResponse: true, protocol: "original", denyCode: 403, denyMessage: "no", requestContentJsonPath: "messages.#(role==\"user\")#.content", responseContentFallbackJsonPaths: [], promptAttackLevelBar: "high", sensitiveDataLevelBar: "S2", sensitiveDataAction: "mask" },
+  ],
   "ai-quota": [{ admin_consumer: "boss", redis: { service_name: "redis.dns" } }, { admin_consumer: "boss", admin_path: "/admin", redis_key_prefix: "q:", redis: { service_name: "redis.static", timeout: 10 } }],
   "key-rate-limit": [{ limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_minute: 2 }, { key: "k2", query_per_second: 1 }] }, { limit_by_param: "apikey", limit_keys: [{ key: "alice-key", query_per_day: 5 }] }],
   "cluster-key-rate-limit": [
