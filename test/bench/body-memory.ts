@@ -57,7 +57,7 @@ const perByte = (delta: number, body: number) => (delta / body).toFixed(2);
 
 async function emulatorRow(c: (typeof CASES)[number], size: number): Promise<string[]> {
   const host = await Emulator.load(pluginWasm("ai-proxy", TARGET), { target: TARGET, config, routes, pluginName: "ai-proxy", logLevel: "warn" });
-  const mem = () => (host as unknown as { memory: WebAssembly.Memory }).memory.buffer.byteLength;
+  const mem = () => host.memoryBytes;
   const body = bigChat(size * MB);
   const send = () => host.request({ path: c.path, headers: { "content-type": "application/json" }, body, response: { status: 200, headers: { "content-type": "application/json" }, body: c.answer } });
   const before = mem();

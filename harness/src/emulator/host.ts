@@ -112,6 +112,11 @@ export class Emulator implements StreamHost {
 
   private instance!: WebAssembly.Instance;
   private mem!: GuestMemory;
+
+  /** The VM's linear memory in bytes (it only grows: the high-water mark of what the plugin used). */
+  get memoryBytes(): number {
+    return this.mem.buffer.byteLength;
+  }
   private exportsMap!: Record<string, unknown>;
   private restricted: Set<string> | null = null;
   private effective = 0;
