@@ -59,7 +59,7 @@ function hmacHeaders(method: string, path: string, body: string) {
   const digest = "SHA-256=" + createHash("sha256").update(body).digest("base64");
   const signing = `ak-hal\n${method} ${path}\ndate: ${date}\ndigest: ${digest}\n`;
   const signature = createHmac("sha256", HMAC_SECRET).update(signing).digest("base64");
-  return { date, digest, authorization: `Signature keyId="ak-hal",algorithm="hmac-sha256",headers="@request-target date digest",signature="${signature}"` };
+  return { "user-agent": "hostile-test/1.0", date, digest, authorization: `Signature keyId="ak-hal",algorithm="hmac-sha256",headers="@request-target date digest",signature="${signature}"` };
 }
 
 describe("hostile traffic through every security plugin and ai-proxy", () => {
