@@ -2,7 +2,7 @@
 // stderr ("sluice <command>: …") and a non-zero exit code.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { buildPlugins, TARGETS, type Target } from "./commands/build.js";
-import { newPlugin } from "./commands/new.js";
+import { newPlugin, selfCommand } from "./commands/new.js";
 import { push } from "./commands/push.js";
 import { run } from "./commands/run.js";
 import { CliError } from "./errors.js";
@@ -18,6 +18,7 @@ usage:
   sluice build [plugin…] [--target t]      compile for envoy and higress (default: every plugin)
   sluice run <plugin> --config <file> --upstream <url> [--port n] [--host a] [--admin-port n]
              [--log-level l] [--plugin-log-level l] [--no-build]
+             [--upstream-ca file | --upstream-insecure]
                                            Envoy (func-e) with the plugin in front of the upstream;
                                            config reloads when the file changes
   sluice push <plugin> <registry>/<repo>:<tag> [--layout compat|oci] [--target higress|envoy]
@@ -41,6 +42,8 @@ const OPTIONS: Record<string, Options> = {
     "log-level": { type: "string" },
     "plugin-log-level": { type: "string" },
     "no-build": { type: "boolean" },
+    "upstream-ca": { type: "string" },
+    "upstream-insecure": { type: "boolean" },
   },
   push: {
     layout: { type: "string" },
@@ -103,8 +106,8 @@ async function main(argv: string[]): Promise<number> {
       if (pos.length !== 1) throw new CliError("usage: sluice new <name>", 2);
       const dir = newPlugin(ws, pos[0]);
       const rel = relative(process.cwd(), dir) || dir;
-      console.log(`created ${rel}/ (assembly/index.ts, README.md, package.json, test/envoy.test.ts)`);
-      console.log(`next: sluice build ${pos[0]} && npx vitest run ${rel}`);
+      console.log(`created ${rel}/ (assembly/index.ts, README.md, config.yaml, package.json, test/envoy.test.ts)`);
+      console.log(`next: ${selfCommand()} build ${pos[0]} && npx vitest run ${rel}`);
       return 0;
     }
     case "build": {
@@ -123,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
         logLevel: level("log-level", v["log-level"] as string | undefined, "warning"),
         pluginLogLevel: level("plugin-log-level", v["plugin-log-level"] as string | undefined, "debug"),
         build: !v["no-build"],
+        upstreamCa: v["upstream-ca"] as string | undefined,
+        upstreamInsecure: Boolean(v["upstream-insecure"]),
       });
       return 0; // run exits the process itself when Envoy stops
     }

@@ -1,6 +1,7 @@
 // Test helpers: the bundled CLI, a scratch workspace, Debian's docker-registry on a loopback port,
 // and a fault-injecting/Bearer-token front for it.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { bcrypt } from "./bcrypt.js";
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as netServer, type AddressInfo } from "node:net";
@@ -55,10 +56,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** bcrypt line for htpasswd (distribution only takes bcrypt); python's crypt makes "$2b$" hashes. */
+/** htpasswd line (distribution takes only bcrypt); a low cost: the registry checks it on every request. */
 export function htpasswdLine(user: string, password: string): string {
-  const hash = execFileSync("python3", ["-W", "ignore", "-c", "import crypt,sys;print(crypt.crypt(sys.argv[1],crypt.mksalt(crypt.METHOD_BLOWFISH,rounds=16)))", password], { encoding: "utf8" }).trim();
-  return `${user}:${hash}`;
+  return `${user}:${bcrypt(password, 5)}`;
 }
 
 export class Registry {

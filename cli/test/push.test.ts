@@ -42,7 +42,7 @@ function pull(ref: string, creds?: string): { manifest: Manifest; raw: string; b
   return { manifest: JSON.parse(raw), raw, blob: (d: string) => readFileSync(join(dir, d.replace(/^sha256:/, ""))) };
 }
 
-/** Is there a manifest under this tag? (GET with the OCI Accept header, see research §f) */
+/** Is there a manifest under this tag? (GET with the OCI Accept header, as the distribution spec's pull flow does) */
 async function tagExists(host: string, repo: string, tag: string, auth?: string): Promise<boolean> {
   const r = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
     headers: { accept: "application/vnd.oci.image.manifest.v1+json", ...(auth ? { authorization: `Basic ${auth}` } : {}) },

@@ -30,8 +30,8 @@ function readIf(path: string): Buffer | undefined {
 
 export async function push(ws: Workspace, plugin: string, refText: string, o: PushOptions): Promise<string> {
   const ref = parseReference(refText); // a bad tag fails before anything is built or sent
-  if (!ref.tag) throw new CliError(`push needs a tag: ${refText}`);
-  if (o.layout !== "compat" && o.layout !== "oci") throw new CliError(`unknown layout '${o.layout}' (use compat or oci)`);
+  if (!ref.tag) throw new CliError(`push needs a tag: ${refText}`, 2);
+  if (o.layout !== "compat" && o.layout !== "oci") throw new CliError(`--layout must be compat or oci, not '${o.layout}'`, 2);
   const dir = pluginDir(ws, plugin);
   const target = formatReference(ref);
   const insecure = o.insecure || isLoopback(ref.registry);
