@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
       if (pos.length !== 1) throw new CliError("usage: sluice new <name>", 2);
       const dir = newPlugin(ws, pos[0]);
       const rel = relative(process.cwd(), dir) || dir;
-      console.log(`created ${rel}/ (assembly/index.ts, README.md, config.yaml, package.json, test/envoy.test.ts)`);
+      console.log(`created ${rel}/ (assembly/index.ts, plugin.yaml, README.md, config.yaml, package.json, test/envoy.test.ts)`);
       console.log(`next: ${selfCommand()} build ${pos[0]} && npx vitest run ${rel}`);
       return 0;
     }

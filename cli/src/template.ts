@@ -1,5 +1,7 @@
 // The files of a new plugin (sluice new). The plugin adds a response header taken from its
 // configuration, so its effect is visible from the first request; its test proves that in Envoy.
+import YAML from "yaml";
+import { configTableMarkdown, MANIFEST_FILE, type Manifest } from "./manifest.js";
 
 const SOURCE = `// __NAME__: adds a response header whose name and value come from the configuration.
 // Start here: parseConfig reads the configuration once per rule, the filter runs per request.
@@ -40,6 +42,26 @@ class __CLS__Filter extends HttpFilter<__CLS__Config> {
 registerPlugin("__NAME__", () => new __CLS__());
 `;
 
+/** The new plugin's manifest: what it is, its two fields, and the example config.yaml holds. */
+export function templateManifest(name: string): Manifest {
+  return {
+    name,
+    version: "0.1.0",
+    title: name,
+    description: "Adds a response header whose name and value come from the configuration.",
+    category: "custom",
+    phase: "default",
+    priority: 100,
+    config: {
+      properties: {
+        header: { type: "string", default: `x-${name}`, description: "name of the response header to set" },
+        value: { type: "string", required: true, description: "value of the header" },
+      },
+    },
+    examples: [{ title: "greet every response", config: { header: "x-greeting", value: "hello" } }],
+  };
+}
+
 export interface TemplateFile {
   path: string;
   content: string;
@@ -60,7 +82,9 @@ export function pluginSource(name: string): string {
  * (e.g. "plugins/my-plugin"), so the README's commands work when pasted there.
  */
 export function pluginTemplate(name: string, dir = `plugins/${name}`): TemplateFile[] {
+  const manifest = templateManifest(name);
   return [
+    { path: MANIFEST_FILE, content: "# The manifest: the README's configuration table (scripts/gen-plugin-docs.ts), push's spec.yaml\n# and `sluice deploy` come from here.\n" + YAML.stringify(manifest, { lineWidth: 0 }) },
     { path: "package.json", content: JSON.stringify({
       name: `@sluice/plugin-${name}`,
       version: "0.1.0",
@@ -75,10 +99,7 @@ Adds a response header whose name and value come from the configuration.
 
 ## Configuration
 
-| Name | Type | Required | Default | Description |
-|---|---|---|---|---|
-| \`header\` | string | no | \`x-${name}\` | Name of the response header to set |
-| \`value\` | string | yes | | Value of the header |
+${configTableMarkdown(manifest)}
 
 Rules (\`_rules_\` with \`_match_route_\`, \`_match_domain_\`, \`_match_service_\`) work as in every
 Higress plugin: a rule's fields override the global ones for the requests it matches.
