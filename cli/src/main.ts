@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { buildPlugins, TARGETS, type Target } from "./commands/build.js";
 import { newPlugin, selfCommand } from "./commands/new.js";
 import { push } from "./commands/push.js";
+import { deploy, type DeployTarget } from "./commands/deploy.js";
 import { run } from "./commands/run.js";
 import { CliError } from "./errors.js";
 import { findWorkspace } from "./workspace.js";
@@ -24,6 +25,10 @@ usage:
   sluice push <plugin> <registry>/<repo>:<tag> [--layout compat|oci] [--target higress|envoy]
              [--insecure] [--no-build] [--retries n]
                                            build and push an image Higress and Istio can pull
+  sluice deploy <plugin> --for higress|istio|envoy [--image ref] [--config file]
+             [--namespace ns] [--wasm-path path]
+                                           print a Higress or Istio WasmPlugin, or the Envoy
+                                           filter snippet, checked against the plugin's schema
   sluice help | --help | --version
 
 docs: docs/cli.md`;
@@ -51,6 +56,13 @@ const OPTIONS: Record<string, Options> = {
     insecure: { type: "boolean" },
     "no-build": { type: "boolean" },
     retries: { type: "string" },
+  },
+  deploy: {
+    for: { type: "string" },
+    image: { type: "string" },
+    config: { type: "string", short: "c" },
+    namespace: { type: "string" },
+    "wasm-path": { type: "string" },
   },
 };
 
@@ -92,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  if (!(command in OPTIONS)) throw new CliError(`unknown command '${command}' (commands: new, build, run, push; see 'sluice help')`, 2);
+  if (!(command in OPTIONS)) throw new CliError(`unknown command '${command}' (commands: new, build, run, push, deploy; see 'sluice help')`, 2);
   const parsed = parse(command, rest);
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const pos = parsed.positionals;
@@ -140,6 +152,17 @@ async function main(argv: string[]): Promise<number> {
         build: !v["no-build"],
         retries: intOption("retries", v.retries as string | undefined, 4, 0, 20),
       });
+      return 0;
+    }
+    case "deploy": {
+      if (pos.length !== 1) throw new CliError("usage: sluice deploy <plugin> --for higress|istio|envoy", 2);
+      process.stdout.write(deploy(ws, pos[0], {
+        for: v.for as DeployTarget,
+        image: v.image as string | undefined,
+        config: v.config as string | undefined,
+        namespace: v.namespace as string | undefined,
+        wasmPath: v["wasm-path"] as string | undefined,
+      }));
       return 0;
     }
   }

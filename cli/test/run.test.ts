@@ -268,8 +268,8 @@ describe("bad input, as a new user would try it", () => {
   }, 60_000);
 
   it("unknown command and unknown flag", async () => {
-    const a = await sluice(["deploy"], { cwd: ws });
-    expect(oneLine(a.stderr)).toEqual(["sluice deploy: unknown command 'deploy' (commands: new, build, run, push; see 'sluice help')"]);
+    const a = await sluice(["publish"], { cwd: ws });
+    expect(oneLine(a.stderr)).toEqual(["sluice publish: unknown command 'publish' (commands: new, build, run, push, deploy; see 'sluice help')"]);
     const b = await sluice(["build", "--fast"], { cwd: ws });
     expect(oneLine(b.stderr)).toEqual([expect.stringMatching(/^sluice build: Unknown option '--fast'/)]);
     expect(a.code).toBe(2);
