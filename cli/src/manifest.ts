@@ -210,7 +210,7 @@ function rows(props: Record<string, Field>, prefix: string, out: string[], showS
 }
 
 /** The markdown between the README's config markers (markers included). */
-export function configTableMarkdown(m: Manifest): string {
+export function configTableMarkdown(m: Manifest, extra?: string): string {
   const showScope = Object.values(m.config.properties).some((f) => f.scope && f.scope !== "any");
   const head = showScope ? ["field", "scope", "type", "required", "default", "meaning"] : ["field", "type", "required", "default", "meaning"];
   const out = [
@@ -222,16 +222,17 @@ export function configTableMarkdown(m: Manifest): string {
   ];
   rows(m.config.properties, "", out, showScope);
   if (m.config.notes) out.push("", m.config.notes.trim());
+  if (extra) out.push("", extra.trim());
   out.push("", TABLE_END);
   return out.join("\n");
 }
 
 /** The README with its generated block replaced (or an error when it has no markers). */
-export function withConfigTable(readme: string, m: Manifest): string {
+export function withConfigTable(readme: string, m: Manifest, extra?: string): string {
   const a = readme.indexOf(TABLE_BEGIN);
   const b = readme.indexOf(TABLE_END);
   if (a < 0 || b < a) throw new CliError(`README has no ${TABLE_BEGIN} … ${TABLE_END} block`);
-  return readme.slice(0, a) + configTableMarkdown(m) + readme.slice(b + TABLE_END.length);
+  return readme.slice(0, a) + configTableMarkdown(m, extra) + readme.slice(b + TABLE_END.length);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // The files of a new plugin (sluice new). The plugin adds a response header taken from its
 // configuration, so its effect is visible from the first request; its test proves that in Envoy.
 import YAML from "yaml";
-import { configTableMarkdown, MANIFEST_FILE, type Manifest } from "./manifest.js";
+import { MANIFEST_FILE, type Manifest } from "./manifest.js";
+import { readmeBlock } from "./readme.js";
 
 const SOURCE = `// __NAME__: adds a response header whose name and value come from the configuration.
 // Start here: parseConfig reads the configuration once per rule, the filter runs per request.
@@ -99,7 +100,7 @@ Adds a response header whose name and value come from the configuration.
 
 ## Configuration
 
-${configTableMarkdown(manifest)}
+${readmeBlock(manifest)}
 
 Rules (\`_rules_\` with \`_match_route_\`, \`_match_domain_\`, \`_match_service_\`) work as in every
 Higress plugin: a rule's fields override the global ones for the requests it matches.

@@ -10,6 +10,7 @@ import YAML from "yaml";
 import { loadManifest, validateConfig, configTableMarkdown, type Manifest } from "../src/manifest.js";
 import { pluginSpec } from "../src/commands/push.js";
 import { pluginTemplate } from "../src/template.js";
+import { readmeBlock } from "../src/readme.js";
 import { repoRoot } from "./helpers.js";
 
 const pluginsDir = join(repoRoot, "plugins");
@@ -49,9 +50,9 @@ describe.each(plugins)("%s", (name) => {
     for (const e of m.examples) expect(validateConfig(m, e.config), e.title).toEqual([]);
   });
 
-  it("the README's configuration table is generated from the manifest", () => {
+  it("the README's configuration table and deployment snippets are generated from the manifest", () => {
     const readme = readFileSync(join(pluginsDir, name, "README.md"), "utf8");
-    expect(readme).toContain(configTableMarkdown(manifest(name)));
+    expect(readme).toContain(readmeBlock(manifest(name)));
   });
 
   it("push's spec.yaml carries the manifest: phase, priority, typed schema, example", () => {
@@ -136,7 +137,7 @@ it("sluice new's plugin has a manifest too: README table from it, config.yaml pa
     }
     const m = loadManifest(dir)!;
     expect(m.name).toBe("my-plugin");
-    expect(readFileSync(join(dir, "README.md"), "utf8")).toContain(configTableMarkdown(m));
+    expect(readFileSync(join(dir, "README.md"), "utf8")).toContain(readmeBlock(m));
     expect(validateConfig(m, YAML.parse(readFileSync(join(dir, "config.yaml"), "utf8")))).toEqual([]);
     expect(validateConfig(m, { header: "x" })).toEqual(["value: required"]);
   } finally {
