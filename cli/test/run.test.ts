@@ -2,7 +2,7 @@
 // shows the new plugin's effect; config edits reload without dropping an open connection.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { Agent, request } from "node:http";
@@ -102,8 +102,20 @@ describe("sluice new → build → run", () => {
     const r = await sluice(["build", PLUGIN], { cwd: ws });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/✓ greeter \[envoy\] plugins\/greeter\/build\/envoy\.wasm \d+\.\d KiB/);
-    expect(r.stdout).toMatch(/✓ greeter \[higress\] plugins\/greeter\/build\/higress\.wasm \d+\.\d KiB/);
+    // One progress line per module as it finishes: [done/total] name target size time  path.
+    expect(r.stdout).toMatch(/^\[[12]\/2\] ✓ greeter envoy \d+\.\d KiB \d+\.\d s  plugins\/greeter\/build\/envoy\.wasm$/m);
+    expect(r.stdout).toMatch(/^\[[12]\/2\] ✓ greeter higress \d+\.\d KiB \d+\.\d s  plugins\/greeter\/build\/higress\.wasm$/m);
+    // Nothing changed: both modules are kept, not recompiled (the files are not rewritten).
+    const before = statSync(join(ws, "plugins", PLUGIN, "build", "envoy.wasm")).mtimeMs;
+    const again = await sluice(["build", PLUGIN], { cwd: ws });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^\[[12]\/2\] ✓ greeter envoy \d+\.\d KiB \(up to date\)  plugins\/greeter\/build\/envoy\.wasm$/m);
+    expect(again.stdout).toMatch(/^\[[12]\/2\] ✓ greeter higress \d+\.\d KiB \(up to date\)/m);
+    expect(statSync(join(ws, "plugins", PLUGIN, "build", "envoy.wasm")).mtimeMs).toBe(before);
+    // --force compiles anyway.
+    const forced = await sluice(["build", PLUGIN, "--target", "envoy", "--force"], { cwd: ws });
+    expect(forced.stdout).toMatch(/^\[1\/1\] ✓ greeter envoy \d+\.\d KiB \d+\.\d s /m);
+    expect(statSync(join(ws, "plugins", PLUGIN, "build", "envoy.wasm")).mtimeMs).toBeGreaterThan(before);
   }, 300_000);
 
   it("the generated test passes as generated", async () => {
@@ -123,13 +135,15 @@ describe("sluice new → build → run", () => {
   it("run: the plugin's header on responses; edits reload on the same open connection", async () => {
     const cfg = join(ws, "greeter.yaml");
     writeFileSync(cfg, "header: x-greeting\nvalue: hello\n");
-    const run = await Run.start([PLUGIN, "--config", "greeter.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0", "--no-build"]);
+    const run = await Run.start([PLUGIN, "--config", "greeter.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0", "--no-build", "--logs"]);
+    // Envoy's own wasm housekeeping (VM and context creation, logged before it is ready) is not shown.
+    expect(run.err).not.toMatch(/\]\[(debug|info|trace)\]\[wasm\](?!.* wasm log )/);
     try {
       const first = await get(`${run.url}/hi`);
       expect(first.status).toBe(200);
       expect(first.headers["x-greeting"]).toBe("hello");
       expect(upstream.last?.path).toBe("/hi");
-      // The plugin's log lines are streamed (debug level by default).
+      // --logs: the plugin's log lines are streamed (debug level by default).
       await run.waitOut(/wasm log greeter.*\[greeter\] \[nil\] \[[^\]]+\] added x-greeting/, 5000, "err");
 
       // A request in flight while the configuration changes completes normally.
@@ -251,6 +265,8 @@ describe("bad input, as a new user would try it", () => {
       first.proc.kill("SIGTERM");
       await first.exited;
     }
+    // Without --logs the plugin's debug lines ("added x-greeting") stay out of the terminal.
+    expect(first.err).not.toMatch(/wasm log/);
   }, 120_000);
 
   it("run: the listener port is taken", async () => {

@@ -24,6 +24,8 @@ export interface RunOptions {
   build: boolean;
   /** PEM file of the CAs an https upstream's certificate must chain to (default: the system's). */
   upstreamCa?: string;
+  /** Show the plugin's log lines (at --plugin-log-level). */
+  logs?: boolean;
   /** Skip verifying an https upstream's certificate (explicit opt-out, for self-signed test servers). */
   upstreamInsecure?: boolean;
 }
@@ -173,6 +175,20 @@ export async function ensurePortFree(host: string, port: number): Promise<void> 
   throw new CliError(`cannot listen on ${host}:${port}: ${err.message}`);
 }
 
+/**
+ * What of Envoy's output reaches the terminal: the plugin's own log lines with --logs (its errors
+ * always), Envoy's own lines at --log-level, but not Envoy's wasm housekeeping (VM creation,
+ * per-stream debug lines) that the wasm component level would otherwise let through.
+ */
+export function showLine(line: string, o: Pick<RunOptions, "logs" | "logLevel">): boolean {
+  const m = /\]\[(trace|debug|info|warning|error|critical)\]\[(\w+)\]/.exec(line);
+  if (!m) return line.trim().length > 0;
+  const [, level, component] = m;
+  if (component === "wasm" && / wasm log /.test(line)) return o.logs || level === "error" || level === "critical";
+  if (component === "wasm" && ["trace", "debug", "info"].includes(level)) return o.logLevel === "trace" || o.logLevel === "debug";
+  return true;
+}
+
 /** The plugin's own error line (what it logged before refusing its configuration). */
 export function pluginError(log: string): string | undefined {
   const lines = log.split("\n").filter((l) => /\]\[(error|critical)\]\[wasm\].*wasm log/.test(l) && !/plugin start failed/.test(l));
@@ -251,11 +267,14 @@ export async function run(ws: Workspace, plugin: string, o: RunOptions): Promise
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";
+  let partial = "";
   const stream = (d: Buffer) => {
     const s = d.toString();
     log += s;
     if (log.length > 4_000_000) log = log.slice(-2_000_000);
-    process.stderr.write(s);
+    const lines = (partial + s).split("\n");
+    partial = lines.pop() ?? "";
+    for (const l of lines) if (showLine(l, o)) process.stderr.write(l + "\n");
   };
   proc.stdout!.on("data", stream);
   proc.stderr!.on("data", stream);

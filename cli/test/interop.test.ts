@@ -1,0 +1,69 @@
+// Interop: what `sluice push` writes, `oras` (installed by bootstrap, pinned in versions.env) pulls
+// back byte for byte, in both layouts: the manifest (same digest), every titled layer, and the
+// module inside plugin.tar.gz / the raw wasm layer equal to the build.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import YAML from "yaml";
+import { untar } from "./layout.js";
+import { Registry, buildCli, repoRoot, sluice } from "./helpers.js";
+
+/** bootstrap's oras (.tools/bin), else one on PATH. */
+function oras(): string {
+  const own = join(repoRoot, ".tools", "bin", "oras");
+  if (existsSync(own)) return own;
+  for (const d of (process.env.PATH ?? "").split(delimiter)) if (d && existsSync(join(d, "oras"))) return join(d, "oras");
+  throw new Error("oras is missing: run 'npm run bootstrap' (it installs the version pinned in scripts/versions.env)");
+}
+
+const PLUGIN = "bot-detect";
+const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+let registry: Registry;
+
+beforeAll(async () => {
+  buildCli();
+  registry = await Registry.start();
+}, 60_000);
+afterAll(async () => registry?.stop());
+
+describe.each(["compat", "oci"] as const)("%s layout", (layout) => {
+  it("oras pulls back what sluice push wrote, byte for byte", async () => {
+    const target = layout === "compat" ? "higress" : "envoy";
+    const ref = `${registry.host}/plugins/${PLUGIN}:1.0.0-${layout}`;
+    const r = await sluice(["push", PLUGIN, ref, "--layout", layout, "--target", target, "--no-build"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const pushed = /pushed .*@(sha256:[0-9a-f]{64})/.exec(r.stdout)![1];
+
+    const bin = oras();
+    const manifest = execFileSync(bin, ["manifest", "fetch", "--plain-http", ref]);
+    expect(sha256(manifest)).toBe(pushed);
+
+    const dir = mkdtempSync(join(tmpdir(), "sluice-oras-"));
+    try {
+      execFileSync(bin, ["pull", "--plain-http", "-o", dir, ref], { stdio: "pipe" });
+      const m = JSON.parse(manifest.toString("utf8"));
+      // Every layer oras wrote is the blob the manifest names (digest and size).
+      for (const l of m.layers) {
+        const file = readFileSync(join(dir, l.annotations["org.opencontainers.image.title"]));
+        expect(sha256(file)).toBe(l.digest);
+        expect(file.length).toBe(l.size);
+      }
+      const wasm = readFileSync(join(repoRoot, "plugins", PLUGIN, "build", `${target}.wasm`));
+      if (layout === "compat") {
+        expect(untar(gunzipSync(readFileSync(join(dir, "plugin.tar.gz"))))).toEqual(new Map([["plugin.wasm", wasm]]));
+        expect(readFileSync(join(dir, "README.md"))).toEqual(readFileSync(join(repoRoot, "plugins", PLUGIN, "README.md")));
+        expect(YAML.parse(readFileSync(join(dir, "spec.yaml"), "utf8")).spec).toMatchObject({ phase: "AUTHZ", priority: 310 });
+      } else {
+        expect(readFileSync(join(dir, "plugin.wasm"))).toEqual(wasm);
+        expect(JSON.parse(readFileSync(join(dir, "runtime-config.json"), "utf8"))).toEqual({ type: "envoy_proxy", abi_version: "0.2.1", config: { root_ids: [PLUGIN] } });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
