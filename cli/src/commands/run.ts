@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, unwatchFile, watchFile, writeFileSync, mkdirSync } from "node:fs";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { portProblem } from "../../../harness/src/port-check.js";
 import { readPluginConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { type Workspace, pluginDir, toolVersions } from "../workspace.js";
@@ -154,25 +154,10 @@ function bootstrap(o: RunOptions, up: Upstream, xdsDir: string, trust: string | 
   };
 }
 
-/**
- * Fails when something already listens on host:port. A plain bind is refused even by a listener
- * that set SO_REUSEPORT (another Envoy), which Envoy's own bind would have joined silently.
- */
+/** Fails when something already listens on host:port (the harness's check, shared with the demo). */
 export async function ensurePortFree(host: string, port: number): Promise<void> {
-  if (port === 0) return;
-  const srv = createNetServer();
-  const err = await new Promise<NodeJS.ErrnoException | undefined>((res) => {
-    srv.once("error", (e) => res(e as NodeJS.ErrnoException));
-    srv.listen({ host, port, exclusive: true }, () => res(undefined));
-  });
-  if (!err) {
-    await new Promise((r) => srv.close(r));
-    return;
-  }
-  if (err.code === "EADDRINUSE") throw new CliError(`cannot listen on ${host}:${port}: address already in use`);
-  if (err.code === "EADDRNOTAVAIL") throw new CliError(`cannot listen on ${host}:${port}: no such local address`);
-  if (err.code === "EACCES") throw new CliError(`cannot listen on ${host}:${port}: permission denied`);
-  throw new CliError(`cannot listen on ${host}:${port}: ${err.message}`);
+  const why = await portProblem(host, port);
+  if (why) throw new CliError(`cannot listen on ${host}:${port}: ${why}`);
 }
 
 /**
