@@ -1,6 +1,8 @@
 // Interop: what `sluice push` writes, `oras` (installed by bootstrap, pinned in versions.env) pulls
 // back byte for byte, in both layouts: the manifest (same digest), every titled layer, and the
-// module inside plugin.tar.gz / the raw wasm layer equal to the build.
+// module inside plugin.tar.gz / the raw wasm layer equal to the build. A go-containerregistry
+// program that picks the module the way Istio's image fetcher does (cli/test/istio-fetch) gets
+// the same bytes.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -23,15 +25,24 @@ function oras(): string {
 const PLUGIN = "bot-detect";
 const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 let registry: Registry;
+let work: string;
+let istioFetch: string;
 
 beforeAll(async () => {
   buildCli();
+  work = mkdtempSync(join(tmpdir(), "sluice-interop-"));
+  istioFetch = join(work, "istio-fetch");
+  // Go modules come from the Go module proxy (go.sum pins them); later builds hit Go's cache.
+  execFileSync("go", ["build", "-o", istioFetch, "."], { cwd: join(repoRoot, "cli", "test", "istio-fetch"), stdio: "pipe" });
   registry = await Registry.start();
-}, 60_000);
-afterAll(async () => registry?.stop());
+}, 240_000);
+afterAll(async () => {
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 describe.each(["compat", "oci"] as const)("%s layout", (layout) => {
-  it("oras pulls back what sluice push wrote, byte for byte", async () => {
+  it("oras and an Istio-order fetcher pull back what sluice push wrote, byte for byte", async () => {
     const target = layout === "compat" ? "higress" : "envoy";
     const ref = `${registry.host}/plugins/${PLUGIN}:1.0.0-${layout}`;
     const r = await sluice(["push", PLUGIN, ref, "--layout", layout, "--target", target, "--no-build"]);
@@ -54,6 +65,10 @@ describe.each(["compat", "oci"] as const)("%s layout", (layout) => {
         expect(file.length).toBe(l.size);
       }
       const wasm = readFileSync(join(repoRoot, "plugins", PLUGIN, "build", `${target}.wasm`));
+      // Istio's order: last layer tar+gzip → plugin.wasm inside (compat), else the 2-layer wasm layout.
+      const variant = execFileSync(istioFetch, [ref, join(dir, "istio.wasm")], { encoding: "utf8" }).trim();
+      expect(variant).toBe(layout);
+      expect(readFileSync(join(dir, "istio.wasm"))).toEqual(wasm);
       if (layout === "compat") {
         expect(untar(gunzipSync(readFileSync(join(dir, "plugin.tar.gz"))))).toEqual(new Map([["plugin.wasm", wasm]]));
         expect(readFileSync(join(dir, "README.md"))).toEqual(readFileSync(join(repoRoot, "plugins", PLUGIN, "README.md")));
