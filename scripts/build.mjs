@@ -30,30 +30,28 @@ export function testPluginDirs(base = root) {
   return readdirSync(dir).filter((n) => existsSync(join(dir, n, "assembly", "index.ts"))).sort();
 }
 
-// `base` is the repository root (the sluice CLI passes it: its bundle lives elsewhere).
-export function buildPlugin(dir, target, base = root) {
-  const asc = join(base, "node_modules", "assemblyscript", "bin", "asc.js");
-  const out = join(dir, "build", `${target}.wasm`);
-  mkdirSync(join(dir, "build"), { recursive: true });
-  const r = spawnSync(process.execPath, [
-    asc,
-    join(dir, "assembly", "index.ts"),
-    join(base, "sdk", "abi", `version_${target}.ts`),
-    "--config", join(base, "asconfig.json"),
-    "--target", target,
-    "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
-    "--noColors", // plain diagnostics whatever the terminal or CI variables say (the CLI reformats them)
-    "--outFile", out,
-  ], { cwd: base, encoding: "utf8" });
-  return { ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") };
+/**
+ * Where the compiler, the SDK and the compiler options are. `base` is the repository root (the
+ * sluice CLI passes it: its bundle lives elsewhere), or a ready object for a standalone plugin
+ * project whose SDK and compiler are npm packages in its node_modules.
+ */
+export function buildPaths(base = root) {
+  if (typeof base !== "string") return base;
+  return {
+    cwd: base,
+    asc: join(base, "node_modules", "assemblyscript", "bin", "asc.js"),
+    sdk: join(base, "sdk"),
+    asconfig: join(base, "asconfig.json"),
+  };
 }
 
 function ascArgs(dir, target, base) {
+  const p = buildPaths(base);
   return [
-    join(base, "node_modules", "assemblyscript", "bin", "asc.js"),
+    p.asc,
     join(dir, "assembly", "index.ts"),
-    join(base, "sdk", "abi", `version_${target}.ts`),
-    "--config", join(base, "asconfig.json"),
+    join(p.sdk, "abi", `version_${target}.ts`),
+    "--config", p.asconfig,
     "--target", target,
     "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
     "--noColors", // plain diagnostics whatever the terminal or CI variables say (the CLI reformats them)
@@ -61,12 +59,19 @@ function ascArgs(dir, target, base) {
   ];
 }
 
+export function buildPlugin(dir, target, base = root) {
+  const out = join(dir, "build", `${target}.wasm`);
+  mkdirSync(join(dir, "build"), { recursive: true });
+  const r = spawnSync(process.execPath, ascArgs(dir, target, base), { cwd: buildPaths(base).cwd, encoding: "utf8" });
+  return { ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") };
+}
+
 /** Same as buildPlugin, without blocking: lets several compilers run at once. */
 export function buildPluginAsync(dir, target, base = root) {
   const out = join(dir, "build", `${target}.wasm`);
   mkdirSync(join(dir, "build"), { recursive: true });
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, ascArgs(dir, target, base), { cwd: base });
+    const child = spawn(process.execPath, ascArgs(dir, target, base), { cwd: buildPaths(base).cwd });
     let log = "";
     child.stdout.on("data", (d) => (log += d));
     child.stderr.on("data", (d) => (log += d));
@@ -90,11 +95,12 @@ function newestMtime(path) {
 export function upToDate(dir, target, base = root) {
   const out = join(dir, "build", `${target}.wasm`);
   if (!existsSync(out)) return false;
+  const p = buildPaths(base);
   const inputs = Math.max(
     newestMtime(join(dir, "assembly")),
-    newestMtime(join(base, "sdk")),
-    newestMtime(join(base, "asconfig.json")),
-    newestMtime(join(base, "node_modules", "assemblyscript", "package.json")),
+    newestMtime(p.sdk),
+    newestMtime(p.asconfig),
+    newestMtime(join(dirname(p.asc), "..", "package.json")),
   );
   return statSync(out).mtimeMs > inputs;
 }
@@ -135,7 +141,8 @@ export function progressLine(r) {
 }
 
 // Run as a script only (importing this module for its exports must not build anything).
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+// (The CLI bundles this module into its own file: that file is never this script.)
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href && import.meta.url.endsWith("/build.mjs");
 if (isMain) main();
 
 async function main() {

@@ -7,15 +7,20 @@ import { push } from "./commands/push.js";
 import { deploy, type DeployTarget } from "./commands/deploy.js";
 import { run } from "./commands/run.js";
 import { CliError } from "./errors.js";
-import { findWorkspace } from "./workspace.js";
-import { relative } from "node:path";
+import { findWorkspace, pluginDir, repoAround } from "./workspace.js";
+import { newProject } from "./project.js";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 
 const VERSION = "0.1.0";
 
 const USAGE = `sluice ${VERSION}: build, run and publish proxy-wasm plugins written with the Sluice SDK
 
 usage:
-  sluice new <name>                        scaffold plugins/<name> (a working plugin and its test)
+  sluice new <name>                        scaffold plugins/<name> in a Sluice checkout, else ./<name>
+                                           as a standalone project (a working plugin and its test)
+  sluice test [plugin…]                    run the plugin's tests (vitest)
   sluice build [plugin…] [--target t] [--force]
                                            compile for envoy and higress (default: every plugin),
                                            in parallel; up-to-date modules are kept
@@ -39,6 +44,7 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 
 const OPTIONS: Record<string, Options> = {
   new: {},
+  test: {},
   build: { target: { type: "string" }, force: { type: "boolean" } },
   run: {
     config: { type: "string", short: "c" },
@@ -107,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  if (!(command in OPTIONS)) throw new CliError(`unknown command '${command}' (commands: new, build, run, push, deploy; see 'sluice help')`, 2);
+  if (!(command in OPTIONS)) throw new CliError(`unknown command '${command}' (commands: new, build, test, run, push, deploy; see 'sluice help')`, 2);
   const parsed = parse(command, rest);
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const pos = parsed.positionals;
@@ -115,15 +121,34 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const ws = findWorkspace();
-  switch (command) {
-    case "new": {
-      if (pos.length !== 1) throw new CliError("usage: sluice new <name>", 2);
-      const dir = newPlugin(ws, pos[0]);
+  if (command === "new") {
+    if (pos.length !== 1) throw new CliError("usage: sluice new <name>", 2);
+    // Inside a Sluice checkout: plugins/<name>. Anywhere else: ./<name>, a project of its own.
+    const repo = repoAround();
+    if (repo) {
+      const dir = newPlugin(repo, pos[0]);
       const rel = relative(process.cwd(), dir) || dir;
       console.log(`created ${rel}/ (assembly/index.ts, plugin.yaml, README.md, config.yaml, package.json, test/envoy.test.ts)`);
       console.log(`next: ${selfCommand()} build ${pos[0]} && npx vitest run ${rel}`);
-      return 0;
+    } else {
+      const dir = newProject(pos[0]);
+      const rel = relative(process.cwd(), dir) || dir;
+      console.log(`created ${rel}/, a standalone plugin project (package.json, asconfig.json, assembly/index.ts, plugin.yaml, README.md, config.yaml, test/envoy.test.ts)`);
+      console.log(`next: cd ${rel} && npm install && npx sluice build && npx sluice test`);
+    }
+    return 0;
+  }
+  const ws = findWorkspace();
+  switch (command) {
+    case "test": {
+      const names = pos.length ? pos : ws.project ? [ws.project.name] : [];
+      if (!ws.project && names.length === 0) throw new CliError("usage: sluice test <plugin…> (inside a Sluice checkout)", 2);
+      const dirs = names.map((n) => pluginDir(ws, n));
+      const vitest = join(ws.root, "node_modules", "vitest", "vitest.mjs");
+      if (!existsSync(vitest)) throw new CliError(`${vitest} is missing: run 'npm install' first`);
+      const args = ws.project ? ["run"] : ["run", ...dirs.map((d) => relative(ws.root, d))];
+      const r = spawnSync(process.execPath, [vitest, ...args], { cwd: ws.root, stdio: "inherit" });
+      return r.status ?? 1;
     }
     case "build": {
       const targets = v.target ? [target(v.target as string, "envoy")] : TARGETS;

@@ -2,11 +2,11 @@
 // and a fault-injecting/Bearer-token front for it.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { bcrypt } from "./bcrypt.js";
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as netServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -234,3 +234,18 @@ export function dockerConfig(json: unknown): string {
 }
 
 export const basicAuth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
+
+/** bootstrap's oras (.tools/bin, pinned in scripts/versions.env), else one on PATH. */
+export function orasBinary(): string {
+  const own = join(repoRoot, ".tools", "bin", "oras");
+  if (existsSync(own)) return own;
+  for (const d of (process.env.PATH ?? "").split(delimiter)) if (d && existsSync(join(d, "oras"))) return join(d, "oras");
+  throw new Error("oras is missing: run 'npm run bootstrap' (it installs the version pinned in scripts/versions.env)");
+}
+
+/** Builds cli/test/istio-fetch (go-containerregistry, Istio's layer order) into `dir`; returns the binary. */
+export function buildIstioFetch(dir: string): string {
+  const out = join(dir, "istio-fetch");
+  execFileSync("go", ["build", "-o", out, "."], { cwd: join(repoRoot, "cli", "test", "istio-fetch"), stdio: "pipe" });
+  return out;
+}

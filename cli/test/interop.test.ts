@@ -6,21 +6,15 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import YAML from "yaml";
 import { untar } from "./layout.js";
-import { Registry, buildCli, repoRoot, sluice } from "./helpers.js";
+import { Registry, buildCli, buildIstioFetch, orasBinary, repoRoot, sluice } from "./helpers.js";
 
-/** bootstrap's oras (.tools/bin), else one on PATH. */
-function oras(): string {
-  const own = join(repoRoot, ".tools", "bin", "oras");
-  if (existsSync(own)) return own;
-  for (const d of (process.env.PATH ?? "").split(delimiter)) if (d && existsSync(join(d, "oras"))) return join(d, "oras");
-  throw new Error("oras is missing: run 'npm run bootstrap' (it installs the version pinned in scripts/versions.env)");
-}
+const oras = orasBinary;
 
 const PLUGIN = "bot-detect";
 const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -31,9 +25,8 @@ let istioFetch: string;
 beforeAll(async () => {
   buildCli();
   work = mkdtempSync(join(tmpdir(), "sluice-interop-"));
-  istioFetch = join(work, "istio-fetch");
   // Go modules come from the Go module proxy (go.sum pins them); later builds hit Go's cache.
-  execFileSync("go", ["build", "-o", istioFetch, "."], { cwd: join(repoRoot, "cli", "test", "istio-fetch"), stdio: "pipe" });
+  istioFetch = buildIstioFetch(work);
   registry = await Registry.start();
 }, 240_000);
 afterAll(async () => {

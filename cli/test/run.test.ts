@@ -285,7 +285,7 @@ describe("bad input, as a new user would try it", () => {
 
   it("unknown command and unknown flag", async () => {
     const a = await sluice(["publish"], { cwd: ws });
-    expect(oneLine(a.stderr)).toEqual(["sluice publish: unknown command 'publish' (commands: new, build, run, push, deploy; see 'sluice help')"]);
+    expect(oneLine(a.stderr)).toEqual(["sluice publish: unknown command 'publish' (commands: new, build, test, run, push, deploy; see 'sluice help')"]);
     const b = await sluice(["build", "--fast"], { cwd: ws });
     expect(oneLine(b.stderr)).toEqual([expect.stringMatching(/^sluice build: Unknown option '--fast'/)]);
     expect(a.code).toBe(2);

@@ -1,10 +1,13 @@
-// sluice build [plugin…]: compiles plugins for both targets with the workspace's own build script
-// (scripts/build.mjs), prints sizes, and turns the compiler's errors into file:line:col lines.
+// sluice build [plugin…]: compiles plugins for both targets with scripts/build.mjs's runner, prints
+// progress, and turns the compiler's errors into file:line:col lines.
 import { statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { CliError } from "../errors.js";
-import { type Workspace, listPlugins, pluginDir } from "../workspace.js";
+import { type BuildPaths, type Workspace, listPlugins, pluginDir } from "../workspace.js";
+// The one build implementation (npm run build uses it too), bundled into the CLI so that a
+// standalone plugin project, which has no scripts/, builds the same way.
+// @ts-expect-error: a plain ESM script without type declarations
+import * as buildScript from "../../../scripts/build.mjs";
 
 export type Target = "envoy" | "higress";
 export const TARGETS: Target[] = ["envoy", "higress"];
@@ -27,19 +30,10 @@ interface RunResult extends BuildResult {
 }
 
 interface BuildScript {
-  buildPlugin(dir: string, target: string, base?: string): BuildResult;
+  buildPlugin(dir: string, target: string, base?: string | BuildPaths): BuildResult;
   /** The workspace's parallel, up-to-date-aware runner (scripts/build.mjs), when it has one. */
-  runBuilds?(jobs: { name: string; dir: string; target: Target }[], o: { force?: boolean; base?: string; onResult?: (r: RunResult) => void }): Promise<RunResult[]>;
+  runBuilds?(jobs: { name: string; dir: string; target: Target }[], o: { force?: boolean; base?: string | BuildPaths; onResult?: (r: RunResult) => void }): Promise<RunResult[]>;
   progressLine?(r: RunResult): string;
-}
-
-async function loadBuildScript(ws: Workspace): Promise<BuildScript> {
-  const file = join(ws.root, "scripts", "build.mjs");
-  try {
-    return (await import(pathToFileURL(file).href)) as BuildScript;
-  } catch (e) {
-    throw new CliError(`cannot load the workspace build script ${file}: ${(e as Error).message}`);
-  }
 }
 
 export interface CompileDiagnostic {
@@ -111,7 +105,7 @@ export async function buildPlugins(ws: Workspace, names: string[], targets: Targ
   const chosen = names.length ? names : listPlugins(ws);
   if (chosen.length === 0) throw new CliError(`no plugins in ${ws.pluginsDir} (create one with 'sluice new <name>')`);
   const dirs = chosen.map((n) => [n, pluginDir(ws, n)] as const); // unknown names fail before any work
-  const script = await loadBuildScript(ws);
+  const script = buildScript as unknown as BuildScript;
   const built: BuiltPlugin[] = [];
   const failed = new Set<string>();
   if (script.runBuilds) {
@@ -120,7 +114,7 @@ export async function buildPlugins(ws: Workspace, names: string[], targets: Targ
     const shown = new Set<string>();
     const results = await script.runBuilds(jobs, {
       force: o.force,
-      base: ws.root,
+      base: ws.build,
       onResult: (r) => {
         if (r.ok) {
           if (print) console.log(`${line(r)}  ${relative(process.cwd(), r.out)}`);
@@ -135,7 +129,7 @@ export async function buildPlugins(ws: Workspace, names: string[], targets: Targ
     for (const r of results) if (r.ok) built.push({ name: r.name, target: r.target, wasm: r.out, size: r.size });
   } else {
     for (const [name, dir] of dirs) {
-      const results = targets.map((t) => script.buildPlugin(dir, t, ws.root));
+      const results = targets.map((t) => script.buildPlugin(dir, t, ws.build));
       const bad = results.findIndex((r) => !r.ok);
       if (bad >= 0) {
         failed.add(name);

@@ -197,11 +197,12 @@ export async function run(ws: Workspace, plugin: string, o: RunOptions): Promise
   const up = parseUpstream(o.upstream);
   const trust = up.tls ? upstreamTrust(o) : undefined;
   const versions = toolVersions(ws);
-  const funcE = join(ws.root, ".tools", "bin", "func-e");
-  const dataHome = join(ws.root, ".tools", "func-e");
+  const tools = join(ws.toolsRoot ?? ws.root, ".tools");
+  const funcE = join(tools, "bin", "func-e");
+  const dataHome = join(tools, "func-e");
   const envoyVersion = versions.ENVOY_VERSION;
   if (!envoyVersion || !existsSync(funcE) || !existsSync(join(dataHome, "envoy-versions", envoyVersion, "bin", "envoy"))) {
-    throw new CliError(`func-e or Envoy ${envoyVersion ?? "?"} is missing under ${join(ws.root, ".tools")}: run 'npm run bootstrap' first`);
+    throw new CliError(`func-e or Envoy ${envoyVersion ?? "?"} is missing under ${tools}: run 'npm run bootstrap' in the Sluice checkout first`);
   }
   await ensurePortFree(o.host, o.port);
   const wasmPath = join(dir, "build", "envoy.wasm");
