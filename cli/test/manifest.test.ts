@@ -12,6 +12,7 @@ import { pluginSpec } from "../src/commands/push.js";
 import { pluginTemplate } from "../src/template.js";
 import { readmeBlock } from "../src/readme.js";
 import { repoRoot } from "./helpers.js";
+import { Emulator, pluginWasm } from "../../harness/src/index.js";
 
 const pluginsDir = join(repoRoot, "plugins");
 const plugins = readdirSync(pluginsDir).filter((n) => existsSync(join(pluginsDir, n, "assembly", "index.ts"))).sort();
@@ -143,4 +144,14 @@ it("sluice new's plugin has a manifest too: README table from it, config.yaml pa
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe.each(plugins)("%s accepts its manifest's examples (emulator)", (name) => {
+  it.each(["envoy", "higress"] as const)("%s target", async (target) => {
+    for (const e of manifest(name).examples) {
+      const host = await Emulator.load(pluginWasm(name, target), { target, config: e.config, pluginName: name, allowStartFailure: true });
+      expect(host.started, `${e.title}: ${host.logLines().join("\n")}`).toBe(true);
+      expect(host.traps).toEqual([]);
+    }
+  });
 });
