@@ -18,8 +18,9 @@ const VERSION = "0.1.0";
 const USAGE = `sluice ${VERSION}: build, run and publish proxy-wasm plugins written with the Sluice SDK
 
 usage:
-  sluice new <name>                        scaffold plugins/<name> in a Sluice checkout, else ./<name>
-                                           as a standalone project (a working plugin and its test)
+  sluice new <name> [--packages dir]       scaffold plugins/<name> in a Sluice checkout, else ./<name>
+                                           as a standalone project (a working plugin and its test);
+                                           --packages: a project using npm pack tarballs from dir
   sluice test [plugin…]                    run the plugin's tests (vitest)
   sluice build [plugin…] [--target t] [--force]
                                            compile for envoy and higress (default: every plugin),
@@ -43,7 +44,7 @@ docs: docs/cli.md`;
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 const OPTIONS: Record<string, Options> = {
-  new: {},
+  new: { packages: { type: "string" } },
   test: {},
   build: { target: { type: "string" }, force: { type: "boolean" } },
   run: {
@@ -124,14 +125,14 @@ async function main(argv: string[]): Promise<number> {
   if (command === "new") {
     if (pos.length !== 1) throw new CliError("usage: sluice new <name>", 2);
     // Inside a Sluice checkout: plugins/<name>. Anywhere else: ./<name>, a project of its own.
-    const repo = repoAround();
+    const repo = v.packages ? undefined : repoAround();
     if (repo) {
       const dir = newPlugin(repo, pos[0]);
       const rel = relative(process.cwd(), dir) || dir;
       console.log(`created ${rel}/ (assembly/index.ts, plugin.yaml, README.md, config.yaml, package.json, test/envoy.test.ts)`);
       console.log(`next: ${selfCommand()} build ${pos[0]} && npx vitest run ${rel}`);
     } else {
-      const dir = newProject(pos[0]);
+      const dir = newProject(pos[0], process.cwd(), v.packages as string | undefined);
       const rel = relative(process.cwd(), dir) || dir;
       console.log(`created ${rel}/, a standalone plugin project (package.json, asconfig.json, assembly/index.ts, plugin.yaml, README.md, config.yaml, test/envoy.test.ts)`);
       console.log(`next: cd ${rel} && npm install && npx sluice build && npx sluice test`);

@@ -2,7 +2,7 @@
 // depends on the SDK, the harness and the CLI as npm packages (by path to the checkout this CLI
 // was built in; `npm pack` in sdk/, harness/ and cli/ makes tarballs that work the same), and
 // on AssemblyScript and vitest from the registry.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { CliError } from "./errors.js";
 import { validatePluginName } from "./commands/new.js";
@@ -15,11 +15,22 @@ export const ASCONFIG = {
   targets: { envoy: { use: ["SLUICE_HIGRESS=0"] }, higress: { use: ["SLUICE_HIGRESS=1"] } },
 };
 
-function dep(home: string | undefined, pkg: "sdk" | "harness" | "cli"): string {
-  return home ? `file:${join(home, pkg)}` : "0.1.0";
+/** Where the Sluice packages come from: `npm pack` tarballs in a directory, else the checkout's folders. */
+export interface PackageSource {
+  home?: string;
+  tarballs?: string;
 }
 
-export function projectTemplate(name: string, home = homeRepo()): TemplateFile[] {
+function dep(src: PackageSource, pkg: "sdk" | "harness" | "cli"): string {
+  if (src.tarballs) {
+    const tgz = readdirSync(src.tarballs).filter((f) => f.startsWith(`sluice-${pkg}-`) && f.endsWith(".tgz")).sort().pop();
+    if (!tgz) throw new CliError(`no sluice-${pkg}-*.tgz in ${src.tarballs} (make it with 'npm pack' in ${pkg}/)`);
+    return `file:${join(resolve(src.tarballs), tgz)}`;
+  }
+  return src.home ? `file:${join(src.home, pkg)}` : "0.1.0";
+}
+
+export function projectTemplate(name: string, src: PackageSource = { home: homeRepo() }): TemplateFile[] {
   const files = pluginTemplate(name, ".").filter((f) => f.path !== "test/envoy.test.ts" && f.path !== "package.json");
   const readme = files.find((f) => f.path === "README.md")!;
   readme.content = readme.content.replace(/## Try it[\s\S]*$/, `## Try it
@@ -44,8 +55,8 @@ npx sluice deploy ${name} --for higress --image registry.example.com/plugins/${n
         type: "module",
         description: `${name}: adds a response header from its configuration (a Sluice proxy-wasm plugin)`,
         scripts: { build: "sluice build", test: "sluice test" },
-        dependencies: { "@sluice/sdk": dep(home, "sdk") },
-        devDependencies: { "@sluice/harness": dep(home, "harness"), "@sluice/cli": dep(home, "cli"), assemblyscript: "^0.28.20", vitest: "^3.2.7" },
+        dependencies: { "@sluice/sdk": dep(src, "sdk") },
+        devDependencies: { "@sluice/harness": dep(src, "harness"), "@sluice/cli": dep(src, "cli"), assemblyscript: "^0.28.20", vitest: "^3.2.7" },
       }, null, 2) + "\n",
     },
     { path: "asconfig.json", content: JSON.stringify(ASCONFIG, null, 2) + "\n" },
@@ -100,11 +111,13 @@ describe("${name} in Envoy", () => {
 }
 
 /** Writes ./NAME (never over an existing directory); returns its path. */
-export function newProject(name: string, where = process.cwd()): string {
+export function newProject(name: string, where = process.cwd(), packages?: string): string {
   validatePluginName(name);
+  const src: PackageSource = packages ? { tarballs: packages } : { home: homeRepo() };
+  const files = projectTemplate(name, src); // a missing tarball fails before anything is written
   const dir = resolve(where, name);
   if (existsSync(dir)) throw new CliError(`${relative(process.cwd(), dir) || dir} already exists; not overwriting it`);
-  for (const f of projectTemplate(name)) {
+  for (const f of files) {
     const p = join(dir, f.path);
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, f.content, { flag: "wx" });

@@ -58,19 +58,22 @@ function projectWorkspace(dir: string): Workspace {
     pluginsDir: dirname(dir),
     project: { name: String(pkg.name) },
     build: { cwd: dir, asc: join(dir, "node_modules", "assemblyscript", "bin", "asc.js"), sdk: realpathSync(sdk), asconfig: join(dir, "asconfig.json") },
-    toolsRoot: homeRepo(),
+    toolsRoot: process.env.SLUICE_ROOT && isWorkspaceRoot(resolve(process.env.SLUICE_ROOT)) ? resolve(process.env.SLUICE_ROOT) : homeRepo(),
   };
 }
 
 /** The repository or plugin project containing `from` (default: the current directory), else the one this CLI was built in. */
 export function findWorkspace(from = process.cwd()): Workspace {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (isProjectRoot(dir)) return projectWorkspace(dir);
+    if (dirname(dir) === dir) break;
+  }
   if (process.env.SLUICE_ROOT) {
     const r = resolve(process.env.SLUICE_ROOT);
     if (isWorkspaceRoot(r)) return repoWorkspace(r);
   }
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     if (isWorkspaceRoot(dir)) return repoWorkspace(dir);
-    if (isProjectRoot(dir)) return projectWorkspace(dir);
     if (dirname(dir) === dir) break;
   }
   const home = homeRepo();

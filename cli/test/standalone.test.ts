@@ -127,3 +127,29 @@ it("a standalone project compiles with the repository's compiler options", async
   const { ASCONFIG } = await import("../src/project.js");
   expect(ASCONFIG).toEqual(JSON.parse(readFileSync(join(repoRoot, "asconfig.json"), "utf8")));
 });
+
+it("a project installs the SDK, harness and CLI from npm pack tarballs, and builds and tests", async () => {
+  const pkgs = join(tmp, "packages");
+  execFileSync("mkdir", ["-p", pkgs]);
+  for (const p of ["sdk", "harness", "cli"]) execFileSync("npm", ["pack", "--pack-destination", pkgs, "--loglevel=error"], { cwd: join(repoRoot, p), env, stdio: "pipe" });
+  const created = sh(process.execPath, [cliBundle, "new", "packed", "--packages", pkgs], tmp);
+  expect(created.code, created.out).toBe(0);
+  const proj = join(tmp, "packed");
+  const pkg = JSON.parse(readFileSync(join(proj, "package.json"), "utf8"));
+  expect(pkg.dependencies["@sluice/sdk"]).toMatch(/^file:.*\/packages\/sluice-sdk-0\.1\.0\.tgz$/);
+  const install = sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], proj);
+  expect(install.code, install.out).toBe(0);
+  // Real copies in node_modules, not links back into this checkout.
+  expect(realpathSync(join(proj, "node_modules", "@sluice", "sdk"))).toBe(join(proj, "node_modules", "@sluice", "sdk"));
+  const build = sh("npx", ["--no-install", "sluice", "build", "--target", "envoy"], proj);
+  expect(build.code, build.out).toBe(0);
+  // The harness, installed under node_modules, finds func-e and Envoy through SLUICE_ROOT.
+  env.SLUICE_ROOT = repoRoot;
+  try {
+    const tested = sh("npx", ["--no-install", "sluice", "test"], proj);
+    expect(tested.code, tested.out).toBe(0);
+    expect(tested.out).toMatch(/Tests\s+2 passed \(2\)/);
+  } finally {
+    delete env.SLUICE_ROOT;
+  }
+}, 600_000);
