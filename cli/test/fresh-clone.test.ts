@@ -2,13 +2,14 @@
 // node_modules, no cli/dist), bootstrap's own `npm ci` (offline: from npm's cache, so the test
 // needs no network), then npx must find the local bin and never ask the registry for `sluice`.
 import { it, expect } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { repoRoot } from "./helpers.js";
 
-it("npx sluice --help works right after bootstrap on a fresh clone", () => {
+it("npx sluice --help works right after bootstrap on a fresh clone", async () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-clone-"));
   try {
     const files = execFileSync("git", ["ls-files", "-z"], { cwd: repoRoot, encoding: "utf8" }).split("\0").filter(Boolean);
@@ -26,7 +27,8 @@ it("npx sluice --help works right after bootstrap on a fresh clone", () => {
     expect(existsSync(join(dir, "node_modules"))).toBe(false);
     expect(existsSync(join(dir, "cli", "dist"))).toBe(false);
     const env = { ...process.env, SLUICE_QUIET: "1", npm_config_offline: "true", npm_config_update_notifier: "false" };
-    execFileSync("bash", ["scripts/bootstrap.sh"], { cwd: dir, env, stdio: "pipe", timeout: 280_000 });
+    // Asynchronously: a minute-long synchronous call would starve vitest's worker RPC.
+    await promisify(execFile)("bash", ["scripts/bootstrap.sh"], { cwd: dir, env, timeout: 280_000 });
     // --no-install: if npx did not find the local bin it would fail here instead of downloading.
     const out = execFileSync("npx", ["--no-install", "sluice", "--help"], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
     expect(out).toMatch(/^sluice \d+\.\d+\.\d+: build, run and publish/);

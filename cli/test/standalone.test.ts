@@ -3,7 +3,8 @@
 // `sluice push` to a local registry → oras and an Istio-order fetcher return the built bytes →
 // `sluice deploy --for higress|istio|envoy` validates (CRD schemas; the Envoy snippet's settings).
 import { it, expect, beforeAll, afterAll } from "vitest";
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,18 +37,21 @@ afterAll(async () => {
 const env = { ...process.env, PATH: (process.env.PATH ?? "").split(":").filter((d) => !d.includes("node_modules")).join(":"), NO_COLOR: "1" };
 for (const k of Object.keys(env)) if (k.startsWith("VITEST") || k === "NODE_OPTIONS" || k === "TEST") delete env[k];
 
-function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): { code: number; out: string } {
+/** Runs a command without blocking the test worker (vitest must keep hearing from it). */
+async function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): Promise<{ code: number; out: string }> {
   try {
-    return { code: 0, out: execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: "pipe", timeout }) };
+    const r = await run(cmd, args, { cwd, env, encoding: "utf8", timeout, maxBuffer: 64 << 20 });
+    return { code: 0, out: r.stdout };
   } catch (e) {
-    const x = e as { status: number; stdout: string; stderr: string };
-    return { code: x.status ?? -1, out: `${x.stdout}\n${x.stderr}` };
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: typeof x.code === "number" ? x.code : -1, out: `${x.stdout}\n${x.stderr}` };
   }
 }
+const run = promisify(execFile);
 
 it("new → edit → build → test → run → push → oras/Istio pull → deploy, outside the repository", async () => {
   // new: a project of its own in ./greet, not plugins/ of this checkout.
-  const created = sh(process.execPath, [cliBundle, "new", NAME], tmp);
+  const created = await sh(process.execPath, [cliBundle, "new", NAME], tmp);
   expect(created.code, created.out).toBe(0);
   const proj = join(tmp, NAME);
   expect(existsSync(join(repoRoot, "plugins", NAME))).toBe(false);
@@ -55,7 +59,7 @@ it("new → edit → build → test → run → push → oras/Istio pull → dep
   expect(created.out).toContain(`next: cd ${NAME} && npm install && npx sluice build && npx sluice test`);
 
   // Its own dependencies (the SDK, harness and CLI by path; AssemblyScript and vitest from npm).
-  const install = sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], proj);
+  const install = await sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], proj);
   expect(install.code, install.out).toBe(0);
 
   // edit: the header value gets a suffix; the test is updated to match.
@@ -64,10 +68,10 @@ it("new → edit → build → test → run → push → oras/Istio pull → dep
   const test = join(proj, "test", "envoy.test.ts");
   writeFileSync(test, readFileSync(test, "utf8").replace('toBe("hello")', 'toBe("hello!")').replace('toBe("from a rule")', 'toBe("from a rule!")'));
 
-  const build = sh("npx", ["--no-install", "sluice", "build"], proj);
+  const build = await sh("npx", ["--no-install", "sluice", "build"], proj);
   expect(build.code, build.out).toBe(0);
   expect(build.out).toMatch(/\[[12]\/2\] ✓ greet envoy .* build\/envoy\.wasm/);
-  const tested = sh("npx", ["--no-install", "sluice", "test"], proj);
+  const tested = await sh("npx", ["--no-install", "sluice", "test"], proj);
   expect(tested.code, tested.out).toBe(0);
   expect(tested.out).toMatch(/Tests\s+2 passed \(2\)/);
 
@@ -94,7 +98,7 @@ it("new → edit → build → test → run → push → oras/Istio pull → dep
   const istioFetch = buildIstioFetch(tmp);
   for (const [layout, target] of [["compat", "higress"], ["oci", "envoy"]] as const) {
     const ref = `${registry.host}/plugins/${NAME}:1.0.0-${layout}`;
-    const pushed = sh("npx", ["--no-install", "sluice", "push", NAME, ref, "--layout", layout, "--target", target, "--no-build"], proj);
+    const pushed = await sh("npx", ["--no-install", "sluice", "push", NAME, ref, "--layout", layout, "--target", target, "--no-build"], proj);
     expect(pushed.code, pushed.out).toBe(0);
     const digest = /@(sha256:[0-9a-f]{64})/.exec(pushed.out)![1];
     const wasm = readFileSync(join(proj, "build", `${target}.wasm`));
@@ -112,11 +116,11 @@ it("new → edit → build → test → run → push → oras/Istio pull → dep
   const ref = `${registry.host}/plugins/${NAME}:1.0.0-compat`;
   const crds = { higress: loadCrd("higress-wasmplugin.yaml"), istio: loadCrd("istio-wasmplugin.yaml") };
   for (const target of ["higress", "istio"] as const) {
-    const d = sh("npx", ["--no-install", "sluice", "deploy", NAME, "--for", target, "--image", ref, "--config", "config.yaml"], proj);
+    const d = await sh("npx", ["--no-install", "sluice", "deploy", NAME, "--for", target, "--image", ref, "--config", "config.yaml"], proj);
     expect(d.code, d.out).toBe(0);
     expect(validateResource(crds[target], YAML.parse(d.out))).toEqual([]);
   }
-  const e = sh("npx", ["--no-install", "sluice", "deploy", NAME, "--for", "envoy", "--config", "config.yaml"], proj);
+  const e = await sh("npx", ["--no-install", "sluice", "deploy", NAME, "--for", "envoy", "--config", "config.yaml"], proj);
   expect(e.code, e.out).toBe(0);
   const cfg = YAML.parse(e.out).http_filters[0].typed_config.config;
   expect(cfg.allow_on_headers_stop_iteration).toBe(true);
@@ -131,22 +135,22 @@ it("a standalone project compiles with the repository's compiler options", async
 it("a project installs the SDK, harness and CLI from npm pack tarballs, and builds and tests", async () => {
   const pkgs = join(tmp, "packages");
   execFileSync("mkdir", ["-p", pkgs]);
-  for (const p of ["sdk", "harness", "cli"]) execFileSync("npm", ["pack", "--pack-destination", pkgs, "--loglevel=error"], { cwd: join(repoRoot, p), env, stdio: "pipe" });
-  const created = sh(process.execPath, [cliBundle, "new", "packed", "--packages", pkgs], tmp);
+  for (const p of ["sdk", "harness", "cli"]) await run("npm", ["pack", "--pack-destination", pkgs, "--loglevel=error"], { cwd: join(repoRoot, p), env });
+  const created = await sh(process.execPath, [cliBundle, "new", "packed", "--packages", pkgs], tmp);
   expect(created.code, created.out).toBe(0);
   const proj = join(tmp, "packed");
   const pkg = JSON.parse(readFileSync(join(proj, "package.json"), "utf8"));
   expect(pkg.dependencies["@sluice/sdk"]).toMatch(/^file:.*\/packages\/sluice-sdk-0\.1\.0\.tgz$/);
-  const install = sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], proj);
+  const install = await sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], proj);
   expect(install.code, install.out).toBe(0);
   // Real copies in node_modules, not links back into this checkout.
   expect(realpathSync(join(proj, "node_modules", "@sluice", "sdk"))).toBe(join(proj, "node_modules", "@sluice", "sdk"));
-  const build = sh("npx", ["--no-install", "sluice", "build", "--target", "envoy"], proj);
+  const build = await sh("npx", ["--no-install", "sluice", "build", "--target", "envoy"], proj);
   expect(build.code, build.out).toBe(0);
   // The harness, installed under node_modules, finds func-e and Envoy through SLUICE_ROOT.
   env.SLUICE_ROOT = repoRoot;
   try {
-    const tested = sh("npx", ["--no-install", "sluice", "test"], proj);
+    const tested = await sh("npx", ["--no-install", "sluice", "test"], proj);
     expect(tested.code, tested.out).toBe(0);
     expect(tested.out).toMatch(/Tests\s+2 passed \(2\)/);
   } finally {
