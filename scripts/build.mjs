@@ -2,7 +2,8 @@
 // Builds every plugin (or the ones named) for both targets: plugins/<name>/build/{envoy,higress}.wasm.
 // Usage: node scripts/build.mjs [plugin…] [--target envoy|higress] [--quiet] [--force]
 // Builds run in parallel (one per core) and an output newer than every input (the plugin's
-// assembly/, sdk/, asconfig.json, the compiler) is kept unless --force.
+// assembly/, sdk/, asconfig.json, the compiler) is kept unless --force. One progress line per
+// module: "[3/15] ✓ key-auth envoy 88.1 KiB 1.2 s".
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
@@ -29,30 +30,28 @@ export function testPluginDirs(base = root) {
   return readdirSync(dir).filter((n) => existsSync(join(dir, n, "assembly", "index.ts"))).sort();
 }
 
-// `base` is the repository root (the sluice CLI passes it: its bundle lives elsewhere).
-export function buildPlugin(dir, target, base = root) {
-  const asc = join(base, "node_modules", "assemblyscript", "bin", "asc.js");
-  const out = join(dir, "build", `${target}.wasm`);
-  mkdirSync(join(dir, "build"), { recursive: true });
-  const r = spawnSync(process.execPath, [
-    asc,
-    join(dir, "assembly", "index.ts"),
-    join(base, "sdk", "abi", `version_${target}.ts`),
-    "--config", join(base, "asconfig.json"),
-    "--target", target,
-    "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
-    "--noColors", // plain diagnostics whatever the terminal or CI variables say (the CLI reformats them)
-    "--outFile", out,
-  ], { cwd: base, encoding: "utf8" });
-  return { ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") };
+/**
+ * Where the compiler, the SDK and the compiler options are. `base` is the repository root (the
+ * sluice CLI passes it: its bundle lives elsewhere), or a ready object for a standalone plugin
+ * project whose SDK and compiler are npm packages in its node_modules.
+ */
+export function buildPaths(base = root) {
+  if (typeof base !== "string") return base;
+  return {
+    cwd: base,
+    asc: join(base, "node_modules", "assemblyscript", "bin", "asc.js"),
+    sdk: join(base, "sdk"),
+    asconfig: join(base, "asconfig.json"),
+  };
 }
 
 function ascArgs(dir, target, base) {
+  const p = buildPaths(base);
   return [
-    join(base, "node_modules", "assemblyscript", "bin", "asc.js"),
+    p.asc,
     join(dir, "assembly", "index.ts"),
-    join(base, "sdk", "abi", `version_${target}.ts`),
-    "--config", join(base, "asconfig.json"),
+    join(p.sdk, "abi", `version_${target}.ts`),
+    "--config", p.asconfig,
     "--target", target,
     "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
     "--noColors", // plain diagnostics whatever the terminal or CI variables say (the CLI reformats them)
@@ -60,12 +59,19 @@ function ascArgs(dir, target, base) {
   ];
 }
 
+export function buildPlugin(dir, target, base = root) {
+  const out = join(dir, "build", `${target}.wasm`);
+  mkdirSync(join(dir, "build"), { recursive: true });
+  const r = spawnSync(process.execPath, ascArgs(dir, target, base), { cwd: buildPaths(base).cwd, encoding: "utf8" });
+  return { ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") };
+}
+
 /** Same as buildPlugin, without blocking: lets several compilers run at once. */
 export function buildPluginAsync(dir, target, base = root) {
   const out = join(dir, "build", `${target}.wasm`);
   mkdirSync(join(dir, "build"), { recursive: true });
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, ascArgs(dir, target, base), { cwd: base });
+    const child = spawn(process.execPath, ascArgs(dir, target, base), { cwd: buildPaths(base).cwd });
     let log = "";
     child.stdout.on("data", (d) => (log += d));
     child.stderr.on("data", (d) => (log += d));
@@ -89,20 +95,58 @@ function newestMtime(path) {
 export function upToDate(dir, target, base = root) {
   const out = join(dir, "build", `${target}.wasm`);
   if (!existsSync(out)) return false;
+  const p = buildPaths(base);
   const inputs = Math.max(
     newestMtime(join(dir, "assembly")),
-    newestMtime(join(base, "sdk")),
-    newestMtime(join(base, "asconfig.json")),
-    newestMtime(join(base, "node_modules", "assemblyscript", "package.json")),
+    newestMtime(p.sdk),
+    newestMtime(p.asconfig),
+    newestMtime(join(dirname(p.asc), "..", "package.json")),
   );
   return statSync(out).mtimeMs > inputs;
 }
 
+/**
+ * Builds jobs ({name, dir, target}) in parallel, one compiler per core, skipping outputs that are
+ * up to date unless `force`. `onResult` sees each job as it finishes, with its 1-based finishing
+ * order (`done` of `total`), `skipped`, `size` (bytes) and `ms`. The sluice CLI uses this too, so
+ * `npm run build` and `sluice build` skip, order and report the same way.
+ */
+export async function runBuilds(jobs, { force = false, base = root, concurrency = Math.max(1, cpus().length), onResult } = {}) {
+  const results = new Array(jobs.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const job = jobs[i];
+      const t0 = performance.now();
+      const out = join(job.dir, "build", `${job.target}.wasm`);
+      let r;
+      if (!force && upToDate(job.dir, job.target, base)) r = { ok: true, skipped: true, out, log: "" };
+      else r = { ...(await buildPluginAsync(job.dir, job.target, base)), skipped: false };
+      done++;
+      results[i] = { ...job, ...r, size: r.ok ? statSync(r.out).size : 0, ms: performance.now() - t0, done, total: jobs.length };
+      onResult?.(results[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
+  return results;
+}
+
+/** "[3/15] key-auth envoy 88.1 KiB 1.2 s" (or "… (up to date)"). */
+export function progressLine(r) {
+  const size = r.size < 1024 ? `${r.size} B` : `${(r.size / 1024).toFixed(1)} KiB`;
+  const what = r.skipped ? "(up to date)" : `${(r.ms / 1000).toFixed(1)} s`;
+  return `[${r.done}/${r.total}] ${r.ok ? "✓" : "✗"} ${r.name} ${r.target} ${r.ok ? `${size} ${what}` : "failed"}`;
+}
+
 // Run as a script only (importing this module for its exports must not build anything).
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+// (The CLI bundles this module into its own file: that file is never this script.)
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href && import.meta.url.endsWith("/build.mjs");
 if (isMain) main();
 
 async function main() {
+  const t0 = performance.now();
   const all = pluginDirs();
   const testPlugins = testPluginDirs();
   const chosen = names.length ? names : [...all, ...testPlugins];
@@ -117,23 +161,17 @@ async function main() {
     const dir = join(root, all.includes(name) ? "plugins" : join("test", "plugins"), name);
     for (const target of targets) jobs.push({ name, dir, target });
   }
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const { name, dir, target } = jobs[next++];
-      if (!force && upToDate(dir, target)) {
-        if (!quiet) console.log(`✓ ${name} [${target}] ${statSync(join(dir, "build", `${target}.wasm`)).size} bytes (up to date)`);
-        continue;
-      }
-      const r = await buildPluginAsync(dir, target);
-      if (!r.ok) {
-        failed++;
-        console.error(`✗ ${name} [${target}]\n${r.log}`);
-      } else if (!quiet) {
-        console.log(`✓ ${name} [${target}] ${statSync(r.out).size} bytes`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
+  const results = await runBuilds(jobs, {
+    force,
+    onResult: (r) => {
+      if (!r.ok) console.error(`${progressLine(r)}\n${r.log}`);
+      else if (!quiet) console.log(progressLine(r));
+    },
+  });
+  failed += results.filter((r) => !r.ok).length;
+  if (!quiet) {
+    const built = results.filter((r) => r.ok && !r.skipped).length;
+    console.log(`${built} built, ${results.length - built - failed} up to date${failed ? `, ${failed} failed` : ""} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
   process.exit(failed ? 1 : 0);
 }

@@ -2,27 +2,41 @@
 // stderr ("sluice <command>: …") and a non-zero exit code.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { buildPlugins, TARGETS, type Target } from "./commands/build.js";
-import { newPlugin } from "./commands/new.js";
+import { newPlugin, selfCommand } from "./commands/new.js";
 import { push } from "./commands/push.js";
+import { deploy, type DeployTarget } from "./commands/deploy.js";
 import { run } from "./commands/run.js";
 import { CliError } from "./errors.js";
-import { findWorkspace } from "./workspace.js";
-import { relative } from "node:path";
+import { findWorkspace, pluginDir, repoAround } from "./workspace.js";
+import { newProject } from "./project.js";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 
 const VERSION = "0.1.0";
 
 const USAGE = `sluice ${VERSION}: build, run and publish proxy-wasm plugins written with the Sluice SDK
 
 usage:
-  sluice new <name>                        scaffold plugins/<name> (a working plugin and its test)
-  sluice build [plugin…] [--target t]      compile for envoy and higress (default: every plugin)
+  sluice new <name> [--packages dir]       scaffold plugins/<name> in a Sluice checkout, else ./<name>
+                                           as a standalone project (a working plugin and its test);
+                                           --packages: a project using npm pack tarballs from dir
+  sluice test [plugin…]                    run the plugin's tests (vitest)
+  sluice build [plugin…] [--target t] [--force]
+                                           compile for envoy and higress (default: every plugin),
+                                           in parallel; up-to-date modules are kept
   sluice run <plugin> --config <file> --upstream <url> [--port n] [--host a] [--admin-port n]
              [--log-level l] [--plugin-log-level l] [--no-build]
+             [--upstream-ca file | --upstream-insecure] [--logs]
                                            Envoy (func-e) with the plugin in front of the upstream;
                                            config reloads when the file changes
   sluice push <plugin> <registry>/<repo>:<tag> [--layout compat|oci] [--target higress|envoy]
              [--insecure] [--no-build] [--retries n]
                                            build and push an image Higress and Istio can pull
+  sluice deploy <plugin> --for higress|istio|envoy [--image ref] [--config file]
+             [--namespace ns] [--wasm-path path]
+                                           print a Higress or Istio WasmPlugin, or the Envoy
+                                           filter snippet, checked against the plugin's schema
   sluice help | --help | --version
 
 docs: docs/cli.md`;
@@ -30,8 +44,9 @@ docs: docs/cli.md`;
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 const OPTIONS: Record<string, Options> = {
-  new: {},
-  build: { target: { type: "string" } },
+  new: { packages: { type: "string" } },
+  test: {},
+  build: { target: { type: "string" }, force: { type: "boolean" } },
   run: {
     config: { type: "string", short: "c" },
     upstream: { type: "string", short: "u" },
@@ -41,6 +56,9 @@ const OPTIONS: Record<string, Options> = {
     "log-level": { type: "string" },
     "plugin-log-level": { type: "string" },
     "no-build": { type: "boolean" },
+    "upstream-ca": { type: "string" },
+    logs: { type: "boolean" },
+    "upstream-insecure": { type: "boolean" },
   },
   push: {
     layout: { type: "string" },
@@ -48,6 +66,13 @@ const OPTIONS: Record<string, Options> = {
     insecure: { type: "boolean" },
     "no-build": { type: "boolean" },
     retries: { type: "string" },
+  },
+  deploy: {
+    for: { type: "string" },
+    image: { type: "string" },
+    config: { type: "string", short: "c" },
+    namespace: { type: "string" },
+    "wasm-path": { type: "string" },
   },
 };
 
@@ -89,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  if (!(command in OPTIONS)) throw new CliError(`unknown command '${command}' (commands: new, build, run, push; see 'sluice help')`, 2);
+  if (!(command in OPTIONS)) throw new CliError(`unknown command '${command}' (commands: new, build, test, run, push, deploy; see 'sluice help')`, 2);
   const parsed = parse(command, rest);
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const pos = parsed.positionals;
@@ -97,19 +122,38 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (command === "new") {
+    if (pos.length !== 1) throw new CliError("usage: sluice new <name>", 2);
+    // Inside a Sluice checkout: plugins/<name>. Anywhere else: ./<name>, a project of its own.
+    const repo = v.packages ? undefined : repoAround();
+    if (repo) {
+      const dir = newPlugin(repo, pos[0]);
+      const rel = relative(process.cwd(), dir) || dir;
+      console.log(`created ${rel}/ (assembly/index.ts, plugin.yaml, README.md, config.yaml, package.json, test/envoy.test.ts)`);
+      console.log(`next: ${selfCommand()} build ${pos[0]} && npx vitest run ${rel}`);
+    } else {
+      const dir = newProject(pos[0], process.cwd(), v.packages as string | undefined);
+      const rel = relative(process.cwd(), dir) || dir;
+      console.log(`created ${rel}/, a standalone plugin project (package.json, asconfig.json, assembly/index.ts, plugin.yaml, README.md, config.yaml, test/envoy.test.ts)`);
+      console.log(`next: cd ${rel} && npm install && npx sluice build && npx sluice test`);
+    }
+    return 0;
+  }
   const ws = findWorkspace();
   switch (command) {
-    case "new": {
-      if (pos.length !== 1) throw new CliError("usage: sluice new <name>", 2);
-      const dir = newPlugin(ws, pos[0]);
-      const rel = relative(process.cwd(), dir) || dir;
-      console.log(`created ${rel}/ (assembly/index.ts, README.md, package.json, test/envoy.test.ts)`);
-      console.log(`next: sluice build ${pos[0]} && npx vitest run ${rel}`);
-      return 0;
+    case "test": {
+      const names = pos.length ? pos : ws.project ? [ws.project.name] : [];
+      if (!ws.project && names.length === 0) throw new CliError("usage: sluice test <plugin…> (inside a Sluice checkout)", 2);
+      const dirs = names.map((n) => pluginDir(ws, n));
+      const vitest = join(ws.root, "node_modules", "vitest", "vitest.mjs");
+      if (!existsSync(vitest)) throw new CliError(`${vitest} is missing: run 'npm install' first`);
+      const args = ws.project ? ["run"] : ["run", ...dirs.map((d) => relative(ws.root, d))];
+      const r = spawnSync(process.execPath, [vitest, ...args], { cwd: ws.root, stdio: "inherit" });
+      return r.status ?? 1;
     }
     case "build": {
       const targets = v.target ? [target(v.target as string, "envoy")] : TARGETS;
-      await buildPlugins(ws, pos, targets);
+      await buildPlugins(ws, pos, targets, { force: Boolean(v.force) });
       return 0;
     }
     case "run": {
@@ -123,6 +167,9 @@ async function main(argv: string[]): Promise<number> {
         logLevel: level("log-level", v["log-level"] as string | undefined, "warning"),
         pluginLogLevel: level("plugin-log-level", v["plugin-log-level"] as string | undefined, "debug"),
         build: !v["no-build"],
+        upstreamCa: v["upstream-ca"] as string | undefined,
+        logs: Boolean(v.logs),
+        upstreamInsecure: Boolean(v["upstream-insecure"]),
       });
       return 0; // run exits the process itself when Envoy stops
     }
@@ -135,6 +182,17 @@ async function main(argv: string[]): Promise<number> {
         build: !v["no-build"],
         retries: intOption("retries", v.retries as string | undefined, 4, 0, 20),
       });
+      return 0;
+    }
+    case "deploy": {
+      if (pos.length !== 1) throw new CliError("usage: sluice deploy <plugin> --for higress|istio|envoy", 2);
+      process.stdout.write(deploy(ws, pos[0], {
+        for: v.for as DeployTarget,
+        image: v.image as string | undefined,
+        config: v.config as string | undefined,
+        namespace: v.namespace as string | undefined,
+        wasmPath: v["wasm-path"] as string | undefined,
+      }));
       return 0;
     }
   }

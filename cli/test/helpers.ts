@@ -1,11 +1,12 @@
 // Test helpers: the bundled CLI, a scratch workspace, Debian's docker-registry on a loopback port,
 // and a fault-injecting/Bearer-token front for it.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { bcrypt } from "./bcrypt.js";
+import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as netServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -55,10 +56,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** bcrypt line for htpasswd (distribution only takes bcrypt); python's crypt makes "$2b$" hashes. */
+/** htpasswd line (distribution takes only bcrypt); a low cost: the registry checks it on every request. */
 export function htpasswdLine(user: string, password: string): string {
-  const hash = execFileSync("python3", ["-W", "ignore", "-c", "import crypt,sys;print(crypt.crypt(sys.argv[1],crypt.mksalt(crypt.METHOD_BLOWFISH,rounds=16)))", password], { encoding: "utf8" }).trim();
-  return `${user}:${hash}`;
+  return `${user}:${bcrypt(password, 5)}`;
 }
 
 export class Registry {
@@ -234,3 +234,18 @@ export function dockerConfig(json: unknown): string {
 }
 
 export const basicAuth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
+
+/** bootstrap's oras (.tools/bin, pinned in scripts/versions.env), else one on PATH. */
+export function orasBinary(): string {
+  const own = join(repoRoot, ".tools", "bin", "oras");
+  if (existsSync(own)) return own;
+  for (const d of (process.env.PATH ?? "").split(delimiter)) if (d && existsSync(join(d, "oras"))) return join(d, "oras");
+  throw new Error("oras is missing: run 'npm run bootstrap' (it installs the version pinned in scripts/versions.env)");
+}
+
+/** Builds cli/test/istio-fetch (go-containerregistry, Istio's layer order) into `dir`; returns the binary. */
+export function buildIstioFetch(dir: string): string {
+  const out = join(dir, "istio-fetch");
+  execFileSync("go", ["build", "-o", out, "."], { cwd: join(repoRoot, "cli", "test", "istio-fetch"), stdio: "pipe" });
+  return out;
+}

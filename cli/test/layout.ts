@@ -1,4 +1,4 @@
-// The layout rules the fetchers apply to a pulled manifest (research envoy-funce-oci.md §d.2),
+// The layout rules the fetchers apply to a pulled manifest (Istio pkg/wasm/imagefetcher.go, Envoy Gateway, Higress),
 // written independently of the CLI's image builder so a test can hold one against the other.
 import { gunzipSync } from "node:zlib";
 

@@ -42,7 +42,7 @@ function pull(ref: string, creds?: string): { manifest: Manifest; raw: string; b
   return { manifest: JSON.parse(raw), raw, blob: (d: string) => readFileSync(join(dir, d.replace(/^sha256:/, ""))) };
 }
 
-/** Is there a manifest under this tag? (GET with the OCI Accept header, see research §f) */
+/** Is there a manifest under this tag? (GET with the OCI Accept header, as the distribution spec's pull flow does) */
 async function tagExists(host: string, repo: string, tag: string, auth?: string): Promise<boolean> {
   const r = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
     headers: { accept: "application/vnd.oci.image.manifest.v1+json", ...(auth ? { authorization: `Basic ${auth}` } : {}) },
@@ -61,7 +61,7 @@ describe("sluice push (anonymous registry)", () => {
     const r = await sluice(["push", PLUGIN, `${anon.host}/plugins/${PLUGIN}:1.0.0`], { cwd: ws, env: { DOCKER_CONFIG: emptyDocker() } });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/✓ pushme \[higress\]/);
+    expect(r.stdout).toMatch(/^\[1\/1\] ✓ pushme higress /m);
     expect(r.stdout).toMatch(/plugin\.tar\.gz .* pushed/);
     digest = /@(sha256:[0-9a-f]{64})/.exec(r.stdout)![1];
 
@@ -81,9 +81,10 @@ describe("sluice push (anonymous registry)", () => {
     // The module that comes out is the one that was built, byte for byte.
     expect(v.istio.wasm!.equals(wasmOf("higress"))).toBe(true);
     expect(v.pluginServer.wasm!.equals(wasmOf("higress"))).toBe(true);
-    // Higress's metadata: spec.yaml generated from the README's config table, README as is.
+    // Higress's metadata: spec.yaml generated from the plugin's manifest, README as is.
     const spec = YAML.parse(blob(manifest.layers[1].digest).toString("utf8"));
     expect(spec.info).toMatchObject({ name: PLUGIN, version: "1.0.0", category: "custom" });
+    expect(spec.spec).toMatchObject({ phase: "default", priority: 100 });
     const schema = spec.spec.configSchema.openAPIV3Schema;
     expect(schema.properties.header).toMatchObject({ type: "string", default: `x-${PLUGIN}` });
     expect(schema.properties.value.type).toBe("string");

@@ -1,8 +1,10 @@
 // sluice new → sluice build → (the generated test passes) → sluice run → a request through Envoy
 // shows the new plugin's effect; config edits reload without dropping an open connection.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { tmpdir } from "node:os";
 import { Agent, request } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -71,10 +73,21 @@ const oneLine = (s: string) => s.trim().split("\n");
 
 describe("sluice new → build → run", () => {
   it("new: scaffolds a plugin package, refuses bad names and overwrites", async () => {
-    const r = await sluice(["new", PLUGIN], { cwd: ws });
+    // What a shell has after a clone: no node_modules/.bin on PATH (vitest's npx run adds it).
+    const PATH = (process.env.PATH ?? "").split(":").filter((d) => !d.includes("node_modules")).join(":");
+    const r = await sluice(["new", PLUGIN], { cwd: ws, env: { PATH } });
     expect(r.code).toBe(0);
-    for (const f of ["assembly/index.ts", "package.json", "README.md", "test/envoy.test.ts"]) expect(existsSync(join(ws, "plugins", PLUGIN, f))).toBe(true);
-    expect(readFileSync(join(ws, "plugins", PLUGIN, "README.md"), "utf8")).toMatch(/\| `value` \| string \| yes \|/);
+    for (const f of ["assembly/index.ts", "package.json", "README.md", "config.yaml", "test/envoy.test.ts"]) expect(existsSync(join(ws, "plugins", PLUGIN, f))).toBe(true);
+    const readme = readFileSync(join(ws, "plugins", PLUGIN, "README.md"), "utf8");
+    expect(readme).toMatch(/\| `value` \| string \| yes \|/);
+    // The README's command names the config.yaml that `new` wrote, as seen from where it ran.
+    expect(readme).toContain("npx sluice run greeter --config plugins/greeter/config.yaml --upstream");
+    expect(readFileSync(join(ws, "plugins", PLUGIN, "config.yaml"), "utf8")).toMatch(/^header: x-greeting\nvalue: hello\n/m);
+    // `sluice` is not on PATH here (npx puts it there only while it runs): say how to call it.
+    expect(r.stdout).toContain("next: npx sluice build greeter && npx vitest run plugins/greeter");
+    const withBin = await sluice(["new", "on-path"], { cwd: ws, env: { PATH: `${join(repoRoot, "node_modules", ".bin")}:${PATH}` } });
+    expect(withBin.stdout).toContain("next: sluice build on-path && ");
+    rmSync(join(ws, "plugins", "on-path"), { recursive: true, force: true });
     const again = await sluice(["new", PLUGIN], { cwd: ws });
     expect(again.code).not.toBe(0);
     expect(oneLine(again.stderr)).toEqual(["sluice new: plugins/greeter already exists; not overwriting it"]);
@@ -89,8 +102,20 @@ describe("sluice new → build → run", () => {
     const r = await sluice(["build", PLUGIN], { cwd: ws });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/✓ greeter \[envoy\] plugins\/greeter\/build\/envoy\.wasm \d+\.\d KiB/);
-    expect(r.stdout).toMatch(/✓ greeter \[higress\] plugins\/greeter\/build\/higress\.wasm \d+\.\d KiB/);
+    // One progress line per module as it finishes: [done/total] name target size time  path.
+    expect(r.stdout).toMatch(/^\[[12]\/2\] ✓ greeter envoy \d+\.\d KiB \d+\.\d s  plugins\/greeter\/build\/envoy\.wasm$/m);
+    expect(r.stdout).toMatch(/^\[[12]\/2\] ✓ greeter higress \d+\.\d KiB \d+\.\d s  plugins\/greeter\/build\/higress\.wasm$/m);
+    // Nothing changed: both modules are kept, not recompiled (the files are not rewritten).
+    const before = statSync(join(ws, "plugins", PLUGIN, "build", "envoy.wasm")).mtimeMs;
+    const again = await sluice(["build", PLUGIN], { cwd: ws });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^\[[12]\/2\] ✓ greeter envoy \d+\.\d KiB \(up to date\)  plugins\/greeter\/build\/envoy\.wasm$/m);
+    expect(again.stdout).toMatch(/^\[[12]\/2\] ✓ greeter higress \d+\.\d KiB \(up to date\)/m);
+    expect(statSync(join(ws, "plugins", PLUGIN, "build", "envoy.wasm")).mtimeMs).toBe(before);
+    // --force compiles anyway.
+    const forced = await sluice(["build", PLUGIN, "--target", "envoy", "--force"], { cwd: ws });
+    expect(forced.stdout).toMatch(/^\[1\/1\] ✓ greeter envoy \d+\.\d KiB \d+\.\d s /m);
+    expect(statSync(join(ws, "plugins", PLUGIN, "build", "envoy.wasm")).mtimeMs).toBeGreaterThan(before);
   }, 300_000);
 
   it("the generated test passes as generated", async () => {
@@ -110,13 +135,15 @@ describe("sluice new → build → run", () => {
   it("run: the plugin's header on responses; edits reload on the same open connection", async () => {
     const cfg = join(ws, "greeter.yaml");
     writeFileSync(cfg, "header: x-greeting\nvalue: hello\n");
-    const run = await Run.start([PLUGIN, "--config", "greeter.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0", "--no-build"]);
+    const run = await Run.start([PLUGIN, "--config", "greeter.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0", "--no-build", "--logs"]);
+    // Envoy's own wasm housekeeping (VM and context creation, logged before it is ready) is not shown.
+    expect(run.err).not.toMatch(/\]\[(debug|info|trace)\]\[wasm\](?!.* wasm log )/);
     try {
       const first = await get(`${run.url}/hi`);
       expect(first.status).toBe(200);
       expect(first.headers["x-greeting"]).toBe("hello");
       expect(upstream.last?.path).toBe("/hi");
-      // The plugin's log lines are streamed (debug level by default).
+      // --logs: the plugin's log lines are streamed (debug level by default).
       await run.waitOut(/wasm log greeter.*\[greeter\] \[nil\] \[[^\]]+\] added x-greeting/, 5000, "err");
 
       // A request in flight while the configuration changes completes normally.
@@ -230,9 +257,32 @@ describe("bad input, as a new user would try it", () => {
     expect(oneLine(a.stderr)).toEqual(["sluice run: --upstream 'ftp://x' must be an http:// or https:// URL"]);
     const b = await sluice(["run", PLUGIN, "--config", "ok.yaml", "--upstream", "http://127.0.0.1:1", "--port", "http"], { cwd: ws });
     expect(oneLine(b.stderr)).toEqual(["sluice run: --port must be an integer between 0 and 65535, not 'http'"]);
-    expect(a.code).not.toBe(0);
-    expect(b.code).not.toBe(0);
+    const c = await sluice(["run", PLUGIN, "--upstream", "http://127.0.0.1:1"], { cwd: ws });
+    expect(oneLine(c.stderr)).toEqual(["sluice run: run needs --config <file> (YAML or JSON plugin configuration)"]);
+    const d = await sluice(["push", PLUGIN, "127.0.0.1:1/x:1", "--layout", "zip"], { cwd: ws });
+    expect(oneLine(d.stderr)).toEqual(["sluice push: --layout must be compat or oci, not 'zip'"]);
+    const e = await sluice(["push", PLUGIN, "127.0.0.1:1/X:1"], { cwd: ws });
+    expect(oneLine(e.stderr)).toEqual([expect.stringMatching(/^sluice push: invalid image reference '127\.0\.0\.1:1\/X:1'/)]);
+    // Usage errors, bad flag values included, exit 2 as docs/cli.md says.
+    expect([a.code, b.code, c.code, d.code, e.code]).toEqual([2, 2, 2, 2, 2]);
   });
+
+  it("run: a second sluice run on a busy port is one line, not a silent shared port", async () => {
+    writeFileSync(join(ws, "ok.yaml"), "value: v\n");
+    const first = await Run.start([PLUGIN, "--config", "ok.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0", "--no-build"]);
+    try {
+      const port = new URL(first.url).port;
+      const second = await sluice(["run", PLUGIN, "--config", "ok.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", port, "--no-build"], { cwd: ws });
+      expect(second.code).toBe(1);
+      expect(oneLine(second.stderr)).toEqual([`sluice run: cannot listen on 127.0.0.1:${port}: address already in use`]);
+      expect((await get(`${first.url}/still-there`)).status).toBe(200);
+    } finally {
+      first.proc.kill("SIGTERM");
+      await first.exited;
+    }
+    // Without --logs the plugin's debug lines ("added x-greeting") stay out of the terminal.
+    expect(first.err).not.toMatch(/wasm log/);
+  }, 120_000);
 
   it("run: the listener port is taken", async () => {
     const busy = createNetServer();
@@ -249,11 +299,68 @@ describe("bad input, as a new user would try it", () => {
   }, 60_000);
 
   it("unknown command and unknown flag", async () => {
-    const a = await sluice(["deploy"], { cwd: ws });
-    expect(oneLine(a.stderr)).toEqual(["sluice deploy: unknown command 'deploy' (commands: new, build, run, push; see 'sluice help')"]);
+    const a = await sluice(["publish"], { cwd: ws });
+    expect(oneLine(a.stderr)).toEqual(["sluice publish: unknown command 'publish' (commands: new, build, test, run, push, deploy; see 'sluice help')"]);
     const b = await sluice(["build", "--fast"], { cwd: ws });
     expect(oneLine(b.stderr)).toEqual([expect.stringMatching(/^sluice build: Unknown option '--fast'/)]);
     expect(a.code).toBe(2);
     expect(b.code).toBe(2);
+  });
+});
+
+describe("run: an https upstream's certificate is verified unless told otherwise", () => {
+  let certs: string;
+  let server: HttpsServer;
+  let port = 0;
+  beforeAll(async () => {
+    // A private CA and a server certificate for 127.0.0.1 signed by it.
+    certs = mkdtempSync(join(tmpdir(), "sluice-tls-"));
+    const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: certs, stdio: "pipe" });
+    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=sluice test CA");
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+    writeFileSync(join(certs, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+    ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
+    server = createHttpsServer({ key: readFileSync(join(certs, "server.key")), cert: readFileSync(join(certs, "server.pem")) }, (_req, res) => res.end("secure"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as AddressInfo).port;
+    writeFileSync(join(ws, "tls.yaml"), "value: v\n");
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    if (certs) rmSync(certs, { recursive: true, force: true });
+  });
+
+  it.each([
+    ["the system CAs (default): refused", [], 503],
+    ["--upstream-ca with the server's CA: accepted", ["--upstream-ca", "CA"], 200],
+    ["--upstream-insecure: accepted without checking", ["--upstream-insecure"], 200],
+  ])("%s", async (_, flags, status) => {
+    const args = flags.map((f) => (f === "CA" ? join(certs, "ca.pem") : f));
+    const run = await Run.start([PLUGIN, "--config", "tls.yaml", "--upstream", `https://127.0.0.1:${port}`, "--port", "0", "--no-build", ...args]);
+    try {
+      const r = await fetch(`${run.url}/x`);
+      expect(r.status).toBe(status);
+      if (status === 200) expect(await r.text()).toBe("secure");
+    } finally {
+      run.proc.kill("SIGTERM");
+      await run.exited;
+    }
+  }, 90_000);
+
+  it("a certificate for another name is refused even with the right CA", async () => {
+    const run = await Run.start([PLUGIN, "--config", "tls.yaml", "--upstream", `https://localhost:${port}`, "--port", "0", "--no-build", "--upstream-ca", join(certs, "ca.pem")]);
+    try {
+      expect((await fetch(`${run.url}/x`)).status).toBe(503);
+    } finally {
+      run.proc.kill("SIGTERM");
+      await run.exited;
+    }
+  }, 90_000);
+
+  it("--upstream-ca and --upstream-insecure together are a usage error", async () => {
+    const r = await sluice(["run", PLUGIN, "--config", "tls.yaml", "--upstream", `https://127.0.0.1:${port}`, "--upstream-ca", "x.pem", "--upstream-insecure"], { cwd: ws });
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual(["sluice run: --upstream-ca and --upstream-insecure contradict each other; pass one"]);
   });
 });

@@ -15,6 +15,7 @@ import { lookupCredentials } from "../src/oci/credentials.js";
 import { parseDiagnostics } from "../src/commands/build.js";
 import { validatePluginName } from "../src/commands/new.js";
 import { untar } from "./layout.js";
+import { bcrypt, bcryptSalt } from "./bcrypt.js";
 
 describe("image references", () => {
   it.each([
@@ -145,4 +146,20 @@ it("turns asc output into file:line:col diagnostics", () => {
 it("plugin names", () => {
   for (const ok of ["a", "my-plugin", "ai-proxy2", "x1-y2"]) expect(() => validatePluginName(ok)).not.toThrow();
   for (const bad of ["", "A", "a_b", "a--b", "-a", "a-", "1a", "a".repeat(64)]) expect(() => validatePluginName(bad), bad).toThrow(/invalid plugin name/);
+});
+
+describe("bcrypt for the test registry's htpasswd (no Python crypt)", () => {
+  it.each([
+    // OpenBSD's test vector, and one made by the system's crypt(3) (libxcrypt) for cross-checking.
+    ["U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"],
+    ["hunter2", "$2b$10$abcdefghijklmnopqrstuu7gIUFBKrYXdzQy8HrouzMJyZ4cijAb2"],
+    ["", "$2b$04$abcdefghijklmnopqrstuubyCG3zY1GIXMyxfivm.ClDiInHzxjiq"],
+  ])("hashes %j as crypt(3) does", (pw, want) => {
+    const cost = Number(want.slice(4, 6));
+    expect(bcrypt(pw, cost, bcryptSalt(want)).slice(4)).toBe(want.slice(4));
+  });
+  it("makes a fresh salt each time", () => {
+    expect(bcrypt("x", 4)).not.toBe(bcrypt("x", 4));
+    expect(bcrypt("x", 4)).toMatch(/^\$2b\$04\$[./A-Za-z0-9]{53}$/);
+  });
 });

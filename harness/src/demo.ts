@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Envoy } from "./envoy.js";
 import { repoRoot } from "./tools.js";
+import { portProblem } from "./port-check.js";
 import type { PluginSpec, ClusterSpec } from "./bootstrap.js";
 import { LlmMock, dashscopeFamily } from "./mocks/llm/index.js";
 
@@ -20,6 +21,13 @@ function built(name: string): string {
     process.exit(1);
   }
   return p;
+}
+
+const demoPort = Number(process.env.SLUICE_DEMO_PORT ?? 10000);
+const busy = await portProblem("127.0.0.1", demoPort);
+if (busy) {
+  console.error(`demo: cannot listen on 127.0.0.1:${demoPort}: ${busy} (another gateway? set SLUICE_DEMO_PORT to a free port)`);
+  process.exit(1);
 }
 
 const apiKey = process.env.DASHSCOPE_API_KEY;
@@ -55,7 +63,7 @@ const envoy = await Envoy.start({
   plugins,
   routes: [{ name: "ai", prefix: "/", cluster: "dashscope", timeoutSeconds: 120 }],
   clusters: [cluster],
-  listenerPort: Number(process.env.SLUICE_DEMO_PORT ?? 10000),
+  listenerPort: demoPort,
 }, { wasmLogLevel: "info" });
 
 const u = envoy.url;

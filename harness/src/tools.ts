@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// SLUICE_ROOT names the checkout when the harness runs from elsewhere (a standalone plugin
+// project that installed it from an `npm pack` tarball, under node_modules/).
+export const repoRoot = process.env.SLUICE_ROOT ? resolve(process.env.SLUICE_ROOT) : resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const toolsDir = join(repoRoot, ".tools");
 
 function readVersions(): Record<string, string> {

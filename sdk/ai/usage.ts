@@ -4,7 +4,7 @@
 // as ai-token-ratelimit, ai-statistics and ai-quota call readPublished() (ai/tracker.ts) in their
 // onStreamDone, or extractUsage() on a body they see themselves.
 //
-// Conventions (the ones the peers got wrong, where the peers differ):
+// Conventions (the ones other AI gateways get wrong):
 //  - promptTokens counts every input token, cached ones included (Anthropic reports
 //    cache_read/cache_creation apart from input_tokens; we add them back).
 //  - completionTokens counts every output token, reasoning included (Gemini reports

@@ -1,4 +1,4 @@
-// Higress's cluster names (wasm-go cluster_wrapper.go and its tests; research/higress-sdk.md §c)
+// Higress's cluster names (higress-group/wasm-go pkg/wrapper/cluster_wrapper.go and its tests)
 // and how a callout URL becomes :authority and :path.
 import { describe, it, expect } from "vitest";
 import { loadAsModule } from "../../harness/src/ascunit.js";

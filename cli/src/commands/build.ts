@@ -1,10 +1,13 @@
-// sluice build [plugin…]: compiles plugins for both targets with the workspace's own build script
-// (scripts/build.mjs), prints sizes, and turns the compiler's errors into file:line:col lines.
+// sluice build [plugin…]: compiles plugins for both targets with scripts/build.mjs's runner, prints
+// progress, and turns the compiler's errors into file:line:col lines.
 import { statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { CliError } from "../errors.js";
-import { type Workspace, listPlugins, pluginDir } from "../workspace.js";
+import { type BuildPaths, type Workspace, listPlugins, pluginDir } from "../workspace.js";
+// The one build implementation (npm run build uses it too), bundled into the CLI so that a
+// standalone plugin project, which has no scripts/, builds the same way.
+// @ts-expect-error: a plain ESM script without type declarations
+import * as buildScript from "../../../scripts/build.mjs";
 
 export type Target = "envoy" | "higress";
 export const TARGETS: Target[] = ["envoy", "higress"];
@@ -15,19 +18,22 @@ interface BuildResult {
   log: string;
 }
 
-interface BuildScript {
-  buildPlugin(dir: string, target: string, base?: string): BuildResult;
-  /** Newer build scripts compile without blocking: both targets then build at once. */
-  buildPluginAsync?(dir: string, target: string, base?: string): Promise<BuildResult>;
+interface RunResult extends BuildResult {
+  name: string;
+  dir: string;
+  target: Target;
+  skipped: boolean;
+  size: number;
+  ms: number;
+  done: number;
+  total: number;
 }
 
-async function loadBuildScript(ws: Workspace): Promise<BuildScript> {
-  const file = join(ws.root, "scripts", "build.mjs");
-  try {
-    return (await import(pathToFileURL(file).href)) as BuildScript;
-  } catch (e) {
-    throw new CliError(`cannot load the workspace build script ${file}: ${(e as Error).message}`);
-  }
+interface BuildScript {
+  buildPlugin(dir: string, target: string, base?: string | BuildPaths): BuildResult;
+  /** The workspace's parallel, up-to-date-aware runner (scripts/build.mjs), when it has one. */
+  runBuilds?(jobs: { name: string; dir: string; target: Target }[], o: { force?: boolean; base?: string | BuildPaths; onResult?: (r: RunResult) => void }): Promise<RunResult[]>;
+  progressLine?(r: RunResult): string;
 }
 
 export interface CompileDiagnostic {
@@ -72,38 +78,71 @@ export interface BuiltPlugin {
   size: number;
 }
 
-/** Builds the named plugins (all when empty) for the given targets; throws a CliError on failure. */
-export async function buildPlugins(ws: Workspace, names: string[], targets: Target[] = TARGETS, print = true): Promise<BuiltPlugin[]> {
+function reportFailure(name: string, target: Target, log: string, root: string): void {
+  const diags = parseDiagnostics(log, root);
+  console.error(`✗ ${name} [${target}]`);
+  if (diags.length === 0) console.error(log.trim());
+  for (const d of diags) {
+    console.error(`${relative(process.cwd(), d.file)}:${d.line}:${d.column}: error ${d.code}: ${d.message}`);
+    for (const l of d.excerpt) console.error(`  ${l}`);
+  }
+}
+
+export interface BuildOptions {
+  print?: boolean;
+  /** Rebuild even when the module is newer than its inputs. */
+  force?: boolean;
+}
+
+/**
+ * Builds the named plugins (all when empty) for the given targets; throws a CliError on failure.
+ * Up-to-date modules are kept (so `run` and `push` reuse a fresh build), the rest compile in
+ * parallel, each with a progress line: all of it is scripts/build.mjs's runBuilds.
+ */
+export async function buildPlugins(ws: Workspace, names: string[], targets: Target[] = TARGETS, opts: BuildOptions | boolean = {}): Promise<BuiltPlugin[]> {
+  const o: BuildOptions = typeof opts === "boolean" ? { print: opts } : opts;
+  const print = o.print ?? true;
   const chosen = names.length ? names : listPlugins(ws);
   if (chosen.length === 0) throw new CliError(`no plugins in ${ws.pluginsDir} (create one with 'sluice new <name>')`);
   const dirs = chosen.map((n) => [n, pluginDir(ws, n)] as const); // unknown names fail before any work
-  const script = await loadBuildScript(ws);
+  const script = buildScript as unknown as BuildScript;
   const built: BuiltPlugin[] = [];
-  let failures = 0;
-  for (const [name, dir] of dirs) {
-    const results = script.buildPluginAsync
-      ? await Promise.all(targets.map((t) => script.buildPluginAsync!(dir, t, ws.root)))
-      : targets.map((t) => script.buildPlugin(dir, t, ws.root));
-    const failed = results.findIndex((r) => !r.ok);
-    if (failed >= 0) {
-      // Both targets compile the same source: show the first failure's diagnostics once.
-      failures++;
-      const r = results[failed];
-      const diags = parseDiagnostics(r.log, ws.root);
-      console.error(`✗ ${name} [${targets[failed]}]`);
-      if (diags.length === 0) console.error(r.log.trim());
-      for (const d of diags) {
-        console.error(`${relative(process.cwd(), d.file)}:${d.line}:${d.column}: error ${d.code}: ${d.message}`);
-        for (const l of d.excerpt) console.error(`  ${l}`);
-      }
-      continue;
-    }
-    results.forEach((r, i) => {
-      const size = statSync(r.out).size;
-      built.push({ name, target: targets[i], wasm: r.out, size });
-      if (print) console.log(`✓ ${name} [${targets[i]}] ${relative(process.cwd(), r.out)} ${formatSize(size)}`);
+  const failed = new Set<string>();
+  if (script.runBuilds) {
+    const jobs = dirs.flatMap(([name, dir]) => targets.map((target) => ({ name, dir, target })));
+    const line = script.progressLine ?? ((r: RunResult) => `[${r.done}/${r.total}] ${r.name} ${r.target}`);
+    const shown = new Set<string>();
+    const results = await script.runBuilds(jobs, {
+      force: o.force,
+      base: ws.build,
+      onResult: (r) => {
+        if (r.ok) {
+          if (print) console.log(`${line(r)}  ${relative(process.cwd(), r.out)}`);
+          return;
+        }
+        failed.add(r.name);
+        // Both targets compile the same source: show a plugin's diagnostics once.
+        if (!shown.has(r.name)) reportFailure(r.name, r.target, r.log, ws.root);
+        shown.add(r.name);
+      },
     });
+    for (const r of results) if (r.ok) built.push({ name: r.name, target: r.target, wasm: r.out, size: r.size });
+  } else {
+    for (const [name, dir] of dirs) {
+      const results = targets.map((t) => script.buildPlugin(dir, t, ws.build));
+      const bad = results.findIndex((r) => !r.ok);
+      if (bad >= 0) {
+        failed.add(name);
+        reportFailure(name, targets[bad], results[bad].log, ws.root);
+        continue;
+      }
+      results.forEach((r, i) => {
+        const size = statSync(r.out).size;
+        built.push({ name, target: targets[i], wasm: r.out, size });
+        if (print) console.log(`✓ ${name} [${targets[i]}] ${relative(process.cwd(), r.out)} ${formatSize(size)}`);
+      });
+    }
   }
-  if (failures) throw new CliError(`build failed: ${failures} plugin${failures > 1 ? "s" : ""} did not compile`);
+  if (failed.size) throw new CliError(`build failed: ${failed.size} plugin${failed.size > 1 ? "s" : ""} did not compile`);
   return built;
 }

@@ -8,6 +8,7 @@ import { lookupCredentials } from "../oci/credentials.js";
 import { buildImage, type Blob, type Layout } from "../oci/image.js";
 import { formatReference, isLoopback, parseReference } from "../oci/reference.js";
 import { RegistryClient } from "../oci/registry.js";
+import { loadManifest, specYaml } from "../manifest.js";
 import { generateSpec } from "../spec.js";
 import { type Workspace, pluginDir } from "../workspace.js";
 import { buildPlugins, type Target } from "./build.js";
@@ -28,10 +29,22 @@ function readIf(path: string): Buffer | undefined {
   return existsSync(path) ? readFileSync(path) : undefined;
 }
 
+/**
+ * Higress's spec.yaml for the image: a hand-written spec.yaml wins, then the manifest (phase,
+ * priority, typed schema), then a best guess from the README's table for plugins without one.
+ */
+export function pluginSpec(dir: string, plugin: string, version: string, readme?: Buffer): Buffer {
+  const own = readIf(join(dir, "spec.yaml"));
+  if (own) return own;
+  const m = loadManifest(dir);
+  if (m) return Buffer.from(specYaml(m, version));
+  return Buffer.from(generateSpec(plugin, version, readme?.toString("utf8") ?? `# ${plugin}\n`));
+}
+
 export async function push(ws: Workspace, plugin: string, refText: string, o: PushOptions): Promise<string> {
   const ref = parseReference(refText); // a bad tag fails before anything is built or sent
-  if (!ref.tag) throw new CliError(`push needs a tag: ${refText}`);
-  if (o.layout !== "compat" && o.layout !== "oci") throw new CliError(`unknown layout '${o.layout}' (use compat or oci)`);
+  if (!ref.tag) throw new CliError(`push needs a tag: ${refText}`, 2);
+  if (o.layout !== "compat" && o.layout !== "oci") throw new CliError(`--layout must be compat or oci, not '${o.layout}'`, 2);
   const dir = pluginDir(ws, plugin);
   const target = formatReference(ref);
   const insecure = o.insecure || isLoopback(ref.registry);
@@ -57,8 +70,9 @@ export async function push(ws: Workspace, plugin: string, refText: string, o: Pu
     if (r) readmes[lang] = r;
   }
   const pkg = existsSync(join(dir, "package.json")) ? JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) : {};
-  const version = /^v?\d+\.\d+\.\d+/.test(ref.tag) ? ref.tag.replace(/^v/, "") : String(pkg.version ?? "0.0.0");
-  const spec = readIf(join(dir, "spec.yaml")) ?? Buffer.from(generateSpec(plugin, version, readme?.toString("utf8") ?? `# ${plugin}\n`));
+  const manifest = loadManifest(dir);
+  const version = /^v?\d+\.\d+\.\d+/.test(ref.tag) ? ref.tag.replace(/^v/, "") : (manifest?.version ?? String(pkg.version ?? "0.0.0"));
+  const spec = pluginSpec(dir, plugin, version, readme);
   const image = buildImage({
     pluginName: plugin,
     wasm,

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, unwatchFile, watchFile, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { portProblem } from "../../../harness/src/port-check.js";
 import { readPluginConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { type Workspace, pluginDir, toolVersions } from "../workspace.js";
@@ -21,6 +22,36 @@ export interface RunOptions {
   logLevel: string;
   pluginLogLevel: string;
   build: boolean;
+  /** PEM file of the CAs an https upstream's certificate must chain to (default: the system's). */
+  upstreamCa?: string;
+  /** Show the plugin's log lines (at --plugin-log-level). */
+  logs?: boolean;
+  /** Skip verifying an https upstream's certificate (explicit opt-out, for self-signed test servers). */
+  upstreamInsecure?: boolean;
+}
+
+/** Where distributions keep the system CA bundle (Debian/Ubuntu, RHEL/Fedora, Alpine/macOS, SUSE). */
+const SYSTEM_CA_BUNDLES = [
+  "/etc/ssl/certs/ca-certificates.crt",
+  "/etc/pki/tls/certs/ca-bundle.crt",
+  "/etc/ssl/cert.pem",
+  "/etc/ssl/ca-bundle.pem",
+];
+
+/** The CA file Envoy verifies an https upstream against, or undefined when verification is off. */
+export function upstreamTrust(o: Pick<RunOptions, "upstreamCa" | "upstreamInsecure">, bundles = SYSTEM_CA_BUNDLES): string | undefined {
+  if (o.upstreamInsecure) {
+    if (o.upstreamCa) throw new CliError("--upstream-ca and --upstream-insecure contradict each other; pass one", 2);
+    return undefined;
+  }
+  if (o.upstreamCa) {
+    const f = resolve(o.upstreamCa);
+    if (!existsSync(f)) throw new CliError(`--upstream-ca ${o.upstreamCa}: no such file`, 2);
+    return f;
+  }
+  const found = bundles.find((b) => existsSync(b));
+  if (!found) throw new CliError(`no system CA bundle found (looked in ${bundles.join(", ")}); pass --upstream-ca <file>, or --upstream-insecure to skip verification`);
+  return found;
 }
 
 const FILTER_NAME = "sluice.plugin";
@@ -38,9 +69,9 @@ export function parseUpstream(text: string): Upstream {
   try {
     u = new URL(text);
   } catch {
-    throw new CliError(`--upstream '${text}' is not a URL (e.g. http://127.0.0.1:8080)`);
+    throw new CliError(`--upstream '${text}' is not a URL (e.g. http://127.0.0.1:8080)`, 2);
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw new CliError(`--upstream '${text}' must be an http:// or https:// URL`);
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new CliError(`--upstream '${text}' must be an http:// or https:// URL`, 2);
   const host = u.hostname.replace(/^\[|\]$/g, "");
   const tls = u.protocol === "https:";
   return { host, port: u.port ? Number(u.port) : tls ? 443 : 80, tls, isIp: /^[\d.]+$|:/.test(host) };
@@ -67,7 +98,7 @@ function ecdsResource(plugin: string, wasm: string, config: string, version: num
   }, null, 2);
 }
 
-function bootstrap(o: RunOptions, up: Upstream, xdsDir: string): unknown {
+function bootstrap(o: RunOptions, up: Upstream, xdsDir: string, trust: string | undefined): unknown {
   const cluster: Record<string, unknown> = {
     name: "upstream",
     type: up.isIp ? "STATIC" : "STRICT_DNS",
@@ -78,10 +109,17 @@ function bootstrap(o: RunOptions, up: Upstream, xdsDir: string): unknown {
     },
   };
   if (up.tls) {
-    cluster.transport_socket = {
-      name: "envoy.transport_sockets.tls",
-      typed_config: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", sni: up.host },
-    };
+    const tls: Record<string, unknown> = { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", sni: up.host };
+    // Without a validation context Envoy accepts any certificate; verify chain and name by default.
+    if (trust) {
+      tls.common_tls_context = {
+        validation_context: {
+          trusted_ca: { filename: trust },
+          match_typed_subject_alt_names: [{ san_type: up.isIp ? "IP_ADDRESS" : "DNS", matcher: { exact: up.host } }],
+        },
+      };
+    }
+    cluster.transport_socket = { name: "envoy.transport_sockets.tls", typed_config: tls };
   }
   return {
     node: { id: "sluice-run", cluster: "sluice" },
@@ -90,6 +128,8 @@ function bootstrap(o: RunOptions, up: Upstream, xdsDir: string): unknown {
       listeners: [{
         name: "main",
         address: { socket_address: { address: o.host, port_value: o.port } },
+        // Envoy's default SO_REUSEPORT would let a second gateway share the port silently.
+        enable_reuse_port: false,
         filter_chains: [{ filters: [{
           name: "envoy.filters.network.http_connection_manager",
           typed_config: {
@@ -114,6 +154,26 @@ function bootstrap(o: RunOptions, up: Upstream, xdsDir: string): unknown {
   };
 }
 
+/** Fails when something already listens on host:port (the harness's check, shared with the demo). */
+export async function ensurePortFree(host: string, port: number): Promise<void> {
+  const why = await portProblem(host, port);
+  if (why) throw new CliError(`cannot listen on ${host}:${port}: ${why}`);
+}
+
+/**
+ * What of Envoy's output reaches the terminal: the plugin's own log lines with --logs (its errors
+ * always), Envoy's own lines at --log-level, but not Envoy's wasm housekeeping (VM creation,
+ * per-stream debug lines) that the wasm component level would otherwise let through.
+ */
+export function showLine(line: string, o: Pick<RunOptions, "logs" | "logLevel">): boolean {
+  const m = /\]\[(trace|debug|info|warning|error|critical)\]\[(\w+)\]/.exec(line);
+  if (!m) return line.trim().length > 0;
+  const [, level, component] = m;
+  if (component === "wasm" && / wasm log /.test(line)) return o.logs || level === "error" || level === "critical";
+  if (component === "wasm" && ["trace", "debug", "info"].includes(level)) return o.logLevel === "trace" || o.logLevel === "debug";
+  return true;
+}
+
 /** The plugin's own error line (what it logged before refusing its configuration). */
 export function pluginError(log: string): string | undefined {
   const lines = log.split("\n").filter((l) => /\]\[(error|critical)\]\[wasm\].*wasm log/.test(l) && !/plugin start failed/.test(l));
@@ -130,18 +190,21 @@ async function ecdsCounters(adminUrl: string): Promise<{ success: number; reject
 
 export async function run(ws: Workspace, plugin: string, o: RunOptions): Promise<void> {
   const dir = pluginDir(ws, plugin);
-  if (!o.config) throw new CliError("run needs --config <file> (YAML or JSON plugin configuration)");
-  if (!o.upstream) throw new CliError("run needs --upstream <url> (e.g. http://127.0.0.1:8080)");
+  if (!o.config) throw new CliError("run needs --config <file> (YAML or JSON plugin configuration)", 2);
+  if (!o.upstream) throw new CliError("run needs --upstream <url> (e.g. http://127.0.0.1:8080)", 2);
   const configFile = resolve(o.config);
   let config = readPluginConfig(configFile);
   const up = parseUpstream(o.upstream);
+  const trust = up.tls ? upstreamTrust(o) : undefined;
   const versions = toolVersions(ws);
-  const funcE = join(ws.root, ".tools", "bin", "func-e");
-  const dataHome = join(ws.root, ".tools", "func-e");
+  const tools = join(ws.toolsRoot ?? ws.root, ".tools");
+  const funcE = join(tools, "bin", "func-e");
+  const dataHome = join(tools, "func-e");
   const envoyVersion = versions.ENVOY_VERSION;
   if (!envoyVersion || !existsSync(funcE) || !existsSync(join(dataHome, "envoy-versions", envoyVersion, "bin", "envoy"))) {
-    throw new CliError(`func-e or Envoy ${envoyVersion ?? "?"} is missing under ${join(ws.root, ".tools")}: run 'npm run bootstrap' first`);
+    throw new CliError(`func-e or Envoy ${envoyVersion ?? "?"} is missing under ${tools}: run 'npm run bootstrap' in the Sluice checkout first`);
   }
+  await ensurePortFree(o.host, o.port);
   const wasmPath = join(dir, "build", "envoy.wasm");
   if (o.build) await buildPlugins(ws, [plugin], ["envoy"]);
   else if (!existsSync(wasmPath)) throw new CliError(`${wasmPath} does not exist: run 'sluice build ${plugin}' first (or drop --no-build)`);
@@ -166,7 +229,7 @@ export async function run(ws: Workspace, plugin: string, o: RunOptions): Promise
   };
   publish();
   const bootPath = join(work, "envoy.json");
-  writeFileSync(bootPath, JSON.stringify(bootstrap(o, up, xdsDir), null, 2));
+  writeFileSync(bootPath, JSON.stringify(bootstrap(o, up, xdsDir, trust), null, 2));
   const adminPath = join(work, "admin-address.txt");
 
   const proc: ChildProcess = spawn(funcE, [
@@ -190,11 +253,14 @@ export async function run(ws: Workspace, plugin: string, o: RunOptions): Promise
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";
+  let partial = "";
   const stream = (d: Buffer) => {
     const s = d.toString();
     log += s;
     if (log.length > 4_000_000) log = log.slice(-2_000_000);
-    process.stderr.write(s);
+    const lines = (partial + s).split("\n");
+    partial = lines.pop() ?? "";
+    for (const l of lines) if (showLine(l, o)) process.stderr.write(l + "\n");
   };
   proc.stdout!.on("data", stream);
   proc.stderr!.on("data", stream);

@@ -1,4 +1,4 @@
-// The two image layouts every Wasm fetcher we care about accepts (research §d.2):
+// The two image layouts every Wasm fetcher we care about accepts (Istio pkg/wasm/imagefetcher.go, Envoy Gateway's and Higress's fetchers):
 //  - compat: Higress's layout — optional README/spec.yaml/icon layers, then plugin.tar.gz LAST
 //    (application/vnd.oci.image.layer.v1.tar+gzip holding plugin.wasm). Istio ≥ 1.16, Envoy
 //    Gateway, Higress's gateway and its plugin-server all take the last tar+gzip layer.

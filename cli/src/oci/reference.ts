@@ -15,7 +15,7 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/;
 
 export function parseReference(ref: string): ImageRef {
-  const bad = (why: string) => new CliError(`invalid image reference '${ref}': ${why}`);
+  const bad = (why: string) => new CliError(`invalid image reference '${ref}': ${why}`, 2);
   const slash = ref.indexOf("/");
   if (slash <= 0) throw bad("expected <registry>/<repository>:<tag>, e.g. 127.0.0.1:5000/plugins/my-plugin:1.0.0");
   const registry = ref.slice(0, slash);
