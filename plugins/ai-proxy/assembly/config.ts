@@ -322,5 +322,3 @@ export function parseAiProxyConfig(json: JsonObject, global: AiProxyConfig | nul
   }
   return c;
 }
-
-export function isNumberOrString(v: JsonValue): bool { return v.kind == JsonKind.Number || v.kind == JsonKind.String; }

@@ -1,18 +1,18 @@
 // Provider `gemini`: OpenAI chat ⇄ generateContent / streamGenerateContent?alt=sse, embeddings
 // ⇄ batchEmbedContents.
 import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromGemini } from "@sluice/sdk";
-import { S, I, N, O, A, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
+import { jsonString, jsonInt, jsonNumber, jsonObject, jsonArray, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { ProviderConfig } from "./config";
 import { appendByRole, stopSequences, toolFunctions, toolCall, argumentsText } from "./convert";
 
-function textPart(t: string): JsonValue { return textPartOf(S(t)); }
+function textPart(t: string): JsonValue { return textPartOf(jsonString(t)); }
 
 /** A text part around a string value (kept as it is: a big text is not decoded). */
 function textPartOf(t: JsonValue): JsonValue {
   const p = new JsonObject();
   p.set("text", t);
-  return O(p);
+  return jsonObject(p);
 }
 
 function parts(v: JsonValue | null): Array<JsonValue> {
@@ -33,17 +33,17 @@ function parts(v: JsonValue | null): Array<JsonValue> {
       const o = new JsonObject();
       if (d !== null) {
         const inline = new JsonObject();
-        inline.set("mimeType", S(d[0]));
-        inline.set("data", S(d[1]));
-        o.set("inlineData", O(inline));
+        inline.set("mimeType", jsonString(d[0]));
+        inline.set("data", jsonString(d[1]));
+        o.set("inlineData", jsonObject(inline));
       } else {
         // Higress downloads the image; we hand Gemini the URI (fileData), which it fetches itself.
         const fd = new JsonObject();
-        fd.set("mimeType", S(url.endsWith(".png") ? "image/png" : "image/jpeg"));
-        fd.set("fileUri", S(url));
-        o.set("fileData", O(fd));
+        fd.set("mimeType", jsonString(url.endsWith(".png") ? "image/png" : "image/jpeg"));
+        fd.set("fileUri", jsonString(url));
+        o.set("fileData", jsonObject(fd));
       }
-      out.push(O(o));
+      out.push(jsonObject(o));
     }
   }
   return out;
@@ -75,11 +75,11 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
             const name = str(fn, "name");
             toolNames.set(str(c, "id"), name);
             const fc = new JsonObject();
-            fc.set("name", S(name));
+            fc.set("name", jsonString(name));
             fc.set("args", parseArgs(str(fn, "arguments")));
             const p = new JsonObject();
-            p.set("functionCall", O(fc));
-            ps.push(O(p));
+            p.set("functionCall", jsonObject(fc));
+            ps.push(jsonObject(p));
           }
         }
         appendByRole(contents, "model", "parts", ps);
@@ -89,27 +89,27 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
         const resp = new JsonObject();
         const text = contentText(m.get("content"));
         const parsed = parseArgs(text);
-        if (parsed.asObject()!.size > 0) resp.set("result", parsed); else resp.set("result", S(text));
+        if (parsed.asObject()!.size > 0) resp.set("result", parsed); else resp.set("result", jsonString(text));
         const fr = new JsonObject();
-        fr.set("name", S(name));
-        fr.set("response", O(resp));
+        fr.set("name", jsonString(name));
+        fr.set("response", jsonObject(resp));
         const p = new JsonObject();
-        p.set("functionResponse", O(fr));
-        appendByRole(contents, "user", "parts", [O(p)]);
+        p.set("functionResponse", jsonObject(fr));
+        appendByRole(contents, "user", "parts", [jsonObject(p)]);
       } else {
         appendByRole(contents, "user", "parts", parts(m.get("content")));
       }
     }
   }
-  out.set("contents", A(contents));
+  out.set("contents", jsonArray(contents));
   if (sys.length > 0) {
     const si = new JsonObject();
-    si.set("parts", A(sys));
-    out.set("systemInstruction", O(si));
+    si.set("parts", jsonArray(sys));
+    out.set("systemInstruction", jsonObject(si));
   }
   const gc = new JsonObject();
   const mt = req.getNumber("max_completion_tokens", req.getNumber("max_tokens", -1));
-  if (mt >= 0) gc.set("maxOutputTokens", N(mt));
+  if (mt >= 0) gc.set("maxOutputTokens", jsonNumber(mt));
   const t = req.get("temperature"); if (t !== null && t.isNumber) gc.set("temperature", t);
   const tp = req.get("top_p"); if (tp !== null && tp.isNumber) gc.set("topP", tp);
   const tk = req.get("top_k"); if (tk !== null && tk.isNumber) gc.set("topK", tk);
@@ -118,23 +118,23 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
   const stop = stopSequences(req);
   if (stop !== null) gc.set("stopSequences", stop);
   const rf = req.getObject("response_format");
-  if (rf !== null && str(rf, "type") != "text") gc.set("responseMimeType", S("application/json"));
+  if (rf !== null && str(rf, "type") != "text") gc.set("responseMimeType", jsonString("application/json"));
   if (pc.geminiThinkingBudget != -2) {
     const th = new JsonObject();
-    th.set("thinkingBudget", I(pc.geminiThinkingBudget));
-    gc.set("thinkingConfig", O(th));
+    th.set("thinkingBudget", jsonInt(pc.geminiThinkingBudget));
+    gc.set("thinkingConfig", jsonObject(th));
   }
-  if (gc.size > 0) out.set("generationConfig", O(gc));
+  if (gc.size > 0) out.set("generationConfig", jsonObject(gc));
   if (pc.geminiSafetySetting.size > 0) {
     const ss = new Array<JsonValue>();
     const keys = pc.geminiSafetySetting.keys();
     for (let i = 0; i < keys.length; i++) {
       const o = new JsonObject();
-      o.set("category", S(keys[i]));
-      o.set("threshold", S(pc.geminiSafetySetting.get(keys[i])));
-      ss.push(O(o));
+      o.set("category", jsonString(keys[i]));
+      o.set("threshold", jsonString(pc.geminiSafetySetting.get(keys[i])));
+      ss.push(jsonObject(o));
     }
-    out.set("safetySettings", A(ss));
+    out.set("safetySettings", jsonArray(ss));
   }
   const fns = toolFunctions(req);
   if (fns !== null) {
@@ -142,14 +142,14 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
     for (let i = 0; i < fns.length; i++) {
       const fn = fns[i];
       const d = new JsonObject();
-      d.set("name", S(str(fn, "name")));
+      d.set("name", jsonString(str(fn, "name")));
       const desc = fn.get("description"); if (desc !== null) d.set("description", desc);
       const params = fn.get("parameters"); if (params !== null) d.set("parameters", params);
-      decls.push(O(d));
+      decls.push(jsonObject(d));
     }
     const tool = new JsonObject();
-    tool.set("functionDeclarations", A(decls));
-    out.set("tools", A([O(tool)]));
+    tool.set("functionDeclarations", jsonArray(decls));
+    out.set("tools", jsonArray([jsonObject(tool)]));
   }
   return out;
 }
@@ -198,12 +198,12 @@ function readCandidate(resp: JsonObject, callBase: i32): Candidate {
 export function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const c = readCandidate(resp, 0);
   const msg = new JsonObject();
-  msg.set("role", S("assistant"));
-  msg.set("content", S(c.text));
-  if (c.reasoning.length > 0) msg.set("reasoning_content", S(c.reasoning));
+  msg.set("role", jsonString("assistant"));
+  msg.set("content", jsonString(c.text));
+  if (c.reasoning.length > 0) msg.set("reasoning_content", jsonString(c.reasoning));
   if (c.calls.length > 0) {
     for (let i = 0; i < c.calls.length; i++) c.calls[i].asObject()!.delete("index");
-    msg.set("tool_calls", A(c.calls));
+    msg.set("tool_calls", jsonArray(c.calls));
   }
   const um = resp.getObject("usageMetadata");
   if (um !== null) usageFromGemini(um, usage);
@@ -232,10 +232,10 @@ export class GeminiStreamReader {
     if (um !== null) usageFromGemini(um, usage);
     const c = readCandidate(data, this.calls);
     const d = new JsonObject();
-    if (!this.started) { d.set("role", S("assistant")); this.started = true; }
-    if (c.reasoning.length > 0) d.set("reasoning_content", S(c.reasoning));
-    if (c.text.length > 0 || (d.size > 0 && c.reasoning.length == 0)) d.set("content", S(c.text));
-    if (c.calls.length > 0) { d.set("tool_calls", A(c.calls)); this.calls += c.calls.length; }
+    if (!this.started) { d.set("role", jsonString("assistant")); this.started = true; }
+    if (c.reasoning.length > 0) d.set("reasoning_content", jsonString(c.reasoning));
+    if (c.text.length > 0 || (d.size > 0 && c.reasoning.length == 0)) d.set("content", jsonString(c.text));
+    if (c.calls.length > 0) { d.set("tool_calls", jsonArray(c.calls)); this.calls += c.calls.length; }
     let finish = c.finish;
     if (finish.length > 0 && this.calls > 0 && finish == "stop") finish = "tool_calls";
     if (finish.length > 0) this.sawFinish = true;
@@ -261,16 +261,16 @@ export function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonOb
   const reqs = new Array<JsonValue>();
   for (let i = 0; i < inputs.length; i++) {
     const r = new JsonObject();
-    r.set("model", S("models/" + model));
+    r.set("model", jsonString("models/" + model));
     const c = new JsonObject();
-    c.set("parts", A([textPart(inputs[i])]));
-    r.set("content", O(c));
+    c.set("parts", jsonArray([textPart(inputs[i])]));
+    r.set("content", jsonObject(c));
     const dims = req.get("dimensions");
     if (dims !== null && dims.isNumber) r.set("outputDimensionality", dims);
-    reqs.push(O(r));
+    reqs.push(jsonObject(r));
   }
   const out = new JsonObject();
-  out.set("requests", A(reqs));
+  out.set("requests", jsonArray(reqs));
   return out;
 }
 
@@ -282,21 +282,21 @@ export function geminiToOpenAIEmbeddings(resp: JsonObject, model: string, usage:
       const e = list[i].asObject();
       if (e === null) continue;
       const o = new JsonObject();
-      o.set("object", S("embedding"));
-      o.set("index", I(i));
+      o.set("object", jsonString("embedding"));
+      o.set("index", jsonInt(i));
       const v = e.get("values");
-      o.set("embedding", v === null ? A(new Array<JsonValue>()) : v);
-      data.push(O(o));
+      o.set("embedding", v === null ? jsonArray(new Array<JsonValue>()) : v);
+      data.push(jsonObject(o));
     }
   }
   const out = new JsonObject();
-  out.set("object", S("list"));
-  out.set("data", A(data));
-  out.set("model", S(model));
+  out.set("object", jsonString("list"));
+  out.set("data", jsonArray(data));
+  out.set("model", jsonString(model));
   usage.set(0, 0, 0);
   const u = new JsonObject();
-  u.set("prompt_tokens", I(0));
-  u.set("total_tokens", I(0));
-  out.set("usage", O(u));
+  u.set("prompt_tokens", jsonInt(0));
+  u.set("total_tokens", jsonInt(0));
+  out.set("usage", jsonObject(u));
   return out;
 }

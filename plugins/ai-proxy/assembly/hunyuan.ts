@@ -2,7 +2,7 @@
 // API (hunyuan.tencentcloudapi.com, X-TC-Action, TC3-HMAC-SHA256 signature). Without them the
 // provider is OpenAI-compatible (api.hunyuan.cloud.tencent.com) and handled by the table.
 import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromTencent } from "@sluice/sdk";
-import { S, I, B, O, A, copy, str, contentValue } from "./util";
+import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, contentValue } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { toolFunctions } from "./convert";
 
@@ -10,7 +10,7 @@ export const HUNYUAN_HOST = "hunyuan.tencentcloudapi.com";
 
 export function openaiToHunyuanRequest(req: JsonObject, model: string, stream: bool): JsonObject {
   const out = new JsonObject();
-  out.set("Model", S(model));
+  out.set("Model", jsonString(model));
   const msgs = new Array<JsonValue>();
   const list = req.getArray("messages");
   if (list !== null) {
@@ -20,10 +20,10 @@ export function openaiToHunyuanRequest(req: JsonObject, model: string, stream: b
       const o = new JsonObject();
       let role = str(m, "role");
       if (role == "developer") role = "system";
-      o.set("Role", S(role));
+      o.set("Role", jsonString(role));
       o.set("Content", contentValue(m.get("content")));
       const tid = m.getString("tool_call_id");
-      if (tid !== null) o.set("ToolCallId", S(tid));
+      if (tid !== null) o.set("ToolCallId", jsonString(tid));
       const calls = m.getArray("tool_calls");
       if (calls !== null) {
         const tc = new Array<JsonValue>();
@@ -32,21 +32,21 @@ export function openaiToHunyuanRequest(req: JsonObject, model: string, stream: b
           if (c === null) continue;
           const fn = c.getObject("function");
           const f = new JsonObject();
-          f.set("Name", S(str(fn, "name")));
-          f.set("Arguments", S(str(fn, "arguments")));
+          f.set("Name", jsonString(str(fn, "name")));
+          f.set("Arguments", jsonString(str(fn, "arguments")));
           const t = new JsonObject();
-          t.set("Id", S(str(c, "id")));
-          t.set("Type", S("function"));
-          t.set("Function", O(f));
-          tc.push(O(t));
+          t.set("Id", jsonString(str(c, "id")));
+          t.set("Type", jsonString("function"));
+          t.set("Function", jsonObject(f));
+          tc.push(jsonObject(t));
         }
-        o.set("ToolCalls", A(tc));
+        o.set("ToolCalls", jsonArray(tc));
       }
-      msgs.push(O(o));
+      msgs.push(jsonObject(o));
     }
   }
-  out.set("Messages", A(msgs));
-  out.set("Stream", B(stream));
+  out.set("Messages", jsonArray(msgs));
+  out.set("Stream", jsonBool(stream));
   copy(req, "temperature", out, "Temperature");
   copy(req, "top_p", out, "TopP");
   const fns = toolFunctions(req);
@@ -55,16 +55,16 @@ export function openaiToHunyuanRequest(req: JsonObject, model: string, stream: b
     for (let i = 0; i < fns.length; i++) {
       const fn = fns[i];
       const f = new JsonObject();
-      f.set("Name", S(str(fn, "name")));
-      f.set("Description", S(str(fn, "description")));
+      f.set("Name", jsonString(str(fn, "name")));
+      f.set("Description", jsonString(str(fn, "description")));
       const p = fn.get("parameters");
-      f.set("Parameters", S(p === null ? "{}" : p.stringify()));
+      f.set("Parameters", jsonString(p === null ? "{}" : p.stringify()));
       const o = new JsonObject();
-      o.set("Type", S("function"));
-      o.set("Function", O(f));
-      ts.push(O(o));
+      o.set("Type", jsonString("function"));
+      o.set("Function", jsonObject(f));
+      ts.push(jsonObject(o));
     }
-    out.set("Tools", A(ts));
+    out.set("Tools", jsonArray(ts));
   }
   return out;
 }
@@ -77,14 +77,14 @@ function toolCallsOf(list: Array<JsonValue> | null, withIndex: bool): Array<Json
     if (t === null) continue;
     const f = t.getObject("Function");
     const fn = new JsonObject();
-    fn.set("name", S(str(f, "Name")));
-    fn.set("arguments", S(str(f, "Arguments")));
+    fn.set("name", jsonString(str(f, "Name")));
+    fn.set("arguments", jsonString(str(f, "Arguments")));
     const c = new JsonObject();
-    if (withIndex) c.set("index", I(<i64>t.getNumber("Index", <f64>i)));
-    c.set("id", S(str(t, "Id")));
-    c.set("type", S("function"));
-    c.set("function", O(fn));
-    out.push(O(c));
+    if (withIndex) c.set("index", jsonInt(<i64>t.getNumber("Index", <f64>i)));
+    c.set("id", jsonString(str(t, "Id")));
+    c.set("type", jsonString("function"));
+    c.set("function", jsonObject(fn));
+    out.push(jsonObject(c));
   }
   return out;
 }
@@ -106,7 +106,7 @@ export function hunyuanToOpenAIResponse(resp: JsonObject, model: string, usage: 
   let r = resp.getObject("Response");
   if (r === null) r = resp;
   const msg = new JsonObject();
-  msg.set("role", S("assistant"));
+  msg.set("role", jsonString("assistant"));
   let finish = "stop";
   const choices = r.getArray("Choices");
   if (choices !== null && choices.length > 0) {
@@ -115,9 +115,9 @@ export function hunyuanToOpenAIResponse(resp: JsonObject, model: string, usage: 
       const f = str(c, "FinishReason");
       if (f.length > 0) finish = f;
       const m = c.getObject("Message");
-      msg.set("content", S(str(m, "Content")));
+      msg.set("content", jsonString(str(m, "Content")));
       const calls = toolCallsOf(m === null ? null : m.getArray("ToolCalls"), false);
-      if (calls.length > 0) msg.set("tool_calls", A(calls));
+      if (calls.length > 0) msg.set("tool_calls", jsonArray(calls));
     }
   }
   const u = r.getObject("Usage");
@@ -144,11 +144,11 @@ export class HunyuanStreamReader {
     if (c === null) return;
     const dl = c.getObject("Delta");
     const d = new JsonObject();
-    if (!this.started) { d.set("role", S("assistant")); this.started = true; }
+    if (!this.started) { d.set("role", jsonString("assistant")); this.started = true; }
     const content = str(dl, "Content");
-    if (content.length > 0) d.set("content", S(content));
+    if (content.length > 0) d.set("content", jsonString(content));
     const calls = toolCallsOf(dl === null ? null : dl.getArray("ToolCalls"), true);
-    if (calls.length > 0) d.set("tool_calls", A(calls));
+    if (calls.length > 0) d.set("tool_calls", jsonArray(calls));
     const f = str(c, "FinishReason");
     if (f.length > 0) this.done = true;
     if (d.size > 0 || f.length > 0) out.push(chunk(this.id, this.model, this.created, d, f));
@@ -158,5 +158,3 @@ export class HunyuanStreamReader {
     out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
   }
 }
-
-export function isKind(v: JsonValue, k: JsonKind): bool { return v.kind == k; }

@@ -18,8 +18,8 @@ import { IS_HIGRESS } from "@sluice/sdk";
 import { properties } from "@sluice/sdk";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig, CustomSetting } from "./config";
 import { Api, Auth, Family, apiOfPath } from "./providers";
-import { SseReader, SseEvent, sseData, SseEventAligner } from "./sse";
-import { S, B, O, A, str, parseObject, parseObjectBytes, bodyBytes, jsonByteLength, nowSeconds, randomId } from "./util";
+import { SseEventReader, SseEvent, sseData, SseEventAligner } from "./sse";
+import { jsonString, jsonBool, jsonObject, jsonArray, str, parseObject, parseObjectBytes, bodyBytes, jsonByteLength, nowSeconds, randomId } from "./util";
 import { openaiError, anthropicError, providerErrorMessage, providerErrorCode } from "./openai";
 import { anthropicToOpenAIRequest, openaiToAnthropicResponse, AnthropicStreamWriter } from "./anthropic";
 import { openaiToClaudeRequest, claudeToOpenAIResponse, ClaudeStreamReader } from "./claude";
@@ -107,7 +107,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   originalPath: string = "";
   usage: TokenUsage = new TokenUsage();
   published: bool = false;
-  reader: SseReader = new SseReader();
+  reader: SseEventReader = new SseEventReader();
   writer: AnthropicStreamWriter | null = null;
   claude: ClaudeStreamReader | null = null;
   gemini: GeminiStreamReader | null = null;
@@ -228,16 +228,16 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       if (this.api == Api.Chat) {
         if (this.stream) {
           let so = req.getObject("stream_options");
-          if (so === null) { so = new JsonObject(); req.set("stream_options", O(so)); }
-          if (!so.has("include_usage")) so.set("include_usage", B(true));
+          if (so === null) { so = new JsonObject(); req.set("stream_options", jsonObject(so)); }
+          if (!so.has("include_usage")) so.set("include_usage", jsonBool(true));
         }
         // responseJsonSchema (openai): a default structured-output schema when the client set none.
         const rjs = pc.responseJsonSchema;
         if (rjs !== null && !req.has("response_format")) {
           const rf = new JsonObject();
-          rf.set("type", S("json_schema"));
+          rf.set("type", jsonString("json_schema"));
           rf.set("json_schema", rjs);
-          req.set("response_format", O(rf));
+          req.set("response_format", jsonObject(rf));
         }
         if (pc.contextCleanupCommands.length > 0) cleanupContext(req, pc.contextCleanupCommands);
         if (pc.mergeConsecutiveMessages) mergeConsecutive(req);
@@ -270,10 +270,10 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     let path = "";
     const f = this.family;
     if (this.nativeMessages) {
-      out.set("model", S(this.mapped));
+      out.set("model", jsonString(this.mapped));
       path = "/v1/messages";
     } else if (this.openaiWire) {
-      if (this.api == Api.Chat || this.api == Api.Completions || this.api == Api.Embeddings) out.set("model", S(this.mapped));
+      if (this.api == Api.Chat || this.api == Api.Completions || this.api == Api.Embeddings) out.set("model", jsonString(this.mapped));
       path = this.upstreamPath(this.api);
     } else if (f == Family.Claude) {
       if (this.api != Api.Chat) return this.unsupported();
@@ -337,7 +337,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
    */
   private countTokens(req: JsonObject): Action {
     if (this.family == Family.Claude) {
-      req.set("model", S(this.mapped));
+      req.set("model", jsonString(this.mapped));
       this.applyHostAndAuth();
       this.requestHeaders.set(":path", "/v1/messages/count_tokens");
       this.requestHeaders.set("content-type", "application/json");
@@ -494,15 +494,15 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     const data = new Array<JsonValue>();
     for (let i = 0; i < names.length; i++) {
       const o = new JsonObject();
-      o.set("id", S(names[i]));
-      o.set("object", S("model"));
+      o.set("id", jsonString(names[i]));
+      o.set("object", jsonString("model"));
       o.set("created", JsonValue.fromNumber(0));
-      o.set("owned_by", S(pc.type));
-      data.push(O(o));
+      o.set("owned_by", jsonString(pc.type));
+      data.push(jsonObject(o));
     }
     const out = new JsonObject();
-    out.set("object", S("list"));
-    out.set("data", A(data));
+    out.set("object", jsonString("list"));
+    out.set("data", jsonArray(data));
     return this.respond(200, out.stringify(), [new HeaderPair("content-type", "application/json")], "ai-proxy.models");
   }
 
@@ -880,7 +880,7 @@ function embeddingsToBase64(resp: JsonObject): void {
     if (v === null) continue;
     const buf = new ArrayBuffer(v.length * 4);
     for (let j = 0; j < v.length; j++) store<f32>(changetype<usize>(buf) + <usize>(j * 4), <f32>v[j].num);
-    e.set("embedding", S(base64Encode(buf)));
+    e.set("embedding", jsonString(base64Encode(buf)));
   }
 }
 
@@ -905,7 +905,7 @@ function cleanupContext(req: JsonObject, commands: Array<string>): void {
     const m = list[i].asObject();
     if (i < cut && m !== null && str(m, "role") == "system") kept.push(list[i]);
   }
-  req.set("messages", A(kept));
+  req.set("messages", jsonArray(kept));
 }
 
 /** mergeConsecutiveMessages: consecutive messages of the same role (not tool) become one. */
@@ -921,14 +921,14 @@ function mergeConsecutive(req: JsonObject): void {
       if (prev !== null && role != "tool" && str(prev, "role") == role && !prev.has("tool_calls") && !m.has("tool_calls")) {
         const a = prev.get("content"), b = m.get("content");
         if (a !== null && b !== null && a.isString && b.isString) {
-          prev.set("content", S(a.str + "\n\n" + b.str));
+          prev.set("content", jsonString(a.str + "\n\n" + b.str));
           continue;
         }
       }
     }
     out.push(list[i]);
   }
-  req.set("messages", A(out));
+  req.set("messages", jsonArray(out));
 }
 
 /** promoteThinkingOnEmpty: an answer with reasoning but no content gets the reasoning as content. */
@@ -942,7 +942,7 @@ function promoteThinking(resp: JsonObject): void {
     const r = str(m, "reasoning_content");
     const content = m.get("content");
     const empty = content === null || content.isNull || (content.isString && content.str.trim().length == 0);
-    if (r.length > 0 && empty) { m.set("content", S(r)); m.delete("reasoning_content"); }
+    if (r.length > 0 && empty) { m.set("content", jsonString(r)); m.delete("reasoning_content"); }
   }
 }
 
@@ -964,7 +964,7 @@ function renameDeveloperRole(req: JsonObject): void {
   if (list === null) return;
   for (let i = 0; i < list.length; i++) {
     const m = list[i].asObject();
-    if (m !== null && str(m, "role") == "developer") m.set("role", S("system"));
+    if (m !== null && str(m, "role") == "developer") m.set("role", jsonString("system"));
   }
 }
 
@@ -982,7 +982,7 @@ function applyCustomSettings(req: JsonObject, settings: Array<CustomSetting>): v
         if (next === null) {
           if (o.has(parts[j])) { ok = false; break; }
           next = new JsonObject();
-          o.set(parts[j], O(next));
+          o.set(parts[j], jsonObject(next));
         }
         o = next;
       }
@@ -1001,15 +1001,15 @@ function applyCustomSettings(req: JsonObject, settings: Array<CustomSetting>): v
 function insertContext(req: JsonObject, text: string, nativeMessages: bool): void {
   if (nativeMessages) {
     const sys = req.get("system");
-    if (sys === null || sys.isNull) req.set("system", S(text));
-    else if (sys.kind == JsonKind.String) req.set("system", S(text + "\n" + sys.str));
+    if (sys === null || sys.isNull) req.set("system", jsonString(text));
+    else if (sys.kind == JsonKind.String) req.set("system", jsonString(text + "\n" + sys.str));
     else {
       const a = sys.asArray();
       if (a !== null) {
         const b = new JsonObject();
-        b.set("type", S("text"));
-        b.set("text", S(text));
-        a.unshift(O(b));
+        b.set("type", jsonString("text"));
+        b.set("text", jsonString(text));
+        a.unshift(jsonObject(b));
       }
     }
     return;
@@ -1023,11 +1023,11 @@ function insertContext(req: JsonObject, text: string, nativeMessages: bool): voi
     at++;
   }
   const msg = new JsonObject();
-  msg.set("role", S("system"));
-  msg.set("content", S(text));
-  list.push(O(msg));
+  msg.set("role", jsonString("system"));
+  msg.set("content", jsonString(text));
+  list.push(jsonObject(msg));
   for (let i = list.length - 1; i > at; i--) list[i] = list[i - 1];
-  list[at] = O(msg);
+  list[at] = jsonObject(msg);
 }
 
 registerPlugin("ai-proxy", () => new AiProxy());

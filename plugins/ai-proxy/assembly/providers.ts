@@ -72,12 +72,6 @@ export function findSpec(type: string): ProviderSpec | null {
   return null;
 }
 
-export function providerTypes(): Array<string> {
-  const out = new Array<string>();
-  for (let i = 0; i < SPECS.length; i++) out.push(SPECS[i].type);
-  return out;
-}
-
 /**
  * The API a request path asks for: the SDK's classifier (sdk/ai/api.ts), the same one ai-quota,
  * ai-token-ratelimit and ai-statistics meter by, so every path answered here is metered there.

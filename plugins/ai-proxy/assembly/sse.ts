@@ -1,12 +1,12 @@
 // The SSE side of streaming conversion: sdk/sse's reader (chunks split at any byte) behind the
 // one call the filter makes, plus the two writers the converters use.
-import { SseReader as SdkSseReader } from "@sluice/sdk/sse/reader";
+import { SseReader } from "@sluice/sdk/sse/reader";
 import { SseEvent } from "@sluice/sdk/sse/event";
 import { isValidJson } from "@sluice/sdk/json/scan";
 export { SseEvent };
 
-export class SseReader {
-  private r: SdkSseReader = new SdkSseReader();
+export class SseEventReader {
+  private r: SseReader = new SseReader();
 
   /** Feeds bytes; returns the events completed by them. With `last`, a final unterminated event is flushed. */
   push(chunk: ArrayBuffer, last: bool): Array<SseEvent> {
@@ -16,8 +16,6 @@ export class SseReader {
     for (let i = 0; i < rest.length; i++) out.push(rest[i]);
     return out;
   }
-
-  get error(): string { return this.r.error; }
 }
 
 /** Formats one SSE event. */
