@@ -1,13 +1,52 @@
 // Provider `bedrock`: OpenAI chat ⇄ Bedrock Converse / ConverseStream (binary AWS event-stream),
 // signed with SigV4 (awsAccessKey/awsSecretKey) or sent with a Bedrock API key (apiTokens, Bearer).
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromBedrock } from "@sluice/sdk";
-import { jsonString, jsonInt, jsonObject, jsonArray, str, strValue, parseArgs, contentValue, splitDataUrl } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
-import { awsEncode } from "./sign";
+import { JsonObject, JsonValue, JsonKind, TokenUsage, HeaderMap, usageFromBedrock } from "@sluice/sdk";
+import { EventStreamReader } from "@sluice/sdk/eventstream/reader";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { StreamConverter, StreamOutput, STREAM_CUT } from "./stream";
+import { jsonString, jsonInt, jsonObject, jsonArray, str, strValue, parseArgs, contentValue, splitDataUrl, parseObjectBytes, randomId, nowSeconds } from "./util";
+import { completionWith, chunk, usageChunk, providerErrorMessage } from "./openai";
+import { awsEncode, sigV4Authorization, amzDate } from "./sign";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
-export function bedrockPath(model: string, stream: bool): string {
-  return "/model/" + awsEncode(model, false) + (stream ? "/converse-stream" : "/converse");
+export class BedrockAdapter extends ProviderAdapter {
+  accessKey: string = "";
+  secretKey: string = "";
+  region: string = "";
+
+  create(): ProviderAdapter { return new BedrockAdapter(); }
+
+  parse(o: JsonObject): string {
+    const a = o.getString("awsAccessKey"); if (a !== null) this.accessKey = a;
+    const s = o.getString("awsSecretKey"); if (s !== null) this.secretKey = s;
+    const r = o.getString("awsRegion"); if (r !== null) this.region = r;
+    if (this.region.length == 0) return "missing awsRegion in provider config";
+    const tokens = o.getStringArray("apiTokens");
+    if ((tokens === null || tokens.length == 0) && (this.accessKey.length == 0 || this.secretKey.length == 0)) return "bedrock needs apiTokens or awsAccessKey+awsSecretKey";
+    return "";
+  }
+
+  get speaksOpenAI(): bool { return false; }
+  host(ex: Exchange, headers: HeaderMap): string { return "bedrock-runtime." + this.region + ".amazonaws.com"; }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    if (ex.api != Api.Chat) return null;
+    return new UpstreamRequest(openaiToBedrockRequest(req), "/model/" + awsEncode(ex.mapped, false) + (ex.stream ? "/converse-stream" : "/converse"));
+  }
+
+  /** SigV4 unless a Bedrock API key (apiTokens) went on as Bearer. */
+  sign(headers: HeaderMap, host: string, path: string, body: ArrayBuffer, ex: Exchange): void {
+    if (ex.token.length > 0) return;
+    const date = amzDate(nowSeconds());
+    headers.set("x-amz-date", date);
+    headers.set("authorization", sigV4Authorization(this.accessKey, this.secretKey, this.region, "bedrock", host, path, body, date));
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    return bedrockToOpenAIResponse(resp, ex.mapped, randomId("chatcmpl-"), usage);
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter { return new BedrockStream(out, randomId("chatcmpl-"), ex.mapped, ex.created); }
 }
 
 /** A text block around a string value (kept as it is: a big text is not decoded). */
@@ -46,7 +85,7 @@ function blocks(v: JsonValue | null): Array<JsonValue> {
   return out;
 }
 
-export function openaiToBedrockRequest(req: JsonObject): JsonObject {
+function openaiToBedrockRequest(req: JsonObject): JsonObject {
   const out = new JsonObject();
   const msgs = new Array<JsonValue>();
   const system = new Array<JsonValue>();
@@ -130,7 +169,7 @@ export function bedrockFinish(r: string): string {
   return "stop";
 }
 
-export function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: string, usage: TokenUsage): JsonObject {
+function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: string, usage: TokenUsage): JsonObject {
   const msg = new JsonObject();
   msg.set("role", jsonString("assistant"));
   let text = "", reasoning = "";
@@ -158,20 +197,50 @@ export function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: str
   return completionWith(id, model, msg, bedrockFinish(str(resp, "stopReason")), usage);
 }
 
-/** ConverseStream events (event type + JSON payload) → OpenAI chunks. */
-export class BedrockStreamReader {
+/** ConverseStream: AWS binary event-stream messages (event type + JSON payload) → OpenAI chunks. */
+class BedrockStream extends StreamConverter {
+  private events: EventStreamReader = new EventStreamReader();
   id: string;
   model: string;
   created: i64;
   tools: i32 = -1;
   blockTool: Map<i32, i32> = new Map<i32, i32>();
-  stopped: bool = false;
   done: bool = false;
   errorMessage: string = "";
 
-  constructor(id: string, model: string, created: i64) { this.id = id; this.model = model; this.created = created; }
+  constructor(out: StreamOutput, id: string, model: string, created: i64) { super(out); this.id = id; this.model = model; this.created = created; }
 
-  event(type: string, data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  push(chunk: ArrayBuffer): ArrayBuffer {
+    const es = this.events;
+    const msgs = es.push(chunk);
+    const out = this.out;
+    for (let i = 0; i < msgs.length && !out.ended; i++) {
+      const m = msgs[i];
+      const payload = parseObjectBytes(m.payload);
+      const mt = m.messageType;
+      if (mt === null || mt != "event") {
+        const ex = m.exceptionType;
+        out.error((ex === null ? "error" : ex) + ": " + providerErrorMessage(payload, "bedrock stream error"));
+        break;
+      }
+      const et = m.eventType;
+      if (payload === null || et === null) continue;
+      const list = new Array<string>();
+      this.event(et, payload, out.usage, list);
+      out.emitAll(list);
+      if (this.done) out.done();
+    }
+    if (!es.ok) out.error("corrupt event stream: " + es.error);
+    return out.take();
+  }
+
+  finish(): ArrayBuffer {
+    if (!this.events.finish() || !this.done) this.out.error(STREAM_CUT);
+    this.out.report.publish();
+    return this.out.take();
+  }
+
+  private event(type: string, data: JsonObject, usage: TokenUsage, out: Array<string>): void {
     if (type == "messageStart") {
       const d = new JsonObject();
       d.set("role", jsonString("assistant"));
@@ -202,7 +271,6 @@ export class BedrockStreamReader {
       } else return;
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "messageStop") {
-      this.stopped = true;
       out.push(chunk(this.id, this.model, this.created, new JsonObject(), bedrockFinish(str(data, "stopReason"))));
     } else if (type == "metadata") {
       const u = data.getObject("usage");

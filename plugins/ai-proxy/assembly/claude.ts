@@ -1,8 +1,10 @@
 // Provider `claude`: OpenAI chat ⇄ Anthropic Messages, whole and streamed.
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromAnthropic } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, TokenUsage, HeaderPair, HeaderMap, usageFromAnthropic, log } from "@sluice/sdk";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
-import { SseEvent } from "./sse";
+import { completionWith, chunk, usageChunk, anthropicError } from "./openai";
+import { SseEvent } from "@sluice/sdk/sse/event";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { StreamConverter, StreamOutput, ConvertingStream, STREAM_CUT } from "./stream";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
 export function textBlock(t: string): JsonValue { return textBlockOf(jsonString(t)); }
@@ -69,6 +71,51 @@ export function appendToolUseBlocks(calls: Array<JsonValue>, blocks: Array<JsonV
     b.set("name", jsonString(str(fn, "name")));
     b.set("input", parseArgs(str(fn, "arguments")));
     blocks.push(jsonObject(b));
+  }
+}
+
+export class ClaudeAdapter extends ProviderAdapter {
+  version: string = "2023-06-01";
+
+  create(): ProviderAdapter { return new ClaudeAdapter(); }
+
+  parse(o: JsonObject): string {
+    const v = o.getString("claudeVersion");
+    const a = o.getString("apiVersion");
+    this.version = v !== null ? v : a !== null ? a : "2023-06-01";
+    return "";
+  }
+
+  get needsApiTokens(): bool { return true; }
+  get speaksOpenAI(): bool { return false; }
+  get speaksMessages(): bool { return true; }
+
+  authHeaders(token: string): Array<HeaderPair> {
+    const out = super.authHeaders(token);
+    out.push(new HeaderPair("anthropic-version", this.version));
+    return out;
+  }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    if (ex.nativeMessages) {
+      req.set("model", jsonString(ex.mapped));
+      return new UpstreamRequest(req, "/v1/messages");
+    }
+    if (ex.api != Api.Chat) return null;
+    return new UpstreamRequest(openaiToClaudeRequest(req, ex.mapped), "/v1/messages");
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    if (!ex.nativeMessages) return claudeToOpenAIResponse(resp, ex.mapped, usage);
+    const u = resp.getObject("usage");
+    if (u !== null) usageFromAnthropic(u, usage);
+    return resp;
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter {
+    const s = new ClaudeStream(out, ex.mapped, ex.created);
+    s.passThrough = ex.nativeMessages;
+    return s;
   }
 }
 
@@ -185,7 +232,7 @@ export function finishOf(stopReason: string): string {
 }
 
 /** Messages response → chat.completion; usage filled. */
-export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const msg = new JsonObject();
   msg.set("role", jsonString("assistant"));
   let thinking = "";
@@ -210,20 +257,40 @@ export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: T
   return completionWith(str(resp, "id"), model, msg, finishOf(str(resp, "stop_reason")), usage);
 }
 
-/** Messages SSE events → OpenAI chunks. */
-export class ClaudeStreamReader {
+/** Messages SSE events → OpenAI chunks (an Anthropic client's native stream passes through). */
+class ClaudeStream extends ConvertingStream {
   id: string = "";
-  model: string = "";
-  created: i64 = 0;
   toolCount: i32 = -1;
   /** content block index → tool call index (-1 for non-tool blocks). */
   blockTool: Map<i32, i32> = new Map<i32, i32>();
   done: bool = false;
   errorMessage: string = "";
 
-  constructor(model: string, created: i64) { this.model = model; this.created = created; }
+  event(ev: SseEvent, data: JsonObject): void {
+    this.convert(data, this.out.usage, this.chunks);
+    if (this.passThrough) {
+      this.chunks = [];
+      if (this.done) this.out.report.publish();
+      return;
+    }
+    if (this.errorMessage.length > 0) { this.out.error(this.errorMessage); return; }
+    // The last item after message_stop is the usage chunk; [DONE] follows.
+    this.flush();
+    if (this.done) this.out.done();
+  }
 
-  event(ev: SseEvent, data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  doneMarker(): void { if (!this.passThrough) this.out.done(); }
+
+  end(): void {
+    if (!this.passThrough) { this.out.error(STREAM_CUT); return; }
+    if (!this.done) {
+      log.warn("the provider's stream ended without message_stop");
+      this.tail = "event: error\ndata: " + anthropicError(502, STREAM_CUT) + "\n\n";
+    }
+    this.out.report.publish();
+  }
+
+  private convert(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
     const type = str(data, "type");
     if (type == "message_start") {
       const m = data.getObject("message");

@@ -1,9 +1,11 @@
 // Provider `gemini`: OpenAI chat ⇄ generateContent / streamGenerateContent?alt=sse, embeddings
 // ⇄ batchEmbedContents.
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromGemini } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, TokenUsage, HeaderMap, usageFromGemini } from "@sluice/sdk";
 import { jsonString, jsonInt, jsonNumber, jsonObject, jsonArray, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
-import { ProviderConfig } from "./config";
+import { completionWith, chunk, providerErrorMessage } from "./openai";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
+import { SseEvent } from "@sluice/sdk/sse/event";
 import { appendByRole, stopSequences, toolFunctions, toolCall, argumentsText } from "./convert";
 
 function textPart(t: string): JsonValue { return textPartOf(jsonString(t)); }
@@ -49,7 +51,47 @@ function parts(v: JsonValue | null): Array<JsonValue> {
   return out;
 }
 
-export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): JsonObject {
+export class GeminiAdapter extends ProviderAdapter {
+  apiVersion: string = "v1beta";
+  thinkingBudget: i64 = -2; // -2: not set
+  safetySetting: Map<string, string> = new Map<string, string>();
+
+  create(): ProviderAdapter { return new GeminiAdapter(); }
+
+  parse(o: JsonObject): string {
+    const v = o.getString("apiVersion");
+    if (v !== null) this.apiVersion = v;
+    this.thinkingBudget = <i64>o.getNumber("geminiThinkingBudget", -2);
+    const gss = o.getObject("geminiSafetySetting");
+    if (gss !== null) {
+      for (let i = 0; i < gss.keys.length; i++) {
+        const s = gss.getString(gss.keys[i]);
+        if (s !== null) this.safetySetting.set(gss.keys[i], s);
+      }
+    }
+    return "";
+  }
+
+  get needsApiTokens(): bool { return true; }
+  get speaksOpenAI(): bool { return false; }
+  /** No model list: answered from modelMapping. */
+  path(api: Api, ex: Exchange): string { return ""; }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    const base = "/" + this.apiVersion + "/models/" + ex.mapped;
+    if (ex.api == Api.Chat) return new UpstreamRequest(openaiToGeminiRequest(req, this), base + (ex.stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
+    if (ex.api == Api.Embeddings) return new UpstreamRequest(openaiToGeminiEmbeddings(req, ex.mapped), base + ":batchEmbedContents");
+    return null;
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    return ex.api == Api.Embeddings ? geminiToOpenAIEmbeddings(resp, ex.mapped, usage) : geminiToOpenAIResponse(resp, ex.mapped, usage);
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter { return new GeminiStream(out, ex.mapped, ex.created); }
+}
+
+function openaiToGeminiRequest(req: JsonObject, pc: GeminiAdapter): JsonObject {
   const out = new JsonObject();
   const contents = new Array<JsonValue>();
   const sys = new Array<JsonValue>();
@@ -119,19 +161,19 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
   if (stop !== null) gc.set("stopSequences", stop);
   const rf = req.getObject("response_format");
   if (rf !== null && str(rf, "type") != "text") gc.set("responseMimeType", jsonString("application/json"));
-  if (pc.geminiThinkingBudget != -2) {
+  if (pc.thinkingBudget != -2) {
     const th = new JsonObject();
-    th.set("thinkingBudget", jsonInt(pc.geminiThinkingBudget));
+    th.set("thinkingBudget", jsonInt(pc.thinkingBudget));
     gc.set("thinkingConfig", jsonObject(th));
   }
   if (gc.size > 0) out.set("generationConfig", jsonObject(gc));
-  if (pc.geminiSafetySetting.size > 0) {
+  if (pc.safetySetting.size > 0) {
     const ss = new Array<JsonValue>();
-    const keys = pc.geminiSafetySetting.keys();
+    const keys = pc.safetySetting.keys();
     for (let i = 0; i < keys.length; i++) {
       const o = new JsonObject();
       o.set("category", jsonString(keys[i]));
-      o.set("threshold", jsonString(pc.geminiSafetySetting.get(keys[i])));
+      o.set("threshold", jsonString(pc.safetySetting.get(keys[i])));
       ss.push(jsonObject(o));
     }
     out.set("safetySettings", jsonArray(ss));
@@ -195,7 +237,7 @@ function readCandidate(resp: JsonObject, callBase: i32): Candidate {
   return c;
 }
 
-export function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const c = readCandidate(resp, 0);
   const msg = new JsonObject();
   msg.set("role", jsonString("assistant"));
@@ -212,17 +254,15 @@ export function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: T
   return completionWith(id, model, msg, c.finish.length > 0 ? c.finish : "stop", usage);
 }
 
-export class GeminiStreamReader {
+class GeminiStream extends ConvertingStream {
   id: string = "";
-  model: string;
-  created: i64;
   started: bool = false;
   calls: i32 = 0;
   sawFinish: bool = false;
 
-  constructor(model: string, created: i64) { this.model = model; this.created = created; }
-
-  event(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  event(ev: SseEvent, data: JsonObject): void {
+    if (data.has("error")) { this.out.error(providerErrorMessage(data, "upstream error")); return; }
+    const usage = this.out.usage;
     if (this.id.length == 0) {
       this.id = str(data, "responseId");
       if (this.id.length == 0) this.id = randomId("chatcmpl-");
@@ -239,16 +279,15 @@ export class GeminiStreamReader {
     let finish = c.finish;
     if (finish.length > 0 && this.calls > 0 && finish == "stop") finish = "tool_calls";
     if (finish.length > 0) this.sawFinish = true;
-    if (d.size > 0 || finish.length > 0) out.push(chunk(this.id, this.model, this.created, d, finish));
+    if (d.size > 0 || finish.length > 0) this.chunks.push(chunk(this.id, this.model, this.created, d, finish));
+    this.flush();
   }
 
-  end(usage: TokenUsage, out: Array<string>): void {
-    out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
-  }
+  end(): void { this.endWithUsage(this.sawFinish, this.id); }
 }
 
 /** OpenAI embeddings request → batchEmbedContents. */
-export function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonObject {
+function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonObject {
   const inputs = new Array<string>();
   const inp = req.get("input");
   if (inp !== null) {
@@ -274,7 +313,7 @@ export function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonOb
   return out;
 }
 
-export function geminiToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function geminiToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const data = new Array<JsonValue>();
   const list = resp.getArray("embeddings");
   if (list !== null) {

@@ -1,14 +1,70 @@
 // Provider `hunyuan` with hunyuanAuthId/hunyuanAuthKey: Tencent Cloud's native ChatCompletions
 // API (hunyuan.tencentcloudapi.com, X-TC-Action, TC3-HMAC-SHA256 signature). Without them the
 // provider is OpenAI-compatible (api.hunyuan.cloud.tencent.com) and handled by the table.
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromTencent } from "@sluice/sdk";
-import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, contentValue } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
+import { JsonObject, JsonValue, TokenUsage, HeaderMap, usageFromTencent } from "@sluice/sdk";
+import { SseEvent } from "@sluice/sdk/sse/event";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest, ProviderError } from "./adapter";
+import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
+import { tc3Authorization } from "./sign";
+import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, contentValue, nowSeconds } from "./util";
+import { completionWith, chunk } from "./openai";
 import { toolFunctions } from "./convert";
 
-export const HUNYUAN_HOST = "hunyuan.tencentcloudapi.com";
+const HUNYUAN_HOST = "hunyuan.tencentcloudapi.com";
 
-export function openaiToHunyuanRequest(req: JsonObject, model: string, stream: bool): JsonObject {
+/** `hunyuan`: OpenAI-compatible (the table row, Bearer) unless hunyuanAuthId is set: then Tencent Cloud's API, TC3-signed. */
+export class HunyuanAdapter extends ProviderAdapter {
+  authId: string = "";
+  authKey: string = "";
+
+  create(): ProviderAdapter { return new HunyuanAdapter(); }
+
+  parse(o: JsonObject): string {
+    const id = o.getString("hunyuanAuthId");
+    if (id !== null) this.authId = id;
+    const key = o.getString("hunyuanAuthKey");
+    if (key !== null) this.authKey = key;
+    return "";
+  }
+
+  get speaksOpenAI(): bool { return this.authId.length == 0; }
+
+  host(ex: Exchange, headers: HeaderMap): string { return this.speaksOpenAI ? super.host(ex, headers) : HUNYUAN_HOST; }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    if (this.speaksOpenAI) return super.request(req, ex, headers);
+    if (ex.api != Api.Chat) return null;
+    return new UpstreamRequest(openaiToHunyuanRequest(req, ex.mapped, ex.stream), "/");
+  }
+
+  sign(headers: HeaderMap, host: string, path: string, body: ArrayBuffer, ex: Exchange): void {
+    if (this.speaksOpenAI) return;
+    const now = nowSeconds();
+    headers.set("x-tc-action", "ChatCompletions");
+    headers.set("x-tc-version", "2023-09-01");
+    headers.set("x-tc-timestamp", now.toString());
+    headers.set("authorization", tc3Authorization(this.authId, this.authKey, "hunyuan", HUNYUAN_HOST, "application/json", body, now));
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    return this.speaksOpenAI ? super.response(resp, ex, usage) : hunyuanToOpenAIResponse(resp, ex.mapped, usage);
+  }
+
+  /** Tencent reports errors as HTTP 200 + Response.Error. */
+  get errorsInBody(): bool { return !this.speaksOpenAI; }
+
+  bodyError(resp: JsonObject): ProviderError | null {
+    const e = hunyuanError(resp);
+    if (e === null) return null;
+    return new ProviderError(hunyuanErrorStatus(str(e, "Code")), str(e, "Message"), str(e, "Code"));
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter {
+    return this.speaksOpenAI ? super.stream(ex, out) : new HunyuanStream(out, ex.mapped, ex.created);
+  }
+}
+
+function openaiToHunyuanRequest(req: JsonObject, model: string, stream: bool): JsonObject {
   const out = new JsonObject();
   out.set("Model", jsonString(model));
   const msgs = new Array<JsonValue>();
@@ -90,19 +146,19 @@ function toolCallsOf(list: Array<JsonValue> | null, withIndex: bool): Array<Json
 }
 
 /** Tencent answers errors with HTTP 200 and Response.Error; returns it or null. */
-export function hunyuanError(resp: JsonObject): JsonObject | null {
+function hunyuanError(resp: JsonObject): JsonObject | null {
   const r = resp.getObject("Response");
   return r === null ? null : r.getObject("Error");
 }
 
-export function hunyuanErrorStatus(code: string): u32 {
+function hunyuanErrorStatus(code: string): u32 {
   if (code.startsWith("AuthFailure")) return 401;
   if (code.startsWith("LimitExceeded") || code.startsWith("RequestLimitExceeded")) return 429;
   if (code.startsWith("InternalError")) return 500;
   return 400;
 }
 
-export function hunyuanToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function hunyuanToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   let r = resp.getObject("Response");
   if (r === null) r = resp;
   const msg = new JsonObject();
@@ -125,16 +181,15 @@ export function hunyuanToOpenAIResponse(resp: JsonObject, model: string, usage: 
   return completionWith(str(r, "Id"), model, msg, finish, usage);
 }
 
-export class HunyuanStreamReader {
+class HunyuanStream extends ConvertingStream {
   id: string = "";
-  model: string;
-  created: i64;
   done: bool = false;
   started: bool = false;
 
-  constructor(model: string, created: i64) { this.model = model; this.created = created; }
-
-  event(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  event(ev: SseEvent, data: JsonObject): void {
+    const e = hunyuanError(data);
+    if (e !== null) { this.out.error(str(e, "Message")); return; }
+    const usage = this.out.usage;
     if (this.id.length == 0) this.id = str(data, "Id");
     const u = data.getObject("Usage");
     if (u !== null) usageFromTencent(u, usage);
@@ -151,10 +206,9 @@ export class HunyuanStreamReader {
     if (calls.length > 0) d.set("tool_calls", jsonArray(calls));
     const f = str(c, "FinishReason");
     if (f.length > 0) this.done = true;
-    if (d.size > 0 || f.length > 0) out.push(chunk(this.id, this.model, this.created, d, f));
+    if (d.size > 0 || f.length > 0) this.chunks.push(chunk(this.id, this.model, this.created, d, f));
+    this.flush();
   }
 
-  end(usage: TokenUsage, out: Array<string>): void {
-    out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
-  }
+  end(): void { this.endWithUsage(this.done, this.id); }
 }

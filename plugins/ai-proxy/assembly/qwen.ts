@@ -1,15 +1,62 @@
 // Provider `qwen` in native mode (qwenEnableCompatible: false): DashScope text-generation and
 // text-embedding APIs, with their SSE (X-DashScope-SSE: enable, incremental_output).
-import { JsonObject, JsonValue, JsonKind, TokenUsage, usageFromDashScope } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, TokenUsage, HeaderMap, usageFromDashScope } from "@sluice/sdk";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, contentText } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
-import { ProviderConfig } from "./config";
+import { completionWith, chunk, providerErrorMessage } from "./openai";
+import { SseEvent } from "@sluice/sdk/sse/event";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
 
-export const QWEN_CHAT_PATH = "/api/v1/services/aigc/text-generation/generation";
-export const QWEN_VL_PATH = "/api/v1/services/aigc/multimodal-generation/generation";
-export const QWEN_EMBEDDING_PATH = "/api/v1/services/embeddings/text-embedding/text-embedding";
+const QWEN_CHAT_PATH = "/api/v1/services/aigc/text-generation/generation";
+const QWEN_VL_PATH = "/api/v1/services/aigc/multimodal-generation/generation";
+const QWEN_EMBEDDING_PATH = "/api/v1/services/embeddings/text-embedding/text-embedding";
 
-export function openaiToQwenRequest(req: JsonObject, model: string, stream: bool, pc: ProviderConfig): JsonObject {
+/** `qwen`: OpenAI-compatible mode (the table row) unless qwenEnableCompatible is false. */
+export class QwenAdapter extends ProviderAdapter {
+  compatible: bool = true;
+  enableSearch: bool = false;
+  reasoningContentMode: string = "passthrough";
+
+  create(): ProviderAdapter { return new QwenAdapter(); }
+
+  parse(o: JsonObject): string {
+    this.compatible = o.getBool("qwenEnableCompatible", true);
+    this.enableSearch = o.getBool("qwenEnableSearch", false);
+    const m = o.getString("reasoningContentMode");
+    if (m !== null) this.reasoningContentMode = m;
+    return super.parse(o);
+  }
+
+  get needsApiTokens(): bool { return true; }
+  get speaksOpenAI(): bool { return this.compatible; }
+
+  /** Native mode has no model list: answered from modelMapping. */
+  path(api: Api, ex: Exchange): string { return !this.compatible && api == Api.Models ? "" : super.path(api, ex); }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    if (this.compatible) return super.request(req, ex, headers);
+    if (ex.api == Api.Chat) {
+      if (ex.stream) headers.set("x-dashscope-sse", "enable");
+      return new UpstreamRequest(openaiToQwenRequest(req, ex.mapped, ex.stream, this), ex.mapped.includes("-vl") ? QWEN_VL_PATH : QWEN_CHAT_PATH);
+    }
+    if (ex.api == Api.Embeddings) return new UpstreamRequest(openaiToQwenEmbeddings(req, ex.mapped), QWEN_EMBEDDING_PATH);
+    return null;
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    if (this.compatible) return super.response(resp, ex, usage);
+    return ex.api == Api.Embeddings ? qwenToOpenAIEmbeddings(resp, ex.mapped, usage) : qwenToOpenAIResponse(resp, ex.mapped, this, usage);
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter {
+    if (this.compatible) return super.stream(ex, out);
+    const s = new QwenStream(out, ex.mapped, ex.created);
+    s.pc = this;
+    return s;
+  }
+}
+
+function openaiToQwenRequest(req: JsonObject, model: string, stream: bool, pc: QwenAdapter): JsonObject {
   const out = new JsonObject();
   out.set("model", jsonString(model));
   const input = new JsonObject();
@@ -50,7 +97,7 @@ export function openaiToQwenRequest(req: JsonObject, model: string, stream: bool
   copy(req, "presence_penalty", p, "presence_penalty");
   copy(req, "enable_thinking", p, "enable_thinking");
   if (stream) p.set("incremental_output", jsonBool(true));
-  if (pc.qwenEnableSearch) p.set("enable_search", jsonBool(true));
+  if (pc.enableSearch) p.set("enable_search", jsonBool(true));
   out.set("parameters", jsonObject(p));
   return out;
 }
@@ -68,7 +115,7 @@ function finishOf(f: string): string {
   return f;
 }
 
-export function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: ProviderConfig, usage: TokenUsage): JsonObject {
+function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: QwenAdapter, usage: TokenUsage): JsonObject {
   const msg = new JsonObject();
   msg.set("role", jsonString("assistant"));
   let finish = "stop";
@@ -91,17 +138,15 @@ export function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: Provid
   return completionWith(str(resp, "request_id"), model, msg, finish, usage);
 }
 
-export class QwenStreamReader {
+class QwenStream extends ConvertingStream {
   id: string = "";
-  model: string;
-  created: i64;
   started: bool = false;
-  pc: ProviderConfig;
+  pc!: QwenAdapter;
   done: bool = false;
 
-  constructor(model: string, created: i64, pc: ProviderConfig) { this.model = model; this.created = created; this.pc = pc; }
-
-  event(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  event(ev: SseEvent, data: JsonObject): void {
+    if (data.has("code") && !data.has("output")) { this.out.error(providerErrorMessage(data, "upstream error")); return; }
+    const usage = this.out.usage;
     if (this.id.length == 0) this.id = str(data, "request_id");
     const u = data.getObject("usage");
     if (u !== null) usageFromDashScope(u, usage);
@@ -130,15 +175,14 @@ export class QwenStreamReader {
     }
     const f = finishOf(str(choice, "finish_reason"));
     if (f.length > 0) this.done = true;
-    if (d.size > 0 || f.length > 0) out.push(chunk(this.id, this.model, this.created, d, f));
+    if (d.size > 0 || f.length > 0) this.chunks.push(chunk(this.id, this.model, this.created, d, f));
+    this.flush();
   }
 
-  end(usage: TokenUsage, out: Array<string>): void {
-    out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
-  }
+  end(): void { this.endWithUsage(this.done, this.id); }
 }
 
-export function openaiToQwenEmbeddings(req: JsonObject, model: string): JsonObject {
+function openaiToQwenEmbeddings(req: JsonObject, model: string): JsonObject {
   const texts = new Array<JsonValue>();
   const inp = req.get("input");
   if (inp !== null) {
@@ -159,7 +203,7 @@ export function openaiToQwenEmbeddings(req: JsonObject, model: string): JsonObje
   return out;
 }
 
-export function qwenToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function qwenToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const data = new Array<JsonValue>();
   const output = resp.getObject("output");
   const list: Array<JsonValue> | null = output === null ? null : output.getArray("embeddings");

@@ -160,7 +160,7 @@ const CLAUDE_ANSWER = JSON.stringify({ id: "msg_1", type: "message", role: "assi
 for (const target of ["envoy", "higress"] as const) {
   describe(`large request bodies on the emulator (${target})`, () => {
     const load = () => Emulator.load(pluginWasm("ai-proxy", target), { target, config: emuConfig, routes: emuRoutes, pluginName: "ai-proxy", logLevel: "warn" });
-    const memory = (host: Emulator) => (host as unknown as { memory: WebAssembly.Memory }).memory.buffer.byteLength;
+    const memory = (host: Emulator) => (host as unknown as { mem: { buffer: ArrayBuffer } }).mem.buffer.byteLength;
 
     for (const [name, path, answer] of [["passthrough with model mapping", "/openai/v1/chat/completions", OPENAI_ANSWER], ["claude conversion", "/claude/v1/chat/completions", CLAUDE_ANSWER]] as const) {
       it(`${name}: a 10 MB body costs at most 3 bytes of VM memory per body byte, and repeating it no more`, async () => {
