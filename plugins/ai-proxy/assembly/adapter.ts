@@ -77,14 +77,17 @@ export class ProviderAdapter {
     return "";
   }
 
+  // What the provider is, as the filter needs to know it (an adapter sets them in `parse`).
   /** Config without apiTokens is refused. */
-  get needsApiTokens(): bool { return false; }
+  needsApiTokens: bool = false;
   /** The provider speaks OpenAI's wire format (bodies pass with the model mapped). */
-  get speaksOpenAI(): bool { return true; }
+  speaksOpenAI: bool = true;
   /** The provider speaks Anthropic's Messages (an Anthropic client's request goes as it is). */
-  get speaksMessages(): bool { return false; }
+  speaksMessages: bool = false;
   /** The provider knows the `developer` role (others get `system`). */
-  get keepsDeveloperRole(): bool { return false; }
+  keepsDeveloperRole: bool = false;
+  /** The provider reports errors inside HTTP 200 answers (the headers wait for the body). */
+  errorsInBody: bool = false;
 
   host(ex: Exchange, headers: HeaderMap): string {
     return this.domain.length > 0 ? this.domain : this.spec.host;
@@ -123,8 +126,7 @@ export class ProviderAdapter {
     return resp;
   }
 
-  /** The provider reports errors inside HTTP 200 answers (the headers wait for the body). */
-  get errorsInBody(): bool { return false; }
+  /** The error inside a 200 answer (when `errorsInBody`), or null. */
   bodyError(resp: JsonObject): ProviderError | null { return null; }
 
   stream(ex: Exchange, out: StreamOutput): StreamConverter { return new OpenAIStream(out, !ex.anthropicIn); }

@@ -17,6 +17,7 @@ export class BedrockAdapter extends ProviderAdapter {
   create(): ProviderAdapter { return new BedrockAdapter(); }
 
   parse(o: JsonObject): string {
+    this.speaksOpenAI = false;
     const a = o.getString("awsAccessKey"); if (a !== null) this.accessKey = a;
     const s = o.getString("awsSecretKey"); if (s !== null) this.secretKey = s;
     const r = o.getString("awsRegion"); if (r !== null) this.region = r;
@@ -26,7 +27,6 @@ export class BedrockAdapter extends ProviderAdapter {
     return "";
   }
 
-  get speaksOpenAI(): bool { return false; }
   host(ex: Exchange, headers: HeaderMap): string { return "bedrock-runtime." + this.region + ".amazonaws.com"; }
 
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {

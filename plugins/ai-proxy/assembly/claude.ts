@@ -83,12 +83,11 @@ export class ClaudeAdapter extends ProviderAdapter {
     const v = o.getString("claudeVersion");
     const a = o.getString("apiVersion");
     this.version = v !== null ? v : a !== null ? a : "2023-06-01";
+    this.needsApiTokens = true;
+    this.speaksOpenAI = false;
+    this.speaksMessages = true;
     return "";
   }
-
-  get needsApiTokens(): bool { return true; }
-  get speaksOpenAI(): bool { return false; }
-  get speaksMessages(): bool { return true; }
 
   authHeaders(token: string): Array<HeaderPair> {
     const out = super.authHeaders(token);

@@ -61,9 +61,9 @@ export class OpenAIAdapter extends ProviderAdapter {
   parse(o: JsonObject): string {
     this.customUrl = text(o, "openaiCustomUrl", "");
     this.authHeaderKey = text(o, "authHeaderKey", "");
+    this.keepsDeveloperRole = true;
     return "";
   }
-  get keepsDeveloperRole(): bool { return true; }
   host(ex: Exchange, headers: HeaderMap): string {
     return this.customUrl.length > 0 ? splitUrl(this.customUrl)[0] : this.spec.host;
   }
@@ -88,10 +88,10 @@ export class AzureAdapter extends ProviderAdapter {
   create(): ProviderAdapter { return new AzureAdapter(); }
   parse(o: JsonObject): string {
     this.serviceUrl = text(o, "azureServiceUrl", "");
+    this.needsApiTokens = true;
+    this.keepsDeveloperRole = true;
     return this.serviceUrl.length == 0 ? "missing azureServiceUrl in provider config" : "";
   }
-  get needsApiTokens(): bool { return true; }
-  get keepsDeveloperRole(): bool { return true; }
   host(ex: Exchange, headers: HeaderMap): string { return splitUrl(this.serviceUrl)[0]; }
   path(api: Api, ex: Exchange): string {
     const pq = splitUrl(this.serviceUrl)[1];

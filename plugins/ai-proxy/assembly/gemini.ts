@@ -62,6 +62,8 @@ export class GeminiAdapter extends ProviderAdapter {
     const v = o.getString("apiVersion");
     if (v !== null) this.apiVersion = v;
     this.thinkingBudget = <i64>o.getNumber("geminiThinkingBudget", -2);
+    this.needsApiTokens = true;
+    this.speaksOpenAI = false;
     const gss = o.getObject("geminiSafetySetting");
     if (gss !== null) {
       for (let i = 0; i < gss.keys.length; i++) {
@@ -72,8 +74,6 @@ export class GeminiAdapter extends ProviderAdapter {
     return "";
   }
 
-  get needsApiTokens(): bool { return true; }
-  get speaksOpenAI(): bool { return false; }
   /** No model list: answered from modelMapping. */
   path(api: Api, ex: Exchange): string { return ""; }
 

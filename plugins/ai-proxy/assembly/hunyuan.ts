@@ -24,10 +24,11 @@ export class HunyuanAdapter extends ProviderAdapter {
     if (id !== null) this.authId = id;
     const key = o.getString("hunyuanAuthKey");
     if (key !== null) this.authKey = key;
+    this.speaksOpenAI = this.authId.length == 0;
+    // Tencent reports errors as HTTP 200 + Response.Error.
+    this.errorsInBody = !this.speaksOpenAI;
     return "";
   }
-
-  get speaksOpenAI(): bool { return this.authId.length == 0; }
 
   host(ex: Exchange, headers: HeaderMap): string { return this.speaksOpenAI ? super.host(ex, headers) : HUNYUAN_HOST; }
 
@@ -49,9 +50,6 @@ export class HunyuanAdapter extends ProviderAdapter {
   response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
     return this.speaksOpenAI ? super.response(resp, ex, usage) : hunyuanToOpenAIResponse(resp, ex.mapped, usage);
   }
-
-  /** Tencent reports errors as HTTP 200 + Response.Error. */
-  get errorsInBody(): bool { return !this.speaksOpenAI; }
 
   bodyError(resp: JsonObject): ProviderError | null {
     const e = hunyuanError(resp);

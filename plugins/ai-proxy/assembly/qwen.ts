@@ -22,13 +22,12 @@ export class QwenAdapter extends ProviderAdapter {
   parse(o: JsonObject): string {
     this.compatible = o.getBool("qwenEnableCompatible", true);
     this.enableSearch = o.getBool("qwenEnableSearch", false);
+    this.needsApiTokens = true;
+    this.speaksOpenAI = this.compatible;
     const m = o.getString("reasoningContentMode");
     if (m !== null) this.reasoningContentMode = m;
     return super.parse(o);
   }
-
-  get needsApiTokens(): bool { return true; }
-  get speaksOpenAI(): bool { return this.compatible; }
 
   /** Native mode has no model list: answered from modelMapping. */
   path(api: Api, ex: Exchange): string { return !this.compatible && api == Api.Models ? "" : super.path(api, ex); }
