@@ -72,6 +72,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     const pc = this.config.active;
     if (pc === null) return Action.Continue;
     this.pc = pc;
+    this.report.provider = pc.type;
     const ex = this.ex;
     const p = this.requestHeaders.get(":path");
     let path = p === null ? "/" : p;
@@ -83,7 +84,6 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     ex.api = apiOfPath(path);
     if (ex.api == Api.Unknown && !pc.originalProtocol) return Action.Continue;
     ex.created = nowSeconds();
-    this.report.provider = pc.type;
 
     const host = this.requestHeaders.get(":authority");
     this.requestHeaders.remove("x-envoy-original-host");
