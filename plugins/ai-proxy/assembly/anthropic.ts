@@ -3,16 +3,16 @@
 // that does not speak Messages natively, so Claude Code can drive any model.
 import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
 import { TokenUsage } from "@sluice/sdk/ai";
-import { S, I, B, O, A, NULL, copy, str, strValue, parseArgs, contentText, contentValue, randomId } from "./util";
+import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, jsonNull, copy, str, strValue, parseArgs, contentText, contentValue, randomId } from "./util";
 import { sseEvent } from "./sse";
 import { toolCall, argumentsText } from "./convert";
 import { textBlock, thinkingBlock, appendToolUseBlocks } from "./claude";
 
 function textPart(t: JsonValue): JsonValue {
   const p = new JsonObject();
-  p.set("type", S("text"));
+  p.set("type", jsonString("text"));
   p.set("text", t);
-  return O(p);
+  return jsonObject(p);
 }
 
 function imagePart(block: JsonObject): JsonValue | null {
@@ -23,11 +23,11 @@ function imagePart(block: JsonObject): JsonValue | null {
   else if (str(src, "type") == "url") url = str(src, "url");
   else return null;
   const iu = new JsonObject();
-  iu.set("url", S(url));
+  iu.set("url", jsonString(url));
   const p = new JsonObject();
-  p.set("type", S("image_url"));
-  p.set("image_url", O(iu));
-  return O(p);
+  p.set("type", jsonString("image_url"));
+  p.set("image_url", jsonObject(iu));
+  return jsonObject(p);
 }
 
 
@@ -41,9 +41,9 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
     const t = contentValue(sys);
     if (!t.isEmptyString) {
       const m = new JsonObject();
-      m.set("role", S("system"));
+      m.set("role", jsonString("system"));
       m.set("content", t);
-      msgs.push(O(m));
+      msgs.push(jsonObject(m));
     }
   }
   const list = req.getArray("messages");
@@ -56,9 +56,9 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
       if (content === null) continue;
       if (content.kind == JsonKind.String) {
         const o = new JsonObject();
-        o.set("role", S(role));
+        o.set("role", jsonString(role));
         o.set("content", content);
-        msgs.push(O(o));
+        msgs.push(jsonObject(o));
         continue;
       }
       const blocks = content.asArray();
@@ -75,11 +75,11 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
           else if (t == "tool_use") calls.push(toolCall(-1, str(b, "id"), str(b, "name"), argumentsText(b.get("input"))));
         }
         const o = new JsonObject();
-        o.set("role", S("assistant"));
-        o.set("content", text.length > 0 || calls.length == 0 ? S(text) : NULL());
-        if (thinking.length > 0) o.set("reasoning_content", S(thinking));
-        if (calls.length > 0) o.set("tool_calls", A(calls));
-        msgs.push(O(o));
+        o.set("role", jsonString("assistant"));
+        o.set("content", text.length > 0 || calls.length == 0 ? jsonString(text) : jsonNull());
+        if (thinking.length > 0) o.set("reasoning_content", jsonString(thinking));
+        if (calls.length > 0) o.set("tool_calls", jsonArray(calls));
+        msgs.push(jsonObject(o));
         continue;
       }
       // user: tool_result blocks become tool messages (first), the rest one user message.
@@ -91,10 +91,10 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
         const t = str(b, "type");
         if (t == "tool_result") {
           const o = new JsonObject();
-          o.set("role", S("tool"));
-          o.set("tool_call_id", S(str(b, "tool_use_id")));
+          o.set("role", jsonString("tool"));
+          o.set("tool_call_id", jsonString(str(b, "tool_use_id")));
           o.set("content", contentValue(b.get("content")));
-          msgs.push(O(o));
+          msgs.push(jsonObject(o));
         } else if (t == "text") parts.push(textPart(strValue(b, "text")));
         else if (t == "image") {
           const p = imagePart(b);
@@ -103,25 +103,25 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
       }
       if (parts.length > 0) {
         const o = new JsonObject();
-        o.set("role", S(role));
+        o.set("role", jsonString(role));
         // One text part passes as it is (a big one stays undecoded); several are joined.
-        if (onlyText) o.set("content", parts.length == 1 ? strValue(parts[0].asObject(), "text") : S(contentText(A(parts))));
-        else o.set("content", A(parts));
-        msgs.push(O(o));
+        if (onlyText) o.set("content", parts.length == 1 ? strValue(parts[0].asObject(), "text") : jsonString(contentText(jsonArray(parts))));
+        else o.set("content", jsonArray(parts));
+        msgs.push(jsonObject(o));
       }
     }
   }
-  out.set("messages", A(msgs));
+  out.set("messages", jsonArray(msgs));
   copy(req, "max_tokens", out, "max_tokens");
   copy(req, "temperature", out, "temperature");
   copy(req, "top_p", out, "top_p");
   copy(req, "stop_sequences", out, "stop");
   const stream = req.getBool("stream", false);
   if (stream) {
-    out.set("stream", B(true));
+    out.set("stream", jsonBool(true));
     const so = new JsonObject();
-    so.set("include_usage", B(true));
-    out.set("stream_options", O(so));
+    so.set("include_usage", jsonBool(true));
+    out.set("stream_options", jsonObject(so));
   }
   const tools = req.getArray("tools");
   if (tools !== null && tools.length > 0) {
@@ -130,36 +130,36 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
       const t = tools[i].asObject();
       if (t === null) continue;
       const fn = new JsonObject();
-      fn.set("name", S(str(t, "name")));
+      fn.set("name", jsonString(str(t, "name")));
       copy(t, "description", fn, "description");
       const schema = t.get("input_schema");
-      fn.set("parameters", schema === null ? O(new JsonObject()) : schema);
+      fn.set("parameters", schema === null ? jsonObject(new JsonObject()) : schema);
       const o = new JsonObject();
-      o.set("type", S("function"));
-      o.set("function", O(fn));
-      ts.push(O(o));
+      o.set("type", jsonString("function"));
+      o.set("function", jsonObject(fn));
+      ts.push(jsonObject(o));
     }
-    out.set("tools", A(ts));
+    out.set("tools", jsonArray(ts));
   }
   const tc = req.getObject("tool_choice");
   if (tc !== null) {
     const t = str(tc, "type");
-    if (t == "auto") out.set("tool_choice", S("auto"));
-    else if (t == "any") out.set("tool_choice", S("required"));
-    else if (t == "none") out.set("tool_choice", S("none"));
+    if (t == "auto") out.set("tool_choice", jsonString("auto"));
+    else if (t == "any") out.set("tool_choice", jsonString("required"));
+    else if (t == "none") out.set("tool_choice", jsonString("none"));
     else if (t == "tool") {
       const fn = new JsonObject();
-      fn.set("name", S(str(tc, "name")));
+      fn.set("name", jsonString(str(tc, "name")));
       const o = new JsonObject();
-      o.set("type", S("function"));
-      o.set("function", O(fn));
-      out.set("tool_choice", O(o));
+      o.set("type", jsonString("function"));
+      o.set("function", jsonObject(fn));
+      out.set("tool_choice", jsonObject(o));
     }
   }
   const thinking = req.getObject("thinking");
   if (thinking !== null && str(thinking, "type") == "enabled") {
     const budget = thinking.getNumber("budget_tokens", 0);
-    out.set("reasoning_effort", S(budget >= 16384 ? "high" : budget >= 8192 ? "medium" : "low"));
+    out.set("reasoning_effort", jsonString(budget >= 16384 ? "high" : budget >= 8192 ? "medium" : "low"));
   }
   const md = req.getObject("metadata");
   if (md !== null) copy(md, "user_id", out, "user");
@@ -178,10 +178,10 @@ export function openaiToAnthropicResponse(resp: JsonObject, model: string, usage
   const out = new JsonObject();
   let id = str(resp, "id");
   if (!id.startsWith("msg_")) id = "msg_" + id;
-  out.set("id", S(id));
-  out.set("type", S("message"));
-  out.set("role", S("assistant"));
-  out.set("model", S(model));
+  out.set("id", jsonString(id));
+  out.set("type", jsonString("message"));
+  out.set("role", jsonString("assistant"));
+  out.set("model", jsonString(model));
   const content = new Array<JsonValue>();
   let finish = "stop";
   const choices = resp.getArray("choices");
@@ -204,10 +204,10 @@ export function openaiToAnthropicResponse(resp: JsonObject, model: string, usage
       }
     }
   }
-  out.set("content", A(content));
-  out.set("stop_reason", S(stopReasonOf(finish)));
-  out.set("stop_sequence", NULL());
-  out.set("usage", O(usage.toAnthropic()));
+  out.set("content", jsonArray(content));
+  out.set("stop_reason", jsonString(stopReasonOf(finish)));
+  out.set("stop_sequence", jsonNull());
+  out.set("usage", jsonObject(usage.toAnthropic()));
   return out;
 }
 
@@ -230,28 +230,28 @@ export class AnthropicStreamWriter {
     if (this.started) return;
     this.started = true;
     const m = new JsonObject();
-    m.set("id", S(id.startsWith("msg_") ? id : "msg_" + id));
-    m.set("type", S("message"));
-    m.set("role", S("assistant"));
-    m.set("model", S(this.model));
-    m.set("content", A(new Array<JsonValue>()));
-    m.set("stop_reason", NULL());
-    m.set("stop_sequence", NULL());
+    m.set("id", jsonString(id.startsWith("msg_") ? id : "msg_" + id));
+    m.set("type", jsonString("message"));
+    m.set("role", jsonString("assistant"));
+    m.set("model", jsonString(this.model));
+    m.set("content", jsonArray(new Array<JsonValue>()));
+    m.set("stop_reason", jsonNull());
+    m.set("stop_sequence", jsonNull());
     const u = new JsonObject();
-    u.set("input_tokens", I(0));
-    u.set("output_tokens", I(0));
-    m.set("usage", O(u));
+    u.set("input_tokens", jsonInt(0));
+    u.set("output_tokens", jsonInt(0));
+    m.set("usage", jsonObject(u));
     const e = new JsonObject();
-    e.set("type", S("message_start"));
-    e.set("message", O(m));
+    e.set("type", jsonString("message_start"));
+    e.set("message", jsonObject(m));
     out.push(sseEvent("message_start", e.stringify()));
   }
 
   private close(out: Array<string>): void {
     if (this.blockType == NONE) return;
     const e = new JsonObject();
-    e.set("type", S("content_block_stop"));
-    e.set("index", I(this.blockIndex));
+    e.set("type", jsonString("content_block_stop"));
+    e.set("index", jsonInt(this.blockIndex));
     out.push(sseEvent("content_block_stop", e.stringify()));
     this.blockType = NONE;
   }
@@ -261,17 +261,17 @@ export class AnthropicStreamWriter {
     this.blockIndex++;
     this.blockType = type;
     const e = new JsonObject();
-    e.set("type", S("content_block_start"));
-    e.set("index", I(this.blockIndex));
-    e.set("content_block", O(block));
+    e.set("type", jsonString("content_block_start"));
+    e.set("index", jsonInt(this.blockIndex));
+    e.set("content_block", jsonObject(block));
     out.push(sseEvent("content_block_start", e.stringify()));
   }
 
   private delta(d: JsonObject, out: Array<string>): void {
     const e = new JsonObject();
-    e.set("type", S("content_block_delta"));
-    e.set("index", I(this.blockIndex));
-    e.set("delta", O(d));
+    e.set("type", jsonString("content_block_delta"));
+    e.set("index", jsonInt(this.blockIndex));
+    e.set("delta", jsonObject(d));
     out.push(sseEvent("content_block_delta", e.stringify()));
   }
 
@@ -289,27 +289,27 @@ export class AnthropicStreamWriter {
       if (r.length > 0) {
         if (this.blockType != THINKING) {
           const b = new JsonObject();
-          b.set("type", S("thinking"));
-          b.set("thinking", S(""));
-          b.set("signature", S(""));
+          b.set("type", jsonString("thinking"));
+          b.set("thinking", jsonString(""));
+          b.set("signature", jsonString(""));
           this.open(THINKING, b, out);
         }
         const x = new JsonObject();
-        x.set("type", S("thinking_delta"));
-        x.set("thinking", S(r));
+        x.set("type", jsonString("thinking_delta"));
+        x.set("thinking", jsonString(r));
         this.delta(x, out);
       }
       const t = contentText(d.get("content"));
       if (t.length > 0) {
         if (this.blockType != TEXT) {
           const b = new JsonObject();
-          b.set("type", S("text"));
-          b.set("text", S(""));
+          b.set("type", jsonString("text"));
+          b.set("text", jsonString(""));
           this.open(TEXT, b, out);
         }
         const x = new JsonObject();
-        x.set("type", S("text_delta"));
-        x.set("text", S(t));
+        x.set("type", jsonString("text_delta"));
+        x.set("text", jsonString(t));
         this.delta(x, out);
       }
       const calls = d.getArray("tool_calls");
@@ -321,20 +321,20 @@ export class AnthropicStreamWriter {
           const fn = call.getObject("function");
           if (this.blockType != TOOL || idx != this.toolIndex) {
             const b = new JsonObject();
-            b.set("type", S("tool_use"));
+            b.set("type", jsonString("tool_use"));
             let id = str(call, "id");
             if (id.length == 0) id = randomId("toolu_");
-            b.set("id", S(id));
-            b.set("name", S(str(fn, "name")));
-            b.set("input", O(new JsonObject()));
+            b.set("id", jsonString(id));
+            b.set("name", jsonString(str(fn, "name")));
+            b.set("input", jsonObject(new JsonObject()));
             this.open(TOOL, b, out);
             this.toolIndex = idx;
           }
           const args = str(fn, "arguments");
           if (args.length > 0) {
             const x = new JsonObject();
-            x.set("type", S("input_json_delta"));
-            x.set("partial_json", S(args));
+            x.set("type", jsonString("input_json_delta"));
+            x.set("partial_json", jsonString(args));
             this.delta(x, out);
           }
         }
@@ -351,15 +351,15 @@ export class AnthropicStreamWriter {
     this.close(out);
     this.finished = true;
     const d = new JsonObject();
-    d.set("stop_reason", S(stopReasonOf(this.finish)));
-    d.set("stop_sequence", NULL());
+    d.set("stop_reason", jsonString(stopReasonOf(this.finish)));
+    d.set("stop_sequence", jsonNull());
     const e = new JsonObject();
-    e.set("type", S("message_delta"));
-    e.set("delta", O(d));
-    e.set("usage", O(usage.toAnthropic()));
+    e.set("type", jsonString("message_delta"));
+    e.set("delta", jsonObject(d));
+    e.set("usage", jsonObject(usage.toAnthropic()));
     out.push(sseEvent("message_delta", e.stringify()));
     const stop = new JsonObject();
-    stop.set("type", S("message_stop"));
+    stop.set("type", jsonString("message_stop"));
     out.push(sseEvent("message_stop", stop.stringify()));
   }
 
@@ -368,11 +368,11 @@ export class AnthropicStreamWriter {
     if (this.finished) return;
     this.finished = true;
     const er = new JsonObject();
-    er.set("type", S("api_error"));
-    er.set("message", S(message));
+    er.set("type", jsonString("api_error"));
+    er.set("message", jsonString(message));
     const e = new JsonObject();
-    e.set("type", S("error"));
-    e.set("error", O(er));
+    e.set("type", jsonString("error"));
+    e.set("error", jsonObject(er));
     out.push(sseEvent("error", e.stringify()));
   }
 }

@@ -1,21 +1,60 @@
 // Provider `bedrock`: OpenAI chat ⇄ Bedrock Converse / ConverseStream (binary AWS event-stream),
 // signed with SigV4 (awsAccessKey/awsSecretKey) or sent with a Bedrock API key (apiTokens, Bearer).
-import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, HeaderMap } from "@sluice/sdk";
 import { TokenUsage, usageFromBedrock } from "@sluice/sdk/ai";
-import { S, I, O, A, str, strValue, parseArgs, contentValue, splitDataUrl } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
-import { awsEncode } from "./sign";
+import { EventStreamReader } from "@sluice/sdk/sse";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { StreamConverter, StreamOutput, STREAM_CUT } from "./stream";
+import { jsonString, jsonInt, jsonObject, jsonArray, str, strValue, parseArgs, contentValue, splitDataUrl, parseObjectBytes, randomId, nowSeconds } from "./util";
+import { completionWith, chunk, usageChunk, providerErrorMessage } from "./openai";
+import { awsEncode, sigV4Authorization, amzDate } from "./sign";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
-export function bedrockPath(model: string, stream: bool): string {
-  return "/model/" + awsEncode(model, false) + (stream ? "/converse-stream" : "/converse");
+export class BedrockAdapter extends ProviderAdapter {
+  accessKey: string = "";
+  secretKey: string = "";
+  region: string = "";
+
+  create(): ProviderAdapter { return new BedrockAdapter(); }
+
+  parse(o: JsonObject): string {
+    this.speaksOpenAI = false;
+    const a = o.getString("awsAccessKey"); if (a !== null) this.accessKey = a;
+    const s = o.getString("awsSecretKey"); if (s !== null) this.secretKey = s;
+    const r = o.getString("awsRegion"); if (r !== null) this.region = r;
+    if (this.region.length == 0) return "missing awsRegion in provider config";
+    const tokens = o.getStringArray("apiTokens");
+    if ((tokens === null || tokens.length == 0) && (this.accessKey.length == 0 || this.secretKey.length == 0)) return "bedrock needs apiTokens or awsAccessKey+awsSecretKey";
+    return "";
+  }
+
+  host(ex: Exchange, headers: HeaderMap): string { return "bedrock-runtime." + this.region + ".amazonaws.com"; }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    if (ex.api != Api.Chat) return null;
+    return new UpstreamRequest(openaiToBedrockRequest(req), "/model/" + awsEncode(ex.mapped, false) + (ex.stream ? "/converse-stream" : "/converse"));
+  }
+
+  /** SigV4 unless a Bedrock API key (apiTokens) went on as Bearer. */
+  sign(headers: HeaderMap, host: string, path: string, body: ArrayBuffer, ex: Exchange): void {
+    if (ex.token.length > 0) return;
+    const date = amzDate(nowSeconds());
+    headers.set("x-amz-date", date);
+    headers.set("authorization", sigV4Authorization(this.accessKey, this.secretKey, this.region, "bedrock", host, path, body, date));
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    return bedrockToOpenAIResponse(resp, ex.mapped, randomId("chatcmpl-"), usage);
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter { return new BedrockStream(out, randomId("chatcmpl-"), ex.mapped, ex.created); }
 }
 
 /** A text block around a string value (kept as it is: a big text is not decoded). */
 function textBlock(t: JsonValue): JsonValue {
   const o = new JsonObject();
   o.set("text", t);
-  return O(o);
+  return jsonObject(o);
 }
 
 function blocks(v: JsonValue | null): Array<JsonValue> {
@@ -34,20 +73,20 @@ function blocks(v: JsonValue | null): Array<JsonValue> {
       const d = splitDataUrl(iu === null ? "" : str(iu, "url"));
       if (d === null) continue; // Converse takes bytes only
       const src = new JsonObject();
-      src.set("bytes", S(d[1]));
+      src.set("bytes", jsonString(d[1]));
       const img = new JsonObject();
       const slash = d[0].indexOf("/");
-      img.set("format", S(slash >= 0 ? d[0].substring(slash + 1) : d[0]));
-      img.set("source", O(src));
+      img.set("format", jsonString(slash >= 0 ? d[0].substring(slash + 1) : d[0]));
+      img.set("source", jsonObject(src));
       const o = new JsonObject();
-      o.set("image", O(img));
-      out.push(O(o));
+      o.set("image", jsonObject(img));
+      out.push(jsonObject(o));
     }
   }
   return out;
 }
 
-export function openaiToBedrockRequest(req: JsonObject): JsonObject {
+function openaiToBedrockRequest(req: JsonObject): JsonObject {
   const out = new JsonObject();
   const msgs = new Array<JsonValue>();
   const system = new Array<JsonValue>();
@@ -60,11 +99,11 @@ export function openaiToBedrockRequest(req: JsonObject): JsonObject {
       if (role == "system" || role == "developer") { system.push(textBlock(contentValue(m.get("content")))); continue; }
       if (role == "tool") {
         const tr = new JsonObject();
-        tr.set("toolUseId", S(str(m, "tool_call_id")));
-        tr.set("content", A([textBlock(contentValue(m.get("content")))]));
+        tr.set("toolUseId", jsonString(str(m, "tool_call_id")));
+        tr.set("content", jsonArray([textBlock(contentValue(m.get("content")))]));
         const o = new JsonObject();
-        o.set("toolResult", O(tr));
-        appendByRole(msgs, "user", "content", [O(o)]);
+        o.set("toolResult", jsonObject(tr));
+        appendByRole(msgs, "user", "content", [jsonObject(o)]);
         continue;
       }
       if (role == "assistant") {
@@ -76,12 +115,12 @@ export function openaiToBedrockRequest(req: JsonObject): JsonObject {
             if (c === null) continue;
             const fn = c.getObject("function");
             const tu = new JsonObject();
-            tu.set("toolUseId", S(str(c, "id")));
-            tu.set("name", S(str(fn, "name")));
+            tu.set("toolUseId", jsonString(str(c, "id")));
+            tu.set("name", jsonString(str(fn, "name")));
             tu.set("input", parseArgs(str(fn, "arguments")));
             const o = new JsonObject();
-            o.set("toolUse", O(tu));
-            content.push(O(o));
+            o.set("toolUse", jsonObject(tu));
+            content.push(jsonObject(o));
           }
         }
         appendByRole(msgs, "assistant", "content", content);
@@ -90,36 +129,36 @@ export function openaiToBedrockRequest(req: JsonObject): JsonObject {
       appendByRole(msgs, "user", "content", blocks(m.get("content")));
     }
   }
-  out.set("messages", A(msgs));
-  if (system.length > 0) out.set("system", A(system));
+  out.set("messages", jsonArray(msgs));
+  if (system.length > 0) out.set("system", jsonArray(system));
   const ic = new JsonObject();
   const mt = req.getNumber("max_completion_tokens", req.getNumber("max_tokens", -1));
-  if (mt >= 0) ic.set("maxTokens", I(<i64>mt));
+  if (mt >= 0) ic.set("maxTokens", jsonInt(<i64>mt));
   const t = req.get("temperature"); if (t !== null && t.isNumber) ic.set("temperature", t);
   const tp = req.get("top_p"); if (tp !== null && tp.isNumber) ic.set("topP", tp);
   const stop = stopSequences(req);
   if (stop !== null) ic.set("stopSequences", stop);
-  if (ic.size > 0) out.set("inferenceConfig", O(ic));
+  if (ic.size > 0) out.set("inferenceConfig", jsonObject(ic));
   const fns = toolFunctions(req);
   if (fns !== null) {
     const ts = new Array<JsonValue>();
     for (let i = 0; i < fns.length; i++) {
       const fn = fns[i];
       const spec = new JsonObject();
-      spec.set("name", S(str(fn, "name")));
+      spec.set("name", jsonString(str(fn, "name")));
       const desc = fn.getString("description");
-      if (desc !== null) spec.set("description", S(desc));
+      if (desc !== null) spec.set("description", jsonString(desc));
       const schema = new JsonObject();
       const p = fn.get("parameters");
-      schema.set("json", p === null ? O(new JsonObject()) : p);
-      spec.set("inputSchema", O(schema));
+      schema.set("json", p === null ? jsonObject(new JsonObject()) : p);
+      spec.set("inputSchema", jsonObject(schema));
       const o = new JsonObject();
-      o.set("toolSpec", O(spec));
-      ts.push(O(o));
+      o.set("toolSpec", jsonObject(spec));
+      ts.push(jsonObject(o));
     }
     const tc = new JsonObject();
-    tc.set("tools", A(ts));
-    out.set("toolConfig", O(tc));
+    tc.set("tools", jsonArray(ts));
+    out.set("toolConfig", jsonObject(tc));
   }
   return out;
 }
@@ -131,9 +170,9 @@ export function bedrockFinish(r: string): string {
   return "stop";
 }
 
-export function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: string, usage: TokenUsage): JsonObject {
+function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: string, usage: TokenUsage): JsonObject {
   const msg = new JsonObject();
-  msg.set("role", S("assistant"));
+  msg.set("role", jsonString("assistant"));
   let text = "", reasoning = "";
   const calls = new Array<JsonValue>();
   const output = resp.getObject("output");
@@ -151,32 +190,62 @@ export function bedrockToOpenAIResponse(resp: JsonObject, model: string, id: str
       if (tu !== null) calls.push(toolCall(-1, str(tu, "toolUseId"), str(tu, "name"), argumentsText(tu.get("input"))));
     }
   }
-  msg.set("content", S(text));
-  if (reasoning.length > 0) msg.set("reasoning_content", S(reasoning));
-  if (calls.length > 0) msg.set("tool_calls", A(calls));
+  msg.set("content", jsonString(text));
+  if (reasoning.length > 0) msg.set("reasoning_content", jsonString(reasoning));
+  if (calls.length > 0) msg.set("tool_calls", jsonArray(calls));
   const u = resp.getObject("usage");
   if (u !== null) usageFromBedrock(u, usage);
   return completionWith(id, model, msg, bedrockFinish(str(resp, "stopReason")), usage);
 }
 
-/** ConverseStream events (event type + JSON payload) → OpenAI chunks. */
-export class BedrockStreamReader {
+/** ConverseStream: AWS binary event-stream messages (event type + JSON payload) → OpenAI chunks. */
+class BedrockStream extends StreamConverter {
+  private events: EventStreamReader = new EventStreamReader();
   id: string;
   model: string;
   created: i64;
   tools: i32 = -1;
   blockTool: Map<i32, i32> = new Map<i32, i32>();
-  stopped: bool = false;
   done: bool = false;
   errorMessage: string = "";
 
-  constructor(id: string, model: string, created: i64) { this.id = id; this.model = model; this.created = created; }
+  constructor(out: StreamOutput, id: string, model: string, created: i64) { super(out); this.id = id; this.model = model; this.created = created; }
 
-  event(type: string, data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  push(chunk: ArrayBuffer): ArrayBuffer {
+    const es = this.events;
+    const msgs = es.push(chunk);
+    const out = this.out;
+    for (let i = 0; i < msgs.length && !out.ended; i++) {
+      const m = msgs[i];
+      const payload = parseObjectBytes(m.payload);
+      const mt = m.messageType;
+      if (mt === null || mt != "event") {
+        const ex = m.exceptionType;
+        out.error((ex === null ? "error" : ex) + ": " + providerErrorMessage(payload, "bedrock stream error"));
+        break;
+      }
+      const et = m.eventType;
+      if (payload === null || et === null) continue;
+      const list = new Array<string>();
+      this.event(et, payload, out.usage, list);
+      out.emitAll(list);
+      if (this.done) out.done();
+    }
+    if (!es.ok) out.error("corrupt event stream: " + es.error);
+    return out.take();
+  }
+
+  finish(): ArrayBuffer {
+    if (!this.events.finish() || !this.done) this.out.error(STREAM_CUT);
+    this.out.report.publish();
+    return this.out.take();
+  }
+
+  private event(type: string, data: JsonObject, usage: TokenUsage, out: Array<string>): void {
     if (type == "messageStart") {
       const d = new JsonObject();
-      d.set("role", S("assistant"));
-      d.set("content", S(""));
+      d.set("role", jsonString("assistant"));
+      d.set("content", jsonString(""));
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "contentBlockStart") {
       const start = data.getObject("start");
@@ -185,7 +254,7 @@ export class BedrockStreamReader {
       this.tools++;
       this.blockTool.set(<i32>data.getNumber("contentBlockIndex", 0), this.tools);
       const d = new JsonObject();
-      d.set("tool_calls", A([toolCall(this.tools, str(tu, "toolUseId"), str(tu, "name"), "")]));
+      d.set("tool_calls", jsonArray([toolCall(this.tools, str(tu, "toolUseId"), str(tu, "name"), "")]));
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "contentBlockDelta") {
       const delta = data.getObject("delta");
@@ -194,16 +263,15 @@ export class BedrockStreamReader {
       const t = delta.getString("text");
       const rc = delta.getObject("reasoningContent");
       const tu = delta.getObject("toolUse");
-      if (t !== null) d.set("content", S(t));
-      else if (rc !== null) { const rt = rc.getString("text"); if (rt === null) return; d.set("reasoning_content", S(rt)); }
+      if (t !== null) d.set("content", jsonString(t));
+      else if (rc !== null) { const rt = rc.getString("text"); if (rt === null) return; d.set("reasoning_content", jsonString(rt)); }
       else if (tu !== null) {
         const idx = <i32>data.getNumber("contentBlockIndex", 0);
         const tool = this.blockTool.has(idx) ? this.blockTool.get(idx) : this.tools;
-        d.set("tool_calls", A([toolCallArguments(tool, str(tu, "input"))]));
+        d.set("tool_calls", jsonArray([toolCallArguments(tool, str(tu, "input"))]));
       } else return;
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "messageStop") {
-      this.stopped = true;
       out.push(chunk(this.id, this.model, this.created, new JsonObject(), bedrockFinish(str(data, "stopReason"))));
     } else if (type == "metadata") {
       const u = data.getObject("usage");

@@ -1,19 +1,21 @@
 // Provider `claude`: OpenAI chat ⇄ Anthropic Messages, whole and streamed.
-import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, HeaderPair, HeaderMap, log } from "@sluice/sdk";
 import { TokenUsage, usageFromAnthropic } from "@sluice/sdk/ai";
-import { S, I, B, O, A, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
-import { SseEvent } from "./sse";
+import { SseEvent } from "@sluice/sdk/sse";
+import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
+import { completionWith, chunk, usageChunk, anthropicError } from "./openai";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { StreamConverter, StreamOutput, ConvertingStream, STREAM_CUT } from "./stream";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
-export function textBlock(t: string): JsonValue { return textBlockOf(S(t)); }
+export function textBlock(t: string): JsonValue { return textBlockOf(jsonString(t)); }
 
 /** A text block around a string value (kept as it is: a big text is not decoded). */
 export function textBlockOf(t: JsonValue): JsonValue {
   const b = new JsonObject();
-  b.set("type", S("text"));
+  b.set("type", jsonString("text"));
   b.set("text", t);
-  return O(b);
+  return jsonObject(b);
 }
 
 function contentBlocks(v: JsonValue | null): Array<JsonValue> {
@@ -33,17 +35,17 @@ function contentBlocks(v: JsonValue | null): Array<JsonValue> {
       const src = new JsonObject();
       const d = splitDataUrl(url);
       if (d !== null) {
-        src.set("type", S("base64"));
-        src.set("media_type", S(d[0]));
-        src.set("data", S(d[1]));
+        src.set("type", jsonString("base64"));
+        src.set("media_type", jsonString(d[0]));
+        src.set("data", jsonString(d[1]));
       } else {
-        src.set("type", S("url"));
-        src.set("url", S(url));
+        src.set("type", jsonString("url"));
+        src.set("url", jsonString(url));
       }
       const b = new JsonObject();
-      b.set("type", S("image"));
-      b.set("source", O(src));
-      out.push(O(b));
+      b.set("type", jsonString("image"));
+      b.set("source", jsonObject(src));
+      out.push(jsonObject(b));
     }
   }
   return out;
@@ -52,10 +54,10 @@ function contentBlocks(v: JsonValue | null): Array<JsonValue> {
 /** An assistant's reasoning as a Messages `thinking` block (no signature: it was not Claude's). */
 export function thinkingBlock(reasoning: string): JsonValue {
   const b = new JsonObject();
-  b.set("type", S("thinking"));
-  b.set("thinking", S(reasoning));
-  b.set("signature", S(""));
-  return O(b);
+  b.set("type", jsonString("thinking"));
+  b.set("thinking", jsonString(reasoning));
+  b.set("signature", jsonString(""));
+  return jsonObject(b);
 }
 
 /** OpenAI `tool_calls` as Messages `tool_use` blocks, appended to `blocks`. */
@@ -65,18 +67,62 @@ export function appendToolUseBlocks(calls: Array<JsonValue>, blocks: Array<JsonV
     if (c === null) continue;
     const fn = c.getObject("function");
     const b = new JsonObject();
-    b.set("type", S("tool_use"));
-    b.set("id", S(str(c, "id")));
-    b.set("name", S(str(fn, "name")));
+    b.set("type", jsonString("tool_use"));
+    b.set("id", jsonString(str(c, "id")));
+    b.set("name", jsonString(str(fn, "name")));
     b.set("input", parseArgs(str(fn, "arguments")));
-    blocks.push(O(b));
+    blocks.push(jsonObject(b));
+  }
+}
+
+export class ClaudeAdapter extends ProviderAdapter {
+  version: string = "2023-06-01";
+
+  create(): ProviderAdapter { return new ClaudeAdapter(); }
+
+  parse(o: JsonObject): string {
+    const v = o.getString("claudeVersion");
+    const a = o.getString("apiVersion");
+    this.version = v !== null ? v : a !== null ? a : "2023-06-01";
+    this.needsApiTokens = true;
+    this.speaksOpenAI = false;
+    this.speaksMessages = true;
+    return "";
+  }
+
+  authHeaders(token: string): Array<HeaderPair> {
+    const out = super.authHeaders(token);
+    out.push(new HeaderPair("anthropic-version", this.version));
+    return out;
+  }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    if (ex.nativeMessages) {
+      req.set("model", jsonString(ex.mapped));
+      return new UpstreamRequest(req, "/v1/messages");
+    }
+    if (ex.api != Api.Chat) return null;
+    return new UpstreamRequest(openaiToClaudeRequest(req, ex.mapped), "/v1/messages");
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    if (!ex.nativeMessages) return claudeToOpenAIResponse(resp, ex.mapped, usage);
+    const u = resp.getObject("usage");
+    if (u !== null) usageFromAnthropic(u, usage);
+    return resp;
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter {
+    const s = new ClaudeStream(out, ex.mapped, ex.created);
+    s.passThrough = ex.nativeMessages;
+    return s;
   }
 }
 
 /** OpenAI chat request → Messages request. `system` may already hold the context file. */
 export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObject {
   const out = new JsonObject();
-  out.set("model", S(model));
+  out.set("model", jsonString(model));
   const msgs = new Array<JsonValue>();
   let system = "";
   const list = req.getArray("messages");
@@ -90,10 +136,10 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
         system = system.length > 0 ? system + "\n" + t : t;
       } else if (role == "tool") {
         const b = new JsonObject();
-        b.set("type", S("tool_result"));
-        b.set("tool_use_id", S(str(m, "tool_call_id")));
+        b.set("type", jsonString("tool_result"));
+        b.set("tool_use_id", jsonString(str(m, "tool_call_id")));
         b.set("content", contentValue(m.get("content")));
-        appendByRole(msgs, "user", "content", [O(b)]);
+        appendByRole(msgs, "user", "content", [jsonObject(b)]);
       } else if (role == "assistant") {
         const blocks = new Array<JsonValue>();
         const r = str(m, "reasoning_content");
@@ -108,48 +154,48 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
       }
     }
   }
-  if (system.length > 0) out.set("system", S(system));
-  out.set("messages", A(msgs));
+  if (system.length > 0) out.set("system", jsonString(system));
+  out.set("messages", jsonArray(msgs));
   let maxTokens = req.getNumber("max_completion_tokens", req.getNumber("max_tokens", 4096));
-  out.set("max_tokens", I(<i64>maxTokens));
+  out.set("max_tokens", jsonInt(<i64>maxTokens));
   copy(req, "temperature", out, "temperature");
   copy(req, "top_p", out, "top_p");
   const stop = stopSequences(req);
   if (stop !== null) out.set("stop_sequences", stop);
-  if (req.getBool("stream", false)) out.set("stream", B(true));
+  if (req.getBool("stream", false)) out.set("stream", jsonBool(true));
   const fns = toolFunctions(req);
   if (fns !== null) {
     const ts = new Array<JsonValue>();
     for (let i = 0; i < fns.length; i++) {
       const fn = fns[i];
       const o = new JsonObject();
-      o.set("name", S(str(fn, "name")));
+      o.set("name", jsonString(str(fn, "name")));
       copy(fn, "description", o, "description");
       const p = fn.get("parameters");
       if (p !== null) o.set("input_schema", p);
       else {
         const empty = new JsonObject();
-        empty.set("type", S("object"));
-        o.set("input_schema", O(empty));
+        empty.set("type", jsonString("object"));
+        o.set("input_schema", jsonObject(empty));
       }
-      ts.push(O(o));
+      ts.push(jsonObject(o));
     }
-    out.set("tools", A(ts));
+    out.set("tools", jsonArray(ts));
   }
   const tc = req.get("tool_choice");
   if (tc !== null) {
     const c = new JsonObject();
     if (tc.kind == JsonKind.String) {
-      if (tc.str == "required") c.set("type", S("any"));
-      else if (tc.str == "none") c.set("type", S("none"));
-      else c.set("type", S("auto"));
-      out.set("tool_choice", O(c));
+      if (tc.str == "required") c.set("type", jsonString("any"));
+      else if (tc.str == "none") c.set("type", jsonString("none"));
+      else c.set("type", jsonString("auto"));
+      out.set("tool_choice", jsonObject(c));
     } else {
       const o = tc.asObject();
       if (o !== null) {
-        c.set("type", S("tool"));
-        c.set("name", S(str(o.getObject("function"), "name")));
-        out.set("tool_choice", O(c));
+        c.set("type", jsonString("tool"));
+        c.set("name", jsonString(str(o.getObject("function"), "name")));
+        out.set("tool_choice", jsonObject(c));
       }
     }
   }
@@ -157,15 +203,15 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
   if (effort !== null) {
     const budget: i64 = effort == "high" ? 16384 : effort == "medium" ? 8192 : 1024;
     const th = new JsonObject();
-    th.set("type", S("enabled"));
-    th.set("budget_tokens", I(budget));
-    out.set("thinking", O(th));
+    th.set("type", jsonString("enabled"));
+    th.set("budget_tokens", jsonInt(budget));
+    out.set("thinking", jsonObject(th));
   }
   const user = req.getString("user");
   if (user !== null) {
     const md = new JsonObject();
-    md.set("user_id", S(user));
-    out.set("metadata", O(md));
+    md.set("user_id", jsonString(user));
+    out.set("metadata", jsonObject(md));
   }
   return out;
 }
@@ -175,7 +221,7 @@ function joinedText(texts: Array<JsonValue>): JsonValue {
   if (texts.length == 1) return texts[0];
   let s = "";
   for (let i = 0; i < texts.length; i++) s += texts[i].str;
-  return S(s);
+  return jsonString(s);
 }
 
 export function finishOf(stopReason: string): string {
@@ -186,9 +232,9 @@ export function finishOf(stopReason: string): string {
 }
 
 /** Messages response → chat.completion; usage filled. */
-export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const msg = new JsonObject();
-  msg.set("role", S("assistant"));
+  msg.set("role", jsonString("assistant"));
   let thinking = "";
   const texts = new Array<JsonValue>();
   const calls = new Array<JsonValue>();
@@ -204,27 +250,47 @@ export function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: T
     }
   }
   msg.set("content", joinedText(texts));
-  if (thinking.length > 0) msg.set("reasoning_content", S(thinking));
-  if (calls.length > 0) msg.set("tool_calls", A(calls));
+  if (thinking.length > 0) msg.set("reasoning_content", jsonString(thinking));
+  if (calls.length > 0) msg.set("tool_calls", jsonArray(calls));
   const u = resp.getObject("usage");
   if (u !== null) usageFromAnthropic(u, usage);
   return completionWith(str(resp, "id"), model, msg, finishOf(str(resp, "stop_reason")), usage);
 }
 
-/** Messages SSE events → OpenAI chunks. */
-export class ClaudeStreamReader {
+/** Messages SSE events → OpenAI chunks (an Anthropic client's native stream passes through). */
+class ClaudeStream extends ConvertingStream {
   id: string = "";
-  model: string = "";
-  created: i64 = 0;
   toolCount: i32 = -1;
   /** content block index → tool call index (-1 for non-tool blocks). */
   blockTool: Map<i32, i32> = new Map<i32, i32>();
   done: bool = false;
   errorMessage: string = "";
 
-  constructor(model: string, created: i64) { this.model = model; this.created = created; }
+  event(ev: SseEvent, data: JsonObject): void {
+    this.convert(data, this.out.usage, this.chunks);
+    if (this.passThrough) {
+      this.chunks = [];
+      if (this.done) this.out.report.publish();
+      return;
+    }
+    if (this.errorMessage.length > 0) { this.out.error(this.errorMessage); return; }
+    // The last item after message_stop is the usage chunk; [DONE] follows.
+    this.flush();
+    if (this.done) this.out.done();
+  }
 
-  event(ev: SseEvent, data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  doneMarker(): void { if (!this.passThrough) this.out.done(); }
+
+  end(): void {
+    if (!this.passThrough) { this.out.error(STREAM_CUT); return; }
+    if (!this.done) {
+      log.warn("the provider's stream ended without message_stop");
+      this.tail = "event: error\ndata: " + anthropicError(502, STREAM_CUT) + "\n\n";
+    }
+    this.out.report.publish();
+  }
+
+  private convert(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
     const type = str(data, "type");
     if (type == "message_start") {
       const m = data.getObject("message");
@@ -232,8 +298,8 @@ export class ClaudeStreamReader {
       const u: JsonObject | null = m === null ? null : m.getObject("usage");
       if (u !== null) usageFromAnthropic(u, usage);
       const d = new JsonObject();
-      d.set("role", S("assistant"));
-      d.set("content", S(""));
+      d.set("role", jsonString("assistant"));
+      d.set("content", jsonString(""));
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "content_block_start") {
       const b = data.getObject("content_block");
@@ -242,19 +308,19 @@ export class ClaudeStreamReader {
         this.toolCount++;
         this.blockTool.set(idx, this.toolCount);
         const d = new JsonObject();
-        d.set("tool_calls", A([toolCall(this.toolCount, str(b, "id"), str(b, "name"), "")]));
+        d.set("tool_calls", jsonArray([toolCall(this.toolCount, str(b, "id"), str(b, "name"), "")]));
         out.push(chunk(this.id, this.model, this.created, d, ""));
       }
     } else if (type == "content_block_delta") {
       const x = data.getObject("delta");
       const t = str(x, "type");
       const d = new JsonObject();
-      if (t == "text_delta") d.set("content", S(str(x, "text")));
-      else if (t == "thinking_delta") d.set("reasoning_content", S(str(x, "thinking")));
+      if (t == "text_delta") d.set("content", jsonString(str(x, "text")));
+      else if (t == "thinking_delta") d.set("reasoning_content", jsonString(str(x, "thinking")));
       else if (t == "input_json_delta") {
         const idx = <i32>data.getNumber("index", 0);
         const tool = this.blockTool.has(idx) ? this.blockTool.get(idx) : this.toolCount;
-        d.set("tool_calls", A([toolCallArguments(tool, str(x, "partial_json"))]));
+        d.set("tool_calls", jsonArray([toolCallArguments(tool, str(x, "partial_json"))]));
       } else return;
       out.push(chunk(this.id, this.model, this.created, d, ""));
     } else if (type == "message_delta") {

@@ -1,8 +1,9 @@
 // Higress ai-proxy configuration: `provider` (legacy single) or `providers` + `activeProviderId`,
 // with per-rule overlays (a rule usually only sets activeProviderId).
-import { JsonObject, JsonValue, JsonKind, ConfigError } from "@sluice/sdk";
+import { JsonObject, JsonValue, ConfigError } from "@sluice/sdk";
 import { Regex } from "@sluice/sdk/regex";
-import { Family, ProviderSpec, findSpec } from "./providers";
+import { ProviderAdapter } from "./adapter";
+import { newAdapter } from "./providers";
 import { StatusPattern } from "./status";
 
 export class ModelMapping {
@@ -48,7 +49,8 @@ export class ContextConfig {
 export class ProviderConfig {
   id: string = "";
   type: string = "";
-  spec!: ProviderSpec;
+  /** Everything this provider type does differently (its own config fields included). */
+  adapter!: ProviderAdapter;
   apiTokens: Array<string> = [];
   timeout: u32 = 120000;
   modelMapping: ModelMapping = new ModelMapping();
@@ -63,32 +65,6 @@ export class ProviderConfig {
   providerBasePath: string = "";
   providerDomain: string = "";
   firstByteTimeout: i64 = 0;
-  reasoningContentMode: string = "passthrough";
-  // provider specific
-  openaiCustomUrl: string = "";
-  azureServiceUrl: string = "";
-  qwenDomain: string = "";
-  qwenEnableCompatible: bool = true;
-  qwenEnableSearch: bool = false;
-  claudeVersion: string = "2023-06-01";
-  geminiApiVersion: string = "v1beta";
-  geminiThinkingBudget: i64 = -2; // -2: not set
-  geminiSafetySetting: Map<string, string> = new Map<string, string>();
-  doubaoDomain: string = "";
-  zhipuDomain: string = "";
-  ollamaServerHost: string = "";
-  ollamaServerPort: i32 = 11434;
-  vllmCustomUrl: string = "";
-  vllmServerHost: string = "";
-  genericHost: string = "";
-  cloudflareAccountId: string = "";
-  minimaxApiType: string = "v2";
-  hunyuanAuthId: string = "";
-  hunyuanAuthKey: string = "";
-  awsAccessKey: string = "";
-  awsSecretKey: string = "";
-  awsRegion: string = "";
-  authHeaderKey: string = "";
   contextCleanupCommands: Array<string> = [];
   responseJsonSchema: JsonValue | null = null;
   mergeConsecutiveMessages: bool = false;
@@ -137,10 +113,10 @@ export function parseProvider(o: JsonObject, err: ConfigError): ProviderConfig |
   const p = new ProviderConfig();
   const type = o.getString("type");
   if (type === null || type.length == 0) return err.fail<ProviderConfig>("missing type in provider config");
-  const spec = findSpec(type);
-  if (spec === null) return err.fail<ProviderConfig>("unknown provider type: " + type);
+  const adapter = newAdapter(type);
+  if (adapter === null) return err.fail<ProviderConfig>("unknown provider type: " + type);
   p.type = type;
-  p.spec = spec;
+  p.adapter = adapter;
   p.id = s(o, "id", "");
   p.apiTokens = strings(o, "apiTokens");
   p.timeout = <u32>o.getNumber("timeout", 120000);
@@ -228,37 +204,6 @@ export function parseProvider(o: JsonObject, err: ConfigError): ProviderConfig |
   p.providerBasePath = s(o, "providerBasePath", "");
   p.providerDomain = s(o, "providerDomain", "");
   p.firstByteTimeout = <i64>o.getNumber("firstByteTimeout", 0);
-  p.reasoningContentMode = s(o, "reasoningContentMode", "passthrough");
-  p.openaiCustomUrl = s(o, "openaiCustomUrl", "");
-  p.azureServiceUrl = s(o, "azureServiceUrl", "");
-  p.qwenDomain = s(o, "qwenDomain", "");
-  p.qwenEnableCompatible = o.getBool("qwenEnableCompatible", true);
-  p.qwenEnableSearch = o.getBool("qwenEnableSearch", false);
-  p.claudeVersion = s(o, "claudeVersion", s(o, "apiVersion", "2023-06-01"));
-  if (type == "gemini") p.geminiApiVersion = s(o, "apiVersion", "v1beta");
-  p.geminiThinkingBudget = <i64>o.getNumber("geminiThinkingBudget", -2);
-  const gss = o.getObject("geminiSafetySetting");
-  if (gss !== null) {
-    for (let i = 0; i < gss.keys.length; i++) {
-      const v = gss.getString(gss.keys[i]);
-      if (v !== null) p.geminiSafetySetting.set(gss.keys[i], v);
-    }
-  }
-  p.doubaoDomain = s(o, "doubaoDomain", "");
-  p.zhipuDomain = s(o, "zhipuDomain", "");
-  p.ollamaServerHost = s(o, "ollamaServerHost", "");
-  p.ollamaServerPort = <i32>o.getNumber("ollamaServerPort", 11434);
-  p.vllmCustomUrl = s(o, "vllmCustomUrl", "");
-  p.vllmServerHost = s(o, "vllmServerHost", "");
-  p.genericHost = s(o, "genericHost", "");
-  p.cloudflareAccountId = s(o, "cloudflareAccountId", "");
-  p.minimaxApiType = s(o, "minimaxApiType", "v2");
-  p.hunyuanAuthId = s(o, "hunyuanAuthId", "");
-  p.hunyuanAuthKey = s(o, "hunyuanAuthKey", "");
-  p.awsAccessKey = s(o, "awsAccessKey", "");
-  p.awsSecretKey = s(o, "awsSecretKey", "");
-  p.awsRegion = s(o, "awsRegion", "");
-  p.authHeaderKey = s(o, "authHeaderKey", "");
   p.contextCleanupCommands = strings(o, "contextCleanupCommands");
   const rjs = o.get("responseJsonSchema");
   if (rjs !== null && rjs.isObject) p.responseJsonSchema = rjs;
@@ -266,15 +211,10 @@ export function parseProvider(o: JsonObject, err: ConfigError): ProviderConfig |
   p.mergeConsecutiveMessages = o.getBool("mergeConsecutiveMessages", false) || hiclaw;
   p.promoteThinkingOnEmpty = o.getBool("promoteThinkingOnEmpty", false) || hiclaw;
 
-  // Provider-specific validation (Higress refuses these at config time too).
-  if (type == "azure" && p.azureServiceUrl.length == 0) return err.fail<ProviderConfig>("missing azureServiceUrl in provider config");
-  if (type == "ollama" && p.ollamaServerHost.length == 0) return err.fail<ProviderConfig>("missing ollamaServerHost in provider config");
-  if (type == "cloudflare" && p.cloudflareAccountId.length == 0) return err.fail<ProviderConfig>("missing cloudflareAccountId in provider config");
-  if (type == "bedrock" && p.awsRegion.length == 0) return err.fail<ProviderConfig>("missing awsRegion in provider config");
-  if (type == "bedrock" && p.apiTokens.length == 0 && (p.awsAccessKey.length == 0 || p.awsSecretKey.length == 0)) return err.fail<ProviderConfig>("bedrock needs apiTokens or awsAccessKey+awsSecretKey");
-  if (type == "minimax" && p.minimaxApiType == "pro") return err.fail<ProviderConfig>("minimaxApiType 'pro' is not supported by Sluice (use v2)");
-  const noTokens = type == "ollama" || type == "vllm" || type == "generic" || type == "openai" || type == "hunyuan" || type == "bedrock";
-  if (!noTokens && p.apiTokens.length == 0 && p.spec.family != Family.Compat) return err.fail<ProviderConfig>("no apiToken found in provider config");
+  // The provider's own fields (Higress refuses the same ones at config time).
+  const refused = adapter.parse(o);
+  if (refused.length > 0) return err.fail<ProviderConfig>(refused);
+  if (adapter.needsApiTokens && p.apiTokens.length == 0) return err.fail<ProviderConfig>("no apiToken found in provider config");
   return p;
 }
 
@@ -323,5 +263,3 @@ export function parseAiProxyConfig(json: JsonObject, global: AiProxyConfig | nul
   }
   return c;
 }
-
-export function isNumberOrString(v: JsonValue): bool { return v.kind == JsonKind.Number || v.kind == JsonKind.String; }

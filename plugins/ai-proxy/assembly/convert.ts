@@ -1,7 +1,7 @@
 // OpenAI-side pieces every provider conversion shares: messages merged by role, the stop list,
 // tool definitions, tool calls. Like util.ts, nothing here traps on malformed input.
 import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
-import { S, I, O, A, str } from "./util";
+import { jsonString, jsonInt, jsonObject, jsonArray, str } from "./util";
 
 /** Adds `items` to the last entry of `list` when it has the same role (Messages, Converse and
  *  Gemini require alternating roles), else appends `{role, [key]: items}`; no items, no entry. */
@@ -18,16 +18,16 @@ export function appendByRole(list: Array<JsonValue>, role: string, key: string, 
     }
   }
   const entry = new JsonObject();
-  entry.set("role", S(role));
-  entry.set(key, A(items));
-  list.push(O(entry));
+  entry.set("role", jsonString(role));
+  entry.set(key, jsonArray(items));
+  list.push(jsonObject(entry));
 }
 
 /** OpenAI `stop` as a list (a lone string wrapped); null when absent or of another kind. */
 export function stopSequences(req: JsonObject): JsonValue | null {
   const stop = req.get("stop");
   if (stop === null) return null;
-  if (stop.kind == JsonKind.String) return A([stop]);
+  if (stop.kind == JsonKind.String) return jsonArray([stop]);
   if (stop.kind == JsonKind.Array) return stop;
   return null;
 }
@@ -56,22 +56,22 @@ export function argumentsText(input: JsonValue | null): string {
  *  index (whole responses) is left out. */
 export function toolCall(index: i64, id: string, name: string, args: string): JsonValue {
   const fn = new JsonObject();
-  fn.set("name", S(name));
-  fn.set("arguments", S(args));
+  fn.set("name", jsonString(name));
+  fn.set("arguments", jsonString(args));
   const c = new JsonObject();
-  if (index >= 0) c.set("index", I(index));
-  c.set("id", S(id));
-  c.set("type", S("function"));
-  c.set("function", O(fn));
-  return O(c);
+  if (index >= 0) c.set("index", jsonInt(index));
+  c.set("id", jsonString(id));
+  c.set("type", jsonString("function"));
+  c.set("function", jsonObject(fn));
+  return jsonObject(c);
 }
 
 /** A streamed continuation of tool call `index`: `{index, function: {arguments}}`. */
 export function toolCallArguments(index: i64, args: string): JsonValue {
   const fn = new JsonObject();
-  fn.set("arguments", S(args));
+  fn.set("arguments", jsonString(args));
   const c = new JsonObject();
-  c.set("index", I(index));
-  c.set("function", O(fn));
-  return O(c);
+  c.set("index", jsonInt(index));
+  c.set("function", jsonObject(fn));
+  return jsonObject(c);
 }

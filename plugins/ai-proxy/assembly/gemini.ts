@@ -1,19 +1,21 @@
 // Provider `gemini`: OpenAI chat ⇄ generateContent / streamGenerateContent?alt=sse, embeddings
 // ⇄ batchEmbedContents.
-import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, HeaderMap } from "@sluice/sdk";
 import { TokenUsage, usageFromGemini } from "@sluice/sdk/ai";
-import { S, I, N, O, A, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
-import { ProviderConfig } from "./config";
+import { SseEvent } from "@sluice/sdk/sse";
+import { jsonString, jsonInt, jsonNumber, jsonObject, jsonArray, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
+import { completionWith, chunk, providerErrorMessage } from "./openai";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
 import { appendByRole, stopSequences, toolFunctions, toolCall, argumentsText } from "./convert";
 
-function textPart(t: string): JsonValue { return textPartOf(S(t)); }
+function textPart(t: string): JsonValue { return textPartOf(jsonString(t)); }
 
 /** A text part around a string value (kept as it is: a big text is not decoded). */
 function textPartOf(t: JsonValue): JsonValue {
   const p = new JsonObject();
   p.set("text", t);
-  return O(p);
+  return jsonObject(p);
 }
 
 function parts(v: JsonValue | null): Array<JsonValue> {
@@ -34,23 +36,63 @@ function parts(v: JsonValue | null): Array<JsonValue> {
       const o = new JsonObject();
       if (d !== null) {
         const inline = new JsonObject();
-        inline.set("mimeType", S(d[0]));
-        inline.set("data", S(d[1]));
-        o.set("inlineData", O(inline));
+        inline.set("mimeType", jsonString(d[0]));
+        inline.set("data", jsonString(d[1]));
+        o.set("inlineData", jsonObject(inline));
       } else {
         // Higress downloads the image; we hand Gemini the URI (fileData), which it fetches itself.
         const fd = new JsonObject();
-        fd.set("mimeType", S(url.endsWith(".png") ? "image/png" : "image/jpeg"));
-        fd.set("fileUri", S(url));
-        o.set("fileData", O(fd));
+        fd.set("mimeType", jsonString(url.endsWith(".png") ? "image/png" : "image/jpeg"));
+        fd.set("fileUri", jsonString(url));
+        o.set("fileData", jsonObject(fd));
       }
-      out.push(O(o));
+      out.push(jsonObject(o));
     }
   }
   return out;
 }
 
-export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): JsonObject {
+export class GeminiAdapter extends ProviderAdapter {
+  apiVersion: string = "v1beta";
+  thinkingBudget: i64 = -2; // -2: not set
+  safetySetting: Map<string, string> = new Map<string, string>();
+
+  create(): ProviderAdapter { return new GeminiAdapter(); }
+
+  parse(o: JsonObject): string {
+    const v = o.getString("apiVersion");
+    if (v !== null) this.apiVersion = v;
+    this.thinkingBudget = <i64>o.getNumber("geminiThinkingBudget", -2);
+    this.needsApiTokens = true;
+    this.speaksOpenAI = false;
+    const gss = o.getObject("geminiSafetySetting");
+    if (gss !== null) {
+      for (let i = 0; i < gss.keys.length; i++) {
+        const s = gss.getString(gss.keys[i]);
+        if (s !== null) this.safetySetting.set(gss.keys[i], s);
+      }
+    }
+    return "";
+  }
+
+  /** No model list: answered from modelMapping. */
+  path(api: Api, ex: Exchange): string { return ""; }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    const base = "/" + this.apiVersion + "/models/" + ex.mapped;
+    if (ex.api == Api.Chat) return new UpstreamRequest(openaiToGeminiRequest(req, this), base + (ex.stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
+    if (ex.api == Api.Embeddings) return new UpstreamRequest(openaiToGeminiEmbeddings(req, ex.mapped), base + ":batchEmbedContents");
+    return null;
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    return ex.api == Api.Embeddings ? geminiToOpenAIEmbeddings(resp, ex.mapped, usage) : geminiToOpenAIResponse(resp, ex.mapped, usage);
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter { return new GeminiStream(out, ex.mapped, ex.created); }
+}
+
+function openaiToGeminiRequest(req: JsonObject, pc: GeminiAdapter): JsonObject {
   const out = new JsonObject();
   const contents = new Array<JsonValue>();
   const sys = new Array<JsonValue>();
@@ -76,11 +118,11 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
             const name = str(fn, "name");
             toolNames.set(str(c, "id"), name);
             const fc = new JsonObject();
-            fc.set("name", S(name));
+            fc.set("name", jsonString(name));
             fc.set("args", parseArgs(str(fn, "arguments")));
             const p = new JsonObject();
-            p.set("functionCall", O(fc));
-            ps.push(O(p));
+            p.set("functionCall", jsonObject(fc));
+            ps.push(jsonObject(p));
           }
         }
         appendByRole(contents, "model", "parts", ps);
@@ -90,27 +132,27 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
         const resp = new JsonObject();
         const text = contentText(m.get("content"));
         const parsed = parseArgs(text);
-        if (parsed.asObject()!.size > 0) resp.set("result", parsed); else resp.set("result", S(text));
+        if (parsed.asObject()!.size > 0) resp.set("result", parsed); else resp.set("result", jsonString(text));
         const fr = new JsonObject();
-        fr.set("name", S(name));
-        fr.set("response", O(resp));
+        fr.set("name", jsonString(name));
+        fr.set("response", jsonObject(resp));
         const p = new JsonObject();
-        p.set("functionResponse", O(fr));
-        appendByRole(contents, "user", "parts", [O(p)]);
+        p.set("functionResponse", jsonObject(fr));
+        appendByRole(contents, "user", "parts", [jsonObject(p)]);
       } else {
         appendByRole(contents, "user", "parts", parts(m.get("content")));
       }
     }
   }
-  out.set("contents", A(contents));
+  out.set("contents", jsonArray(contents));
   if (sys.length > 0) {
     const si = new JsonObject();
-    si.set("parts", A(sys));
-    out.set("systemInstruction", O(si));
+    si.set("parts", jsonArray(sys));
+    out.set("systemInstruction", jsonObject(si));
   }
   const gc = new JsonObject();
   const mt = req.getNumber("max_completion_tokens", req.getNumber("max_tokens", -1));
-  if (mt >= 0) gc.set("maxOutputTokens", N(mt));
+  if (mt >= 0) gc.set("maxOutputTokens", jsonNumber(mt));
   const t = req.get("temperature"); if (t !== null && t.isNumber) gc.set("temperature", t);
   const tp = req.get("top_p"); if (tp !== null && tp.isNumber) gc.set("topP", tp);
   const tk = req.get("top_k"); if (tk !== null && tk.isNumber) gc.set("topK", tk);
@@ -119,23 +161,23 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
   const stop = stopSequences(req);
   if (stop !== null) gc.set("stopSequences", stop);
   const rf = req.getObject("response_format");
-  if (rf !== null && str(rf, "type") != "text") gc.set("responseMimeType", S("application/json"));
-  if (pc.geminiThinkingBudget != -2) {
+  if (rf !== null && str(rf, "type") != "text") gc.set("responseMimeType", jsonString("application/json"));
+  if (pc.thinkingBudget != -2) {
     const th = new JsonObject();
-    th.set("thinkingBudget", I(pc.geminiThinkingBudget));
-    gc.set("thinkingConfig", O(th));
+    th.set("thinkingBudget", jsonInt(pc.thinkingBudget));
+    gc.set("thinkingConfig", jsonObject(th));
   }
-  if (gc.size > 0) out.set("generationConfig", O(gc));
-  if (pc.geminiSafetySetting.size > 0) {
+  if (gc.size > 0) out.set("generationConfig", jsonObject(gc));
+  if (pc.safetySetting.size > 0) {
     const ss = new Array<JsonValue>();
-    const keys = pc.geminiSafetySetting.keys();
+    const keys = pc.safetySetting.keys();
     for (let i = 0; i < keys.length; i++) {
       const o = new JsonObject();
-      o.set("category", S(keys[i]));
-      o.set("threshold", S(pc.geminiSafetySetting.get(keys[i])));
-      ss.push(O(o));
+      o.set("category", jsonString(keys[i]));
+      o.set("threshold", jsonString(pc.safetySetting.get(keys[i])));
+      ss.push(jsonObject(o));
     }
-    out.set("safetySettings", A(ss));
+    out.set("safetySettings", jsonArray(ss));
   }
   const fns = toolFunctions(req);
   if (fns !== null) {
@@ -143,14 +185,14 @@ export function openaiToGeminiRequest(req: JsonObject, pc: ProviderConfig): Json
     for (let i = 0; i < fns.length; i++) {
       const fn = fns[i];
       const d = new JsonObject();
-      d.set("name", S(str(fn, "name")));
+      d.set("name", jsonString(str(fn, "name")));
       const desc = fn.get("description"); if (desc !== null) d.set("description", desc);
       const params = fn.get("parameters"); if (params !== null) d.set("parameters", params);
-      decls.push(O(d));
+      decls.push(jsonObject(d));
     }
     const tool = new JsonObject();
-    tool.set("functionDeclarations", A(decls));
-    out.set("tools", A([O(tool)]));
+    tool.set("functionDeclarations", jsonArray(decls));
+    out.set("tools", jsonArray([jsonObject(tool)]));
   }
   return out;
 }
@@ -196,15 +238,15 @@ function readCandidate(resp: JsonObject, callBase: i32): Candidate {
   return c;
 }
 
-export function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const c = readCandidate(resp, 0);
   const msg = new JsonObject();
-  msg.set("role", S("assistant"));
-  msg.set("content", S(c.text));
-  if (c.reasoning.length > 0) msg.set("reasoning_content", S(c.reasoning));
+  msg.set("role", jsonString("assistant"));
+  msg.set("content", jsonString(c.text));
+  if (c.reasoning.length > 0) msg.set("reasoning_content", jsonString(c.reasoning));
   if (c.calls.length > 0) {
     for (let i = 0; i < c.calls.length; i++) c.calls[i].asObject()!.delete("index");
-    msg.set("tool_calls", A(c.calls));
+    msg.set("tool_calls", jsonArray(c.calls));
   }
   const um = resp.getObject("usageMetadata");
   if (um !== null) usageFromGemini(um, usage);
@@ -213,17 +255,15 @@ export function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: T
   return completionWith(id, model, msg, c.finish.length > 0 ? c.finish : "stop", usage);
 }
 
-export class GeminiStreamReader {
+class GeminiStream extends ConvertingStream {
   id: string = "";
-  model: string;
-  created: i64;
   started: bool = false;
   calls: i32 = 0;
   sawFinish: bool = false;
 
-  constructor(model: string, created: i64) { this.model = model; this.created = created; }
-
-  event(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  event(ev: SseEvent, data: JsonObject): void {
+    if (data.has("error")) { this.out.error(providerErrorMessage(data, "upstream error")); return; }
+    const usage = this.out.usage;
     if (this.id.length == 0) {
       this.id = str(data, "responseId");
       if (this.id.length == 0) this.id = randomId("chatcmpl-");
@@ -233,23 +273,22 @@ export class GeminiStreamReader {
     if (um !== null) usageFromGemini(um, usage);
     const c = readCandidate(data, this.calls);
     const d = new JsonObject();
-    if (!this.started) { d.set("role", S("assistant")); this.started = true; }
-    if (c.reasoning.length > 0) d.set("reasoning_content", S(c.reasoning));
-    if (c.text.length > 0 || (d.size > 0 && c.reasoning.length == 0)) d.set("content", S(c.text));
-    if (c.calls.length > 0) { d.set("tool_calls", A(c.calls)); this.calls += c.calls.length; }
+    if (!this.started) { d.set("role", jsonString("assistant")); this.started = true; }
+    if (c.reasoning.length > 0) d.set("reasoning_content", jsonString(c.reasoning));
+    if (c.text.length > 0 || (d.size > 0 && c.reasoning.length == 0)) d.set("content", jsonString(c.text));
+    if (c.calls.length > 0) { d.set("tool_calls", jsonArray(c.calls)); this.calls += c.calls.length; }
     let finish = c.finish;
     if (finish.length > 0 && this.calls > 0 && finish == "stop") finish = "tool_calls";
     if (finish.length > 0) this.sawFinish = true;
-    if (d.size > 0 || finish.length > 0) out.push(chunk(this.id, this.model, this.created, d, finish));
+    if (d.size > 0 || finish.length > 0) this.chunks.push(chunk(this.id, this.model, this.created, d, finish));
+    this.flush();
   }
 
-  end(usage: TokenUsage, out: Array<string>): void {
-    out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
-  }
+  end(): void { this.endWithUsage(this.sawFinish, this.id); }
 }
 
 /** OpenAI embeddings request → batchEmbedContents. */
-export function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonObject {
+function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonObject {
   const inputs = new Array<string>();
   const inp = req.get("input");
   if (inp !== null) {
@@ -262,20 +301,20 @@ export function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonOb
   const reqs = new Array<JsonValue>();
   for (let i = 0; i < inputs.length; i++) {
     const r = new JsonObject();
-    r.set("model", S("models/" + model));
+    r.set("model", jsonString("models/" + model));
     const c = new JsonObject();
-    c.set("parts", A([textPart(inputs[i])]));
-    r.set("content", O(c));
+    c.set("parts", jsonArray([textPart(inputs[i])]));
+    r.set("content", jsonObject(c));
     const dims = req.get("dimensions");
     if (dims !== null && dims.isNumber) r.set("outputDimensionality", dims);
-    reqs.push(O(r));
+    reqs.push(jsonObject(r));
   }
   const out = new JsonObject();
-  out.set("requests", A(reqs));
+  out.set("requests", jsonArray(reqs));
   return out;
 }
 
-export function geminiToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function geminiToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const data = new Array<JsonValue>();
   const list = resp.getArray("embeddings");
   if (list !== null) {
@@ -283,21 +322,21 @@ export function geminiToOpenAIEmbeddings(resp: JsonObject, model: string, usage:
       const e = list[i].asObject();
       if (e === null) continue;
       const o = new JsonObject();
-      o.set("object", S("embedding"));
-      o.set("index", I(i));
+      o.set("object", jsonString("embedding"));
+      o.set("index", jsonInt(i));
       const v = e.get("values");
-      o.set("embedding", v === null ? A(new Array<JsonValue>()) : v);
-      data.push(O(o));
+      o.set("embedding", v === null ? jsonArray(new Array<JsonValue>()) : v);
+      data.push(jsonObject(o));
     }
   }
   const out = new JsonObject();
-  out.set("object", S("list"));
-  out.set("data", A(data));
-  out.set("model", S(model));
+  out.set("object", jsonString("list"));
+  out.set("data", jsonArray(data));
+  out.set("model", jsonString(model));
   usage.set(0, 0, 0);
   const u = new JsonObject();
-  u.set("prompt_tokens", I(0));
-  u.set("total_tokens", I(0));
-  out.set("usage", O(u));
+  u.set("prompt_tokens", jsonInt(0));
+  u.set("total_tokens", jsonInt(0));
+  out.set("usage", jsonObject(u));
   return out;
 }

@@ -1,14 +1,14 @@
 // OpenAI shapes the converters build: chat.completion, chat.completion.chunk and errors.
 import { JsonObject, JsonValue } from "@sluice/sdk";
 import { TokenUsage } from "@sluice/sdk/ai";
-import { S, I, O, A, NULL, nowSeconds } from "./util";
+import { jsonString, jsonInt, jsonObject, jsonArray, jsonNull, nowSeconds } from "./util";
 
 export function newCompletion(id: string, model: string): JsonObject {
   const o = new JsonObject();
-  o.set("id", S(id));
-  o.set("object", S("chat.completion"));
-  o.set("created", I(nowSeconds()));
-  o.set("model", S(model));
+  o.set("id", jsonString(id));
+  o.set("object", jsonString("chat.completion"));
+  o.set("created", jsonInt(nowSeconds()));
+  o.set("model", jsonString(model));
   return o;
 }
 
@@ -16,40 +16,40 @@ export function newCompletion(id: string, model: string): JsonObject {
 export function completionWith(id: string, model: string, message: JsonObject, finish: string, usage: TokenUsage): JsonObject {
   const o = newCompletion(id, model);
   const choice = new JsonObject();
-  choice.set("index", I(0));
-  choice.set("message", O(message));
-  choice.set("logprobs", NULL());
-  choice.set("finish_reason", finish.length > 0 ? S(finish) : NULL());
-  o.set("choices", A([O(choice)]));
-  o.set("usage", O(usage.toOpenAI()));
+  choice.set("index", jsonInt(0));
+  choice.set("message", jsonObject(message));
+  choice.set("logprobs", jsonNull());
+  choice.set("finish_reason", finish.length > 0 ? jsonString(finish) : jsonNull());
+  o.set("choices", jsonArray([jsonObject(choice)]));
+  o.set("usage", jsonObject(usage.toOpenAI()));
   return o;
 }
 
 /** One chat.completion.chunk with a single choice (delta may be empty; finish "" = null). */
 export function chunk(id: string, model: string, created: i64, delta: JsonObject, finish: string): string {
   const o = new JsonObject();
-  o.set("id", S(id));
-  o.set("object", S("chat.completion.chunk"));
-  o.set("created", I(created));
-  o.set("model", S(model));
+  o.set("id", jsonString(id));
+  o.set("object", jsonString("chat.completion.chunk"));
+  o.set("created", jsonInt(created));
+  o.set("model", jsonString(model));
   const choice = new JsonObject();
-  choice.set("index", I(0));
-  choice.set("delta", O(delta));
-  choice.set("logprobs", NULL());
-  choice.set("finish_reason", finish.length > 0 ? S(finish) : NULL());
-  o.set("choices", A([O(choice)]));
+  choice.set("index", jsonInt(0));
+  choice.set("delta", jsonObject(delta));
+  choice.set("logprobs", jsonNull());
+  choice.set("finish_reason", finish.length > 0 ? jsonString(finish) : jsonNull());
+  o.set("choices", jsonArray([jsonObject(choice)]));
   return o.stringify();
 }
 
 /** The trailing usage chunk of a stream with include_usage (empty choices). */
 export function usageChunk(id: string, model: string, created: i64, usage: JsonObject): string {
   const o = new JsonObject();
-  o.set("id", S(id));
-  o.set("object", S("chat.completion.chunk"));
-  o.set("created", I(created));
-  o.set("model", S(model));
-  o.set("choices", A(new Array<JsonValue>()));
-  o.set("usage", O(usage));
+  o.set("id", jsonString(id));
+  o.set("object", jsonString("chat.completion.chunk"));
+  o.set("created", jsonInt(created));
+  o.set("model", jsonString(model));
+  o.set("choices", jsonArray(new Array<JsonValue>()));
+  o.set("usage", jsonObject(usage));
   return o.stringify();
 }
 
@@ -65,12 +65,12 @@ export function errorType(status: u32): string {
 /** `{"error":{"message","type","param":null,"code"}}`, the shape the openai SDK reads. */
 export function openaiError(status: u32, message: string, code: string): string {
   const e = new JsonObject();
-  e.set("message", S(message));
-  e.set("type", S(errorType(status)));
-  e.set("param", NULL());
-  e.set("code", code.length > 0 ? S(code) : NULL());
+  e.set("message", jsonString(message));
+  e.set("type", jsonString(errorType(status)));
+  e.set("param", jsonNull());
+  e.set("code", code.length > 0 ? jsonString(code) : jsonNull());
   const o = new JsonObject();
-  o.set("error", O(e));
+  o.set("error", jsonObject(e));
   return o.stringify();
 }
 
@@ -88,11 +88,11 @@ export function anthropicErrorType(status: u32): string {
 /** `{"type":"error","error":{"type","message"}}`, the shape the Anthropic SDK reads. */
 export function anthropicError(status: u32, message: string): string {
   const e = new JsonObject();
-  e.set("type", S(anthropicErrorType(status)));
-  e.set("message", S(message));
+  e.set("type", jsonString(anthropicErrorType(status)));
+  e.set("message", jsonString(message));
   const o = new JsonObject();
-  o.set("type", S("error"));
-  o.set("error", O(e));
+  o.set("type", jsonString("error"));
+  o.set("error", jsonObject(e));
   return o.stringify();
 }
 

@@ -1,18 +1,64 @@
 // Provider `qwen` in native mode (qwenEnableCompatible: false): DashScope text-generation and
 // text-embedding APIs, with their SSE (X-DashScope-SSE: enable, incremental_output).
-import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { JsonObject, JsonValue, JsonKind, HeaderMap } from "@sluice/sdk";
 import { TokenUsage, usageFromDashScope } from "@sluice/sdk/ai";
-import { S, I, B, O, A, copy, str, contentText } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
-import { ProviderConfig } from "./config";
+import { SseEvent } from "@sluice/sdk/sse";
+import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, contentText } from "./util";
+import { completionWith, chunk, providerErrorMessage } from "./openai";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
 
-export const QWEN_CHAT_PATH = "/api/v1/services/aigc/text-generation/generation";
-export const QWEN_VL_PATH = "/api/v1/services/aigc/multimodal-generation/generation";
-export const QWEN_EMBEDDING_PATH = "/api/v1/services/embeddings/text-embedding/text-embedding";
+const QWEN_CHAT_PATH = "/api/v1/services/aigc/text-generation/generation";
+const QWEN_VL_PATH = "/api/v1/services/aigc/multimodal-generation/generation";
+const QWEN_EMBEDDING_PATH = "/api/v1/services/embeddings/text-embedding/text-embedding";
 
-export function openaiToQwenRequest(req: JsonObject, model: string, stream: bool, pc: ProviderConfig): JsonObject {
+/** `qwen`: OpenAI-compatible mode (the table row) unless qwenEnableCompatible is false. */
+export class QwenAdapter extends ProviderAdapter {
+  compatible: bool = true;
+  enableSearch: bool = false;
+  reasoningContentMode: string = "passthrough";
+
+  create(): ProviderAdapter { return new QwenAdapter(); }
+
+  parse(o: JsonObject): string {
+    this.compatible = o.getBool("qwenEnableCompatible", true);
+    this.enableSearch = o.getBool("qwenEnableSearch", false);
+    this.needsApiTokens = true;
+    this.speaksOpenAI = this.compatible;
+    const m = o.getString("reasoningContentMode");
+    if (m !== null) this.reasoningContentMode = m;
+    return super.parse(o);
+  }
+
+  /** Native mode has no model list: answered from modelMapping. */
+  path(api: Api, ex: Exchange): string { return !this.compatible && api == Api.Models ? "" : super.path(api, ex); }
+
+  request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
+    if (this.compatible) return super.request(req, ex, headers);
+    if (ex.api == Api.Chat) {
+      if (ex.stream) headers.set("x-dashscope-sse", "enable");
+      return new UpstreamRequest(openaiToQwenRequest(req, ex.mapped, ex.stream, this), ex.mapped.includes("-vl") ? QWEN_VL_PATH : QWEN_CHAT_PATH);
+    }
+    if (ex.api == Api.Embeddings) return new UpstreamRequest(openaiToQwenEmbeddings(req, ex.mapped), QWEN_EMBEDDING_PATH);
+    return null;
+  }
+
+  response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
+    if (this.compatible) return super.response(resp, ex, usage);
+    return ex.api == Api.Embeddings ? qwenToOpenAIEmbeddings(resp, ex.mapped, usage) : qwenToOpenAIResponse(resp, ex.mapped, this, usage);
+  }
+
+  stream(ex: Exchange, out: StreamOutput): StreamConverter {
+    if (this.compatible) return super.stream(ex, out);
+    const s = new QwenStream(out, ex.mapped, ex.created);
+    s.pc = this;
+    return s;
+  }
+}
+
+function openaiToQwenRequest(req: JsonObject, model: string, stream: bool, pc: QwenAdapter): JsonObject {
   const out = new JsonObject();
-  out.set("model", S(model));
+  out.set("model", jsonString(model));
   const input = new JsonObject();
   const msgs = new Array<JsonValue>();
   const list = req.getArray("messages");
@@ -23,21 +69,21 @@ export function openaiToQwenRequest(req: JsonObject, model: string, stream: bool
       const o = new JsonObject();
       let role = str(m, "role");
       if (role == "developer") role = "system";
-      o.set("role", S(role));
+      o.set("role", jsonString(role));
       const c = m.get("content");
-      if (c !== null && c.kind == JsonKind.Array) o.set("content", S(contentText(c)));
+      if (c !== null && c.kind == JsonKind.Array) o.set("content", jsonString(contentText(c)));
       else if (c !== null) o.set("content", c);
-      else o.set("content", S(""));
+      else o.set("content", jsonString(""));
       copy(m, "tool_calls", o, "tool_calls");
       copy(m, "tool_call_id", o, "tool_call_id");
       copy(m, "name", o, "name");
-      msgs.push(O(o));
+      msgs.push(jsonObject(o));
     }
   }
-  input.set("messages", A(msgs));
-  out.set("input", O(input));
+  input.set("messages", jsonArray(msgs));
+  out.set("input", jsonObject(input));
   const p = new JsonObject();
-  p.set("result_format", S("message"));
+  p.set("result_format", jsonString("message"));
   const mt = req.get("max_completion_tokens");
   if (mt !== null && mt.isNumber) p.set("max_tokens", mt); else copy(req, "max_tokens", p, "max_tokens");
   copy(req, "temperature", p, "temperature");
@@ -50,9 +96,9 @@ export function openaiToQwenRequest(req: JsonObject, model: string, stream: bool
   copy(req, "tool_choice", p, "tool_choice");
   copy(req, "presence_penalty", p, "presence_penalty");
   copy(req, "enable_thinking", p, "enable_thinking");
-  if (stream) p.set("incremental_output", B(true));
-  if (pc.qwenEnableSearch) p.set("enable_search", B(true));
-  out.set("parameters", O(p));
+  if (stream) p.set("incremental_output", jsonBool(true));
+  if (pc.enableSearch) p.set("enable_search", jsonBool(true));
+  out.set("parameters", jsonObject(p));
   return out;
 }
 
@@ -69,9 +115,9 @@ function finishOf(f: string): string {
   return f;
 }
 
-export function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: ProviderConfig, usage: TokenUsage): JsonObject {
+function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: QwenAdapter, usage: TokenUsage): JsonObject {
   const msg = new JsonObject();
-  msg.set("role", S("assistant"));
+  msg.set("role", jsonString("assistant"));
   let finish = "stop";
   const choice = readMessage(resp);
   if (choice !== null) {
@@ -81,9 +127,9 @@ export function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: Provid
     if (m !== null) {
       const content = contentText(m.get("content"));
       const reasoning = str(m, "reasoning_content");
-      if (pc.reasoningContentMode == "concat" && reasoning.length > 0) msg.set("content", S(reasoning + "\n" + content));
-      else msg.set("content", S(content));
-      if (pc.reasoningContentMode == "passthrough" && reasoning.length > 0) msg.set("reasoning_content", S(reasoning));
+      if (pc.reasoningContentMode == "concat" && reasoning.length > 0) msg.set("content", jsonString(reasoning + "\n" + content));
+      else msg.set("content", jsonString(content));
+      if (pc.reasoningContentMode == "passthrough" && reasoning.length > 0) msg.set("reasoning_content", jsonString(reasoning));
       copy(m, "tool_calls", msg, "tool_calls");
     }
   }
@@ -92,54 +138,51 @@ export function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: Provid
   return completionWith(str(resp, "request_id"), model, msg, finish, usage);
 }
 
-export class QwenStreamReader {
+class QwenStream extends ConvertingStream {
   id: string = "";
-  model: string;
-  created: i64;
   started: bool = false;
-  pc: ProviderConfig;
+  pc!: QwenAdapter;
   done: bool = false;
 
-  constructor(model: string, created: i64, pc: ProviderConfig) { this.model = model; this.created = created; this.pc = pc; }
-
-  event(data: JsonObject, usage: TokenUsage, out: Array<string>): void {
+  event(ev: SseEvent, data: JsonObject): void {
+    if (data.has("code") && !data.has("output")) { this.out.error(providerErrorMessage(data, "upstream error")); return; }
+    const usage = this.out.usage;
     if (this.id.length == 0) this.id = str(data, "request_id");
     const u = data.getObject("usage");
     if (u !== null) usageFromDashScope(u, usage);
     const choice = readMessage(data);
     if (choice === null) return;
     const d = new JsonObject();
-    if (!this.started) { d.set("role", S("assistant")); this.started = true; }
+    if (!this.started) { d.set("role", jsonString("assistant")); this.started = true; }
     const m = choice.getObject("message");
     if (m !== null) {
       const r = str(m, "reasoning_content");
       const c = contentText(m.get("content"));
       if (r.length > 0) {
-        if (this.pc.reasoningContentMode == "passthrough") d.set("reasoning_content", S(r));
-        else if (this.pc.reasoningContentMode == "concat") d.set("content", S(r));
+        if (this.pc.reasoningContentMode == "passthrough") d.set("reasoning_content", jsonString(r));
+        else if (this.pc.reasoningContentMode == "concat") d.set("content", jsonString(r));
       }
-      if (c.length > 0) d.set("content", S(d.has("content") ? str(d, "content") + c : c));
+      if (c.length > 0) d.set("content", jsonString(d.has("content") ? str(d, "content") + c : c));
       const calls = m.getArray("tool_calls");
       if (calls !== null && calls.length > 0) {
         // DashScope tool-call deltas already carry index/id/function like OpenAI's.
         for (let i = 0; i < calls.length; i++) {
           const call = calls[i].asObject();
-          if (call !== null && !call.has("index")) call.set("index", I(i));
+          if (call !== null && !call.has("index")) call.set("index", jsonInt(i));
         }
-        d.set("tool_calls", A(calls));
+        d.set("tool_calls", jsonArray(calls));
       }
     }
     const f = finishOf(str(choice, "finish_reason"));
     if (f.length > 0) this.done = true;
-    if (d.size > 0 || f.length > 0) out.push(chunk(this.id, this.model, this.created, d, f));
+    if (d.size > 0 || f.length > 0) this.chunks.push(chunk(this.id, this.model, this.created, d, f));
+    this.flush();
   }
 
-  end(usage: TokenUsage, out: Array<string>): void {
-    out.push(usageChunk(this.id, this.model, this.created, usage.toOpenAI()));
-  }
+  end(): void { this.endWithUsage(this.done, this.id); }
 }
 
-export function openaiToQwenEmbeddings(req: JsonObject, model: string): JsonObject {
+function openaiToQwenEmbeddings(req: JsonObject, model: string): JsonObject {
   const texts = new Array<JsonValue>();
   const inp = req.get("input");
   if (inp !== null) {
@@ -150,17 +193,17 @@ export function openaiToQwenEmbeddings(req: JsonObject, model: string): JsonObje
     }
   }
   const input = new JsonObject();
-  input.set("texts", A(texts));
+  input.set("texts", jsonArray(texts));
   const out = new JsonObject();
-  out.set("model", S(model));
-  out.set("input", O(input));
+  out.set("model", jsonString(model));
+  out.set("input", jsonObject(input));
   const p = new JsonObject();
   copy(req, "dimensions", p, "dimension");
-  out.set("parameters", O(p));
+  out.set("parameters", jsonObject(p));
   return out;
 }
 
-export function qwenToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
+function qwenToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsage): JsonObject {
   const data = new Array<JsonValue>();
   const output = resp.getObject("output");
   const list: Array<JsonValue> | null = output === null ? null : output.getArray("embeddings");
@@ -169,23 +212,23 @@ export function qwenToOpenAIEmbeddings(resp: JsonObject, model: string, usage: T
       const e = list[i].asObject();
       if (e === null) continue;
       const o = new JsonObject();
-      o.set("object", S("embedding"));
-      o.set("index", I(<i64>e.getNumber("text_index", <f64>i)));
+      o.set("object", jsonString("embedding"));
+      o.set("index", jsonInt(<i64>e.getNumber("text_index", <f64>i)));
       const v = e.get("embedding");
-      o.set("embedding", v === null ? A(new Array<JsonValue>()) : v);
-      data.push(O(o));
+      o.set("embedding", v === null ? jsonArray(new Array<JsonValue>()) : v);
+      data.push(jsonObject(o));
     }
   }
   const u = resp.getObject("usage");
   const total = u === null ? 0 : <i64>u.getNumber("total_tokens", 0);
   usage.set(total, 0, total);
   const out = new JsonObject();
-  out.set("object", S("list"));
-  out.set("data", A(data));
-  out.set("model", S(model));
+  out.set("object", jsonString("list"));
+  out.set("data", jsonArray(data));
+  out.set("model", jsonString(model));
   const uo = new JsonObject();
-  uo.set("prompt_tokens", I(total));
-  uo.set("total_tokens", I(total));
-  out.set("usage", O(uo));
+  uo.set("prompt_tokens", jsonInt(total));
+  uo.set("total_tokens", jsonInt(total));
+  out.set("usage", jsonObject(uo));
   return out;
 }

@@ -2,13 +2,13 @@
 import { JsonObject, JsonValue, JsonKind, randomBytes, time } from "@sluice/sdk";
 import { JsonWriter, parseJson, parseJsonObjectBytes } from "@sluice/sdk/json";
 
-export function S(s: string): JsonValue { return JsonValue.fromString(s); }
-export function N(n: f64): JsonValue { return JsonValue.fromNumber(n); }
-export function I(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
-export function B(b: bool): JsonValue { return JsonValue.fromBool(b); }
-export function O(o: JsonObject): JsonValue { return JsonValue.fromObject(o); }
-export function A(a: Array<JsonValue>): JsonValue { return JsonValue.fromArray(a); }
-export function NULL(): JsonValue { return JsonValue.null(); }
+export function jsonString(s: string): JsonValue { return JsonValue.fromString(s); }
+export function jsonNumber(n: f64): JsonValue { return JsonValue.fromNumber(n); }
+export function jsonInt(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
+export function jsonBool(b: bool): JsonValue { return JsonValue.fromBool(b); }
+export function jsonObject(o: JsonObject): JsonValue { return JsonValue.fromObject(o); }
+export function jsonArray(a: Array<JsonValue>): JsonValue { return JsonValue.fromArray(a); }
+export function jsonNull(): JsonValue { return JsonValue.null(); }
 
 /** Copies `from[key]` to `to[newKey]` when present. */
 export function copy(from: JsonObject, key: string, to: JsonObject, newKey: string): void {
@@ -20,13 +20,6 @@ export function str(o: JsonObject | null, key: string): string {
   if (o === null) return "";
   const s = o.getString(key);
   return s === null ? "" : s;
-}
-
-export function int(o: JsonObject | null, key: string): i64 {
-  if (o === null) return 0;
-  const v = o.getNumber(key, 0);
-  if (!isFinite(v)) return 0;
-  return <i64>v;
 }
 
 /** A JSON object from text, or null when the text is not one. */
@@ -47,7 +40,7 @@ export function parseObjectBytes(body: ArrayBuffer): JsonObject | null {
  */
 export function bodyBytes(o: JsonObject, sizeHint: i32): ArrayBuffer {
   const w = new JsonWriter(sizeHint + (sizeHint >> 4) + 1024);
-  w.value(O(o));
+  w.value(jsonObject(o));
   return w.takeBytes();
 }
 
@@ -61,14 +54,14 @@ export function jsonByteLength(v: JsonValue): i32 {
 /** `content` as a string value: a string passes as it is (a big one stays undecoded), else its text parts joined. */
 export function contentValue(v: JsonValue | null): JsonValue {
   if (v !== null && v.kind == JsonKind.String) return v;
-  return S(contentText(v));
+  return jsonString(contentText(v));
 }
 
 /** `o[key]` when it is a string (as it is), else "". */
 export function strValue(o: JsonObject | null, key: string): JsonValue {
-  if (o === null) return S("");
+  if (o === null) return jsonString("");
   const v = o.get(key);
-  return v !== null && v.kind == JsonKind.String ? v : S("");
+  return v !== null && v.kind == JsonKind.String ? v : jsonString("");
 }
 
 /** Message `content` as plain text: a string, or the text parts of an array joined. */
@@ -91,7 +84,7 @@ export function contentText(v: JsonValue | null): string {
 export function parseArgs(s: string): JsonValue {
   const r = parseJson(s);
   if (r.ok && r.value!.isObject) return r.value!;
-  return O(new JsonObject());
+  return jsonObject(new JsonObject());
 }
 
 /** Splits `data:image/png;base64,XXXX` into [mime, data]; null when it is not a base64 data URL. */
@@ -107,15 +100,13 @@ export function splitDataUrl(url: string): Array<string> | null {
 /** A pseudo-unique id from the host's random source. */
 export function randomId(prefix: string): string {
   const b = new ArrayBuffer(12);
-  randomFill(b);
+  randomBytes(b);
   const hex = "0123456789abcdef";
   let s = prefix;
   const u = Uint8Array.wrap(b);
   for (let i = 0; i < u.length; i++) s += hex.charAt(u[i] >> 4) + hex.charAt(u[i] & 15);
   return s;
 }
-
-export function randomFill(b: ArrayBuffer): void { randomBytes(b); }
 
 export function randomIndex(n: i32): i32 {
   if (n <= 1) return 0;
