@@ -478,7 +478,7 @@ function abortLine(host: Emulator): string {
 
 // ---------------------------------------------------------------- SDK parsers
 
-const PARSERS = ["json", "pairs", "config", "resp", "sse", "eventstream", "regex"] as const;
+const PARSERS = ["json", "pairs", "config", "resp", "sse", "eventstream", "regex", "path", "regexset"] as const;
 
 async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats, record: (t: Omit<TrapRecord, "count" | "example">, ex: string) => void, deadline: number): Promise<void> {
   let m = first;
@@ -507,6 +507,8 @@ async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats,
         case "sse": { const b = cr.chance(0.6) ? mutateText(cr, RESPONSE_BODIES[cr.chance(0.5) ? 1 : 2]) : randomText(cr, cr.size(20000)); pins.push(m.newBuffer(b)); e.fuzzSse(pins[0], cr.int(b.length + 1)); break; }
         case "eventstream": { const b = randomEventStream(cr); pins.push(m.newBuffer(b)); e.fuzzEventStream(pins[0], cr.int(b.length + 1)); break; }
         case "regex": pins.push(m.newString(randomRegex(cr)), m.newString(randomText(cr, cr.size(200)).toString("utf8"))); e.fuzzRegex(pins[0], pins[1]); break;
+        case "path": pins.push(m.newBuffer(cr.chance(0.5) ? Buffer.concat([Buffer.from(cr.pick(PATHS)), randomText(cr, cr.size(64))]) : randomText(cr, cr.size(512)))); { const v = e.fuzzPath(pins[0]); if (v === -1) throw new Error("normalizePath is not idempotent"); } break;
+        case "regexset": pins.push(m.newString(Array.from({ length: 1 + cr.int(6) }, () => randomRegex(cr)).join("\n")), m.newString(randomText(cr, cr.size(400)).toString("utf8"))); e.fuzzRegexSet(pins[0], pins[1]); break;
       }
       for (const ptr of pins) m.unpin(ptr);
     } catch (err) {

@@ -8,6 +8,9 @@ import { SseReader } from "../../sdk/sse/reader";
 import { EventStreamReader } from "../../sdk/eventstream/reader";
 import { Regex } from "../../sdk/regex/regex";
 import { Plugin, HttpFilter, ConfigError } from "../../sdk/api/plugin";
+import { normalizePath } from "../../sdk/net/path";
+import { RegexSet } from "../../sdk/regex/set";
+import { classifyAiPath } from "../../sdk/ai/api";
 
 export function fuzzJson(buf: ArrayBuffer): i32 {
   const r = parseJsonBytes(buf);
@@ -77,4 +80,21 @@ const probe = new ConfigProbe();
 export function fuzzConfig(text: string): i32 {
   const err = probe.loadConfig(text);
   return err.length == 0 ? probe.rules.length : -1;
+}
+
+/** Request-path normalisation: never traps, and normalising again changes nothing. */
+export function fuzzPath(buf: ArrayBuffer): i32 {
+  const once = normalizePath(buf);
+  const twice = normalizePath(once);
+  if (once.byteLength != twice.byteLength) return -1;
+  const a = Uint8Array.wrap(once), b = Uint8Array.wrap(twice);
+  for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return -1;
+  return <i32>classifyAiPath(buf);
+}
+
+/** Many patterns at once (bot-detect's lists): compiling junk fails cleanly, matching never traps. */
+export function fuzzRegexSet(patterns: string, subject: string): i32 {
+  const r = RegexSet.compile(patterns.split("\n"));
+  if (r.set === null) return -1;
+  return r.set!.test(subject) ? 1 : 0;
 }
