@@ -72,41 +72,6 @@ const basic = (s: string): [string, string] => ["authorization", "Basic " + Buff
 
 export const groups: Group[] = [
   {
-    name: "request-block",
-    plugin: "request-block",
-    config: {
-      block_urls: ["swagger.html"],
-      block_exact_urls: ["/exact"],
-      block_headers: ["evil-agent"],
-      block_bodies: ["DROP TABLE"],
-      blocked_code: 418,
-      blocked_message: "blocked by sluice",
-      _rules_: [
-        { _match_route_: ["strict"], block_urls: ["secret"], blocked_code: 451, case_sensitive: false },
-        { _match_domain_: ["*.example.com"], block_bodies: ["forbidden"], blocked_message: "domain rule" },
-      ],
-    },
-    routes: ["strict"],
-    scenarios: [
-      { name: "clean GET passes untouched", request: { path: "/hello?x=1" }, expect: { status: 200 } },
-      { name: "URL substring is blocked", request: { path: "/docs/swagger.html" }, expect: { status: 418, body: "blocked by sluice", logs: ["request blocked by url rule"] } },
-      { name: "exact URL is blocked", request: { path: "/exact" }, expect: { status: 418 } },
-      { name: "header value is blocked", request: { path: "/h", headers: [["user-agent", "evil-agent/2"]] }, expect: { status: 418, logs: ["request blocked by header rule"] } },
-      { name: "body in one piece is blocked", request: { path: "/b", body: "SELECT 1; DROP TABLE t" }, expect: { status: 418, logs: ["request blocked by body rule"] } },
-      { name: "body split over 9 chunks is blocked", request: { path: "/b", body: "a".repeat(300) + "DROP TABLE" + "b".repeat(300), chunks: 9 }, expect: { status: 418 } },
-      { name: "clean chunked body reaches the upstream intact", request: { path: "/b", body: "z".repeat(5000), chunks: 5 }, expect: { status: 200 } },
-      { name: "route rule, case-insensitive", request: { path: "/strict/SeCReT" }, expect: { status: 451 } },
-      { name: "domain rule with a port", request: { path: "/d", host: "api.example.com:8080", body: "forbidden" }, expect: { status: 403, body: "domain rule" } },
-      { name: "duplicate custom headers stay separate", request: { path: "/dup", headers: [["x-dup", "a"], ["x-dup", "b"]] }, expect: { status: 200 } },
-      {
-        name: "repeated well-known headers are folded like Envoy's inline headers",
-        request: { path: "/fold", headers: [["user-agent", "u1"], ["user-agent", "u2"], ["authorization", "a"], ["authorization", "b"], ["accept-encoding", "gzip"], ["accept-encoding", "br"], ["cache-control", "no-cache"], ["cache-control", "max-age=0"], ["origin", "o1"], ["origin", "o2"], ["referer", "r1"], ["referer", "r2"], ["accept", "a1"], ["accept", "a2"], ["cookie", "c=1"], ["cookie", "d=2"], ["x-forwarded-host", "h1"], ["x-forwarded-host", "h2"]] },
-        expect: { status: 200, upstream: { "user-agent": "u1,u2", authorization: "a,b" } },
-      },
-      { name: "header values are trimmed by the codec", request: { path: "/trim", headers: [["x-pad", "  padded \t"]] }, expect: { status: 200, upstream: { "x-pad": "padded" } } },
-    ],
-  },
-  {
     name: "ip-restriction (header source, allow list)",
     plugin: "ip-restriction",
     config: {
