@@ -270,3 +270,29 @@ export function runPluginTable(t: PluginTable): void {
     });
   }
 }
+
+/** A row of the credential plugins in the short form: request fields, status, exact message, consumer. */
+export interface ConsumerCase {
+  name: string;
+  path: string;
+  host?: string;
+  headers?: [string, string | Buffer][];
+  status: number;
+  message?: string;
+  /** The X-Mse-Consumer the upstream must see (null: none). */
+  consumer?: string | null;
+}
+
+/** The credential plugins' row: the consumer named upstream, and no credential (header value) in the log. */
+export function consumerRow(c: ConsumerCase): Row {
+  return {
+    name: c.name,
+    request: { path: c.path, host: c.host, headers: c.headers },
+    expect: {
+      status: c.status,
+      body: c.message,
+      upstream: c.consumer === undefined ? undefined : { "x-mse-consumer": c.consumer },
+      notLogged: (c.headers ?? []).flatMap(([, v]) => (typeof v === "string" && v.length > 3 ? [v] : [])),
+    },
+  };
+}

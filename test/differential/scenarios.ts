@@ -96,26 +96,6 @@ export const groups: Group[] = [
     ],
   },
   {
-    name: "key-auth (rules, header and query keys)",
-    plugin: "key-auth",
-    config: {
-      consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }],
-      keys: ["X-API-KEY", "apikey"],
-      in_header: true,
-      _rules_: [{ _match_route_: ["alice-only"], allow: ["alice"] }],
-    },
-    routes: ["alice-only"],
-    scenarios: [
-      { name: "no rule: passes through", request: { path: "/open" }, expect: { status: 200, upstream: { "x-mse-consumer": null } } },
-      { name: "no key: 401", request: { path: "/alice-only" }, expect: { status: 401 } },
-      { name: "right key in a header", request: { path: "/alice-only", headers: [["X-Api-Key", "alice-key"]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
-      { name: "in_header: a key in the query is not consulted", request: { path: "/alice-only?apikey=alice-key" }, expect: { status: 401 } },
-      { name: "consumer not allowed: 403", request: { path: "/alice-only", headers: [["apikey", "bob-key"]] }, expect: { status: 403 } },
-      { name: "two keys: 401", request: { path: "/alice-only", headers: [["x-api-key", "alice-key"], ["apikey", "bob-key"]] }, expect: { status: 401 } },
-      { name: "spoofed X-Mse-Consumer is replaced", request: { path: "/alice-only", headers: [["x-mse-consumer", "bob"], ["x-api-key", "alice-key"]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
-    ],
-  },
-  {
     name: "basic-auth (global_auth true)",
     plugin: "basic-auth",
     config: {
