@@ -292,7 +292,8 @@ export function consumerRow(c: ConsumerCase): Row {
       status: c.status,
       body: c.message,
       upstream: c.consumer === undefined ? undefined : { "x-mse-consumer": c.consumer },
-      notLogged: (c.headers ?? []).flatMap(([, v]) => (typeof v === "string" && v.length > 3 ? [v] : [])),
+      // A bare word ("Basic ", "nope") is too common in log lines to mean a leak.
+      notLogged: (c.headers ?? []).flatMap(([, v]) => (typeof v === "string" && v.trim().length > 3 && !/^[A-Za-z]+$/.test(v.trim()) ? [v] : [])),
     },
   };
 }

@@ -68,7 +68,6 @@ function hmacAuth(path: string, method = "GET", secret = "sk-alice", keyId = "ak
   return `Signature keyId="${keyId}",algorithm="hmac-sha256",headers="@request-target date",signature="${sig}"`;
 }
 
-const basic = (s: string): [string, string] => ["authorization", "Basic " + Buffer.from(s, "utf8").toString("base64")];
 
 export const groups: Group[] = [
   {
@@ -93,23 +92,6 @@ export const groups: Group[] = [
       { name: "origin-source: the peer is denied", request: { path: "/peer-deny", headers: [["x-forwarded-for", "10.1.2.3"]] }, expect: { status: 451 } },
       { name: "custom header: denied", request: { path: "/real-ip", headers: [["X-Real-IP", "1.2.3.4"]] }, expect: { status: 403 } },
       { name: "custom header: allowed", request: { path: "/real-ip", headers: [["x-real-ip", "5.6.7.8"]] }, expect: { status: 200 } },
-    ],
-  },
-  {
-    name: "basic-auth (global_auth true)",
-    plugin: "basic-auth",
-    config: {
-      global_auth: true,
-      consumers: [{ name: "alice", credential: "alice:wonderland" }, { name: "carol", credential: "carol:p@ss wörd!" }],
-    },
-    scenarios: [
-      { name: "right credentials", request: { path: "/x", headers: [basic("alice:wonderland")] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
-      { name: "UTF-8 password", request: { path: "/x", headers: [basic("carol:p@ss wörd!")] }, expect: { status: 200 } },
-      { name: "wrong password", request: { path: "/x", headers: [basic("alice:nope")] }, expect: { status: 401 } },
-      { name: "no credentials", request: { path: "/x" }, expect: { status: 401 } },
-      { name: "'Basic ' with trailing space only", request: { path: "/x", headers: [["authorization", "Basic "]] }, expect: { status: 401 } },
-      { name: "two Authorization headers", request: { path: "/x", headers: [basic("alice:wonderland"), basic("alice:wonderland")] }, expect: { status: 401 } },
-      { name: "a POST body passes through", request: { path: "/x", headers: [basic("alice:wonderland")], body: "{\"a\":1}" }, expect: { status: 200 } },
     ],
   },
   {
