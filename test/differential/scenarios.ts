@@ -71,30 +71,6 @@ function hmacAuth(path: string, method = "GET", secret = "sk-alice", keyId = "ak
 
 export const groups: Group[] = [
   {
-    name: "ip-restriction (header source, allow list)",
-    plugin: "ip-restriction",
-    config: {
-      ip_source_type: "header",
-      allow: ["10.0.0.0/8", "2001:db8::/32"],
-      _rules_: [
-        { _match_route_: ["peer-deny"], ip_source_type: "origin-source", deny: ["127.0.0.0/8"], status: 451, message: "go away" },
-        { _match_route_: ["real-ip"], ip_source_type: "header", ip_header_name: "X-Real-IP", deny: ["1.2.3.4"] },
-      ],
-    },
-    routes: ["peer-deny", "real-ip"],
-    useRemoteAddress: true,
-    scenarios: [
-      { name: "allowed address in X-Forwarded-For", request: { path: "/a", headers: [["x-forwarded-for", "10.1.2.3"]] }, expect: { status: 200 } },
-      { name: "denied address in X-Forwarded-For", request: { path: "/a", headers: [["x-forwarded-for", "8.8.8.8"]] }, expect: { status: 403 } },
-      { name: "no X-Forwarded-For: Envoy appends the peer", request: { path: "/a" }, expect: { status: 403 } },
-      { name: "duplicate X-Forwarded-For lines", request: { path: "/a", headers: [["x-forwarded-for", "10.0.0.1"], ["x-forwarded-for", "8.8.8.8"]] }, expect: { status: 200 } },
-      { name: "IPv6 in range", request: { path: "/a", headers: [["x-forwarded-for", "[2001:db8::5]:443"]] }, expect: { status: 200 } },
-      { name: "origin-source: the peer is denied", request: { path: "/peer-deny", headers: [["x-forwarded-for", "10.1.2.3"]] }, expect: { status: 451 } },
-      { name: "custom header: denied", request: { path: "/real-ip", headers: [["X-Real-IP", "1.2.3.4"]] }, expect: { status: 403 } },
-      { name: "custom header: allowed", request: { path: "/real-ip", headers: [["x-real-ip", "5.6.7.8"]] }, expect: { status: 200 } },
-    ],
-  },
-  {
     name: "jwt-auth (Envoy's verify_signature vs the emulator's, and the AssemblyScript verifiers)",
     plugin: "jwt-auth",
     // Higress: with global_auth and no rule, any failure is "JWT token not allow." (403).
