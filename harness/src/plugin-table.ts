@@ -37,6 +37,8 @@ export interface RowExpect {
   headers?: Record<string, string | null>;
   /** Headers the upstream must have seen (null: absent; a value: present once, under no '_'/case alias). */
   upstream?: Record<string, string | null>;
+  /** The body the upstream must have received (true: the request's body, unchanged). */
+  upstreamBody?: string | true;
   /** Substrings of the plugin's log lines for this request. */
   logs?: string[];
   /** Strings that must appear in no log line for this request (secrets). */
@@ -45,7 +47,8 @@ export interface RowExpect {
 
 export interface Row {
   name: string;
-  request: RowRequest;
+  /** A function is called once per row, at run time (a fresh Date header), and sent to every host. */
+  request: RowRequest | (() => RowRequest);
   expect: RowExpect;
 }
 
@@ -113,13 +116,14 @@ function bodyView(status: number, body: string, fromUpstream: boolean): string {
 const routesOf = (g: Group) => [...(g.routes ?? []).map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }];
 
 /** The row's own expectations, on one host's observation. */
-function assertRow(where: string, o: Observed, row: Row, g: Group): void {
+function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group): void {
   const e = row.expect;
   expect(o.status, `${where}: status`).toBe(e.status);
   if (e.body !== undefined) expect(o.body, `${where}: body`).toBe(e.body);
   const headers = { ...(e.status >= 400 ? g.refused?.headers : {}), ...e.headers };
   for (const [k, v] of Object.entries(headers)) expect(o.headers[k] ?? null, `${where}: response header ${k}`).toBe(v);
-  if (o.upstream && !e.upstream?.[":path"]) expect(o.upstream.path, `${where}: the upstream's path`).toBe(row.request.path);
+  if (o.upstream) expect(o.upstream.path, `${where}: the upstream's path`).toBe(q.path);
+  if (e.upstreamBody !== undefined) expect(o.upstream?.body, `${where}: the upstream's body`).toBe(e.upstreamBody === true ? (q.body ?? "") : e.upstreamBody);
   for (const [k, v] of Object.entries(e.upstream ?? {})) {
     expect(o.upstream, `${where}: the request reached the upstream`).not.toBeNull();
     expect(o.upstream!.headers[k] ?? null, `${where}: upstream header ${k}`).toBe(v);
@@ -175,8 +179,7 @@ export function runPluginTable(t: PluginTable): void {
       });
       const envoyLines = () => gw.envoy.wasmLog().map((l) => l.replace(/^.*?wasm log[^:]*: /, ""));
 
-      async function onEnvoy(row: Row): Promise<Observed> {
-        const q = row.request;
+      async function onEnvoy(row: Row, q: RowRequest): Promise<Observed> {
         const rid = `diff-${String(++seq).padStart(5, "0")}-env`;
         const headers: [string, string | Buffer][] = [["x-request-id", rid], ["x-diff-id", rid], ...(q.headers ?? [])];
         if (q.host) headers.push(["host", q.host]);
@@ -199,8 +202,7 @@ export function runPluginTable(t: PluginTable): void {
         };
       }
 
-      async function onEmulator(target: Target, row: Row): Promise<Observed> {
-        const q = row.request;
+      async function onEmulator(target: Target, q: RowRequest): Promise<Observed> {
         const rid = `diff-${String(++seq).padStart(5, "0")}-em${target[0]}`;
         const h = hosts[target]!;
         const r = await h.request({
@@ -222,11 +224,12 @@ export function runPluginTable(t: PluginTable): void {
       }
 
       it.each(g.rows.map((row) => [row.name, row] as const))("%s", async (_name, row) => {
-        const envoy = await onEnvoy(row);
-        assertRow("envoy", envoy, row, g);
+        const q = typeof row.request === "function" ? row.request() : row.request;
+        const envoy = await onEnvoy(row, q);
+        assertRow("envoy", envoy, row, q, g);
         for (const target of TARGETS) {
-          const emu = await onEmulator(target, row);
-          assertRow(`emulator (${target})`, emu, row, g);
+          const emu = await onEmulator(target, q);
+          assertRow(`emulator (${target})`, emu, row, q, g);
           // The differential property: the emulator answers as Envoy did.
           expect({ target, status: emu.status, body: emu.body }).toEqual({ target, status: envoy.status, body: envoy.body });
           expect(emu.upstream, `${target}: what the upstream saw`).toEqual(envoy.upstream);

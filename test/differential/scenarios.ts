@@ -61,14 +61,6 @@ const claims = { iss: ISS, sub: "alice-id", exp };
 const tampered = (t: string) => { const p = t.split("."); const sig = Buffer.from(p[2], "base64url"); sig[3] ^= 1; return `${p[0]}.${p[1]}.${b64u(sig)}`; };
 const bearer = (t: string): [string, string] => ["authorization", `Bearer ${t}`];
 
-// hmac-auth-apisix: signatures made the way APISIX clients make them (Date fresh at load time).
-const httpDate = new Date().toUTCString();
-function hmacAuth(path: string, method = "GET", secret = "sk-alice", keyId = "ak-alice"): string {
-  const sig = createHmac("sha256", secret).update(`${keyId}\n${method} ${path}\ndate: ${httpDate}\n`).digest("base64");
-  return `Signature keyId="${keyId}",algorithm="hmac-sha256",headers="@request-target date",signature="${sig}"`;
-}
-
-
 export const groups: Group[] = [
   {
     name: "jwt-auth (Envoy's verify_signature vs the emulator's, and the AssemblyScript verifiers)",
@@ -85,18 +77,6 @@ export const groups: Group[] = [
       { name: "tampered ES256 signature", request: { path: "/j", headers: [bearer(tampered(jwt("ES256", p256.privateKey, claims, "ec")))] }, expect: { status: 403 } },
       { name: "expired token", request: { path: "/j", headers: [bearer(jwt("HS256", hs, { ...claims, exp: 1000 }, "hs"))] }, expect: { status: 403 } },
       { name: "no token", request: { path: "/j" }, expect: { status: 403 } },
-    ],
-  },
-  {
-    name: "hmac-auth-apisix",
-    plugin: "hmac-auth-apisix",
-    config: { global_auth: true, consumers: [{ name: "alice", access_key: "ak-alice", secret_key: "sk-alice" }], signed_headers: ["@request-target", "date"], validate_request_body: true },
-    scenarios: [
-      { name: "valid signature", request: { path: "/h?x=1", headers: [["date", httpDate], ["authorization", hmacAuth("/h?x=1")]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
-      { name: "wrong secret", request: { path: "/h", headers: [["date", httpDate], ["authorization", hmacAuth("/h", "GET", "sk-bob")]] }, expect: { status: 401 } },
-      { name: "tampered path", request: { path: "/other", headers: [["date", httpDate], ["authorization", hmacAuth("/h")]] }, expect: { status: 401 } },
-      { name: "body without a digest", request: { path: "/h", method: "POST", body: "x", headers: [["date", httpDate], ["authorization", hmacAuth("/h", "POST")]] }, expect: { status: 401 } },
-      { name: "no Authorization", request: { path: "/h", headers: [["date", httpDate]] }, expect: { status: 401 } },
     ],
   },
   {
