@@ -35,6 +35,8 @@ export interface RowExpect {
   body?: string;
   /** Response headers (null: must be absent). */
   headers?: Record<string, string | null>;
+  /** Whether the request must reach the upstream (default: not checked). */
+  reachesUpstream?: boolean;
   /** Headers the upstream must have seen (null: absent; a value: present once, under no '_'/case alias). */
   upstream?: Record<string, string | null>;
   /** The body the upstream must have received (true: the request's body, unchanged). */
@@ -77,6 +79,8 @@ export interface PluginTable {
   testPlugin?: boolean;
   groups: Group[];
   badConfigs?: BadConfig[];
+  /** Headers the recording upstream adds to every answer. */
+  upstreamHeaders?: Record<string, string>;
 }
 
 /** What a client and the upstream could observe of one request. */
@@ -92,7 +96,7 @@ export interface Observed {
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 // Headers whose value legitimately differs per run or per transport.
 const VOLATILE = new Set(["x-diff-id", "x-request-id", "x-envoy-expected-rq-timeout-ms", "content-length", "transfer-encoding", "connection"]);
-const flat = (v: unknown) => (Array.isArray(v) ? v.join(", ") : String(v));
+const flat = (v: unknown, sep = ", ") => (Array.isArray(v) ? v.join(sep) : String(v));
 const normalize = (s: string, rid: string) => s.split(rid).join("RID").replace(UUID, "RID");
 
 function upstreamView(rec: RecordedRequest | undefined, rid: string): Observed["upstream"] {
@@ -108,7 +112,7 @@ function upstreamView(rec: RecordedRequest | undefined, rid: string): Observed["
 }
 
 function bodyView(status: number, body: string, fromUpstream: boolean): string {
-  if (!fromUpstream) return body;
+  if (!fromUpstream || body === "") return body; // a HEAD answer has no body
   const echo = JSON.parse(body) as RecordedRequest;
   return JSON.stringify({ status, method: echo.method, path: echo.path, body: echo.body });
 }
@@ -122,6 +126,7 @@ function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group
   if (e.body !== undefined) expect(o.body, `${where}: body`).toBe(e.body);
   const headers = { ...(e.status >= 400 ? g.refused?.headers : {}), ...e.headers };
   for (const [k, v] of Object.entries(headers)) expect(o.headers[k] ?? null, `${where}: response header ${k}`).toBe(v);
+  if (e.reachesUpstream !== undefined) expect(o.upstream !== null, `${where}: reached the upstream`).toBe(e.reachesUpstream);
   if (o.upstream) expect(o.upstream.path, `${where}: the upstream's path`).toBe(q.path);
   if (e.upstreamBody !== undefined) expect(o.upstream?.body, `${where}: the upstream's body`).toBe(e.upstreamBody === true ? (q.body ?? "") : e.upstreamBody);
   for (const [k, v] of Object.entries(e.upstream ?? {})) {
@@ -137,7 +142,7 @@ function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group
 
 function responseHeaders(h: Record<string, string | string[] | undefined> | [string, string][]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Array.isArray(h) ? h : Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = out[k.toLowerCase()] === undefined ? flat(v) : `${out[k.toLowerCase()]}, ${flat(v)}`;
+  for (const [k, v] of Array.isArray(h) ? h : Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = out[k.toLowerCase()] === undefined ? flat(v, ",") : `${out[k.toLowerCase()]},${flat(v, ",")}`;
   return out;
 }
 
@@ -148,7 +153,7 @@ export function runPluginTable(t: PluginTable): void {
   const wasmOf = (target: Target) => (t.testPlugin ? testPluginWasm(t.plugin, target) : pluginWasm(t.plugin, target));
   const upstream = { server: undefined as RecordingUpstream | undefined };
   beforeAll(async () => {
-    upstream.server = await RecordingUpstream.start();
+    upstream.server = await RecordingUpstream.start(t.upstreamHeaders);
   });
   afterAll(async () => upstream.server?.stop());
   const find = (rid: string) => upstream.server!.requests.find((q) => q.headers["x-diff-id"] === rid);
@@ -235,6 +240,11 @@ export function runPluginTable(t: PluginTable): void {
           expect(emu.upstream, `${target}: what the upstream saw`).toEqual(envoy.upstream);
           expect(emu.logs, `${target}: plugin log lines`).toEqual(envoy.logs);
         }
+      });
+
+      it("Envoy's log shows no abort or trap", async () => {
+        await gw.envoy.settleLog();
+        expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError/);
       });
     });
   }

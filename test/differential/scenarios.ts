@@ -92,19 +92,6 @@ export const groups: Group[] = [
     ],
   },
   {
-    name: "cors",
-    plugin: "cors",
-    config: { max_age: 86400, _rules_: [{ _match_route_: ["strict"], allow_origins: ["https://app.example.org"], allow_origin_patterns: ["https://*.example.com"], allow_methods: ["GET", "POST"], allow_headers: ["Content-Type"], expose_headers: ["X-Total"], allow_credentials: true, max_age: 600 }] },
-    routes: ["strict"],
-    scenarios: [
-      { name: "preflight answered locally", request: { method: "OPTIONS", path: "/a", headers: [["origin", "https://x.test"], ["access-control-request-method", "PUT"]] }, expect: { status: 200 } },
-      { name: "preflight for a method outside the list", request: { method: "OPTIONS", path: "/a", headers: [["origin", "https://x.test"], ["access-control-request-method", "HEAD"]] }, expect: { status: 403 } },
-      { name: "actual request passes to the upstream", request: { path: "/a", headers: [["origin", "https://x.test"]] }, expect: { status: 200 } },
-      { name: "strict: pattern subdomain admitted", request: { path: "/strict/x", headers: [["origin", "https://api.example.com"]] }, expect: { status: 200 } },
-      { name: "strict: suffix trick refused", request: { path: "/strict/x", headers: [["origin", "https://api.example.com.evil.com"]] }, expect: { status: 403 } },
-    ],
-  },
-  {
     name: "bot-detect",
     plugin: "bot-detect",
     config: { allow: ["(?i)friendlybot/1\\.0"], deny: ["^EvilClient/"], blocked_code: 429, blocked_message: "no bots" },
