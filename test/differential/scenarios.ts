@@ -92,17 +92,6 @@ export const groups: Group[] = [
     ],
   },
   {
-    name: "bot-detect",
-    plugin: "bot-detect",
-    config: { allow: ["(?i)friendlybot/1\\.0"], deny: ["^EvilClient/"], blocked_code: 429, blocked_message: "no bots" },
-    scenarios: [
-      { name: "a browser passes", request: { path: "/", headers: [["user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"]] }, expect: { status: 200 } },
-      { name: "a crawler is refused", request: { path: "/", headers: [["user-agent", "Mozilla/5.0 (compatible; bingbot/2.0)"]] }, expect: { status: 429, body: "no bots" } },
-      { name: "allow beats the built-in rules", request: { path: "/", headers: [["user-agent", "FriendlyBot/1.0"]] }, expect: { status: 200 } },
-      { name: "deny regex", request: { path: "/", headers: [["user-agent", "EvilClient/3"]] }, expect: { status: 429 } },
-    ],
-  },
-  {
     name: "key-rate-limit (same sequence on both hosts)",
     plugin: "key-rate-limit",
     config: { limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_minute: 2 }] },
