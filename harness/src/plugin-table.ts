@@ -45,6 +45,8 @@ export interface RowExpect {
   logs?: string[];
   /** Strings that must appear in no log line for this request (secrets). */
   notLogged?: string[];
+  /** Anything else, on each host's observation. */
+  check?: (o: Observed) => void;
 }
 
 export interface Row {
@@ -138,6 +140,7 @@ function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group
   const logs = o.logs.join("\n");
   for (const l of e.logs ?? []) expect(logs, `${where}: log`).toContain(l);
   for (const s of e.notLogged ?? []) expect(logs, `${where}: log`).not.toContain(s);
+  e.check?.(o);
 }
 
 function responseHeaders(h: Record<string, string | string[] | undefined> | [string, string][]): Record<string, string> {
