@@ -63,6 +63,8 @@ export interface Group {
   /** Route names (prefix /<name>) before the catch-all "default" route. */
   routes?: string[];
   useRemoteAddress?: boolean;
+  /** Envoy's worker threads (default 1): with more, requests land on several VMs. */
+  workers?: number;
   /** Expectations added to every row that is refused (status ≥ 400), e.g. a challenge header. */
   refused?: Pick<RowExpect, "headers">;
   rows: Row[];
@@ -168,7 +170,7 @@ export function runPluginTable(t: PluginTable): void {
         routes: routesOf(g),
         clusters: [{ name: "up", port: upstream.server!.port }],
         useRemoteAddress: g.useRemoteAddress,
-      }));
+      }), { concurrency: g.workers });
       const hosts: Partial<Record<Target, Emulator>> = {};
       beforeAll(async () => {
         for (const target of TARGETS) {

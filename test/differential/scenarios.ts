@@ -51,17 +51,6 @@ export const groups: Group[] = [
     ],
   },
   {
-    name: "key-rate-limit (same sequence on both hosts)",
-    plugin: "key-rate-limit",
-    config: { limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_minute: 2 }] },
-    scenarios: [
-      { name: "first of two", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 200 } },
-      { name: "second of two", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 200 } },
-      { name: "third is refused", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 429 } },
-      { name: "an unlisted key passes", request: { path: "/", headers: [["x-key", "zz"]] }, expect: { status: 200 } },
-    ],
-  },
-  {
     name: "sdk-probe (HTTP callout, shared data)",
     plugin: "sdk-probe",
     testPlugin: true,
