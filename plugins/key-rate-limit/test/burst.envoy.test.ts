@@ -23,7 +23,7 @@ const gw = useEnvoy(
 
 describe("key-rate-limit in Envoy (2 workers), parallel bursts", () => {
   // No timing window: the exact refill (one token per 500 ms at 2/s) is checked on the emulator's
-  // clock (emulator.test.ts, higress.test.ts). Here, with Envoy's real clock: a parallel burst of
+  // clock (emulator.test.ts, two-vms.emulator.test.ts). Here, with Envoy's real clock: a parallel burst of
   // 30 finds the bucket (capacity 2) empty at least once — all 30 passing would take a bucket
   // that refills far too fast (a clock read in the wrong unit), or a burst stretched over 14 s —
   // and a poll, bounded generously, then sees the bucket refill (a bucket that never refills in
