@@ -12,6 +12,7 @@ import { rawHttp } from "./raw-http.js";
 import { pluginWasm, testPluginWasm } from "./tools.js";
 import { useEnvoy } from "./vitest.js";
 import { Emulator } from "./emulator/index.js";
+import { RedisServer } from "./redis.js";
 
 export type Target = "envoy" | "higress";
 const TARGETS: Target[] = ["envoy", "higress"];
@@ -46,7 +47,7 @@ export interface RowExpect {
   /** Strings that must appear in no log line for this request (secrets). */
   notLogged?: string[];
   /** Anything else, on each host's observation. */
-  check?: (o: Observed) => void;
+  check?: (o: Observed) => void | Promise<void>;
 }
 
 export interface Row {
@@ -65,6 +66,12 @@ export interface Group {
   useRemoteAddress?: boolean;
   /** Envoy's worker threads (default 1): with more, requests land on several VMs. */
   workers?: number;
+  /**
+   * A Redis cluster name (e.g. "outbound|6379||redis.static"): each host gets a Redis of its own
+   * under it (Envoy and the envoy build through webdis, the higress build natively), so counters
+   * kept there start equal on all three; a row's check finds it as `o.redis`.
+   */
+  redisCluster?: string;
   /** Expectations added to every row that is refused (status ≥ 400), e.g. a challenge header. */
   refused?: Pick<RowExpect, "headers">;
   rows: Row[];
@@ -95,6 +102,8 @@ export interface Observed {
   headers: Record<string, string>;
   upstream: { method: string; path: string; body: string; headers: Record<string, string> } | null;
   logs: string[];
+  /** The host's own Redis (groups with `redisCluster`). */
+  redis?: RedisServer;
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -124,7 +133,7 @@ function bodyView(status: number, body: string, fromUpstream: boolean): string {
 const routesOf = (g: Group) => [...(g.routes ?? []).map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }];
 
 /** The row's own expectations, on one host's observation. */
-function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group): void {
+async function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group): Promise<void> {
   const e = row.expect;
   expect(o.status, `${where}: status`).toBe(e.status);
   if (e.body !== undefined) expect(o.body, `${where}: body`).toBe(e.body);
@@ -142,7 +151,7 @@ function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group
   const logs = o.logs.join("\n");
   for (const l of e.logs ?? []) expect(logs, `${where}: log`).toContain(l);
   for (const s of e.notLogged ?? []) expect(logs, `${where}: log`).not.toContain(s);
-  e.check?.(o);
+  await e.check?.(o);
 }
 
 function responseHeaders(h: Record<string, string | string[] | undefined> | [string, string][]): Record<string, string> {
@@ -165,21 +174,35 @@ export function runPluginTable(t: PluginTable): void {
 
   for (const g of t.groups) {
     describe(`${t.plugin}: ${g.name}`, () => {
+      // One Redis per host: Envoy, the emulator's envoy build, its higress build.
+      const redis: RedisServer[] = [];
+      if (g.redisCluster) {
+        beforeAll(async () => {
+          for (let i = 0; i < 3; i++) redis.push(await RedisServer.start());
+        });
+        afterAll(async () => {
+          for (const r of redis) await r.stop();
+        });
+      }
       const gw = useEnvoy(() => ({
         plugins: [{ name: t.plugin, wasm: wasmOf("envoy"), config: g.config }],
         routes: routesOf(g),
-        clusters: [{ name: "up", port: upstream.server!.port }],
+        clusters: [{ name: "up", port: upstream.server!.port }, ...(g.redisCluster ? [{ name: g.redisCluster, port: redis[0].webdisPort }] : [])],
         useRemoteAddress: g.useRemoteAddress,
       }), { concurrency: g.workers });
       const hosts: Partial<Record<Target, Emulator>> = {};
       beforeAll(async () => {
         for (const target of TARGETS) {
+          const r = redis[TARGETS.indexOf(target) + 1];
           hosts[target] = await Emulator.load(wasmOf(target), {
             target,
             config: g.config,
             pluginName: t.plugin,
             routes: routesOf(g),
-            clusters: { up: `http://127.0.0.1:${upstream.server!.port}` },
+            clusters: {
+              up: `http://127.0.0.1:${upstream.server!.port}`,
+              ...(g.redisCluster ? { [g.redisCluster]: target === "higress" ? `redis://127.0.0.1:${r.redisPort}` : r.webdisUrl } : {}),
+            },
             useRemoteAddress: g.useRemoteAddress,
           });
         }
@@ -209,6 +232,7 @@ export function runPluginTable(t: PluginTable): void {
           headers: responseHeaders(r.headers),
           upstream: upstreamView(find(rid), rid),
           logs: envoyLines().slice(before).map((l) => normalize(l, rid)),
+          redis: redis[0],
         };
       }
 
@@ -230,16 +254,17 @@ export function runPluginTable(t: PluginTable): void {
           headers: responseHeaders(r.headers),
           upstream: upstreamView(find(rid), rid),
           logs: r.logs.map((l) => normalize(l.message, rid)),
+          redis: redis[TARGETS.indexOf(target) + 1],
         };
       }
 
       it.each(g.rows.map((row) => [row.name, row] as const))("%s", async (_name, row) => {
         const q = typeof row.request === "function" ? row.request() : row.request;
         const envoy = await onEnvoy(row, q);
-        assertRow("envoy", envoy, row, q, g);
+        await assertRow("envoy", envoy, row, q, g);
         for (const target of TARGETS) {
           const emu = await onEmulator(target, q);
-          assertRow(`emulator (${target})`, emu, row, q, g);
+          await assertRow(`emulator (${target})`, emu, row, q, g);
           // The differential property: the emulator answers as Envoy did.
           expect({ target, status: emu.status, body: emu.body }).toEqual({ target, status: envoy.status, body: envoy.body });
           expect(emu.upstream, `${target}: what the upstream saw`).toEqual(envoy.upstream);
