@@ -9,13 +9,15 @@ export interface RawHttpOptions {
   /** Header pairs in order; a Buffer value is sent byte for byte. */
   headers?: [string, string | Buffer][];
   body?: string | Buffer;
+  /** The request-target as it is (default: the URL's path and query, which URL parsing normalises: `/./a` becomes `/a`). */
+  target?: string;
 }
 
 /** Sends one request on a fresh connection (`Connection: close`) and reads the whole answer. */
 export function rawHttp(url: string, opts: RawHttpOptions = {}): Promise<HttpResult> {
   const u = new URL(url);
   const pairs = opts.headers ?? [];
-  const head: Buffer[] = [Buffer.from(`${opts.method ?? (opts.body !== undefined ? "POST" : "GET")} ${u.pathname}${u.search} HTTP/1.1\r\n`, "latin1")];
+  const head: Buffer[] = [Buffer.from(`${opts.method ?? (opts.body !== undefined ? "POST" : "GET")} ${opts.target ?? u.pathname + u.search} HTTP/1.1\r\n`, "latin1")];
   const line = (k: string, v: string | Buffer) => head.push(Buffer.from(`${k}: `, "latin1"), typeof v === "string" ? Buffer.from(v, "utf8") : v, Buffer.from("\r\n"));
   if (!pairs.some(([k]) => k.toLowerCase() === "host")) line("host", u.host);
   for (const [k, v] of pairs) line(k, v);
@@ -38,7 +40,16 @@ export function rawExchange(host: string, port: number, request: Buffer): Promis
     const socket = connect({ host, port });
     const chunks: Buffer[] = [];
     socket.on("connect", () => socket.write(request));
-    socket.on("data", (c) => chunks.push(c));
+    socket.on("data", (c) => {
+      chunks.push(c);
+      // A response with a Content-Length is complete without the close: Envoy delays closing
+      // after a local reply (delayed_close_timeout, 1 s) while it waits for the client to close.
+      const got = Buffer.concat(chunks);
+      if (hasWholeBody(got)) {
+        socket.destroy();
+        resolve(parseResponse(got));
+      }
+    });
     socket.on("error", reject);
     socket.on("close", () => {
       try {
@@ -58,6 +69,13 @@ export function chunkedRequest(path: string, host: string, chunks: string[], tra
   for (const [k, v] of Object.entries(trailers)) s += `${k}: ${v}\r\n`;
   s += "\r\n";
   return Buffer.from(s, "latin1");
+}
+
+function hasWholeBody(raw: Buffer): boolean {
+  const end = raw.indexOf("\r\n\r\n");
+  if (end < 0) return false;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(raw.subarray(0, end).toString("latin1"));
+  return length !== null && raw.length >= end + 4 + Number(length[1]);
 }
 
 function parseResponse(raw: Buffer): HttpResult {

@@ -17,7 +17,8 @@ export class RecordingUpstream {
   private server: Server;
   port = 0;
 
-  private constructor() {
+  /** `headers`: added to every answer (e.g. an upstream that sets its own CORS headers). */
+  private constructor(headers: Record<string, string> = {}) {
     // Large headers (a 64 KB User-Agent from the hostile tests) are echoed, not refused with 431.
     this.server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
       const chunks: Buffer[] = [];
@@ -28,7 +29,7 @@ export class RecordingUpstream {
         const status = /^\/status\/(\d{3})/.exec(rec.path);
         const delay = /^\/delay\/(\d+)/.exec(rec.path);
         const send = () => {
-          res.writeHead(status ? Number(status[1]) : 200, { "content-type": "application/json", "x-upstream": "recording" });
+          res.writeHead(status ? Number(status[1]) : 200, { "content-type": "application/json", ...headers, "x-upstream": "recording" });
           res.end(JSON.stringify(rec));
         };
         if (delay) setTimeout(send, Number(delay[1]));
@@ -37,8 +38,8 @@ export class RecordingUpstream {
     });
   }
 
-  static async start(): Promise<RecordingUpstream> {
-    const u = new RecordingUpstream();
+  static async start(headers?: Record<string, string>): Promise<RecordingUpstream> {
+    const u = new RecordingUpstream(headers);
     await new Promise<void>((res) => u.server.listen(0, "127.0.0.1", res));
     u.port = (u.server.address() as AddressInfo).port;
     return u;

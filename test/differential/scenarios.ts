@@ -1,260 +1,43 @@
-// Differential scenarios: each is written once (config + request + what must happen) and runs on
-// a real Envoy and on the emulator (both targets). The runner compares everything observable:
-// status, body, the request the upstream saw, and the plugin's log lines for that request.
+// What is not one plugin's own table: the runner of harness/src/plugin-table.ts on ai-proxy (its
+// OpenAI provider against the recording upstream) and on the sdk-probe test plugin (HTTP callouts,
+// shared data, queues). Every row runs on a real Envoy and on the emulator (both targets), which
+// must give the same answer; where they differ, the emulator is wrong. The plugins' own tables
+// are plugins/*/test/cases.ts.
+import type { PluginTable } from "../../harness/src/plugin-table.js";
 
-export interface ScenarioRequest {
-  method?: string;
-  path: string;
-  host?: string;
-  headers?: [string, string][];
-  body?: string;
-  chunks?: number;
-}
-
-export interface Scenario {
-  name: string;
-  request: ScenarioRequest;
-  expect: {
-    status: number;
-    /** Exact response body (local responses). */
-    body?: string;
-    /** Headers the upstream must have seen (null: must be absent). */
-    upstream?: Record<string, string | null>;
-    /** Substrings of the plugin's log lines for this request. */
-    logs?: string[];
-  };
-}
-
-export interface Group {
-  name: string;
-  plugin: string;
-  /** plugins/<plugin> (default) or test/plugins/<plugin>. */
-  testPlugin?: boolean;
-  config: unknown;
-  /** Route names (prefix /<name>) before a catch-all "default" route. */
-  routes?: string[];
-  useRemoteAddress?: boolean;
-  scenarios: Scenario[];
-}
-
-import { createHmac, generateKeyPairSync, sign as nodeSign, constants, type KeyObject } from "node:crypto";
-
-// Keys and tokens for jwt-auth, made once when the scenarios load (tokens stay valid for a day).
-const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" });
-const hs = Buffer.from("differential-hmac-secret-0123456789");
-const b64u = (b: Buffer | string) => Buffer.from(b).toString("base64url");
-function jwt(alg: string, key: KeyObject | Buffer | null, claims: Record<string, unknown>, kid: string): string {
-  const input = `${b64u(JSON.stringify({ alg, typ: "JWT", kid }))}.${b64u(JSON.stringify(claims))}`;
-  const bits = alg.slice(2);
-  let sig = Buffer.alloc(0);
-  if (alg.startsWith("HS")) sig = createHmac(`sha${bits}`, key as Buffer).update(input).digest();
-  else if (alg.startsWith("RS")) sig = nodeSign(`sha${bits}`, Buffer.from(input), key as KeyObject);
-  else if (alg.startsWith("PS")) sig = nodeSign(`sha${bits}`, Buffer.from(input), { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 });
-  else if (alg.startsWith("ES")) sig = nodeSign(`sha${bits}`, Buffer.from(input), { key: key as KeyObject, dsaEncoding: "ieee-p1363" });
-  return `${input}.${b64u(sig)}`;
-}
-const ISS = "https://differential.example";
-const exp = Math.floor(Date.now() / 1000) + 86400;
-const jwks = JSON.stringify({ keys: [{ ...(rsa.publicKey.export({ format: "jwk" }) as object), kid: "rsa" }, { ...(p256.publicKey.export({ format: "jwk" }) as object), kid: "ec" }, { kty: "oct", kid: "hs", k: hs.toString("base64url") }] });
-const claims = { iss: ISS, sub: "alice-id", exp };
-const tampered = (t: string) => { const p = t.split("."); const sig = Buffer.from(p[2], "base64url"); sig[3] ^= 1; return `${p[0]}.${p[1]}.${b64u(sig)}`; };
-const bearer = (t: string): [string, string] => ["authorization", `Bearer ${t}`];
-
-// hmac-auth-apisix: signatures made the way APISIX clients make them (Date fresh at load time).
-const httpDate = new Date().toUTCString();
-function hmacAuth(path: string, method = "GET", secret = "sk-alice", keyId = "ak-alice"): string {
-  const sig = createHmac("sha256", secret).update(`${keyId}\n${method} ${path}\ndate: ${httpDate}\n`).digest("base64");
-  return `Signature keyId="${keyId}",algorithm="hmac-sha256",headers="@request-target date",signature="${sig}"`;
-}
-
-const basic = (s: string): [string, string] => ["authorization", "Basic " + Buffer.from(s, "utf8").toString("base64")];
-
-export const groups: Group[] = [
+export const tables: PluginTable[] = [
   {
-    name: "request-block",
-    plugin: "request-block",
-    config: {
-      block_urls: ["swagger.html"],
-      block_exact_urls: ["/exact"],
-      block_headers: ["evil-agent"],
-      block_bodies: ["DROP TABLE"],
-      blocked_code: 418,
-      blocked_message: "blocked by sluice",
-      _rules_: [
-        { _match_route_: ["strict"], block_urls: ["secret"], blocked_code: 451, case_sensitive: false },
-        { _match_domain_: ["*.example.com"], block_bodies: ["forbidden"], blocked_message: "domain rule" },
-      ],
-    },
-    routes: ["strict"],
-    scenarios: [
-      { name: "clean GET passes untouched", request: { path: "/hello?x=1" }, expect: { status: 200 } },
-      { name: "URL substring is blocked", request: { path: "/docs/swagger.html" }, expect: { status: 418, body: "blocked by sluice", logs: ["request blocked by url rule"] } },
-      { name: "exact URL is blocked", request: { path: "/exact" }, expect: { status: 418 } },
-      { name: "header value is blocked", request: { path: "/h", headers: [["user-agent", "evil-agent/2"]] }, expect: { status: 418, logs: ["request blocked by header rule"] } },
-      { name: "body in one piece is blocked", request: { path: "/b", body: "SELECT 1; DROP TABLE t" }, expect: { status: 418, logs: ["request blocked by body rule"] } },
-      { name: "body split over 9 chunks is blocked", request: { path: "/b", body: "a".repeat(300) + "DROP TABLE" + "b".repeat(300), chunks: 9 }, expect: { status: 418 } },
-      { name: "clean chunked body reaches the upstream intact", request: { path: "/b", body: "z".repeat(5000), chunks: 5 }, expect: { status: 200 } },
-      { name: "route rule, case-insensitive", request: { path: "/strict/SeCReT" }, expect: { status: 451 } },
-      { name: "domain rule with a port", request: { path: "/d", host: "api.example.com:8080", body: "forbidden" }, expect: { status: 403, body: "domain rule" } },
-      { name: "duplicate custom headers stay separate", request: { path: "/dup", headers: [["x-dup", "a"], ["x-dup", "b"]] }, expect: { status: 200 } },
-      {
-        name: "repeated well-known headers are folded like Envoy's inline headers",
-        request: { path: "/fold", headers: [["user-agent", "u1"], ["user-agent", "u2"], ["authorization", "a"], ["authorization", "b"], ["accept-encoding", "gzip"], ["accept-encoding", "br"], ["cache-control", "no-cache"], ["cache-control", "max-age=0"], ["origin", "o1"], ["origin", "o2"], ["referer", "r1"], ["referer", "r2"], ["accept", "a1"], ["accept", "a2"], ["cookie", "c=1"], ["cookie", "d=2"], ["x-forwarded-host", "h1"], ["x-forwarded-host", "h2"]] },
-        expect: { status: 200, upstream: { "user-agent": "u1,u2", authorization: "a,b" } },
-      },
-      { name: "header values are trimmed by the codec", request: { path: "/trim", headers: [["x-pad", "  padded \t"]] }, expect: { status: 200, upstream: { "x-pad": "padded" } } },
-    ],
-  },
-  {
-    name: "ip-restriction (header source, allow list)",
-    plugin: "ip-restriction",
-    config: {
-      ip_source_type: "header",
-      allow: ["10.0.0.0/8", "2001:db8::/32"],
-      _rules_: [
-        { _match_route_: ["peer-deny"], ip_source_type: "origin-source", deny: ["127.0.0.0/8"], status: 451, message: "go away" },
-        { _match_route_: ["real-ip"], ip_source_type: "header", ip_header_name: "X-Real-IP", deny: ["1.2.3.4"] },
-      ],
-    },
-    routes: ["peer-deny", "real-ip"],
-    useRemoteAddress: true,
-    scenarios: [
-      { name: "allowed address in X-Forwarded-For", request: { path: "/a", headers: [["x-forwarded-for", "10.1.2.3"]] }, expect: { status: 200 } },
-      { name: "denied address in X-Forwarded-For", request: { path: "/a", headers: [["x-forwarded-for", "8.8.8.8"]] }, expect: { status: 403 } },
-      { name: "no X-Forwarded-For: Envoy appends the peer", request: { path: "/a" }, expect: { status: 403 } },
-      { name: "duplicate X-Forwarded-For lines", request: { path: "/a", headers: [["x-forwarded-for", "10.0.0.1"], ["x-forwarded-for", "8.8.8.8"]] }, expect: { status: 200 } },
-      { name: "IPv6 in range", request: { path: "/a", headers: [["x-forwarded-for", "[2001:db8::5]:443"]] }, expect: { status: 200 } },
-      { name: "origin-source: the peer is denied", request: { path: "/peer-deny", headers: [["x-forwarded-for", "10.1.2.3"]] }, expect: { status: 451 } },
-      { name: "custom header: denied", request: { path: "/real-ip", headers: [["X-Real-IP", "1.2.3.4"]] }, expect: { status: 403 } },
-      { name: "custom header: allowed", request: { path: "/real-ip", headers: [["x-real-ip", "5.6.7.8"]] }, expect: { status: 200 } },
-    ],
-  },
-  {
-    name: "key-auth (rules, header and query keys)",
-    plugin: "key-auth",
-    config: {
-      consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }],
-      keys: ["X-API-KEY", "apikey"],
-      in_header: true,
-      _rules_: [{ _match_route_: ["alice-only"], allow: ["alice"] }],
-    },
-    routes: ["alice-only"],
-    scenarios: [
-      { name: "no rule: passes through", request: { path: "/open" }, expect: { status: 200, upstream: { "x-mse-consumer": null } } },
-      { name: "no key: 401", request: { path: "/alice-only" }, expect: { status: 401 } },
-      { name: "right key in a header", request: { path: "/alice-only", headers: [["X-Api-Key", "alice-key"]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
-      { name: "in_header: a key in the query is not consulted", request: { path: "/alice-only?apikey=alice-key" }, expect: { status: 401 } },
-      { name: "consumer not allowed: 403", request: { path: "/alice-only", headers: [["apikey", "bob-key"]] }, expect: { status: 403 } },
-      { name: "two keys: 401", request: { path: "/alice-only", headers: [["x-api-key", "alice-key"], ["apikey", "bob-key"]] }, expect: { status: 401 } },
-      { name: "spoofed X-Mse-Consumer is replaced", request: { path: "/alice-only", headers: [["x-mse-consumer", "bob"], ["x-api-key", "alice-key"]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
-    ],
-  },
-  {
-    name: "basic-auth (global_auth true)",
-    plugin: "basic-auth",
-    config: {
-      global_auth: true,
-      consumers: [{ name: "alice", credential: "alice:wonderland" }, { name: "carol", credential: "carol:p@ss wörd!" }],
-    },
-    scenarios: [
-      { name: "right credentials", request: { path: "/x", headers: [basic("alice:wonderland")] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
-      { name: "UTF-8 password", request: { path: "/x", headers: [basic("carol:p@ss wörd!")] }, expect: { status: 200 } },
-      { name: "wrong password", request: { path: "/x", headers: [basic("alice:nope")] }, expect: { status: 401 } },
-      { name: "no credentials", request: { path: "/x" }, expect: { status: 401 } },
-      { name: "'Basic ' with trailing space only", request: { path: "/x", headers: [["authorization", "Basic "]] }, expect: { status: 401 } },
-      { name: "two Authorization headers", request: { path: "/x", headers: [basic("alice:wonderland"), basic("alice:wonderland")] }, expect: { status: 401 } },
-      { name: "a POST body passes through", request: { path: "/x", headers: [basic("alice:wonderland")], body: "{\"a\":1}" }, expect: { status: 200 } },
-    ],
-  },
-  {
-    name: "jwt-auth (Envoy's verify_signature vs the emulator's, and the AssemblyScript verifiers)",
-    plugin: "jwt-auth",
-    // Higress: with global_auth and no rule, any failure is "JWT token not allow." (403).
-    config: { global_auth: true, consumers: [{ name: "alice", issuer: ISS, jwks, claims_to_headers: [{ claim: "sub", header: "x-user" }] }] },
-    scenarios: [
-      { name: "RS256 (native verify on envoy)", request: { path: "/j", headers: [bearer(jwt("RS256", rsa.privateKey, claims, "rsa"))] }, expect: { status: 200, upstream: { "x-user": "alice-id", "x-mse-consumer": "alice" } } },
-      { name: "RS512", request: { path: "/j", headers: [bearer(jwt("RS512", rsa.privateKey, claims, "rsa"))] }, expect: { status: 200 } },
-      { name: "ES256 (native verify on envoy)", request: { path: "/j", headers: [bearer(jwt("ES256", p256.privateKey, claims, "ec"))] }, expect: { status: 200 } },
-      { name: "PS256 (AssemblyScript)", request: { path: "/j", headers: [bearer(jwt("PS256", rsa.privateKey, claims, "rsa"))] }, expect: { status: 200 } },
-      { name: "HS256", request: { path: "/j", headers: [bearer(jwt("HS256", hs, claims, "hs"))] }, expect: { status: 200 } },
-      { name: "tampered RS256 signature", request: { path: "/j", headers: [bearer(tampered(jwt("RS256", rsa.privateKey, claims, "rsa")))] }, expect: { status: 403 } },
-      { name: "tampered ES256 signature", request: { path: "/j", headers: [bearer(tampered(jwt("ES256", p256.privateKey, claims, "ec")))] }, expect: { status: 403 } },
-      { name: "expired token", request: { path: "/j", headers: [bearer(jwt("HS256", hs, { ...claims, exp: 1000 }, "hs"))] }, expect: { status: 403 } },
-      { name: "no token", request: { path: "/j" }, expect: { status: 403 } },
-    ],
-  },
-  {
-    name: "hmac-auth-apisix",
-    plugin: "hmac-auth-apisix",
-    config: { global_auth: true, consumers: [{ name: "alice", access_key: "ak-alice", secret_key: "sk-alice" }], signed_headers: ["@request-target", "date"], validate_request_body: true },
-    scenarios: [
-      { name: "valid signature", request: { path: "/h?x=1", headers: [["date", httpDate], ["authorization", hmacAuth("/h?x=1")]] }, expect: { status: 200, upstream: { "x-mse-consumer": "alice" } } },
-      { name: "wrong secret", request: { path: "/h", headers: [["date", httpDate], ["authorization", hmacAuth("/h", "GET", "sk-bob")]] }, expect: { status: 401 } },
-      { name: "tampered path", request: { path: "/other", headers: [["date", httpDate], ["authorization", hmacAuth("/h")]] }, expect: { status: 401 } },
-      { name: "body without a digest", request: { path: "/h", method: "POST", body: "x", headers: [["date", httpDate], ["authorization", hmacAuth("/h", "POST")]] }, expect: { status: 401 } },
-      { name: "no Authorization", request: { path: "/h", headers: [["date", httpDate]] }, expect: { status: 401 } },
-    ],
-  },
-  {
-    name: "ai-proxy (OpenAI provider against the recording upstream)",
     plugin: "ai-proxy",
-    config: { provider: { type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },
-    scenarios: [
-      { name: "chat completion: key, host and model rewritten", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"], ["authorization", "Bearer client"]], body: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}' }, expect: { status: 200, upstream: { authorization: "Bearer sk-diff", host: "api.openai.com" } } },
-      { name: "streaming request in chunks", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"]], body: '{"model":"x","stream":true,"messages":[{"role":"user","content":"' + "long ".repeat(200) + '"}]}', chunks: 6 }, expect: { status: 200 } },
-      { name: "embeddings", request: { path: "/v1/embeddings", headers: [["content-type", "application/json"]], body: '{"model":"text-embedding-3-small","input":"a"}' }, expect: { status: 200 } },
-      { name: "bad JSON gets an OpenAI-shaped 400", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"]], body: "{nope" }, expect: { status: 400 } },
-      { name: "GET /v1/models", request: { path: "/v1/models" }, expect: { status: 200 } },
+    groups: [
+      {
+        name: "ai-proxy (OpenAI provider against the recording upstream)",
+        config: { provider: { type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },
+        rows: [
+          { name: "chat completion: key, host and model rewritten", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"], ["authorization", "Bearer client"]], body: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}' }, expect: { status: 200, upstream: { authorization: "Bearer sk-diff", host: "api.openai.com" } } },
+          { name: "streaming request in chunks", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"]], body: '{"model":"x","stream":true,"messages":[{"role":"user","content":"' + "long ".repeat(200) + '"}]}', chunks: 6 }, expect: { status: 200 } },
+          { name: "embeddings", request: { path: "/v1/embeddings", headers: [["content-type", "application/json"]], body: '{"model":"text-embedding-3-small","input":"a"}' }, expect: { status: 200 } },
+          { name: "bad JSON gets an OpenAI-shaped 400", request: { path: "/v1/chat/completions", headers: [["content-type", "application/json"]], body: "{nope" }, expect: { status: 400 } },
+          { name: "GET /v1/models", request: { path: "/v1/models" }, expect: { status: 200 } },
+        ],
+      },
     ],
   },
   {
-    name: "cors",
-    plugin: "cors",
-    config: { max_age: 86400, _rules_: [{ _match_route_: ["strict"], allow_origins: ["https://app.example.org"], allow_origin_patterns: ["https://*.example.com"], allow_methods: ["GET", "POST"], allow_headers: ["Content-Type"], expose_headers: ["X-Total"], allow_credentials: true, max_age: 600 }] },
-    routes: ["strict"],
-    scenarios: [
-      { name: "preflight answered locally", request: { method: "OPTIONS", path: "/a", headers: [["origin", "https://x.test"], ["access-control-request-method", "PUT"]] }, expect: { status: 200 } },
-      { name: "preflight for a method outside the list", request: { method: "OPTIONS", path: "/a", headers: [["origin", "https://x.test"], ["access-control-request-method", "HEAD"]] }, expect: { status: 403 } },
-      { name: "actual request passes to the upstream", request: { path: "/a", headers: [["origin", "https://x.test"]] }, expect: { status: 200 } },
-      { name: "strict: pattern subdomain admitted", request: { path: "/strict/x", headers: [["origin", "https://api.example.com"]] }, expect: { status: 200 } },
-      { name: "strict: suffix trick refused", request: { path: "/strict/x", headers: [["origin", "https://api.example.com.evil.com"]] }, expect: { status: 403 } },
-    ],
-  },
-  {
-    name: "bot-detect",
-    plugin: "bot-detect",
-    config: { allow: ["(?i)friendlybot/1\\.0"], deny: ["^EvilClient/"], blocked_code: 429, blocked_message: "no bots" },
-    scenarios: [
-      { name: "a browser passes", request: { path: "/", headers: [["user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"]] }, expect: { status: 200 } },
-      { name: "a crawler is refused", request: { path: "/", headers: [["user-agent", "Mozilla/5.0 (compatible; bingbot/2.0)"]] }, expect: { status: 429, body: "no bots" } },
-      { name: "allow beats the built-in rules", request: { path: "/", headers: [["user-agent", "FriendlyBot/1.0"]] }, expect: { status: 200 } },
-      { name: "deny regex", request: { path: "/", headers: [["user-agent", "EvilClient/3"]] }, expect: { status: 429 } },
-    ],
-  },
-  {
-    name: "key-rate-limit (same sequence on both hosts)",
-    plugin: "key-rate-limit",
-    config: { limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_minute: 2 }] },
-    scenarios: [
-      { name: "first of two", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 200 } },
-      { name: "second of two", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 200 } },
-      { name: "third is refused", request: { path: "/", headers: [["x-key", "k1"]] }, expect: { status: 429 } },
-      { name: "an unlisted key passes", request: { path: "/", headers: [["x-key", "zz"]] }, expect: { status: 200 } },
-    ],
-  },
-  {
-    name: "sdk-probe (HTTP callout, shared data)",
     plugin: "sdk-probe",
     testPlugin: true,
-    config: { upstream_cluster: "up" },
-    scenarios: [
-      { name: "callout result is carried upstream", request: { path: "/callout/a", headers: [["x-probe-callout-path", "/seen?q=1"]] }, expect: { status: 200, upstream: { "x-callout-status": "200", "x-callout-echo-path": "/seen?q=1" } } },
-      { name: "callout POST with a body", request: { path: "/callout/b", headers: [["x-probe-callout-method", "POST"], ["x-probe-callout-path", "/p"], ["x-probe-callout-body", "payload"]] }, expect: { status: 200, upstream: { "x-callout-echo-body": "payload" } } },
-      { name: "callout to an unknown cluster is refused", request: { path: "/callout/c", headers: [["x-probe-callout-cluster", "nope"]] }, expect: { status: 503 } },
-      { name: "shared data set", request: { path: "/shared/set", headers: [["x-key", "diff"], ["x-value", "v"]] }, expect: { status: 200, body: "v" } },
-      // SharedQueue.resolve("", name): does an empty vm_id find this VM's queue?
-      { name: "shared queue resolved with an empty vm_id", request: { path: "/queue/enqueue", headers: [["x-value", "m"]] }, expect: { status: 200 } },
+    groups: [
+      {
+        name: "sdk-probe (HTTP callout, shared data)",
+        config: { upstream_cluster: "up" },
+        rows: [
+          { name: "callout result is carried upstream", request: { path: "/callout/a", headers: [["x-probe-callout-path", "/seen?q=1"]] }, expect: { status: 200, upstream: { "x-callout-status": "200", "x-callout-echo-path": "/seen?q=1" } } },
+          { name: "callout POST with a body", request: { path: "/callout/b", headers: [["x-probe-callout-method", "POST"], ["x-probe-callout-path", "/p"], ["x-probe-callout-body", "payload"]] }, expect: { status: 200, upstream: { "x-callout-echo-body": "payload" } } },
+          { name: "callout to an unknown cluster is refused", request: { path: "/callout/c", headers: [["x-probe-callout-cluster", "nope"]] }, expect: { status: 503 } },
+          { name: "shared data set", request: { path: "/shared/set", headers: [["x-key", "diff"], ["x-value", "v"]] }, expect: { status: 200, body: "v" } },
+          // SharedQueue.resolve("", name): does an empty vm_id find this VM's queue?
+          { name: "shared queue resolved with an empty vm_id", request: { path: "/queue/enqueue", headers: [["x-value", "m"]] }, expect: { status: 200 } },
+        ],
+      },
     ],
   },
 ];

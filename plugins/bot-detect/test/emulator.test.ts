@@ -1,5 +1,5 @@
-// bot-detect on the emulator, both targets: built-in crawler rules, allow/deny regexes (RE2
-// syntax, linear time), an empty User-Agent, and a hostile one that must not slow anything down.
+// bot-detect on the emulator only: User-Agents of 64 KB, past Envoy's header limit (the table,
+// cases.ts, goes to 59 KB on both hosts), and a hostile one.
 import { describe, it, expect } from "vitest";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
@@ -12,15 +12,6 @@ const config = { allow: ["(?i)friendlybot/1\\.0"], deny: ["^EvilClient/"], block
 
 interface Case { name: string; ua?: string; status: number }
 const cases: Case[] = [
-  { name: "a browser passes", ua: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36", status: 200 },
-  { name: "Googlebot is blocked", ua: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", status: 429 },
-  { name: "case does not help a crawler", ua: "GoOgLeBoT/2.1", status: 429 },
-  { name: "curl is blocked", ua: "curl/8.5.0", status: 429 },
-  { name: "allow wins over the built-in rules", ua: "FriendlyBot/1.0", status: 200 },
-  { name: "deny regex", ua: "EvilClient/3", status: 429 },
-  { name: "an empty User-Agent is blocked", ua: "", status: 429 },
-  { name: "no User-Agent is blocked", status: 429 },
-  // 64 KB User-Agents are judged whole (no inspection cap): a bot word at either end still counts.
   { name: "64 KB browser-like UA passes", ua: longUa(64 * 1024), status: 200 },
   { name: "64 KB UA ending in Googlebot is blocked", ua: longUa(64 * 1024 - 14) + " Googlebot/2.1", status: 429 },
   { name: "64 KB UA starting with curl is blocked", ua: "curl/8.5.0 " + longUa(64 * 1024 - 11), status: 429 },
@@ -49,13 +40,6 @@ for (const target of ["envoy", "higress"] as const) {
       const ua = "a".repeat(4000) + "!" + "ab".repeat(2000);
       const r = await host.request({ path: "/", headers: [["user-agent", ua]] });
       expect([200, 429]).toContain(r.status);
-      expect(host.traps).toEqual([]);
-    });
-
-    it("refuses a configuration with an invalid regex", async () => {
-      const host = await Emulator.load(pluginWasm("bot-detect", target), { target, config: { deny: ["(unclosed"] }, allowStartFailure: true });
-      expect(host.started).toBe(false);
-      expect(host.logLines().join("\n")).toContain("invalid regular expression in deny");
       expect(host.traps).toEqual([]);
     });
   });

@@ -1,9 +1,14 @@
-// The case table of request-block, run by both hosts: envoy.test.ts (real Envoy) and
-// emulator.test.ts (the emulator, both targets), so the two cannot drift apart.
+// The case table of request-block: every row runs on a real Envoy and on the emulator (both
+// targets) through harness/src/plugin-table.ts, which also demands the same answer from both.
+import type { PluginTable, Row } from "../../../harness/src/plugin-table.js";
+
+/** A row in the short form: request fields beside the status and the exact body. */
+interface Case { name: string; path: string; host?: string; headers?: [string, string][]; body?: string; chunks?: number; status: number; message?: string; logs?: string[] }
+const row = (c: Case): Row => ({ name: c.name, request: { path: c.path, host: c.host, headers: c.headers, body: c.body, chunks: c.chunks }, expect: { status: c.status, body: c.message, logs: c.logs } });
 
 const pathRules = { block_urls: ["/admin"], block_exact_urls: ["/secret", "/q?x=1", "bare"], block_regexp_urls: ["^/internal/"] };
 
-export const config = {
+const config = {
   block_urls: ["swagger.html", "/Admin"],
   block_exact_urls: ["/exact"],
   block_regexp_urls: ["^/api/v[0-9]+/internal/", "\\.(bak|old)$", "(a+)+$"],
@@ -21,24 +26,8 @@ export const config = {
   ],
 };
 
-/** Route names the table needs (the harness names the catch-all route "default"). */
-export const routes = [
-  { name: "strict", prefix: "/strict", cluster: "up" },
-  { name: "default", prefix: "/", cluster: "up" },
-];
 
-export interface Case {
-  name: string;
-  path: string;
-  host?: string;
-  headers?: [string, string][];
-  body?: string;
-  chunks?: number;
-  status: number;
-  message?: string;
-}
-
-export const cases: Case[] = [
+const cases: Case[] = [
   { name: "clean request passes", path: "/hello", status: 200 },
   { name: "substring URL is blocked", path: "/docs/swagger.html", status: 418, message: "blocked by sluice" },
   { name: "URL match is case-sensitive by default", path: "/docs/SWAGGER.html", status: 200 },
@@ -61,6 +50,7 @@ export const cases: Case[] = [
   { name: "wildcard domain does not match the bare domain", path: "/d", host: "example.com", body: "forbidden", status: 200 },
   { name: "domain rule does not use global URL rules", path: "/swagger.html", host: "api.example.com", status: 200 },
   { name: "case-sensitive rule sees the decoded path (/%41dmin is /Admin)", path: "/%41dmin/x", status: 418 },
+  { name: "logs with Higress's prefix", path: "/exact", status: 418, logs: ["[request-block] [nil] [RID] request blocked by url rule"] },
 
   // Paths an upstream resolves to a blocked one (host paths.test: rules for /admin, exactly /secret, ^/internal/).
   ...[
@@ -91,3 +81,51 @@ export const cases: Case[] = [
     "/Secrets", "/x/SECRET", "/INTERNAL",
   ].map((path) => ({ name: `case-insensitive: benign ${path} passes`, path, host: "nocase.test", status: 200 })),
 ];
+
+export const table: PluginTable = {
+  plugin: "request-block",
+  groups: [
+    { name: "global, route and domain rules; normalised paths", config, routes: ["strict"], rows: cases.map(row) },
+    {
+      name: "custom code and message, header folding",
+      config: {
+        block_urls: ["swagger.html"],
+        block_exact_urls: ["/exact"],
+        block_headers: ["evil-agent"],
+        block_bodies: ["DROP TABLE"],
+        blocked_code: 418,
+        blocked_message: "blocked by sluice",
+        _rules_: [
+          { _match_route_: ["strict"], block_urls: ["secret"], blocked_code: 451, case_sensitive: false },
+          { _match_domain_: ["*.example.com"], block_bodies: ["forbidden"], blocked_message: "domain rule" },
+        ],
+      },
+      routes: ["strict"],
+      rows: [
+        { name: "clean GET passes untouched", request: { path: "/hello?x=1" }, expect: { status: 200 } },
+        { name: "URL substring is blocked", request: { path: "/docs/swagger.html" }, expect: { status: 418, body: "blocked by sluice", logs: ["request blocked by url rule"] } },
+        { name: "exact URL is blocked", request: { path: "/exact" }, expect: { status: 418 } },
+        { name: "header value is blocked", request: { path: "/h", headers: [["user-agent", "evil-agent/2"]] }, expect: { status: 418, logs: ["request blocked by header rule"] } },
+        { name: "body in one piece is blocked", request: { path: "/b", body: "SELECT 1; DROP TABLE t" }, expect: { status: 418, logs: ["request blocked by body rule"] } },
+        { name: "body split over 9 chunks is blocked", request: { path: "/b", body: "a".repeat(300) + "DROP TABLE" + "b".repeat(300), chunks: 9 }, expect: { status: 418 } },
+        { name: "clean chunked body reaches the upstream intact", request: { path: "/b", body: "z".repeat(5000), chunks: 5 }, expect: { status: 200 } },
+        { name: "route rule, case-insensitive", request: { path: "/strict/SeCReT" }, expect: { status: 451 } },
+        { name: "domain rule with a port", request: { path: "/d", host: "api.example.com:8080", body: "forbidden" }, expect: { status: 403, body: "domain rule" } },
+        { name: "duplicate custom headers stay separate", request: { path: "/dup", headers: [["x-dup", "a"], ["x-dup", "b"]] }, expect: { status: 200, upstream: { "x-dup": "a, b" } } },
+        {
+          name: "repeated well-known headers are folded like Envoy's inline headers",
+          request: { path: "/fold", headers: [["user-agent", "u1"], ["user-agent", "u2"], ["authorization", "a"], ["authorization", "b"], ["accept-encoding", "gzip"], ["accept-encoding", "br"], ["cache-control", "no-cache"], ["cache-control", "max-age=0"], ["origin", "o1"], ["origin", "o2"], ["referer", "r1"], ["referer", "r2"], ["accept", "a1"], ["accept", "a2"], ["cookie", "c=1"], ["cookie", "d=2"], ["x-forwarded-host", "h1"], ["x-forwarded-host", "h2"]] },
+          expect: { status: 200, upstream: { "user-agent": "u1,u2", authorization: "a,b" } },
+        },
+        { name: "header values are trimmed by the codec", request: { path: "/trim", headers: [["x-pad", "  padded \t"]] }, expect: { status: 200, upstream: { "x-pad": "padded" } } },
+      ],
+    },
+  ],
+  badConfigs: [
+    { name: "no block rules", config: { blocked_code: 403 }, message: "there is no block rules" },
+    { name: "invalid JSON", config: "{not json", message: "not a valid json" },
+    { name: "a rule without _match_", config: { block_urls: ["x"], _rules_: [{ block_urls: ["y"] }] }, message: "_match_route_" },
+    { name: "an invalid regular expression", config: { block_regexp_urls: ["(unclosed"] }, message: "error parsing regexp" },
+    { name: "a backreference (not RE2)", config: { block_regexp_urls: ["(a)\\1"] }, message: "block_regexp_urls[0]" },
+  ],
+};

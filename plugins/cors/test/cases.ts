@@ -1,33 +1,9 @@
-// cors in a real Envoy: preflights answered by the plugin, origin/method/header checks, origin
-// patterns (host wildcards, port lists), credentials, upstream Access-Control-* replacement,
-// attacks (Origin: null, suffix tricks, duplicate Origin lines) and bad configurations.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Envoy, pluginWasm, http } from "../../../harness/src/index.js";
-import { useEnvoy } from "../../../harness/src/vitest.js";
-
-// An upstream that sets its own (too generous) CORS headers, so replacement can be seen.
-const upstream = { port: 0, server: undefined as Server | undefined, hits: 0 };
-beforeAll(async () => {
-  upstream.server = createServer((req, res) => {
-    upstream.hits++;
-    res.writeHead(200, {
-      "content-type": "application/json",
-      "access-control-allow-origin": "*",
-      "access-control-allow-methods": "*",
-      "access-control-expose-headers": "x-secret",
-      vary: "Accept-Encoding",
-    });
-    res.end(JSON.stringify({ method: req.method, path: req.url }));
-  });
-  await new Promise<void>((r) => upstream.server!.listen(0, "127.0.0.1", r));
-  upstream.port = (upstream.server.address() as AddressInfo).port;
-});
-afterAll(async () => {
-  upstream.server?.closeAllConnections();
-  await new Promise<void>((r) => upstream.server?.close(() => r()));
-});
+// The case table of cors: preflights answered by the plugin, origin/method/header checks, origin
+// patterns (host wildcards, port lists), credentials, the upstream's own Access-Control-* headers
+// replaced, attacks (Origin: null, suffix tricks, duplicate Origin lines) and bad configurations.
+// Every row runs on a real Envoy and on the emulator (both targets) through
+// harness/src/plugin-table.ts, which also demands the same answer from both.
+import type { Group, PluginTable, Row } from "../../../harness/src/plugin-table.js";
 
 const config = {
   // global: Higress defaults (allow_origins *); an empty global config would leave the plugin off
@@ -48,16 +24,6 @@ const config = {
   ],
 };
 
-const gw = useEnvoy(() => ({
-  plugins: [{ name: "cors", wasm: pluginWasm("cors"), config }],
-  routes: [
-    { name: "strict", prefix: "/strict", cluster: "up" },
-    { name: "open", prefix: "/open", cluster: "up" },
-    { name: "default", prefix: "/", cluster: "up" },
-  ],
-  clusters: [{ name: "up", port: upstream.port }],
-}));
-
 interface Case {
   name: string;
   path: string;
@@ -77,6 +43,19 @@ const pre = (origin: string, method: string, hdrs?: string): [string, string][] 
 };
 const DEFAULT_METHODS = "GET,PUT,POST,DELETE,PATCH,OPTIONS";
 const DEFAULT_HEADERS = "DNT,X-CustomHeader,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Authorization";
+
+/** A refusal is 403 "Invalid CORS request" without Access-Control-Allow-Origin; a Host header becomes the row's host. */
+const row = (c: Case): Row => ({
+  name: c.name,
+  request: { path: c.path, method: c.method ?? "GET", headers: c.headers.filter(([k]) => k !== "host"), host: c.headers.find(([k]) => k === "host")?.[1] },
+  expect: {
+    status: c.status,
+    body: c.status === 403 ? "Invalid CORS request" : undefined,
+    reachesUpstream: c.upstream,
+    headers: Object.fromEntries(Object.entries(c.expect ?? {}).map(([k, v]) => [k, v ?? null])),
+  },
+});
+const refused = { headers: { "access-control-allow-origin": null } };
 
 const cases: Case[] = [
   // defaults (allow_origins *)
@@ -126,31 +105,41 @@ const cases: Case[] = [
   { name: "open: any method on the actual request", path: "/open", method: "HEAD", headers: [["origin", "https://x.test"]], status: 200, upstream: true },
 ];
 
-describe("cors in Envoy", () => {
-  it.each(cases)("$name", async (c) => {
-    const before = upstream.hits;
-    const r = await http(gw.url + c.path, { method: c.method ?? "GET", headers: c.headers });
-    expect(r.status).toBe(c.status);
-    expect(upstream.hits - before).toBe(c.upstream ? 1 : 0);
-    if (c.status === 403) {
-      expect(r.body).toBe("Invalid CORS request");
-      expect(r.headers["access-control-allow-origin"]).toBeUndefined();
-    }
-    for (const [k, v] of Object.entries(c.expect ?? {})) {
-      const got = r.headers[k];
-      const text = Array.isArray(got) ? got.join(",") : got;
-      expect(k === "vary" ? text?.replace(/, /g, ",") : text, k).toBe(v);
-    }
-  });
+const groups: Group[] = [
+  { name: "Higress defaults, a strict rule and an open rule", config, routes: ["strict", "open"], refused, rows: cases.map(row) },
+  {
+    name: "credentials with a host-wildcard pattern under a domain, methods and exposed headers",
+    config: { allow_origin_patterns: ["https://*.example.com"], allow_credentials: true, allow_methods: ["GET", "POST"], expose_headers: ["x-id"] },
+    refused,
+    rows: [
+      { name: "preflight is answered by the plugin with the echoed origin and credentials", path: "/", method: "OPTIONS", headers: pre("https://a.example.com", "POST"), status: 200, upstream: false,
+        expect: { "access-control-allow-origin": "https://a.example.com", "access-control-allow-credentials": "true", "access-control-allow-methods": "GET,POST", "access-control-max-age": "86400" } },
+      { name: "suffix trick refused", path: "/", headers: [["origin", "https://example.com.evil.com"]], status: 403, upstream: false },
+      { name: "an unrelated origin refused (the configuration starts)", path: "/a", headers: [["origin", "https://evil.test"]], status: 403, upstream: false },
+      { name: "actual request: upstream Access-Control-* replaced", path: "/", headers: [["origin", "https://b.example.com"]], status: 200, upstream: true,
+        expect: { "access-control-allow-origin": "https://b.example.com", "access-control-allow-methods": undefined, "access-control-expose-headers": "x-id", vary: "Accept-Encoding,Origin" } },
+    ].map(row),
+  },
+  // The cors scenario of the former test/differential.
+  {
+    name: "max_age and a strict rule with origins and a pattern",
+    config: { max_age: 86400, _rules_: [{ _match_route_: ["strict"], allow_origins: ["https://app.example.org"], allow_origin_patterns: ["https://*.example.com"], allow_methods: ["GET", "POST"], allow_headers: ["Content-Type"], expose_headers: ["X-Total"], allow_credentials: true, max_age: 600 }] },
+    routes: ["strict"],
+    refused,
+    rows: [
+      { name: "preflight answered locally", path: "/a", method: "OPTIONS", headers: pre("https://x.test", "PUT"), status: 200, upstream: false },
+      { name: "preflight for a method outside the list", path: "/a", method: "OPTIONS", headers: pre("https://x.test", "HEAD"), status: 403, upstream: false },
+      { name: "actual request passes to the upstream", path: "/a", headers: [["origin", "https://x.test"]], status: 200, upstream: true },
+      { name: "strict: pattern subdomain admitted", path: "/strict/x", headers: [["origin", "https://api.example.com"]], status: 200, upstream: true },
+      { name: "strict: suffix trick refused", path: "/strict/x", headers: [["origin", "https://api.example.com.evil.com"]], status: 403, upstream: false },
+    ].map(row),
+  },
+];
 
-  it("the VM never trapped", async () => {
-    await gw.envoy.settleLog();
-    expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError/);
-  });
-});
-
-describe("cors with a bad configuration", () => {
-  for (const [name, bad, why] of [
+export const table: PluginTable = {
+  plugin: "cors",
+  groups,
+  badConfigs: ([
     ["credentials with allow_origins *", { allow_credentials: true, allow_origins: ["*"] }, "allow_credentials cannot be true when allow_origins is '*'"],
     ["credentials with the default origins (*)", { allow_credentials: true }, "allow_credentials cannot be true when allow_origins is '*'"],
     ["credentials with allow_origin_patterns *", { allow_credentials: true, allow_origin_patterns: ["*"] }, "allow_credentials cannot be true when allow_origin_patterns has '*' (it matches every origin, like allow_origins '*')"],
@@ -158,20 +147,8 @@ describe("cors with a bad configuration", () => {
     ["a bad port list", { allow_origin_patterns: ["http://*.a.com:[80a]"] }, "invalid allow_origin_patterns entry"],
     ["a non-boolean allow_credentials", { allow_credentials: "yes" }, "allow_credentials must be a boolean"],
     ["a negative max_age", { max_age: -1 }, "max_age must be a non-negative integer"],
-  ] as const) {
-    it(`refuses to start: ${name}`, async () => {
-      let log = "";
-      await expect(
-        Envoy.start(
-          { plugins: [{ name: "cors", wasm: pluginWasm("cors"), config: bad }], routes: [{ name: "r", cluster: "up" }], clusters: [{ name: "up", port: upstream.port }] },
-          { allowStartFailure: true },
-        ).catch((e) => {
-          log = (e as { envoyLog?: string }).envoyLog ?? "";
-          throw e;
-        }),
-      ).rejects.toThrow(/did not start/);
-      expect(log).toContain("plugin start failed");
-      expect(log).toContain(why);
-    });
-  }
-});
+    ["credentials with a pattern that is only wildcards", { allow_credentials: true, allow_origin_patterns: ["*://*"] }, "allow_credentials cannot be true when allow_origin_patterns has '*://*'"],
+  ] as const).map(([name, config, message]) => ({ name, config, message })),
+  // An upstream that sets its own (too generous) CORS headers, so replacement can be seen.
+  upstreamHeaders: { "access-control-allow-origin": "*", "access-control-allow-methods": "*", "access-control-expose-headers": "x-secret", vary: "Accept-Encoding" },
+};

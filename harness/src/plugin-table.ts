@@ -1,0 +1,342 @@
+// One runner for a plugin's case table (its test/cases.ts). Every row runs on a real Envoy and on
+// the emulator for both targets, all in front of the same recording upstream; the row's own
+// expectations are asserted on each, and the emulator must show exactly what Envoy showed
+// (status, body, the request the upstream saw, the plugin's log lines for the request): where
+// they differ, the emulator is wrong. Bad configurations must stop Envoy and fail the emulator's
+// load with the same message, on both targets.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { Envoy } from "./envoy.js";
+import { RecordingUpstream, type RecordedRequest } from "./upstream.js";
+import { http, type HttpResult } from "./client.js";
+import { rawHttp } from "./raw-http.js";
+import { pluginWasm, testPluginWasm } from "./tools.js";
+import { useEnvoy } from "./vitest.js";
+import { Emulator } from "./emulator/index.js";
+import { RedisServer } from "./redis.js";
+
+export type Target = "envoy" | "higress";
+const TARGETS: Target[] = ["envoy", "higress"];
+
+export interface RowRequest {
+  method?: string;
+  /** Sent byte for byte (no URL normalisation: `/./a` stays `/./a`). */
+  path: string;
+  /** The Host header (default: Envoy's listener address). */
+  host?: string;
+  /** A Buffer value goes on the wire byte for byte (Node's client would refuse it). */
+  headers?: [string, string | Buffer][];
+  body?: string;
+  /** Send the body in this many chunks (chunked transfer encoding). */
+  chunks?: number;
+}
+
+export interface RowExpect {
+  status: number;
+  /** Exact response body (local responses). */
+  body?: string;
+  /** Response headers (null: must be absent). */
+  headers?: Record<string, string | null>;
+  /** Whether the request must reach the upstream (default: not checked). */
+  reachesUpstream?: boolean;
+  /** Headers the upstream must have seen (null: absent; a value: present once, under no '_'/case alias). */
+  upstream?: Record<string, string | null>;
+  /** The body the upstream must have received (true: the request's body, unchanged). */
+  upstreamBody?: string | true;
+  /** Substrings of the plugin's log lines for this request. */
+  logs?: string[];
+  /** Strings that must appear in no log line for this request (secrets). */
+  notLogged?: string[];
+  /** Anything else, on each host's observation. */
+  check?: (o: Observed) => void | Promise<void>;
+}
+
+export interface Row {
+  name: string;
+  /** A function is called once per row, at run time (a fresh Date header), and sent to every host. */
+  request: RowRequest | (() => RowRequest);
+  expect: RowExpect;
+}
+
+/** One configuration of the plugin and the rows run against it (one Envoy, one emulator per target). */
+export interface Group {
+  name: string;
+  config: unknown;
+  /** Route names (prefix /<name>) before the catch-all "default" route. */
+  routes?: string[];
+  useRemoteAddress?: boolean;
+  /** Envoy's worker threads (default 1): with more, requests land on several VMs. */
+  workers?: number;
+  /**
+   * A Redis cluster name (e.g. "outbound|6379||redis.static"): each host gets a Redis of its own
+   * under it (Envoy and the envoy build through webdis, the higress build natively), so counters
+   * kept there start equal on all three; a row's check finds it as `o.redis`.
+   */
+  redisCluster?: string;
+  /** Expectations added to every row that is refused (status ≥ 400), e.g. a challenge header. */
+  refused?: Pick<RowExpect, "headers">;
+  rows: Row[];
+}
+
+export interface BadConfig {
+  name: string;
+  config: unknown;
+  /** A substring of the refusal Envoy logs and the emulator's load error carries. */
+  message: string;
+}
+
+export interface PluginTable {
+  plugin: string;
+  /** plugins/<plugin> (default) or test/plugins/<plugin>. */
+  testPlugin?: boolean;
+  groups: Group[];
+  badConfigs?: BadConfig[];
+  /** Headers the recording upstream adds to every answer. */
+  upstreamHeaders?: Record<string, string>;
+}
+
+/** What a client and the upstream could observe of one request. */
+export interface Observed {
+  status: number;
+  /** The response body, or for an echo from the upstream, the request it echoed (method, path, body). */
+  body: string;
+  headers: Record<string, string>;
+  upstream: { method: string; path: string; body: string; headers: Record<string, string> } | null;
+  logs: string[];
+  /** The host's own Redis (groups with `redisCluster`). */
+  redis?: RedisServer;
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+// Headers whose value legitimately differs per run or per transport.
+const VOLATILE = new Set(["x-diff-id", "x-request-id", "x-envoy-expected-rq-timeout-ms", "content-length", "transfer-encoding", "connection"]);
+const flat = (v: unknown, sep = ", ") => (Array.isArray(v) ? v.join(sep) : String(v));
+const normalize = (s: string, rid: string) => s.split(rid).join("RID").replace(UUID, "RID");
+
+function upstreamView(rec: RecordedRequest | undefined, rid: string): Observed["upstream"] {
+  if (!rec) return null;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec.headers)) {
+    if (VOLATILE.has(k)) continue;
+    headers[k] = normalize(flat(v), rid);
+    // The port of the authority is Envoy's on one side, the emulator's idea of it on the other.
+    if (k === "host") headers[k] = headers[k].replace(/:\d+$/, ":PORT");
+  }
+  return { method: rec.method, path: rec.path, body: rec.body, headers };
+}
+
+function bodyView(status: number, body: string, fromUpstream: boolean): string {
+  if (!fromUpstream || body === "") return body; // a HEAD answer has no body
+  const echo = JSON.parse(body) as RecordedRequest;
+  return JSON.stringify({ status, method: echo.method, path: echo.path, body: echo.body });
+}
+
+const routesOf = (g: Group) => [...(g.routes ?? []).map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }];
+
+/** The row's own expectations, on one host's observation. */
+async function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group): Promise<void> {
+  const e = row.expect;
+  expect(o.status, `${where}: status`).toBe(e.status);
+  if (e.body !== undefined) expect(o.body, `${where}: body`).toBe(e.body);
+  const headers = { ...(e.status >= 400 ? g.refused?.headers : {}), ...e.headers };
+  for (const [k, v] of Object.entries(headers)) expect(o.headers[k] ?? null, `${where}: response header ${k}`).toBe(v);
+  if (e.reachesUpstream !== undefined) expect(o.upstream !== null, `${where}: reached the upstream`).toBe(e.reachesUpstream);
+  if (o.upstream) expect(o.upstream.path, `${where}: the upstream's path`).toBe(q.path);
+  if (e.upstreamBody !== undefined) expect(o.upstream?.body, `${where}: the upstream's body`).toBe(e.upstreamBody === true ? (q.body ?? "") : e.upstreamBody);
+  for (const [k, v] of Object.entries(e.upstream ?? {})) {
+    expect(o.upstream, `${where}: the request reached the upstream`).not.toBeNull();
+    expect(o.upstream!.headers[k] ?? null, `${where}: upstream header ${k}`).toBe(v);
+    // An upstream that folds '_' into '-' (or ignores case) must find no second value.
+    if (v !== null) expect(Object.keys(o.upstream!.headers).filter((h) => h.toLowerCase().replace(/_/g, "-") === k), `${where}: aliases of ${k}`).toEqual([k]);
+  }
+  const logs = o.logs.join("\n");
+  for (const l of e.logs ?? []) expect(logs, `${where}: log`).toContain(l);
+  for (const s of e.notLogged ?? []) expect(logs, `${where}: log`).not.toContain(s);
+  await e.check?.(o);
+}
+
+function responseHeaders(h: Record<string, string | string[] | undefined> | [string, string][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Array.isArray(h) ? h : Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = out[k.toLowerCase()] === undefined ? flat(v, ",") : `${out[k.toLowerCase()]},${flat(v, ",")}`;
+  return out;
+}
+
+let seq = 0;
+
+/** Declares the table's tests (call it at the top level of the plugin's test/table.test.ts). */
+export function runPluginTable(t: PluginTable): void {
+  const wasmOf = (target: Target) => (t.testPlugin ? testPluginWasm(t.plugin, target) : pluginWasm(t.plugin, target));
+  const upstream = { server: undefined as RecordingUpstream | undefined };
+  beforeAll(async () => {
+    upstream.server = await RecordingUpstream.start(t.upstreamHeaders);
+  });
+  afterAll(async () => upstream.server?.stop());
+  const find = (rid: string) => upstream.server!.requests.find((q) => q.headers["x-diff-id"] === rid);
+
+  for (const g of t.groups) {
+    describe(`${t.plugin}: ${g.name}`, () => {
+      // One Redis per host: Envoy, the emulator's envoy build, its higress build.
+      const redis: RedisServer[] = [];
+      if (g.redisCluster) {
+        beforeAll(async () => {
+          for (let i = 0; i < 3; i++) redis.push(await RedisServer.start());
+        });
+        afterAll(async () => {
+          for (const r of redis) await r.stop();
+        });
+      }
+      const gw = useEnvoy(() => ({
+        plugins: [{ name: t.plugin, wasm: wasmOf("envoy"), config: g.config }],
+        routes: routesOf(g),
+        clusters: [{ name: "up", port: upstream.server!.port }, ...(g.redisCluster ? [{ name: g.redisCluster, port: redis[0].webdisPort }] : [])],
+        useRemoteAddress: g.useRemoteAddress,
+      }), { concurrency: g.workers });
+      const hosts: Partial<Record<Target, Emulator>> = {};
+      beforeAll(async () => {
+        for (const target of TARGETS) {
+          const r = redis[TARGETS.indexOf(target) + 1];
+          hosts[target] = await Emulator.load(wasmOf(target), {
+            target,
+            config: g.config,
+            pluginName: t.plugin,
+            routes: routesOf(g),
+            clusters: {
+              up: `http://127.0.0.1:${upstream.server!.port}`,
+              ...(g.redisCluster ? { [g.redisCluster]: target === "higress" ? `redis://127.0.0.1:${r.redisPort}` : r.webdisUrl } : {}),
+            },
+            useRemoteAddress: g.useRemoteAddress,
+          });
+        }
+      });
+      afterAll(() => {
+        for (const h of Object.values(hosts)) h?.close();
+      });
+      const envoyLines = () => gw.envoy.wasmLog().map((l) => l.replace(/^.*?wasm log[^:]*: /, ""));
+
+      async function onEnvoy(row: Row, q: RowRequest): Promise<Observed> {
+        const rid = `diff-${String(++seq).padStart(5, "0")}-env`;
+        const headers: [string, string | Buffer][] = [["x-request-id", rid], ["x-diff-id", rid], ...(q.headers ?? [])];
+        if (q.host) headers.push(["host", q.host]);
+        const before = envoyLines().length;
+        let r: HttpResult;
+        if ((q.chunks ?? 1) > 1) {
+          if (headers.some(([, v]) => typeof v !== "string")) throw new Error(`${row.name}: raw header bytes with a chunked body are not supported`);
+          r = await http(gw.url + q.path, { method: q.method, headers: headers as [string, string][], body: q.body, chunks: q.chunks });
+        } else {
+          r = await rawHttp(gw.url, { target: q.path, method: q.method, headers, body: q.body });
+        }
+        // The plugin's lines reach the log after the response (on_log/on_done even run after it).
+        await gw.envoy.settleLog();
+        return {
+          status: r.status,
+          body: bodyView(r.status, r.body, r.headers["x-upstream"] === "recording"),
+          headers: responseHeaders(r.headers),
+          upstream: upstreamView(find(rid), rid),
+          logs: envoyLines().slice(before).map((l) => normalize(l, rid)),
+          redis: redis[0],
+        };
+      }
+
+      async function onEmulator(target: Target, q: RowRequest): Promise<Observed> {
+        const rid = `diff-${String(++seq).padStart(5, "0")}-em${target[0]}`;
+        const h = hosts[target]!;
+        const r = await h.request({
+          method: q.method,
+          path: q.path,
+          authority: q.host ?? `127.0.0.1:${gw.envoy.port}`,
+          headers: [["x-request-id", rid], ["x-diff-id", rid], ...(q.headers ?? [])],
+          body: q.body,
+          chunks: q.chunks,
+        });
+        expect(h.traps, `${target}: traps`).toEqual([]);
+        return {
+          status: r.status,
+          body: bodyView(r.status, r.body, r.header("x-upstream") === "recording"),
+          headers: responseHeaders(r.headers),
+          upstream: upstreamView(find(rid), rid),
+          logs: r.logs.map((l) => normalize(l.message, rid)),
+          redis: redis[TARGETS.indexOf(target) + 1],
+        };
+      }
+
+      it.each(g.rows.map((row) => [row.name, row] as const))("%s", async (_name, row) => {
+        const q = typeof row.request === "function" ? row.request() : row.request;
+        const envoy = await onEnvoy(row, q);
+        await assertRow("envoy", envoy, row, q, g);
+        for (const target of TARGETS) {
+          const emu = await onEmulator(target, q);
+          await assertRow(`emulator (${target})`, emu, row, q, g);
+          // The differential property: the emulator answers as Envoy did.
+          expect({ target, status: emu.status, body: emu.body }).toEqual({ target, status: envoy.status, body: envoy.body });
+          expect(emu.upstream, `${target}: what the upstream saw`).toEqual(envoy.upstream);
+          expect(emu.logs, `${target}: plugin log lines`).toEqual(envoy.logs);
+        }
+      });
+
+      it("Envoy's log shows no abort or trap", async () => {
+        await gw.envoy.settleLog();
+        expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm trap|RuntimeError/);
+      });
+    });
+  }
+
+  if (t.badConfigs?.length) {
+    describe(`${t.plugin}: bad configurations`, () => {
+      it.each(t.badConfigs!.map((b) => [b.name, b] as const))("refuses to start: %s", async (_name, b) => {
+        let log = "";
+        await expect(
+          Envoy.start(
+            { plugins: [{ name: t.plugin, wasm: wasmOf("envoy"), config: b.config }], routes: [{ name: "r", cluster: "up" }], clusters: [{ name: "up", port: upstream.server!.port }] },
+            { allowStartFailure: true },
+          ).catch((e) => {
+            log = (e as { envoyLog?: string }).envoyLog ?? "";
+            throw e;
+          }),
+        ).rejects.toThrow(/did not start/);
+        expect(log).toContain("plugin start failed");
+        expect(log).toContain(b.message);
+        expect(log).toContain(`Unable to create Wasm plugin ${t.plugin}`);
+        expect(log).not.toMatch(/sluice: abort/);
+        for (const target of TARGETS) {
+          const host = await Emulator.load(wasmOf(target), { target, config: b.config, pluginName: t.plugin, allowStartFailure: true });
+          expect(host.started, target).toBe(false);
+          expect(host.traps, target).toEqual([]);
+          host.close();
+          const failure = await Emulator.load(wasmOf(target), { target, config: b.config, pluginName: t.plugin }).then(
+            () => null,
+            (e: Error) => e.message,
+          );
+          expect(failure, target).toContain(`Unable to create Wasm plugin ${t.plugin}`);
+          expect(failure, target).toContain("plugin start failed");
+          expect(failure, target).toContain(b.message);
+        }
+      });
+    });
+  }
+}
+
+/** A row of the credential plugins in the short form: request fields, status, exact message, consumer. */
+export interface ConsumerCase {
+  name: string;
+  path: string;
+  host?: string;
+  headers?: [string, string | Buffer][];
+  status: number;
+  message?: string;
+  /** The X-Mse-Consumer the upstream must see (null: none). */
+  consumer?: string | null;
+}
+
+/** The credential plugins' row: the consumer named upstream, and no credential (header value) in the log. */
+export function consumerRow(c: ConsumerCase): Row {
+  return {
+    name: c.name,
+    request: { path: c.path, host: c.host, headers: c.headers },
+    expect: {
+      status: c.status,
+      body: c.message,
+      upstream: c.consumer === undefined ? undefined : { "x-mse-consumer": c.consumer },
+      // A bare word ("Basic ", "nope") is too common in log lines to mean a leak.
+      notLogged: (c.headers ?? []).flatMap(([, v]) => (typeof v === "string" && v.trim().length > 3 && !/^[A-Za-z]+$/.test(v.trim()) ? [v] : [])),
+    },
+  };
+}
