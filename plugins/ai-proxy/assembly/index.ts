@@ -1,5 +1,5 @@
 // ai-proxy: one OpenAI-compatible (and Anthropic-compatible) API over many LLM providers.
-// Configuration and behaviour follow Higress's ai-proxy (research/higress-plugins.md §2.1).
+// Configuration and behaviour follow Higress's ai-proxy (its README and code; differences in README.md).
 //
 // Flow: request headers pick the API and the provider and stop iteration; the buffered request
 // body is parsed, (Anthropic → OpenAI,) model-mapped, customised, optionally given the context
