@@ -286,6 +286,29 @@ function moduleSizes(): { name: string; envoy: number; higress: number }[] {
 function fmt(x: number | undefined, d = 0): string { return x === undefined || Number.isNaN(x) ? "—" : x.toFixed(d); }
 function range(s: ReturnType<typeof stats> | undefined, d = 0): string { return s ? `${fmt(s.median, d)} (${fmt(s.min, d)}–${fmt(s.max, d)})` : "—"; }
 
+/**
+ * ai-proxy's memory per request-body byte, before the hardening work and now: the two tables of
+ * docs/bench-body-memory.md (its "current" table is rewritten by body-memory.ts, run before this).
+ */
+function bodyMemorySection(): string[] {
+  const doc = join(repoRoot, "docs", "bench-body-memory.md");
+  if (!existsSync(doc)) return [];
+  const text = readFileSync(doc, "utf8");
+  const table = (from: number) => {
+    const lines = text.slice(from).split("\n");
+    const start = lines.findIndex((l) => l.startsWith("| case "));
+    if (start < 0) return [];
+    const end = lines.findIndex((l, i) => i > start && !l.startsWith("|"));
+    return lines.slice(start, end < 0 ? undefined : end);
+  };
+  const before = table(text.indexOf("## Before"));
+  const current = table(text.indexOf("<!-- current:begin -->"));
+  if (!before.length || !current.length) return [];
+  return ["", "## ai-proxy memory per request-body byte (1, 10, 40 MB bodies)", "",
+    "VM linear memory growth per body byte for one request and after three (is the space reused?), and Envoy's RSS (128 MiB buffer limit). Method and body shapes: [bench-body-memory.md](bench-body-memory.md).", "",
+    "Before (main at 0ab4d51, body decoded to a UTF-16 string and parsed into a tree):", "", ...before, "", "Now:", "", ...current];
+}
+
 function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, started: Date): string {
   const by = new Map(results.map((r) => [r.name, r]));
   const cpu = cpus()[0]?.model ?? "unknown";
@@ -321,7 +344,8 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   }
   L.push("", "## Module sizes (bytes)", "", "| module | envoy target | higress target |", "|---|---|---|");
   for (const m of sizes) L.push(`| ${m.name} | ${m.envoy} | ${Number.isNaN(m.higress) ? "—" : m.higress} |`);
-  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): ai-proxy's memory per request-body byte (1, 10, 40 MB; passthrough and claude conversion)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
+  L.push(...bodyMemorySection());
+  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
   L.push("", "## Rerun", "", "```sh", `npm run bench                       # all scenarios, ${RUNS} runs × ${SECONDS} s each`, "node --import tsx test/bench/run.ts --runs 5 --seconds 4 --only 'bare GET,key-auth'", "```", "");
   return L.join("\n");
 }
@@ -360,6 +384,8 @@ try {
 }
 results.sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios.findIndex((s) => s.name === b.name));
 const sizes = moduleSizes();
+// ai-proxy's memory per request-body byte (docs/bench-body-memory.md), before the report quotes it.
+console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "body-memory.ts"), "--write"]));
 writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, results, sizes }, null, 2));
 writeFileSync(join(repoRoot, "docs", "benchmarks.md"), report(results, sizes, started));
 console.log("bench: wrote docs/benchmarks.md and docs/benchmarks.json");
@@ -373,5 +399,3 @@ for (const extra of ["json", "regex"]) {
   const script = join(repoRoot, "test", "bench", extra, "run.ts");
   if (existsSync(script)) console.log(run(process.execPath, ["--import", "tsx", script]));
 }
-// ai-proxy's memory per request-body byte (docs/bench-body-memory.md).
-console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "body-memory.ts"), "--write"]));
