@@ -199,6 +199,11 @@ export abstract class HttpFilter<C> extends HttpContext {
   /** The body hook saw the end of this direction's body (on a data frame or at the trailers). */
   private requestBodyDone: bool = false;
   private responseBodyDone: bool = false;
+  /** Set by holdStream() during a streaming hook; read (and cleared) when the hook returns. */
+  private holdAsked: bool = false;
+  /** The direction is held by holdStream() until resumeRequest() / resumeResponse(). */
+  requestStreamHeld: bool = false;
+  responseStreamHeld: bool = false;
 
   // ---- hooks for plugin authors (all optional) ----
   onRequestHeaders(endOfStream: bool): Action { return Action.Continue; }
@@ -265,9 +270,25 @@ export abstract class HttpFilter<C> extends HttpContext {
     dispatcher.current = this.id;
   }
 
+  /**
+   * From onRequestChunk/onResponseChunk: the bytes the hook returns go on, then this direction
+   * stops (the host buffers what follows) until resumeRequest()/resumeResponse() — for a plugin
+   * that must judge what came (with a callout) before more of the stream may pass.
+   */
+  holdStream(): void { this.holdAsked = true; }
+
   /** Resumes a request paused by a hook (after a callout answered). */
-  resumeRequest(): Status { bodyWait.disarm(this.id); return host.continueStream(StreamType.Request); }
-  resumeResponse(): Status { bodyWait.disarm(this.id); return host.continueStream(StreamType.Response); }
+  resumeRequest(): Status { bodyWait.disarm(this.id); this.requestStreamHeld = false; return host.continueStream(StreamType.Request); }
+  resumeResponse(): Status { bodyWait.disarm(this.id); this.responseStreamHeld = false; return host.continueStream(StreamType.Response); }
+
+  /** After a streaming hook: Pause when it asked holdStream(). */
+  private afterChunk(request: bool): Action {
+    const held = this.holdAsked;
+    this.holdAsked = false;
+    if (request) this.requestStreamHeld = held;
+    else this.responseStreamHeld = held;
+    return held ? Action.Pause : Action.Continue;
+  }
 
   // ---- the raw hooks, with Higress's semantics ----
   onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action {
@@ -290,9 +311,10 @@ export abstract class HttpFilter<C> extends HttpContext {
     if (this.requestBodyMode == BodyMode.Stream) {
       const chunk = host.getBuffer(BufferType.HttpRequestBody, 0, bodySize);
       if (endOfStream) this.requestBodyDone = true;
+      this.holdAsked = false;
       const out = this.onRequestChunk(chunk === null ? new ArrayBuffer(0) : chunk, endOfStream);
       if (out !== null) host.setBuffer(BufferType.HttpRequestBody, 0, bodySize, out);
-      return Action.Continue;
+      return this.afterChunk(true);
     }
     // Buffered: the host reports everything buffered so far; refuse before reading a body too big.
     if (this.requestBodyLimit > 0 && bodySize > this.requestBodyLimit) {
@@ -316,9 +338,15 @@ export abstract class HttpFilter<C> extends HttpContext {
       if (a != Action.Continue || this.responded) return Action.Pause;
     } else if (!this.requestBodyDone && this.requestBodyMode == BodyMode.Stream) {
       this.requestBodyDone = true;
+      this.holdAsked = false;
       const out = this.onRequestChunk(new ArrayBuffer(0), true);
       if (out !== null && out.byteLength > 0) appendBody(BufferType.HttpRequestBody, out);
       if (this.responded) return Action.Pause;
+      if (this.afterChunk(true) == Action.Pause) {
+        // Held at the trailers: they wait with the stream; the trailers hook runs now.
+        this.onRequestTrailers();
+        return Action.Pause;
+      }
     }
     return this.onRequestTrailers();
   }
@@ -347,9 +375,10 @@ export abstract class HttpFilter<C> extends HttpContext {
     if (this.responseBodyMode == BodyMode.Stream) {
       const chunk = host.getBuffer(BufferType.HttpResponseBody, 0, bodySize);
       if (endOfStream) this.responseBodyDone = true;
+      this.holdAsked = false;
       const out = this.onResponseChunk(chunk === null ? new ArrayBuffer(0) : chunk, endOfStream);
       if (out !== null) host.setBuffer(BufferType.HttpResponseBody, 0, bodySize, out);
-      return Action.Continue;
+      return this.afterChunk(false);
     }
     if (this.responseBodyLimit > 0 && bodySize > this.responseBodyLimit) {
       this.responseBodyDone = true;
@@ -372,9 +401,15 @@ export abstract class HttpFilter<C> extends HttpContext {
       if (a != Action.Continue || this.responded) return Action.Pause;
     } else if (!this.responseBodyDone && this.responseBodyMode == BodyMode.Stream) {
       this.responseBodyDone = true;
+      this.holdAsked = false;
       const out = this.onResponseChunk(new ArrayBuffer(0), true);
       if (out !== null && out.byteLength > 0) appendBody(BufferType.HttpResponseBody, out);
       if (this.responded) return Action.Pause;
+      if (this.afterChunk(false) == Action.Pause) {
+        // Held at the trailers: they wait with the stream; the trailers hook runs now.
+        this.onResponseTrailers();
+        return Action.Pause;
+      }
     }
     return this.onResponseTrailers();
   }

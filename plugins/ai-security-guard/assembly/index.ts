@@ -117,10 +117,6 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
   inFlight: bool = false;
   ended: bool = false;
   denied: bool = false;
-  /** The body callback asked to hold the stream (set by onResponseChunk, read by the raw hook). */
-  holdNow: bool = false;
-  /** The stream is held (Envoy buffers; the judge's answer releases it with resumeResponse). */
-  paused: bool = false;
   checkMs: i64 = 0;
   failedOpen: bool = false;
 
@@ -179,7 +175,6 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
 
   onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
     if (!this.streaming) return null;
-    this.holdNow = false;
     if (this.denied) return this.takeApproved();
     const events = new Array<ArrayBuffer>();
     this.splitter.push(chunk, events);
@@ -193,27 +188,9 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     }
     this.pump();
     if (this.denied) return this.takeApproved();
-    if (this.inFlight || (this.ended && this.queue.length > 0)) { this.holdNow = true; return new ArrayBuffer(0); }
+    if (this.inFlight || (this.ended && this.queue.length > 0)) { this.holdStream(); return new ArrayBuffer(0); }
     if (this.ended) this.finishStream();
     return this.takeApproved();
-  }
-
-  // A body callback can only say "go on" or "hold"; while a window is judged the stream is held,
-  // so that the judge's answer can release it (resumeResponse) without waiting for more bytes.
-  onResponseBodyRaw(bodySize: u32, endOfStream: bool): Action {
-    this.holdNow = false;
-    const a = super.onResponseBodyRaw(bodySize, endOfStream);
-    if (!this.streaming) return a;
-    this.paused = this.holdNow;
-    return this.holdNow ? Action.Pause : a;
-  }
-
-  onResponseTrailersRaw(numTrailers: u32): Action {
-    this.holdNow = false;
-    const a = super.onResponseTrailersRaw(numTrailers);
-    if (!this.streaming) return a;
-    this.paused = this.holdNow;
-    return this.holdNow ? Action.Pause : a;
   }
 
   private takeApproved(): ArrayBuffer {
@@ -264,7 +241,9 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     this.window = [];
     this.inFlight = false;
     this.pump();
-    if (!this.paused) return; // the next body callback lets the approved bytes go
+    // Not held: the next body callback lets the approved bytes go. Held (holdStream; Envoy
+    // buffers what follows): the judge's answer releases the stream.
+    if (!this.responseStreamHeld) return;
     if (this.ended) {
       if (this.inFlight || this.queue.length > 0) return;
       this.finishStream();
@@ -273,7 +252,6 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
   }
 
   private release(): void {
-    this.paused = false;
     this.replaceResponseBody(this.takeApproved());
     this.resumeResponse();
   }
@@ -449,7 +427,7 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
       if (anthropic) tail = this.anthropic.started ? anthropicSseTail(text, this.anthropic.openBlock, this.anthropic.nextIndex) : anthropicSse(text);
       else tail = openaiSse(text);
       this.approved.pushBuffer(String.UTF8.encode(tail));
-      if (this.paused) this.release();
+      if (this.responseStreamHeld) this.release();
       return;
     }
     // The answer's headers are still held: swap status, type and body, then let it go.
