@@ -132,7 +132,8 @@ class PromptDecoratorFilter extends HttpFilter<DecoratorConfig> {
   private anthropic: bool = false;
 
   onRequestHeaders(endOfStream: bool): Action {
-    if (endOfStream) return Action.Continue;
+    const c = this.config;
+    if (endOfStream || c.prepend.length + c.append.length + c.replace.length == 0) return Action.Continue;
     const p = this.requestHeaders.get(":path");
     this.anthropic = classifyAiPathString(p === null ? "" : p) == AiApi.AnthropicMessages;
     this.requestBodyMode = BodyMode.Buffer;

@@ -64,6 +64,13 @@ export const table: PluginTable = {
       ].map(row),
     },
     {
+      name: "an empty configuration",
+      config: {},
+      rows: [
+        { name: "the body is not read: forwarded as sent", body: `{"messages":[${WHO}]}`, upstreamBody: true },
+      ].map(row),
+    },
+    {
       name: "${geo-*} variables without geo-ip",
       config: { prepend: [{ role: "system", content: "The user is in ${geo-country}." }] },
       rows: [
