@@ -25,6 +25,10 @@ const HIGRESS: Record<string, [string, number]> = {
   "ai-quota": ["default", 750],
   "ai-statistics": ["default", 200],
   "ai-security-guard": ["default", 300],
+  "ai-prompt-decorator": ["default", 450],
+  "ai-prompt-template": ["default", 500],
+  // Higress has no prompt guard: after the decorator and the template (they run first), before ai-proxy.
+  "ai-prompt-guard": ["default", 420],
   "ai-token-ratelimit": ["default", 600],
   "basic-auth": ["AUTHN", 320],
   "bot-detect": ["AUTHZ", 310],

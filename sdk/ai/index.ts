@@ -3,3 +3,5 @@ export * from "./api";
 export * from "./usage";
 export * from "./tracker";
 export * from "./log";
+export * from "./messages";
+export * from "./errors";

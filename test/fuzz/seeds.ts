@@ -64,6 +64,17 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com", accessKey: "ak", secretKey: "sk", checkRequest: true, checkResponse: true, bufferLimit: 20, timeout: 100, riskLevelBar: "medium", consumerRiskLevel: [{ name: "^t.*", matchType: "regexp", riskLevelBar: "low" }], consumerRequestCheckService: [{ name: "vip", matchType: "exact", requestCheckService: "strict" }] },
     { serviceName: "safecheck.dns", servicePort: 443, serviceHost: "h", accessKey: "ak", secretKey: "sk", securityToken: "t", action: "MultiModalGuard", checkRequest: true, checkResponse: true, protocol: "original", denyCode: 403, denyMessage: "no", requestContentJsonPath: "messages.#(role==\"user\")#.content", responseContentFallbackJsonPaths: [], promptAttackLevelBar: "high", sensitiveDataLevelBar: "S2", sensitiveDataAction: "mask" },
   ],
+  "ai-prompt-decorator": [
+    { prepend: [{ role: "system", content: "Answer in English." }], append: [{ role: "user", content: "Ask a follow-up." }] },
+    { replace: [{ on_role: "system", pattern: "OpenClaw", replacement: "agent" }, { pattern: "secret-(\\d+)", replacement: "[$1]", regex: true }], prepend: [{ role: "system", content: "in ${geo-country}" }] },
+  ],
+  "ai-prompt-template": [
+    { templates: [{ name: "developer-chat", template: { model: "gpt-3.5-turbo", messages: [{ role: "system", content: "You are a {{program}} expert, in {{language}}." }, { role: "user", content: "Write me a {{program}} program." }] } }] },
+  ],
+  "ai-prompt-guard": [
+    { allow_patterns: ["(?i).*python.*"], deny_patterns: [".*(password|secret).*"], allow_all_conversation_history: false },
+    { deny_patterns: ["(?i)ignore (all )?previous instructions"], match_all_roles: true, deny_code: 403, deny_message: "no" },
+  ],
   "ai-quota": [{ admin_consumer: "boss", redis: { service_name: "redis.dns" } }, { admin_consumer: "boss", admin_path: "/admin", redis_key_prefix: "q:", redis: { service_name: "redis.static", timeout: 10 } }],
   "key-rate-limit": [{ limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_minute: 2 }, { key: "k2", query_per_second: 1 }] }, { limit_by_param: "apikey", limit_keys: [{ key: "alice-key", query_per_day: 5 }] }],
   "cluster-key-rate-limit": [
