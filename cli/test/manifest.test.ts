@@ -113,7 +113,8 @@ describe("the schema check can fail", () => {
 it("scripts/gen-plugin-docs.ts --check fails on a stale README and regenerates it", () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-gen-"));
   try {
-    for (const f of ["scripts", "cli", "package.json"]) cpSync(join(repoRoot, f), join(dir, f), { recursive: true, filter: (s) => !s.includes("node_modules") && !s.includes("/dist") });
+    // cli/src reaches the harness (the Envoy filter builder), so the copy needs it too.
+    for (const f of ["scripts", "cli", "harness", "package.json"]) cpSync(join(repoRoot, f), join(dir, f), { recursive: true, filter: (s) => !s.includes("node_modules") && !s.includes("/dist") });
     symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
     cpSync(join(pluginsDir, "bot-detect"), join(dir, "plugins", "bot-detect"), { recursive: true, filter: (s) => !s.includes("/build") });
     const run = (...a: string[]) => execFileSync(process.execPath, ["--import", "tsx", join(dir, "scripts", "gen-plugin-docs.ts"), ...a], { cwd: repoRoot, encoding: "utf8", stdio: "pipe" });

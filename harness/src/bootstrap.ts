@@ -1,6 +1,9 @@
 // Generates an Envoy bootstrap from a small description: one listener whose HTTP filter chain
 // runs the given Wasm plugins in order, named routes grouped into virtual hosts by domain, and
 // upstream clusters (including Higress-style callout clusters such as `outbound|80||svc.dns`).
+// The one bootstrap builder: the tests, the demo, the benchmark and `sluice run` all use it.
+
+const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
 export interface PluginSpec {
   /** Plugin name (log prefix and root id). */
@@ -13,6 +16,11 @@ export interface PluginSpec {
   failurePolicy?: "FAIL_CLOSED" | "FAIL_OPEN" | "FAIL_RELOAD";
   /** Envoy's default is false; every configuration Sluice writes sets it (false: a stock-config test). */
   allowOnHeadersStopIteration?: boolean;
+  /**
+   * The filter's configuration is an ECDS resource in a watched directory instead of part of the
+   * bootstrap, so `Envoy.reconfigure` swaps it in place: no restart, open connections stay open.
+   */
+  reloadable?: boolean;
 }
 
 export interface RouteSpec {
@@ -27,6 +35,8 @@ export interface RouteSpec {
   prefixRewrite?: string;
   /** Upstream request timeout in seconds (0 disables). */
   timeoutSeconds?: number;
+  /** Send the cluster's host name as Host (for an upstream reached by name). */
+  autoHostRewrite?: boolean;
 }
 
 export interface ClusterSpec {
@@ -35,10 +45,19 @@ export interface ClusterSpec {
   port: number;
   http2?: boolean;
   connectTimeoutMs?: number;
-  /** Resolve `host` by DNS (LOGICAL_DNS) instead of treating it as an IP (for real upstreams). */
-  dns?: boolean;
+  /**
+   * Resolve `host` by DNS instead of treating it as an IP. true: LOGICAL_DNS over IPv4 only (a real
+   * provider reached from a machine without IPv6); "strict": STRICT_DNS with Envoy's default
+   * address family, every address resolved (a user's upstream, `sluice run`).
+   */
+  dns?: boolean | "strict";
   /** Upstream TLS with this SNI (e.g. a real provider at host:443). */
   tlsSni?: string;
+  /**
+   * With tlsSni: the certificate must chain to this PEM bundle and name `host` (DNS or IP subject
+   * alt name). Without it Envoy accepts any certificate.
+   */
+  tlsTrustedCa?: string;
 }
 
 export interface BootstrapSpec {
@@ -51,6 +70,15 @@ export interface BootstrapSpec {
   extraFilters?: unknown[];
   /** Listener port (0 = any free port; the harness reads the real one from the admin API). */
   listenerPort?: number;
+  /** Admin API port (0 = any free port, the default). */
+  adminPort?: number;
+  /**
+   * Envoy's listener default is SO_REUSEPORT, which lets a later Envoy join this listener's port
+   * and share its traffic silently; false refuses that (a gateway a person runs).
+   */
+  reusePort?: boolean;
+  /** Where reloadable plugins' ECDS resources live (Envoy.start sets it). */
+  xdsDir?: string;
   /** Access log format lines written to this file (e.g. with %FILTER_STATE(wasm.ai_log:PLAIN)%). */
   accessLog?: { path: string; format: string };
   /**
@@ -75,25 +103,59 @@ export interface BootstrapSpec {
   http1Trailers?: boolean;
 }
 
-function wasmFilter(p: PluginSpec): unknown {
+/** The Wasm filter's `config` (what an ECDS resource carries too). */
+function wasmConfig(p: PluginSpec): unknown {
   const configuration = p.config === undefined ? "" : typeof p.config === "string" ? p.config : JSON.stringify(p.config);
   return {
-    name: "envoy.filters.http.wasm",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-      config: {
-        name: p.name,
-        root_id: p.name,
-        vm_config: {
-          vm_id: p.vmId ?? p.name,
-          runtime: "envoy.wasm.runtime.v8",
-          code: { local: { filename: p.wasm } },
-        },
-        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: configuration },
-        failure_policy: p.failurePolicy ?? "FAIL_CLOSED",
-        // Higress's semantics: StopIteration from a header hook really stops iteration.
-        allow_on_headers_stop_iteration: p.allowOnHeadersStopIteration ?? true,
-      },
+    name: p.name,
+    root_id: p.name,
+    vm_config: {
+      vm_id: p.vmId ?? p.name,
+      runtime: "envoy.wasm.runtime.v8",
+      code: { local: { filename: p.wasm } },
+    },
+    configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: configuration },
+    failure_policy: p.failurePolicy ?? "FAIL_CLOSED",
+    // Higress's semantics: StopIteration from a header hook really stops iteration (the SDK
+    // pauses headers to read a body first; a stock Envoy ignores that pause without this).
+    allow_on_headers_stop_iteration: p.allowOnHeadersStopIteration ?? true,
+  };
+}
+
+/** One http_filters entry running the plugin, as a hand-written Envoy configuration holds it. */
+export function wasmFilter(p: PluginSpec): unknown {
+  return { name: "envoy.filters.http.wasm", typed_config: { "@type": WASM_TYPE, config: wasmConfig(p) } };
+}
+
+/** The HTTP filter (and ECDS resource) name of a reloadable plugin. */
+export function ecdsName(p: Pick<PluginSpec, "name">): string {
+  return `sluice.${p.name}`;
+}
+
+/** The file Envoy watches for a reloadable plugin's filter configuration. */
+export function ecdsPath(xdsDir: string, p: Pick<PluginSpec, "name">): string {
+  return `${xdsDir}/${p.name}.json`;
+}
+
+/** A reloadable plugin's filter configuration, as the file ecdsPath names holds it. */
+export function ecdsResource(p: PluginSpec, version: number): string {
+  return JSON.stringify({
+    version_info: String(version),
+    resources: [{
+      "@type": "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
+      name: ecdsName(p),
+      typed_config: { "@type": WASM_TYPE, config: wasmConfig(p) },
+    }],
+  }, null, 2);
+}
+
+function discoveredFilter(p: PluginSpec, xdsDir: string | undefined): unknown {
+  if (!xdsDir) throw new Error(`plugin ${p.name} is reloadable: the bootstrap needs xdsDir`);
+  return {
+    name: ecdsName(p),
+    config_discovery: {
+      config_source: { path_config_source: { path: ecdsPath(xdsDir, p), watched_directory: { path: xdsDir } }, resource_api_version: "V3" },
+      type_urls: [WASM_TYPE],
     },
   };
 }
@@ -109,18 +171,23 @@ function cluster(c: ClusterSpec, bufferLimit?: number): unknown {
     },
   };
   if (bufferLimit) out.per_connection_buffer_limit_bytes = bufferLimit;
-  if (c.dns) {
+  if (c.dns === "strict") out.type = "STRICT_DNS";
+  else if (c.dns) {
     out.type = "LOGICAL_DNS";
     out.dns_lookup_family = "V4_ONLY";
   }
   if (c.tlsSni) {
-    out.transport_socket = {
-      name: "envoy.transport_sockets.tls",
-      typed_config: {
-        "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
-        sni: c.tlsSni,
-      },
-    };
+    const tls: Record<string, unknown> = { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", sni: c.tlsSni };
+    if (c.tlsTrustedCa) {
+      const host = c.host ?? "127.0.0.1";
+      tls.common_tls_context = {
+        validation_context: {
+          trusted_ca: { filename: c.tlsTrustedCa },
+          match_typed_subject_alt_names: [{ san_type: /^[\d.]+$|:/.test(host) ? "IP_ADDRESS" : "DNS", matcher: { exact: host } }],
+        },
+      };
+    }
+    out.transport_socket = { name: "envoy.transport_sockets.tls", typed_config: tls };
   }
   if (c.http2) {
     out.typed_extension_protocol_options = {
@@ -143,7 +210,12 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
     hosts.get(key)!.routes.push({
       name: r.name,
       match,
-      route: { cluster: r.cluster, timeout: `${r.timeoutSeconds ?? 30}s`, ...(r.prefixRewrite !== undefined ? { prefix_rewrite: r.prefixRewrite } : {}) },
+      route: {
+        cluster: r.cluster,
+        timeout: `${r.timeoutSeconds ?? 30}s`,
+        ...(r.prefixRewrite !== undefined ? { prefix_rewrite: r.prefixRewrite } : {}),
+        ...(r.autoHostRewrite ? { auto_host_rewrite: true } : {}),
+      },
     });
   }
   // A catch-all host must come last or it shadows the others.
@@ -154,7 +226,7 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
     route_config: { name: "local", virtual_hosts: virtualHosts },
     http_filters: [
       ...(spec.extraFilters ?? []),
-      ...spec.plugins.map(wasmFilter),
+      ...spec.plugins.map((p) => (p.reloadable ? discoveredFilter(p, spec.xdsDir) : wasmFilter(p))),
       { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
     ],
   };
@@ -176,12 +248,15 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
     address: { socket_address: { address: spec.listenerAddress ?? "127.0.0.1", port_value: spec.listenerPort ?? 0 } },
     filter_chains: [{ filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: hcm }] }],
   };
+  if (spec.reusePort !== undefined) listener.enable_reuse_port = spec.reusePort;
   if (spec.bufferLimitBytes) listener.per_connection_buffer_limit_bytes = spec.bufferLimitBytes;
   return {
+    // Envoy refuses extension config discovery without a node identity.
+    ...(spec.plugins.some((p) => p.reloadable) ? { node: { id: "sluice", cluster: "sluice" } } : {}),
     // Histograms reach /stats/prometheus at each stats flush: every second instead of every 5.
     stats_flush_interval: "1s",
     ...(spec.statsTags ? { stats_config: { stats_tags: spec.statsTags.map((t) => ({ tag_name: t.name, regex: t.regex })) } } : {}),
-    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
+    admin: { address: { socket_address: { address: "127.0.0.1", port_value: spec.adminPort ?? 0 } } },
     static_resources: {
       listeners: [listener],
       clusters: spec.clusters.map((c) => cluster(c, spec.bufferLimitBytes)),

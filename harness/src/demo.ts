@@ -8,9 +8,8 @@
 // test suite cannot cover it). Runs until Ctrl-C. SLUICE_DEMO_PORT picks the port (default 10000).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Envoy } from "./envoy.js";
+import { Envoy, EnvoyStartError } from "./envoy.js";
 import { repoRoot } from "./tools.js";
-import { portProblem } from "./port-check.js";
 import type { PluginSpec, ClusterSpec } from "./bootstrap.js";
 import { LlmMock, dashscopeFamily } from "./mocks/llm/index.js";
 
@@ -24,11 +23,6 @@ function built(name: string): string {
 }
 
 const demoPort = Number(process.env.SLUICE_DEMO_PORT ?? 10000);
-const busy = await portProblem("127.0.0.1", demoPort);
-if (busy) {
-  console.error(`demo: cannot listen on 127.0.0.1:${demoPort}: ${busy} (another gateway? set SLUICE_DEMO_PORT to a free port)`);
-  process.exit(1);
-}
 
 const apiKey = process.env.DASHSCOPE_API_KEY;
 const real = !!apiKey;
@@ -59,12 +53,20 @@ const plugins: PluginSpec[] = [
   },
 ];
 
-const envoy = await Envoy.start({
-  plugins,
-  routes: [{ name: "ai", prefix: "/", cluster: "dashscope", timeoutSeconds: 120 }],
-  clusters: [cluster],
-  listenerPort: demoPort,
-}, { wasmLogLevel: "info" });
+let envoy: Envoy;
+try {
+  envoy = await Envoy.start({
+    plugins,
+    routes: [{ name: "ai", prefix: "/", cluster: "dashscope", timeoutSeconds: 120 }],
+    clusters: [cluster],
+    listenerPort: demoPort,
+  }, { wasmLogLevel: "info" });
+} catch (e) {
+  await mock?.stop();
+  if (!(e instanceof EnvoyStartError && e.reason === "port")) throw e;
+  console.error(`demo: ${e.message.split("\n")[0].replace(/^Envoy did not start: /, "")} (another gateway? set SLUICE_DEMO_PORT to a free port)`);
+  process.exit(1);
+}
 
 const u = envoy.url;
 const chat = (extra: string) => `'{"model":"gpt-4o","messages":[{"role":"user","content":"What is a sluice?"}]${extra}}'`;

@@ -1,16 +1,19 @@
 // Starts a real Envoy through func-e on free loopback ports, waits for /ready and for every
 // thread to have configured every plugin, captures its log and stops it cleanly (admin
-// /quitquitquit, then a signal if it lingers).
+// /quitquitquit, then a signal if it lingers). The one launcher: the tests, the demo, the
+// benchmark and `sluice run` all start Envoy here.
 //
 // The log reaches us through a pipe, later than the HTTP responses it explains: a test that reads
 // it right after a response may not see the line yet. `settleLog()` is the one way to wait for it
 // (see there); nothing here sleeps for a fixed time and hopes.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildBootstrap, type BootstrapSpec } from "./bootstrap.js";
-import { envoyVersion, funcEBinary, funcEDataHome, requireTools } from "./tools.js";
+import { buildBootstrap, ecdsName, ecdsPath, ecdsResource, type BootstrapSpec, type PluginSpec } from "./bootstrap.js";
+import { portProblem } from "./port-check.js";
+import { type EnvoyTools, toolsAt, requireTools } from "./tools.js";
 
 export interface EnvoyOptions {
   /** Envoy's --log-level (default info) and wasm component level (default debug). */
@@ -21,21 +24,86 @@ export interface EnvoyOptions {
   startTimeoutMs?: number;
   /** Start even if a plugin failed to configure (for tests of bad configurations). */
   allowStartFailure?: boolean;
+  /** func-e and Envoy to run (default: this checkout's .tools). */
+  tools?: EnvoyTools;
+  /** Called with each complete line Envoy writes, as it comes (a terminal that shows the log). */
+  onLine?: (line: string) => void;
+  /**
+   * The log markers that settleLog() and the wait for every worker's plugin configuration rely
+   * on: admin info lines in the log (default true). Off for a log a person reads.
+   */
+  logMarkers?: boolean;
+  /** Keep at most about this many characters of log (a long-running gateway); default all. */
+  logLimit?: number;
+  /** Aborting stops a starting Envoy (start() then throws, reason "aborted"). */
+  signal?: AbortSignal;
 }
+
+/** Why Envoy.start failed, for callers that explain it in their own words (`sluice run`). */
+export type StartFailure = "port" | "refused" | "exited" | "timeout" | "aborted" | "other";
+
+export class EnvoyStartError extends Error {
+  constructor(message: string, readonly reason: StartFailure, readonly envoyLog: string, readonly detail?: string) {
+    super(message);
+  }
+}
+
+/** What became of a new configuration for a reloadable plugin. */
+export interface Reconfigured {
+  outcome: "applied" | "unchanged" | "refused" | "timeout";
+  version: number;
+  /** With "refused": the plugin's own error line, when it logged one. */
+  error?: string;
+}
+
+/** The plugin's own error line (what it logged before refusing its configuration). */
+export function pluginError(log: string): string | undefined {
+  const lines = log.split("\n").filter((l) => /\]\[(error|critical)\]\[wasm\].*wasm log/.test(l) && !/plugin start failed/.test(l));
+  const m = lines.length ? /wasm log[^:]*: (?:\[[^\]]*\] ){3}(.*)$/.exec(lines[0]) : null;
+  return m?.[1] ?? lines[0]?.replace(/^.*wasm log[^:]*: /, "");
+}
+
+const BIND_FAILED = /cannot bind|Address already in use/;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Envoy {
   private logText = "";
-  private exited: Promise<number | null>;
+  /** Characters dropped from the front of logText (logLimit). */
+  private logDropped = 0;
+  private partialLine = "";
+  /** Resolves with Envoy's exit code once it exited and its output is drained. */
+  readonly exited: Promise<number | null>;
   adminUrl = "";
   port = 0;
+  /** Reloadable plugins: what Envoy runs now, and the ECDS version last written. */
+  private reloadable = new Map<string, { spec: PluginSpec; staged: string }>();
+  private ecdsVersion = 1;
 
-  private constructor(private proc: ChildProcess, readonly workDir: string, readonly configPath: string, private wasmLevel: string) {
-    proc.stdout!.on("data", (d) => (this.logText += d.toString()));
-    proc.stderr!.on("data", (d) => (this.logText += d.toString()));
+  private constructor(private proc: ChildProcess, readonly workDir: string, readonly configPath: string, private wasmLevel: string, private opts: EnvoyOptions) {
+    const take = (d: Buffer) => {
+      const s = d.toString();
+      this.logText += s;
+      if (opts.logLimit && this.logText.length > opts.logLimit) {
+        const cut = this.logText.length - Math.floor(opts.logLimit / 2);
+        this.logDropped += cut;
+        this.logText = this.logText.slice(cut);
+      }
+      if (opts.onLine) {
+        const lines = (this.partialLine + s).split("\n");
+        this.partialLine = lines.pop() ?? "";
+        for (const l of lines) opts.onLine(l);
+      }
+    };
+    proc.stdout!.on("data", take);
+    proc.stderr!.on("data", take);
     // "close", not "exit": it comes after the pipes are drained, so after stop() the log is whole.
     // Bounded, though: an Envoy orphaned by a killed func-e would hold the pipes open forever.
     this.exited = new Promise((res) => {
-      proc.on("close", (code) => res(code));
+      proc.on("close", (code) => {
+        if (opts.onLine && this.partialLine) opts.onLine(this.partialLine);
+        this.partialLine = "";
+        res(code);
+      });
       proc.on("exit", (code) => setTimeout(() => res(code), 3000).unref());
     });
   }
@@ -54,13 +122,24 @@ export class Envoy {
   }
 
   static async start(spec: BootstrapSpec, opts: EnvoyOptions = {}): Promise<Envoy> {
-    requireTools();
+    const tools = opts.tools ?? toolsAt();
+    requireTools(tools);
+    const listenHost = spec.listenerAddress ?? "127.0.0.1";
+    const busy = await portProblem(listenHost, spec.listenerPort ?? 0);
+    // Envoy's SO_REUSEPORT would otherwise let it join a port another gateway holds.
+    if (busy) throw new EnvoyStartError(`cannot listen on ${listenHost}:${spec.listenerPort}: ${busy}`, "port", "", busy);
     const workDir = mkdtempSync(join(tmpdir(), "sluice-envoy-"));
+    const reloadable = spec.plugins.filter((p) => p.reloadable);
+    const xdsDir = join(workDir, "xds");
+    if (reloadable.length) mkdirSync(xdsDir);
     const configPath = join(workDir, "envoy.yaml");
-    writeFileSync(configPath, JSON.stringify(buildBootstrap(spec), null, 2));
+    const staged = reloadable.map((p) => ({ ...p, wasm: stageWasm(workDir, p.wasm) }));
+    writeFileSync(configPath, JSON.stringify(buildBootstrap({ ...spec, xdsDir: reloadable.length ? xdsDir : spec.xdsDir }), null, 2));
+    for (const p of staged) publishEcds(xdsDir, p, 1);
     const adminPath = join(workDir, "admin-address.txt");
     const logLevel = opts.logLevel ?? "info";
     const wasmLevel = opts.wasmLogLevel ?? "debug";
+    const markers = opts.logMarkers ?? true;
     const args = [
       "run",
       "-c", configPath,
@@ -69,47 +148,109 @@ export class Envoy {
       "--concurrency", String(opts.concurrency ?? 1),
       "--log-level", logLevel,
       // admin at info at least: settleLog()'s marker line is an admin info line.
-      "--component-log-level", `wasm:${wasmLevel},admin:${/^(trace|debug)$/.test(logLevel) ? logLevel : "info"}`,
+      "--component-log-level", markers ? `wasm:${wasmLevel},admin:${/^(trace|debug)$/.test(logLevel) ? logLevel : "info"}` : `wasm:${wasmLevel}`,
       // Access logs reach their file within 200 ms instead of Envoy's default 10 s.
       "--file-flush-interval-msec", "200",
     ];
-    const proc = spawn(funcEBinary, args, {
+    const proc = spawn(tools.funcE, args, {
       cwd: workDir,
       env: {
         ...process.env,
-        ENVOY_VERSION: envoyVersion,
+        ENVOY_VERSION: tools.envoyVersion,
         FUNC_E_HOME: "",
-        FUNC_E_DATA_HOME: funcEDataHome,
+        FUNC_E_DATA_HOME: tools.dataHome,
         FUNC_E_STATE_HOME: join(workDir, "state"),
         FUNC_E_RUNTIME_DIR: join(workDir, "run"),
         FUNC_E_CONFIG_HOME: join(workDir, "config"),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const envoy = new Envoy(proc, workDir, configPath, wasmLevel);
-    const deadline = Date.now() + (opts.startTimeoutMs ?? 30000);
+    const envoy = new Envoy(proc, workDir, configPath, wasmLevel, opts);
+    for (const p of staged) envoy.reloadable.set(p.name, { spec: p, staged: p.wasm });
+    const timeoutMs = opts.startTimeoutMs ?? 30000;
+    const deadline = Date.now() + timeoutMs;
     try {
-      await envoy.waitReady(adminPath, deadline - Date.now());
-      await envoy.waitPluginsConfigured(spec.plugins.map((p) => p.name), opts.concurrency ?? 1, deadline);
+      await envoy.waitReady(adminPath, deadline, listenHost, spec.listenerPort ?? 0);
+      if (markers) await envoy.waitPluginsConfigured(spec.plugins.map((p) => p.name), opts.concurrency ?? 1, deadline);
     } catch (e) {
       // After stop(): the pipes are drained, so the log holds Envoy's last words (why it exited).
       await envoy.stop();
       const log = envoy.log;
-      if (opts.allowStartFailure) throw Object.assign(new Error(`Envoy did not start: ${(e as Error).message}`), { envoyLog: log });
-      throw new Error(`Envoy did not start: ${(e as Error).message}\n--- Envoy log ---\n${log.slice(-6000)}`);
+      const failure = e instanceof EnvoyStartError ? e : new EnvoyStartError((e as Error).message, "other", log);
+      const message = `Envoy did not start: ${failure.message}`;
+      throw new EnvoyStartError(opts.allowStartFailure ? message : `${message}\n--- Envoy log ---\n${log.slice(-6000)}`, failure.reason, log, failure.detail);
     }
     return envoy;
   }
 
-  private async waitReady(adminPath: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Publishes a new configuration (and/or module) of a reloadable plugin and waits for Envoy's
+   * verdict through its ECDS counters. Envoy keeps the previous configuration when it refuses the
+   * new one, and so does this record of it.
+   */
+  async reconfigure(name: string, change: { config?: unknown; wasm?: string }, timeoutMs = 10_000): Promise<Reconfigured> {
+    const cur = this.reloadable.get(name);
+    if (!cur) throw new Error(`plugin ${name} is not reloadable`);
+    const staged = change.wasm ? stageWasm(this.workDir, change.wasm) : cur.staged;
+    const next: PluginSpec = { ...cur.spec, wasm: staged, ...(change.config !== undefined ? { config: change.config } : {}) };
+    if (ecdsResource(next, 0) === ecdsResource(cur.spec, 0)) return { outcome: "unchanged", version: this.ecdsVersion };
+    const mark = this.logDropped + this.logText.length;
+    const before = await this.ecdsCounters(name);
+    const version = ++this.ecdsVersion;
+    publishEcds(join(this.workDir, "xds"), next, version);
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const now = await this.ecdsCounters(name).catch(() => before);
+      if (now.rejected > before.rejected) return { outcome: "refused", version, error: await this.refusal(mark) };
+      if (now.success > before.success) {
+        this.reloadable.set(name, { spec: next, staged });
+        return { outcome: "applied", version };
+      }
+      await sleep(100);
+    }
+    return { outcome: "timeout", version };
+  }
+
+  /** The plugin's error line logged since `mark`; it comes through func-e's pipe, after the counter. */
+  private async refusal(mark: number): Promise<string | undefined> {
+    const since = () => pluginError(this.logText.slice(Math.max(0, mark - this.logDropped)));
+    const until = Date.now() + 2000;
+    while (!since() && Date.now() < until) await sleep(25);
+    return since();
+  }
+
+  /** Envoy's ECDS counters for a reloadable plugin: they say whether an update was applied or refused. */
+  private async ecdsCounters(plugin: string): Promise<{ success: number; rejected: number }> {
+    const name = ecdsName({ name: plugin }).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const text = await this.stats(`extension_config_discovery\\..*${name}\\.update_(success|rejected)`);
+    const get = (k: string) => Number(new RegExp(`\\.${k}: (\\d+)`).exec(text)?.[1] ?? 0);
+    return { success: get("update_success"), rejected: get("update_rejected") };
+  }
+
+  private async waitReady(adminPath: string, deadline: number, host: string, port: number): Promise<void> {
+    const fail = (message: string, reason: StartFailure, detail?: string) => new EnvoyStartError(message, reason, this.logText, detail);
+    const reloadable = [...this.reloadable.keys()];
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`Envoy exited with code ${this.proc.exitCode}`);
+      if (this.opts.signal?.aborted) throw fail("stopped while starting", "aborted");
+      if (BIND_FAILED.test(this.logText)) throw fail(`cannot listen on ${host}:${port}: address already in use`, "port", "address already in use");
+      if (!this.running) {
+        // Its last lines (why it exited) may still be in the pipe.
+        await this.exited;
+        if (BIND_FAILED.test(this.logText)) throw fail(`cannot listen on ${host}:${port}: address already in use`, "port", "address already in use");
+        throw fail(`Envoy exited with code ${this.proc.exitCode ?? this.proc.signalCode}`, "exited", String(this.proc.exitCode ?? this.proc.signalCode));
+      }
       if (!this.adminUrl && existsSync(adminPath)) {
         const addr = readFileSync(adminPath, "utf8").trim();
         if (addr) this.adminUrl = `http://${addr}`;
       }
       if (this.adminUrl) {
+        // A refused first ECDS configuration keeps the listener warming: Envoy never gets ready.
+        for (const name of reloadable) {
+          if ((await this.ecdsCounters(name).catch(() => ({ rejected: 0 }))).rejected > 0) {
+            const why = await this.refusal(0);
+            throw fail(`plugin ${name} refused its configuration${why ? `: ${why}` : ""}`, "refused", why);
+          }
+        }
         try {
           const r = await fetch(`${this.adminUrl}/ready`);
           if (r.status === 200) {
@@ -125,9 +266,9 @@ export class Envoy {
           if ((e as Error).message.includes("wasm.runtime")) throw e;
         }
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
-    throw new Error(`not ready after ${timeoutMs} ms`);
+    throw fail(`not ready after ${this.opts.startTimeoutMs ?? 30000} ms`, "timeout");
   }
 
   /**
@@ -266,4 +407,19 @@ export class Envoy {
     clearTimeout(timer);
     rmSync(this.workDir, { recursive: true, force: true });
   }
+}
+
+/** The module copied under its digest: a rebuilt plugin is a new file name, hence a new config. */
+function stageWasm(workDir: string, wasm: string): string {
+  const data = readFileSync(wasm);
+  const p = join(workDir, `${createHash("sha256").update(data).digest("hex").slice(0, 12)}.wasm`);
+  if (!existsSync(p)) copyFileSync(wasm, p);
+  return p;
+}
+
+/** Envoy watches the directory for a rename onto the resource file: write aside, then rename. */
+function publishEcds(xdsDir: string, p: PluginSpec, version: number): void {
+  const tmp = join(xdsDir, `.${p.name}.${version}.tmp`);
+  writeFileSync(tmp, ecdsResource(p, version));
+  renameSync(tmp, ecdsPath(xdsDir, p));
 }

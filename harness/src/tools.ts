@@ -8,25 +8,41 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = process.env.SLUICE_ROOT ? resolve(process.env.SLUICE_ROOT) : resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const toolsDir = join(repoRoot, ".tools");
 
-function readVersions(): Record<string, string> {
+// Tolerant of a missing file: the CLI bundle imports this module from wherever it is installed,
+// and names its own checkout (toolsAt); a missing tool is reported when Envoy is started.
+function readVersions(root: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of readFileSync(join(repoRoot, "scripts", "versions.env"), "utf8").split("\n")) {
+  const file = join(root, "scripts", "versions.env");
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (m) out[m[1]] = m[2];
   }
   return out;
 }
 
-export const versions = readVersions();
+export const versions = readVersions(repoRoot);
 export const envoyVersion = versions.ENVOY_VERSION;
-export const funcEBinary = join(toolsDir, "bin", "func-e");
-export const funcEDataHome = join(toolsDir, "func-e");
 
-export function requireTools(): void {
-  const envoy = join(funcEDataHome, "envoy-versions", envoyVersion, "bin", "envoy");
-  if (!existsSync(funcEBinary) || !existsSync(envoy)) {
-    throw new Error(`func-e or Envoy ${envoyVersion} is missing: run 'bash scripts/bootstrap.sh' first`);
-  }
+/** func-e, its data home holding the pinned Envoy, and that Envoy's version. */
+export interface EnvoyTools {
+  funcE: string;
+  dataHome: string;
+  envoyVersion: string | undefined;
+}
+
+/** The tools of the checkout at `root` (default: this one). */
+export function toolsAt(root = repoRoot): EnvoyTools {
+  return { funcE: join(root, ".tools", "bin", "func-e"), dataHome: join(root, ".tools", "func-e"), envoyVersion: readVersions(root).ENVOY_VERSION };
+}
+
+/** Whether func-e and the pinned Envoy are installed. */
+export function toolsPresent(t: EnvoyTools): boolean {
+  return !!t.envoyVersion && existsSync(t.funcE) && existsSync(join(t.dataHome, "envoy-versions", t.envoyVersion, "bin", "envoy"));
+}
+
+export function requireTools(t: EnvoyTools = toolsAt()): void {
+  if (!toolsPresent(t)) throw new Error(`func-e or Envoy ${t.envoyVersion ?? "?"} is missing: run 'bash scripts/bootstrap.sh' first`);
 }
 
 /** The compiled plugin for a target, as built by scripts/build.mjs. */

@@ -478,7 +478,7 @@ function abortLine(host: Emulator): string {
 
 // ---------------------------------------------------------------- SDK parsers
 
-const PARSERS = ["json", "pairs", "config", "resp", "sse", "eventstream", "regex", "path", "regexset"] as const;
+export const PARSERS = ["json", "pairs", "config", "resp", "sse", "eventstream", "regex", "path", "regexset"] as const;
 
 async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats, record: (t: Omit<TrapRecord, "count" | "example">, ex: string) => void, deadline: number): Promise<void> {
   let m = first;

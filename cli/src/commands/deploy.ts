@@ -4,6 +4,7 @@
 // the default configuration come from the plugin's manifest; the configuration is checked
 // against the manifest's schema before anything is printed.
 import YAML from "yaml";
+import { wasmFilter } from "../../../harness/src/bootstrap.js";
 import { readPluginConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { loadManifest, validateConfig, type Manifest } from "../manifest.js";
@@ -90,25 +91,7 @@ export function istioWasmPlugin(m: Manifest, config: Config, o: DeployOptions): 
 
 /** The http_filters entry, plus the listener/cluster buffer limit a body-reading plugin needs. */
 export function envoySnippet(m: Manifest, config: Config, o: DeployOptions): { httpFilter: Config; bufferLimitBytes?: number } {
-  const httpFilter = {
-    name: "envoy.filters.http.wasm",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-      config: {
-        name: m.name,
-        root_id: m.name,
-        vm_config: {
-          vm_id: m.name,
-          runtime: "envoy.wasm.runtime.v8",
-          code: { local: { filename: o.wasmPath ?? `/etc/envoy/wasm/${m.name}.wasm` } },
-        },
-        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(config) },
-        failure_policy: "FAIL_CLOSED",
-        // The SDK pauses headers to read a body first; stock Envoy ignores that pause without this.
-        allow_on_headers_stop_iteration: true,
-      },
-    },
-  };
+  const httpFilter = wasmFilter({ name: m.name, wasm: o.wasmPath ?? `/etc/envoy/wasm/${m.name}.wasm`, config }) as Config;
   const body = m.body?.request || m.body?.response;
   return body ? { httpFilter, bufferLimitBytes: BODY_BUFFER_BYTES } : { httpFilter };
 }
