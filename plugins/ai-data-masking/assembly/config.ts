@@ -20,6 +20,7 @@ export class Config {
   denyContentType: string = "application/json";
   denyWords: DenyWords = new DenyWords();
   rules: Array<ReplaceRule> = [];
+  skipResponse: bool = false;
 
   /** Whether an answer needs looking at: masks to restore are per request, deny words are not. */
   get checksWords(): bool { return this.systemDeny || !this.denyWords.empty; }
@@ -88,6 +89,7 @@ export function parseConfig(o: JsonObject, err: ConfigError): Config | null {
   c.denyOpenai = boolField(o, "deny_openai", true, err);
   c.denyRaw = boolField(o, "deny_raw", false, err);
   c.systemDeny = boolField(o, "system_deny", false, err);
+  c.skipResponse = boolField(o, "skip_response", false, err);
   const code = o.get("deny_code");
   if (code !== null && !code.isNull) {
     const n = code.asInt(-1);

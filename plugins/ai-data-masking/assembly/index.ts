@@ -156,7 +156,7 @@ class MaskingFilter extends HttpFilter<Config> {
   }
 
   onResponseHeaders(endOfStream: bool): Action {
-    if (endOfStream) return Action.Continue;
+    if (endOfStream || this.config.skipResponse) return Action.Continue;
     const ct = this.responseHeaders.get("content-type");
     const type = ct === null ? "" : ct.toLowerCase();
     const sse = type.includes("event-stream");
@@ -172,6 +172,7 @@ class MaskingFilter extends HttpFilter<Config> {
     this.checkAnswer = !sse && this.config.checksWords && (this.isOpenai || this.config.denyRaw);
     if (sse) {
       if (this.restorer.empty) return Action.Continue;
+      this.restorer.acrossEvents = true;
       this.responseBodyMode = BodyMode.Stream;
       this.responseHeaders.remove("content-length");
       return Action.Continue;

@@ -32,20 +32,30 @@ export const CLEAR_ANSWER = answerText(PHONE, EMAIL, ID);
 
 /** An OpenAI stream whose deltas cut the text into pieces of `step` characters. */
 export function openaiStream(text: string, step = 12): string {
+  return openaiStreamOf(pieces(text, step));
+}
+
+/** An OpenAI stream with one delta per piece. */
+export function openaiStreamOf(deltas: string[]): string {
   const head = (delta: string, finish: string | null) =>
     `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":${delta},"finish_reason":${finish === null ? "null" : JSON.stringify(finish)}}]}\n\n`;
   let out = head(`{"role":"assistant","content":""}`, null);
   // Whole masks stay inside one delta (a provider's tokens split them; that is the next test's case).
-  for (const piece of pieces(text, step)) out += head(JSON.stringify({ content: piece }), null);
+  for (const piece of deltas) out += head(JSON.stringify({ content: piece }), null);
   return out + head("{}", "stop") + "data: [DONE]\n\n";
 }
 
 /** An Anthropic /v1/messages stream with the text in content_block_delta events. */
 export function anthropicStream(text: string, step = 12): string {
+  return anthropicStreamOf(pieces(text, step));
+}
+
+/** An Anthropic stream with one content_block_delta per piece. */
+export function anthropicStreamOf(deltas: string[]): string {
   const ev = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
   let out = ev("message_start", { type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "claude-haiku-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } });
   out += ev("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
-  for (const piece of pieces(text, step)) out += ev("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: piece } });
+  for (const piece of deltas) out += ev("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: piece } });
   out += ev("content_block_stop", { type: "content_block_stop", index: 0 });
   out += ev("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 20 } });
   return out + ev("message_stop", { type: "message_stop" });

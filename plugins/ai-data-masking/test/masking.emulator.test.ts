@@ -5,7 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
-import { CONFIG, PHONE, EMAIL, ID, MASK_PHONE, MASK_EMAIL, MASK_ID, PROMPT, MASKED_PROMPT, MASKED_ANSWER, CLEAR_ANSWER, chat, openaiStream, anthropicStream, restored, md5 } from "./fixtures.js";
+import { CONFIG, PHONE, EMAIL, ID, MASK_PHONE, MASK_EMAIL, MASK_ID, PROMPT, MASKED_PROMPT, MASKED_ANSWER, chat, openaiStream, anthropicStream, openaiStreamOf, anthropicStreamOf, restored, md5 } from "./fixtures.js";
 
 const routes = [{ name: "r", prefix: "/", cluster: "up" }];
 const SSE = { "content-type": "text/event-stream" };
@@ -42,6 +42,29 @@ for (const target of ["envoy", "higress"] as const) {
         }
         const oneByte = await post(host, chat(PROMPT, { stream: true }), { status: 200, headers: SSE, chunks: [...stream] }, path);
         expect(oneByte.body).toBe(want);
+        expect(host.traps).toEqual([]);
+      });
+    }
+
+    for (const [name, streamOf, path] of [["OpenAI", openaiStreamOf, "/v1/chat/completions"], ["Anthropic", anthropicStreamOf, "/v1/messages"]] as const) {
+      it(`restores a mask that the model's deltas split at every position (${name}), whole and 1-byte chunks`, async () => {
+        const host = await load();
+        for (const [mask, original] of [[MASK_PHONE, PHONE], [MASK_EMAIL, EMAIL], [MASK_ID, ID]]) {
+          for (let k = 1; k < mask.length; k++) {
+            const stream = streamOf(["see ", mask.slice(0, k), mask.slice(k) + " ok", "."]);
+            // The original goes where the mask began; the rest of the mask leaves the next delta.
+            const want = streamOf(["see ", original, " ok", "."]);
+            for (const chunks of [[stream], [...stream]]) {
+              const r = await post(host, chat(PROMPT, { stream: true }), { status: 200, headers: SSE, chunks }, path);
+              if (r.body !== want) expect({ mask, k, chunks: chunks.length, body: r.body }).toEqual({ mask, k, chunks: chunks.length, body: want });
+            }
+          }
+        }
+        // Three deltas, and a prefix that turns out not to be the mask, are handled too.
+        const three = streamOf([MASK_EMAIL.slice(0, 3), MASK_EMAIL.slice(3, 9), MASK_EMAIL.slice(9)]);
+        expect((await post(host, chat(PROMPT, { stream: true }), { status: 200, headers: SSE, body: three, chunks: 4 }, path)).body).toBe(streamOf([EMAIL, "", ""]));
+        const notMask = streamOf(["****@exa", "mple.org"]);
+        expect((await post(host, chat(PROMPT, { stream: true }), { status: 200, headers: SSE, body: notMask, chunks: 3 }, path)).body).toBe(notMask);
         expect(host.traps).toEqual([]);
       });
     }

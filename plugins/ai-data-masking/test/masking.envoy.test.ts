@@ -8,7 +8,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { useEnvoy } from "../../../harness/src/vitest.js";
 import { http, pluginWasm } from "../../../harness/src/index.js";
-import { CONFIG, PHONE, EMAIL, ID, PROMPT, MASKED_PROMPT, MASKED_ANSWER, chat, openaiStream, anthropicStream, restored } from "./fixtures.js";
+import { CONFIG, PHONE, EMAIL, ID, MASK_PHONE, MASK_EMAIL, MASK_ID, PROMPT, MASKED_PROMPT, MASKED_ANSWER, chat, openaiStream, anthropicStream, openaiStreamOf, anthropicStreamOf, restored } from "./fixtures.js";
+
+// A model's tokens cut masks across deltas; the client must read each original whole, in the
+// delta where its mask began.
+const SPLIT = ["Noted: phone " + MASK_PHONE.slice(0, 10), MASK_PHONE.slice(10) + ", mail " + MASK_EMAIL.slice(0, 5), MASK_EMAIL.slice(5) + ", ID " + MASK_ID.slice(0, 20), MASK_ID.slice(20) + ". Bye."];
+const SPLIT_RESTORED = ["Noted: phone " + PHONE, ", mail " + EMAIL, ", ID " + ID, ". Bye."];
 
 /** Cuts at seeded pseudo-random places (reproducible: the seed is in the test name). */
 function cuts(s: string, mode: string): string[] {
@@ -40,7 +45,8 @@ class StreamingProvider {
         // A provider must never see personal data in clear: that is the point of the plugin.
         if ([PHONE, EMAIL, ID].some((s) => body.includes(s)) || !body.includes(MASKED_PROMPT)) { res.writeHead(400).end("personal data in clear"); return; }
         const anthropic = req.url!.endsWith("/v1/messages");
-        const stream = anthropic ? anthropicStream(MASKED_ANSWER) : openaiStream(MASKED_ANSWER);
+        const split = req.headers["x-mock-split-masks"] === "1";
+        const stream = anthropic ? (split ? anthropicStreamOf(SPLIT) : anthropicStream(MASKED_ANSWER)) : (split ? openaiStreamOf(SPLIT) : openaiStream(MASKED_ANSWER));
         res.writeHead(200, { "content-type": "text/event-stream" });
         // Each piece as its own 1-byte-or-more write: latin1 keeps single bytes single.
         for (const piece of cuts(stream, String(req.headers["x-mock-chunking"] ?? "whole"))) {
@@ -80,6 +86,16 @@ describe("ai-data-masking in Envoy: streamed answers restored however they are c
         expect(r.body).toContain(PHONE);
         expect(r.body).toContain(EMAIL);
         expect(r.body).toContain(ID);
+      });
+    }
+  }
+
+  for (const [name, path, streamOf] of [["OpenAI", "/v1/chat/completions", openaiStreamOf], ["Anthropic", "/v1/messages", anthropicStreamOf]] as const) {
+    for (const mode of ["whole", "1", "random:9"]) {
+      it(`${name} stream whose deltas cut the masks, ${mode === "1" ? "1-byte" : mode} chunks`, async () => {
+        const r = await http(gw.url + path, { method: "POST", headers: [["content-type", "application/json"], ["x-mock-chunking", mode], ["x-mock-split-masks", "1"]], body: chat(PROMPT, { stream: true }) });
+        expect(r.status).toBe(200);
+        expect(r.body).toBe(streamOf(SPLIT_RESTORED));
       });
     }
   }
