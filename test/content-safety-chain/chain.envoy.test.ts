@@ -5,6 +5,7 @@
 // the streamed answer (and the plain one), however the provider cuts its stream.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
 import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
 import { useEnvoy } from "../../harness/src/vitest.js";
 import { pluginWasm } from "../../harness/src/index.js";
 import { AliyunGreenMock } from "../../harness/src/mocks/aliyun-green.js";
@@ -26,7 +27,7 @@ const MASKING = {
 };
 
 const gw = useEnvoy(() => {
-  const spec = gatewaySpec(mocks, PROVIDERS.filter((p) => p.id === "openai"), { extraClusters: [{ name: "outbound|443||safecheck.dns", port: green.port }] });
+  const spec = gatewaySpec(mocks, PROVIDERS.filter((p) => p.id === "openai" || p.id === "claude"), { extraClusters: [{ name: "outbound|443||safecheck.dns", port: green.port }] });
   spec.plugins = [
     { name: "ai-security-guard", wasm: pluginWasm("ai-security-guard"), config: GUARD },
     { name: "ai-data-masking", wasm: pluginWasm("ai-data-masking"), config: MASKING },
@@ -36,6 +37,7 @@ const gw = useEnvoy(() => {
 });
 
 const openai = (headers: Record<string, string> = {}) => new OpenAI({ apiKey: "client-key", baseURL: `${gw.url}/openai/v1`, maxRetries: 0, defaultHeaders: headers });
+const anthropic = () => new Anthropic({ apiKey: "client-key", baseURL: `${gw.url}/claude`, maxRetries: 0 });
 const PROMPT = "please mail alice.smith@example.com the report";
 
 describe("ai-security-guard → ai-data-masking → ai-proxy in Envoy", () => {
@@ -66,6 +68,16 @@ describe("ai-security-guard → ai-data-masking → ai-proxy in Envoy", () => {
       expect(sent.sent).toContain("****@example.com");
     });
   }
+
+  it("the same through the official Anthropic client (streamed /v1/messages)", async () => {
+    const before = mocks.anthropic.requests.length;
+    const stream = anthropic().messages.stream({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: PROMPT }] });
+    const final = await stream.finalMessage();
+    expect(mocks.anthropic.requests.length).toBe(before + 1);
+    expect(mocks.anthropic.last!.raw).not.toContain("alice.smith@example.com");
+    expect(mocks.anthropic.last!.sent).toContain("****@example.com");
+    expect(final.content.map((b) => (b.type === "text" ? b.text : "")).join("")).toBe(`Echo: ${PROMPT}`);
+  });
 
   it("restores the e-mail in a plain answer too", async () => {
     const r = await openai().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: PROMPT }] });
