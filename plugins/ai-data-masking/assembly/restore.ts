@@ -121,6 +121,10 @@ export class Restorer {
       const c = load<u8>(base + <usize>p);
       if (c == load<u8>(tp + <usize>j)) { p++; j++; continue; }
       if (!this.acrossEvents || c != 0x22 || j == 0) return NONE;
+      // An escaped quote (odd run of backslashes before it) is text, not the string's end.
+      let slashes = 0;
+      while (p - 1 - slashes >= i && load<u8>(base + <usize>(p - 1 - slashes)) == 0x5c) slashes++;
+      if ((slashes & 1) != 0) return NONE;
       // The string ends inside the token: the token may go on in the next event's text.
       const q = this.nextTextString(base, p, n);
       if (q == -1) return last ? NONE : PARTIAL;
