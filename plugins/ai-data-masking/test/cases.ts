@@ -58,6 +58,16 @@ const groups: Group[] = [
         expect: { status: 200, reachesUpstream: false },
       },
       {
+        name: "an Anthropic /v1/messages body is masked too (string content and text parts)",
+        request: post("/v1/messages", JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: PROMPT }, { role: "assistant", content: [{ type: "text", text: `ok ${EMAIL}` }] }] })),
+        expect: { status: 200, upstreamBody: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: MASKED_PROMPT }, { role: "assistant", content: [{ type: "text", text: "ok ****@example.com" }] }] }) },
+      },
+      {
+        name: "an Anthropic client is refused with an Anthropic message",
+        request: post("/v1/messages", JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: "project-omega" }] })),
+        expect: { status: 200, reachesUpstream: false, check: (o) => expect(JSON.parse(o.body)).toMatchObject({ type: "message", role: "assistant", content: [{ type: "text", text: "Refused by data masking." }], stop_reason: "end_turn" }) },
+      },
+      {
         name: "a body that is not JSON passes untouched (deny_raw is off)",
         request: post("/v1/chat/completions", `not json ${PHONE}`),
         expect: { status: 200, upstreamBody: true },
@@ -66,6 +76,17 @@ const groups: Group[] = [
         name: "a request without a body passes",
         request: { path: "/v1/models" },
         expect: { status: 200, reachesUpstream: true },
+      },
+    ],
+  },
+  {
+    name: "skip_response: the answer keeps the masks",
+    config: { ...CONFIG, skip_response: true },
+    rows: [
+      {
+        name: "the prompt is masked, the echoed answer is left as the upstream sent it",
+        request: post("/v1/chat/completions", chat(PROMPT)),
+        expect: { status: 200, upstreamBody: chat(MASKED_PROMPT), check: (o) => expect(echoed(o)).toBe(chat(MASKED_PROMPT)) },
       },
     ],
   },
