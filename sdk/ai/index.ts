@@ -1,7 +1,8 @@
-// @sluice/sdk/ai: LLM gateways: which API a path is, token usage from every provider's answers, ai_log attributes.
+// @sluice/sdk/ai: LLM gateways: which API a path is, token usage from every provider's answers, ai_log attributes, answers in the client's protocol.
 export * from "./api";
 export * from "./usage";
 export * from "./tracker";
 export * from "./log";
 export * from "./messages";
 export * from "./errors";
+export * from "./deny";
