@@ -7,27 +7,23 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
+import { SilentServer } from "../../../harness/src/redis-state.js";
 import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
 import { WindowModel, chat, lastTotal, redisGet, redisTtl, waitCounter, sseUsage, type ChatOptions } from "./helpers.js";
 
-const fx = { redis: undefined as RedisServer | undefined, mock: undefined as LlmMock | undefined, silent: undefined as Server | undefined, silentPort: 0 };
-const held: Socket[] = [];
+const fx = { redis: undefined as RedisServer | undefined, mock: undefined as LlmMock | undefined, silent: undefined as SilentServer | undefined };
 beforeAll(async () => {
   fx.redis = await RedisServer.start();
   fx.mock = await LlmMock.start(openaiFamily);
-  // A "Redis" that accepts connections and never answers: only the timeout can end the wait.
-  fx.silent = createServer((sock) => { held.push(sock); sock.on("error", () => undefined); });
-  await new Promise<void>((r) => fx.silent!.listen(0, "127.0.0.1", r));
-  fx.silentPort = (fx.silent.address() as { port: number }).port;
+  // A "Redis" that never answers: only the timeout can end the wait.
+  fx.silent = await SilentServer.start();
 });
 afterAll(async () => {
-  for (const s of held) s.destroy();
-  await new Promise((r) => fx.silent?.close(r));
+  await fx.silent?.stop();
   await fx.mock?.stop();
   await fx.redis?.stop();
 });
@@ -69,7 +65,7 @@ const gw = useEnvoy(() => ({
   clusters: [
     { name: "mock", port: fx.mock!.port },
     { name: "outbound|6379||redis.static", port: fx.redis!.webdisPort },
-    { name: "outbound|6379||silent.static", port: fx.silentPort },
+    { name: "outbound|6379||silent.static", port: fx.silent!.port },
   ],
   accessLog: { path: accessLog, format: "%REQ(X-REQUEST-ID)% %RESPONSE_CODE% %FILTER_STATE(wasm.ai_log:PLAIN)%" },
 }));
