@@ -6,7 +6,7 @@
 // load with the same message, on both targets.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { Envoy } from "./envoy.js";
-import { RecordingUpstream, type RecordedRequest } from "./upstream.js";
+import { RecordingUpstream, type RecordedRequest, type UpstreamAnswer } from "./upstream.js";
 import { http, type HttpResult } from "./client.js";
 import { rawHttp } from "./raw-http.js";
 import { pluginWasm, testPluginWasm } from "./tools.js";
@@ -28,6 +28,8 @@ export interface RowRequest {
   body?: string;
   /** Send the body in this many chunks (chunked transfer encoding). */
   chunks?: number;
+  /** What the upstream answers (default: a JSON echo of the request), e.g. an LLM reply with usage. */
+  answer?: UpstreamAnswer;
 }
 
 export interface RowExpect {
@@ -214,6 +216,7 @@ export function runPluginTable(t: PluginTable): void {
 
       async function onEnvoy(row: Row, q: RowRequest): Promise<Observed> {
         const rid = `diff-${String(++seq).padStart(5, "0")}-env`;
+        if (q.answer) upstream.server!.answers.set(rid, q.answer);
         const headers: [string, string | Buffer][] = [["x-request-id", rid], ["x-diff-id", rid], ...(q.headers ?? [])];
         if (q.host) headers.push(["host", q.host]);
         const before = envoyLines().length;
@@ -238,6 +241,7 @@ export function runPluginTable(t: PluginTable): void {
 
       async function onEmulator(target: Target, q: RowRequest): Promise<Observed> {
         const rid = `diff-${String(++seq).padStart(5, "0")}-em${target[0]}`;
+        if (q.answer) upstream.server!.answers.set(rid, q.answer);
         const h = hosts[target]!;
         const r = await h.request({
           method: q.method,
