@@ -159,7 +159,7 @@ describe("ai-token-ratelimit in Envoy: key-auth in front, cut streams, Redis fai
   // nothing else ends a request the plugin holds. Without that timeout the test times out (the
   // bound is the test timeout, never a measured duration); a wrong mode fails the statuses; and
   // each request's own log line must name the timeout as why Redis gave no answer. That the
-  // timeout is exactly the configured 300 ms is checked on the emulator's clock (emulator.test.ts).
+  // timeout is exactly the configured 300 ms is checked on the emulator's clock (redis-failure.emulator.test.ts).
   it("a Redis that never answers: the configured timeout ends the wait in both modes", async () => {
     const [open, closed] = await Promise.all([
       chat(`${gw.url}/hang-open`, { headers: [["x-request-id", "hang-open-1"]] }),
