@@ -9,7 +9,7 @@ import { expect } from "vitest";
 import type { Observed, PluginTable, Row } from "../../../harness/src/plugin-table.js";
 import type { UpstreamAnswer } from "../../../harness/src/upstream.js";
 
-const attributes = [
+export const attributes = [
   { key: "team", value_source: "fixed_value", value: "blue", apply_to_log: true },
   { key: "user_agent", value_source: "request_header", value: "user-agent", apply_to_log: true, apply_to_span: true },
   { key: "temperature", value_source: "request_body", value: "temperature", apply_to_log: true },

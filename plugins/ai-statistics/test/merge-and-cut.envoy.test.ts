@@ -10,6 +10,7 @@ import { RedisServer } from "../../../harness/src/redis.js";
 import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
 import { chat, lastTotal, waitCounter } from "../../ai-token-ratelimit/test/helpers.js";
+import { attributes } from "./cases.js";
 
 const fx = { mock: undefined as LlmMock | undefined, redis: undefined as RedisServer | undefined };
 beforeAll(async () => {
@@ -23,20 +24,6 @@ afterAll(async () => {
 
 const logDir = mkdtempSync(join(tmpdir(), "sluice-ais-"));
 const accessLog = join(logDir, "access.log");
-const attributes = [
-  { key: "team", value_source: "fixed_value", value: "blue", apply_to_log: true },
-  { key: "user_agent", value_source: "request_header", value: "user-agent", apply_to_log: true, apply_to_span: true },
-  { key: "temperature", value_source: "request_body", value: "temperature", apply_to_log: true },
-  { key: "first_message_role", value_source: "request_body", value: "messages.0.role", apply_to_log: true },
-  { key: "question", apply_to_log: true },
-  { key: "upstream_server", value_source: "response_header", value: "x-mock-family", default_value: "unknown", apply_to_log: true },
-  { key: "finish", value_source: "response_body", value: "choices.0.finish_reason", apply_to_log: true },
-  { key: "answer", apply_to_log: true, rule: "append" },
-  { key: "stream_id_first", value_source: "response_streaming_body", value: "id", rule: "first", apply_to_log: true },
-  { key: "stream_finish", value_source: "response_streaming_body", value: "choices.0.finish_reason", rule: "replace", apply_to_log: true },
-  { key: "long", value_source: "fixed_value", value: "x".repeat(50), apply_to_log: true },
-  { key: "sep", value_source: "fixed_value", value: "separate \"value\"", apply_to_log: true, as_separate_log_field: true },
-];
 
 const gw = useEnvoy(() => ({
   plugins: [

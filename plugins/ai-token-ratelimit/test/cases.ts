@@ -14,10 +14,10 @@ import { redisGet, redisTtl, waitCounter } from "../../../harness/src/redis-stat
 
 // Redis must answer for these tests to mean anything: a callout timeout far above any machine's
 // latency (Redis failures have their own tests).
-const redisBlock = { service_name: "redis.static", service_port: 6379, timeout: 10000 };
+export const redisBlock = { service_name: "redis.static", service_port: 6379, timeout: 10000 };
 const THRESHOLD = 50;
-const rule = (route: string, name: string, extra: Record<string, unknown>) => ({ _match_route_: [route], rule_name: name, redis: redisBlock, ...extra });
-const perMinute = (key: string, n = THRESHOLD) => ({ key, token_per_minute: n });
+export const rule = (route: string, name: string, extra: Record<string, unknown>) => ({ _match_route_: [route], rule_name: name, redis: redisBlock, ...extra });
+export const perMinute = (key: string, n = THRESHOLD) => ({ key, token_per_minute: n });
 
 const config = {
   _rules_: [

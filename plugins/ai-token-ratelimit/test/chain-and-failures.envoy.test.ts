@@ -12,6 +12,7 @@ import { RedisServer } from "../../../harness/src/redis.js";
 import { SilentServer } from "../../../harness/src/redis-state.js";
 import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
+import { rule, perMinute as tablePerMinute } from "./cases.js";
 import { WindowModel, chat, lastTotal, redisGet, redisTtl, waitCounter, sseUsage, type ChatOptions } from "./helpers.js";
 
 const fx = { redis: undefined as RedisServer | undefined, mock: undefined as LlmMock | undefined, silent: undefined as SilentServer | undefined };
@@ -27,13 +28,10 @@ afterAll(async () => {
   await fx.redis?.stop();
 });
 
-// Redis must answer for these tests to mean anything: a callout timeout far above any machine's
-// latency, so a loaded machine is never taken for a Redis outage (failing open or closed has its
-// own tests, with a Redis that never answers).
-const redisBlock = { service_name: "redis.static", service_port: 6379, timeout: 10000 };
+// The rules of the table (a Redis callout timeout far above any machine's latency), with a
+// threshold of its own.
 const THRESHOLD = 60;
-const rule = (route: string, name: string, extra: Record<string, unknown>) => ({ _match_route_: [route], rule_name: name, redis: redisBlock, ...extra });
-const perMinute = (key: string, n = THRESHOLD) => ({ key, token_per_minute: n });
+const perMinute = (key: string, n = THRESHOLD) => tablePerMinute(key, n);
 
 const config = {
   _rules_: [
