@@ -13,16 +13,23 @@ export async function redisGet(redis: RedisServer, key: string): Promise<number 
   return Number(m[1]);
 }
 
+/** GET in database `db` (webdis's /<db>/ prefix), for a Redis a plugin reaches with `database` ≠ 0. */
+export async function redisGetIn(redis: RedisServer, db: number, key: string): Promise<number | null> {
+  const r = await (await fetch(`${redis.webdisUrl}/${db}/GET/${encodeURIComponent(key).replace(/\./g, "%2E")}.raw`)).text();
+  const m = /^\$\d+\r\n(-?\d+)\r\n/.exec(r);
+  return m ? Number(m[1]) : null;
+}
+
 export async function redisTtl(redis: RedisServer, key: string): Promise<number> {
   return Number(/^:(-?\d+)/.exec(await redis.command("TTL", key))![1]);
 }
 
-/** Waits until the counter shows `want` (a missing key counts as 0); a bounded poll, not a sleep. */
-export async function waitCounter(redis: RedisServer, key: string, want: number, timeoutMs = 15000): Promise<void> {
+/** Waits until the counter (in database `db`) shows `want` (a missing key counts as 0); a bounded poll, not a sleep. */
+export async function waitCounter(redis: RedisServer, key: string, want: number, timeoutMs = 15000, db = 0): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let got: number | null = null;
   while (Date.now() < deadline) {
-    got = await redisGet(redis, key);
+    got = db === 0 ? await redisGet(redis, key) : await redisGetIn(redis, db, key);
     if ((got ?? 0) === want) return;
     await new Promise((r) => setTimeout(r, 10));
   }

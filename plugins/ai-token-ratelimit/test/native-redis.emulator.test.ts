@@ -7,6 +7,7 @@ import { pluginWasm } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
 import { WindowModel } from "./helpers.js";
+import { redisGetIn, waitCounter } from "../../../harness/src/redis-state.js";
 
 const CLUSTER = "outbound|6379||redis.dns";
 let redis: RedisServer;
@@ -35,11 +36,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const db1 = async (k: string) => {
-  const r = await (await fetch(`${redis.webdisUrl}/1/GET/${encodeURIComponent(k).replace(/\./g, "%2E")}.raw`)).text();
-  const m = /^\$\d+\r\n(-?\d+)\r\n/.exec(r);
-  return m ? Number(m[1]) : null;
-};
+const db1 = (k: string) => redisGetIn(redis, 1, k);
 
 function openaiAnswer(prompt: number, completion: number) {
   return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "c1", model: "m", choices: [{ message: { role: "assistant", content: "hi" } }], usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } }) };
@@ -48,14 +45,6 @@ function openaiAnswer(prompt: number, completion: number) {
 function sseAnswer(prompt: number, completion: number, chunks: number) {
   const body = `data: {"id":"c2","model":"m","choices":[{"delta":{"content":"hel"}}]}\n\ndata: {"id":"c2","model":"m","choices":[],"usage":{"prompt_tokens":${prompt},"completion_tokens":${completion},"total_tokens":${prompt + completion}}}\n\ndata: [DONE]\n\n`;
   return { status: 200, headers: { "content-type": "text/event-stream" }, body, chunks };
-}
-
-async function waitDb1(k: string, want: number) {
-  for (let i = 0; i < 100; i++) {
-    if ((await db1(k)) === want) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  expect(await db1(k)).toBe(want);
 }
 
 describe("ai-token-ratelimit (higress build, native Redis ABI)", () => {
@@ -69,7 +58,7 @@ describe("ai-token-ratelimit (higress build, native Redis ABI)", () => {
       if (model.admits()) {
         expect(r.status).toBe(200);
         model.add(20);
-        await waitDb1(k, model.current);
+        await waitCounter(redis, k, model.current, 15000, 1);
       } else {
         expect(r.status).toBe(429);
         expect(r.body).toBe("Too many requests");
