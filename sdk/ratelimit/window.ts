@@ -1,9 +1,12 @@
 // Fixed-window counters in Redis, as Higress's cluster-key-rate-limit and ai-token-ratelimit keep
 // them: the Lua scripts (one round trip each, so concurrent gateways never read-then-write), the
-// {threshold, current, ttl[, admitted]} reply they share, and the quota headers built from it.
+// {threshold, current, ttl[, admitted]} reply they share, the quota headers built from it, and
+// the configuration fields both plugins have.
 import { HeaderMap } from "../api/headers";
 import { log } from "../api/log";
 import { RedisResult } from "../redis/result";
+import { RedisClient } from "../redis/client";
+import { RateLimitRules } from "./rules";
 
 /**
  * Count one request: refuse without counting once over the threshold; otherwise count, starting
@@ -115,6 +118,18 @@ if ttl < 0 then
 end
 return {current, ttl}
 `;
+
+/**
+ * What both rate limiters configure (each parses it its own way, as its Higress counterpart does):
+ * the rules, the refusal, the quota headers and the Redis client. A plugin extends it.
+ */
+export class WindowLimitConfig {
+  rules: RateLimitRules = new RateLimitRules();
+  rejectedCode: u32 = 429;
+  rejectedMsg: string = "Too many requests";
+  showQuotaHeaders: bool = false;
+  redis: RedisClient | null = null;
+}
 
 /** A window script's reply. */
 export class WindowCount {

@@ -9,8 +9,8 @@
 // and reconciles it with the real usage at the end (README: "Admission modes").
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, HeaderPair, Counter, routeName, clusterName } from "@sluice/sdk";
 import { ResponseTracker, accountUsage, usageSourceName, UserAttributes, AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai";
-import { RateLimitRules, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor, CHECK_SCRIPT, ADD_SCRIPT, RESERVE_SCRIPT, RECONCILE_SCRIPT, readWindowCount, setQuotaHeaders } from "@sluice/sdk/ratelimit";
-import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
+import { WindowLimitConfig, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor, CHECK_SCRIPT, ADD_SCRIPT, RESERVE_SCRIPT, RECONCILE_SCRIPT, readWindowCount, setQuotaHeaders } from "@sluice/sdk/ratelimit";
+import { RedisHandler, RedisResult } from "@sluice/sdk/redis";
 export * from "@sluice/sdk/exports";
 
 const KEY_PREFIX = "higress-token-ratelimit";
@@ -22,15 +22,10 @@ const RESET_HEADER = "X-TokenRateLimit-Reset";
 const LIMIT_HEADER = "X-TokenRateLimit-Limit";
 const REMAINING_HEADER = "X-TokenRateLimit-Remaining";
 
-class Config {
-  rules: RateLimitRules = new RateLimitRules();
-  rejectedCode: u32 = 429;
-  rejectedMsg: string = "Too many requests";
-  redis: RedisClient | null = null;
+/** showQuotaHeaders (X-TokenRateLimit-Limit/Remaining on requests that pass) is a Sluice extension here. */
+class Config extends WindowLimitConfig {
   /** Sluice extension: what happens when Redis cannot answer (Higress: always open). */
   failClosed: bool = false;
-  /** Sluice extension: X-TokenRateLimit-Limit/Remaining on requests that pass. */
-  showQuotaHeaders: bool = false;
   /** Sluice extension (`admission: reserve`): tokens reserved per request; 0 = Higress's check-then-add. */
   reserveTokens: i64 = 0;
 }

@@ -3,8 +3,8 @@
 // counted in Redis. Configuration, Redis keys, the single-round-trip Lua script and the
 // X-RateLimit-* headers follow Higress's cluster-key-rate-limit. Redis errors fail open.
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log, Status, HeaderPair } from "@sluice/sdk";
-import { RateLimitRules, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor, COUNT_REQUEST_SCRIPT, readWindowCount, setQuotaHeaders } from "@sluice/sdk/ratelimit";
-import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
+import { WindowLimitConfig, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor, COUNT_REQUEST_SCRIPT, readWindowCount, setQuotaHeaders } from "@sluice/sdk/ratelimit";
+import { RedisHandler, RedisResult } from "@sluice/sdk/redis";
 export * from "@sluice/sdk/exports";
 
 const KEY_PREFIX = "higress-cluster-key-rate-limit";
@@ -13,13 +13,7 @@ const LIMIT_HEADER = "X-RateLimit-Limit";
 const REMAINING_HEADER = "X-RateLimit-Remaining";
 const RESET_HEADER = "X-RateLimit-Reset";
 
-class Config {
-  rules: RateLimitRules = new RateLimitRules();
-  rejectedCode: u32 = 429;
-  rejectedMsg: string = "Too many requests";
-  showQuotaHeaders: bool = false;
-  redis: RedisClient | null = null;
-}
+class Config extends WindowLimitConfig {}
 
 class ClusterKeyRateLimit extends Plugin<Config> {
   parseConfig(json: JsonObject, global: Config | null, err: ConfigError): Config | null {
