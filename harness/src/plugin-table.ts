@@ -6,13 +6,16 @@
 // load with the same message, on both targets.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { Envoy } from "./envoy.js";
-import { RecordingUpstream, type RecordedRequest } from "./upstream.js";
+import { RecordingUpstream, type RecordedRequest, type UpstreamAnswer } from "./upstream.js";
 import { http, type HttpResult } from "./client.js";
 import { rawHttp } from "./raw-http.js";
 import { pluginWasm, testPluginWasm } from "./tools.js";
 import { useEnvoy } from "./vitest.js";
 import { Emulator } from "./emulator/index.js";
 import { RedisServer } from "./redis.js";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export type Target = "envoy" | "higress";
 const TARGETS: Target[] = ["envoy", "higress"];
@@ -28,6 +31,8 @@ export interface RowRequest {
   body?: string;
   /** Send the body in this many chunks (chunked transfer encoding). */
   chunks?: number;
+  /** What the upstream answers (default: a JSON echo of the request), e.g. an LLM reply with usage. */
+  answer?: UpstreamAnswer;
 }
 
 export interface RowExpect {
@@ -72,6 +77,12 @@ export interface Group {
    * kept there start equal on all three; a row's check finds it as `o.redis`.
    */
   redisCluster?: string;
+  /**
+   * Filter-state properties the plugin writes per request (e.g. "ai_log"): Envoy's are read from
+   * its access log (%FILTER_STATE(wasm.<name>:PLAIN)%), the emulator's from the stream; a row's
+   * check finds them as `o.properties`. Not part of the differential check (they may hold latencies).
+   */
+  properties?: string[];
   /** Expectations added to every row that is refused (status ≥ 400), e.g. a challenge header. */
   refused?: Pick<RowExpect, "headers">;
   rows: Row[];
@@ -104,6 +115,10 @@ export interface Observed {
   logs: string[];
   /** The host's own Redis (groups with `redisCluster`). */
   redis?: RedisServer;
+  /** The group's `properties` as the plugin left them (raw bytes as text; null: not set). */
+  properties: Record<string, string | null>;
+  /** A counter or gauge of the host (cumulative over the group's rows, run in the same order on each host). */
+  metric: (name: string) => Promise<number | undefined>;
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -184,7 +199,10 @@ export function runPluginTable(t: PluginTable): void {
           for (const r of redis) await r.stop();
         });
       }
+      const props = g.properties ?? [];
+      const accessLog = props.length ? join(mkdtempSync(join(tmpdir(), "sluice-table-")), "access.log") : undefined;
       const gw = useEnvoy(() => ({
+        accessLog: accessLog ? { path: accessLog, format: ["%REQ(X-DIFF-ID)%", ...props.map((p) => `%FILTER_STATE(wasm.${p}:PLAIN)%`)].join("\t") } : undefined,
         plugins: [{ name: t.plugin, wasm: wasmOf("envoy"), config: g.config }],
         routes: routesOf(g),
         clusters: [{ name: "up", port: upstream.server!.port }, ...(g.redisCluster ? [{ name: g.redisCluster, port: redis[0].webdisPort }] : [])],
@@ -212,8 +230,31 @@ export function runPluginTable(t: PluginTable): void {
       });
       const envoyLines = () => gw.envoy.wasmLog().map((l) => l.replace(/^.*?wasm log[^:]*: /, ""));
 
+      // The access log line is written when the stream ends, after the response: a bounded poll.
+      async function envoyProperties(rid: string): Promise<Record<string, string | null>> {
+        const out: Record<string, string | null> = {};
+        if (!accessLog) return out;
+        for (let i = 0; i < 200; i++) {
+          const line = existsSync(accessLog) ? readFileSync(accessLog, "utf8").split("\n").find((l) => l.startsWith(rid + "\t")) : undefined;
+          if (line !== undefined) {
+            const fields = line.split("\t").slice(1);
+            props.forEach((p, j) => (out[p] = fields[j] === "-" || fields[j] === undefined ? null : fields[j]));
+            return out;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error(`no access log line for ${rid}`);
+      }
+      async function envoyMetric(name: string): Promise<number | undefined> {
+        await gw.envoy.settleLog(); // every stream finished: its on_log has counted
+        const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        const m = new RegExp(`(?:^|\\.)${esc}: (\\d+)$`, "m").exec(await gw.envoy.stats(esc));
+        return m ? Number(m[1]) : undefined;
+      }
+
       async function onEnvoy(row: Row, q: RowRequest): Promise<Observed> {
         const rid = `diff-${String(++seq).padStart(5, "0")}-env`;
+        if (q.answer) upstream.server!.answers.set(rid, q.answer);
         const headers: [string, string | Buffer][] = [["x-request-id", rid], ["x-diff-id", rid], ...(q.headers ?? [])];
         if (q.host) headers.push(["host", q.host]);
         const before = envoyLines().length;
@@ -233,11 +274,14 @@ export function runPluginTable(t: PluginTable): void {
           upstream: upstreamView(find(rid), rid),
           logs: envoyLines().slice(before).map((l) => normalize(l, rid)),
           redis: redis[0],
+          properties: await envoyProperties(rid),
+          metric: envoyMetric,
         };
       }
 
       async function onEmulator(target: Target, q: RowRequest): Promise<Observed> {
         const rid = `diff-${String(++seq).padStart(5, "0")}-em${target[0]}`;
+        if (q.answer) upstream.server!.answers.set(rid, q.answer);
         const h = hosts[target]!;
         const r = await h.request({
           method: q.method,
@@ -255,6 +299,11 @@ export function runPluginTable(t: PluginTable): void {
           upstream: upstreamView(find(rid), rid),
           logs: r.logs.map((l) => normalize(l.message, rid)),
           redis: redis[TARGETS.indexOf(target) + 1],
+          properties: Object.fromEntries(props.map((p) => [p, r.stream.properties.get(p)?.toString() ?? null])),
+          metric: async (name) => {
+            const v = h.metric(name);
+            return v === undefined ? undefined : Number(v);
+          },
         };
       }
 

@@ -2,6 +2,7 @@
 // the requests for assertions. Special paths let tests pick the answer:
 //   /status/<code>       → that status
 //   /delay/<ms>          → answer after a delay
+// and a test may script the answer to one request, by the value of its x-diff-id header (`answer`).
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -12,8 +13,18 @@ export interface RecordedRequest {
   body: string;
 }
 
+/** A scripted answer (e.g. an LLM's reply with token usage), sent in `chunks` writes when given. */
+export interface UpstreamAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string;
+  chunks?: number;
+}
+
 export class RecordingUpstream {
   readonly requests: RecordedRequest[] = [];
+  /** Answers by x-diff-id; each is used for every request that carries its id. */
+  readonly answers = new Map<string, UpstreamAnswer>();
   private server: Server;
   port = 0;
 
@@ -28,6 +39,15 @@ export class RecordingUpstream {
         this.requests.push(rec);
         const status = /^\/status\/(\d{3})/.exec(rec.path);
         const delay = /^\/delay\/(\d+)/.exec(rec.path);
+        const scripted = this.answers.get(String(req.headers["x-diff-id"] ?? ""));
+        if (scripted) {
+          res.writeHead(scripted.status ?? 200, { ...headers, ...scripted.headers });
+          const n = Math.max(1, scripted.chunks ?? 1);
+          const size = Math.ceil(scripted.body.length / n);
+          for (let i = 0; i < scripted.body.length; i += size) res.write(scripted.body.slice(i, i + size));
+          res.end();
+          return;
+        }
         const send = () => {
           res.writeHead(status ? Number(status[1]) : 200, { "content-type": "application/json", ...headers, "x-upstream": "recording" });
           res.end(JSON.stringify(rec));

@@ -4,8 +4,7 @@
 //   StringToSign     = "ACS3-HMAC-SHA256\n" + hex(sha256(CanonicalRequest))
 //   Authorization    = "ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=<list>,Signature=<hex hmac(SK, StringToSign)>"
 // Signed headers are host, content-type and every x-acs-* header, lower-cased and sorted.
-import { sha256 } from "../crypto/sha256";
-import { hmacSha256 } from "../crypto/hmac";
+import { sha256Hex, hmacSha256Text } from "../crypto/hex-digest";
 import { hexEncode } from "../encoding/hex";
 import { percentEncode } from "../encoding/percent";
 import { HeaderPair } from "../runtime/pairs";
@@ -17,24 +16,6 @@ export function acsEncode(s: string): string { return percentEncode<string>(s); 
 
 /** application/x-www-form-urlencoded (Go's url.Values.Encode): like acsEncode, but space is '+'. */
 export function formEncode(s: string): string { return acsEncode(s).replaceAll("%20", "+"); }
-
-function pad2(n: i64): string { return n < 10 ? "0" + n.toString() : n.toString(); }
-
-/** RFC 3339 UTC without fractions ("2006-01-02T15:04:05Z"), Go's time.RFC3339 of a UTC time. */
-export function rfc3339(secs: i64): string {
-  const days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-  const rem = secs - days * 86400;
-  const z = days + 719468;
-  const era = (z >= 0 ? z : z - 146096) / 146097;
-  const doe = z - era * 146097;
-  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const mp = (5 * doy + 2) / 153;
-  const d = doy - (153 * mp + 2) / 5 + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return y.toString() + "-" + pad2(m) + "-" + pad2(d) + "T" + pad2(rem / 3600) + ":" + pad2((rem % 3600) / 60) + ":" + pad2(rem % 60) + "Z";
-}
 
 /** A version-4 UUID text from 16 random bytes (x-acs-signature-nonce). */
 export function uuidV4(random: ArrayBuffer): string {
@@ -85,7 +66,7 @@ export class Acs3Request {
    * Returns the Authorization value.
    */
   sign(body: ArrayBuffer, accessKeyId: string, accessKeySecret: string, securityToken: string = ""): string {
-    const payloadHash = hexEncode<ArrayBuffer>(sha256<ArrayBuffer>(body));
+    const payloadHash = sha256Hex(body);
     this.header("x-acs-content-sha256", payloadHash);
     if (securityToken.length > 0) this.header("x-acs-security-token", securityToken);
     const names = new Array<string>();
@@ -99,8 +80,8 @@ export class Acs3Request {
     }
     const signedHeaders = names.join(";");
     const canonical = this.method + "\n" + this.uri + "\n" + this.canonicalQuery() + "\n" + canonicalHeaders + "\n" + signedHeaders + "\n" + payloadHash;
-    const toSign = ACS3_ALGORITHM + "\n" + hexEncode<ArrayBuffer>(sha256<ArrayBuffer>(String.UTF8.encode(canonical)));
-    const sig = hexEncode<ArrayBuffer>(hmacSha256<ArrayBuffer, ArrayBuffer>(String.UTF8.encode(accessKeySecret), String.UTF8.encode(toSign)));
+    const toSign = ACS3_ALGORITHM + "\n" + sha256Hex(String.UTF8.encode(canonical));
+    const sig = hexEncode<ArrayBuffer>(hmacSha256Text(String.UTF8.encode(accessKeySecret), toSign));
     const auth = ACS3_ALGORITHM + " Credential=" + accessKeyId + ",SignedHeaders=" + signedHeaders + ",Signature=" + sig;
     this.header("authorization", auth);
     return auth;

@@ -92,3 +92,10 @@ export class Hasher {
     return out;
   }
 }
+
+/** The one-shot form of a hasher: `data` (a string as UTF-8, an ArrayBuffer or a Uint8Array) → digest. */
+export function digestOf<T>(h: Hasher, data: T): ArrayBuffer {
+  const b = toBytes(data);
+  h.updateRaw(b.dataStart, b.byteLength);
+  return h.finish();
+}

@@ -9,3 +9,4 @@ export * from "./crc32";
 export * from "./compare";
 export * from "./keys";
 export * from "./verify";
+export * from "./hex-digest";

@@ -1,6 +1,5 @@
 // MD5 (RFC 1321). Broken; here only for protocols that still name it (Content-MD5, digests).
-import { Hasher } from "./hasher";
-import { toBytes } from "../encoding/bytes";
+import { Hasher, digestOf } from "./hasher";
 
 const S: StaticArray<u32> = [
   7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
@@ -58,9 +57,4 @@ export class Md5 extends Hasher {
   }
 }
 
-export function md5<T>(data: T): ArrayBuffer {
-  const b = toBytes(data);
-  const s = new Md5();
-  s.updateRaw(b.dataStart, b.byteLength);
-  return s.finish();
-}
+export function md5<T>(data: T): ArrayBuffer { return digestOf(new Md5(), data); }

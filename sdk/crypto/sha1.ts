@@ -1,6 +1,5 @@
 // SHA-1 (FIPS 180-4). Broken for collision resistance; here for HMAC-SHA1 and legacy signatures.
-import { Hasher } from "./hasher";
-import { toBytes } from "../encoding/bytes";
+import { Hasher, digestOf } from "./hasher";
 
 export class Sha1 extends Hasher {
   private h: StaticArray<u32> = new StaticArray<u32>(5);
@@ -44,9 +43,4 @@ export class Sha1 extends Hasher {
   }
 }
 
-export function sha1<T>(data: T): ArrayBuffer {
-  const b = toBytes(data);
-  const s = new Sha1();
-  s.updateRaw(b.dataStart, b.byteLength);
-  return s.finish();
-}
+export function sha1<T>(data: T): ArrayBuffer { return digestOf(new Sha1(), data); }

@@ -1,6 +1,6 @@
 // SHA-256 and SHA-224 (FIPS 180-4).
-import { Hasher } from "./hasher";
-import { toBytes } from "../encoding/bytes";
+import { Hasher, digestOf } from "./hasher";
+import { sha2Compress, sha2Digest } from "./sha2";
 
 const K256: StaticArray<u32> = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -12,6 +12,9 @@ const K256: StaticArray<u32> = [
   0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
+
+// sha2Compress's rotation and shift amounts: σ0, σ1, Σ0, Σ1.
+const ROT: StaticArray<u32> = [7, 18, 3, 17, 19, 10, 2, 13, 22, 6, 11, 25];
 
 export class Sha256 extends Hasher {
   private h: StaticArray<u32> = new StaticArray<u32>(8);
@@ -37,50 +40,12 @@ export class Sha256 extends Hasher {
     }
   }
 
-  protected compress(p: usize): void {
-    const w = changetype<usize>(this.w);
-    const k = changetype<usize>(K256);
-    for (let i: usize = 0; i < 16; i++) store<u32>(w + (i << 2), bswap<u32>(load<u32>(p + (i << 2))));
-    for (let i: usize = 16; i < 64; i++) {
-      const w15 = load<u32>(w + ((i - 15) << 2));
-      const w2 = load<u32>(w + ((i - 2) << 2));
-      const s0 = rotr<u32>(w15, 7) ^ rotr<u32>(w15, 18) ^ (w15 >>> 3);
-      const s1 = rotr<u32>(w2, 17) ^ rotr<u32>(w2, 19) ^ (w2 >>> 10);
-      store<u32>(w + (i << 2), load<u32>(w + ((i - 16) << 2)) + s0 + load<u32>(w + ((i - 7) << 2)) + s1);
-    }
-    const H = this.h;
-    let a = unchecked(H[0]), b = unchecked(H[1]), c = unchecked(H[2]), d = unchecked(H[3]);
-    let e = unchecked(H[4]), f = unchecked(H[5]), g = unchecked(H[6]), h = unchecked(H[7]);
-    for (let i: usize = 0; i < 64; i++) {
-      const S1 = rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25);
-      const ch = (e & f) ^ (~e & g);
-      const t1 = h + S1 + ch + load<u32>(k + (i << 2)) + load<u32>(w + (i << 2));
-      const S0 = rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22);
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = S0 + maj;
-      h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-    }
-    unchecked(H[0] += a); unchecked(H[1] += b); unchecked(H[2] += c); unchecked(H[3] += d);
-    unchecked(H[4] += e); unchecked(H[5] += f); unchecked(H[6] += g); unchecked(H[7] += h);
-  }
+  protected compress(p: usize): void { sha2Compress<u32>(this.h, this.w, K256, p, 64, ROT); }
 
-  protected writeDigest(out: usize): void {
-    const words = this.digestSize >> 2;
-    for (let i = 0; i < words; i++) store<u32>(out + (<usize>i << 2), bswap<u32>(unchecked(this.h[i])));
-  }
+  protected writeDigest(out: usize): void { sha2Digest<u32>(this.h, this.digestSize >> 2, out); }
 }
 
 /** SHA-256 of a string (UTF-8), ArrayBuffer or Uint8Array. */
-export function sha256<T>(data: T): ArrayBuffer {
-  const b = toBytes(data);
-  const s = new Sha256();
-  s.updateRaw(b.dataStart, b.byteLength);
-  return s.finish();
-}
+export function sha256<T>(data: T): ArrayBuffer { return digestOf(new Sha256(), data); }
 
-export function sha224<T>(data: T): ArrayBuffer {
-  const b = toBytes(data);
-  const s = new Sha256(true);
-  s.updateRaw(b.dataStart, b.byteLength);
-  return s.finish();
-}
+export function sha224<T>(data: T): ArrayBuffer { return digestOf(new Sha256(true), data); }

@@ -1,6 +1,6 @@
 // SHA-512 and SHA-384 (FIPS 180-4), on native u64.
-import { Hasher } from "./hasher";
-import { toBytes } from "../encoding/bytes";
+import { Hasher, digestOf } from "./hasher";
+import { sha2Compress, sha2Digest } from "./sha2";
 
 const K512: StaticArray<u64> = [
   0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc, 0x3956c25bf348b538,
@@ -20,6 +20,9 @@ const K512: StaticArray<u64> = [
   0x113f9804bef90dae, 0x1b710b35131c471b, 0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc,
   0x431d67c49c100d4c, 0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817,
 ];
+
+// sha2Compress's rotation and shift amounts: σ0, σ1, Σ0, Σ1.
+const ROT: StaticArray<u64> = [1, 8, 7, 19, 61, 6, 28, 34, 39, 14, 18, 41];
 
 export class Sha512 extends Hasher {
   private h: StaticArray<u64> = new StaticArray<u64>(8);
@@ -45,49 +48,11 @@ export class Sha512 extends Hasher {
     }
   }
 
-  protected compress(p: usize): void {
-    const w = changetype<usize>(this.w);
-    const k = changetype<usize>(K512);
-    for (let i: usize = 0; i < 16; i++) store<u64>(w + (i << 3), bswap<u64>(load<u64>(p + (i << 3))));
-    for (let i: usize = 16; i < 80; i++) {
-      const w15 = load<u64>(w + ((i - 15) << 3));
-      const w2 = load<u64>(w + ((i - 2) << 3));
-      const s0 = rotr<u64>(w15, 1) ^ rotr<u64>(w15, 8) ^ (w15 >>> 7);
-      const s1 = rotr<u64>(w2, 19) ^ rotr<u64>(w2, 61) ^ (w2 >>> 6);
-      store<u64>(w + (i << 3), load<u64>(w + ((i - 16) << 3)) + s0 + load<u64>(w + ((i - 7) << 3)) + s1);
-    }
-    const H = this.h;
-    let a = unchecked(H[0]), b = unchecked(H[1]), c = unchecked(H[2]), d = unchecked(H[3]);
-    let e = unchecked(H[4]), f = unchecked(H[5]), g = unchecked(H[6]), h = unchecked(H[7]);
-    for (let i: usize = 0; i < 80; i++) {
-      const S1 = rotr<u64>(e, 14) ^ rotr<u64>(e, 18) ^ rotr<u64>(e, 41);
-      const ch = (e & f) ^ (~e & g);
-      const t1 = h + S1 + ch + load<u64>(k + (i << 3)) + load<u64>(w + (i << 3));
-      const S0 = rotr<u64>(a, 28) ^ rotr<u64>(a, 34) ^ rotr<u64>(a, 39);
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = S0 + maj;
-      h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-    }
-    unchecked(H[0] += a); unchecked(H[1] += b); unchecked(H[2] += c); unchecked(H[3] += d);
-    unchecked(H[4] += e); unchecked(H[5] += f); unchecked(H[6] += g); unchecked(H[7] += h);
-  }
+  protected compress(p: usize): void { sha2Compress<u64>(this.h, this.w, K512, p, 80, ROT); }
 
-  protected writeDigest(out: usize): void {
-    const words = this.digestSize >> 3;
-    for (let i = 0; i < words; i++) store<u64>(out + (<usize>i << 3), bswap<u64>(unchecked(this.h[i])));
-  }
+  protected writeDigest(out: usize): void { sha2Digest<u64>(this.h, this.digestSize >> 3, out); }
 }
 
-export function sha512<T>(data: T): ArrayBuffer {
-  const b = toBytes(data);
-  const s = new Sha512();
-  s.updateRaw(b.dataStart, b.byteLength);
-  return s.finish();
-}
+export function sha512<T>(data: T): ArrayBuffer { return digestOf(new Sha512(), data); }
 
-export function sha384<T>(data: T): ArrayBuffer {
-  const b = toBytes(data);
-  const s = new Sha512(true);
-  s.updateRaw(b.dataStart, b.byteLength);
-  return s.finish();
-}
+export function sha384<T>(data: T): ArrayBuffer { return digestOf(new Sha512(true), data); }

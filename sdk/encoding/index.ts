@@ -1,5 +1,6 @@
-// @sluice/sdk/encoding: Base64 (standard and URL), hex, percent-encoding, and string-to-bytes.
+// @sluice/sdk/encoding: Base64 (standard and URL), hex, percent-encoding, string-to-bytes, UTC date texts.
 export * from "./base64";
 export * from "./hex";
 export * from "./percent";
 export * from "./bytes";
+export * from "./utc";

@@ -6,32 +6,22 @@
 // the rate-limit counter (the next request is refused), and written to ai_log. All four plugins
 // decide what a path is with one classifier (sdk/ai/api.ts).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { useEnvoy } from "../../harness/src/vitest.js";
 import { http, pluginWasm } from "../../harness/src/index.js";
-import { RedisServer } from "../../harness/src/redis.js";
+import { AiLogFile } from "../../harness/src/ai-log.js";
 import { Mocks, PROVIDERS, gatewaySpec } from "../../plugins/ai-proxy/test/setup.js";
-import { redisGet } from "../../plugins/ai-token-ratelimit/test/helpers.js";
+import { redisGet, useRedisServer } from "../../harness/src/redis-state.js";
 
 const mocks = new Mocks();
-let redis: RedisServer;
-const logDir = mkdtempSync(join(tmpdir(), "sluice-ai-paths-"));
-const accessLog = join(logDir, "access.log");
-beforeAll(async () => {
-  await mocks.start();
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await mocks.stop();
-  await redis?.stop();
-});
+beforeAll(() => mocks.start());
+afterAll(() => mocks.stop());
+const fx = useRedisServer();
+const aiLogs = new AiLogFile("sluice-ai-paths-");
 
 const openai = PROVIDERS.find((p) => p.id === "openai")!;
 
 const gw = useEnvoy(() => {
-  const spec = gatewaySpec(mocks, [openai], { extraClusters: [{ name: "outbound|6379||redis.dns", port: redis.webdisPort }] });
+  const spec = gatewaySpec(mocks, [openai], { extraClusters: [{ name: "outbound|6379||redis.dns", port: fx.redis.webdisPort }] });
   spec.plugins = [
     { name: "key-auth", wasm: pluginWasm("key-auth"), config: { consumers: [{ name: "rich", credential: "rich-key" }, { name: "broke", credential: "broke-key" }, { name: "boss", credential: "boss-key" }], keys: ["x-sluice-key"], in_header: true, global_auth: true } },
     { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { admin_consumer: "boss", redis: { service_name: "redis.dns", timeout: 10000 } } },
@@ -43,7 +33,7 @@ const gw = useEnvoy(() => {
     { name: "ai-statistics", wasm: pluginWasm("ai-statistics"), config: { use_default_response_attributes: true } },
     ...spec.plugins,
   ];
-  spec.accessLog = { path: accessLog, format: "%REQ(X-REQUEST-ID)% %RESPONSE_CODE% %FILTER_STATE(wasm.ai_log:PLAIN)%" };
+  spec.accessLog = { path: aiLogs.path, format: aiLogs.format };
   return spec;
 });
 
@@ -80,21 +70,12 @@ async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: stri
   return v;
 }
 
-function aiLog(id: string): Record<string, any> | undefined {
-  if (!existsSync(accessLog)) return undefined;
-  for (const l of readFileSync(accessLog, "utf8").split("\n")) {
-    const [rid, , ...rest] = l.split(" ");
-    if (rid === id && rest.join(" ") !== "-") return JSON.parse(JSON.parse(`"${rest.join(" ")}"`));
-  }
-  return undefined;
-}
-
 const QUOTA = 1_000_000;
 
 describe("every API path ai-proxy answers is metered by ai-quota, ai-token-ratelimit and ai-statistics", () => {
   it("the rich consumer has a quota, the broke one none", async () => {
-    await redis.command("SET", "chat_quota:rich", String(QUOTA));
-    await redis.command("DEL", "chat_quota:broke");
+    await fx.redis.command("SET", "chat_quota:rich", String(QUOTA));
+    await fx.redis.command("DEL", "chat_quota:broke");
   });
 
   it.each(CASES.map((c) => [c.name, c]))("%s: a consumer without quota is refused before the provider is called", async (_n, c) => {
@@ -106,7 +87,7 @@ describe("every API path ai-proxy answers is metered by ai-quota, ai-token-ratel
   });
 
   it.each(CASES.map((c) => [c.name, c]))("%s: answered; tokens deducted from the quota, counted by the limiter (next request 429), logged", async (_n, c) => {
-    const quotaBefore = (await redisGet(redis, "chat_quota:rich"))!;
+    const quotaBefore = (await redisGet(fx.redis, "chat_quota:rich"))!;
     const before = mocks.compat.requests.length;
     const r = await send(c.path, c.body, "rich-key", c.name);
     expect(r.status, r.body).toBe(200);
@@ -114,12 +95,12 @@ describe("every API path ai-proxy answers is metered by ai-quota, ai-token-ratel
     const u = mocks.compat.last!.usage!;
     const used = u.prompt_tokens + u.completion_tokens;
     expect(used).toBeGreaterThan(0);
-    await poll(() => redisGet(redis, "chat_quota:rich"), (v) => v === quotaBefore - used, `${c.name}: quota should drop by ${used} from ${quotaBefore}`);
+    await poll(() => redisGet(fx.redis, "chat_quota:rich"), (v) => v === quotaBefore - used, `${c.name}: quota should drop by ${used} from ${quotaBefore}`);
     const key = `higress-token-ratelimit:paths:limit_by_per_header:86400:x-case:${c.name}`;
-    await poll(() => redisGet(redis, key), (v) => v === used, `${c.name}: rate-limit counter should be ${used}`);
+    await poll(() => redisGet(fx.redis, key), (v) => v === used, `${c.name}: rate-limit counter should be ${used}`);
     const again = await send(c.path, c.body, "rich-key", c.name);
     expect(again.status, again.body).toBe(429);
-    const log = await poll(async () => aiLog(r.id), (v) => v !== undefined && v.input_token !== undefined, `${c.name}: ai_log with tokens`);
+    const log = await poll(async () => aiLogs.read(r.id), (v) => v !== undefined && v.input_token !== undefined, `${c.name}: ai_log with tokens`);
     expect(log!.input_token).toBe(u.prompt_tokens);
     expect(log!.output_token).toBe(u.completion_tokens);
     expect(log!.token_usage_estimated).toBeUndefined();
@@ -131,7 +112,7 @@ describe("every API path ai-proxy answers is metered by ai-quota, ai-token-ratel
     expect(JSON.parse(q.body)).toEqual({ consumer: "broke", quota: 0 });
     const set = await http(`${gw.url}/openai/v1/chat/completions/quota/refresh`, { method: "POST", headers: [["x-sluice-key", "boss-key"], ["content-type", "application/x-www-form-urlencoded"]], body: "consumer=broke&quota=500" });
     expect(set.status, set.body).toBe(200);
-    expect(await redisGet(redis, "chat_quota:broke")).toBe(500);
+    expect(await redisGet(fx.redis, "chat_quota:broke")).toBe(500);
     const denied = await http(`${gw.url}/openai/v1/chat/completions/quota?consumer=broke`, { headers: [["x-sluice-key", "rich-key"]] });
     expect(denied.status).toBe(403);
   });

@@ -5,26 +5,17 @@
 // ai_log, in the Prometheus counters, added to the Redis rate-limit counter and deducted from the
 // consumer's quota all equal the usage the provider mock reported.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { useEnvoy } from "../../harness/src/vitest.js";
 import { http, pluginWasm } from "../../harness/src/index.js";
-import { RedisServer } from "../../harness/src/redis.js";
+import { AiLogFile } from "../../harness/src/ai-log.js";
+import { useRedisServer } from "../../harness/src/redis-state.js";
 import { Mocks, PROVIDERS, gatewaySpec, type ProviderCase } from "../../plugins/ai-proxy/test/setup.js";
 
 const mocks = new Mocks();
-let redis: RedisServer;
-const logDir = mkdtempSync(join(tmpdir(), "sluice-ai-chain-"));
-const accessLog = join(logDir, "access.log");
-beforeAll(async () => {
-  await mocks.start();
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await mocks.stop();
-  await redis?.stop();
-});
+beforeAll(() => mocks.start());
+afterAll(() => mocks.stop());
+const fx = useRedisServer();
+const aiLogs = new AiLogFile("sluice-ai-chain-");
 
 const IDS = ["openai", "deepseek", "claude", "gemini", "qwen", "qwen-compatible", "hunyuan", "bedrock-sigv4"];
 const providers = PROVIDERS.filter((p) => IDS.includes(p.id));
@@ -38,7 +29,7 @@ const STATS_TAGS = [
 ];
 
 const gw = useEnvoy(() => {
-  const spec = gatewaySpec(mocks, providers, { extraClusters: [{ name: "outbound|6379||redis.dns", port: redis.webdisPort }] });
+  const spec = gatewaySpec(mocks, providers, { extraClusters: [{ name: "outbound|6379||redis.dns", port: fx.redis.webdisPort }] });
   spec.plugins = [
     { name: "key-auth", wasm: pluginWasm("key-auth"), config: { consumers: [{ name: "tenant", credential: "tenant-key" }], keys: ["x-sluice-key"], in_header: true, global_auth: true } },
     { name: "ai-quota", wasm: pluginWasm("ai-quota"), config: { admin_consumer: "boss", redis: { service_name: "redis.dns", timeout: 10000 } } },
@@ -46,7 +37,7 @@ const gw = useEnvoy(() => {
     { name: "ai-statistics", wasm: pluginWasm("ai-statistics"), config: {} },
     ...spec.plugins,
   ];
-  spec.accessLog = { path: accessLog, format: "%REQ(X-REQUEST-ID)% %RESPONSE_CODE% %FILTER_STATE(wasm.ai_log:PLAIN)%" };
+  spec.accessLog = { path: aiLogs.path, format: aiLogs.format };
   spec.statsTags = STATS_TAGS;
   return spec;
 });
@@ -74,25 +65,11 @@ async function call(p: ProviderCase, stream: boolean, chunking: string): Promise
   return s;
 }
 
-async function readAccessLog(ids: string[]): Promise<Map<string, Record<string, any>>> {
-  const out = new Map<string, Record<string, any>>();
-  for (let i = 0; i < 80; i++) {
-    const lines = existsSync(accessLog) ? readFileSync(accessLog, "utf8").split("\n") : [];
-    for (const l of lines) {
-      const [rid, , ...rest] = l.split(" ");
-      if (ids.includes(rid) && !out.has(rid)) out.set(rid, JSON.parse(JSON.parse(`"${rest.join(" ")}"`)));
-    }
-    if (ids.every((x) => out.has(x))) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return out;
-}
-
 const QUOTA = 100000000;
 
 describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit / ai-quota", () => {
   it("the tenant gets a quota", async () => {
-    await redis.command("SET", "chat_quota:tenant", String(QUOTA));
+    await fx.redis.command("SET", "chat_quota:tenant", String(QUOTA));
   });
 
   for (const p of providers) {
@@ -104,7 +81,7 @@ describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit / ai-quo
   }
 
   it("ai_log holds each request's tokens, model and latencies", async () => {
-    const logs = await readAccessLog(seen.map((s) => s.id));
+    const logs = await aiLogs.readAll(seen.map((s) => s.id));
     for (const s of seen) {
       const l = logs.get(s.id);
       expect(l, s.id).toBeDefined();
@@ -153,7 +130,7 @@ describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit / ai-quo
       const k = `higress-token-ratelimit:chain:limit_by_per_header:86400:x-tenant:${p.id}`;
       let got = "";
       for (let i = 0; i < 100; i++) {
-        got = await redis.command("GET", k);
+        got = await fx.redis.command("GET", k);
         if (got === `$${String(want).length}\r\n${want}\r\n`) break;
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -165,7 +142,7 @@ describe("usage through ai-proxy → ai-statistics / ai-token-ratelimit / ai-quo
     const want = QUOTA - seen.reduce((a, s) => a + s.prompt + s.completion, 0);
     let got = "";
     for (let i = 0; i < 100; i++) {
-      got = await redis.command("GET", "chat_quota:tenant");
+      got = await fx.redis.command("GET", "chat_quota:tenant");
       if (got === `$${String(want).length}\r\n${want}\r\n`) break;
       await new Promise((r) => setTimeout(r, 20));
     }

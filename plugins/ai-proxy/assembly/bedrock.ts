@@ -7,7 +7,8 @@ import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
 import { StreamConverter, StreamOutput, STREAM_CUT } from "./stream";
 import { jsonString, jsonInt, jsonObject, jsonArray, str, strValue, parseArgs, contentValue, splitDataUrl, parseObjectBytes, randomId, nowSeconds } from "./util";
 import { completionWith, chunk, usageChunk, providerErrorMessage } from "./openai";
-import { awsEncode, sigV4Authorization, amzDate } from "./sign";
+import { sigV4Authorization } from "./sign";
+import { percentEncode, isoBasicDateTime } from "@sluice/sdk/encoding";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
 
 export class BedrockAdapter extends ProviderAdapter {
@@ -32,13 +33,13 @@ export class BedrockAdapter extends ProviderAdapter {
 
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
     if (ex.api != Api.Chat) return null;
-    return new UpstreamRequest(openaiToBedrockRequest(req), "/model/" + awsEncode(ex.mapped, false) + (ex.stream ? "/converse-stream" : "/converse"));
+    return new UpstreamRequest(openaiToBedrockRequest(req), "/model/" + percentEncode<string>(ex.mapped) + (ex.stream ? "/converse-stream" : "/converse"));
   }
 
   /** SigV4 unless a Bedrock API key (apiTokens) went on as Bearer. */
   sign(headers: HeaderMap, host: string, path: string, body: ArrayBuffer, ex: Exchange): void {
     if (ex.token.length > 0) return;
-    const date = amzDate(nowSeconds());
+    const date = isoBasicDateTime(nowSeconds());
     headers.set("x-amz-date", date);
     headers.set("authorization", sigV4Authorization(this.accessKey, this.secretKey, this.region, "bedrock", host, path, body, date));
   }

@@ -6,8 +6,8 @@
 // or garbage) the request goes on: fail-open, logged and recorded in ai_log.
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, time, randomBytes, HeaderPair, Status } from "@sluice/sdk";
 import { UserAttributes, AiApi, classifyAiPath } from "@sluice/sdk/ai";
-import { Acs3Request, formEncode, rfc3339, uuidV4 } from "@sluice/sdk/aliyun";
-import { hexEncode } from "@sluice/sdk/encoding";
+import { Acs3Request, formEncode, uuidV4 } from "@sluice/sdk/aliyun";
+import { hexEncode, rfc3339 } from "@sluice/sdk/encoding";
 import { HttpCallHandler, HttpCallResponse, lastHttpCallError } from "@sluice/sdk/http";
 import { ByteBuffer, parseJsonBytes } from "@sluice/sdk/json";
 import { Config, parseConfig, LENGTH_LIMIT, USER_AGENT } from "./config";

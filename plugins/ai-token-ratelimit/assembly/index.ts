@@ -9,110 +9,23 @@
 // and reconciles it with the real usage at the end (README: "Admission modes").
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, registerPlugin, log, Status, HeaderPair, Counter, routeName, clusterName } from "@sluice/sdk";
 import { ResponseTracker, accountUsage, usageSourceName, UserAttributes, AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai";
-import { RateLimitRules, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit";
-import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
+import { WindowLimitConfig, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor, CHECK_SCRIPT, ADD_SCRIPT, RESERVE_SCRIPT, RECONCILE_SCRIPT, readWindowCount, setQuotaHeaders } from "@sluice/sdk/ratelimit";
+import { RedisHandler, RedisResult } from "@sluice/sdk/redis";
 export * from "@sluice/sdk/exports";
 
 const KEY_PREFIX = "higress-token-ratelimit";
 
-// Higress's scripts, unchanged in behaviour: check (threshold, current, ttl) without counting…
-const CHECK_SCRIPT = `
-local current = redis.call('get', KEYS[1])
-local ttl = redis.call('ttl', KEYS[1])
-local threshold = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-if not current then
-  return {threshold, 0, window}
-end
-if ttl < 0 then
-  ttl = window
-end
-return {threshold, tonumber(current), ttl}
-`;
-
-// …and add the used tokens while the counter is not over the threshold; the window starts at
-// the first addition.
-const ADD_SCRIPT = `
-local key = KEYS[1]
-local threshold = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local added = tonumber(ARGV[3])
-local current = tonumber(redis.call('get', key) or "0")
-if current <= threshold then
-  current = redis.call('incrby', key, added)
-  if current == added then
-    redis.call('expire', key, window)
-  else
-    local ttl = redis.call('ttl', key)
-    if ttl < 0 then
-      redis.call('expire', key, window)
-    end
-  end
-end
-return {threshold, current, redis.call('ttl', key)}
-`;
-
-// admission: reserve — check and reserve the estimate in one step, so concurrent requests see each
-// other's reservations. Admits while the counter (reservations included) is below the threshold;
-// the window starts at the first reservation. Returns {threshold, current, ttl, admitted}.
-const RESERVE_SCRIPT = `
-local key = KEYS[1]
-local threshold = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local estimate = tonumber(ARGV[3])
-local current = tonumber(redis.call('get', key) or "0")
-if current >= threshold then
-  local ttl = redis.call('ttl', key)
-  if ttl < 0 then ttl = window end
-  return {threshold, current, ttl, 0}
-end
-current = redis.call('incrby', key, estimate)
-local ttl = redis.call('ttl', key)
-if ttl < 0 then
-  redis.call('expire', key, window)
-  ttl = window
-end
-return {threshold, current, ttl, 1}
-`;
-
-// …and at the end: add (real usage − estimate), negative to give back, never below zero. A key
-// that expired meanwhile (the request outlived its window) only takes a positive difference, in a
-// new window. Returns {current, ttl}.
-const RECONCILE_SCRIPT = `
-local key = KEYS[1]
-local window = tonumber(ARGV[1])
-local delta = tonumber(ARGV[2])
-if redis.call('exists', key) == 0 then
-  if delta <= 0 then return {0, -2} end
-  redis.call('set', key, delta, 'EX', window)
-  return {delta, window}
-end
-local current = redis.call('incrby', key, delta)
-if current < 0 then
-  redis.call('set', key, 0, 'KEEPTTL')
-  current = 0
-end
-local ttl = redis.call('ttl', key)
-if ttl < 0 then
-  redis.call('expire', key, window)
-  ttl = window
-end
-return {current, ttl}
-`;
+// The scripts (sdk/ratelimit/window.ts) are Higress's check and add, unchanged in behaviour, and
+// for `admission: reserve` a reserve and a reconcile.
 
 const RESET_HEADER = "X-TokenRateLimit-Reset";
 const LIMIT_HEADER = "X-TokenRateLimit-Limit";
 const REMAINING_HEADER = "X-TokenRateLimit-Remaining";
 
-class Config {
-  rules: RateLimitRules = new RateLimitRules();
-  rejectedCode: u32 = 429;
-  rejectedMsg: string = "Too many requests";
-  redis: RedisClient | null = null;
+/** showQuotaHeaders (X-TokenRateLimit-Limit/Remaining on requests that pass) is a Sluice extension here. */
+class Config extends WindowLimitConfig {
   /** Sluice extension: what happens when Redis cannot answer (Higress: always open). */
   failClosed: bool = false;
-  /** Sluice extension: X-TokenRateLimit-Limit/Remaining on requests that pass. */
-  showQuotaHeaders: bool = false;
   /** Sluice extension (`admission: reserve`): tokens reserved per request; 0 = Higress's check-then-add. */
   reserveTokens: i64 = 0;
 }
@@ -231,18 +144,17 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
   onRedisResult(r: RedisResult): void {
     if (this.phase != Phase.Checking) return;
     if (!r.ok) { this.redisUnavailable("redis call failed: " + r.error!, true); return; }
-    const items = r.items;
     const reserve = this.reserving;
-    if (items.length != (reserve ? 4 : 3)) {
-      log.error("redis response parse error, response: " + (r.value === null ? "null" : r.value!.toJson()));
+    const n = readWindowCount(r, reserve);
+    if (n === null) {
       this.phase = Phase.Passed;
       this.resumeRequest();
       return;
     }
-    this.threshold = items[0].asInt(0);
-    this.current = items[1].asInt(0);
-    const ttl = items[2].asInt(0);
-    const refused = reserve ? items[3].asInt(0) == 0 : this.current > this.threshold;
+    this.threshold = n.threshold;
+    this.current = n.current;
+    const ttl = n.ttl;
+    const refused = !n.admitted;
     if (reserve && !refused) this.reserved = this.config.reserveTokens;
     if (refused) {
       this.phase = Phase.Rejected;
@@ -279,9 +191,7 @@ class TokenRateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     this.status = s === null ? 0 : I32.parseInt(s);
     this.tracker.begin(this.responseHeaders.get("content-type"));
     if (this.config.showQuotaHeaders && this.phase == Phase.Passed && this.threshold > 0) {
-      const left = this.threshold - this.current;
-      this.responseHeaders.set(LIMIT_HEADER, this.threshold.toString());
-      this.responseHeaders.set(REMAINING_HEADER, (left < 0 ? 0 : left).toString());
+      setQuotaHeaders(this.responseHeaders, LIMIT_HEADER, REMAINING_HEADER, this.threshold, this.current);
     }
     if (endOfStream) { this.tracker.finish(); this.account(false); }
     return Action.Continue;

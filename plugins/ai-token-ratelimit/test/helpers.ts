@@ -1,8 +1,8 @@
 // Shared by the ai-token-ratelimit tests: a model of Higress's two Lua scripts (what the counter
-// and each answer must be), chat requests against the OpenAI mock, and Redis polling.
+// and each answer must be), chat requests against the OpenAI mock, and (from the harness) Redis polling.
 import { http, type HttpResult } from "../../../harness/src/index.js";
-import type { RedisServer } from "../../../harness/src/redis.js";
 import type { LlmMock } from "../../../harness/src/mocks/llm/index.js";
+export { redisGet, redisTtl, waitCounter } from "../../../harness/src/redis-state.js";
 
 /** Check-then-add, exactly as the scripts do: pass when current ≤ threshold; add only then. */
 export class WindowModel {
@@ -48,30 +48,6 @@ export function lastTotal(mock: LlmMock): number {
   const u = mock.last?.usage;
   if (!u) throw new Error("the mock reported no usage");
   return u.prompt_tokens + u.completion_tokens;
-}
-
-export async function redisGet(redis: RedisServer, key: string): Promise<number | null> {
-  const r = await redis.command("GET", key);
-  if (r.startsWith("$-1")) return null;
-  const m = /^\$\d+\r\n(-?\d+)\r\n/.exec(r);
-  if (!m) throw new Error(`unexpected GET reply ${JSON.stringify(r)}`);
-  return Number(m[1]);
-}
-
-export async function redisTtl(redis: RedisServer, key: string): Promise<number> {
-  return Number(/^:(-?\d+)/.exec(await redis.command("TTL", key))![1]);
-}
-
-/** Waits until the counter shows `want` (the add runs after the client already has its answer). */
-export async function waitCounter(redis: RedisServer, key: string, want: number, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let got: number | null = null;
-  while (Date.now() < deadline) {
-    got = await redisGet(redis, key);
-    if ((got ?? 0) === want) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`counter ${key} is ${got}, expected ${want}`);
 }
 
 export function sseUsage(body: string): { prompt_tokens: number; completion_tokens: number } | undefined {

@@ -3,40 +3,17 @@
 // counted in Redis. Configuration, Redis keys, the single-round-trip Lua script and the
 // X-RateLimit-* headers follow Higress's cluster-key-rate-limit. Redis errors fail open.
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, registerPlugin, log, Status, HeaderPair } from "@sluice/sdk";
-import { RateLimitRules, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor } from "@sluice/sdk/ratelimit";
-import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
+import { WindowLimitConfig, parseRateLimitRules, LimitMatch, matchLimit, parseRedisBlock, redisClientFor, COUNT_REQUEST_SCRIPT, readWindowCount, setQuotaHeaders } from "@sluice/sdk/ratelimit";
+import { RedisHandler, RedisResult } from "@sluice/sdk/redis";
 export * from "@sluice/sdk/exports";
 
 const KEY_PREFIX = "higress-cluster-key-rate-limit";
-
-// One round trip: refuse without counting once over the threshold; otherwise count, starting the
-// window at the first request. Returns {threshold, current, ttl}.
-const SCRIPT = `
-local key = KEYS[1]
-local threshold = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local current = tonumber(redis.call('get', key) or "0")
-if current > threshold then
-  return {threshold, current, redis.call('ttl', key)}
-end
-current = redis.call('incr', key)
-if current == 1 then
-  redis.call('expire', key, window)
-end
-return {threshold, current, redis.call('ttl', key)}
-`;
 
 const LIMIT_HEADER = "X-RateLimit-Limit";
 const REMAINING_HEADER = "X-RateLimit-Remaining";
 const RESET_HEADER = "X-RateLimit-Reset";
 
-class Config {
-  rules: RateLimitRules = new RateLimitRules();
-  rejectedCode: u32 = 429;
-  rejectedMsg: string = "Too many requests";
-  showQuotaHeaders: bool = false;
-  redis: RedisClient | null = null;
-}
+class Config extends WindowLimitConfig {}
 
 class ClusterKeyRateLimit extends Plugin<Config> {
   parseConfig(json: JsonObject, global: Config | null, err: ConfigError): Config | null {
@@ -80,7 +57,7 @@ class RateLimitFilter extends HttpFilter<Config> implements RedisHandler {
     if (m === null) return Action.Continue;
     this.limit = m;
     const redis = this.config.redis!;
-    const st = redis.eval(SCRIPT, [m.key], [m.count.toString(), m.windowSeconds.toString()], this);
+    const st = redis.eval(COUNT_REQUEST_SCRIPT, [m.key], [m.count.toString(), m.windowSeconds.toString()], this);
     if (st != Status.Ok) {
       log.warn("redis call failed: " + redis.lastError + "; letting the request pass (" + m.key + ")");
       this.phase = Phase.Passed;
@@ -99,16 +76,12 @@ class RateLimitFilter extends HttpFilter<Config> implements RedisHandler {
       this.resumeRequest();
       return;
     }
-    const items = r.items;
-    if (items.length != 3) {
-      log.error("redis response parse error, response: " + (r.value === null ? "null" : r.value!.toJson()));
-      this.resumeRequest();
-      return;
-    }
-    this.threshold = items[0].asInt(0);
-    this.current = items[1].asInt(0);
-    const ttl = items[2].asInt(0);
-    if (this.current > this.threshold) {
+    const n = readWindowCount(r, false);
+    if (n === null) { this.resumeRequest(); return; }
+    this.threshold = n.threshold;
+    this.current = n.current;
+    const ttl = n.ttl;
+    if (!n.admitted) {
       this.phase = Phase.Rejected;
       const h = new Array<HeaderPair>();
       if (this.config.showQuotaHeaders) {
@@ -124,9 +97,7 @@ class RateLimitFilter extends HttpFilter<Config> implements RedisHandler {
 
   onResponseHeaders(endOfStream: bool): Action {
     if (this.config.showQuotaHeaders && this.phase == Phase.Passed && this.threshold > 0) {
-      const left = this.threshold - this.current;
-      this.responseHeaders.set(LIMIT_HEADER, this.threshold.toString());
-      this.responseHeaders.set(REMAINING_HEADER, (left < 0 ? 0 : left).toString());
+      setQuotaHeaders(this.responseHeaders, LIMIT_HEADER, REMAINING_HEADER, this.threshold, this.current);
     }
     return Action.Continue;
   }

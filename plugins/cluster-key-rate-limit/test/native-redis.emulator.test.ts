@@ -5,6 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
+import { redisGetIn } from "../../../harness/src/redis-state.js";
 
 const CLUSTER = "outbound|6379||redis.dns";
 let redis: RedisServer;
@@ -35,11 +36,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const db1 = async (k: string) => {
-  const r = await (await fetch(`${redis.webdisUrl}/1/GET/${encodeURIComponent(k).replace(/\./g, "%2E")}.raw`)).text();
-  const m = /^\$\d+\r\n(-?\d+)\r\n/.exec(r);
-  return m ? Number(m[1]) : null;
-};
+const db1 = (k: string) => redisGetIn(redis, 1, k);
 const ok = { status: 200, headers: { "content-type": "text/plain" }, body: "ok" };
 
 describe("cluster-key-rate-limit (higress build, native Redis ABI)", () => {

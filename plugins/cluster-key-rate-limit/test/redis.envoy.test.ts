@@ -4,23 +4,19 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { RecordingUpstream, pluginWasm, http } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
+import { SilentServer, redisGet } from "../../../harness/src/redis-state.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
-import { createServer, type Server, type Socket } from "node:net";
 import { K, N, config, routes } from "./cases.js";
 
-const fx = { redis: undefined as RedisServer | undefined, up: undefined as RecordingUpstream | undefined, silent: undefined as Server | undefined, silentPort: 0 };
-const held: Socket[] = [];
+const fx = { redis: undefined as RedisServer | undefined, up: undefined as RecordingUpstream | undefined, silent: undefined as SilentServer | undefined };
 beforeAll(async () => {
   fx.redis = await RedisServer.start();
   fx.up = await RecordingUpstream.start();
-  // A Redis front that accepts connections and never answers: only the timeout ends the wait.
-  fx.silent = createServer((sock) => { held.push(sock); sock.on("error", () => undefined); });
-  await new Promise<void>((r) => fx.silent!.listen(0, "127.0.0.1", r));
-  fx.silentPort = (fx.silent.address() as { port: number }).port;
+  // A "Redis" that never answers: only the timeout can end the wait.
+  fx.silent = await SilentServer.start();
 });
 afterAll(async () => {
-  for (const s of held) s.destroy();
-  await new Promise((r) => fx.silent?.close(r));
+  await fx.silent?.stop();
   await fx.up?.stop();
   await fx.redis?.stop();
 });
@@ -31,16 +27,10 @@ const gw = useEnvoy(() => ({
   clusters: [
     { name: "up", port: fx.up!.port },
     { name: "outbound|6379||redis.static", port: fx.redis!.webdisPort },
-    { name: "outbound|6379||silent.static", port: fx.silentPort },
+    { name: "outbound|6379||silent.static", port: fx.silent!.port },
   ],
   useRemoteAddress: true,
 }));
-
-async function redisGet(key: string): Promise<number | null> {
-  const r = await fx.redis!.command("GET", key);
-  if (r.startsWith("$-1")) return null;
-  return Number(/^\$\d+\r\n(-?\d+)\r\n/.exec(r)![1]);
-}
 
 describe("cluster-key-rate-limit in Envoy: Redis windows, bursts and failures", () => {
   // No sleep and no timing window: the per-second window is read off Redis. The key must carry an
@@ -54,8 +44,8 @@ describe("cluster-key-rate-limit in Envoy: Redis windows, bursts and failures", 
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     const pttl = Number(/^:(-?\d+)/.exec(await fx.redis!.command("PTTL", k))![1]);
     expect(pttl === -2 || (pttl > 0 && pttl <= 1000), `PTTL ${pttl}`).toBe(true); // -2: already expired
-    for (const until = Date.now() + 20000; (await redisGet(k)) !== null && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
-    expect(await redisGet(k)).toBeNull();
+    for (const until = Date.now() + 20000; (await redisGet(fx.redis!, k)) !== null && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    expect(await redisGet(fx.redis!, k)).toBeNull();
     expect((await http(`${gw.url}/second/x`)).status).toBe(200);
   });
 
@@ -88,14 +78,14 @@ describe("cluster-key-rate-limit in Envoy: Redis windows, bursts and failures", 
     // Redis is back (empty): once webdis has reconnected, counting resumes one per request.
     const k = K("r-open", "global_threshold:60");
     const deadline = Date.now() + 20000; // a poll bound, generous for a loaded machine
-    while (Date.now() < deadline && (await redisGet(k)) === null) {
+    while (Date.now() < deadline && (await redisGet(fx.redis!, k)) === null) {
       expect((await http(`${gw.url}/open/x`)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const before = (await redisGet(k))!;
+    const before = (await redisGet(fx.redis!, k))!;
     expect(before).toBeGreaterThanOrEqual(1);
     expect((await http(`${gw.url}/open/x`)).status).toBe(200);
-    expect(await redisGet(k)).toBe(before + 1);
+    expect(await redisGet(fx.redis!, k)).toBe(before + 1);
   });
 
   it("random header values: each first request passes, nothing traps", async () => {
@@ -104,7 +94,7 @@ describe("cluster-key-rate-limit in Envoy: Redis windows, bursts and failures", 
       const v = `fz${i}-${rnd(40)}`;
       const r = await http(`${gw.url}/perhdr/f`, { headers: [["x-user", v]] });
       expect(r.status, v).toBe(200);
-      expect(await redisGet(K("r-perhdr", `limit_by_per_header:60:x-user:${v}`)), v).toBe(1);
+      expect(await redisGet(fx.redis!, K("r-perhdr", `limit_by_per_header:60:x-user:${v}`)), v).toBe(1);
     }
   });
 

@@ -1,54 +1,43 @@
 // ai-token-ratelimit in a real Envoy against a real Redis (through webdis), the OpenAI mock as
-// the upstream: every key type (header, per-header with regexp:/*, param, consumer via key-auth,
-// cookie, per-IP CIDR from a header and from the peer address, global), non-streaming and
-// streaming answers (1-byte chunks), the exact Redis keys, 429s with X-TokenRateLimit-Reset,
-// estimates when usage is absent or the stream is cut, and Redis stopped mid-test (fail-open and
-// fail-closed, every request answered in bounded time).
+// the upstream, what is not a table row (cases.ts): the consumer key-auth sets in front (a client
+// cannot pose as another consumer), a stream the upstream cuts mid-way (estimated, logged as
+// cut), and Redis stopped mid-test or never answering (fail-open and fail-closed, every request
+// answered in bounded time).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
+import { SilentServer } from "../../../harness/src/redis-state.js";
 import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
 import { useEnvoy } from "../../../harness/src/vitest.js";
+import { rule, perMinute as tablePerMinute } from "./cases.js";
 import { WindowModel, chat, lastTotal, redisGet, redisTtl, waitCounter, sseUsage, type ChatOptions } from "./helpers.js";
 
-const fx = { redis: undefined as RedisServer | undefined, mock: undefined as LlmMock | undefined, silent: undefined as Server | undefined, silentPort: 0 };
-const held: Socket[] = [];
+const fx = { redis: undefined as RedisServer | undefined, mock: undefined as LlmMock | undefined, silent: undefined as SilentServer | undefined };
 beforeAll(async () => {
   fx.redis = await RedisServer.start();
   fx.mock = await LlmMock.start(openaiFamily);
-  // A "Redis" that accepts connections and never answers: only the timeout can end the wait.
-  fx.silent = createServer((sock) => { held.push(sock); sock.on("error", () => undefined); });
-  await new Promise<void>((r) => fx.silent!.listen(0, "127.0.0.1", r));
-  fx.silentPort = (fx.silent.address() as { port: number }).port;
+  // A "Redis" that never answers: only the timeout can end the wait.
+  fx.silent = await SilentServer.start();
 });
 afterAll(async () => {
-  for (const s of held) s.destroy();
-  await new Promise((r) => fx.silent?.close(r));
+  await fx.silent?.stop();
   await fx.mock?.stop();
   await fx.redis?.stop();
 });
 
-// Redis must answer for these tests to mean anything: a callout timeout far above any machine's
-// latency, so a loaded machine is never taken for a Redis outage (failing open or closed has its
-// own tests, with a Redis that never answers).
-const redisBlock = { service_name: "redis.static", service_port: 6379, timeout: 10000 };
+// The rules of the table (a Redis callout timeout far above any machine's latency), with a
+// threshold of its own.
 const THRESHOLD = 60;
-const rule = (route: string, name: string, extra: Record<string, unknown>) => ({ _match_route_: [route], rule_name: name, redis: redisBlock, ...extra });
-const perMinute = (key: string, n = THRESHOLD) => ({ key, token_per_minute: n });
+const perMinute = (key: string, n = THRESHOLD) => tablePerMinute(key, n);
 
 const config = {
   _rules_: [
     rule("hdr", "r-hdr", { rule_items: [{ limit_by_header: "x-api-key", limit_keys: [perMinute("k1")] }] }),
     rule("perhdr", "r-perhdr", { rule_items: [{ limit_by_per_header: "x-user", limit_keys: [perMinute("regexp:^vip-", 100000), perMinute("*")] }] }),
-    rule("param", "r-param", { rule_items: [{ limit_by_param: "apikey", limit_keys: [perMinute("p1")] }] }),
     rule("consumer", "r-consumer", { rule_items: [{ limit_by_consumer: "", limit_keys: [perMinute("alice")] }] }),
-    rule("cookie", "r-cookie", { rule_items: [{ limit_by_per_cookie: "session", limit_keys: [perMinute("*")] }] }),
-    rule("ip", "r-ip", { rule_items: [{ limit_by_per_ip: "from-header-x-real-ip", limit_keys: [perMinute("10.0.0.0/8"), perMinute("2001:db8::/32")] }] }),
-    rule("peer", "r-peer", { rule_items: [{ limit_by_per_ip: "from-remote-addr", limit_keys: [perMinute("127.0.0.0/8")] }] }),
     rule("global", "r-global", { global_threshold: { token_per_hour: THRESHOLD }, rejected_code: 503, rejected_msg: "slow down" }),
     rule("closed", "r-closed", { global_threshold: { token_per_minute: 100000 }, redis_failure_mode: "closed" }),
     rule("open", "r-open", { global_threshold: { token_per_minute: 100000 }, show_limit_quota_header: true }),
@@ -59,7 +48,7 @@ const config = {
 
 const logDir = mkdtempSync(join(tmpdir(), "sluice-atr-"));
 const accessLog = join(logDir, "access.log");
-const routes = ["hdr", "perhdr", "param", "consumer", "cookie", "ip", "peer", "global", "closed", "open", "hang-open", "hang-closed"];
+const routes = ["hdr", "perhdr", "consumer", "global", "closed", "open", "hang-open", "hang-closed"];
 const gw = useEnvoy(() => ({
   plugins: [
     { name: "key-auth", wasm: pluginWasm("key-auth"), config: { consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }], keys: ["x-consumer-key"], in_header: true, _rules_: [{ _match_route_: ["consumer"], allow: ["alice", "bob"] }] } },
@@ -69,7 +58,7 @@ const gw = useEnvoy(() => ({
   clusters: [
     { name: "mock", port: fx.mock!.port },
     { name: "outbound|6379||redis.static", port: fx.redis!.webdisPort },
-    { name: "outbound|6379||silent.static", port: fx.silentPort },
+    { name: "outbound|6379||silent.static", port: fx.silent!.port },
   ],
   accessLog: { path: accessLog, format: "%REQ(X-REQUEST-ID)% %RESPONSE_CODE% %FILTER_STATE(wasm.ai_log:PLAIN)%" },
 }));
@@ -115,95 +104,13 @@ async function driveToLimit(route: string, redisKey: string, o: ChatOptions, thr
   return { admitted, total: model.current };
 }
 
-describe("ai-token-ratelimit in Envoy with Redis", () => {
-  it("limit_by_header: exact key, post-paid (the request crossing the limit passes), others untouched", async () => {
-    const k = key("r-hdr", "limit_by_header:60:x-api-key:k1");
-    const res = await driveToLimit("hdr", k, { headers: [["x-api-key", "k1"]] });
-    // A minute's window (a second's would be gone, an hour's longer), whatever time has passed.
-    expect(await redisTtl(fx.redis!, k)).toBeGreaterThan(0);
-    expect(await redisTtl(fx.redis!, k)).toBeLessThanOrEqual(60);
-    // Another value has no limit key: passes, and nothing is counted for it.
-    expect((await chat(`${gw.url}/hdr`, { headers: [["x-api-key", "k2"]] })).status).toBe(200);
-    expect((await chat(`${gw.url}/hdr`)).status).toBe(200);
-    expect(await fx.redis!.command("KEYS", "higress-token-ratelimit:r-hdr:*")).toContain(`$${k.length}\r\n${k}`);
-    expect(res.admitted).toBeGreaterThan(2);
-  });
-
-  it("limit_by_per_header: '*' counts each value apart, 'regexp:' keys take precedence in order", async () => {
-    await driveToLimit("perhdr", key("r-perhdr", "limit_by_per_header:60:x-user:u1"), { headers: [["x-user", "u1"]] });
-    // u2 has its own counter.
-    expect((await chat(`${gw.url}/perhdr`, { headers: [["x-user", "u2"]] })).status).toBe(200);
-    await waitCounter(fx.redis!, key("r-perhdr", "limit_by_per_header:60:x-user:u2"), lastTotal(fx.mock!));
-    // vip-* matches the first (large) key.
-    for (let i = 0; i < 5; i++) expect((await chat(`${gw.url}/perhdr`, { headers: [["x-user", "vip-1"]] })).status).toBe(200);
-  });
-
-  it("limit_by_param", async () => {
-    await driveToLimit("param", key("r-param", "limit_by_param:60:apikey:p1"), { path: "/v1/chat/completions?apikey=p1&x=1" });
-    expect((await chat(`${gw.url}/param`, { path: "/v1/chat/completions?apikey=p2" })).status).toBe(200);
-  });
-
+describe("ai-token-ratelimit in Envoy: key-auth in front, cut streams, Redis failures", () => {
   it("limit_by_consumer: the X-Mse-Consumer key-auth sets", async () => {
     await driveToLimit("consumer", key("r-consumer", "limit_by_consumer:60:x-mse-consumer:alice"), { headers: [["x-consumer-key", "alice-key"]] });
     // bob is another consumer: no limit key for him.
     expect((await chat(`${gw.url}/consumer`, { headers: [["x-consumer-key", "bob-key"]] })).status).toBe(200);
     // A client cannot pose as bob to escape: key-auth overwrites X-Mse-Consumer.
     expect((await chat(`${gw.url}/consumer`, { headers: [["x-consumer-key", "alice-key"], ["x-mse-consumer", "bob"]] })).status).toBe(429);
-  });
-
-  it("limit_by_per_cookie", async () => {
-    await driveToLimit("cookie", key("r-cookie", "limit_by_per_cookie:60:session:s-1"), { headers: [["cookie", "theme=dark; session=s-1; x=y"]] });
-    expect((await chat(`${gw.url}/cookie`, { headers: [["cookie", "session=s-2"]] })).status).toBe(200);
-    expect((await chat(`${gw.url}/cookie`, { headers: [["cookie", "other=s-1"]] })).status).toBe(200);
-  });
-
-  it("limit_by_per_ip from a header (first of a list, IPv4 and IPv6 CIDRs); outside the CIDRs: no limit", async () => {
-    await driveToLimit("ip", key("r-ip", "limit_by_per_ip:60:from-header-x-real-ip:10.1.2.3"), { headers: [["x-real-ip", " 10.1.2.3, 192.168.0.1"]] });
-    expect((await chat(`${gw.url}/ip`, { headers: [["x-real-ip", "10.1.2.4"]] })).status).toBe(200);
-    await driveToLimit("ip", key("r-ip", "limit_by_per_ip:60:from-header-x-real-ip:2001:db8::1"), { headers: [["x-real-ip", "2001:db8:0:0::1"]] });
-    expect((await chat(`${gw.url}/ip`, { headers: [["x-real-ip", "192.168.0.1"]] })).status).toBe(200);
-    expect((await chat(`${gw.url}/ip`, { headers: [["x-real-ip", "not-an-ip"]] })).status).toBe(200);
-  });
-
-  it("limit_by_per_ip from the peer address", async () => {
-    await driveToLimit("peer", key("r-peer", "limit_by_per_ip:60:from-remote-addr:127.0.0.1"), {});
-  });
-
-  it("global_threshold, streaming in 1-byte chunks, custom rejected_code/msg, hour window", async () => {
-    const k = key("r-global", "global_threshold:3600");
-    await driveToLimit("global", k, { stream: true, chunking: "1" }, THRESHOLD, { code: 503, msg: "slow down" });
-    // An hour's window: more than a minute left, whatever time the run took (up to an hour).
-    expect(await redisTtl(fx.redis!, k)).toBeGreaterThan(60);
-    expect(await redisTtl(fx.redis!, k)).toBeLessThanOrEqual(3600);
-  });
-
-  it("streams: usage from the final SSE chunk at random chunkings", async () => {
-    await fx.redis!.command("DEL", key("r-perhdr", "limit_by_per_header:60:x-user:s1"));
-    await driveToLimit("perhdr", key("r-perhdr", "limit_by_per_header:60:x-user:s1"), { headers: [["x-user", "s1"]], stream: true, chunking: "random:7" });
-  });
-
-  it("show_limit_quota_header: X-TokenRateLimit-Limit / -Remaining on passing responses (Sluice extension)", async () => {
-    const r1 = await chat(`${gw.url}/open`);
-    expect(r1.headers["x-tokenratelimit-limit"]).toBe("100000");
-    expect(r1.headers["x-tokenratelimit-remaining"]).toBe("100000");
-    const used = lastTotal(fx.mock!);
-    await waitCounter(fx.redis!, key("r-open", "global_threshold:60"), used);
-    const r2 = await chat(`${gw.url}/open`);
-    expect(r2.headers["x-tokenratelimit-remaining"]).toBe(String(100000 - used));
-  });
-
-  it("no usage in the answer: an estimate from the bytes is counted, flagged in ai_log and the log", async () => {
-    const k = key("r-perhdr", "limit_by_per_header:60:x-user:est");
-    const r = await chat(`${gw.url}/perhdr`, { headers: [["x-user", "est"], ["x-request-id", "est-1"]], stream: true, includeUsage: false });
-    expect(r.status).toBe(200);
-    expect(sseUsage(r.body)).toBeUndefined();
-    const reqBytes = Buffer.byteLength(JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "Count some tokens for me please" }], stream: true }));
-    const want = Math.ceil(reqBytes / 4) + Math.ceil(Buffer.byteLength(r.body) / 4);
-    await waitCounter(fx.redis!, k, want);
-    await gw.envoy.waitForLog(/token usage estimated \(no usage reported\)/);
-    const line = await accessLine("est-1");
-    expect(line.status).toBe("200");
-    expect(line.aiLog).toMatchObject({ token_usage_estimated: true, token_ratelimit_tokens: want });
   });
 
   it("a stream cut mid-way: estimated from what passed, logged as cut", async () => {
@@ -216,12 +123,6 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
     // Written from proxy_on_log, and still in Envoy's access log (1.39 runs the filters' log
     // handlers before the HCM access loggers).
     expect((await accessLine("cut-1")).aiLog).toMatchObject({ token_usage_estimated: true });
-  });
-
-  it("a rejected request is marked in ai_log (token_ratelimit_status: limited)", async () => {
-    const r = await chat(`${gw.url}/hdr`, { headers: [["x-api-key", "k1"], ["x-request-id", "lim-1"]] });
-    expect(r.status).toBe(429);
-    expect((await accessLine("lim-1")).aiLog).toMatchObject({ token_ratelimit_status: "limited" });
   });
 
   // Bounded by the test timeout, not by a measured duration: a request the plugin leaves paused
@@ -256,7 +157,7 @@ describe("ai-token-ratelimit in Envoy with Redis", () => {
   // nothing else ends a request the plugin holds. Without that timeout the test times out (the
   // bound is the test timeout, never a measured duration); a wrong mode fails the statuses; and
   // each request's own log line must name the timeout as why Redis gave no answer. That the
-  // timeout is exactly the configured 300 ms is checked on the emulator's clock (emulator.test.ts).
+  // timeout is exactly the configured 300 ms is checked on the emulator's clock (redis-failure.emulator.test.ts).
   it("a Redis that never answers: the configured timeout ends the wait in both modes", async () => {
     const [open, closed] = await Promise.all([
       chat(`${gw.url}/hang-open`, { headers: [["x-request-id", "hang-open-1"]] }),
