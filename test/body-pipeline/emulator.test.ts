@@ -5,7 +5,7 @@ import { Emulator } from "../../harness/src/emulator/index.js";
 import type { Sent } from "../../harness/src/emulator/stream.js";
 import { bodyCases, probeRules, probeRoutes, bareRoutes, problems, DROPPED_LINE } from "./cases.js";
 
-const routes = probeRoutes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" }));
+const routes = probeRoutes.map((r) => ({ name: r, path: `/${r}`, cluster: "up" }));
 
 /**
  * What the h2c upstreams of the Envoy test answer: a JSON echo of the request (in three data

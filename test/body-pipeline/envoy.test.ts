@@ -115,7 +115,7 @@ describe("body-probe behind Envoy (h2c client, h2c upstream)", () => {
   const gw = useEnvoy(() => ({
     plugins: [{ name: "body-probe", wasm: testPluginWasm("body-probe"), config: { _rules_: probeRules } }],
     routes: [
-      ...probeRoutes.map((r) => ({ name: r, prefix: `/${r}`, cluster: bareRoutes.includes(r) ? "bare" : "up" })),
+      ...probeRoutes.map((r) => ({ name: r, path: `/${r}`, cluster: bareRoutes.includes(r) ? "bare" : "up" })),
       { name: "tp", domains: ["h1-upstream"], prefix: "/", cluster: "h1" },
     ],
     clusters: [{ name: "up", port: up.server!.port, http2: true }, { name: "bare", port: up.bare!.port, http2: true }, { name: "h1", port: up.h1!.port }],
