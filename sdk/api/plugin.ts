@@ -4,7 +4,9 @@
 // Body hooks follow Higress: buffered mode pauses until end of stream and hands over the whole
 // body; streaming mode hands over each chunk and sends on what the hook returns. A stream may
 // end on a data frame or on trailers: either way the buffered hook gets the whole body once and
-// the streaming hook gets its last chunk, so no body passes a plugin unseen.
+// the streaming hook gets its last chunk, so no body passes a plugin unseen. At the trailers every
+// chunk already went on and Envoy has no body to add to: what the streaming hook returns there is
+// dropped (test/body-pipeline shows it for h2c and HTTP/1 chunked trailers, both directions).
 import { Action, BufferType, StreamType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { dispatcher } from "../runtime/dispatcher";
@@ -209,7 +211,11 @@ export abstract class HttpFilter<C> extends HttpContext {
   onRequestHeaders(endOfStream: bool): Action { return Action.Continue; }
   /** Buffered mode: the whole request body. */
   onRequestBody(body: ArrayBuffer): Action { return Action.Continue; }
-  /** Streaming mode: one chunk; return the bytes to send on (or null to keep the chunk). */
+  /**
+   * Streaming mode: one chunk; return the bytes to send on (or null to keep the chunk). When the
+   * stream ends on trailers the last call comes there with an empty chunk, and Envoy drops the
+   * bytes returned from it (a warning is logged): keep nothing back that must reach the peer.
+   */
   onRequestChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null { return null; }
   /** The request ends with trailers (called after the body hook saw the end of the body). */
   onRequestTrailers(): Action { return Action.Continue; }
@@ -219,6 +225,7 @@ export abstract class HttpFilter<C> extends HttpContext {
   }
   onResponseHeaders(endOfStream: bool): Action { return Action.Continue; }
   onResponseBody(body: ArrayBuffer): Action { return Action.Continue; }
+  /** Streaming mode for the response; at the trailers, as onRequestChunk, returned bytes are dropped. */
   onResponseChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null { return null; }
   onResponseTrailers(): Action { return Action.Continue; }
   onResponseBodyTooLarge(size: u32): Action {
@@ -436,7 +443,12 @@ export abstract class HttpFilter<C> extends HttpContext {
   }
 }
 
-/** Adds bytes after what the host holds of a body (the last words of a stream ending in trailers). */
+/**
+ * Adds bytes after what the host holds of a body (the last words of a stream ending in trailers).
+ * Envoy's wasm Context has a body to grow only while it buffers one (StopIterationAndBuffer); after
+ * the chunks went on it hands out an empty read-only buffer, so the write fails with BadArgument
+ * and the bytes are dropped: the warning below says so instead of failing silently.
+ */
 function appendBody(type: BufferType, data: ArrayBuffer): void {
   const size = host.getBufferSize(type);
   if (size < 0) { log.warn("could not add " + data.byteLength.toString() + " bytes at the end of the body: no body buffer"); return; }

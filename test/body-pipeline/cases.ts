@@ -11,8 +11,14 @@ export const probeRules = [
   { _match_route_: ["pb"], response: "buffer" },
   { _match_route_: ["ps"], response: "stream" },
   { _match_route_: ["lim"], request: "buffer", pause_headers: true, request_limit: 1000, response: "buffer", response_limit: 100000 },
+  { _match_route_: ["tq"], request: "stream", tail: "<tail>" },
+  { _match_route_: ["tp", "tb"], response: "stream", tail: "<tail>" },
 ];
-export const probeRoutes = ["rb", "rbn", "rs", "pb", "ps", "lim"];
+export const probeRoutes = ["rb", "rbn", "rs", "pb", "ps", "lim", "tq", "tp", "tb"];
+/** Routes whose upstream answers with headers and trailers only (no data frame). */
+export const bareRoutes = ["tb"];
+/** What the probe's streaming hook adds after its end marker on the tq/tp/tb routes. */
+export const TAIL = "<tail>";
 
 export interface BodyCase {
   name: string;
@@ -34,6 +40,18 @@ export interface BodyCase {
   /** Request trailers the upstream / response trailers the client must receive. */
   upstreamTrailers?: Record<string, string>;
   clientTrailers?: Record<string, string>;
+  /**
+   * The bytes the streaming response hook returned at its last call (end marker + TAIL): "kept"
+   * when the client's body must end with them, "dropped" when they must be nowhere in it.
+   */
+  clientTail?: "kept" | "dropped";
+  /** The client's body must be empty (the upstream sent no data frame). */
+  clientEmpty?: boolean;
+  /**
+   * The streaming hook's last call came at the trailers and returned bytes: the host refuses to
+   * add them (proxy_set_buffer_bytes → BadArgument, status 2) and the SDK logs DROPPED_LINE.
+   */
+  droppedAtTrailers?: boolean;
 }
 
 export function summary(body: string): string {
@@ -53,14 +71,23 @@ export const bodyCases: BodyCase[] = [
   { name: "buffered request, headers not paused, ends on trailers: a blocked body is blocked", route: "rbn", chunks: ["BLOCK"], trailers: T, status: 403 },
   { name: "buffered request, headers not paused, ends on data: blocked", route: "rbn", chunks: ["xx", "BLOCK"], status: 403 },
   { name: "streaming request, ends on data: the last chunk is marked", route: "rs", chunks: ["abc", "defg"], status: 200, upstreamBody: "abcdefg|seen=7|last" },
-  { name: "streaming request, ends on trailers: the hook still gets its last call", route: "rs", chunks: ["abc", "defg"], trailers: T, status: 200, upstreamBody: "abcdefg", upstreamTrailers: { "x-probe-seen": "7|last" } },
+  { name: "streaming request, ends on trailers: the hook still gets its last call", route: "rs", chunks: ["abc", "defg"], trailers: T, status: 200, upstreamBody: "abcdefg", upstreamTrailers: { "x-probe-seen": "7|last" }, droppedAtTrailers: true },
   { name: "buffered response, ends on data", route: "pb", chunks: ["q"], status: 200, clientSummary: true },
   { name: "buffered response, ends on trailers: the hook sees the whole body", route: "pb", chunks: ["q"], responseTrailers: true, status: 200, clientSummary: true },
   { name: "streaming response, ends on data: the last chunk is marked", route: "ps", chunks: ["q"], status: 200, clientMarker: true },
-  { name: "streaming response, ends on trailers: the hook still gets its last call", route: "ps", chunks: ["q"], responseTrailers: true, status: 200, clientTrailers: { "x-probe-seen": "*" } },
+  { name: "streaming response, ends on trailers: the hook still gets its last call", route: "ps", chunks: ["q"], responseTrailers: true, status: 200, clientTrailers: { "x-probe-seen": "*" }, droppedAtTrailers: true },
   { name: "body over the limit → 413, never read", route: "lim", chunks: [big], status: 413 },
   { name: "body over the limit, ends on trailers → 413", route: "lim", chunks: [big.slice(0, 700), big.slice(700)], trailers: T, status: 413 },
   { name: "body under the limit passes", route: "lim", chunks: ["small"], trailers: T, status: 200, upstreamBody: summary("small"), clientSummary: true },
+  // Bytes a streaming hook returns at its last call: they go out when that call comes with the
+  // last data frame; at the trailers Envoy has no body buffer for the filter (it passed every
+  // chunk on), so proxy_set_buffer_bytes fails and the bytes are dropped — on h2c and HTTP/1.
+  { name: "streaming request with a tail, ends on data: the tail goes out", route: "tq", chunks: ["abc", "defg"], status: 200, upstreamBody: `abcdefg|seen=7|last${TAIL}` },
+  { name: "streaming request with a tail, ends on trailers: bytes added at the trailers are dropped", route: "tq", chunks: ["abc", "defg"], trailers: T, status: 200, upstreamBody: "abcdefg", upstreamTrailers: { "x-probe-seen": "7|last" }, droppedAtTrailers: true },
+  { name: "streaming request with a tail, trailers and no data: bytes added at the trailers are dropped", route: "tq", chunks: [], trailers: T, status: 200, upstreamBody: "", upstreamTrailers: { "x-probe-seen": "0|last" }, droppedAtTrailers: true },
+  { name: "streaming response with a tail, ends on data: the tail goes out", route: "tp", chunks: ["q"], status: 200, clientMarker: true, clientTail: "kept" },
+  { name: "streaming response with a tail, ends on trailers: bytes added at the trailers are dropped", route: "tp", chunks: ["q"], responseTrailers: true, status: 200, clientTrailers: { "x-probe-seen": "*" }, clientTail: "dropped", droppedAtTrailers: true },
+  { name: "streaming response with a tail, trailers and no data: bytes added at the trailers are dropped", route: "tb", chunks: ["q"], responseTrailers: true, status: 200, clientTrailers: { "x-probe-seen": "*" }, clientTail: "dropped", clientEmpty: true, droppedAtTrailers: true },
 ];
 
 /** What one run of a row produced, on Envoy or the emulator. */
@@ -83,7 +110,13 @@ export function problems(c: BodyCase, o: Outcome): string[] {
   if (c.upstreamBody !== undefined && o.upstream.body !== c.upstreamBody) out.push(`upstream body ${JSON.stringify(o.upstream.body.slice(0, 120))}, expected ${JSON.stringify(c.upstreamBody)}`);
   for (const [k, v] of Object.entries(c.upstreamHeaders ?? {})) if (o.upstream.headers[k] !== v) out.push(`upstream header ${k}=${o.upstream.headers[k]}, expected ${v}`);
   for (const [k, v] of Object.entries({ ...(c.trailers ?? {}), ...(c.upstreamTrailers ?? {}) })) if (o.upstream.trailers?.[k] !== v) out.push(`upstream trailer ${k}=${o.upstream.trailers?.[k]}, expected ${v}`);
-  const s = o.client.body.toString("latin1");
+  let s = o.client.body.toString("latin1");
+  if (c.clientEmpty && s !== "") out.push(`client body ${JSON.stringify(s.slice(0, 80))}, expected none`);
+  if (c.clientTail === "kept") {
+    if (!s.endsWith(`|last${TAIL}`)) out.push(`client body ends ${JSON.stringify(s.slice(-40))}, expected the end marker and ${TAIL}`);
+    else s = s.slice(0, -TAIL.length);
+  }
+  if (c.clientTail === "dropped" && (s.includes(TAIL) || s.includes("|last"))) out.push(`client body ${JSON.stringify(s.slice(-40))} carries bytes added at the trailers`);
   if (c.clientSummary) {
     const m = /^len=(\d+);crc=([0-9a-f]+);/.exec(s);
     if (!m) out.push(`no summary in ${JSON.stringify(s.slice(0, 80))}`);
@@ -104,3 +137,6 @@ export function problems(c: BodyCase, o: Outcome): string[] {
   }
   return out;
 }
+
+/** The SDK's warning when the host refused bytes a streaming hook added at the trailers. */
+export const DROPPED_LINE = /could not add \d+ bytes at the end of the body \(status 2\)/;

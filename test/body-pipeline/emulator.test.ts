@@ -3,17 +3,23 @@ import { describe, it, expect } from "vitest";
 import { testPluginWasm } from "../../harness/src/tools.js";
 import { Emulator } from "../../harness/src/emulator/index.js";
 import type { Sent } from "../../harness/src/emulator/stream.js";
-import { bodyCases, probeRules, probeRoutes, problems } from "./cases.js";
+import { bodyCases, probeRules, probeRoutes, bareRoutes, problems, DROPPED_LINE } from "./cases.js";
 
-const routes = probeRoutes.map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" }));
+const routes = probeRoutes.map((r) => ({ name: r, path: `/${r}`, cluster: "up" }));
 
-/** What the h2c echo upstream of the Envoy test answers (JSON of the request; trailers on demand). */
+/**
+ * What the h2c upstreams of the Envoy test answer: a JSON echo of the request (in three data
+ * frames and trailers on demand), or on bare routes only headers and trailers.
+ */
 function echo(sent: Sent) {
   const headers = Object.fromEntries(sent.headers ?? []);
   const trailers = sent.trailers ? Object.fromEntries(sent.trailers) : null;
   const body = JSON.stringify({ path: headers[":path"], headers, body: sent.body.toString("latin1"), trailers });
   const third = Math.max(1, Math.floor(body.length / 3));
   const withTrailers = headers["x-want-trailers"] !== undefined;
+  if (bareRoutes.some((r) => headers[":path"]?.startsWith(`/${r}`))) {
+    return { status: 200, headers: [["content-type", "application/json"]] as [string, string][], chunks: [], trailers: [["x-upstream-trailer", "done"]] as [string, string][] };
+  }
   return withTrailers
     ? { status: 200, headers: [["content-type", "application/json"]] as [string, string][], chunks: [body.slice(0, third), body.slice(third, 2 * third), body.slice(2 * third)], trailers: [["x-upstream-trailer", "done"]] as [string, string][] }
     : { status: 200, headers: [["content-type", "application/json"]] as [string, string][], body };
@@ -35,7 +41,10 @@ for (const target of ["envoy", "higress"] as const) {
         ? { body: r.upstream.body.toString("latin1"), headers: Object.fromEntries(r.upstream.headers), trailers: r.upstream.trailers ? Object.fromEntries(r.upstream.trailers) : null }
         : null;
       const trailers = r.stream.downstream.trailers;
-      expect(problems(c, { status: r.status, upstream: up, client: { body: r.bodyBytes, trailers: trailers ? Object.fromEntries(trailers) : null } })).toEqual([]);
+      const client = { body: r.bodyBytes, trailers: trailers ? Object.fromEntries(trailers) : null };
+      expect(problems(c, { status: r.status, upstream: up, client })).toEqual([]);
+      if (c.responseTrailers) expect(client.trailers).toMatchObject({ "x-upstream-trailer": "done" });
+      expect(host.logLines().some((l) => DROPPED_LINE.test(l))).toBe(!!c.droppedAtTrailers);
       expect(host.traps).toEqual([]);
     });
   });

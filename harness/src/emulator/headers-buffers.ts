@@ -27,14 +27,22 @@ function headerMap(h: HostContext, type: number, forWrite: boolean): HeaderMap |
   }
 }
 
+/**
+ * Envoy's body buffer outside a body callback that kept the body (the trailers phase after the
+ * chunks went on, a stream with no data frame, the headers phase, a root context): its wasm
+ * Context hands out an empty string buffer there, not "none", so the size reads 0 and a read
+ * gets no bytes, while a write is refused with BadArgument (proxy-wasm's BufferBase::copyFrom).
+ */
+const NO_BODY = Buffer.alloc(0);
+
 /** The buffer a type names now, or null when there is none in this callback. */
 function buffer(h: HostContext, type: number): Buffer | null {
   const s = h.current();
   switch (type) {
     case BufferType.HttpRequestBody:
-      return s?.req.buf ?? null;
+      return s?.req.buf ?? NO_BODY;
     case BufferType.HttpResponseBody:
-      return s?.resp.buf ?? null;
+      return s?.resp.buf ?? NO_BODY;
     case BufferType.HttpCallResponseBody:
       return h.data.callResponse?.body ?? null;
     case BufferType.GrpcReceiveBuffer:
@@ -140,7 +148,7 @@ export function bufferImports(h: HostContext): HostFunctions {
       if (type === BufferType.HttpRequestBody) d = s?.req;
       else if (type === BufferType.HttpResponseBody) d = s?.resp;
       else return type > BufferType.RedisCallResponse ? Status.BadArgument : buffer(h, type) === null ? Status.NotFound : Status.BadArgument;
-      if (!d || d.buf === null) return Status.NotFound;
+      if (!d || d.buf === null) return Status.BadArgument;
       start >>>= 0;
       size >>>= 0;
       // Envoy's Buffer::copyFrom: start == 0 drains `size` bytes and prepends; start ≥ length appends.

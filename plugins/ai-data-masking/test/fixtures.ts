@@ -76,3 +76,19 @@ function pieces(text: string, step: number): string[] {
 
 /** The stream as the client must receive it: the provider's bytes with each mask restored. */
 export const restored = (stream: string) => stream.split(MASK_PHONE).join(PHONE).split(MASK_EMAIL).join(EMAIL).split(MASK_ID).join(ID);
+
+/**
+ * Streams whose last data frame ends inside what could be a mask (masking-trailers.envoy.test.ts,
+ * the emulator's rows of the same): the plugin holds those bytes back until its last call.
+ */
+export const TAIL_STREAMS: Record<string, string> = {
+  // The last frame stops inside what could be a mask: nothing to restore there.
+  prefix: `data: {"choices":[{"delta":{"content":"x ${MASK_EMAIL}"}}]}\n\ndata: {"choices":[{"delta":{"content":"${MASK_EMAIL.slice(0, 6)}"}}]}`,
+  // The mask is cut between the two data frames and the event has no blank line at the end.
+  cut: `data: {"choices":[{"delta":{"content":"id ${MASK_ID}"}}]}`,
+};
+
+/** Where a TAIL_STREAMS stream is cut into its two data frames. */
+export function tailSplit(s: string): number {
+  return s.indexOf(MASK_ID) > 0 ? s.indexOf(MASK_ID) + 9 : s.length - 3;
+}

@@ -5,7 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
-import { CONFIG, PHONE, EMAIL, ID, MASK_PHONE, MASK_EMAIL, MASK_ID, PROMPT, MASKED_PROMPT, MASKED_ANSWER, chat, openaiStream, anthropicStream, openaiStreamOf, anthropicStreamOf, restored, md5 } from "./fixtures.js";
+import { CONFIG, PHONE, EMAIL, ID, MASK_PHONE, MASK_EMAIL, MASK_ID, PROMPT, MASKED_PROMPT, MASKED_ANSWER, chat, openaiStream, anthropicStream, openaiStreamOf, anthropicStreamOf, restored, md5, TAIL_STREAMS, tailSplit } from "./fixtures.js";
 
 const routes = [{ name: "r", prefix: "/", cluster: "up" }];
 const SSE = { "content-type": "text/event-stream" };
@@ -148,6 +148,18 @@ for (const target of ["envoy", "higress"] as const) {
       const r = await post(host, chat("hi"), { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ choices: [{ message: { content: "about project-omega" } }] }) });
       expect(JSON.parse(r.body).choices[0].message.content).toBe("Refused.");
     });
+
+    // masking-trailers.envoy.test.ts's answers as Envoy hands them on (their HTTP/1 trailers dropped).
+    for (const [name, stream] of Object.entries(TAIL_STREAMS)) {
+      it(`a stream whose last frame ends inside a possible mask releases the held tail (${name})`, async () => {
+        const host = await load();
+        const at = tailSplit(stream);
+        const r = await post(host, chat(PROMPT, { stream: true }), { status: 200, headers: SSE, chunks: [stream.slice(0, at), stream.slice(at)] });
+        expect(r.status).toBe(200);
+        expect(r.body).toBe(stream.split(MASK_EMAIL).join(EMAIL).split(MASK_ID).join(ID));
+        expect(host.traps).toEqual([]);
+      });
+    }
 
     it("a body that is not UTF-8 passes untouched; a trailer-ended body is masked; a 4 MB body is masked", async () => {
       const host = await load();

@@ -1,12 +1,14 @@
 // body-probe: a plugin used only by tests of the SDK's body pipeline. It shows what the body
 // hooks saw, in the body itself (so it works whether or not headers were already forwarded):
 //   buffered: the body is replaced by `len=<n>;crc=<crc32 hex>;` + the body it was handed
-//   streaming: each chunk passes unchanged and the last one gets `|seen=<n>|last` appended; when
-//   the stream ends on trailers (where Envoy lets no body be added) a trailer says what was seen:
-//   `x-probe-seen: <n>|last` (or `|not-last` if the hook never got its last call)
+//   streaming: each chunk passes unchanged and the last one gets `|seen=<n>|last` appended (then
+//   the configured `tail`); when the stream ends on trailers (where Envoy drops body bytes a filter
+//   adds unless it buffered the body) a trailer says what was seen: `x-probe-seen: <n>|last` (or
+//   `|not-last` if the hook never got its last call)
 //   a buffered request body containing "BLOCK" is refused with 403 (a request-block stand-in)
 // Config: {"request": "buffer"|"stream"|"none", "response": …, "pause_headers": bool,
-//          "request_limit": bytes, "response_limit": bytes (0: none), "body_wait_ms": ms}
+//          "request_limit": bytes, "response_limit": bytes (0: none), "body_wait_ms": ms,
+//          "tail": bytes a streaming hook adds after the end marker at its last call}
 import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, registerPlugin } from "@sluice/sdk";
 import { crc32 } from "@sluice/sdk/crypto";
 export * from "@sluice/sdk/exports";
@@ -18,6 +20,7 @@ class ProbeConfig {
   requestLimit: u32 = 0;
   responseLimit: u32 = 0;
   bodyWaitMs: u32 = 10000;
+  tail: string = "";
 }
 
 function modeOf(json: JsonObject, key: string): BodyMode {
@@ -36,6 +39,8 @@ class BodyProbe extends Plugin<ProbeConfig> {
     c.requestLimit = <u32>json.getNumber("request_limit", 0);
     c.responseLimit = <u32>json.getNumber("response_limit", 0);
     c.bodyWaitMs = <u32>json.getNumber("body_wait_ms", 10000);
+    const tail = json.getString("tail");
+    if (tail !== null) c.tail = tail;
     return c;
   }
   newFilter(): HttpFilter<ProbeConfig> { return new BodyProbeFilter(); }
@@ -96,7 +101,7 @@ class BodyProbeFilter extends HttpFilter<ProbeConfig> {
     this.requestSeen += chunk.byteLength;
     if (!last) return null;
     this.requestLast = true;
-    return withMarker(chunk, this.requestSeen);
+    return withMarker(chunk, this.requestSeen, this.config.tail);
   }
 
   onResponseBody(body: ArrayBuffer): Action {
@@ -108,12 +113,12 @@ class BodyProbeFilter extends HttpFilter<ProbeConfig> {
     this.responseSeen += chunk.byteLength;
     if (!last) return null;
     this.responseLast = true;
-    return withMarker(chunk, this.responseSeen);
+    return withMarker(chunk, this.responseSeen, this.config.tail);
   }
 }
 
-function withMarker(chunk: ArrayBuffer, seen: i64): ArrayBuffer {
-  const tail = String.UTF8.encode("|seen=" + seen.toString() + "|last");
+function withMarker(chunk: ArrayBuffer, seen: i64, extra: string): ArrayBuffer {
+  const tail = String.UTF8.encode("|seen=" + seen.toString() + "|last" + extra);
   const out = new Uint8Array(chunk.byteLength + tail.byteLength);
   out.set(Uint8Array.wrap(chunk), 0);
   out.set(Uint8Array.wrap(tail), chunk.byteLength);
