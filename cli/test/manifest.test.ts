@@ -32,14 +32,17 @@ const HIGRESS: Record<string, [string, number]> = {
   "ai-prompt-guard": ["default", 420],
   "ai-token-ratelimit": ["default", 600],
   "basic-auth": ["AUTHN", 320],
+  "cache-control": ["AUTHN", 420],
   "bot-detect": ["AUTHZ", 310],
   "cluster-key-rate-limit": ["default", 20],
   cors: ["AUTHZ", 340],
+  "custom-response": ["AUTHN", 910],
   "hmac-auth-apisix": ["AUTHN", 330],
   "ip-restriction": ["AUTHN", 210],
   "jwt-auth": ["AUTHN", 340],
   "key-auth": ["AUTHN", 310],
   "key-rate-limit": ["default", 10],
+  "replay-protection": ["AUTHN", 800],
   "request-block": ["AUTHZ", 320],
 };
 

@@ -2,4 +2,5 @@
 export * from "./ip";
 export * from "./query";
 export * from "./httpdate";
+export * from "./httpdate-format";
 export * from "./path";

@@ -85,6 +85,15 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { rule_name: "cc", redis: { service_name: "redis.dns", timeout: 1000 }, rule_items: [{ limit_by_per_ip: "from-header-x-real-ip", limit_keys: [{ key: "0.0.0.0/0", query_per_minute: 4 }] }] },
     { rule_name: "k", redis: { service_name: "redis.dns" }, show_limit_quota_header: true, rule_items: [{ limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_second: 2 }] }, { limit_by_per_param: "apikey", limit_keys: [{ key: "regexp:^a.*", query_per_hour: 10 }, { key: "*", query_per_minute: 5 }] }] },
   ],
+  "custom-response": [
+    { rules: [{ enable_on_status: [404, "5xx"], status_code: 503, headers: ["Content-Type=application/json", "X-A=b=c"], body: '{"e":1}' }, { enable_on_status: ["x23"], body: "t" }, { status_code: 299, body: "default" }] },
+    { status_code: 200, headers: ["Hello=World"], body: "mock", _rules_: [{ _match_route_: ["r"], enable_on_status: [200], status_code: 302, headers: ["Location=https://example.com"] }] },
+  ],
+  "replay-protection": [
+    { force_nonce: true, validate_base64: true, nonce_min_length: 4, nonce_max_length: 64, redis: { service_name: "redis.static", timeout: 100 } },
+    { nonce_header: "x-nonce", nonce_ttl: 60, reject_code: 409, reject_msg: "again", redis: { service_name: "redis.dns", key_prefix: "rp" } },
+  ],
+  "cache-control": [{ suffix: "jpg|png|jpeg", expires: 3600 }, { expires: "max", _rules_: [{ _match_route_: ["r"], suffix: "html", expires: "epoch" }] }],
   "emu-higress-probe": [{}],
   "bench-rewrite": [{}],
   "crypto-probe": [{}],
