@@ -137,7 +137,8 @@ it("scripts/gen-plugin-docs.ts --check fails on a stale README and regenerates i
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+  // Three tsx start-ups: ~25 s on a quiet machine, 70 s seen under a CI run and a fuzz run beside it.
+}, 300_000);
 
 it("sluice new's plugin has a manifest too: README table from it, config.yaml passes its schema", () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-tpl-"));
