@@ -2,7 +2,7 @@
 // the `prefix*` keys in key order, then `*` — on the API paths Higress applies it to. The body is
 // edited on bytes: only the model's value changes, every other byte goes upstream as sent.
 import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, registerPlugin, log } from "@sluice/sdk";
-import { setTopLevelString } from "@sluice/sdk/json";
+import { setTopLevelString, quoteJsonString } from "@sluice/sdk/json";
 import { parsePathSuffixes, pathHasSuffix, isPlainModelKey, modelFieldText } from "@sluice/sdk/ai";
 export * from "@sluice/sdk/exports";
 
@@ -89,7 +89,7 @@ class ModelMapperFilter extends HttpFilter<MapperConfig> {
       log.error("invalid json body");
       return Action.Continue;
     }
-    let next = c.target(model);
+    const next = c.target(model);
     if (next.length == 0 || next == model) return Action.Continue;
     const out = setTopLevelString(body, c.modelKey, next);
     if (out === null) {
@@ -97,7 +97,8 @@ class ModelMapperFilter extends HttpFilter<MapperConfig> {
       return Action.Continue;
     }
     this.replaceRequestBody(out);
-    log.debug("model mapped, before: " + model + ", after: " + next);
+    // Quoted: a model from the body must not break the log into lines.
+    log.debug("model mapped, before: " + quoteJsonString(model) + ", after: " + quoteJsonString(next));
     return Action.Continue;
   }
 }
