@@ -85,6 +85,18 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { rule_name: "cc", redis: { service_name: "redis.dns", timeout: 1000 }, rule_items: [{ limit_by_per_ip: "from-header-x-real-ip", limit_keys: [{ key: "0.0.0.0/0", query_per_minute: 4 }] }] },
     { rule_name: "k", redis: { service_name: "redis.dns" }, show_limit_quota_header: true, rule_items: [{ limit_by_header: "x-key", limit_keys: [{ key: "k1", query_per_second: 2 }] }, { limit_by_per_param: "apikey", limit_keys: [{ key: "regexp:^a.*", query_per_hour: 10 }, { key: "*", query_per_minute: 5 }] }] },
   ],
+  "model-mapper": [
+    { modelMapping: { "gpt-4-*": "qwen-max", "gpt-4o": "qwen-vl-plus", "*": "qwen-turbo" } },
+    { modelKey: "engine", enableOnPathSuffix: ["/generate", "*"], modelMapping: { a: "b", "keep-*": "" } },
+  ],
+  "model-router": [
+    { modelToHeader: "x-higress-llm-model", addProviderHeader: "x-higress-llm-provider" },
+    { enableOnPathSuffix: ["*"], autoRouting: { enable: true, defaultModel: "qwen-turbo", rules: [{ pattern: "(?i)(draw|image|画)", model: "qwen-vl-max" }, { pattern: "(?i)code", model: "qwen-coder" }] } },
+  ],
+  "traffic-tag": [
+    { defaultTagKey: "x-mse-tag", defaultTagVal: "base", conditionGroups: [{ headerName: "x-mse-tag", headerValue: "gray", logic: "and", conditions: [{ conditionType: "header", key: "role", operator: "in", value: ["user", "viewer"] }, { conditionType: "parameter", key: "foo", operator: "equal", value: ["bar"] }] }] },
+    { conditionGroups: [{ headerName: "x-t", headerValue: "v", logic: "or", conditions: [{ conditionType: "cookie", key: "uid", operator: "regex", value: ["^[a-z]{3}$"] }, { conditionType: "header", key: "user-id", operator: "percentage", value: ["60"] }] }], weightGroups: [{ headerName: "x-c", headerValue: "gray", weight: 30 }, { headerName: "x-c", headerValue: "base", weight: 70 }] },
+  ],
   "emu-higress-probe": [{}],
   "bench-rewrite": [{}],
   "crypto-probe": [{}],
