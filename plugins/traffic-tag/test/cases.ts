@@ -73,6 +73,11 @@ export const table: PluginTable = {
       config: { weightGroups: [{ headerName: "x-canary", headerValue: "never", weight: 0 }], defaultTagKey: "x-canary" },
       rows: [{ name: "nothing picked and defaultTagVal missing → no header", upstream: { "x-canary": null } }].map(row),
     },
+    {
+      name: "an empty configuration (Higress loads it and tags nothing)",
+      config: {},
+      rows: [{ name: "no tag header is added", headers: [["role", "user"]], upstream: { [TAG]: null, "x-canary": null } }].map(row),
+    },
   ],
   badConfigs: ([
     ["logic neither and nor or", { conditionGroups: [{ headerName: "h", headerValue: "v", logic: "xor", conditions: [] }] }, "invalid condition group:"],
