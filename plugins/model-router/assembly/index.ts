@@ -7,8 +7,7 @@ import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValu
 import { setTopLevelString, parseJsonBytes, quoteJsonString } from "@sluice/sdk/json";
 import { parsePathSuffixes, pathHasSuffix, isPlainModelKey, modelFieldText } from "@sluice/sdk/ai";
 import { Regex } from "@sluice/sdk/regex";
-import { isSafeHeaderValue } from "@sluice/sdk/http";
-import { FieldSpan, multipartBoundary, findFormFields } from "./multipart";
+import { isSafeHeaderValue, FieldSpan, multipartBoundary, findFormFields } from "@sluice/sdk/http";
 export * from "@sluice/sdk/exports";
 
 /** Higress's SetRequestBodyBufferLimit for this plugin. */

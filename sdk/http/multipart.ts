@@ -1,5 +1,6 @@
-// Just enough multipart/form-data (RFC 7578) to find a named field's bytes in a buffered body:
-// the body is scanned, never copied, and anything malformed gives null, never a trap.
+// Just enough multipart/form-data (RFC 7578) to find a named field's bytes in a buffered body
+// (model-router's model field; form fields of other body rewrites): the body is scanned on
+// bytes, never copied or decoded, and anything malformed gives null, never a trap.
 
 /** One part whose Content-Disposition is `form-data` with the wanted name: its content's byte span. */
 export class FieldSpan {
