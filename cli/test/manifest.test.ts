@@ -43,6 +43,10 @@ const HIGRESS: Record<string, [string, number]> = {
   "key-auth": ["AUTHN", 310],
   "key-rate-limit": ["default", 10],
   "replay-protection": ["AUTHN", 800],
+  // Higress's model-mapper README gives none: right after model-router, before every default-phase plugin.
+  "model-mapper": ["AUTHN", 800],
+  "model-router": ["AUTHN", 900],
+  "traffic-tag": ["default", 400],
   "request-block": ["AUTHZ", 320],
 };
 

@@ -6,3 +6,4 @@ export * from "./log";
 export * from "./messages";
 export * from "./errors";
 export * from "./deny";
+export * from "./model-field";

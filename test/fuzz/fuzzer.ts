@@ -478,7 +478,7 @@ function abortLine(host: Emulator): string {
 
 // ---------------------------------------------------------------- SDK parsers
 
-export const PARSERS = ["json", "pairs", "config", "resp", "sse", "eventstream", "regex", "path", "regexset"] as const;
+export const PARSERS = ["json", "pairs", "config", "resp", "sse", "eventstream", "regex", "path", "regexset", "multipart"] as const;
 
 async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats, record: (t: Omit<TrapRecord, "count" | "example">, ex: string) => void, deadline: number): Promise<void> {
   let m = first;
@@ -508,6 +508,7 @@ async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats,
         case "eventstream": { const b = randomEventStream(cr); pins.push(m.newBuffer(b)); e.fuzzEventStream(pins[0], cr.int(b.length + 1)); break; }
         case "regex": pins.push(m.newString(randomRegex(cr)), m.newString(randomText(cr, cr.size(200)).toString("utf8"))); e.fuzzRegex(pins[0], pins[1]); break;
         case "path": pins.push(m.newBuffer(cr.chance(0.5) ? Buffer.concat([Buffer.from(cr.pick(PATHS)), randomText(cr, cr.size(64))]) : randomText(cr, cr.size(512)))); { const v = e.fuzzPath(pins[0]); if (v === -1) throw new Error("normalizePath is not idempotent"); } break;
+        case "multipart": { const [b, ct] = randomMultipart(cr); pins.push(m.newBuffer(b), m.newString(ct)); if (e.fuzzMultipart(pins[0], pins[1]) === -1) throw new Error("findFormFields gave a span outside the body"); break; }
         case "regexset": pins.push(m.newString(Array.from({ length: 1 + cr.int(6) }, () => randomRegex(cr)).join("\n")), m.newString(randomText(cr, cr.size(400)).toString("utf8"))); e.fuzzRegexSet(pins[0], pins[1]); break;
       }
       for (const ptr of pins) m.unpin(ptr);
@@ -517,6 +518,20 @@ async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats,
       fresh();
     }
   }
+}
+
+/** A multipart/form-data body (well-formed, then mutated) and its content type, sometimes without a boundary. */
+function randomMultipart(r: Rng): [Buffer, string] {
+  const boundary = r.chance(0.5) ? "b" : randomText(r, r.size(12)).toString("latin1").replace(/[\r\n;"]/g, "x") || "b";
+  const parts: Buffer[] = [];
+  for (let i = 0, n = r.int(5); i < n; i++) {
+    const name = r.pick(["model", "file", "Model", "model\"x", ""]);
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), randomText(r, r.size(64)), Buffer.from("\r\n"));
+  }
+  if (r.chance(0.8)) parts.push(Buffer.from(`--${boundary}--\r\n`));
+  const body = Buffer.concat(parts);
+  const ct = r.chance(0.9) ? `multipart/form-data; boundary=${r.chance(0.3) ? `"${boundary}"` : boundary}` : "multipart/form-data";
+  return [r.chance(0.5) ? mutateText(r, body.toString("latin1")) : body, ct];
 }
 
 function randomPairsBytes(r: Rng): Buffer {

@@ -11,6 +11,7 @@ import { Plugin, HttpFilter, ConfigError } from "../../sdk/api/plugin";
 import { normalizePath } from "../../sdk/net/path";
 import { RegexSet } from "../../sdk/regex/set";
 import { classifyAiPath } from "../../sdk/ai/api";
+import { findFormFields, multipartBoundary } from "../../sdk/http/multipart";
 
 export function fuzzJson(buf: ArrayBuffer): i32 {
   const r = parseJsonBytes(buf);
@@ -97,4 +98,19 @@ export function fuzzRegexSet(patterns: string, subject: string): i32 {
   const r = RegexSet.compile(patterns.split("\n"));
   if (r.set === null) return -1;
   return r.set!.test(subject) ? 1 : 0;
+}
+
+export function fuzzMultipart(buf: ArrayBuffer, contentType: string): i32 {
+  const boundary = multipartBoundary(contentType);
+  if (boundary === null) return -2;
+  const fields = findFormFields(buf, boundary, "model");
+  if (fields === null) return -3;
+  // Every span lies inside the body, in order.
+  let last = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    if (f.start < last || f.end < f.start || f.end > buf.byteLength) return -1;
+    last = f.end;
+  }
+  return fields.length;
 }

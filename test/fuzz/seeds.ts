@@ -94,6 +94,18 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { nonce_header: "x-nonce", nonce_ttl: 60, reject_code: 409, reject_msg: "again", redis: { service_name: "redis.dns", key_prefix: "rp" } },
   ],
   "cache-control": [{ suffix: "jpg|png|jpeg", expires: 3600 }, { expires: "max", _rules_: [{ _match_route_: ["r"], suffix: "html", expires: "epoch" }] }],
+  "model-mapper": [
+    { modelMapping: { "gpt-4-*": "qwen-max", "gpt-4o": "qwen-vl-plus", "*": "qwen-turbo" } },
+    { modelKey: "engine", enableOnPathSuffix: ["/generate", "*"], modelMapping: { a: "b", "keep-*": "" } },
+  ],
+  "model-router": [
+    { modelToHeader: "x-higress-llm-model", addProviderHeader: "x-higress-llm-provider" },
+    { enableOnPathSuffix: ["*"], autoRouting: { enable: true, defaultModel: "qwen-turbo", rules: [{ pattern: "(?i)(draw|image|画)", model: "qwen-vl-max" }, { pattern: "(?i)code", model: "qwen-coder" }] } },
+  ],
+  "traffic-tag": [
+    { defaultTagKey: "x-mse-tag", defaultTagVal: "base", conditionGroups: [{ headerName: "x-mse-tag", headerValue: "gray", logic: "and", conditions: [{ conditionType: "header", key: "role", operator: "in", value: ["user", "viewer"] }, { conditionType: "parameter", key: "foo", operator: "equal", value: ["bar"] }] }] },
+    { conditionGroups: [{ headerName: "x-t", headerValue: "v", logic: "or", conditions: [{ conditionType: "cookie", key: "uid", operator: "regex", value: ["^[a-z]{3}$"] }, { conditionType: "header", key: "user-id", operator: "percentage", value: ["60"] }] }], weightGroups: [{ headerName: "x-c", headerValue: "gray", weight: 30 }, { headerName: "x-c", headerValue: "base", weight: 70 }] },
+  ],
   "emu-higress-probe": [{}],
   "bench-rewrite": [{}],
   "crypto-probe": [{}],
