@@ -189,14 +189,16 @@ function cluster(c: ClusterSpec, bufferLimit?: number): unknown {
     }
     out.transport_socket = { name: "envoy.transport_sockets.tls", typed_config: tls };
   }
-  if (c.http2) {
-    out.typed_extension_protocol_options = {
-      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
-        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
-        explicit_http_config: { http2_protocol_options: {} },
-      },
-    };
-  }
+  out.typed_extension_protocol_options = {
+    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+      "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+      // Envoy drops an idle upstream connection before the upstream does (Node's servers close
+      // theirs after 5 s): otherwise a request can race the upstream's close and get a 503
+      // "connection termination" — seen under load in a CI run.
+      common_http_protocol_options: { idle_timeout: "1s" },
+      explicit_http_config: c.http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} },
+    },
+  };
   return out;
 }
 
