@@ -1,0 +1,48 @@
+// Exact, case-insensitive lookups of input bytes in the generated sorted tables (tables.ts).
+// Only ASCII a-z is folded, as libinjection does; no allocation.
+
+/** Compares entry `i` of a table with `len` input bytes at `p` upper-cased: <0, 0, >0. */
+function cmpEntry(bytes: usize, offs: usize, i: i32, p: usize, len: i32): i32 {
+  const start = load<u32>(offs + (<usize>i << 2));
+  const end = load<u32>(offs + (<usize>(i + 1) << 2));
+  const elen = <i32>(end - start);
+  const n = elen < len ? elen : len;
+  for (let k = 0; k < n; k++) {
+    const a = <i32>load<u8>(bytes + start + k);
+    let c = <i32>load<u8>(p + k);
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    if (a != c) return a - c;
+  }
+  return elen - len;
+}
+
+/** Index of the entry equal to the `len` bytes at `p` (upper-cased), or -1. */
+export function findWord(bytes: usize, offs: usize, count: i32, p: usize, len: i32): i32 {
+  if (len <= 0) return -1;
+  let lo = 0, hi = count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = cmpEntry(bytes, offs, mid, p, len);
+    if (c == 0) return mid;
+    if (c < 0) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Length of entry `i`. */
+export function entryLen(offs: usize, i: i32): i32 {
+  return <i32>(load<u32>(offs + (<usize>(i + 1) << 2)) - load<u32>(offs + (<usize>i << 2)));
+}
+
+/** Does entry `i` equal, upper-cased, the input bytes at p.. (p+entryLen) with no NUL skipping? */
+export function entryIsPrefixOf(bytes: usize, offs: usize, i: i32, p: usize, avail: i32): bool {
+  const start = load<u32>(offs + (<usize>i << 2));
+  const elen = entryLen(offs, i);
+  if (elen > avail) return false;
+  for (let k = 0; k < elen; k++) {
+    let c = <i32>load<u8>(p + k);
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    if (<i32>load<u8>(bytes + start + k) != c) return false;
+  }
+  return true;
+}
