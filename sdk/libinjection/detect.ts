@@ -4,19 +4,20 @@ import { isXss } from "./xss";
 
 // One state for the whole VM: detection allocates nothing per call.
 const sqli = new SqliState();
-let lastMatched = false;
 
 /** libinjection_is_sqli: is `data` SQL injection in any of the contexts libinjection tries? */
 export function detectSQLi(data: Uint8Array): bool {
   sqli.reset(data.dataStart, data.length, 0);
-  lastMatched = sqli.detect();
-  return lastMatched;
+  return sqli.detect();
 }
 
-/** The 1–5 character fingerprint of the last detectSQLi match (ModSecurity's TX.0), or "". */
+/**
+ * The 1–5 character fingerprint (token types, e.g. "s&sos") that made `data` match — what
+ * ModSecurity puts in TX.0 after @detectSQLi — or "" when `data` is not SQLi. Computed again from
+ * `data` rather than remembered, so it never describes another input; only called on a match.
+ */
 export function sqliFingerprint(data: Uint8Array): string {
-  // `data` is accepted for the call shape the WAF uses; the answer is the last match's.
-  if (!lastMatched || sqli.fpLen == 0) return "";
+  if (!detectSQLi(data) || sqli.fpLen == 0) return "";
   return String.UTF8.decodeUnsafe(changetype<usize>(sqli.fingerprint), <usize>sqli.fpLen);
 }
 
