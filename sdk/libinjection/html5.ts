@@ -1,7 +1,9 @@
 // The small HTML5 tokenizer libinjection's XSS check runs over (a subset of the WHATWG states,
 // with the IE quirks it chose). A state machine on bytes: one token per next() call, tokens are
 // (type, start, len) into the input; no allocation. States that hand over to another state
-// without a token loop here instead of recursing, under an iteration bound.
+// without a token loop here instead of recursing, under an iteration bound. Byte loops work on
+// local pointer/length copies (no managed references live, so no GC shadow-stack traffic).
+import { byteAt, indexOf } from "./words";
 
 export const H5_DATA_TEXT: i32 = 0;
 export const H5_TAG_NAME_OPEN: i32 = 1;
@@ -50,17 +52,18 @@ export class Html5 {
       : start == H5_START_VALUE_BACK_QUOTE ? S_VALUE_BQ : S_DATA;
   }
 
-  @inline at(i: i32): i32 { return i >= 0 && i < this.len ? <i32>load<u8>(this.s + <usize>i) : 0; }
-  private find(c: i32, from: i32): i32 {
-    for (let i = from < 0 ? 0 : from; i < this.len; i++) if (this.at(i) == c) return i;
-    return -1;
-  }
+  @inline at(i: i32): i32 { return byteAt(this.s, this.len, i); }
+  @inline private find(c: i32, from: i32): i32 { return indexOf(this.s, this.len, c, from); }
   /** Skips white space (plus NUL, which IE ignores); the byte found, or -1 at the end. */
   private skipWhite(): i32 {
-    while (this.pos < this.len) {
-      const c = this.at(this.pos);
-      if (isWhite(c)) this.pos++; else return c;
+    const s = this.s, len = this.len;
+    let p = this.pos;
+    while (p < len) {
+      const c = <i32>load<u8>(s + <usize>p);
+      if (!isWhite(c)) { this.pos = p; return c; }
+      p++;
     }
+    this.pos = p;
     return -1;
   }
   @inline private emit(type: i32, start: i32, len: i32, next: i32): bool {
@@ -76,11 +79,12 @@ export class Html5 {
     let st = this.state;
     // Each hand-over without a token moves pos forward or leads to a token within a few steps.
     let guard = 4 * this.len + 32;
+    const s = this.s;
     while (guard-- > 0) {
       const pos = this.pos, len = this.len;
       switch (st) {
         case S_DATA: {
-          const lt = this.find(0x3c, pos);
+          const lt = indexOf(s, len, 0x3c, pos);
           if (lt < 0) {
             this.emit(H5_DATA_TEXT, pos, len - pos, S_EOF);
             return this.tokenLen != 0;
@@ -91,7 +95,7 @@ export class Html5 {
         }
         case S_TAG_OPEN: {
           if (pos >= len) return this.stop();
-          const c = this.at(pos);
+          const c = byteAt(s, len, pos);
           if (c == 0x21) { this.pos++; st = S_MARKUP_DECL; continue; }
           if (c == 0x2f) { this.pos++; this.isClose = true; st = S_END_TAG_OPEN; continue; }
           if (c == 0x3f) { this.pos++; st = S_BOGUS_COMMENT; continue; }
@@ -102,7 +106,7 @@ export class Html5 {
         }
         case S_END_TAG_OPEN: {
           if (pos >= len) return this.stop();
-          const c = this.at(pos);
+          const c = byteAt(s, len, pos);
           if (c == 0x3e) { st = S_DATA; continue; }
           if (isAlpha(c)) { st = S_TAG_NAME; continue; }
           this.isClose = false;
@@ -116,7 +120,7 @@ export class Html5 {
         case S_TAG_NAME: {
           let p = pos;
           while (p < len) {
-            const c = this.at(p);
+            const c = byteAt(s, len, p);
             if (c != 0 && isWhite(c)) { this.pos = p + 1; return this.emit(H5_TAG_NAME_OPEN, pos, p - pos, S_BEFORE_ATTR_NAME); }
             if (c == 0x2f) { this.pos = p + 1; return this.emit(H5_TAG_NAME_OPEN, pos, p - pos, S_SELF_CLOSING); }
             if (c == 0x3e) {
@@ -136,7 +140,7 @@ export class Html5 {
           if (c < 0) return this.stop();
           if (c == 0x2f) {
             this.pos++;
-            if (this.pos < len && this.at(this.pos) != 0x3e) { st = S_BEFORE_ATTR_NAME; continue; }
+            if (this.pos < len && byteAt(s, len, this.pos) != 0x3e) { st = S_BEFORE_ATTR_NAME; continue; }
             st = S_SELF_CLOSING; continue;
           }
           if (c == 0x3e) { this.pos++; return this.emit(H5_TAG_NAME_CLOSE, this.pos - 1, 1, S_DATA); }
@@ -145,7 +149,7 @@ export class Html5 {
         case S_ATTR_NAME: {
           let p = pos + 1;
           while (p < len) {
-            const c = this.at(p);
+            const c = byteAt(s, len, p);
             if (isWhite(c)) { this.pos = p + 1; return this.emit(H5_ATTR_NAME, pos, p - pos, S_AFTER_ATTR_NAME); }
             if (c == 0x2f) { this.pos = p + 1; return this.emit(H5_ATTR_NAME, pos, p - pos, S_SELF_CLOSING); }
             if (c == 0x3d) { this.pos = p + 1; return this.emit(H5_ATTR_NAME, pos, p - pos, S_BEFORE_ATTR_VALUE); }
@@ -175,7 +179,7 @@ export class Html5 {
           // Skip the opening quote, unless the input starts inside the value.
           const from = pos > 0 ? pos + 1 : pos;
           this.pos = from;
-          const end = this.find(q, from);
+          const end = indexOf(s, len, q, from);
           if (end < 0) return this.emit(H5_ATTR_VALUE, from, len - from, S_EOF);
           this.pos = end + 1;
           return this.emit(H5_ATTR_VALUE, from, end - from, S_AFTER_VALUE_QUOTED);
@@ -183,7 +187,7 @@ export class Html5 {
         case S_VALUE_NOQ: {
           let p = pos;
           while (p < len) {
-            const c = this.at(p);
+            const c = byteAt(s, len, p);
             if (isWhite(c)) { this.pos = p + 1; return this.emit(H5_ATTR_VALUE, pos, p - pos, S_BEFORE_ATTR_NAME); }
             if (c == 0x3e) { this.pos = p; return this.emit(H5_ATTR_VALUE, pos, p - pos, S_TAG_NAME_CLOSE); }
             p++;
@@ -192,7 +196,7 @@ export class Html5 {
         }
         case S_AFTER_VALUE_QUOTED: {
           if (pos >= len) return this.stop();
-          const c = this.at(pos);
+          const c = byteAt(s, len, pos);
           if (isWhite(c)) { this.pos++; st = S_BEFORE_ATTR_NAME; continue; }
           if (c == 0x2f) { this.pos++; st = S_SELF_CLOSING; continue; }
           if (c == 0x3e) { this.pos++; return this.emit(H5_TAG_NAME_CLOSE, pos, 1, S_DATA); }
@@ -200,11 +204,11 @@ export class Html5 {
         }
         case S_SELF_CLOSING: {
           if (pos >= len) return this.stop();
-          if (this.at(pos) == 0x3e && pos > 0) { this.pos++; return this.emit(H5_TAG_NAME_SELFCLOSE, pos - 1, 2, S_DATA); }
+          if (byteAt(s, len, pos) == 0x3e && pos > 0) { this.pos++; return this.emit(H5_TAG_NAME_SELFCLOSE, pos - 1, 2, S_DATA); }
           st = S_BEFORE_ATTR_NAME; continue;
         }
         case S_BOGUS_COMMENT: {
-          const gt = this.find(0x3e, pos);
+          const gt = indexOf(s, len, 0x3e, pos);
           if (gt < 0) { this.pos = len; return this.emit(H5_TAG_COMMENT, pos, len - pos, S_EOF); }
           this.pos = gt + 1;
           return this.emit(H5_TAG_COMMENT, pos, gt - pos, S_DATA);
@@ -212,9 +216,9 @@ export class Html5 {
         case S_BOGUS_COMMENT2: { // ends at "%>"
           let p = pos;
           while (true) {
-            const pc = this.find(0x25, p);
+            const pc = indexOf(s, len, 0x25, p);
             if (pc < 0 || pc + 1 >= len) { this.pos = len; return this.emit(H5_TAG_COMMENT, pos, len - pos, S_EOF); }
-            if (this.at(pc + 1) != 0x3e) { p = pc + 1; continue; }
+            if (byteAt(s, len, pc + 1) != 0x3e) { p = pc + 1; continue; }
             this.pos = pc + 2;
             return this.emit(H5_TAG_COMMENT, pos, pc - pos, S_DATA);
           }
@@ -222,20 +226,20 @@ export class Html5 {
         case S_MARKUP_DECL: {
           const remaining = len - pos;
           if (remaining >= 7 && this.matchesDoctype(pos)) { st = S_DOCTYPE; continue; }
-          if (remaining >= 7 && this.at(pos) == 0x5b && this.at(pos + 1) == 0x43 && this.at(pos + 2) == 0x44 &&
-            this.at(pos + 3) == 0x41 && this.at(pos + 4) == 0x54 && this.at(pos + 5) == 0x41 && this.at(pos + 6) == 0x5b) {
+          if (remaining >= 7 && byteAt(s, len, pos) == 0x5b && byteAt(s, len, pos + 1) == 0x43 && byteAt(s, len, pos + 2) == 0x44 &&
+            byteAt(s, len, pos + 3) == 0x41 && byteAt(s, len, pos + 4) == 0x54 && byteAt(s, len, pos + 5) == 0x41 && byteAt(s, len, pos + 6) == 0x5b) {
             this.pos += 7; st = S_CDATA; continue; // [CDATA[
           }
-          if (remaining >= 2 && this.at(pos) == 0x2d && this.at(pos + 1) == 0x2d) { this.pos += 2; st = S_COMMENT; continue; }
+          if (remaining >= 2 && byteAt(s, len, pos) == 0x2d && byteAt(s, len, pos + 1) == 0x2d) { this.pos += 2; st = S_COMMENT; continue; }
           st = S_BOGUS_COMMENT; continue;
         }
         case S_COMMENT: return this.comment();
         case S_CDATA: {
           let p = pos;
           while (true) {
-            const rb = this.find(0x5d, p);
+            const rb = indexOf(s, len, 0x5d, p);
             if (rb < 0 || rb > len - 3) return this.emit(H5_DATA_TEXT, pos, len - pos, S_EOF);
-            if (this.at(rb + 1) == 0x5d && this.at(rb + 2) == 0x3e) {
+            if (byteAt(s, len, rb + 1) == 0x5d && byteAt(s, len, rb + 2) == 0x3e) {
               this.pos = rb + 3;
               return this.emit(H5_DATA_TEXT, pos, rb - pos, S_DATA);
             }
@@ -243,7 +247,7 @@ export class Html5 {
           }
         }
         case S_DOCTYPE: {
-          const gt = this.find(0x3e, pos);
+          const gt = indexOf(s, len, 0x3e, pos);
           if (gt < 0) return this.emit(H5_DOCTYPE, pos, len - pos, S_EOF);
           this.pos = gt + 1;
           return this.emit(H5_DOCTYPE, pos, gt - pos, S_DATA);
@@ -264,19 +268,19 @@ export class Html5 {
 
   /** "<!--" .. "-->", also "--!>", with NULs allowed between the dashes (IE). */
   private comment(): bool {
-    const pos = this.pos, len = this.len;
+    const pos = this.pos, len = this.len, s = this.s;
     let p = pos;
     while (true) {
-      const dash = this.find(0x2d, p);
+      const dash = indexOf(s, len, 0x2d, p);
       if (dash < 0 || dash > len - 3) return this.rest(H5_TAG_COMMENT);
       let off = 1;
-      while (dash + off < len && this.at(dash + off) == 0) off++;
+      while (dash + off < len && byteAt(s, len, dash + off) == 0) off++;
       if (dash + off == len) return this.rest(H5_TAG_COMMENT);
-      const c = this.at(dash + off);
+      const c = byteAt(s, len, dash + off);
       if (c != 0x2d && c != 0x21) { p = dash + 1; continue; }
       off++;
       if (dash + off == len) return this.rest(H5_TAG_COMMENT);
-      if (this.at(dash + off) != 0x3e) { p = dash + 1; continue; }
+      if (byteAt(s, len, dash + off) != 0x3e) { p = dash + 1; continue; }
       off++;
       this.pos = dash + off;
       return this.emit(H5_TAG_COMMENT, pos, dash - pos, S_DATA);

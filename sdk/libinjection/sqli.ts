@@ -3,7 +3,7 @@
 // keyword and fingerprint data are generated in tables.ts). Works on bytes, never traps: every
 // read is bounds-checked, every loop advances, and the state is preallocated once.
 import { SQL_WORDS_BYTES, SQL_WORDS_OFFS, SQL_WORDS_TYPES, SQL_WORDS_COUNT } from "./tables";
-import { findWord } from "./words";
+import { findWord, byteAt, indexOf, indexOf2 } from "./words";
 
 // Token types (one byte each; they form the fingerprint).
 export const T_NONE: u8 = 0;
@@ -148,7 +148,7 @@ export class SqliState {
     this.cur = this.tokens[0];
   }
 
-  @inline at(i: i32): i32 { return i >= 0 && i < this.slen ? <i32>load<u8>(this.s + <usize>i) : 0; }
+  @inline at(i: i32): i32 { return byteAt(this.s, this.slen, i); }
   @inline t(i: i32): SqlToken { return unchecked(this.tokens[i & 7]); }
 
   reset(s: usize, slen: i32, flags: i32): void {
@@ -163,15 +163,9 @@ export class SqliState {
   }
 
   /** First index >= from of byte c, or -1. */
-  private find(c: i32, from: i32): i32 {
-    for (let i = from < 0 ? 0 : from; i < this.slen; i++) if (this.at(i) == c) return i;
-    return -1;
-  }
+  @inline private find(c: i32, from: i32): i32 { return indexOf(this.s, this.slen, c, from); }
   /** First index >= from where c0 c1 appear, or -1. */
-  private find2(c0: i32, c1: i32, from: i32): i32 {
-    for (let i = from < 0 ? 0 : from; i + 1 < this.slen; i++) if (this.at(i) == c0 && this.at(i + 1) == c1) return i;
-    return -1;
-  }
+  @inline private find2(c0: i32, c1: i32, from: i32): i32 { return indexOf2(this.s, this.slen, c0, c1, from); }
 
   // ---- parsers: each reads from this.pos, fills this.cur, returns the next position ----------
 
@@ -329,8 +323,9 @@ export class SqliState {
 
   private word(): i32 {
     const p = this.pos;
+    const s = this.s, slen = this.slen;
     let e = p;
-    while (e < this.slen && !endsWord(this.at(e), false)) e++;
+    while (e < slen && !endsWord(<i32>load<u8>(s + <usize>e), false)) e++;
     const wlen = e - p;
     const tok = this.cur;
     tok.set(T_BAREWORD, p, wlen, this.s + p);
@@ -378,8 +373,9 @@ export class SqliState {
         return next;
       }
     }
+    const s = this.s, slen = this.slen;
     let e = p;
-    while (e < this.slen && !endsWord(this.at(e), true)) e++;
+    while (e < slen && !endsWord(<i32>load<u8>(s + <usize>e), true)) e++;
     this.cur.set(T_VARIABLE, p, e - p, this.s + p);
     return e;
   }
@@ -436,10 +432,11 @@ export class SqliState {
         return i;
       }
     }
-    while (p < slen && isDigit(this.at(p))) p++;
-    if (p < slen && this.at(p) == 0x2e) {
+    const s = this.s;
+    while (p < slen && isDigit(byteAt(s, slen, p))) p++;
+    if (p < slen && byteAt(s, slen, p) == 0x2e) {
       p++;
-      while (p < slen && isDigit(this.at(p))) p++;
+      while (p < slen && isDigit(byteAt(s, slen, p))) p++;
       if (p - start == 1) { this.cur.setChar(T_DOT, start, 0x2e); return p; }
     }
     let haveE = false, haveExp = false;

@@ -46,3 +46,29 @@ export function entryIsPrefixOf(bytes: usize, offs: usize, i: i32, p: usize, ava
   }
   return true;
 }
+
+/** Index of byte c in the n bytes at p, or -1. */
+export function findByte(p: usize, n: i32, c: u8): i32 {
+  for (let i = 0; i < n; i++) if (load<u8>(p + <usize>i) == c) return i;
+  return -1;
+}
+
+/** Byte i of the len bytes at s, 0 outside. */
+// @ts-ignore: decorator
+@inline export function byteAt(s: usize, len: i32, i: i32): i32 {
+  return i >= 0 && i < len ? <i32>load<u8>(s + <usize>i) : 0;
+}
+
+/** First index >= from of byte c in the len bytes at s, or -1. */
+export function indexOf(s: usize, len: i32, c: i32, from: i32): i32 {
+  for (let i = from < 0 ? 0 : from; i < len; i++) if (<i32>load<u8>(s + <usize>i) == c) return i;
+  return -1;
+}
+
+/** First index >= from where bytes c0 c1 appear, or -1. */
+export function indexOf2(s: usize, len: i32, c0: i32, c1: i32, from: i32): i32 {
+  for (let i = from < 0 ? 0 : from; i + 1 < len; i++) {
+    if (<i32>load<u8>(s + <usize>i) == c0 && <i32>load<u8>(s + <usize>i + 1) == c1) return i;
+  }
+  return -1;
+}

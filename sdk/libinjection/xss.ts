@@ -7,7 +7,7 @@ import {
   XSS_EVENTS_BYTES, XSS_EVENTS_OFFS, XSS_EVENTS_COUNT, XSS_ATTRS_BYTES, XSS_ATTRS_OFFS, XSS_ATTRS_TYPES,
   XSS_ATTRS_COUNT, XSS_TAGS_BYTES, XSS_TAGS_OFFS, XSS_TAGS_COUNT,
 } from "./tables";
-import { entryIsPrefixOf, entryLen } from "./words";
+import { entryIsPrefixOf, entryLen, findWord, findByte } from "./words";
 
 const A_NONE = 0, A_BLACK = 1, A_URL = 2, A_STYLE = 3, A_INDIRECT = 4;
 
@@ -27,6 +27,9 @@ function eqIgnoringNul(bytes: usize, offs: usize, i: i32, p: usize, n: i32): boo
 }
 
 function inTable(bytes: usize, offs: usize, count: i32, p: usize, n: i32): i32 {
+  // Every tag and attribute name in a request goes through here: binary search unless the name
+  // holds a NUL (rare), which only the linear NUL-skipping comparison handles.
+  if (findByte(p, n, 0) < 0) return findWord(bytes, offs, count, p, n);
   for (let i = 0; i < count; i++) if (eqIgnoringNul(bytes, offs, i, p, n)) return i;
   return -1;
 }
