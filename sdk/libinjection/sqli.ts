@@ -566,7 +566,7 @@ export class SqliState {
     pos = 1;
 
     // Every round either consumes input or shrinks pos/left; this cap only guards a logic slip.
-    let rounds = 8 * this.slen + 64;
+    let rounds = 64 * this.slen + 256;
     while (rounds-- > 0) {
       if (pos >= MAX_TOKENS && this.restartsAtFive()) {
         if (pos > MAX_TOKENS) { this.t(1).copyFrom(this.t(MAX_TOKENS)); pos = 2; } else pos = 1;

@@ -153,7 +153,7 @@ class Xss {
     h.reset(this.s, this.len, start);
     let attr = A_NONE;
     // next() always moves forward or ends; the bound is for safety only.
-    let guard = 2 * this.len + 16;
+    let guard = 8 * this.len + 64;
     while (guard-- > 0 && h.next()) {
       const ty = h.tokenType, p = h.tokenStart, n = h.tokenLen;
       if (ty != H5_ATTR_VALUE) attr = A_NONE;
