@@ -54,7 +54,11 @@ export class Html5 {
 
   @inline at(i: i32): i32 { return byteAt(this.s, this.len, i); }
   @inline private find(c: i32, from: i32): i32 { return indexOf(this.s, this.len, c, from); }
-  /** Skips white space (plus NUL, which IE ignores); the byte found, or -1 at the end. */
+  /**
+   * Skips white space (plus NUL, which IE ignores); the byte found, or -1 at the end. Upstream's C
+   * returns the byte as a signed char, so 0xFF equals its end-of-input marker and the scan stops
+   * there (`<img src=x \xff onerror=..>` passes); here 0xFF is an ordinary byte.
+   */
   private skipWhite(): i32 {
     const s = this.s, len = this.len;
     let p = this.pos;

@@ -548,7 +548,6 @@ export class SqliState {
     return pos;
   }
 
-
   /** Folds the token stream into at most 5 tokens; returns how many. */
   fold(): i32 {
     let pos = 0, left = 0;
