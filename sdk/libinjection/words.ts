@@ -1,11 +1,10 @@
 // Exact, case-insensitive lookups of input bytes in the generated sorted tables (tables.ts).
-// Only ASCII a-z is folded, as libinjection does; no allocation.
+// Only ASCII a-z is folded, as libinjection does; no allocation. Offsets are u16 (gen-data.mjs).
 
 /** Compares entry `i` of a table with `len` input bytes at `p` upper-cased: <0, 0, >0. */
 function cmpEntry(bytes: usize, offs: usize, i: i32, p: usize, len: i32): i32 {
-  const start = load<u32>(offs + (<usize>i << 2));
-  const end = load<u32>(offs + (<usize>(i + 1) << 2));
-  const elen = <i32>(end - start);
+  const start = <usize>load<u16>(offs + (<usize>i << 1));
+  const elen = entryLen(offs, i);
   const n = elen < len ? elen : len;
   for (let k = 0; k < n; k++) {
     const a = <i32>load<u8>(bytes + start + k);
@@ -31,12 +30,12 @@ export function findWord(bytes: usize, offs: usize, count: i32, p: usize, len: i
 
 /** Length of entry `i`. */
 export function entryLen(offs: usize, i: i32): i32 {
-  return <i32>(load<u32>(offs + (<usize>(i + 1) << 2)) - load<u32>(offs + (<usize>i << 2)));
+  return <i32>load<u16>(offs + (<usize>(i + 1) << 1)) - <i32>load<u16>(offs + (<usize>i << 1));
 }
 
 /** Does entry `i` equal, upper-cased, the input bytes at p.. (p+entryLen) with no NUL skipping? */
 export function entryIsPrefixOf(bytes: usize, offs: usize, i: i32, p: usize, avail: i32): bool {
-  const start = load<u32>(offs + (<usize>i << 2));
+  const start = <usize>load<u16>(offs + (<usize>i << 1));
   const elen = entryLen(offs, i);
   if (elen > avail) return false;
   for (let k = 0; k < elen; k++) {

@@ -13,7 +13,7 @@ const A_NONE = 0, A_BLACK = 1, A_URL = 2, A_STYLE = 3, A_INDIRECT = 4;
 
 /** Upper-cased bytes at p..p+n with NULs dropped (browsers ignore them) equal entry i? */
 function eqIgnoringNul(bytes: usize, offs: usize, i: i32, p: usize, n: i32): bool {
-  const start = load<u32>(offs + (<usize>i << 2));
+  const start = <usize>load<u16>(offs + (<usize>i << 1));
   const elen = entryLen(offs, i);
   let k = 0;
   for (let j = 0; j < n; j++) {
