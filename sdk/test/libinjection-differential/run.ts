@@ -3,12 +3,16 @@
 // verdict + fingerprint and XSS verdict on upstream's data/ corpora, mutations of them, random
 // bytes and SQL/HTML token soups.
 // Run: node --import tsx sdk/test/libinjection-differential/run.ts <libinjection checkout> [n=20000]
+// With --record-samples <commit> it instead rewrites sdk/test/libinjection.samples.json: a sample of
+// the data/ corpora with the C library's verdicts, which the unit tests check.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAsModule } from "../../../harness/src/ascunit.js";
 import { repoRoot } from "../../../harness/src/tools.js";
 
+const recordAt = process.argv.indexOf("--record-samples");
+const recordCommit = recordAt >= 0 ? process.argv.splice(recordAt, 2)[1] : null;
 const [checkout, nArg] = process.argv.slice(2);
 if (!checkout || !existsSync(join(checkout, "src", "libinjection_sqli.c"))) {
   console.error("usage: run.ts <libinjection checkout> [inputs per generated group]");
@@ -47,6 +51,29 @@ for (const f of readdirSync(dataDir).filter((f) => f.endsWith(".txt")).sort()) {
   groups[`data/${f}`] = readFileSync(join(dataDir, f), "latin1").split("\n").filter((l) => l && !l.startsWith("#")).map((l) => new Uint8Array(Buffer.from(l, "latin1")));
 }
 const corpus = Object.values(groups).flat();
+
+if (recordCommit) {
+  // Every line of small files, every n-th of large ones, and only attack/false-positive files.
+  const rows: [string, Uint8Array][] = [];
+  for (const [name, lines] of Object.entries(groups)) {
+    const file = name.slice("data/".length);
+    if (!/^(sqli|xss|false)/.test(file)) continue;
+    const cap = /forums|wordpress/.test(file) ? 100 : 150;
+    const step = Math.ceil(lines.length / cap);
+    lines.forEach((l, i) => { if (lines.length <= cap || i % step === 0) rows.push([file, l]); });
+  }
+  const verdicts = theirs(rows.map(([, b]) => b));
+  const cases = rows.map(([file, b], i) => {
+    const [s, x] = verdicts[i].split("\t");
+    return [file, Buffer.from(b).toString("base64"), s.startsWith("1") ? s.slice(2) : "", Number(x)];
+  });
+  writeFileSync(join(repoRoot, "sdk", "test", "libinjection.samples.json"), JSON.stringify({
+    source: `libinjection/libinjection@${recordCommit} data/*.txt (sampled: every line of small files, every n-th of large ones); expected verdicts recorded from that commit's C library (libinjection_sqli fingerprint, libinjection_xss) built with gcc`,
+    columns: ["file", "input (base64)", "sqli fingerprint or empty", "xss 0/1"], cases,
+  }) + "\n");
+  console.log(`recorded ${cases.length} samples`);
+  process.exit(0);
+}
 const words = [...readFileSync(join(src, "libinjection_sqli_data.h"), "latin1").matchAll(/\{"([A-Z_ ]+)", '[^F]'\}/g)].map((x) => x[1]);
 const sqlBits = [...words, "'", '"', "`", "(", ")", ",", ";", "--", "-- ", "#", "/*", "*/", "/*!", "=", "<>", "||", "&&", "!", "~", "+", "-", "1", "0x1F", "1e5", ".5", "$1", "$$", "$a$", "@a", "@@version", "N'x'", "q'[x]'", "U&'x'", "b'01'", "x'ab'", "[c]", "\\N", "\\", "{", "}", ":", "::", "?", " ", "\n", "\u00a0", "\0", "a.b", "sp_password"];
 const htmlBits = ["<", ">", "</", "/>", "<!--", "-->", "--!>", "<!DOCTYPE", "<![CDATA[", "]]>", "<?", "<%", "%>", "=", "\"", "'", "`", " ", "\t", "\0", "script", "img", "a", "svg", "iframe", "style", "src", "href", "onerror", "onxx", "xmlns", "xlink:href", "attributename", "javascript:", "&#106;", "&#x6A;", "&#", "data:", "vbscript:", "[if", "import", "x", "\x01", "\x7f", "\xfe"];
