@@ -123,6 +123,14 @@ export const REQUEST_BODIES = [
   "SELECT 1; DROP TABLE users",
 ];
 
+/** SQLi/XSS-shaped values for the libinjection detectors (mutated by the fuzzer). */
+export const INJECTIONS = [
+  "1' OR '1'='1", "1 UNION SELECT username, password FROM users--", "admin'/*", "1; DROP TABLE t", "@@version", "x' AND SLEEP(5)#",
+  "$$ body $$", "q'[a]'", "U&'\\0041'", "N'x' /*! 50000 select */", "{fn concat(1,2)}", "0x4142 LIKE(1)", "\\N", "`a`.`b`",
+  "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<a href=\"&#106;avascript:x\">", "<!--[if IE]>", "<!DOCTYPE x>",
+  "\" onmouseover=\"x", "' style='x", "<![CDATA[ ]]>", "<%= x %>", "<svg/onload=1>", "O'Brien said \"hi\"",
+];
+
 export const RESPONSE_BODIES = [
   '{"id":"c1","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"hello"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}',
   'data: {"id":"c1","choices":[{"index":0,"delta":{"content":"he"}}]}\n\ndata: {"id":"c1","choices":[{"index":0,"delta":{"content":"llo"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}\n\ndata: [DONE]\n\n',
