@@ -21,6 +21,8 @@ export * from "@sluice/sdk/exports";
 const SKIP_HEADER = "x-higress-skip-ai-cache";
 /** Longer keys are not looked up or stored (a conversation pasted whole is not a cache key). */
 const MAX_KEY_BYTES: i32 = 64 << 10;
+/** Larger request bodies are not read for a key: they pass uncached (bounded memory per request). */
+const MAX_REQUEST_BYTES: u32 = 4 << 20;
 
 class AiCache extends Plugin<Config> {
   hits: Counter = new Counter("ai_cache_hit");
@@ -91,7 +93,13 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     // The answer is read on its way back: ask for it uncompressed.
     this.requestHeaders.remove("accept-encoding");
     this.requestBodyMode = BodyMode.Buffer;
+    this.requestBodyLimit = MAX_REQUEST_BYTES;
     return Action.Pause;
+  }
+
+  onRequestBodyTooLarge(size: u32): Action {
+    log.debug("request body larger than " + MAX_REQUEST_BYTES.toString() + " bytes: not cached");
+    return Action.Continue;
   }
 
   onRequestBody(body: ArrayBuffer): Action {

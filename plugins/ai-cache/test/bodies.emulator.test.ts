@@ -105,6 +105,16 @@ for (const target of ["envoy", "higress"] as const) {
       expect(await redisString(redis, key(q))).toBeNull();
     });
 
+    it("a request body over 4 MiB passes uncached, byte for byte", async () => {
+      const q = `${target}: big ` + "x".repeat(5 << 20);
+      const body = chat(q);
+      const r = await h().request({ method: "POST", path: "/v1/chat/completions", headers: JSON_CT, chunks: 64, body, response: { headers: JSON_CT, body: completion("big answer") } });
+      expect(h().traps).toEqual([]);
+      expect(r.status).toBe(200);
+      expect(r.upstream!.body.length).toBe(body.length);
+      expect(r.logs.map((l) => l.message).join("\n")).toContain("request body larger than 4194304 bytes: not cached");
+    });
+
     it("a request body that is not UTF-8 passes byte for byte, without a trap", async () => {
       const raw = Buffer.concat([Buffer.from('{"model":"m","messages":[{"role":"user","content":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x80]), Buffer.from('"}]}')]);
       const r = await h().request({ method: "POST", path: "/v1/chat/completions", headers: JSON_CT, chunks: everyByte(raw), response: { headers: JSON_CT, body: completion("fine") } });

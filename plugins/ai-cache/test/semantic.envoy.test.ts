@@ -76,6 +76,8 @@ const gw = useEnvoy(() => {
       { name: "outbound|8000||chroma.dns", port: chroma.port },
     ],
     accessLog: { path: accessLog, format: "%REQ(X-REQUEST-ID)% %FILTER_STATE(wasm.ai_log:PLAIN)%" },
+    // Room for a request over the plugin's 4 MiB key-reading limit (Envoy's default is 1 MiB).
+    bufferLimitBytes: 16 << 20,
   };
 });
 
@@ -268,6 +270,18 @@ describe("ai-cache in Envoy: Redis + Chroma + embeddings in front of a counted p
     expect(JSON.parse(para.body).choices[0].message.content).toBe(ECHO(Q));
     expect(providerCalls()).toBe(calls + 1);
     expect(await aiLogOf(para.id)).toEqual({ cache_status: "hit", cache_match: "semantic" });
+  });
+
+  it("a request body over 4 MiB is not read for a key: it reaches the provider whole, uncached", async () => {
+    const q = "big " + "y".repeat(5 << 20);
+    const calls = providerCalls();
+    const r = await ask(q);
+    expect(r.status).toBe(200);
+    expect(providerCalls()).toBe(calls + 1);
+    expect(llm.last!.body.messages[0].content).toBe(q);
+    await gw.envoy.settleLog();
+    expect(gw.envoy.wasmLog().join("\n")).toContain("request body larger than 4194304 bytes: not cached");
+    expect(await aiLogOf(r.id)).toBeNull();
   });
 
   it("Envoy's log shows no abort or trap", async () => {
