@@ -11,7 +11,7 @@ export const DEFAULT_STREAM_RESPONSE_TEMPLATE =
   'data:{"id":"from-cache","choices":[{"index":0,"delta":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],"model":"from-cache","object":"chat.completion","usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}\n\ndata:[DONE]\n\n';
 
 export enum KeyStrategy { LastQuestion, AllQuestions, Disabled }
-export enum EmbeddingType { OpenAI, DashScope }
+export enum EmbeddingType { OpenAI, DashScope, Azure, Ollama, Cohere, HuggingFace }
 export enum Relation { Lt, Lte, Gt, Gte }
 
 export class CacheConfig {
@@ -25,6 +25,8 @@ export class EmbeddingConfig {
   cluster!: FQDNCluster;
   apiKey: string = "";
   model: string = "";
+  /** Azure's `api-version` query parameter. */
+  apiVersion: string = "";
   timeoutMs: u32 = 10000;
 }
 
@@ -92,18 +94,28 @@ function parseCache(o: JsonObject, err: ConfigError): CacheConfig | null {
 function parseEmbedding(o: JsonObject, err: ConfigError): EmbeddingConfig | null {
   const type = str(o, "type", "");
   const e = new EmbeddingConfig();
+  // Each API's default host, port and model, as Higress's providers set them.
   let host = "";
+  let defPort: i64 = 443;
+  let needsKey = true;
   if (type == "openai") { e.type = EmbeddingType.OpenAI; e.model = "text-embedding-3-small"; host = "api.openai.com"; }
   else if (type == "dashscope") { e.type = EmbeddingType.DashScope; e.model = "text-embedding-v2"; host = "dashscope.aliyuncs.com"; }
-  else if (type == "azure" || type == "cohere" || type == "ollama" || type == "huggingface" || type == "textin" || type == "xfyun") {
-    return err.fail<EmbeddingConfig>("embedding type '" + type + "' is not supported yet (supported: openai, dashscope)");
+  else if (type == "azure") { e.type = EmbeddingType.Azure; e.model = "text-embedding-ada-002"; }
+  else if (type == "ollama") { e.type = EmbeddingType.Ollama; e.model = "llama3.2"; host = "localhost"; defPort = 11434; needsKey = false; }
+  else if (type == "cohere") { e.type = EmbeddingType.Cohere; e.model = "embed-english-v2.0"; host = "api.cohere.com"; }
+  else if (type == "huggingface") { e.type = EmbeddingType.HuggingFace; e.model = "sentence-transformers/all-MiniLM-L6-v2"; host = "api-inference.huggingface.co"; }
+  else if (type == "textin" || type == "xfyun") {
+    return err.fail<EmbeddingConfig>("embedding type '" + type + "' is not supported yet (supported: openai, dashscope, azure, ollama, cohere, huggingface)");
   } else return err.fail<EmbeddingConfig>("unknown embedding type: '" + type + "'");
   const name = str(o, "serviceName", "");
   if (name.length == 0) return err.fail<EmbeddingConfig>("embedding service name is required");
-  e.cluster = new FQDNCluster(name, port(o, name, 443), str(o, "serviceHost", host));
+  e.cluster = new FQDNCluster(name, port(o, name, defPort), str(o, "serviceHost", host));
   e.apiKey = str(o, "apiKey", "");
-  if (e.apiKey.length == 0) return err.fail<EmbeddingConfig>("embedding apiKey is required for " + type);
+  if (needsKey && e.apiKey.length == 0) return err.fail<EmbeddingConfig>("embedding apiKey is required for " + type);
   e.model = str(o, "model", e.model);
+  if (e.model.length == 0) return err.fail<EmbeddingConfig>("embedding model must not be empty");
+  e.apiVersion = str(o, "apiVersion", "");
+  if (e.type == EmbeddingType.Azure && e.apiVersion.length == 0) return err.fail<EmbeddingConfig>("embedding apiVersion is required for azure");
   e.timeoutMs = timeout(o, 10000);
   return e;
 }

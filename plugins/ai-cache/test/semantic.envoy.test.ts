@@ -1,5 +1,5 @@
 // ai-cache in a real Envoy with a real Redis (through webdis), a real Chroma server (v2 API),
-// the strict embedding mock (OpenAI and DashScope) and the strict OpenAI provider mock, whose
+// the strict embedding mock (OpenAI, DashScope, Azure, Ollama, Cohere, Hugging Face) and the strict OpenAI provider mock, whose
 // calls are counted: a repeated question is answered from Redis with 0 provider calls; a
 // paraphrase that the embedding mock maps close to the original is answered from Chroma with 0
 // provider calls; an unrelated question misses; streamed and plain requests each get their own
@@ -13,7 +13,7 @@ import { useEnvoy } from "../../../harness/src/vitest.js";
 import { http, pluginWasm, type HttpResult } from "../../../harness/src/index.js";
 import { RedisServer } from "../../../harness/src/redis.js";
 import { ChromaServer } from "../../../harness/src/chroma.js";
-import { EmbeddingMock, OPENAI_EMBEDDING_PATH, DASHSCOPE_EMBEDDING_PATH } from "../../../harness/src/mocks/embedding.js";
+import { EmbeddingMock, OPENAI_EMBEDDING_PATH, EMBEDDING_HOSTS, type EmbeddingProvider } from "../../../harness/src/mocks/embedding.js";
 import { LlmMock, openaiFamily } from "../../../harness/src/mocks/llm/index.js";
 import { redisString, waitStored } from "./helpers.js";
 import { TEMPLATE, fill } from "./cases.js";
@@ -26,14 +26,25 @@ const axis = (i: number, lean = 0) => Array.from({ length: 8 }, (_, k) => (k ===
 const ECHO = (q: string) => `Echo: ${q}`; // what the provider mock answers
 
 let redis: RedisServer, chroma: ChromaServer, embed: EmbeddingMock, llm: LlmMock;
-let openaiCollection = "", dashscopeCollection = "";
+let openaiCollection = "";
+const collections: Record<string, string> = {};
+
+/** The other embedding providers, each on its own route (prefix stripped) with its own collection and key prefix. */
+const API_KEY = "sk-embed-test";
+const PROVIDERS: { type: Exclude<EmbeddingProvider, "openai">; port: number; embedding: Record<string, unknown>; path: string; body: unknown; auth: Record<string, string | undefined> }[] = [
+  { type: "dashscope", port: 443, embedding: { apiKey: API_KEY }, path: "/api/v1/services/embeddings/text-embedding/text-embedding", body: { model: "text-embedding-v2", input: { texts: [Q] }, parameters: { text_type: "query" } }, auth: { authorization: `Bearer ${API_KEY}` } },
+  { type: "azure", port: 443, embedding: { apiKey: API_KEY, apiVersion: "2024-02-01", serviceHost: EMBEDDING_HOSTS.azure }, path: "/openai/deployments/text-embedding-ada-002/embeddings?api-version=2024-02-01", body: { input: Q }, auth: { "api-key": API_KEY, authorization: undefined } },
+  { type: "ollama", port: 11434, embedding: { model: "nomic-embed-text" }, path: "/api/embed", body: { input: Q, model: "nomic-embed-text" }, auth: { authorization: undefined } },
+  { type: "cohere", port: 443, embedding: { apiKey: API_KEY }, path: "/v2/embed", body: { texts: [Q], model: "embed-english-v2.0", input_type: "search_document", embedding_types: ["float"] }, auth: { authorization: `Bearer ${API_KEY}` } },
+  { type: "huggingface", port: 443, embedding: { apiKey: API_KEY }, path: "/pipeline/feature-extraction/sentence-transformers/all-MiniLM-L6-v2", body: { inputs: Q, options: { wait_for_model: true } }, auth: { authorization: `Bearer ${API_KEY}` } },
+];
 const logDir = mkdtempSync(join(tmpdir(), "ai-cache-"));
 const accessLog = join(logDir, "access.log");
 
 beforeAll(async () => {
   [redis, chroma, embed, llm] = await Promise.all([RedisServer.start(), ChromaServer.start(), EmbeddingMock.start(), LlmMock.start(openaiFamily)]);
   openaiCollection = await chroma.createCollection("ai-cache-openai");
-  dashscopeCollection = await chroma.createCollection("ai-cache-dashscope");
+  for (const p of PROVIDERS) collections[p.type] = await chroma.createCollection(`ai-cache-${p.type}`);
   // The paraphrases lie close to the original (squared L2 0.01), the unrelated question far.
   embed.vectors.set(Q, axis(0));
   embed.vectors.set(PARA, axis(0, 0.1));
@@ -45,41 +56,37 @@ afterAll(async () => {
 });
 
 const vector = (collectionID: string) => ({ type: "chroma", serviceName: "chroma.dns", servicePort: 8000, collectionID, threshold: 0.05, thresholdRelation: "lt", timeout: 10000 });
-const CONFIG = {
-  cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000 },
-  _rules_: [
-    {
-      _match_route_: ["ds"],
-      cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000, cacheKeyPrefix: "ds:" },
-      embedding: { type: "dashscope", serviceName: "dashscope.dns", servicePort: 443, apiKey: "sk-embed-test", timeout: 10000 },
-      vector: vector(""),
+const gw = useEnvoy(() => ({
+  plugins: [{
+    name: "ai-cache",
+    wasm: pluginWasm("ai-cache"),
+    config: {
+      cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000 },
+      embedding: { type: "openai", serviceName: "openai-embed.dns", servicePort: 443, apiKey: API_KEY, model: "text-embedding-3-small", timeout: 10000 },
+      vector: vector(openaiCollection),
+      _rules_: PROVIDERS.map((p) => ({
+        _match_route_: [p.type],
+        cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000, cacheKeyPrefix: `${p.type}:` },
+        embedding: { type: p.type, serviceName: `${p.type}.dns`, servicePort: p.port, timeout: 10000, ...p.embedding },
+        vector: vector(collections[p.type]),
+      })),
     },
+  }],
+  routes: [
+    ...PROVIDERS.map((p) => ({ name: p.type, prefix: `/${p.type}/`, prefixRewrite: "/", cluster: "llm" })),
+    { name: "default", prefix: "/", cluster: "llm" },
   ],
-};
-
-const gw = useEnvoy(() => {
-  const config = structuredClone(CONFIG) as any;
-  config.embedding = { type: "openai", serviceName: "openai-embed.dns", servicePort: 443, apiKey: "sk-embed-test", model: "text-embedding-3-small", timeout: 10000 };
-  config.vector = vector(openaiCollection);
-  config._rules_[0].vector.collectionID = dashscopeCollection;
-  return {
-    plugins: [{ name: "ai-cache", wasm: pluginWasm("ai-cache"), config }],
-    routes: [
-      { name: "ds", prefix: "/ds/", prefixRewrite: "/", cluster: "llm" },
-      { name: "default", prefix: "/", cluster: "llm" },
-    ],
-    clusters: [
-      { name: "llm", port: llm.port },
-      { name: "outbound|6379||redis.static", port: redis.webdisPort },
-      { name: "outbound|443||openai-embed.dns", port: embed.port },
-      { name: "outbound|443||dashscope.dns", port: embed.port },
-      { name: "outbound|8000||chroma.dns", port: chroma.port },
-    ],
-    accessLog: { path: accessLog, format: "%REQ(X-REQUEST-ID)% %FILTER_STATE(wasm.ai_log:PLAIN)%" },
-    // Room for a request over the plugin's 4 MiB key-reading limit (Envoy's default is 1 MiB).
-    bufferLimitBytes: 16 << 20,
-  };
-});
+  clusters: [
+    { name: "llm", port: llm.port },
+    { name: "outbound|6379||redis.static", port: redis.webdisPort },
+    { name: "outbound|443||openai-embed.dns", port: embed.port },
+    ...PROVIDERS.map((p) => ({ name: `outbound|${p.port}||${p.type}.dns`, port: embed.port })),
+    { name: "outbound|8000||chroma.dns", port: chroma.port },
+  ],
+  accessLog: { path: accessLog, format: "%REQ(X-REQUEST-ID)% %FILTER_STATE(wasm.ai_log:PLAIN)%" },
+  // Room for a request over the plugin's 4 MiB key-reading limit (Envoy's default is 1 MiB).
+  bufferLimitBytes: 16 << 20,
+}));
 
 let seq = 0;
 async function ask(q: string, o: { stream?: boolean; headers?: [string, string][]; prefix?: string } = {}): Promise<HttpResult & { id: string }> {
@@ -255,18 +262,20 @@ describe("ai-cache in Envoy: Redis + Chroma + embeddings in front of a counted p
     }
   });
 
-  it("DashScope embeddings on another route: a miss stores, a paraphrase hits its own collection", async () => {
+  it.each(PROVIDERS.map((p) => [p.type, p] as const))("%s embeddings (own route and collection): a miss stores, a paraphrase hits", async (type, p) => {
     const calls = providerCalls();
-    const first = await ask(Q, { prefix: "/ds" });
+    const first = await ask(Q, { prefix: `/${type}` });
     expect(JSON.parse(first.body).choices[0].message.content).toBe(ECHO(Q));
     expect(providerCalls()).toBe(calls + 1);
+    // The call as the provider's API documents it: path, credential header, body.
     const call = embed.calls.at(-1)!;
-    expect(call).toMatchObject({ provider: "dashscope", path: DASHSCOPE_EMBEDDING_PATH, status: 200, texts: [Q] });
-    expect(call.body).toEqual({ model: "text-embedding-v2", input: { texts: [Q] }, parameters: { text_type: "query" } });
-    expect(call.headers.host).toBe("dashscope.aliyuncs.com");
-    expect(await waitChroma(dashscopeCollection, Q)).toBe(ECHO(Q));
-    await waitStored(redis, "ds:" + Q, ECHO(Q));
-    const para = await ask(PARA, { prefix: "/ds" });
+    expect(call).toMatchObject({ provider: type, path: p.path, status: 200, texts: [Q] });
+    expect(call.body).toEqual(p.body);
+    expect(call.headers.host).toBe(EMBEDDING_HOSTS[type]);
+    for (const [h, v] of Object.entries(p.auth)) expect(call.headers[h], h).toBe(v);
+    expect(await waitChroma(collections[type], Q)).toBe(ECHO(Q));
+    await waitStored(redis, `${type}:` + Q, ECHO(Q));
+    const para = await ask(PARA, { prefix: `/${type}` });
     expect(JSON.parse(para.body).choices[0].message.content).toBe(ECHO(Q));
     expect(providerCalls()).toBe(calls + 1);
     expect(await aiLogOf(para.id)).toEqual({ cache_status: "hit", cache_match: "semantic" });
