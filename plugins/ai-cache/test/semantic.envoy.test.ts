@@ -6,6 +6,7 @@
 // form of a cached answer; a cut, failed or bypassed answer is never stored (Redis nor Chroma);
 // an embedding service that fails leaves the request answered by the provider.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +28,8 @@ const ECHO = (q: string) => `Echo: ${q}`; // what the provider mock answers
 
 let redis: RedisServer, chroma: ChromaServer, embed: EmbeddingMock, llm: LlmMock;
 let openaiCollection = "";
+/** A loopback port nobody listens on: the "Chroma is down" route's cluster. */
+let deadPort = 0;
 const collections: Record<string, string> = {};
 
 /** The other embedding providers, each on its own route (prefix stripped) with its own collection and key prefix. */
@@ -43,6 +46,7 @@ const accessLog = join(logDir, "access.log");
 
 beforeAll(async () => {
   [redis, chroma, embed, llm] = await Promise.all([RedisServer.start(), ChromaServer.start(), EmbeddingMock.start(), LlmMock.start(openaiFamily)]);
+  deadPort = await new Promise<number>((res) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const port = (s.address() as AddressInfo).port; s.close(() => res(port)); }); });
   openaiCollection = await chroma.createCollection("ai-cache-openai");
   for (const p of PROVIDERS) collections[p.type] = await chroma.createCollection(`ai-cache-${p.type}`);
   // The paraphrases lie close to the original (squared L2 0.01), the unrelated question far.
@@ -64,16 +68,25 @@ const gw = useEnvoy(() => ({
       cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000 },
       embedding: { type: "openai", serviceName: "openai-embed.dns", servicePort: 443, apiKey: API_KEY, model: "text-embedding-3-small", timeout: 10000 },
       vector: vector(openaiCollection),
-      _rules_: PROVIDERS.map((p) => ({
-        _match_route_: [p.type],
-        cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000, cacheKeyPrefix: `${p.type}:` },
-        embedding: { type: p.type, serviceName: `${p.type}.dns`, servicePort: p.port, timeout: 10000, ...p.embedding },
-        vector: vector(collections[p.type]),
-      })),
+      _rules_: [
+        ...PROVIDERS.map((p) => ({
+          _match_route_: [p.type],
+          cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000, cacheKeyPrefix: `${p.type}:` },
+          embedding: { type: p.type, serviceName: `${p.type}.dns`, servicePort: p.port, timeout: 10000, ...p.embedding },
+          vector: vector(collections[p.type]),
+        })),
+        {
+          _match_route_: ["vdown"],
+          cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000, cacheKeyPrefix: "vdown:" },
+          embedding: { type: "openai", serviceName: "openai-embed.dns", servicePort: 443, apiKey: API_KEY, timeout: 10000 },
+          vector: { ...vector(openaiCollection), serviceName: "chroma-down.dns" },
+        },
+      ],
     },
   }],
   routes: [
     ...PROVIDERS.map((p) => ({ name: p.type, prefix: `/${p.type}/`, prefixRewrite: "/", cluster: "llm" })),
+    { name: "vdown", prefix: "/vdown/", prefixRewrite: "/", cluster: "llm" },
     { name: "default", prefix: "/", cluster: "llm" },
   ],
   clusters: [
@@ -82,6 +95,7 @@ const gw = useEnvoy(() => ({
     { name: "outbound|443||openai-embed.dns", port: embed.port },
     ...PROVIDERS.map((p) => ({ name: `outbound|${p.port}||${p.type}.dns`, port: embed.port })),
     { name: "outbound|8000||chroma.dns", port: chroma.port },
+    { name: "outbound|8000||chroma-down.dns", port: deadPort },
   ],
   accessLog: { path: accessLog, format: "%REQ(X-REQUEST-ID)% %FILTER_STATE(wasm.ai_log:PLAIN)%" },
   // Room for a request over the plugin's 4 MiB key-reading limit (Envoy's default is 1 MiB).
@@ -279,6 +293,21 @@ describe("ai-cache in Envoy: Redis + Chroma + embeddings in front of a counted p
     expect(JSON.parse(para.body).choices[0].message.content).toBe(ECHO(Q));
     expect(providerCalls()).toBe(calls + 1);
     expect(await aiLogOf(para.id)).toEqual({ cache_status: "hit", cache_match: "semantic" });
+  });
+
+  it("a Chroma that is down leaves the request answered by the provider (fail-open); the exact cache still stores", async () => {
+    const q = "Is the vector store up?";
+    const calls = providerCalls();
+    const r = await ask(q, { prefix: "/vdown" });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).choices[0].message.content).toBe(ECHO(q));
+    expect(providerCalls()).toBe(calls + 1);
+    await gw.envoy.settleLog();
+    expect(gw.envoy.wasmLog().join("\n")).toMatch(/chroma query answered 50\d: not using the semantic cache/);
+    await waitStored(redis, "vdown:" + q, ECHO(q));
+    const again = await ask(q, { prefix: "/vdown" });
+    expect(await aiLogOf(again.id)).toEqual({ cache_status: "hit", cache_match: "exact" });
+    expect(providerCalls()).toBe(calls + 1);
   });
 
   it("a request body over 4 MiB is not read for a key: it reaches the provider whole, uncached", async () => {
