@@ -85,3 +85,22 @@ fi
 # that npm skipped at install time (the bundle did not exist yet).
 node "$ROOT/cli/build.mjs" --quiet || die "could not bundle the sluice CLI (node cli/build.mjs)"
 say "ready: func-e $FUNC_E_VERSION, Envoy $ENVOY_VERSION ($ENVOY_DIR/envoy), sluice CLI (npx sluice --help)"
+
+# --- Chroma (ai-cache's semantic cache tests) ---------------------------------------------------
+# The PyPI chromadb server in its own venv, .tools/chroma (≈520 MB, about 2 minutes); the harness
+# starts it with .tools/chroma/bin/chroma (harness/src/chroma.ts). Without it only the tests that
+# need a real Chroma fail, so a failure here is reported, not fatal.
+if [ "$(cat "$TOOLS/chroma.version" 2>/dev/null)" != "$CHROMADB_VERSION" ] || [ ! -x "$TOOLS/chroma/bin/chroma" ]; then
+  if ! command -v python3 >/dev/null; then
+    echo "bootstrap: Chroma not installed: python3 is missing (install Python 3.9+ for chromadb $CHROMADB_VERSION)" >&2
+  else
+    say "installing chromadb $CHROMADB_VERSION into $TOOLS/chroma"
+    rm -rf "$TOOLS/chroma"
+    if python3 -m venv "$TOOLS/chroma" >"$TOOLS/chroma-install.log" 2>&1 \
+       && "$TOOLS/chroma/bin/pip" install --quiet --disable-pip-version-check "chromadb==$CHROMADB_VERSION" >>"$TOOLS/chroma-install.log" 2>&1; then
+      echo "$CHROMADB_VERSION" > "$TOOLS/chroma.version"
+    else
+      echo "bootstrap: Chroma not installed: could not pip install chromadb==$CHROMADB_VERSION into a venv (see $TOOLS/chroma-install.log)" >&2
+    fi
+  fi
+fi

@@ -47,6 +47,10 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     },
   ],
   "sdk-probe": [{ upstream_cluster: "up", fast_tick_ms: 100, slow_tick_ms: 300 }, { webdis_cluster: "webdis" }],
+  "ai-cache": [
+    { cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, cacheTTL: 60, cacheKeyPrefix: "p:" }, responseTemplate: '{"a":"%s","p":"%%"}', streamResponseTemplate: "data: %s\n\n" },
+    { cacheKeyStrategy: "allQuestions", cache: { type: "redis", serviceName: "redis.dns", timeout: 50 }, embedding: { type: "dashscope", serviceName: "ds.dns", apiKey: "sk-x", timeout: 50 }, vector: { type: "chroma", serviceName: "chroma.dns", servicePort: 8000, collectionID: "c", threshold: 0.1, thresholdRelation: "lte" }, _rules_: [{ _match_route_: ["r"], cacheKeyStrategy: "disabled", cache: { serviceName: "r.dns" } }] },
+  ],
   "ai-token-ratelimit": [
     { rule_name: "r", rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 100 }] }], redis: { service_name: "redis.dns", service_port: 6379 } },
     { rule_name: "r2", rule_items: [{ limit_by_per_ip: "from-header-x-forwarded-for", limit_keys: [{ key: "0.0.0.0/0", token_per_hour: 1000 }] }, { limit_by_param: "apikey", limit_keys: [{ key: "alice-key", token_per_second: 1 }] }], redis: { service_name: "redis.static", timeout: 50 }, redis_failure_mode: "closed", _rules_: [{ _match_route_: ["r"], rule_name: "rr", rule_items: [{ limit_by_per_consumer: "", limit_keys: [{ key: "regexp:^a.*", token_per_day: 5 }] }], redis: { service_name: "r.dns" } }] },
