@@ -1,8 +1,8 @@
 // A real Chroma vector database (the PyPI `chromadb` package's server, installed by
 // scripts/bootstrap.sh into .tools/chroma) on a free loopback port, with its data in a temp dir.
 // chromadb ≥ 1.0 serves only the v2 API (/api/v2/tenants/{t}/databases/{d}/collections/…).
-// start() returns once /api/v2/heartbeat answers (bounded); stop() ends the server's whole
-// process group and removes the data dir.
+// start() returns once /api/v2/heartbeat answers (bounded); stop() ends the server and removes
+// the data dir.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -57,10 +57,10 @@ export class ChromaServer {
     if ("missing" in cmd) throw new Error(cmd.missing);
     const s = new ChromaServer(mkdtempSync(join(tmpdir(), "sluice-chroma-")));
     s.port = await freePort();
-    // Its own process group, so stop() reaches anything the server started.
+    // One process (the Python entry point runs the Rust server in-process): stop() signals it
+    // alone. No process group of its own, as elsewhere in the harness.
     const p = spawn(cmd.path, ["run", "--path", join(s.dir, "data"), "--host", "127.0.0.1", "--port", String(s.port)], {
       stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
       env: { ...process.env, ANONYMIZED_TELEMETRY: "False" },
     });
     s.proc = p;
@@ -120,9 +120,8 @@ export class ChromaServer {
     const p = this.proc;
     this.proc = undefined;
     if (p && p.pid !== undefined && p.exitCode === null && p.signalCode === null) {
-      const group = -p.pid;
-      try { process.kill(group, "SIGTERM"); } catch { /* already gone */ }
-      const t = setTimeout(() => { try { process.kill(group, "SIGKILL"); } catch { /* gone */ } }, 5000);
+      p.kill("SIGTERM");
+      const t = setTimeout(() => p.kill("SIGKILL"), 5000);
       await exited(p);
       clearTimeout(t);
     }

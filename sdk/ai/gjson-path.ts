@@ -3,9 +3,10 @@
 // escapes a dot), array indexes, `#` (length), `#.key` (that key of every item), `@reverse`, and
 // queries `#(key=="v")` (first match) / `#(key=="v")#` (all matches) with == and != on strings,
 // numbers and booleans. Anything else finds nothing; nothing here traps.
-// (ai-security-guard still carries its own copy in plugins/ai-security-guard/assembly/gjson.ts.)
 import { JsonValue, JsonKind } from "../json/value";
-function splitPath(path: string): Array<string> {
+
+/** The segments of a path: split on dots outside `#(…)` queries; `\.` keeps a dot in a key. */
+export function gjsonSplitPath(path: string): Array<string> {
   const out = new Array<string>();
   let cur = "";
   let depth = 0;
@@ -25,7 +26,8 @@ function splitPath(path: string): Array<string> {
   return out;
 }
 
-function parseIndex(s: string): i32 {
+/** A non-negative array index, or -1. */
+export function gjsonIndex(s: string): i32 {
   if (s.length == 0 || s.length > 9) return -1;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
@@ -97,7 +99,7 @@ function step(cur: JsonValue, seg: string, rest: Array<string>, at: i32): JsonVa
       for (let i = 0; i < a.length; i++) if (matches(a[i], cond)) return walk(a[i], rest, at);
       return null;
     }
-    const idx = parseIndex(seg);
+    const idx = gjsonIndex(seg);
     if (idx < 0 || idx >= a.length) return null;
     return walk(a[idx], rest, at);
   }
@@ -116,7 +118,7 @@ function walk(cur: JsonValue, segs: Array<string>, at: i32): JsonValue | null {
 /** The value at a gjson path, or null. */
 export function gjsonGet(root: JsonValue, path: string): JsonValue | null {
   if (path.length == 0) return null;
-  return walk(root, splitPath(path), 0);
+  return walk(root, gjsonSplitPath(path), 0);
 }
 
 /**

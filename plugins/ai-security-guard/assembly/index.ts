@@ -5,13 +5,13 @@
 // SSE). When the moderation service cannot give an answer (down, slow past `timeout`, an error
 // or garbage) the request goes on: fail-open, logged and recorded in ai_log.
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, time, randomBytes, HeaderPair, Status } from "@sluice/sdk";
-import { UserAttributes, AiApi, classifyAiPath, randomAnswerId, openaiTextAnswer, openaiTextStream, anthropicTextAnswer, anthropicTextStream, anthropicTextStreamTail } from "@sluice/sdk/ai";
+import { UserAttributes, AiApi, classifyAiPath, gjsonGet as getPath, randomAnswerId, openaiTextAnswer, openaiTextStream, anthropicTextAnswer, anthropicTextStream, anthropicTextStreamTail } from "@sluice/sdk/ai";
 import { Acs3Request, formEncode, uuidV4 } from "@sluice/sdk/aliyun";
 import { hexEncode, rfc3339 } from "@sluice/sdk/encoding";
 import { HttpCallHandler, HttpCallResponse, lastHttpCallError } from "@sluice/sdk/http";
 import { ByteBuffer, parseJsonBytes } from "@sluice/sdk/json";
 import { Config, parseConfig, LENGTH_LIMIT, USER_AGENT } from "./config";
-import { getPath, textOf, setText } from "./gjson";
+import { textOf, setText } from "./gjson";
 import { evaluate, Verdict, denyBody, riskLabel, desensitization } from "./risk";
 import { SseSplitter, QueuedEvent, AnthropicState } from "./stream";
 
