@@ -85,3 +85,21 @@ fi
 # that npm skipped at install time (the bundle did not exist yet).
 node "$ROOT/cli/build.mjs" --quiet || die "could not bundle the sluice CLI (node cli/build.mjs)"
 say "ready: func-e $FUNC_E_VERSION, Envoy $ENVOY_VERSION ($ENVOY_DIR/envoy), sluice CLI (npx sluice --help)"
+
+# --- WAF oracle: nginx + libmodsecurity3 (harness/src/modsecurity.ts, test/waf; issue #19) -----------
+# Debian's packages; the OWASP CRS they run is the copy vendored in third_party/coreruleset.
+waf_pkgs=()
+[ -x /usr/sbin/nginx ] || waf_pkgs+=(nginx)
+[ -f /usr/lib/nginx/modules/ngx_http_modsecurity_module.so ] || waf_pkgs+=(libnginx-mod-http-modsecurity)
+waf_libs="$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true)"
+[[ "$waf_libs" == *libmodsecurity.so.3* ]] || waf_pkgs+=(libmodsecurity3)
+if [ ${#waf_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian packages for the WAF oracle: ${waf_pkgs[*]}"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${waf_pkgs[@]}"; } >"$TOOLS/apt-waf.log" 2>&1; then
+      die "could not install ${waf_pkgs[*]} (see $TOOLS/apt-waf.log); install them with: apt-get install ${waf_pkgs[*]}"
+    fi
+  else
+    die "missing ${waf_pkgs[*]} (the WAF oracle); install them with: sudo apt-get install ${waf_pkgs[*]}"
+  fi
+fi

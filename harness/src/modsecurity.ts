@@ -29,6 +29,8 @@ export interface ModSecurityOptions {
 export interface ModSecurity extends WafTarget {
   readonly dir: string;
   readonly errorLog: string;
+  /** nginx's process id (one process: master_process off). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -200,6 +202,7 @@ export async function startModSecurity(opts: ModSecurityOptions): Promise<ModSec
         port,
         dir,
         errorLog,
+        pid: proc.pid ?? 0,
         begin: (m) => log.begin(m),
         logFor: (m) => log.logFor(m),
         idsFor: (m) => log.idsFor(m),
