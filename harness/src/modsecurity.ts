@@ -87,7 +87,7 @@ export function mainConf(dir: string, opts: Pick<ModSecurityOptions, "extraDirec
     `Include ${join(CRS_DIR, "crs-setup.conf.example")}`,
     // CRS's test marker (CRS_ENABLE_TEST_MARKER in its test image): logs the marker and keeps the
     // marker request itself out of every other rule.
-    `SecRule REQUEST_HEADERS:${MARKER_HEADER} "@rx ^.*$" "id:999999,phase:1,pass,t:none,log,msg:'${MARKER_HEADER} %{MATCHED_VAR}',ctl:ruleRemoveById=1-999998"`,
+    `SecRule REQUEST_HEADERS:${MARKER_HEADER} "@rx ^.*$" "id:999999,phase:1,pass,t:none,log,msg:'${MARKER_HEADER} %{MATCHED_VAR}',ctl:ruleRemoveById=1-999999"`,
     opts.extraDirectives ?? "",
     ...crsRuleFiles().map((f) => `Include ${f}`),
     opts.afterRules ?? "",
