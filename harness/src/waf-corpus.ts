@@ -169,7 +169,7 @@ export function generateCorpus(seed = 19, scale = 1): CorpusRequest[] {
       case "form":
         return { n, class: cls, location, payload, bytes: build("POST", path, [...base, ["Content-Type", "application/x-www-form-urlencoded"]], `${param}=${formEncode(payload)}&submit=Send`) };
       case "json": {
-        const doc = r() < 0.5 ? { [param]: payload, page: 1 } : { data: { items: [{ [param]: payload }] }, lang: "en" };
+        const doc = r() < 0.5 ? { [param]: payload, p: 1 } : { data: { items: [{ [param]: payload }] }, lang: "en" };
         return { n, class: cls, location, payload, bytes: build("POST", path, [...base, ["Content-Type", "application/json"]], JSON.stringify(doc)) };
       }
       case "cookie":
