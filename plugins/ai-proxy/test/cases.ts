@@ -135,7 +135,7 @@ function rows(p: ProviderCase): Row[] {
  * mock; a virtual host per real provider host leads there too, whether or not the proxy re-selects
  * the route after ai-proxy rewrites :authority.
  */
-function providerGroup(name: string, providers: ProviderCase[], volatile: Group["volatile"]): Group {
+function providerGroup(name: string, providers: ProviderCase[], volatile: Group["volatile"], extra: Row[] = []): Group {
   const routes: RouteSpec[] = [];
   for (const host of new Set(providers.map((p) => p.host))) routes.push({ name: `host-${host}`, domains: [host], prefix: "/", cluster: `mock-${providers.find((p) => p.host === host)!.family}` });
   for (const p of providers) routes.push({ name: p.id, prefix: `/${p.id}/`, cluster: `mock-${p.family}` });
@@ -144,7 +144,7 @@ function providerGroup(name: string, providers: ProviderCase[], volatile: Group[
     config: { providers: providers.map((p) => p.config), _rules_: providers.map((p) => ({ _match_route_: [p.id], activeProviderId: p.id })) },
     routes,
     volatile,
-    rows: providers.flatMap(rows),
+    rows: [...providers.flatMap(rows), ...extra],
   };
 }
 
@@ -156,7 +156,18 @@ export const table: PluginTable = {
   plugin: "ai-proxy",
   servers: Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])),
   groups: [
-    providerGroup("every provider: chat, stream, embeddings (API keys)", PROVIDERS.filter((p) => !SIGNED(p)), { body: GENERATED }),
+    providerGroup("every provider: chat, stream, embeddings (API keys)", PROVIDERS.filter((p) => !SIGNED(p)), { body: GENERATED }, [
+      {
+        name: "GET /v1/models is passed to an OpenAI-compatible provider",
+        request: { path: "/openai/v1/models", headers: client },
+        expect: { status: 200, upstreamPath: "/v1/models", upstream: { host: "api.openai.com", authorization: "Bearer sk-openai" }, check: (o) => { if (JSON.parse(o.body).data?.[0]?.id !== "mock-model") throw new Error(o.body); } },
+      },
+      {
+        name: "GET /v1/models is answered by ai-proxy for gemini (its mapped models)",
+        request: { path: "/gemini/v1/models", headers: client },
+        expect: { status: 200, reachesUpstream: false, check: (o) => { const ids = JSON.parse(o.body).data?.map((m: { id: string }) => m.id); if (JSON.stringify(ids) !== '["gemini-2.5-flash","gemini-embedding-001"]') throw new Error(o.body); } },
+      },
+    ]),
     // A signature covers a timestamp: its value differs between hosts (the mock checks each).
     providerGroup("every provider: chat, stream (signed requests)", PROVIDERS.filter(SIGNED), { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] }),
     {
