@@ -77,7 +77,7 @@ async function runCorpus(target: WafTarget, corpus: CorpusRequest[]): Promise<Co
 
 async function main(): Promise<void> {
   const testsRoot = join(CRS_DIR, "tests", "regression", "tests");
-  const files = loadFtwFiles(testsRoot);
+  const files = await loadFtwFiles(testsRoot);
   const tests = files.flatMap((f) => f.tests);
   const rules = crsRules();
   // A test needs its own rule and every rule it expects to match to run at that level

@@ -2,7 +2,8 @@
 // true: the README's configuration table, the spec.yaml `push` writes (Higress's phase and
 // priority, typed nested fields), and every example passes the schema.
 import { describe, it, expect } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, existsSync, rmSync, writeFileSync, cpSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -119,25 +120,27 @@ describe("the schema check can fail", () => {
   });
 });
 
-it("scripts/gen-plugin-docs.ts --check fails on a stale README and regenerates it", () => {
+it("scripts/gen-plugin-docs.ts --check fails on a stale README and regenerates it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-gen-"));
   try {
     // cli/src reaches the harness (the Envoy filter builder), so the copy needs it too.
     for (const f of ["scripts", "cli", "harness", "package.json"]) cpSync(join(repoRoot, f), join(dir, f), { recursive: true, filter: (s) => !s.includes("node_modules") && !s.includes("/dist") });
     symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
     cpSync(join(pluginsDir, "bot-detect"), join(dir, "plugins", "bot-detect"), { recursive: true, filter: (s) => !s.includes("/build") });
-    const run = (...a: string[]) => execFileSync(process.execPath, ["--import", "tsx", join(dir, "scripts", "gen-plugin-docs.ts"), ...a], { cwd: repoRoot, encoding: "utf8", stdio: "pipe" });
-    expect(() => run("--check")).not.toThrow();
+    // Asynchronous runs: three tsx start-ups block for over a minute on a loaded machine, and a
+    // worker blocked that long loses its RPC to the runner.
+    const run = (...a: string[]) => promisify(execFile)(process.execPath, ["--import", "tsx", join(dir, "scripts", "gen-plugin-docs.ts"), ...a], { cwd: repoRoot, encoding: "utf8" });
+    await run("--check");
     const yamlFile = join(dir, "plugins", "bot-detect", "plugin.yaml");
     writeFileSync(yamlFile, readFileSync(yamlFile, "utf8").replace("default: 403", "default: 418"));
     let err = "";
     try {
-      run("--check");
+      await run("--check");
     } catch (e) {
       err = (e as { stderr: string }).stderr;
     }
     expect(err).toMatch(/plugins\/bot-detect\/README\.md: configuration table is not what plugin\.yaml says/);
-    run();
+    await run();
     expect(readFileSync(join(dir, "plugins", "bot-detect", "README.md"), "utf8")).toContain("| `blocked_code` | integer | no | `418` |");
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // Node, for fast unit and property tests of pure SDK parts (JSON, SSE, RESP, regex, crypto).
 // Test entries import SDK files by relative path (../json/parse), not "@sluice/sdk".
 // The module gets stub host imports: proxy_log prints, everything else fails with a status.
-import { spawnSync } from "node:child_process";
+import { spawnSync, execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import { join, basename } from "node:path";
 import { repoRoot } from "./tools.js";
@@ -21,19 +22,47 @@ export interface AsModule {
   unpin(ptr: number): void;
 }
 
-/** Compiles `entry` (a path relative to the repo) once per content change and instantiates it. */
-export function loadAsModule(entry: string, target: "envoy" | "higress" = "envoy"): AsModule {
+function ascArgs(entry: string, target: string): { src: string; out: string; args: string[] } {
   const src = join(repoRoot, entry);
   const outDir = join(repoRoot, "build", "ascunit");
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, `${basename(entry, ".ts")}-${target}.wasm`);
-  if (!existsSync(out) || statSync(out).mtimeMs < newestSdkMtime(src)) {
-    const r = spawnSync(process.execPath, [
-      join(repoRoot, "node_modules", "assemblyscript", "bin", "asc.js"), src, join(repoRoot, "sdk", "runtime", "abort.ts"),
-      "--config", join(repoRoot, "asconfig.json"), "--target", target,
-      "--use", "abort=sdk/runtime/abort/sluiceAbort",
-      "--exportRuntime", "--outFile", out,
-    ], { cwd: repoRoot, encoding: "utf8" });
+  const args = [
+    join(repoRoot, "node_modules", "assemblyscript", "bin", "asc.js"), src, join(repoRoot, "sdk", "runtime", "abort.ts"),
+    "--config", join(repoRoot, "asconfig.json"), "--target", target,
+    "--use", "abort=sdk/runtime/abort/sluiceAbort",
+    "--exportRuntime", "--outFile", out,
+  ];
+  return { src, out, args };
+}
+
+const stale = (src: string, out: string) => !existsSync(out) || statSync(out).mtimeMs < newestSdkMtime(src);
+
+/**
+ * Compiles `entry` (a path relative to the repo) once per content change and instantiates it.
+ * Asynchronous on purpose: a test file awaits it at its top, and the compiler runs in another
+ * process while the vitest worker keeps answering its runner (a worker blocked for 60 s, as a
+ * synchronous compile on a loaded machine was, loses its RPC to the runner and the run fails or
+ * never ends).
+ */
+export async function loadAsModule(entry: string, target: "envoy" | "higress" = "envoy"): Promise<AsModule> {
+  const { src, out, args } = ascArgs(entry, target);
+  if (stale(src, out)) {
+    try {
+      await promisify(execFile)(process.execPath, args, { cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 26 });
+    } catch (e) {
+      const x = e as { stdout?: string; stderr?: string };
+      throw new Error(`asc failed for ${entry}:\n${x.stdout ?? ""}${x.stderr ?? ""}`);
+    }
+  }
+  return instantiate(readFileSync(out));
+}
+
+/** The same, blocking: for scripts outside vitest (the fuzzer, benchmarks). */
+export function loadAsModuleSync(entry: string, target: "envoy" | "higress" = "envoy"): AsModule {
+  const { src, out, args } = ascArgs(entry, target);
+  if (stale(src, out)) {
+    const r = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`asc failed for ${entry}:\n${r.stdout}${r.stderr}`);
   }
   return instantiate(readFileSync(out));

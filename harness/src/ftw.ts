@@ -133,8 +133,12 @@ export function parseFtwFile(text: string, path: string, root: string): FtwFile 
   return { path, ruleId, tests };
 }
 
-/** Every `*.y*ml` file under `root` (go-ftw's glob), sorted, parsed; `only` picks files by name (parsing all 3 MB takes seconds). */
-export function loadFtwFiles(root: string, only?: (fileName: string) => boolean): FtwFile[] {
+/**
+ * Every `*.y*ml` file under `root` (go-ftw's glob), sorted, parsed; `only` picks files by name.
+ * Parsing all 3 MB takes seconds (a minute on a loaded machine), so it yields between files: a
+ * vitest worker that never yields for 60 s loses its RPC to the runner.
+ */
+export async function loadFtwFiles(root: string, only?: (fileName: string) => boolean): Promise<FtwFile[]> {
   const files: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d).sort()) {
@@ -144,7 +148,12 @@ export function loadFtwFiles(root: string, only?: (fileName: string) => boolean)
     }
   };
   walk(root);
-  return files.map((p) => parseFtwFile(readFileSync(p, "utf8"), p, root));
+  const out: FtwFile[] = [];
+  for (const p of files) {
+    out.push(parseFtwFile(readFileSync(p, "utf8"), p, root));
+    await new Promise((r) => setImmediate(r));
+  }
+  return out;
 }
 
 export interface FtwOverride {

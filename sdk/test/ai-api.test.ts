@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/ai-api.entry.ts");
+const m = await loadAsModule("sdk/test/ai-api.entry.ts");
 const classify = (path: string | Uint8Array) => {
   const bytes = typeof path === "string" ? Buffer.from(path, "utf8") : Buffer.from(path);
   const p = m.newString(bytes.toString("latin1"));

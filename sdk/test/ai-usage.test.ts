@@ -4,7 +4,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/ai-usage.entry.ts");
+const m = await loadAsModule("sdk/test/ai-usage.entry.ts");
 const call = (name: string, s: string) => {
   const p = m.newString(s);
   try { return m.getString((m.exports[name] as (p: number) => number)(p)); } finally { m.unpin(p); }

@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/auth-credential.entry.ts");
+const m = await loadAsModule("sdk/test/auth-credential.entry.ts");
 const ex = m.exports as unknown as Record<string, (...a: number[]) => number>;
 
 function call(name: string, b: Uint8Array): number {

@@ -3,10 +3,10 @@
 // loaded machine inflates the numbers less than wall time would. A measurement script, not a test:
 //   npx tsx sdk/test/crypto-bench.ts
 import { generateKeyPairSync, sign, verify, constants, randomBytes, KeyObject, createHash } from "node:crypto";
-import { loadAsModule } from "../../harness/src/ascunit.js";
+import { loadAsModuleSync } from "../../harness/src/ascunit.js";
 
-const sig = loadAsModule("sdk/test/crypto-sig.entry.ts");
-const cr = loadAsModule("sdk/test/crypto.entry.ts");
+const sig = loadAsModuleSync("sdk/test/crypto-sig.entry.ts");
+const cr = loadAsModuleSync("sdk/test/crypto.entry.ts");
 type Fn = (...a: number[]) => number;
 const cpuUs = () => { const u = process.cpuUsage(); return u.user + u.system; };
 

@@ -3,7 +3,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/crypto-bignum.entry.ts");
+const m = await loadAsModule("sdk/test/crypto-bignum.entry.ts");
 const ex = m.exports as unknown as Record<string, (...a: number[]) => number>;
 const toBytes = (x: bigint, len: number) => Buffer.from(x.toString(16).padStart(len * 2, "0"), "hex");
 const fromBytes = (b: Uint8Array) => (b.length ? BigInt("0x" + Buffer.from(b).toString("hex")) : 0n);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/crypto-sig.entry.ts");
+const m = await loadAsModule("sdk/test/crypto-sig.entry.ts");
 const ex = m.exports as unknown as Record<string, (...a: number[]) => number>;
 const OK = 0, BAD = 1, UNSUPPORTED = 2, WRONG_KEY = 4, KEY_ERR = 100;
 

@@ -5,7 +5,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/crypto.entry.ts");
+const m = await loadAsModule("sdk/test/crypto.entry.ts");
 const ex = m.exports as unknown as Record<string, (...a: number[]) => number>;
 const ALGS: [number, string][] = [[0, "md5"], [1, "sha1"], [2, "sha224"], [3, "sha256"], [4, "sha384"], [5, "sha512"]];
 

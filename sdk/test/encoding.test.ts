@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { randomBytes } from "node:crypto";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/encoding.entry.ts");
+const m = await loadAsModule("sdk/test/encoding.entry.ts");
 const ex = m.exports as unknown as Record<string, (...a: number[]) => number>;
 
 function withArgs<R>(args: (number | Uint8Array | string)[], f: (a: number[]) => R): R {

@@ -3,7 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/http.entry.ts");
+const m = await loadAsModule("sdk/test/http.entry.ts");
 const str = (name: string, ...args: string[]) => {
   const ptrs = args.map((a) => m.newString(a));
   const out = m.getString((m.exports[name] as (...a: number[]) => number)(...ptrs) >>> 0);

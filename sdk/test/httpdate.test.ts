@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/httpdate.entry.ts");
+const m = await loadAsModule("sdk/test/httpdate.entry.ts");
 const call = (fn: string, arg: string) => {
   const p = m.newString(arg);
   const out = m.getString((m.exports[fn] as (p: number) => number)(p));

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 import { OPENAI_REQUEST, deepOpenAiRequest } from "./json.fixtures.js";
 
-const m = loadAsModule("sdk/test/json.entry.ts");
+const m = await loadAsModule("sdk/test/json.entry.ts");
 type Fn = (...a: number[]) => number;
 const fn = (name: string) => m.exports[name] as Fn;
 const enc = new TextEncoder();

@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/net.entry.ts");
+const m = await loadAsModule("sdk/test/net.entry.ts");
 const call = (fn: string, ...args: string[]) => {
   const ptrs = args.map((a) => m.newString(a));
   const out = m.getString((m.exports[fn] as (...p: number[]) => number)(...ptrs));

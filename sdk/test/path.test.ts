@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/path.entry.ts");
+const m = await loadAsModule("sdk/test/path.entry.ts");
 const ex = m.exports as unknown as { path(p: number): number; pathBytes(p: number): number };
 const norm = (s: string) => {
   const p = m.newString(s);

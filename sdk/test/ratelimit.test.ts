@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/ratelimit.entry.ts");
+const m = await loadAsModule("sdk/test/ratelimit.entry.ts");
 const call = (fn: string, ...args: string[]) => {
   const ptrs = args.map((a) => m.newString(a));
   const out = m.getString((m.exports[fn] as (...p: number[]) => number)(...ptrs));

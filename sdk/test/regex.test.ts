@@ -1,12 +1,13 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { spawnSync } from "node:child_process";
+import { spawnSync, execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 import { repoRoot } from "../../harness/src/tools.js";
 
-const m = loadAsModule("sdk/test/regex.entry.ts");
+const m = await loadAsModule("sdk/test/regex.entry.ts");
 const call = (name: string, ...args: (string | Uint8Array | number)[]): number => {
   const ps = args.map((a) => (typeof a === "string" ? m.newString(a) : typeof a === "number" ? a : m.newBuffer(a)));
   const out = (m.exports[name] as (...p: number[]) => number)(...ps);
@@ -356,7 +357,8 @@ describe("regex: linear time (counted in VM steps, not seconds)", () => {
 // Builds the oracle once; without a working Go toolchain the differential tests are skipped.
 const oracleBin = join(repoRoot, "build", "ascunit", "regex-oracle");
 mkdirSync(join(repoRoot, "build", "ascunit"), { recursive: true });
-const goOk = spawnSync("go", ["build", "-o", oracleBin, "."], { cwd: join(repoRoot, "sdk", "test", "regex_oracle"), encoding: "utf8" }).status === 0;
+// (Asynchronous: a build on a loaded machine must not block the worker's RPC to the runner.)
+const goOk = await promisify(execFile)("go", ["build", "-o", oracleBin, "."], { cwd: join(repoRoot, "sdk", "test", "regex_oracle") }).then(() => true, () => false);
 
 /** Asks Go's regexp about many requests at once (one process, JSON lines). */
 function askGo(requests: Array<{ op: string; p: string; s: string; r?: string }>): string[] {

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/regexset.entry.ts");
+const m = await loadAsModule("sdk/test/regexset.entry.ts");
 type Fn = (...p: number[]) => number | bigint;
 const SEP = "\u0001";
 const call = (fn: string, patterns: string[], subject?: string | Uint8Array): number => {

@@ -4,7 +4,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/resp.entry.ts");
+const m = await loadAsModule("sdk/test/resp.entry.ts");
 type Fn = (...a: number[]) => number;
 const call = (name: string, ...args: number[]) => (m.exports[name] as Fn)(...args) >>> 0;
 

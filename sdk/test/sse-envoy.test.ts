@@ -4,7 +4,8 @@
 // event by event, so the client sees exactly what the readers produced.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { createServer, type Server } from "node:http";
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
 import { repoRoot, http } from "../../harness/src/index.js";
@@ -12,14 +13,16 @@ import { useEnvoy } from "../../harness/src/vitest.js";
 
 const enc = new TextEncoder();
 
-function buildPlugin(): string {
+/** Asynchronous: a compile on a loaded machine must not block the worker's RPC to the runner. */
+async function buildPlugin(): Promise<string> {
   const out = join(repoRoot, "build", "ascunit", "sse-plugin-envoy.wasm");
   mkdirSync(join(repoRoot, "build", "ascunit"), { recursive: true });
-  const r = spawnSync(process.execPath, [
+  await promisify(execFile)(process.execPath, [
     join(repoRoot, "node_modules", "assemblyscript", "bin", "asc.js"), "sdk/test/sse.plugin.ts", "sdk/abi/version_envoy.ts",
     "--config", "asconfig.json", "--target", "envoy", "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort", "--outFile", out,
-  ], { cwd: repoRoot, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`asc failed:\n${r.stdout}${r.stderr}`);
+  ], { cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 26 }).catch((e: { stdout?: string; stderr?: string }) => {
+    throw new Error(`asc failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+  });
   return out;
 }
 
@@ -97,8 +100,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => upstream.close(() => r())));
 
-const gw = useEnvoy(() => ({
-  plugins: [{ name: "sse-reframe", wasm: buildPlugin(), config: {} }],
+const gw = useEnvoy(async () => ({
+  plugins: [{ name: "sse-reframe", wasm: await buildPlugin(), config: {} }],
   routes: [{ name: "default", prefix: "/", cluster: "up" }],
   clusters: [{ name: "up", port }],
 }));

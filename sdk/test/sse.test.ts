@@ -4,7 +4,7 @@ import { describe, it, expect, beforeEach } from "vitest";
 import fc from "fast-check";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
-const m = loadAsModule("sdk/test/sse.entry.ts");
+const m = await loadAsModule("sdk/test/sse.entry.ts");
 type Fn = (...a: number[]) => number;
 const fn = (name: string) => m.exports[name] as Fn;
 const enc = new TextEncoder();

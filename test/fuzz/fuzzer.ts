@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../harness/src/tools.js";
-import { loadAsModule, type AsModule } from "../../harness/src/ascunit.js";
+import { loadAsModuleSync, type AsModule } from "../../harness/src/ascunit.js";
 import { Emulator, type HttpStream, type Target, type BytePair } from "../../harness/src/emulator/index.js";
 import { CONFIG_SEEDS, INJECTIONS, INTERESTING_HEADERS, PATHS, REQUEST_BODIES, RESPONSE_BODIES, ROUTES } from "./seeds.js";
 
@@ -408,7 +408,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
   const parserInputs = Math.round(opts.inputs * (opts.parserShare ?? 0.15));
   const pluginInputs = opts.inputs - parserInputs;
   // Compile/load the parser module first: a broken SDK edit elsewhere fails fast, not at the end.
-  const parserModule = parserInputs > 0 ? loadAsModule("test/fuzz/parsers.entry.ts") : null;
+  const parserModule = parserInputs > 0 ? loadAsModuleSync("test/fuzz/parsers.entry.ts") : null;
   const pool = new HostPool();
   const configShare = opts.configShare ?? 0.1;
 
@@ -484,7 +484,7 @@ async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats,
   let m = first;
   // After a trap the instance is suspect; a new one comes from the same compiled file (it is only
   // recompiled if an SDK file changed meanwhile).
-  const fresh = () => (m = loadAsModule("test/fuzz/parsers.entry.ts"));
+  const fresh = () => (m = loadAsModuleSync("test/fuzz/parsers.entry.ts"));
   for (let i = 0; i < n; i++) {
     if ((i & 63) === 0) {
       if (Date.now() > deadline) break;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { repoRoot } from "../../harness/src/tools.js";
 import { runFuzz, formatReport, type FuzzStats } from "./fuzzer.js";
-import { loadAsModule } from "../../harness/src/ascunit.js";
+import { loadAsModuleSync } from "../../harness/src/ascunit.js";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -82,7 +82,7 @@ if (isWorker) {
   } else {
     // Compile the parser module once here, and keep the workers from recompiling it when someone
     // edits the SDK mid-run (its mtime is pushed ahead for the run, restored after).
-    loadAsModule("test/fuzz/parsers.entry.ts");
+    loadAsModuleSync("test/fuzz/parsers.entry.ts");
     const parserWasm = join(repoRoot, "build", "ascunit", "parsers.entry-envoy.wasm");
     const compiledAt = statSync(parserWasm).mtime;
     utimesSync(parserWasm, new Date(), new Date(Date.now() + 6 * 3600 * 1000));

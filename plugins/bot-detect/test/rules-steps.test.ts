@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import { loadAsModule } from "../../../harness/src/ascunit.js";
 import { builtInRules, userAgent } from "../../../test/bench/bot-detect/ua-cpu-shapes.js";
 
-const m = loadAsModule("sdk/test/regexset.entry.ts");
+const m = await loadAsModule("sdk/test/regexset.entry.ts");
 type Fn = (...p: number[]) => number | bigint;
 const rules = m.newString(builtInRules().join("\u0001"));
 const run = (fn: string, ua?: string) => {

@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadAsModule } from "../../../harness/src/ascunit.js";
+import { loadAsModuleSync } from "../../../harness/src/ascunit.js";
 import { repoRoot } from "../../../harness/src/tools.js";
 
 const recordAt = process.argv.indexOf("--record-samples");
@@ -27,7 +27,7 @@ const cc = spawnSync("cc", ["-O2", "-DLIBINJECTION_VERSION=\"oracle\"", `-I${src
   ...["libinjection_sqli.c", "libinjection_xss.c", "libinjection_html5.c"].map((f) => join(src, f))], { encoding: "utf8" });
 if (cc.status !== 0) throw new Error(`cc failed:\n${cc.stderr}`);
 
-const m = loadAsModule("sdk/test/libinjection.entry.ts");
+const m = loadAsModuleSync("sdk/test/libinjection.entry.ts");
 const ex = m.exports as unknown as Record<string, (p: number) => number>;
 function ours(b: Uint8Array): string {
   const p = m.newBuffer(b);

@@ -5,10 +5,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadavg, cpus } from "node:os";
-import { loadAsModule } from "../../../harness/src/ascunit.js";
+import { loadAsModuleSync } from "../../../harness/src/ascunit.js";
 import { repoRoot } from "../../../harness/src/tools.js";
 
-const m = loadAsModule("sdk/test/regex.entry.ts");
+const m = loadAsModuleSync("sdk/test/regex.entry.ts");
 const fn = (name: string) => m.exports[name] as (...a: number[]) => number;
 
 function timeOurs(pattern: string, subject: string, kind: "test" | "find" | "bytes"): { usPerCall: number; mbps: number } {
