@@ -19,7 +19,17 @@ export type Exchange = { status: number; headers: BytePair[]; body: Buffer } | {
  * `callout`: Envoy's async client (proxy_http_call) marks the request internal, announces its
  * timeout and sends content-length only with a body; otherwise the router forwards a request.
  */
-export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, timeoutMs: number, callout = false): Promise<Exchange> {
+export async function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, timeoutMs: number, callout = false): Promise<Exchange> {
+  // Node's agent keeps connections alive, and a server may close an idle one just as it is
+  // reused (a plugin that worked long between two requests makes that likely): such a request
+  // never reached the server, so it is sent once more on a new connection, as Envoy's pool does
+  // for a connection closed before use.
+  let r = await exchangeOnce(baseUrl, headers, body, timeoutMs, callout);
+  if ("error" in r && r.error === "reset") r = await exchangeOnce(baseUrl, headers, body, timeoutMs, callout);
+  return "error" in r && r.error === "reset" ? { error: "connect" } : (r as Exchange);
+}
+
+function exchangeOnce(baseUrl: string, headers: HeaderMap, body: Buffer, timeoutMs: number, callout: boolean): Promise<Exchange | { error: "reset" }> {
   const base = new URL(baseUrl);
   const flat: string[] = [];
   const authority = headers.get(":authority")?.toString("latin1") ?? base.host;
@@ -36,7 +46,7 @@ export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, 
   }
   return new Promise((resolve) => {
     let settled = false;
-    const done = (r: Exchange) => {
+    const done = (r: Exchange | { error: "reset" }) => {
       if (!settled) {
         settled = true;
         resolve(r);
@@ -77,7 +87,7 @@ export function httpExchange(baseUrl: string, headers: HeaderMap, body: Buffer, 
       req.destroy();
       done({ error: "timeout" });
     });
-    req.on("error", () => done({ error: "connect" }));
+    req.on("error", (e: NodeJS.ErrnoException) => done(req.reusedSocket && e.code === "ECONNRESET" ? { error: "reset" } : { error: "connect" }));
     if (body.length > 0) req.end(body);
     else req.end();
   });
