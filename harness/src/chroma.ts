@@ -5,10 +5,10 @@
 // the data dir.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toolsDir, versions } from "./tools.js";
+import { freePort } from "./ports.js";
 
 export const CHROMA_TENANT = "default_tenant";
 export const CHROMA_DATABASE = "default_database";
@@ -18,17 +18,6 @@ export function chromaCommand(): { path: string } | { missing: string } {
   const path = join(toolsDir, "chroma", "bin", "chroma");
   if (existsSync(path)) return { path };
   return { missing: `Chroma (chromadb ${versions.CHROMADB_VERSION ?? "?"}) is not installed at ${path}: run 'bash scripts/bootstrap.sh'` };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 function exited(p: ChildProcess): Promise<void> {

@@ -5,11 +5,12 @@
 // ModSecurity message (research/waf.md §7.2), between go-ftw style markers (waf-log.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./tools.js";
 import { MarkedLog, MARKER_HEADER, type WafTarget } from "./waf-log.js";
+import { freePort } from "./ports.js";
 
 export const NGINX = process.env.SLUICE_NGINX ?? "/usr/sbin/nginx";
 export const MODSEC_MODULE = "/usr/lib/nginx/modules/ngx_http_modsecurity_module.so";
@@ -125,17 +126,6 @@ http {
   }
 }
 `;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 function canConnect(port: number): Promise<boolean> {

@@ -3,26 +3,16 @@
 // Everything lives in a temp dir; stop() ends both processes and removes it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./ports.js";
 
 export interface RedisOptions {
   /** requirepass for Redis; webdis is configured with it (redis_auth). */
   password?: string;
   /** webdis's default database. */
   database?: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** Sends one RESP command over TCP and returns the raw reply text. */
