@@ -1,0 +1,49 @@
+// Builds the rule set of one configuration: the base settings and the Core Rule Set (compiled
+// into the module at build time, see scripts/prebuild-waf.mjs), then the config's secRules.
+import { RuleSet, Parser, DataFiles, toByteString } from "./seclang";
+import { BASE_CONF } from "./base-conf";
+import { CRS_VERSION, CRS_FILES, CRS_TEXTS, CRS_DATA_NAMES, CRS_DATA } from "./generated/crs";
+
+export class LoadResult {
+  set: RuleSet | null = null;
+  error: string = "";
+  /** Rules with an id (chain links not counted). */
+  rules: i32 = 0;
+}
+
+let crsData: DataFiles | null = null;
+
+function dataFiles(): DataFiles {
+  let d = crsData;
+  if (d === null) {
+    d = new DataFiles();
+    for (let i = 0; i < CRS_DATA_NAMES.length; i++) {
+      d.names.push(CRS_DATA_NAMES[i]);
+      d.contents.push(toByteString(CRS_DATA[i]));
+    }
+    crsData = d;
+  }
+  return d;
+}
+
+export function crsVersion(): string { return CRS_VERSION; }
+
+export function loadRules(useCRS: bool, secRules: Array<string>): LoadResult {
+  const res = new LoadResult();
+  const set = new RuleSet();
+  const p = new Parser(set, dataFiles());
+  if (useCRS) {
+    p.lazyRegex = true;
+    if (!p.parse(BASE_CONF, "base.conf")) { res.error = p.error; return res; }
+    for (let i = 0; i < CRS_FILES.length; i++) {
+      if (!p.parse(toByteString(CRS_TEXTS[i]), CRS_FILES[i])) { res.error = p.error; return res; }
+    }
+    p.lazyRegex = false;
+  }
+  for (let i = 0; i < secRules.length; i++) {
+    if (!p.parse(toByteString(secRules[i]), "secRules[" + i.toString() + "]")) { res.error = p.error; return res; }
+  }
+  for (let i = 0; i < set.rules.length; i++) if (set.rules[i].id != 0) res.rules++;
+  res.set = set;
+  return res;
+}
