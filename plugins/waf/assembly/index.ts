@@ -20,7 +20,7 @@ class Waf extends Plugin<WafConfig> {
     if (v !== null && secRules === null) return err.fail<WafConfig>("secRules must be an array of strings");
     const t0 = time.monotonicNanos();
     const res = loadRules(useCRS, secRules === null ? new Array<string>() : secRules);
-    if (res.set === null) return err.fail<WafConfig>("secRules: " + res.error);
+    if (res.set === null) return err.fail<WafConfig>(res.error);
     const ms = <f64>(time.monotonicNanos() - t0) / 1e6;
     const set = res.set!;
     log.info("waf: " + res.rules.toString() + " rules loaded" + (useCRS ? " (OWASP CRS " + crsVersion() + ")" : "") + " in " + (Math.round(ms * 10) / 10).toString() + " ms");
@@ -53,7 +53,7 @@ class WafFilter extends HttpFilter<WafConfig> {
     const proto = properties.getString(["request", "protocol"]);
     const addr = properties.getString(["source", "address"]);
     const rid = h.get("x-request-id");
-    setRequest(tx, method === null ? "" : method, path === null ? "" : path, proto === null ? "HTTP/1.1" : proto, h.pairs(), addr === null ? "" : stripPort(addr), rid === null ? "" : rid);
+    setRequest(tx, method === null ? "" : method, path === null ? "" : path, proto === null ? "HTTP/1.1" : proto, h.pairs(), addr === null ? "" : stripPort(addr), rid === null ? "" : rid, !endOfStream);
     tx.runPhase(1);
     if (tx.interrupted) return this.deny();
     // Without body access phase 2 needs nothing more: run it now and let the body stream.

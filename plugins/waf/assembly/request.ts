@@ -4,7 +4,7 @@ import { Transaction, KV, latin1, parseUrlEncoded, parseJsonArgs, lowerAscii } f
 
 function bytesOfHeader(v: string): string { return latin1(String.UTF8.encode(v)); }
 
-export function setRequest(tx: Transaction, method: string, path: string, protocol: string, headers: Array<HeaderPair>, remoteAddr: string, uniqueId: string): void {
+export function setRequest(tx: Transaction, method: string, path: string, protocol: string, headers: Array<HeaderPair>, remoteAddr: string, uniqueId: string, hasBody: bool): void {
   const d = tx.d;
   const s = d.scalars;
   const p = bytesOfHeader(path);
@@ -48,6 +48,11 @@ export function setRequest(tx: Transaction, method: string, path: string, protoc
     for (let i = 0; i < d.headers.length; i++) if (d.headers[i].name == "host") hasHost = true;
     if (!hasHost) d.headers.unshift(new KV("Host", bytesOfHeader(host)));
   }
+  // Envoy removes an HTTP/1 client's `Transfer-Encoding: chunked` before filters see the headers;
+  // a body without Content-Length came chunked, and CRS (920180) must see that it did.
+  if (hasBody && protocol.startsWith("HTTP/1") && headerValue(d.headers, "content-length").length == 0 && !hasHeader(d.headers, "transfer-encoding")) {
+    d.headers.push(new KV("Transfer-Encoding", "chunked"));
+  }
   tx.hostname = host;
   tx.uri = p;
   const ct = lowerAscii(headerValue(d.headers, "content-type"));
@@ -59,6 +64,11 @@ export function setRequest(tx: Transaction, method: string, path: string, protoc
 function headerValue(list: Array<KV>, name: string): string {
   for (let i = 0; i < list.length; i++) if (list[i].name.toLowerCase() == name) return list[i].value;
   return "";
+}
+
+function hasHeader(list: Array<KV>, name: string): bool {
+  for (let i = 0; i < list.length; i++) if (list[i].name.toLowerCase() == name) return true;
+  return false;
 }
 
 function parseCookies(v: string, out: Array<KV>): void {

@@ -2,6 +2,7 @@
 // and actions, plus the engine settings the directives set.
 import { Regex } from "@sluice/sdk/regex";
 import { Cidr } from "@sluice/sdk/net";
+import { lowerAscii } from "./bytes";
 
 /** One target of a rule: `ARGS`, `ARGS:id`, `ARGS:/^x/`, `&TX:foo`, `!REQUEST_HEADERS:Cookie`. */
 export class Target {
@@ -18,7 +19,7 @@ export class Target {
     if (this.key.length == 0 && this.keyRegex === null) return true;
     const r = this.keyRegex;
     if (r !== null) return r.test(key);
-    return this.key == key.toLowerCase();
+    return this.key == lowerAscii(key);
   }
 }
 
