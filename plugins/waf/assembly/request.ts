@@ -62,12 +62,12 @@ export function setRequest(tx: Transaction, method: string, path: string, protoc
 }
 
 function headerValue(list: Array<KV>, name: string): string {
-  for (let i = 0; i < list.length; i++) if (list[i].name.toLowerCase() == name) return list[i].value;
+  for (let i = 0; i < list.length; i++) if (lowerAscii(list[i].name) == name) return list[i].value;
   return "";
 }
 
 function hasHeader(list: Array<KV>, name: string): bool {
-  for (let i = 0; i < list.length; i++) if (list[i].name.toLowerCase() == name) return true;
+  for (let i = 0; i < list.length; i++) if (lowerAscii(list[i].name) == name) return true;
   return false;
 }
 
@@ -111,6 +111,7 @@ export function setRequestBody(tx: Transaction, body: ArrayBuffer): void {
     d.scalars.set("REQUEST_BODY", text);
   }
   argsSize(tx);
+  d.invalidate();
 }
 
 export function setResponse(tx: Transaction, status: string, headers: Array<HeaderPair>): void {
@@ -122,6 +123,7 @@ export function setResponse(tx: Transaction, status: string, headers: Array<Head
     d.responseHeaders.push(new KV(h.name, bytesOfHeader(h.value)));
     if (h.name == "content-type") d.scalars.set("RESPONSE_CONTENT_TYPE", bytesOfHeader(h.value));
   }
+  d.invalidate();
 }
 
 /** True when the response's media type is one SecResponseBodyMimeType lists. */

@@ -2,7 +2,7 @@
 // macros and interruptions, with ModSecurity's semantics (non-disruptive actions run per matched
 // variable, even when a later chain link fails; disruptive ones only when the whole chain matches).
 import { Rule, RuleSet, Target, Disruptive, EngineMode, CtlKind, SetVar } from "./rule";
-import { TxData, KV, collect } from "./variables";
+import { TxData, KV, VarRef, collect } from "./variables";
 import { transform } from "./transforms";
 import { evaluateOperator } from "./operators";
 import { toInt, lowerAscii, upperAscii } from "./bytes";
@@ -10,6 +10,16 @@ import { formatMatch } from "./modlog";
 
 class RemovedTarget {
   constructor(public lo: i32, public hi: i32, public tag: string, public target: Target) {}
+}
+
+const pipelines = new Map<string, i32>();
+
+function pipelineId(t: Array<string>): i32 {
+  const key = t.join(",");
+  if (pipelines.has(key)) return pipelines.get(key);
+  const id = pipelines.size + 1;
+  pipelines.set(key, id);
+  return id;
 }
 
 export class Transaction {
@@ -33,6 +43,7 @@ export class Transaction {
   private removedTargets: Array<RemovedTarget> = [];
   private phase: i32 = 0;
   private current: Rule | null = null;
+  private tmp: Array<VarRef> = [];
 
   constructor(public set: RuleSet) {
     this.engine = set.engine;
@@ -81,27 +92,27 @@ export class Transaction {
     return false;
   }
 
-  private values(r: Rule, head: Rule): Array<KV> {
-    const out = new Array<KV>();
-    const tmp = new Array<KV>();
+  private values(r: Rule, head: Rule): Array<VarRef> {
+    const out = new Array<VarRef>();
+    const tmp = this.tmp;
     for (let i = 0; i < r.targets.length; i++) {
       const t = r.targets[i];
       tmp.length = 0;
       collect(this.d, t, tmp);
       let kept = 0;
       for (let j = 0; j < tmp.length; j++) {
-        const kv = tmp[j];
-        const colon = kv.name.indexOf(":");
-        const coll = colon < 0 ? kv.name : kv.name.substring(0, colon);
-        const key = colon < 0 ? "" : kv.name.substring(colon + 1);
+        const v = unchecked(tmp[j]);
         let excluded = false;
-        for (let e = 0; e < r.exclusions.length; e++) if (r.exclusions[e].matches(coll, key)) { excluded = true; break; }
-        if (!excluded && this.targetRemoved(head, coll, key)) excluded = true;
+        for (let e = 0; e < r.exclusions.length; e++) if (r.exclusions[e].matches(v.coll, v.key)) { excluded = true; break; }
+        if (!excluded && this.removedTargets.length > 0 && this.targetRemoved(head, v.coll, v.key)) excluded = true;
         if (excluded) continue;
         kept++;
-        if (!t.count) out.push(kv);
+        if (!t.count) out.push(v);
       }
-      if (t.count) out.push(new KV(t.name + (t.key.length > 0 ? ":" + t.key : ""), kept.toString()));
+      if (t.count) {
+        const name = t.name + (t.key.length > 0 ? ":" + t.key : "");
+        out.push(new VarRef(t.name, t.key, name, kept.toString()));
+      }
     }
     return out;
   }
@@ -117,7 +128,7 @@ export class Transaction {
     let matched = false;
     const caps = new Array<string>();
     for (let i = 0; i < vals.length; i++) {
-      const kv = vals[i];
+      const kv = unchecked(vals[i]);
       let v = kv.value;
       let hit = false;
       if (r.multiMatch) {
@@ -129,7 +140,13 @@ export class Transaction {
           hit = this.test(r, arg, v, caps);
         }
       } else {
-        for (let k = 0; k < r.transforms.length; k++) v = transform(r.transforms[k], v);
+        if (r.pipeId == 0) r.pipeId = pipelineId(r.transforms);
+        const known = kv.transformed(r.pipeId);
+        if (known !== null) v = known;
+        else {
+          for (let k = 0; k < r.transforms.length; k++) v = transform(r.transforms[k], v);
+          kv.remember(r.pipeId, v);
+        }
         hit = this.test(r, arg, v, caps);
       }
       if (!hit) continue;
@@ -245,7 +262,7 @@ export class Transaction {
     const t = new Target();
     t.name = root;
     t.key = lowerAscii(key);
-    const out = new Array<KV>();
+    const out = new Array<VarRef>();
     collect(this.d, t, out);
     return out.length > 0 ? out[0].value : "";
   }

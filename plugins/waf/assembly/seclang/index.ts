@@ -2,7 +2,7 @@
 export { RuleSet, EngineMode, Rule } from "./rule";
 export { Parser, DataFiles } from "./parser";
 export { Transaction } from "./engine";
-export { TxData, KV } from "./variables";
+export { TxData, KV, VarRef } from "./variables";
 export { parseUrlEncoded, parseJsonArgs } from "./bodies";
 export { latin1, toByteString, forLog, lowerAscii } from "./bytes";
 export { transform, isKnownTransform } from "./transforms";

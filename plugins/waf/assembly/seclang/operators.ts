@@ -18,7 +18,7 @@ const KNOWN_UNAVAILABLE = ["detectsqli", "detectxss"];
 
 /** Builds the operator's state; "" when ready, OP_UNAVAILABLE, or the reason it is refused. */
 export function prepareOperator(r: Rule, data: DataFiles, lazyRegex: bool): string {
-  const op = r.op.toLowerCase();
+  const op = lowerAscii(r.op);
   r.op = op;
   if (KNOWN_UNAVAILABLE.includes(op)) return OP_UNAVAILABLE;
   if (!AVAILABLE.includes(op)) return "operator @" + r.op + " is not supported";
@@ -117,7 +117,9 @@ export function evaluateOperator(r: Rule, arg: string, input: string, caps: Arra
       re = res.regex!;
       r.rx = re;
     }
-    if (!r.capture) return re.test(input);
+    // The DFA answers most values (no match) without the slower capturing engine.
+    if (!re.test(input)) return false;
+    if (!r.capture) return true;
     const m = re.find(input);
     if (m === null) return false;
     const n = m.groupCount < 9 ? m.groupCount : 9;
@@ -158,20 +160,30 @@ export function evaluateOperator(r: Rule, arg: string, input: string, caps: Arra
 
 function pmMatch(r: Rule, input: string, caps: Array<string>): bool {
   const index = r.pmIndex!;
-  const s = lowerAscii(input);
-  for (let i = 0; i < s.length; i++) {
-    const b = index[s.charCodeAt(i) & 0xff];
+  const n = input.length;
+  const base = changetype<usize>(input);
+  for (let i = 0; i < n; i++) {
+    const b = unchecked(index[lowerByte(load<u16>(base + (<usize>i << 1)))]);
     if (b === null) continue;
     for (let k = 0; k < b.length; k++) {
       const p = unchecked(b[k]);
-      if (p.length <= s.length - i && s.substr(i, p.length) == p) {
-        if (r.capture) caps.push(input.substr(i, p.length));
+      const m = p.length;
+      if (m > n - i) continue;
+      // Phrases are lower case already; compare in place (no substring per candidate).
+      const pb = changetype<usize>(p);
+      let j = 1;
+      while (j < m && lowerByte(load<u16>(base + (<usize>(i + j) << 1))) == <i32>load<u16>(pb + (<usize>j << 1))) j++;
+      if (j == m) {
+        if (r.capture) caps.push(input.substr(i, m));
         return true;
       }
     }
   }
   return false;
 }
+
+// @ts-ignore: decorator
+@inline function lowerByte(c: u16): i32 { return c >= 65 && c <= 90 ? <i32>c + 32 : <i32>c & 0xff; }
 
 function containsWord(input: string, w: string): bool {
   if (w.length == 0) return true;

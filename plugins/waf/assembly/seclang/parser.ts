@@ -5,7 +5,7 @@ import { Rule, RuleSet, Target, SetVar, Ctl, CtlKind, Disruptive, EngineMode, De
 import { isKnownTransform } from "./transforms";
 import { prepareOperator, OP_UNAVAILABLE } from "./operators";
 import { isKnownVariable } from "./variables";
-import { toInt, lowerAscii, isSpace } from "./bytes";
+import { toInt, lowerAscii, upperAscii, isSpace } from "./bytes";
 
 /** Named data files for @pmFromFile (CRS's rules/*.data), by base name. */
 export class DataFiles {
@@ -27,14 +27,18 @@ class Directive {
 }
 
 /** Splits a directive into its name and arguments (double-quoted or bare); null on an unclosed quote. */
+/** The UTF-16 unit at i without a bounds check (callers keep i < length). */
+// @ts-ignore: decorator
+@inline function at(s: string, i: i32): i32 { return <i32>load<u16>(changetype<usize>(s) + (<usize>i << 1)); }
+
 function tokenize(text: string): Array<string> | null {
   const out = new Array<string>();
   let i = 0;
   const n = text.length;
   while (i < n) {
-    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    while (i < n && isSpace(at(text, i))) i++;
     if (i >= n) break;
-    const c = text.charCodeAt(i);
+    const c = at(text, i);
     if (c == 34 || (c == 39 && out.length > 0)) { // "…" (or '…' for an argument)
       const q = c;
       i++;
@@ -44,8 +48,8 @@ function tokenize(text: string): Array<string> | null {
       let start = i;
       let closed = false;
       while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d == 92 && i + 1 < n && text.charCodeAt(i + 1) == q) { // \" inside "…" is a quote
+        const d = at(text, i);
+        if (d == 92 && i + 1 < n && at(text, i + 1) == q) { // \" inside "…" is a quote
           if (parts === null) parts = new Array<string>();
           parts.push(text.substring(start, i));
           parts.push(String.fromCharCode(q));
@@ -65,7 +69,7 @@ function tokenize(text: string): Array<string> | null {
       i++;
     } else {
       const start = i;
-      while (i < n && !isSpace(text.charCodeAt(i))) i++;
+      while (i < n && !isSpace(at(text, i))) i++;
       out.push(text.substring(start, i));
     }
   }
@@ -78,7 +82,7 @@ function splitActions(s: string): Array<string> {
   let start = 0;
   let inQ = false;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    const c = at(s, i);
     if (c == 92 && i + 1 < s.length) { i++; continue; }
     if (c == 39) inQ = !inQ;
     else if (c == 44 && !inQ) { out.push(s.substring(start, i)); start = i + 1; }
@@ -96,14 +100,14 @@ function unquote(v: string): string {
 const SEVERITIES = ["EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"];
 
 function parseSeverity(v: string): i32 {
-  const u = v.toUpperCase();
+  const u = upperAscii(v);
   for (let i = 0; i < SEVERITIES.length; i++) if (SEVERITIES[i] == u) return i;
   if (v.length == 1 && v.charCodeAt(0) >= 48 && v.charCodeAt(0) <= 55) return v.charCodeAt(0) - 48;
   return -1;
 }
 
 function parsePhase(v: string): i32 {
-  const l = v.toLowerCase();
+  const l = lowerAscii(v);
   if (l == "request") return 2;
   if (l == "response") return 4;
   if (l == "logging") return 5;
@@ -155,18 +159,18 @@ export class Parser {
       if (end < 0) end = n;
       lineNo++;
       let lineEnd = end;
-      if (lineEnd > pos && text.charCodeAt(lineEnd - 1) == 13) lineEnd--;
+      if (lineEnd > pos && at(text, lineEnd - 1) == 13) lineEnd--;
       const lineStart = pos;
       pos = end + 1;
       if (pieces.length == 0) {
         let k = lineStart;
-        while (k < lineEnd && isSpace(text.charCodeAt(k))) k++;
-        if (k == lineEnd || text.charCodeAt(k) == 35) { if (end == n) break; continue; }
+        while (k < lineEnd && isSpace(at(text, k))) k++;
+        if (k == lineEnd || at(text, k) == 35) { if (end == n) break; continue; }
         pendingLine = lineNo;
       }
       let t = lineEnd;
-      while (t > lineStart && isSpace(text.charCodeAt(t - 1))) t--;
-      if (t > lineStart && text.charCodeAt(t - 1) == 92) {
+      while (t > lineStart && isSpace(at(text, t - 1))) t--;
+      if (t > lineStart && at(text, t - 1) == 92) {
         pieces.push(text.substring(lineStart, t - 1));
         if (end == n) { this.line = pendingLine; return this.fail("the file ends inside a continued line"); }
         continue;
@@ -193,7 +197,7 @@ export class Parser {
     if (tok.length == 0) return true;
     const name = tok[0];
     const args = tok.slice(1);
-    const lname = name.toLowerCase();
+    const lname = lowerAscii(name);
     if (this.chainTail !== null && lname != "secrule") return this.fail("a rule with 'chain' must be followed by a SecRule, not " + name);
     if (lname == "secrule") return this.secRule(args, false);
     if (lname == "secaction") return this.secRule(args, true);
@@ -211,7 +215,7 @@ export class Parser {
     if (lname == "include" || lname == "includeoptional") return this.fail(name + " is not supported: give the directives inline (useCRS loads the Core Rule Set)");
     if (lname == "secruleengine") {
       if (args.length != 1) return this.fail("SecRuleEngine takes one argument");
-      const v = args[0].toLowerCase();
+      const v = lowerAscii(args[0]);
       if (v == "on") this.set.engine = EngineMode.On;
       else if (v == "off") this.set.engine = EngineMode.Off;
       else if (v == "detectiononly") this.set.engine = EngineMode.DetectionOnly;
@@ -220,7 +224,7 @@ export class Parser {
     }
     if (lname == "secrequestbodyaccess" || lname == "secresponsebodyaccess") {
       if (args.length != 1) return this.fail(name + " takes one argument");
-      const v = args[0].toLowerCase();
+      const v = lowerAscii(args[0]);
       if (v != "on" && v != "off") return this.fail(name + ": expected On or Off, got '" + args[0] + "'");
       if (lname == "secrequestbodyaccess") this.set.requestBodyAccess = v == "on";
       else this.set.responseBodyAccess = v == "on";
@@ -237,7 +241,7 @@ export class Parser {
     }
     if (lname == "secrequestbodylimitaction" || lname == "secresponsebodylimitaction") {
       if (args.length != 1) return this.fail(name + " takes one argument");
-      const v = args[0].toLowerCase();
+      const v = lowerAscii(args[0]);
       if (v != "reject" && v != "processpartial") return this.fail(name + ": expected Reject or ProcessPartial");
       if (lname == "secrequestbodylimitaction") this.set.requestBodyLimitReject = v == "reject";
       else this.set.responseBodyLimitReject = v == "reject";
@@ -246,7 +250,7 @@ export class Parser {
     if (lname == "secresponsebodymimetype") {
       for (let i = 0; i < args.length; i++) {
         const parts = args[i].split(" ");
-        for (let j = 0; j < parts.length; j++) if (parts[j].length > 0) this.set.responseMimeTypes.push(parts[j].toLowerCase());
+        for (let j = 0; j < parts.length; j++) if (parts[j].length > 0) this.set.responseMimeTypes.push(lowerAscii(parts[j]));
       }
       return true;
     }
@@ -379,7 +383,7 @@ export class Parser {
     if (s.startsWith("!")) { t.exclude = true; s = s.substring(1); }
     if (s.startsWith("&")) { t.count = true; s = s.substring(1); }
     const colon = s.indexOf(":");
-    const name = (colon < 0 ? s : s.substring(0, colon)).toUpperCase();
+    const name = upperAscii(colon < 0 ? s : s.substring(0, colon));
     if (!isKnownVariable(name)) { this.fail("unknown variable '" + name + "'"); return null; }
     t.name = name;
     if (colon >= 0) {
@@ -415,7 +419,7 @@ export class Parser {
       const a = list[i].trim();
       if (a.length == 0) continue;
       const colon = a.indexOf(":");
-      const name = (colon < 0 ? a : a.substring(0, colon)).trim().toLowerCase();
+      const name = lowerAscii((colon < 0 ? a : a.substring(0, colon)).trim());
       const value = colon < 0 ? "" : unquote(a.substring(colon + 1));
       if (name == "id") {
         if (!isDigits(value) || toInt(value) == 0) return this.fail("id must be a positive number, got '" + value + "'");
@@ -436,8 +440,8 @@ export class Parser {
       } else if (name == "t") {
         const tn = value.trim();
         if (!isKnownTransform(tn)) return this.fail("unknown transformation '" + tn + "'");
-        if (tn.toLowerCase() == "none") r.transforms = ["none"];
-        else r.transforms.push(tn.toLowerCase());
+        if (lowerAscii(tn) == "none") r.transforms = ["none"];
+        else r.transforms.push(lowerAscii(tn));
       } else if (name == "chain") r.chain = r; // marker; replaced by the next SecRule
       else if (name == "capture") r.capture = true;
       else if (name == "multimatch") r.multiMatch = true;
@@ -473,7 +477,7 @@ export class Parser {
   private ctl(v: string): Ctl | null {
     const eq = v.indexOf("=");
     if (eq < 0) { this.fail("ctl needs option=value, got '" + v + "'"); return null; }
-    const opt = v.substring(0, eq).trim().toLowerCase();
+    const opt = lowerAscii(v.substring(0, eq).trim());
     const val = v.substring(eq + 1).trim();
     const c = new Ctl();
     c.value = val;
@@ -496,14 +500,14 @@ export class Parser {
         if (r === null) { this.fail("ctl:ruleRemoveTargetById: '" + c.value + "' is not an id"); return null; }
         c.lo = r[0]; c.hi = r[1];
       } else c.kind = CtlKind.RuleRemoveTargetByTag;
-    } else if (opt == "requestbodyprocessor") { c.kind = CtlKind.RequestBodyProcessor; c.value = val.toUpperCase(); }
-    else if (opt == "forcerequestbodyvariable") { c.kind = CtlKind.ForceRequestBodyVariable; c.value = val.toLowerCase(); }
+    } else if (opt == "requestbodyprocessor") { c.kind = CtlKind.RequestBodyProcessor; c.value = upperAscii(val); }
+    else if (opt == "forcerequestbodyvariable") { c.kind = CtlKind.ForceRequestBodyVariable; c.value = lowerAscii(val); }
     else if (opt == "ruleengine") {
       c.kind = CtlKind.RuleEngine;
-      const l = val.toLowerCase();
+      const l = lowerAscii(val);
       if (l != "on" && l != "off" && l != "detectiononly") { this.fail("ctl:ruleEngine: expected On, Off or DetectionOnly"); return null; }
       c.value = l;
-    } else if (opt == "requestbodyaccess") { c.kind = CtlKind.RequestBodyAccess; c.value = val.toLowerCase(); }
+    } else if (opt == "requestbodyaccess") { c.kind = CtlKind.RequestBodyAccess; c.value = lowerAscii(val); }
     else if (opt == "auditengine" || opt == "auditlogparts" || opt == "debugloglevel" || opt == "ruleremovebymsg" || opt == "ruleremovetargetbymsg" || opt == "requestbodylimit" || opt == "responsebodyaccess" || opt == "responsebodylimit") c.kind = CtlKind.Ignored;
     else { this.fail("unknown ctl option '" + opt + "'"); return null; }
     return c;

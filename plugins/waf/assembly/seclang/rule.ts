@@ -73,6 +73,8 @@ export class Rule {
   byteRange: StaticArray<u8> | null = null;
   ips: Array<Cidr> | null = null;
   transforms: Array<string> = [];
+  /** Identifies the transformation pipeline (0: not assigned yet), so values cache their results by it. */
+  pipeId: i32 = 0;
   disruptive: Disruptive = Disruptive.None;
   status: i32 = 0;
   capture: bool = false;

@@ -10,7 +10,7 @@ const KNOWN = [
   "trim", "trimleft", "trimright", "urlencode", "parityeven7bit", "parityodd7bit", "parityzero7bit", "sqlhexdecode",
 ];
 
-export function isKnownTransform(name: string): bool { return KNOWN.includes(name.toLowerCase()); }
+export function isKnownTransform(name: string): bool { return KNOWN.includes(lowerAscii(name)); }
 
 /** Applies one transformation (name in lower case); unknown names leave the value as it is. */
 export function transform(name: string, s: string): string {
@@ -185,7 +185,7 @@ function htmlEntityDecode(s: string): string {
     let matched = false;
     for (let e = 0; e < ENTITIES.length; e++) {
       const name = ENTITIES[e];
-      if (i + 1 + name.length <= n && s.substr(i + 1, name.length).toLowerCase() == name) {
+      if (i + 1 + name.length <= n && lowerAscii(s.substr(i + 1, name.length)) == name) {
         out.push(ENTITY_CHARS[e]);
         let k = i + 1 + name.length;
         if (k < n && s.charCodeAt(k) == 59) k++;
@@ -225,13 +225,26 @@ function utf8ToUnicode(s: string): string {
   return fromCodes(out);
 }
 
+function hasWs(s: string): bool {
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (isSpace(c) || c == 160) return true; }
+  return false;
+}
+
 function removeWhitespace(s: string): string {
+  if (!hasWs(s)) return s;
   const out = new Array<i32>();
   for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (!isSpace(c) && c != 160) out.push(c); }
   return out.length == s.length ? s : fromCodes(out);
 }
 
 function compressWhitespace(s: string): string {
+  let needs = false;
+  for (let i = 0; i < s.length && !needs; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 32) { if (i + 1 < s.length && (isSpace(s.charCodeAt(i + 1)) || s.charCodeAt(i + 1) == 160)) needs = true; }
+    else if (isSpace(c) || c == 160) needs = true;
+  }
+  if (!needs) return s;
   const out = new Array<i32>();
   let inWs = false;
   for (let i = 0; i < s.length; i++) {

@@ -6,6 +6,25 @@ export class KV {
   constructor(public name: string, public value: string) {}
 }
 
+/** One value of a collection as rules see it: "ARGS:id" (name), its collection, key and value. */
+export class VarRef {
+  constructor(public coll: string, public key: string, public name: string, public value: string) {}
+  /** Results of transformation pipelines already applied to this value (CRS shares ~45 pipelines over 600 rules). */
+  pipeIds: Array<i32> | null = null;
+  pipeValues: Array<string> | null = null;
+  transformed(pipeId: i32): string | null {
+    const ids = this.pipeIds;
+    if (ids === null) return null;
+    for (let i = 0; i < ids.length; i++) if (unchecked(ids[i]) == pipeId) return unchecked(this.pipeValues![i]);
+    return null;
+  }
+  remember(pipeId: i32, v: string): void {
+    if (this.pipeIds === null) { this.pipeIds = []; this.pipeValues = []; }
+    this.pipeIds!.push(pipeId);
+    this.pipeValues!.push(v);
+  }
+}
+
 const COLLECTIONS = [
   "ARGS", "ARGS_GET", "ARGS_POST", "ARGS_NAMES", "ARGS_GET_NAMES", "ARGS_POST_NAMES",
   "REQUEST_HEADERS", "REQUEST_HEADERS_NAMES", "REQUEST_COOKIES", "REQUEST_COOKIES_NAMES",
@@ -47,6 +66,22 @@ export class TxData {
   txKeys: Array<string> = [];
   scalars: Map<string, string> = new Map();
   matchedVars: Array<KV> = [];
+  /** Per collection name, its values with their names built once (cleared when a source changes). */
+  private refs: Map<string, Array<VarRef>> = new Map();
+
+  /** Call after argsPost, responseHeaders… change. */
+  invalidate(): void { this.refs.clear(); }
+
+  cached(cacheKey: string, coll: string, src: Array<KV>, names: bool): Array<VarRef> {
+    if (this.refs.has(cacheKey)) return this.refs.get(cacheKey);
+    const out = new Array<VarRef>(src.length);
+    for (let i = 0; i < src.length; i++) {
+      const p = unchecked(src[i]);
+      unchecked(out[i] = new VarRef(coll, p.name, coll + ":" + p.name, names ? p.name : p.value));
+    }
+    this.refs.set(cacheKey, out);
+    return out;
+  }
 
   setTx(name: string, value: string): void {
     if (!this.tx.has(name)) this.txKeys.push(name);
@@ -62,37 +97,38 @@ export class TxData {
   scalar(name: string): string { return this.scalars.has(name) ? this.scalars.get(name) : ""; }
 }
 
-function addPairs(out: Array<KV>, coll: string, src: Array<KV>, t: Target, names: bool): void {
-  for (let i = 0; i < src.length; i++) {
-    const p = src[i];
-    if (!t.matches(t.name, p.name)) continue;
-    out.push(new KV(coll + ":" + p.name, names ? p.name : p.value));
+function addRefs(out: Array<VarRef>, refs: Array<VarRef>, t: Target): void {
+  const all = t.key.length == 0 && t.keyRegex === null;
+  for (let i = 0; i < refs.length; i++) {
+    const r = unchecked(refs[i]);
+    if (all || t.matches(t.name, r.key)) out.push(r);
   }
 }
 
 /** Appends the values of one target (before exclusions and counting). */
-export function collect(d: TxData, t: Target, out: Array<KV>): void {
+export function collect(d: TxData, t: Target, out: Array<VarRef>): void {
   const n = t.name;
   if (n == "ARGS" || n == "ARGS_NAMES") {
     const names = n == "ARGS_NAMES";
-    addPairs(out, n, d.argsGet, t, names);
-    addPairs(out, n, d.argsPost, t, names);
-  } else if (n == "ARGS_GET" || n == "ARGS_GET_NAMES") addPairs(out, n, d.argsGet, t, n == "ARGS_GET_NAMES");
-  else if (n == "ARGS_POST" || n == "ARGS_POST_NAMES") addPairs(out, n, d.argsPost, t, n == "ARGS_POST_NAMES");
-  else if (n == "REQUEST_HEADERS" || n == "REQUEST_HEADERS_NAMES") addPairs(out, n, d.headers, t, n == "REQUEST_HEADERS_NAMES");
-  else if (n == "REQUEST_COOKIES" || n == "REQUEST_COOKIES_NAMES") addPairs(out, n, d.cookies, t, n == "REQUEST_COOKIES_NAMES");
-  else if (n == "RESPONSE_HEADERS" || n == "RESPONSE_HEADERS_NAMES") addPairs(out, n, d.responseHeaders, t, n == "RESPONSE_HEADERS_NAMES");
+    addRefs(out, d.cached(n + "\u0001get", n, d.argsGet, names), t);
+    addRefs(out, d.cached(n + "\u0001post", n, d.argsPost, names), t);
+  } else if (n == "ARGS_GET" || n == "ARGS_GET_NAMES") addRefs(out, d.cached(n, n, d.argsGet, n == "ARGS_GET_NAMES"), t);
+  else if (n == "ARGS_POST" || n == "ARGS_POST_NAMES") addRefs(out, d.cached(n, n, d.argsPost, n == "ARGS_POST_NAMES"), t);
+  else if (n == "REQUEST_HEADERS" || n == "REQUEST_HEADERS_NAMES") addRefs(out, d.cached(n, n, d.headers, n == "REQUEST_HEADERS_NAMES"), t);
+  else if (n == "REQUEST_COOKIES" || n == "REQUEST_COOKIES_NAMES") addRefs(out, d.cached(n, n, d.cookies, n == "REQUEST_COOKIES_NAMES"), t);
+  else if (n == "RESPONSE_HEADERS" || n == "RESPONSE_HEADERS_NAMES") addRefs(out, d.cached(n, n, d.responseHeaders, n == "RESPONSE_HEADERS_NAMES"), t);
   else if (n == "TX") {
     for (let i = 0; i < d.txKeys.length; i++) {
       const k = d.txKeys[i];
-      if (t.matches("TX", k)) out.push(new KV("TX:" + k, d.tx.get(k)));
+      if (t.matches("TX", k)) out.push(new VarRef("TX", k, "TX:" + k, d.tx.get(k)));
     }
   } else if (n == "MATCHED_VARS" || n == "MATCHED_VARS_NAMES") {
     for (let i = 0; i < d.matchedVars.length; i++) {
       const m = d.matchedVars[i];
-      out.push(new KV(n == "MATCHED_VARS" ? m.name : "MATCHED_VARS_NAMES:" + m.name, n == "MATCHED_VARS" ? m.value : m.name));
+      if (n == "MATCHED_VARS") out.push(new VarRef("MATCHED_VARS", m.name, m.name, m.value));
+      else out.push(new VarRef("MATCHED_VARS_NAMES", m.name, "MATCHED_VARS_NAMES:" + m.name, m.name));
     }
   } else if (isCollection(n)) {
     // Known collections this build never fills (FILES, XML, IP…): no values.
-  } else if (d.scalars.has(n)) out.push(new KV(n, d.scalars.get(n)));
+  } else if (d.scalars.has(n)) out.push(new VarRef(n, "", n, d.scalars.get(n)));
 }
