@@ -46,6 +46,13 @@ const unit: [string, string, string, boolean][] = [
   ["t:urlDecodeUni", "@validateByteRange 32-126", "abc", false],
 ];
 
+/** A small deterministic generator: the same inputs on every run. */
+function rng(seed: number) {
+  let x = seed >>> 0;
+  return () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+const PIECES = ["SecRule", "SecAction", "SecMarker", "SecRuleRemoveById", "SecRuleUpdateTargetById", "SecDefaultAction", "ARGS", "&TX:x", "!ARGS:/a|b/", "REQUEST_HEADERS:/^x", "\"@rx", "\"@pm", "\"@within %{tx.a}", "\"!@eq 0\"", "\"id:1,phase:2,deny", ",chain", ",t:urlDecodeUni,t:cmdLine", ",setvar:tx.a=+%{tx.b}", ",ctl:ruleRemoveById=1-", ",skipAfter:END", "\"", "'", "\\\n", "\n", "#", " ", "(", "[", "\\", "%{", "\u00ff", "é"];
+
 for (const target of ["envoy", "higress"] as const) {
   describe(`waf on the emulator (${target})`, () => {
     it("logs how many CRS rules it skipped and why, and what the start cost", async () => {
@@ -71,6 +78,28 @@ for (const target of ["envoy", "higress"] as const) {
       benign.sendRequestTrailers({ "x-checksum": "1" });
       expect(benign.localResponse, host.logLines().filter((l) => l.includes("[id ")).join("\n")).toBeNull();
       expect(benign.upstream.body.toString()).toBe('{"comment":"hello"}');
+      expect(host.traps).toEqual([]);
+    });
+
+    it("random directives are refused or loaded, never a trap; random requests never trap", async () => {
+      const next = rng(19);
+      let refused = 0;
+      for (let n = 0; n < 40; n++) {
+        const line = Array.from({ length: 3 + Math.floor(next() * 12) }, () => PIECES[Math.floor(next() * PIECES.length)]).join(" ");
+        try {
+          const host = await load(target, { secRules: [line] });
+          expect(host.traps, line).toEqual([]);
+        } catch (e) {
+          expect(String(e), line).not.toMatch(/unreachable|RuntimeError|trap/i);
+          refused++;
+        }
+      }
+      expect(refused).toBeGreaterThan(0);
+      const host = await load(target, { useCRS: true });
+      for (let n = 0; n < 40; n++) {
+        const junk = Array.from({ length: Math.floor(next() * 60) }, () => "%'\"<>/.;&=+\\\u0000\u00ffaZ09 #-(*"[Math.floor(next() * 24)]).join("");
+        await host.request({ method: "POST", path: `/p?a=${encodeURIComponent(junk)}&${encodeURIComponent(junk)}=1`, headers: { "content-type": n % 2 ? "application/json" : "application/x-www-form-urlencoded", cookie: junk.replace(/[^\x20-\x7e]/g, "") }, body: junk });
+      }
       expect(host.traps).toEqual([]);
     });
 
