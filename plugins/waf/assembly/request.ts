@@ -1,6 +1,6 @@
 // Fills a transaction's variables from what the proxy hands the plugin.
 import { HeaderPair } from "@sluice/sdk";
-import { Transaction, KV, latin1, parseUrlEncoded, parseJsonArgs, lowerAscii } from "./seclang";
+import { Transaction, KV, latin1, parseUrlEncoded, parseJsonArgs, parseMultipart, lowerAscii } from "./seclang";
 
 function bytesOfHeader(v: string): string { return latin1(String.UTF8.encode(v)); }
 
@@ -105,6 +105,14 @@ export function setRequestBody(tx: Transaction, body: ArrayBuffer): void {
       d.scalars.set("REQBODY_PROCESSOR_ERROR", "1");
       d.scalars.set("REQBODY_ERROR_MSG", "JSON parsing error");
       d.scalars.set("REQBODY_PROCESSOR_ERROR_MSG", "JSON parsing error");
+    }
+  } else if (tx.bodyProcessor == "MULTIPART") {
+    if (!parseMultipart(text, headerValue(d.headers, "content-type"), d, tx.set.argumentsLimit)) {
+      d.scalars.set("REQBODY_ERROR", "1");
+      d.scalars.set("REQBODY_PROCESSOR_ERROR", "1");
+      d.scalars.set("MULTIPART_STRICT_ERROR", "1");
+      d.scalars.set("REQBODY_ERROR_MSG", "Multipart parsing error");
+      d.scalars.set("REQBODY_PROCESSOR_ERROR_MSG", "Multipart parsing error");
     }
   } else if (tx.forceRequestBodyVariable || tx.bodyProcessor.length == 0) {
     // No processor: the raw body is REQUEST_BODY (Coraza with forceRequestBodyVariable, CRS 901340).

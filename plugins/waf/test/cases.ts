@@ -22,6 +22,12 @@ const row = (c: Case): Row => ({
 const form = (body: string, chunks?: number): RowRequest => ({ method: "POST", path: "/submit", headers: [["content-type", "application/x-www-form-urlencoded"]], body, chunks });
 const json = (body: string, chunks?: number): RowRequest => ({ method: "POST", path: "/api/items", headers: [["content-type", "application/json"]], body, chunks });
 const q = (s: string) => encodeURIComponent(s);
+const multipart = (parts: string[]): RowRequest => ({
+  method: "POST",
+  path: "/upload",
+  headers: [["content-type", "multipart/form-data; boundary=XyZ"]],
+  body: parts.map((p) => `--XyZ\r\n${p}\r\n`).join("") + "--XyZ--\r\n",
+});
 
 const XSS_JSON = JSON.stringify({ name: "alice", comment: "<script>alert(1)</script>" });
 const BENIGN_JSON = JSON.stringify({ name: "alice", tags: ["a", "b"], age: 42, note: "hello world" });
@@ -41,6 +47,8 @@ const custom = {
     // Counting and a pass rule that only logs.
     'SecRule &ARGS "@gt 3" "id:108,phase:2,deny,status:413"',
     "SecRule ARGS:trace \"@streq on\" \"id:109,phase:1,pass,log,msg:'tracing asked'\"",
+    'SecRule FILES "@endsWith .php" "id:110,phase:2,t:lowercase,deny,status:415"',
+    'SecRule ARGS_POST:comment "@contains evil" "id:111,phase:2,deny,status:422"',
   ],
 };
 
@@ -60,6 +68,9 @@ const groups = [
       row({ name: "a benign form POST reaches the upstream unchanged", req: form("a=1&b=hello"), status: 200, upstreamBody: true }),
       row({ name: "JSON body → ARGS_POST json.role", req: json('{"user":{"name":"x"},"role":"admin"}'), status: 409, ids: [104] }),
       row({ name: "JSON body split at every byte", req: json('{"role":"admin"}', 16), status: 409, ids: [104] }),
+      row({ name: "multipart: a file part's name → FILES", req: multipart(['Content-Disposition: form-data; name="comment"\r\n\r\nhi', 'Content-Disposition: form-data; name="f"; filename="Shell.PHP"\r\nContent-Type: text/plain\r\n\r\n<?php ?>']), status: 415, ids: [110] }),
+      row({ name: "multipart: a form field → ARGS_POST", req: multipart(['Content-Disposition: form-data; name="comment"\r\n\r\nsomething evil']), status: 422, ids: [111] }),
+      row({ name: "multipart: a clean upload passes unchanged", req: multipart(['Content-Disposition: form-data; name="f"; filename="cat.png"\r\n\r\nPNG']), status: 200, upstreamBody: true }),
       row({ name: "&ARGS counts arguments", req: { path: "/?a=1&b=2&c=3&d=4" }, status: 413, ids: [108] }),
       row({ name: "phase 3: a response header is inspected", req: { path: "/r3", answer: { headers: { "x-leak": "top secret" }, body: "ok" } }, status: 502, ids: [105], logs: ["(phase 3)"] }),
       row({ name: "phase 4: the response body is inspected", req: { path: "/r4", answer: { headers: { "content-type": "text/html" }, body: "You have an error in your SQL syntax near" } }, status: 500, ids: [106], logs: ["(phase 4)"] }),

@@ -61,6 +61,10 @@ export class TxData {
   headers: Array<KV> = [];
   cookies: Array<KV> = [];
   responseHeaders: Array<KV> = [];
+  /** Multipart file parts: field name → file name; sizes; every part's header lines by field name. */
+  files: Array<KV> = [];
+  filesSizes: Array<KV> = [];
+  multipartHeaders: Array<KV> = [];
   /** TX collection: lower-case names. */
   tx: Map<string, string> = new Map();
   txKeys: Array<string> = [];
@@ -116,6 +120,9 @@ export function collect(d: TxData, t: Target, out: Array<VarRef>): void {
   else if (n == "ARGS_POST" || n == "ARGS_POST_NAMES") addRefs(out, d.cached(n, n, d.argsPost, n == "ARGS_POST_NAMES"), t);
   else if (n == "REQUEST_HEADERS" || n == "REQUEST_HEADERS_NAMES") addRefs(out, d.cached(n, n, d.headers, n == "REQUEST_HEADERS_NAMES"), t);
   else if (n == "REQUEST_COOKIES" || n == "REQUEST_COOKIES_NAMES") addRefs(out, d.cached(n, n, d.cookies, n == "REQUEST_COOKIES_NAMES"), t);
+  else if (n == "FILES" || n == "FILES_NAMES") addRefs(out, d.cached(n, n, d.files, n == "FILES_NAMES"), t);
+  else if (n == "FILES_SIZES") addRefs(out, d.cached(n, n, d.filesSizes, false), t);
+  else if (n == "MULTIPART_PART_HEADERS") addRefs(out, d.cached(n, n, d.multipartHeaders, false), t);
   else if (n == "RESPONSE_HEADERS" || n == "RESPONSE_HEADERS_NAMES") addRefs(out, d.cached(n, n, d.responseHeaders, n == "RESPONSE_HEADERS_NAMES"), t);
   else if (n == "TX") {
     for (let i = 0; i < d.txKeys.length; i++) {
