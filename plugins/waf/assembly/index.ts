@@ -65,6 +65,13 @@ class WafFilter extends HttpFilter<WafConfig> {
 
   onRequestBody(body: ArrayBuffer): Action { return this.phase2(body); }
 
+  /** Over SecRequestBodyLimit: Reject answers 413 (ModSecurity's answer); ProcessPartial runs phase 2 without the body. */
+  onRequestBodyTooLarge(size: u32): Action {
+    const tx = this.tx;
+    if (tx === null || tx.set.requestBodyLimitReject) return this.respond(413, "", [], "waf");
+    return this.phase2(new ArrayBuffer(0));
+  }
+
   private phase2(body: ArrayBuffer): Action {
     const tx = this.tx!;
     setRequestBody(tx, body);

@@ -37,6 +37,7 @@ const custom = {
     "SecRuleEngine On",
     "SecRequestBodyAccess On",
     "SecResponseBodyAccess On",
+    "SecRequestBodyLimit 256",
     'SecRule REQUEST_URI "@streq /admin" "id:101,phase:1,t:lowercase,deny"',
     "SecRule ARGS:user \"@rx ^root$\" \"id:102,phase:1,deny,status:451,msg:'root is not a user here'\"",
     // Several directives in one string, with a continuation line and a comment.
@@ -71,6 +72,7 @@ const groups = [
       row({ name: "multipart: a file part's name → FILES", req: multipart(['Content-Disposition: form-data; name="comment"\r\n\r\nhi', 'Content-Disposition: form-data; name="f"; filename="Shell.PHP"\r\nContent-Type: text/plain\r\n\r\n<?php ?>']), status: 415, ids: [110] }),
       row({ name: "multipart: a form field → ARGS_POST", req: multipart(['Content-Disposition: form-data; name="comment"\r\n\r\nsomething evil']), status: 422, ids: [111] }),
       row({ name: "multipart: a clean upload passes unchanged", req: multipart(['Content-Disposition: form-data; name="f"; filename="cat.png"\r\n\r\nPNG']), status: 200, upstreamBody: true }),
+      row({ name: "a body over SecRequestBodyLimit (Reject) → 413, empty body", req: form("a=" + "x".repeat(300)), status: 413 }),
       row({ name: "&ARGS counts arguments", req: { path: "/?a=1&b=2&c=3&d=4" }, status: 413, ids: [108] }),
       row({ name: "phase 3: a response header is inspected", req: { path: "/r3", answer: { headers: { "x-leak": "top secret" }, body: "ok" } }, status: 502, ids: [105], logs: ["(phase 3)"] }),
       row({ name: "phase 4: the response body is inspected", req: { path: "/r4", answer: { headers: { "content-type": "text/html" }, body: "You have an error in your SQL syntax near" } }, status: 500, ids: [106], logs: ["(phase 4)"] }),
