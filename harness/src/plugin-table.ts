@@ -13,6 +13,7 @@ import { pluginWasm, testPluginWasm } from "./tools.js";
 import { useEnvoy } from "./vitest.js";
 import { Emulator } from "./emulator/index.js";
 import { RedisServer } from "./redis.js";
+import type { RouteSpec } from "./bootstrap.js";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,6 +44,8 @@ export interface RowExpect {
   headers?: Record<string, string | null>;
   /** Whether the request must reach the upstream (default: not checked). */
   reachesUpstream?: boolean;
+  /** The path the upstream must have seen (default: the request's path, unchanged). */
+  upstreamPath?: string;
   /** Headers the upstream must have seen (null: absent; a value: present once, under no '_'/case alias). */
   upstream?: Record<string, string | null>;
   /** The body the upstream must have received (true: the request's body, unchanged). */
@@ -66,8 +69,11 @@ export interface Row {
 export interface Group {
   name: string;
   config: unknown;
-  /** Route names (prefix /<name>) before the catch-all "default" route. */
-  routes?: string[];
+  /**
+   * Routes before the catch-all "default" route (to "up"): a name is a route with prefix /<name>
+   * to "up"; a RouteSpec names its own cluster (e.g. one of the table's `servers`) and domains.
+   */
+  routes?: (string | RouteSpec)[];
   useRemoteAddress?: boolean;
   /** Envoy's worker threads (default 1): with more, requests land on several VMs. */
   workers?: number;
@@ -83,6 +89,12 @@ export interface Group {
    * check finds them as `o.properties`. Not part of the differential check (they may hold latencies).
    */
   properties?: string[];
+  /**
+   * What legitimately differs between hosts and is left out of the differential check (the row's
+   * own expectations still see it): body substrings (generated ids, timestamps) and upstream
+   * headers (request signatures over a timestamp).
+   */
+  volatile?: { body?: RegExp[]; upstreamHeaders?: string[] };
   /** Expectations added to every row that is refused (status ≥ 400), e.g. a challenge header. */
   refused?: Pick<RowExpect, "headers">;
   rows: Row[];
@@ -103,6 +115,19 @@ export interface PluginTable {
   badConfigs?: BadConfig[];
   /** Headers the recording upstream adds to every answer. */
   upstreamHeaders?: Record<string, string>;
+  /**
+   * Servers the runner starts once for the table and offers as clusters of these names to Envoy
+   * and the emulator (e.g. provider mocks that check requests as the real API does). Requests
+   * they record are found by their x-diff-id header, like the recording upstream's.
+   */
+  servers?: Record<string, () => Promise<HostedServer>>;
+}
+
+/** A server a table's rows reach through a cluster, recording what it received. */
+export interface HostedServer {
+  port: number;
+  readonly requests: RecordedRequest[];
+  stop(): Promise<void>;
 }
 
 /** What a client and the upstream could observe of one request. */
@@ -145,7 +170,17 @@ function bodyView(status: number, body: string, fromUpstream: boolean): string {
   return JSON.stringify({ status, method: echo.method, path: echo.path, body: echo.body });
 }
 
-const routesOf = (g: Group) => [...(g.routes ?? []).map((r) => ({ name: r, prefix: `/${r}`, cluster: "up" })), { name: "default", prefix: "/", cluster: "up" }];
+const routesOf = (g: Group): RouteSpec[] => [...(g.routes ?? []).map((r) => (typeof r === "string" ? { name: r, prefix: `/${r}`, cluster: "up" } : r)), { name: "default", prefix: "/", cluster: "up" }];
+
+/** An observation with what the group declares volatile masked, for the differential check. */
+function masked(o: Observed, g: Group): { body: string; upstream: Observed["upstream"] } {
+  let body = o.body;
+  for (const re of g.volatile?.body ?? []) body = body.replace(re, "VOLATILE");
+  if (!o.upstream) return { body, upstream: null };
+  const headers = { ...o.upstream.headers };
+  for (const h of g.volatile?.upstreamHeaders ?? []) if (headers[h] !== undefined) headers[h] = "VOLATILE";
+  return { body, upstream: { ...o.upstream, headers } };
+}
 
 /** The row's own expectations, on one host's observation. */
 async function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g: Group): Promise<void> {
@@ -155,7 +190,7 @@ async function assertRow(where: string, o: Observed, row: Row, q: RowRequest, g:
   const headers = { ...(e.status >= 400 ? g.refused?.headers : {}), ...e.headers };
   for (const [k, v] of Object.entries(headers)) expect(o.headers[k] ?? null, `${where}: response header ${k}`).toBe(v);
   if (e.reachesUpstream !== undefined) expect(o.upstream !== null, `${where}: reached the upstream`).toBe(e.reachesUpstream);
-  if (o.upstream) expect(o.upstream.path, `${where}: the upstream's path`).toBe(q.path);
+  if (o.upstream) expect(o.upstream.path, `${where}: the upstream's path`).toBe(e.upstreamPath ?? q.path);
   if (e.upstreamBody !== undefined) expect(o.upstream?.body, `${where}: the upstream's body`).toBe(e.upstreamBody === true ? (q.body ?? "") : e.upstreamBody);
   for (const [k, v] of Object.entries(e.upstream ?? {})) {
     expect(o.upstream, `${where}: the request reached the upstream`).not.toBeNull();
@@ -181,11 +216,17 @@ let seq = 0;
 export function runPluginTable(t: PluginTable): void {
   const wasmOf = (target: Target) => (t.testPlugin ? testPluginWasm(t.plugin, target) : pluginWasm(t.plugin, target));
   const upstream = { server: undefined as RecordingUpstream | undefined };
+  const servers: Record<string, HostedServer> = {};
   beforeAll(async () => {
     upstream.server = await RecordingUpstream.start(t.upstreamHeaders);
+    for (const [name, start] of Object.entries(t.servers ?? {})) servers[name] = await start();
   });
-  afterAll(async () => upstream.server?.stop());
-  const find = (rid: string) => upstream.server!.requests.find((q) => q.headers["x-diff-id"] === rid);
+  afterAll(async () => {
+    await upstream.server?.stop();
+    for (const s of Object.values(servers)) await s.stop();
+  });
+  const find = (rid: string) =>
+    [upstream.server!, ...Object.values(servers)].map((s) => s.requests.find((q) => q.headers["x-diff-id"] === rid)).find((q) => q !== undefined);
 
   for (const g of t.groups) {
     describe(`${t.plugin}: ${g.name}`, () => {
@@ -205,7 +246,7 @@ export function runPluginTable(t: PluginTable): void {
         accessLog: accessLog ? { path: accessLog, format: ["%REQ(X-DIFF-ID)%", ...props.map((p) => `%FILTER_STATE(wasm.${p}:PLAIN)%`)].join("\t") } : undefined,
         plugins: [{ name: t.plugin, wasm: wasmOf("envoy"), config: g.config }],
         routes: routesOf(g),
-        clusters: [{ name: "up", port: upstream.server!.port }, ...(g.redisCluster ? [{ name: g.redisCluster, port: redis[0].webdisPort }] : [])],
+        clusters: [{ name: "up", port: upstream.server!.port }, ...Object.entries(servers).map(([name, s]) => ({ name, port: s.port })), ...(g.redisCluster ? [{ name: g.redisCluster, port: redis[0].webdisPort }] : [])],
         useRemoteAddress: g.useRemoteAddress,
       }), { concurrency: g.workers });
       const hosts: Partial<Record<Target, Emulator>> = {};
@@ -219,6 +260,7 @@ export function runPluginTable(t: PluginTable): void {
             routes: routesOf(g),
             clusters: {
               up: `http://127.0.0.1:${upstream.server!.port}`,
+              ...Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, `http://127.0.0.1:${s.port}`])),
               ...(g.redisCluster ? { [g.redisCluster]: target === "higress" ? `redis://127.0.0.1:${r.redisPort}` : r.webdisUrl } : {}),
             },
             useRemoteAddress: g.useRemoteAddress,
@@ -315,8 +357,9 @@ export function runPluginTable(t: PluginTable): void {
           const emu = await onEmulator(target, q);
           await assertRow(`emulator (${target})`, emu, row, q, g);
           // The differential property: the emulator answers as Envoy did.
-          expect({ target, status: emu.status, body: emu.body }).toEqual({ target, status: envoy.status, body: envoy.body });
-          expect(emu.upstream, `${target}: what the upstream saw`).toEqual(envoy.upstream);
+          const [e, m] = [masked(envoy, g), masked(emu, g)];
+          expect({ target, status: emu.status, body: m.body }).toEqual({ target, status: envoy.status, body: e.body });
+          expect(m.upstream, `${target}: what the upstream saw`).toEqual(e.upstream);
           expect(emu.logs, `${target}: plugin log lines`).toEqual(envoy.logs);
         }
       });

@@ -51,3 +51,20 @@ export function anthropicTextStream(id: string, text: string, model: string): st
     event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":0}}") +
     event("message_stop", "{\"type\":\"message_stop\"}");
 }
+
+/**
+ * The end of an Anthropic stream that already started (a refusal in the middle of an answer):
+ * close the open block (-1: none), one text block at `nextIndex` with `text`, then
+ * message_delta (end_turn) and message_stop.
+ */
+export function anthropicTextStreamTail(text: string, openBlock: i32, nextIndex: i32): string {
+  let out = "";
+  if (openBlock >= 0) out += event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + openBlock.toString() + "}");
+  const i = nextIndex.toString();
+  return out +
+    event("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + i + ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}") +
+    event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":" + i + ",\"delta\":{\"type\":\"text_delta\",\"text\":" + quoteJsonString(text) + "}}") +
+    event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + i + "}") +
+    event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":0}}") +
+    event("message_stop", "{\"type\":\"message_stop\"}");
+}

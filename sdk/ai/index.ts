@@ -7,3 +7,4 @@ export * from "./messages";
 export * from "./errors";
 export * from "./deny";
 export * from "./model-field";
+export * from "./gjson-path";

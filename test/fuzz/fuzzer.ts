@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { repoRoot } from "../../harness/src/tools.js";
 import { loadAsModule, type AsModule } from "../../harness/src/ascunit.js";
 import { Emulator, type HttpStream, type Target, type BytePair } from "../../harness/src/emulator/index.js";
-import { CONFIG_SEEDS, INTERESTING_HEADERS, PATHS, REQUEST_BODIES, RESPONSE_BODIES, ROUTES } from "./seeds.js";
+import { CONFIG_SEEDS, INJECTIONS, INTERESTING_HEADERS, PATHS, REQUEST_BODIES, RESPONSE_BODIES, ROUTES } from "./seeds.js";
 
 // ---------------------------------------------------------------- randomness
 
@@ -478,7 +478,7 @@ function abortLine(host: Emulator): string {
 
 // ---------------------------------------------------------------- SDK parsers
 
-export const PARSERS = ["json", "pairs", "config", "resp", "sse", "eventstream", "regex", "path", "regexset", "multipart"] as const;
+export const PARSERS = ["json", "pairs", "config", "resp", "sse", "eventstream", "regex", "path", "regexset", "multipart", "libinjection"] as const;
 
 async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats, record: (t: Omit<TrapRecord, "count" | "example">, ex: string) => void, deadline: number): Promise<void> {
   let m = first;
@@ -509,6 +509,7 @@ async function fuzzParsers(r: Rng, first: AsModule, n: number, stats: FuzzStats,
         case "regex": pins.push(m.newString(randomRegex(cr)), m.newString(randomText(cr, cr.size(200)).toString("utf8"))); e.fuzzRegex(pins[0], pins[1]); break;
         case "path": pins.push(m.newBuffer(cr.chance(0.5) ? Buffer.concat([Buffer.from(cr.pick(PATHS)), randomText(cr, cr.size(64))]) : randomText(cr, cr.size(512)))); { const v = e.fuzzPath(pins[0]); if (v === -1) throw new Error("normalizePath is not idempotent"); } break;
         case "multipart": { const [b, ct] = randomMultipart(cr); pins.push(m.newBuffer(b), m.newString(ct)); if (e.fuzzMultipart(pins[0], pins[1]) === -1) throw new Error("findFormFields gave a span outside the body"); break; }
+        case "libinjection": pins.push(m.newBuffer(cr.chance(0.6) ? mutateText(cr, cr.pick(INJECTIONS)) : randomText(cr, cr.size(cr.chance(0.1) ? 20000 : 300)))); if (e.fuzzLibinjection(pins[0]) === -1) throw new Error("detectSQLi and sqliFingerprint disagree"); break;
         case "regexset": pins.push(m.newString(Array.from({ length: 1 + cr.int(6) }, () => randomRegex(cr)).join("\n")), m.newString(randomText(cr, cr.size(400)).toString("utf8"))); e.fuzzRegexSet(pins[0], pins[1]); break;
       }
       for (const ptr of pins) m.unpin(ptr);

@@ -12,6 +12,7 @@ import { normalizePath } from "../../sdk/net/path";
 import { RegexSet } from "../../sdk/regex/set";
 import { classifyAiPath } from "../../sdk/ai/api";
 import { findFormFields, multipartBoundary } from "../../sdk/http/multipart";
+import { detectSQLi, sqliFingerprint, detectXSS } from "../../sdk/libinjection/detect";
 
 export function fuzzJson(buf: ArrayBuffer): i32 {
   const r = parseJsonBytes(buf);
@@ -113,4 +114,13 @@ export function fuzzMultipart(buf: ArrayBuffer, contentType: string): i32 {
     last = f.end;
   }
   return fields.length;
+}
+
+/** libinjection's detectors (the WAF's @detectSQLi/@detectXSS): never trap; a match has a 1-5 type fingerprint. */
+export function fuzzLibinjection(buf: ArrayBuffer): i32 {
+  const data = Uint8Array.wrap(buf);
+  const sqli = detectSQLi(data);
+  const fp = sqliFingerprint(data);
+  if (sqli != (fp.length > 0) || fp.length > 5) return -1;
+  return (sqli ? 1 : 0) + (detectXSS(data) ? 2 : 0);
 }

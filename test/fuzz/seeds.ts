@@ -51,6 +51,10 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     },
   ],
   "sdk-probe": [{ upstream_cluster: "up", fast_tick_ms: 100, slow_tick_ms: 300 }, { webdis_cluster: "webdis" }],
+  "ai-cache": [
+    { cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, cacheTTL: 60, cacheKeyPrefix: "p:" }, responseTemplate: '{"a":"%s","p":"%%"}', streamResponseTemplate: "data: %s\n\n" },
+    { cacheKeyStrategy: "allQuestions", cache: { type: "redis", serviceName: "redis.dns", timeout: 50 }, embedding: { type: "dashscope", serviceName: "ds.dns", apiKey: "sk-x", timeout: 50 }, vector: { type: "chroma", serviceName: "chroma.dns", servicePort: 8000, collectionID: "c", threshold: 0.1, thresholdRelation: "lte" }, _rules_: [{ _match_route_: ["r"], cacheKeyStrategy: "disabled", cache: { serviceName: "r.dns" } }] },
+  ],
   "ai-token-ratelimit": [
     { rule_name: "r", rule_items: [{ limit_by_per_header: "x-key", limit_keys: [{ key: "*", token_per_minute: 100 }] }], redis: { service_name: "redis.dns", service_port: 6379 } },
     { rule_name: "r2", rule_items: [{ limit_by_per_ip: "from-header-x-forwarded-for", limit_keys: [{ key: "0.0.0.0/0", token_per_hour: 1000 }] }, { limit_by_param: "apikey", limit_keys: [{ key: "alice-key", token_per_second: 1 }] }], redis: { service_name: "redis.static", timeout: 50 }, redis_failure_mode: "closed", _rules_: [{ _match_route_: ["r"], rule_name: "rr", rule_items: [{ limit_by_per_consumer: "", limit_keys: [{ key: "regexp:^a.*", token_per_day: 5 }] }], redis: { service_name: "r.dns" } }] },
@@ -125,6 +129,14 @@ export const REQUEST_BODIES = [
   '{"model":"claude-x","max_tokens":10,"system":"s","messages":[{"role":"user","content":"hi"}],"stream":false}',
   '{"a":1,"b":[true,false,null],"c":{"d":"e\\u00e9\\ud83d\\ude00"}}',
   "SELECT 1; DROP TABLE users",
+];
+
+/** SQLi/XSS-shaped values for the libinjection detectors (mutated by the fuzzer). */
+export const INJECTIONS = [
+  "1' OR '1'='1", "1 UNION SELECT username, password FROM users--", "admin'/*", "1; DROP TABLE t", "@@version", "x' AND SLEEP(5)#",
+  "$$ body $$", "q'[a]'", "U&'\\0041'", "N'x' /*! 50000 select */", "{fn concat(1,2)}", "0x4142 LIKE(1)", "\\N", "`a`.`b`",
+  "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<a href=\"&#106;avascript:x\">", "<!--[if IE]>", "<!DOCTYPE x>",
+  "\" onmouseover=\"x", "' style='x", "<![CDATA[ ]]>", "<%= x %>", "<svg/onload=1>", "O'Brien said \"hi\"",
 ];
 
 export const RESPONSE_BODIES = [

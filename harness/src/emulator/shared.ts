@@ -106,7 +106,7 @@ export function sharedImports(h: HostContext, data: SharedData, queues: SharedQu
       const vm = h.mem.readStr(vPtr, vLen);
       const n = h.mem.readStr(nPtr, nLen);
       if (vm === null || n === null) return Status.InvalidMemoryAccess;
-      // An empty vm_id means this VM (seen in Envoy 1.39: test/differential, sdk-probe group).
+      // An empty vm_id means this VM (seen in Envoy 1.39: the sdk-probe table, test/sdk-services/sdk-probe-cases.ts).
       const id = queues.resolve(vm, n);
       if (id === undefined) return Status.NotFound;
       return h.mem.writeU32(retId, id) ? Status.Ok : Status.InvalidMemoryAccess;

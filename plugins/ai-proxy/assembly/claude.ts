@@ -3,7 +3,8 @@ import { JsonObject, JsonValue, JsonKind, HeaderPair, HeaderMap, log } from "@sl
 import { TokenUsage, usageFromAnthropic } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
-import { completionWith, chunk, usageChunk, anthropicError } from "./openai";
+import { completionWith, chunk, usageChunk } from "./openai";
+import { anthropicErrorJson as anthropicError } from "@sluice/sdk/ai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
 import { StreamConverter, StreamOutput, ConvertingStream, STREAM_CUT } from "./stream";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";

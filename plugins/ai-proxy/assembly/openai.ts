@@ -53,49 +53,6 @@ export function usageChunk(id: string, model: string, created: i64, usage: JsonO
   return o.stringify();
 }
 
-export function errorType(status: u32): string {
-  if (status == 400 || status == 404 || status == 413 || status == 422) return "invalid_request_error";
-  if (status == 401) return "authentication_error";
-  if (status == 403) return "permission_error";
-  if (status == 429) return "rate_limit_exceeded";
-  if (status >= 500) return "server_error";
-  return "api_error";
-}
-
-/** `{"error":{"message","type","param":null,"code"}}`, the shape the openai SDK reads. */
-export function openaiError(status: u32, message: string, code: string): string {
-  const e = new JsonObject();
-  e.set("message", jsonString(message));
-  e.set("type", jsonString(errorType(status)));
-  e.set("param", jsonNull());
-  e.set("code", code.length > 0 ? jsonString(code) : jsonNull());
-  const o = new JsonObject();
-  o.set("error", jsonObject(e));
-  return o.stringify();
-}
-
-export function anthropicErrorType(status: u32): string {
-  if (status == 400 || status == 422) return "invalid_request_error";
-  if (status == 413) return "request_too_large";
-  if (status == 401) return "authentication_error";
-  if (status == 403) return "permission_error";
-  if (status == 404) return "not_found_error";
-  if (status == 429) return "rate_limit_error";
-  if (status == 529) return "overloaded_error";
-  return "api_error";
-}
-
-/** `{"type":"error","error":{"type","message"}}`, the shape the Anthropic SDK reads. */
-export function anthropicError(status: u32, message: string): string {
-  const e = new JsonObject();
-  e.set("type", jsonString(anthropicErrorType(status)));
-  e.set("message", jsonString(message));
-  const o = new JsonObject();
-  o.set("type", jsonString("error"));
-  o.set("error", jsonObject(e));
-  return o.stringify();
-}
-
 /** The human message inside any provider's error body (OpenAI, Anthropic, Gemini, DashScope, Tencent, AWS). */
 export function providerErrorMessage(body: JsonObject | null, fallback: string): string {
   if (body === null) return fallback;

@@ -6,7 +6,8 @@ import { TokenUsage, extractUsage, publishUsage } from "@sluice/sdk/ai";
 import { SseReader, SseEvent } from "@sluice/sdk/sse";
 import { sseData, SseEventAligner } from "./sse";
 import { parseObject } from "./util";
-import { openaiError, providerErrorMessage, usageChunk } from "./openai";
+import { providerErrorMessage, usageChunk } from "./openai";
+import { openaiErrorJson as openaiError } from "@sluice/sdk/ai";
 import { AnthropicStreamWriter } from "./anthropic";
 
 export const STREAM_CUT = "the provider's stream ended before the answer finished";

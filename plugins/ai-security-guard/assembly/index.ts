@@ -5,16 +5,18 @@
 // SSE). When the moderation service cannot give an answer (down, slow past `timeout`, an error
 // or garbage) the request goes on: fail-open, logged and recorded in ai_log.
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, time, randomBytes, HeaderPair, Status } from "@sluice/sdk";
-import { UserAttributes, AiApi, classifyAiPath } from "@sluice/sdk/ai";
+import { UserAttributes, AiApi, classifyAiPath, gjsonGet as getPath, randomAnswerId, openaiTextAnswer, openaiTextStream, anthropicTextAnswer, anthropicTextStream, anthropicTextStreamTail } from "@sluice/sdk/ai";
 import { Acs3Request, formEncode, uuidV4 } from "@sluice/sdk/aliyun";
 import { hexEncode, rfc3339 } from "@sluice/sdk/encoding";
 import { HttpCallHandler, HttpCallResponse, lastHttpCallError } from "@sluice/sdk/http";
 import { ByteBuffer, parseJsonBytes } from "@sluice/sdk/json";
 import { Config, parseConfig, LENGTH_LIMIT, USER_AGENT } from "./config";
-import { getPath, textOf, setText } from "./gjson";
+import { textOf, setText } from "./gjson";
 import { evaluate, Verdict, denyBody, riskLabel, desensitization } from "./risk";
-import { openaiJson, openaiSse, anthropicJson, anthropicSse, anthropicSseTail } from "./deny";
 import { SseSplitter, QueuedEvent, AnthropicState } from "./stream";
+
+/** The model name Higress's guard writes into its own answers. */
+const GUARD_MODEL = "from-security-guard";
 export * from "@sluice/sdk/exports";
 
 class SecurityGuard extends Plugin<Config> {
@@ -396,8 +398,8 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
     let body: string;
     let ct: string;
     if (c.protocolOriginal) { body = text; ct = "application/json"; }
-    else if (sse) { body = anthropic ? anthropicSse(text) : openaiSse(text); ct = "text/event-stream;charset=UTF-8"; }
-    else { body = anthropic ? anthropicJson(text) : openaiJson(text); ct = "application/json"; }
+    else if (sse) { body = anthropic ? anthropicTextStream(randomAnswerId("msg_", 24), text, GUARD_MODEL) : openaiTextStream(randomAnswerId("chatcmpl-", 29), text, GUARD_MODEL); ct = "text/event-stream;charset=UTF-8"; }
+    else { body = anthropic ? anthropicTextAnswer(randomAnswerId("msg_", 24), text, GUARD_MODEL) : openaiTextAnswer(randomAnswerId("chatcmpl-", 29), text, GUARD_MODEL); ct = "application/json"; }
     // Higress's own spellings, "reqeust deny" included (dashboards match on them).
     this.attrs.setInt("safecheck_" + this.phaseName() + "_rt", time.nowMillis() - this.startMs);
     this.attrs.setString("safecheck_status", this.phase == PHASE_REQUEST ? "reqeust deny" : "response deny");
@@ -424,8 +426,8 @@ class GuardFilter extends HttpFilter<Config> implements HttpCallHandler {
       this.queue = [];
       // As Higress: a stream ends in SSE whatever `protocol` says (raw JSON would break the stream).
       let tail: string;
-      if (anthropic) tail = this.anthropic.started ? anthropicSseTail(text, this.anthropic.openBlock, this.anthropic.nextIndex) : anthropicSse(text);
-      else tail = openaiSse(text);
+      if (anthropic) tail = this.anthropic.started ? anthropicTextStreamTail(text, this.anthropic.openBlock, this.anthropic.nextIndex) : anthropicTextStream(randomAnswerId("msg_", 24), text, GUARD_MODEL);
+      else tail = openaiTextStream(randomAnswerId("chatcmpl-", 29), text, GUARD_MODEL);
       this.approved.pushBuffer(String.UTF8.encode(tail));
       if (this.responseStreamHeld) this.release();
       return;

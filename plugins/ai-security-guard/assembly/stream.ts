@@ -2,7 +2,7 @@
 // the moderation service is shown, plus what an Anthropic stream has already said (so a deny can
 // end it with events that fit what came before).
 import { ByteBuffer, parseJsonBytes } from "@sluice/sdk/json";
-import { getPath, resultString } from "./gjson";
+import { gjsonGet as getPath, gjsonString as resultString } from "@sluice/sdk/ai";
 
 export class QueuedEvent {
   constructor(public bytes: ArrayBuffer, public text: string) {}

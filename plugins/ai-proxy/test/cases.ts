@@ -1,0 +1,194 @@
+// ai-proxy's case table: every provider of setup.ts's PROVIDERS answers a chat completion, a
+// streamed chat and (where it has them) embeddings, through the provider-family mocks, which
+// refuse what the real API refuses (host, path, key or signature, model, body shape). Each row
+// runs on Envoy and on the emulator (both targets), which must answer alike. The last group is
+// the OpenAI provider against the runner's recording upstream (bad JSON, /v1/models, a request
+// body arriving in chunks).
+import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
+import type { RouteSpec } from "../../../harness/src/bootstrap.js";
+import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
+import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
+
+const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily };
+
+function mockServer(f: FamilyName): () => Promise<HostedServer> {
+  return async () => {
+    const m = await LlmMock.start(FAMILY[f]);
+    return {
+      port: m.port,
+      get requests() {
+        return m.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers, body: r.raw }));
+      },
+      stop: () => m.stop(),
+    };
+  };
+}
+
+const json: [string, string][] = [["content-type", "application/json"]];
+const client: [string, string][] = [...json, ["authorization", "Bearer client-key"]];
+const MESSAGES = [{ role: "system", content: "You are terse." }, { role: "user", content: "hello gateway world" }];
+const ANSWER = "Echo: hello gateway world";
+
+type Api = "chat" | "stream" | "embeddings";
+
+/** What the provider's real API is called with: path, credential header, and the mapped model. */
+interface Wire { path: string; auth: Record<string, string | null>; model: string }
+
+function wire(p: ProviderCase, api: Api): Wire {
+  const mapping = (p.config.modelMapping ?? {}) as Record<string, string>;
+  const chatModel = mapping["gpt-4o"] ?? mapping["*"];
+  const embModel = mapping["text-embedding-*"] ?? mapping["*"];
+  const model = api === "embeddings" ? embModel : chatModel;
+  const key = ((p.config.apiTokens ?? []) as string[])[0];
+  switch (p.family) {
+    case "anthropic":
+      return { path: "/v1/messages", auth: { "x-api-key": key, "anthropic-version": "2023-06-01", authorization: null }, model };
+    case "gemini": {
+      const verb = api === "embeddings" ? "batchEmbedContents" : api === "stream" ? "streamGenerateContent?alt=sse" : "generateContent";
+      return { path: `/v1beta/models/${model}:${verb}`, auth: { "x-goog-api-key": key, authorization: null }, model };
+    }
+    case "tencent":
+      return { path: "/", auth: { "x-tc-action": "ChatCompletions" }, model };
+    case "bedrock":
+      return { path: `/model/${encodeURIComponent(model)}/${api === "stream" ? "converse-stream" : "converse"}`, auth: key ? { authorization: `Bearer ${key}` } : {}, model };
+    default: {
+      if (p.family === "dashscope" && p.config.qwenEnableCompatible === false) {
+        const path = api === "embeddings" ? "/api/v1/services/embeddings/text-embedding/text-embedding" : "/api/v1/services/aigc/text-generation/generation";
+        return { path, auth: { authorization: `Bearer ${key}` }, model };
+      }
+      if (p.id === "azure") return { path: `/openai/deployments/gpt4o-deploy/${api === "embeddings" ? "embeddings" : "chat/completions"}?api-version=2024-10-21`, auth: { "api-key": key, authorization: null }, model };
+      const route = COMPAT_ROUTES[p.host];
+      // Without apiTokens the client's own key goes through.
+      return { path: (api === "embeddings" ? route.embeddings : route.chat)!, auth: { authorization: `Bearer ${key ?? "client-key"}` }, model };
+    }
+  }
+}
+
+/** The data of each SSE event the client reads. */
+const events = (body: string) => body.split(/\r?\n\r?\n/).filter((e) => e.startsWith("data:")).map((e) => e.slice(5).trim());
+
+function expectMapped(o: Observed, w: Wire): void {
+  const up = o.upstream;
+  if (!up) throw new Error("the request did not reach the provider");
+  const sent = up.body.length ? JSON.parse(up.body) : {};
+  const seen = [sent.model, sent.Model, decodeURIComponent(up.path)].join(" ");
+  if (!seen.includes(w.model)) throw new Error(`the provider did not see the mapped model ${w.model}: ${seen}`);
+}
+
+function rows(p: ProviderCase): Row[] {
+  const host = p.host.replace(/:\d+$/, ":PORT");
+  const at = (api: Api) => {
+    const w = wire(p, api);
+    return { w, expect: { status: 200, upstreamPath: w.path, upstream: { host, ...w.auth } } };
+  };
+  const chat = at("chat");
+  const stream = at("stream");
+  const out: Row[] = [
+    {
+      name: `${p.id}: chat completion`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: MESSAGES }) },
+      expect: {
+        ...chat.expect,
+        check: (o) => {
+          expectMapped(o, chat.w);
+          const r = JSON.parse(o.body);
+          if (r.object !== "chat.completion" || r.choices?.[0]?.message?.content !== ANSWER) throw new Error(`not an OpenAI chat completion: ${o.body}`);
+        },
+      },
+    },
+    {
+      name: `${p.id}: streamed chat`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: [...client, ["x-mock-chunking", "random:7"]], body: JSON.stringify({ model: p.model, messages: MESSAGES, stream: true }) },
+      expect: {
+        ...stream.expect,
+        check: (o) => {
+          expectMapped(o, stream.w);
+          const ev = events(o.body);
+          if (ev.at(-1) !== "[DONE]") throw new Error(`the stream does not end with [DONE]: ${o.body}`);
+          const chunks = ev.slice(0, -1).map((e) => JSON.parse(e));
+          const text = chunks.map((c) => c.choices?.[0]?.delta?.content ?? "").join("");
+          if (!chunks.every((c) => c.object === "chat.completion.chunk") || text !== ANSWER) throw new Error(`not OpenAI chunks of the answer: ${o.body}`);
+        },
+      },
+    },
+  ];
+  if (p.embeddings) {
+    const emb = at("embeddings");
+    out.push({
+      name: `${p.id}: embeddings`,
+      request: { method: "POST", path: `/${p.id}/v1/embeddings`, headers: client, body: JSON.stringify({ model: p.embeddingModel ?? "text-embedding-3-small", input: ["hello world", "sluice"] }) },
+      expect: {
+        ...emb.expect,
+        check: (o) => {
+          expectMapped(o, emb.w);
+          const r = JSON.parse(o.body);
+          if (r.data?.length !== 2 || r.data[1].index !== 1 || r.data[0].embedding?.length !== 8) throw new Error(`not two OpenAI embeddings: ${o.body}`);
+        },
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Routing as in setup.ts: /<id>/… selects the provider by `_match_route_` and reaches its family's
+ * mock; a virtual host per real provider host leads there too, whether or not the proxy re-selects
+ * the route after ai-proxy rewrites :authority.
+ */
+function providerGroup(name: string, providers: ProviderCase[], volatile: Group["volatile"], extra: Row[] = []): Group {
+  const routes: RouteSpec[] = [];
+  for (const host of new Set(providers.map((p) => p.host))) routes.push({ name: `host-${host}`, domains: [host], prefix: "/", cluster: `mock-${providers.find((p) => p.host === host)!.family}` });
+  for (const p of providers) routes.push({ name: p.id, prefix: `/${p.id}/`, cluster: `mock-${p.family}` });
+  return {
+    name,
+    config: { providers: providers.map((p) => p.config), _rules_: providers.map((p) => ({ _match_route_: [p.id], activeProviderId: p.id })) },
+    routes,
+    volatile,
+    rows: [...providers.flatMap(rows), ...extra],
+  };
+}
+
+// Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
+const GENERATED = [/"(id|created|responseId|request_id|requestId|RequestId|Id|Created)":("[^"]*"|\d+)/g];
+const SIGNED = (p: ProviderCase) => p.family === "tencent" || (p.family === "bedrock" && !p.config.apiTokens);
+
+export const table: PluginTable = {
+  plugin: "ai-proxy",
+  servers: Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])),
+  groups: [
+    providerGroup("every provider: chat, stream, embeddings (API keys)", PROVIDERS.filter((p) => !SIGNED(p)), { body: GENERATED }, [
+      {
+        name: "GET /v1/models is passed to an OpenAI-compatible provider",
+        request: { path: "/openai/v1/models", headers: client },
+        expect: { status: 200, upstreamPath: "/v1/models", upstream: { host: "api.openai.com", authorization: "Bearer sk-openai" }, check: (o) => { if (JSON.parse(o.body).data?.[0]?.id !== "mock-model") throw new Error(o.body); } },
+      },
+      {
+        name: "GET /v1/models is answered by ai-proxy for gemini (its mapped models)",
+        request: { path: "/gemini/v1/models", headers: client },
+        expect: { status: 200, reachesUpstream: false, check: (o) => { const ids = JSON.parse(o.body).data?.map((m: { id: string }) => m.id); if (JSON.stringify(ids) !== '["gemini-2.5-flash","gemini-embedding-001"]') throw new Error(o.body); } },
+      },
+    ]),
+    // A signature covers a timestamp: its value differs between hosts (the mock checks each).
+    providerGroup("every provider: chat, stream (signed requests)", PROVIDERS.filter(SIGNED), { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] }),
+    {
+      name: "OpenAI provider against the recording upstream",
+      config: { provider: { type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },
+      rows: [
+        { name: "chat completion: key, host and model rewritten", request: { method: "POST", path: "/v1/chat/completions", headers: [...json, ["authorization", "Bearer client"]], body: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}' }, expect: { status: 200, upstream: { authorization: "Bearer sk-diff", host: "api.openai.com" }, upstreamBody: '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}' } },
+        { name: "streaming request in chunks", request: { method: "POST", path: "/v1/chat/completions", headers: json, body: '{"model":"x","stream":true,"messages":[{"role":"user","content":"' + "long ".repeat(200) + '"}]}', chunks: 6 }, expect: { status: 200, reachesUpstream: true } },
+        { name: "embeddings", request: { method: "POST", path: "/v1/embeddings", headers: json, body: '{"model":"text-embedding-3-small","input":"a"}' }, expect: { status: 200, upstream: { authorization: "Bearer sk-diff" } } },
+        {
+          name: "bad JSON gets an OpenAI-shaped 400",
+          request: { method: "POST", path: "/v1/chat/completions", headers: json, body: "{nope" },
+          expect: { status: 400, reachesUpstream: false, check: (o) => { if (JSON.parse(o.body).error?.type !== "invalid_request_error") throw new Error(o.body); } },
+        },
+        {
+          name: "bad JSON arriving in chunks gets an OpenAI-shaped 400",
+          request: { method: "POST", path: "/v1/chat/completions", headers: json, body: "{not json", chunks: 3 },
+          expect: { status: 400, reachesUpstream: false, check: (o) => { if (JSON.parse(o.body).error?.type !== "invalid_request_error") throw new Error(o.body); } },
+        },
+        { name: "GET /v1/models", request: { path: "/v1/models" }, expect: { status: 200, reachesUpstream: true } },
+      ],
+    },
+  ],
+};

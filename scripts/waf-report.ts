@@ -1,0 +1,230 @@
+// Runs the CRS regression suite (go-ftw YAML) at each paranoia level and the generated request
+// corpus against every WAF target, and rewrites the generated part of docs/waf.md.
+// Today the one target is the oracle (nginx + libmodsecurity3); a target added to TARGETS gets its
+// own pass-rate columns plus its verdict agreement with the oracle, per rule file and per class.
+// Usage: node --import tsx scripts/waf-report.ts [--levels 1,2,4] [--corpus-levels 1,2] [--corpus-scale 1] [--no-corpus]
+// (about 10 minutes on a 2-core machine; PL4 is CRS's own test set-up, where every test applies)
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { crsRules } from "../harness/src/crs-rules.js";
+import { loadFtwFiles, loadOverrides, runFtw, testName, type FtwTest, type TestOutcome } from "../harness/src/ftw.js";
+import { CRS_DIR, startModSecurity } from "../harness/src/modsecurity.js";
+import { generateCorpus, type AttackClass, type CorpusRequest } from "../harness/src/waf-corpus.js";
+import type { WafTarget } from "../harness/src/waf-log.js";
+import { WafUpstream } from "../harness/src/waf-upstream.js";
+import { exchange } from "../harness/src/waf-wire.js";
+import { repoRoot } from "../harness/src/tools.js";
+
+interface TargetSpec {
+  name: string;
+  /** The platform overrides file its ftw results are judged with. */
+  overrides: string;
+  start(upstreamPort: number, directives: string): Promise<WafTarget & { stop(): Promise<void> }>;
+}
+
+const TARGETS: TargetSpec[] = [
+  {
+    name: "ModSecurity 3.0.9 (nginx)",
+    overrides: join(CRS_DIR, "tests", "regression", "nginx-overrides.yaml"),
+    start: (upstreamPort, extraDirectives) => startModSecurity({ upstreamPort, extraDirectives }),
+  },
+];
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const levels = opt("--levels", "1,2,4").split(",").map(Number);
+const corpusLevels = opt("--corpus-levels", "1,2").split(",").map(Number).filter((l) => levels.includes(l));
+const corpusScale = Number(opt("--corpus-scale", "1"));
+const withCorpus = !args.includes("--no-corpus");
+
+/** CRS's test set-up (tests/regression/README.md rule 900005) with the blocking paranoia level set to `pl`. */
+const ftwDirectives = (pl: number) =>
+  `SecAction "id:900005,phase:1,nolog,pass,ctl:ruleEngine=DetectionOnly,ctl:ruleRemoveById=910000,setvar:tx.blocking_paranoia_level=${pl},setvar:tx.crs_validate_utf8_encoding=1,setvar:tx.arg_name_length=100,setvar:tx.arg_length=400,setvar:tx.total_arg_length=64000,setvar:tx.max_num_args=255,setvar:tx.max_file_size=64100,setvar:tx.combined_file_sizes=65535"`;
+/** A blocking deployment: CRS defaults (threshold 5) at paranoia level `pl`. */
+const blockingDirectives = (pl: number) => `SecAction "id:900000,phase:1,pass,t:none,nolog,setvar:tx.blocking_paranoia_level=${pl}"`;
+
+/** Why the oracle fails a test, where that is understood (docs/waf.md explains each). */
+const KNOWN: Record<string, [RegExp, string][]> = {
+  "ModSecurity 3.0.9 (nginx)": [
+    [/^922110-/, "libmodsecurity 3.0.9 keeps each part header's CRLF in MULTIPART_PART_HEADERS, so 922110's `$`-anchored charset allow-list fails on legitimate charsets"],
+    [/^920360-1$/, "set-up mismatch: nginx-overrides.yaml expects no 920360 (CRS's nginx CI leaves tx.arg_name_length unset); rule 900005 sets it to 100, so 920360 matches as the unmodified test expects"],
+  ],
+};
+const why = (target: string, name: string) => KNOWN[target]?.find(([re]) => re.test(name))?.[1] ?? "";
+
+const pct = (a: number, b: number) => (b === 0 ? "–" : `${((100 * a) / b).toFixed(1)}%`);
+const log = (s: string) => process.stderr.write(s + "\n");
+
+interface CorpusOutcome {
+  req: CorpusRequest;
+  status: number;
+  ids: number[];
+}
+
+async function runCorpus(target: WafTarget, corpus: CorpusRequest[]): Promise<CorpusOutcome[]> {
+  const out: CorpusOutcome[] = [];
+  for (const req of corpus) {
+    const marker = `corpus-${req.n}-${Date.now()}`;
+    await target.begin(marker);
+    const status = await exchange(target.host, target.port, req.bytes).then((r) => r.status, () => 0);
+    out.push({ req, status, ids: [...(await target.idsFor(marker))].sort((a, b) => a - b) });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const testsRoot = join(CRS_DIR, "tests", "regression", "tests");
+  const files = loadFtwFiles(testsRoot);
+  const tests = files.flatMap((f) => f.tests);
+  const rules = crsRules();
+  // A test needs its own rule and every rule it expects to match to run at that level
+  // (999999-36 expects the PL3 rule 932237).
+  const pl = (id: number) => rules.get(id)?.paranoiaLevel ?? 1;
+  const plOf = (t: FtwTest) => Math.max(pl(t.ruleId), ...t.stages.flatMap((s) => (s.output.log?.expect_ids ?? []).map(pl)));
+  const corpus = withCorpus ? generateCorpus(19, corpusScale) : [];
+  const upstream = await WafUpstream.start();
+  const ftw = new Map<string, TestOutcome[]>(); // `${target}|${pl}`
+  const corp = new Map<string, CorpusOutcome[]>();
+  const times: string[] = [];
+  try {
+    for (const spec of TARGETS) {
+      const overrides = loadOverrides(spec.overrides);
+      for (const pl of levels) {
+        const applicable = tests.filter((t) => plOf(t) <= pl);
+        const waf = await spec.start(upstream.port, ftwDirectives(pl));
+        const t0 = Date.now();
+        let done = 0;
+        try {
+          ftw.set(`${spec.name}|${pl}`, await runFtw(waf, applicable, overrides, () => ++done % 500 === 0 && log(`  ${spec.name} PL${pl}: ${done}/${applicable.length}`)));
+        } finally {
+          await waf.stop();
+        }
+        times.push(`ftw PL${pl} on ${spec.name}: ${applicable.length} tests in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        log(times[times.length - 1]);
+        if (!withCorpus || !corpusLevels.includes(pl)) continue;
+        const blocking = await spec.start(upstream.port, blockingDirectives(pl));
+        const t1 = Date.now();
+        try {
+          corp.set(`${spec.name}|${pl}`, await runCorpus(blocking, corpus));
+        } finally {
+          await blocking.stop();
+        }
+        times.push(`corpus PL${pl} on ${spec.name}: ${corpus.length} requests in ${((Date.now() - t1) / 1000).toFixed(0)} s`);
+        log(times[times.length - 1]);
+      }
+    }
+  } finally {
+    await upstream.stop();
+  }
+  const md = render(tests, plOf, ftw, corpus, corp, times);
+  const doc = join(repoRoot, "docs", "waf.md");
+  const text = readFileSync(doc, "utf8");
+  const begin = "<!-- waf-report:begin -->";
+  const end = "<!-- waf-report:end -->";
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`docs/waf.md has no ${begin} … ${end} block`);
+  writeFileSync(doc, text.slice(0, i + begin.length) + "\n" + md + text.slice(j));
+  log("wrote docs/waf.md");
+}
+
+function render(tests: FtwTest[], plOf: (t: FtwTest) => number, ftw: Map<string, TestOutcome[]>, corpus: CorpusRequest[], corp: Map<string, CorpusOutcome[]>, times: string[]): string {
+  const out: string[] = [];
+  const oracle = TARGETS[0].name;
+  const others = TARGETS.slice(1).map((t) => t.name);
+  const groups = [...new Set(tests.map((t) => t.group))].sort();
+  out.push(`_Generated by \`node --import tsx scripts/waf-report.ts\` on ${new Date().toISOString().slice(0, 10)}: CRS v4.28.0, ${tests.length} tests in ${new Set(tests.map((t) => t.file + t.group)).size} files; corpus of ${corpus.length} requests (seed 19)._`, "");
+  out.push("### CRS regression tests (go-ftw YAML), per rule file", "");
+  out.push("A test is applicable at PL N when its rule and every rule in its \`expect_ids\` carry a \`paranoia-level/M\` tag with M ≤ N (untagged rules: PL1). Cells: passed / applicable. The oracle runs CRS's test set-up (rule 900005: DetectionOnly, the test limits) with `tx.blocking_paranoia_level=N`, judged with `nginx-overrides.yaml`.", "");
+  const cols = levels.flatMap((pl) => [`${oracle} PL${pl}`, ...others.flatMap((o) => [`${o} PL${pl}`, `agreement PL${pl}`])]);
+  out.push(`| rule file | tests | ${cols.join(" | ")} |`, `|---|---:|${cols.map(() => "---:").join("|")}|`);
+  const cell = (rs: TestOutcome[]) => `${rs.filter((r) => r.pass).length}/${rs.length} (${pct(rs.filter((r) => r.pass).length, rs.length)})`;
+  const same = (a: TestOutcome, b: TestOutcome) => a.status === b.status && a.ids.join() === b.ids.join();
+  const rowFor = (label: string, inGroup: (t: FtwTest) => boolean) => {
+    const n = tests.filter(inGroup).length;
+    const cells = levels.flatMap((pl) => {
+      const base = (ftw.get(`${oracle}|${pl}`) ?? []).filter((r) => inGroup(r.test));
+      return [
+        cell(base),
+        ...others.flatMap((o) => {
+          const rs = (ftw.get(`${o}|${pl}`) ?? []).filter((r) => inGroup(r.test));
+          const agree = rs.filter((r, k) => base[k] && same(r, base[k])).length;
+          return [cell(rs), `${agree}/${rs.length} (${pct(agree, rs.length)})`];
+        }),
+      ];
+    });
+    out.push(`| ${label} | ${n} | ${cells.join(" | ")} |`);
+  };
+  for (const g of groups) rowFor(g, (t) => t.group === g);
+  rowFor("**total**", () => true);
+  out.push("");
+  for (const pl of levels) {
+    for (const name of TARGETS.map((t) => t.name)) {
+      const rs = ftw.get(`${name}|${pl}`) ?? [];
+      const failed = rs.filter((r) => !r.pass);
+      out.push(`<details><summary>${name}, PL${pl}: ${failed.length} failing tests</summary>`, "");
+      out.push("| test | rule file | result | status | rule ids logged | why |", "|---|---|---|---:|---|---|");
+      for (const r of failed) out.push(`| ${testName(r.test)} | ${r.test.group} | ${(r.reason ?? "").replace(/\|/g, "\\|").slice(0, 160)} | ${r.status ?? "–"} | ${r.ids.join(", ")} | ${why(name, testName(r.test))} |`);
+      out.push("", "</details>", "");
+    }
+  }
+  const applicable = levels.map((pl) => `PL${pl}: ${tests.filter((t) => plOf(t) <= pl).length}`).join(", ");
+  out.push(`Applicable tests: ${applicable} (of ${tests.length}; the others need a rule above that level).`, "");
+  if (corpus.length) {
+    out.push("### Generated corpus: block rates per class", "");
+    out.push("CRS defaults (inbound threshold 5, `SecRuleEngine On`) at the given blocking paranoia level; blocked = any answer other than the upstream's 200. For `benign` the rate is the false-positive rate.", "");
+    const classes = [...new Set(corpus.map((c) => c.class))] as AttackClass[];
+    const ccols = corpusLevels.flatMap((pl) => [`${oracle} PL${pl}`, ...others.flatMap((o) => [`${o} PL${pl}`, `agreement PL${pl}`])]);
+    out.push(`| class | requests | ${ccols.join(" | ")} |`, `|---|---:|${ccols.map(() => "---:").join("|")}|`);
+    const blocked = (r: CorpusOutcome) => r.status !== 200;
+    const crow = (label: string, inClass: (c: CorpusRequest) => boolean) => {
+      const n = corpus.filter(inClass).length;
+      const cells = corpusLevels.flatMap((pl) => {
+        const base = (corp.get(`${oracle}|${pl}`) ?? []).filter((r) => inClass(r.req));
+        return [
+          `${base.filter(blocked).length} (${pct(base.filter(blocked).length, base.length)})`,
+          ...others.flatMap((o) => {
+            const rs = (corp.get(`${o}|${pl}`) ?? []).filter((r) => inClass(r.req));
+            const agree = rs.filter((r, k) => base[k] && blocked(r) === blocked(base[k]) && r.ids.join() === base[k].ids.join()).length;
+            return [`${rs.filter(blocked).length} (${pct(rs.filter(blocked).length, rs.length)})`, `${agree}/${rs.length} (${pct(agree, rs.length)})`];
+          }),
+        ];
+      });
+      out.push(`| ${label} | ${n} | ${cells.join(" | ")} |`);
+    };
+    for (const c of classes.sort()) crow(c, (r) => r.class === c);
+    crow("**all attacks**", (r) => r.class !== "benign");
+    out.push("");
+    out.push(`Per class and location, ${oracle} (blocked / requests):`, "");
+    const locs = [...new Set(corpus.map((c) => c.location))].sort();
+    out.push(`| class | ${locs.flatMap((l) => corpusLevels.map((pl) => `${l} PL${pl}`)).join(" | ")} |`, `|---|${locs.flatMap(() => corpusLevels.map(() => "---:")).join("|")}|`);
+    for (const c of classes) {
+      const cells = locs.flatMap((l) =>
+        corpusLevels.map((pl) => {
+          const rs = (corp.get(`${oracle}|${pl}`) ?? []).filter((r) => r.req.class === c && r.req.location === l);
+          return rs.length ? `${rs.filter(blocked).length}/${rs.length}` : "";
+        }),
+      );
+      out.push(`| ${c} | ${cells.join(" | ")} |`);
+    }
+    out.push("");
+    const pl1 = corp.get(`${oracle}|${corpusLevels[0]}`) ?? [];
+    const fps = pl1.filter((r) => r.req.class === "benign" && blocked(r));
+    const counts = new Map<number, number>();
+    for (const r of fps) for (const id of r.ids) if (id < 949000) counts.set(id, (counts.get(id) ?? 0) + 1);
+    out.push(`False positives at PL${corpusLevels[0]} by rule: ${[...counts].sort((a, b) => b[1] - a[1]).map(([id, n]) => `${id} ×${n}`).join(", ") || "none"}.`, "");
+    const missed = pl1.filter((r) => r.req.class !== "benign" && !blocked(r));
+    const byPayload = new Map<string, number>();
+    for (const r of missed) byPayload.set(`${r.req.class}: \`${r.req.payload.replace(/`/g, "'").replace(/\|/g, "\\|")}\` (${r.req.location})`, (byPayload.get(`${r.req.class}: \`${r.req.payload.replace(/`/g, "'").replace(/\|/g, "\\|")}\` (${r.req.location})`) ?? 0) + 1);
+    out.push(`<details><summary>Attacks passed at PL${corpusLevels[0]} (${missed.length})</summary>`, "");
+    for (const [k, n] of [...byPayload].sort((a, b) => b[1] - a[1]).slice(0, 80)) out.push(`- ${k} ×${n}`);
+    out.push("", "</details>", "");
+  }
+  out.push("Run times (2-core machine): " + times.join("; ") + ".", "");
+  return out.join("\n");
+}
+
+await main();
