@@ -93,8 +93,9 @@ const groups = [
       row({ name: "path traversal ../../etc/passwd → 930xxx", req: { path: `/download?file=${q("../../etc/passwd")}` }, status: 403, ids: [930120, 949110] }),
       row({ name: "a scanner User-Agent → 913100", req: { path: "/", headers: [["user-agent", "sqlmap/1.8.2#stable (https://sqlmap.org)"]] }, status: 403, ids: [913100, 949110] }),
       row({ name: "an SSE request is inspected too (Higress skips it by the Accept header)", req: { path: `/?q=${q("<script>alert(1)</script>")}`, headers: [["accept", "text/event-stream"]] }, status: 403, ids: [941110] }),
-      // 942100 (libinjection) would catch this at PL1; without it only PL2 rules do.
-      row({ name: "1' OR '1'='1 passes PL1 while @detectSQLi is not in the build", req: { path: `/?id=${q("1' OR '1'='1")}` }, status: 200 }),
+      // libinjection's fingerprint (@detectSQLi, 942100) catches it at PL1; the regex rules only at PL2.
+      row({ name: "1' OR '1'='1 → 942100 (@detectSQLi) at PL1", req: { path: `/?id=${q("1' OR '1'='1")}` }, status: 403, ids: [942100, 949110], logs: ['[data "Matched Data: s&sos found within ARGS:id'] }),
+      row({ name: "XSS by event handler <img src=x onerror=alert(1)> → 941100 (@detectXSS)", req: { path: `/?q=${q("<img src=x onerror=alert(1)>")}` }, status: 403, ids: [941100, 949110] }),
     ],
   },
   {

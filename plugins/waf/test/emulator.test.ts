@@ -55,11 +55,11 @@ const PIECES = ["SecRule", "SecAction", "SecMarker", "SecRuleRemoveById", "SecRu
 
 for (const target of ["envoy", "higress"] as const) {
   describe(`waf on the emulator (${target})`, () => {
-    it("logs how many CRS rules it skipped and why, and what the start cost", async () => {
+    it("logs what it loaded and the start cost, and skips no CRS rule", async () => {
       const host = await load(target, { useCRS: true }, true);
       const lines = host.logLines().join("\n");
       expect(lines).toMatch(/waf: \d+ rules loaded \(OWASP CRS 4\.28\.0\) in [\d.]+ ms/);
-      expect(lines).toContain("waf: 4 rules skipped: their operators are not in this build (2 × @detectxss, 2 × @detectsqli)");
+      expect(lines).not.toContain("rules skipped");
       console.log(lines.split("\n").filter((l) => l.includes("rules loaded"))[0]);
     });
 

@@ -1,8 +1,8 @@
 // Every operator in one place: how its argument is prepared at load and how it is evaluated.
-// @detectSQLi / @detectXSS are known but not available in this build (libinjection lands as
-// @sluice/sdk/libinjection): rules using them are skipped at load and counted. Wiring them is one
-// line each in AVAILABLE and in evaluateOperator.
+// An operator known to SecLang but not in this build is skipped at load and counted
+// (KNOWN_UNAVAILABLE; empty now that @detectSQLi/@detectXSS run on @sluice/sdk/libinjection).
 import { Regex } from "@sluice/sdk/regex";
+import { detectSQLi, sqliFingerprint, detectXSS } from "@sluice/sdk/libinjection";
 import { Cidr, parseCidr, parseIp, stripAddressPort } from "@sluice/sdk/net";
 import { Rule } from "./rule";
 import { DataFiles } from "./parser";
@@ -13,8 +13,9 @@ export const OP_UNAVAILABLE = "\u0001unavailable";
 const AVAILABLE = [
   "rx", "pm", "pmf", "pmfromfile", "streq", "contains", "containsword", "beginswith", "endswith", "within", "eq", "ge", "gt", "le", "lt",
   "ipmatch", "ipmatchf", "ipmatchfromfile", "validateurlencoding", "validateutf8encoding", "validatebyterange", "unconditionalmatch", "nomatch", "strmatch",
+  "detectsqli", "detectxss",
 ];
-const KNOWN_UNAVAILABLE = ["detectsqli", "detectxss"];
+const KNOWN_UNAVAILABLE = new Array<string>();
 
 /** Builds the operator's state; "" when ready, OP_UNAVAILABLE, or the reason it is refused. */
 export function prepareOperator(r: Rule, data: DataFiles, lazyRegex: bool): string {
@@ -141,6 +142,18 @@ export function evaluateOperator(r: Rule, arg: string, input: string, caps: Arra
   if (op == "lt") return toInt(input) < toInt(arg);
   if (op == "unconditionalmatch") return true;
   if (op == "nomatch") return false;
+  if (op == "detectsqli") {
+    // libmodsecurity: a match captures the fingerprint as TX:0.
+    const b = valueBytes(input);
+    if (!detectSQLi(b)) return false;
+    if (r.capture) caps.push(sqliFingerprint(b));
+    return true;
+  }
+  if (op == "detectxss") {
+    if (!detectXSS(valueBytes(input))) return false;
+    if (r.capture) caps.push(input);
+    return true;
+  }
   if (op == "validatebyterange") {
     const t = r.byteRange!;
     for (let i = 0; i < input.length; i++) if (t[input.charCodeAt(i) & 0xff] == 0) return true;
@@ -156,6 +169,15 @@ export function evaluateOperator(r: Rule, arg: string, input: string, caps: Arra
     return false;
   }
   return false;
+}
+
+/** A value's bytes (values hold one byte per character, as the engine reads requests). */
+function valueBytes(input: string): Uint8Array {
+  const n = input.length;
+  const out = new Uint8Array(n);
+  const base = changetype<usize>(input);
+  for (let i = 0; i < n; i++) unchecked(out[i] = <u8>load<u16>(base + (<usize>i << 1)));
+  return out;
 }
 
 function pmMatch(r: Rule, input: string, caps: Array<string>): bool {
