@@ -59,7 +59,20 @@ function ascArgs(dir, target, base) {
   ];
 }
 
+/**
+ * A plugin whose module is generated from other files has scripts/prebuild-<name>.mjs (the waf
+ * plugin compiles the vendored Core Rule Set); it runs before the compiler. A failure is the build's.
+ */
+function prebuild(dir, base) {
+  const script = join(buildPaths(base).cwd ?? root, "scripts", `prebuild-${dir.split(/[\\/]/).pop()}.mjs`);
+  if (!existsSync(script)) return null;
+  const r = spawnSync(process.execPath, [script], { encoding: "utf8" });
+  return r.status === 0 ? null : { ok: false, out: "", log: `${script} failed\n${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
 export function buildPlugin(dir, target, base = root) {
+  const pre = prebuild(dir, base);
+  if (pre) return pre;
   const out = join(dir, "build", `${target}.wasm`);
   mkdirSync(join(dir, "build"), { recursive: true });
   const r = spawnSync(process.execPath, ascArgs(dir, target, base), { cwd: buildPaths(base).cwd, encoding: "utf8" });
@@ -68,6 +81,8 @@ export function buildPlugin(dir, target, base = root) {
 
 /** Same as buildPlugin, without blocking: lets several compilers run at once. */
 export function buildPluginAsync(dir, target, base = root) {
+  const pre = prebuild(dir, base);
+  if (pre) return Promise.resolve(pre);
   const out = join(dir, "build", `${target}.wasm`);
   mkdirSync(join(dir, "build"), { recursive: true });
   return new Promise((resolvePromise) => {

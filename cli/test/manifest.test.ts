@@ -50,6 +50,7 @@ const HIGRESS: Record<string, [string, number]> = {
   "model-router": ["AUTHN", 900],
   "traffic-tag": ["default", 400],
   "request-block": ["AUTHZ", 320],
+  waf: ["AUTHZ", 330],
 };
 
 describe.each(plugins)("%s", (name) => {

@@ -3,6 +3,10 @@
 // A plugin without seeds is fuzzed with `{}` and with every other plugin's configurations.
 
 export const CONFIG_SEEDS: Record<string, unknown[]> = {
+  waf: [
+    { secRules: ["SecRuleEngine On", "SecRequestBodyAccess On", 'SecRule ARGS|REQUEST_HEADERS:User-Agent "@rx (?i)<script" "id:1,phase:2,t:urlDecodeUni,t:htmlEntityDecode,deny,status:406,msg:\'xss %{MATCHED_VAR_NAME}\'"', 'SecRule &ARGS "@gt 3" "id:2,phase:1,pass,log,setvar:tx.n=+1,chain"\nSecRule TX:n "@ge 1" "t:none"'] },
+    { secRules: ['SecRule REQUEST_FILENAME "@beginsWith /x" "id:3,phase:1,pass,nolog,ctl:ruleRemoveById=1-2"', "SecRuleRemoveById 2", 'SecRuleUpdateTargetById 1 "!ARGS:pwd"', 'SecRule REQUEST_BODY "@pm drop select" "id:4,phase:2,block"'] },
+  ],
   "request-block": [
     { block_urls: ["swagger.html"], block_exact_urls: ["/exact"], block_headers: ["evil"], block_bodies: ["DROP TABLE"], blocked_code: 418, blocked_message: "no" },
     { block_bodies: ["x"], case_sensitive: false, _rules_: [{ _match_route_: ["r"], block_urls: ["a"] }, { _match_domain_: ["*.example.com"], block_headers: ["b"] }] },

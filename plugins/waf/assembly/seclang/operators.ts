@@ -1,0 +1,259 @@
+// Every operator in one place: how its argument is prepared at load and how it is evaluated.
+// An operator known to SecLang but not in this build is skipped at load and counted
+// (KNOWN_UNAVAILABLE; empty now that @detectSQLi/@detectXSS run on @sluice/sdk/libinjection).
+import { Regex } from "@sluice/sdk/regex";
+import { detectSQLi, sqliFingerprint, detectXSS } from "@sluice/sdk/libinjection";
+import { Cidr, parseCidr, parseIp, stripAddressPort } from "@sluice/sdk/net";
+import { Rule } from "./rule";
+import { DataFiles } from "./parser";
+import { lowerAscii, toInt, hexVal } from "./bytes";
+
+export const OP_UNAVAILABLE = "\u0001unavailable";
+
+const AVAILABLE = [
+  "rx", "pm", "pmf", "pmfromfile", "streq", "contains", "containsword", "beginswith", "endswith", "within", "eq", "ge", "gt", "le", "lt",
+  "ipmatch", "ipmatchf", "ipmatchfromfile", "validateurlencoding", "validateutf8encoding", "validatebyterange", "unconditionalmatch", "nomatch", "strmatch",
+  "detectsqli", "detectxss",
+];
+const KNOWN_UNAVAILABLE = new Array<string>();
+
+/** Builds the operator's state; "" when ready, OP_UNAVAILABLE, or the reason it is refused. */
+export function prepareOperator(r: Rule, data: DataFiles, lazyRegex: bool): string {
+  const op = lowerAscii(r.op);
+  r.op = op;
+  if (KNOWN_UNAVAILABLE.includes(op)) return OP_UNAVAILABLE;
+  if (!AVAILABLE.includes(op)) return "operator @" + r.op + " is not supported";
+  const arg = r.opArg;
+  const dynamic = arg.indexOf("%{") >= 0;
+  if (op == "rx") {
+    // The Core Rule Set's patterns are checked at build time and compiled on first use (most
+    // requests reach few of them); a pattern from the plugin's config is compiled now so a bad
+    // one refuses the config.
+    if (dynamic || lazyRegex) return "";
+    const res = Regex.compile("(?s)" + arg);
+    if (!res.ok) return "bad @rx pattern: " + res.error;
+    r.rx = res.regex;
+    return "";
+  }
+  if (op == "pm" || op == "pmf" || op == "pmfromfile") {
+    const list = new Array<string>();
+    if (op == "pm") {
+      const parts = arg.split(" ");
+      for (let i = 0; i < parts.length; i++) if (parts[i].length > 0) list.push(lowerAscii(parts[i]));
+    } else {
+      const files = arg.split(" ");
+      for (let f = 0; f < files.length; f++) {
+        if (files[f].length == 0) continue;
+        const text = data.get(files[f]);
+        if (text === null) return "@" + r.op + ": no data file '" + files[f] + "' (only the Core Rule Set's .data files are available)";
+        const lines = text.split("\n");
+        for (let i = 0; i < lines.length; i++) {
+          const l = lines[i].trim();
+          if (l.length == 0 || l.charCodeAt(0) == 35) continue;
+          list.push(lowerAscii(l));
+        }
+      }
+    }
+    if (list.length == 0) return "@" + r.op + " has no phrases";
+    r.phrases = list;
+    const index = new Array<Array<string> | null>(256);
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i].charCodeAt(0) & 0xff;
+      let b = index[c];
+      if (b === null) { b = new Array<string>(); index[c] = b; }
+      b.push(list[i]);
+    }
+    r.pmIndex = index;
+    return "";
+  }
+  if (op == "validatebyterange") {
+    const table = new StaticArray<u8>(256);
+    const parts = arg.split(",");
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i].trim();
+      if (p.length == 0) continue;
+      const dash = p.indexOf("-");
+      const lo = <i32>toInt(dash < 0 ? p : p.substring(0, dash));
+      const hi = <i32>toInt(dash < 0 ? p : p.substring(dash + 1));
+      if (lo < 0 || hi > 255 || lo > hi) return "@validateByteRange: bad range '" + p + "'";
+      for (let b = lo; b <= hi; b++) table[b] = 1;
+    }
+    r.byteRange = table;
+    return "";
+  }
+  if (op == "ipmatch") {
+    const ips = new Array<Cidr>();
+    const parts = arg.split(",");
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i].trim();
+      if (p.length == 0) continue;
+      let c = parseCidr(p);
+      if (c === null) {
+        const ip = parseIp(p);
+        if (ip === null) return "@ipMatch: '" + p + "' is not an address or a network";
+        c = new Cidr(ip, ip.family == 4 ? 32 : 128);
+      }
+      ips.push(c);
+    }
+    r.ips = ips;
+    return "";
+  }
+  if (op == "ipmatchf" || op == "ipmatchfromfile") return "operator @" + r.op + " is not supported";
+  return "";
+}
+
+/** Evaluates the operator (not its negation) on one value; captures (rx: groups 0–9) go to `caps`. */
+export function evaluateOperator(r: Rule, arg: string, input: string, caps: Array<string>): bool {
+  const op = r.op;
+  if (op == "rx") {
+    let re = r.rx;
+    if (arg != r.opArg) {
+      const res = Regex.compile("(?s)" + arg);
+      if (!res.ok) return false;
+      re = res.regex!;
+    } else if (re === null) {
+      if (r.rxError.length > 0) return false;
+      const res = Regex.compile("(?s)" + arg);
+      if (!res.ok) { r.rxError = res.error; return false; }
+      re = res.regex!;
+      r.rx = re;
+    }
+    // The DFA answers most values (no match) without the slower capturing engine.
+    if (!re.test(input)) return false;
+    if (!r.capture) return true;
+    const m = re.find(input);
+    if (m === null) return false;
+    const n = m.groupCount < 9 ? m.groupCount : 9;
+    for (let i = 0; i <= n; i++) { const g = m.group(i); caps.push(g === null ? "" : g); }
+    return true;
+  }
+  if (op == "pm" || op == "pmf" || op == "pmfromfile") return pmMatch(r, input, caps);
+  if (op == "streq") return input == arg;
+  if (op == "contains") return input.indexOf(arg) >= 0;
+  if (op == "containsword") return containsWord(input, arg);
+  if (op == "beginswith") return input.startsWith(arg);
+  if (op == "endswith") return input.endsWith(arg);
+  if (op == "within") return input.length == 0 ? false : arg.indexOf(input) >= 0;
+  if (op == "strmatch") return input.indexOf(arg) >= 0;
+  if (op == "eq") return toInt(input) == toInt(arg);
+  if (op == "ge") return toInt(input) >= toInt(arg);
+  if (op == "gt") return toInt(input) > toInt(arg);
+  if (op == "le") return toInt(input) <= toInt(arg);
+  if (op == "lt") return toInt(input) < toInt(arg);
+  if (op == "unconditionalmatch") return true;
+  if (op == "nomatch") return false;
+  if (op == "detectsqli") {
+    // libmodsecurity: a match captures the fingerprint as TX:0.
+    const b = valueBytes(input);
+    if (!detectSQLi(b)) return false;
+    if (r.capture) caps.push(sqliFingerprint(b));
+    return true;
+  }
+  if (op == "detectxss") {
+    if (!detectXSS(valueBytes(input))) return false;
+    if (r.capture) caps.push(input);
+    return true;
+  }
+  if (op == "validatebyterange") {
+    const t = r.byteRange!;
+    for (let i = 0; i < input.length; i++) if (t[input.charCodeAt(i) & 0xff] == 0) return true;
+    return false;
+  }
+  if (op == "validateurlencoding") return invalidUrlEncoding(input);
+  if (op == "validateutf8encoding") return invalidUtf8(input);
+  if (op == "ipmatch") {
+    const ip = parseIp(stripAddressPort(input));
+    if (ip === null) return false;
+    const ips = r.ips!;
+    for (let i = 0; i < ips.length; i++) if (ips[i].contains(ip)) return true;
+    return false;
+  }
+  return false;
+}
+
+/** A value's bytes (values hold one byte per character, as the engine reads requests). */
+function valueBytes(input: string): Uint8Array {
+  const n = input.length;
+  const out = new Uint8Array(n);
+  const base = changetype<usize>(input);
+  for (let i = 0; i < n; i++) unchecked(out[i] = <u8>load<u16>(base + (<usize>i << 1)));
+  return out;
+}
+
+function pmMatch(r: Rule, input: string, caps: Array<string>): bool {
+  const index = r.pmIndex!;
+  const n = input.length;
+  const base = changetype<usize>(input);
+  for (let i = 0; i < n; i++) {
+    const b = unchecked(index[lowerByte(load<u16>(base + (<usize>i << 1)))]);
+    if (b === null) continue;
+    for (let k = 0; k < b.length; k++) {
+      const p = unchecked(b[k]);
+      const m = p.length;
+      if (m > n - i) continue;
+      // Phrases are lower case already; compare in place (no substring per candidate).
+      const pb = changetype<usize>(p);
+      let j = 1;
+      while (j < m && lowerByte(load<u16>(base + (<usize>(i + j) << 1))) == <i32>load<u16>(pb + (<usize>j << 1))) j++;
+      if (j == m) {
+        if (r.capture) caps.push(input.substr(i, m));
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// @ts-ignore: decorator
+@inline function lowerByte(c: u16): i32 { return c >= 65 && c <= 90 ? <i32>c + 32 : <i32>c & 0xff; }
+
+function containsWord(input: string, w: string): bool {
+  if (w.length == 0) return true;
+  let from = 0;
+  while (true) {
+    const i = input.indexOf(w, from);
+    if (i < 0) return false;
+    const before = i == 0 ? 32 : input.charCodeAt(i - 1);
+    const e = i + w.length;
+    const after = e >= input.length ? 32 : input.charCodeAt(e);
+    if (!isWordChar(before) && !isWordChar(after)) return true;
+    from = i + 1;
+  }
+}
+
+function isWordChar(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95; }
+
+/** True when a % is not followed by two hex digits (ModSecurity: invalid URL encoding). */
+function invalidUrlEncoding(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) != 37) continue;
+    if (i + 2 >= s.length) return true;
+    if (hexVal(s.charCodeAt(i + 1)) < 0 || hexVal(s.charCodeAt(i + 2)) < 0) return true;
+    i += 2;
+  }
+  return false;
+}
+
+/** True when the bytes are not valid UTF-8 (overlong forms, surrogates and > U+10FFFF included). */
+function invalidUtf8(s: string): bool {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) { i++; continue; }
+    let len = 0, min = 0, cp = 0;
+    if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; min = 0x80; }
+    else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; min = 0x800; }
+    else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; min = 0x10000; }
+    else return true;
+    if (i + len > n) return true;
+    for (let k = 1; k < len; k++) {
+      const d = s.charCodeAt(i + k);
+      if ((d & 0xc0) != 0x80) return true;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return true;
+    i += len;
+  }
+  return false;
+}

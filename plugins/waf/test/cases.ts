@@ -1,0 +1,139 @@
+// The case table of waf: custom secRules (every phase, statuses, bodies split at every byte), the
+// OWASP CRS v4.28.0 at paranoia level 1 and 2 (SQLi, XSS in a query and in a JSON body, path
+// traversal, a scanner, benign traffic), a ctl:ruleRemoveById exclusion, and configurations that
+// are refused with the line and the reason. Every row runs on a real Envoy and on the emulator
+// (both targets) through harness/src/plugin-table.ts, which also demands the same answer from both.
+import type { PluginTable, Row, RowRequest } from "../../../harness/src/plugin-table.js";
+
+interface Case { name: string; req: RowRequest; status: number; ids?: number[]; logs?: string[]; upstreamBody?: true }
+const row = (c: Case): Row => ({
+  name: c.name,
+  request: c.req,
+  expect: {
+    status: c.status,
+    // Higress answers an interruption with an empty body.
+    body: c.status >= 400 ? "" : undefined,
+    reachesUpstream: c.status < 400 ? true : undefined,
+    upstreamBody: c.upstreamBody,
+    logs: [...(c.ids ?? []).map((id) => `[id "${id}"]`), ...(c.logs ?? [])],
+  },
+});
+
+const form = (body: string, chunks?: number): RowRequest => ({ method: "POST", path: "/submit", headers: [["content-type", "application/x-www-form-urlencoded"]], body, chunks });
+const json = (body: string, chunks?: number): RowRequest => ({ method: "POST", path: "/api/items", headers: [["content-type", "application/json"]], body, chunks });
+const q = (s: string) => encodeURIComponent(s);
+const multipart = (parts: string[]): RowRequest => ({
+  method: "POST",
+  path: "/upload",
+  headers: [["content-type", "multipart/form-data; boundary=XyZ"]],
+  body: parts.map((p) => `--XyZ\r\n${p}\r\n`).join("") + "--XyZ--\r\n",
+});
+
+const XSS_JSON = JSON.stringify({ name: "alice", comment: "<script>alert(1)</script>" });
+const BENIGN_JSON = JSON.stringify({ name: "alice", tags: ["a", "b"], age: 42, note: "hello world" });
+
+const custom = {
+  secRules: [
+    "SecRuleEngine On",
+    "SecRequestBodyAccess On",
+    "SecResponseBodyAccess On",
+    "SecRequestBodyLimit 256",
+    'SecRule REQUEST_URI "@streq /admin" "id:101,phase:1,t:lowercase,deny"',
+    "SecRule ARGS:user \"@rx ^root$\" \"id:102,phase:1,deny,status:451,msg:'root is not a user here'\"",
+    // Several directives in one string, with a continuation line and a comment.
+    '# body rules\nSecRule REQUEST_BODY "@rx maliciouspayload" \\\n    "id:103,phase:2,t:none,t:lowercase,deny,status:406"\nSecRule ARGS_POST:json.role "@streq admin" "id:104,phase:2,deny,status:409"',
+    'SecRule RESPONSE_HEADERS:x-leak "@contains secret" "id:105,phase:3,deny,status:502"',
+    'SecRule RESPONSE_BODY "@contains SQL syntax" "id:106,phase:4,deny,status:500"',
+    'SecRule REQUEST_HEADERS:Content-Type "@rx ^application/json" "id:107,phase:1,pass,nolog,ctl:requestBodyProcessor=JSON"',
+    // Counting and a pass rule that only logs.
+    'SecRule &ARGS "@gt 3" "id:108,phase:2,deny,status:413"',
+    "SecRule ARGS:trace \"@streq on\" \"id:109,phase:1,pass,log,msg:'tracing asked'\"",
+    'SecRule FILES "@endsWith .php" "id:110,phase:2,t:lowercase,deny,status:415"',
+    'SecRule ARGS_POST:comment "@contains evil" "id:111,phase:2,deny,status:422"',
+  ],
+};
+
+const groups = [
+  {
+    name: "custom secRules",
+    config: custom,
+    rows: [
+      row({ name: "a phase-1 rule denies with 403 and an empty body", req: { path: "/admin" }, status: 403, ids: [101], logs: ["ModSecurity: Access denied with code 403 (phase 1)"] }),
+      row({ name: "t:lowercase applies before @streq", req: { path: "/ADMIN" }, status: 403, ids: [101] }),
+      row({ name: "@streq is the whole value", req: { path: "/admin/x" }, status: 200 }),
+      row({ name: "the rule's status is answered", req: { path: "/?user=root" }, status: 451, ids: [102], logs: ['[msg "root is not a user here"]'] }),
+      row({ name: "a benign GET passes", req: { path: "/?user=alice" }, status: 200 }),
+      row({ name: "a pass rule logs a warning and lets the request through", req: { path: "/?trace=on" }, status: 200, ids: [109], logs: ["ModSecurity: Warning."] }),
+      row({ name: "REQUEST_BODY (urlencoded) in phase 2", req: form("a=1&b=MaliciousPayload"), status: 406, ids: [103], logs: ["(phase 2)"] }),
+      row({ name: "the same body split at every byte", req: form("a=1&b=MaliciousPayload", 22), status: 406, ids: [103] }),
+      row({ name: "a benign form POST reaches the upstream unchanged", req: form("a=1&b=hello"), status: 200, upstreamBody: true }),
+      row({ name: "JSON body → ARGS_POST json.role", req: json('{"user":{"name":"x"},"role":"admin"}'), status: 409, ids: [104] }),
+      row({ name: "JSON body split at every byte", req: json('{"role":"admin"}', 16), status: 409, ids: [104] }),
+      row({ name: "multipart: a file part's name → FILES", req: multipart(['Content-Disposition: form-data; name="comment"\r\n\r\nhi', 'Content-Disposition: form-data; name="f"; filename="Shell.PHP"\r\nContent-Type: text/plain\r\n\r\n<?php ?>']), status: 415, ids: [110] }),
+      row({ name: "multipart: a form field → ARGS_POST", req: multipart(['Content-Disposition: form-data; name="comment"\r\n\r\nsomething evil']), status: 422, ids: [111] }),
+      row({ name: "multipart: a clean upload passes unchanged", req: multipart(['Content-Disposition: form-data; name="f"; filename="cat.png"\r\n\r\nPNG']), status: 200, upstreamBody: true }),
+      row({ name: "a body over SecRequestBodyLimit (Reject) → 413, empty body", req: form("a=" + "x".repeat(300)), status: 413 }),
+      row({ name: "&ARGS counts arguments", req: { path: "/?a=1&b=2&c=3&d=4" }, status: 413, ids: [108] }),
+      row({ name: "phase 3: a response header is inspected", req: { path: "/r3", answer: { headers: { "x-leak": "top secret" }, body: "ok" } }, status: 502, ids: [105], logs: ["(phase 3)"] }),
+      row({ name: "phase 4: the response body is inspected", req: { path: "/r4", answer: { headers: { "content-type": "text/html" }, body: "You have an error in your SQL syntax near" } }, status: 500, ids: [106], logs: ["(phase 4)"] }),
+      row({ name: "phase 4: a clean response body passes", req: { path: "/r4ok", answer: { headers: { "content-type": "text/html" }, body: "<p>hello</p>" } }, status: 200 }),
+    ],
+  },
+  {
+    name: "useCRS, paranoia level 1",
+    config: { useCRS: true },
+    rows: [
+      row({ name: "a benign GET passes", req: { path: "/products?id=42&q=running+shoes", headers: [["user-agent", "Mozilla/5.0"], ["accept", "text/html"]] }, status: 200 }),
+      row({ name: "a benign form POST passes", req: form("name=alice&comment=hello+world"), status: 200, upstreamBody: true }),
+      row({ name: "a benign JSON POST passes", req: json(BENIGN_JSON), status: 200, upstreamBody: true }),
+      row({ name: "SQLi (UNION SELECT) in a query argument → 942xxx, 949110", req: { path: `/?id=${q("1 UNION SELECT password FROM users")}` }, status: 403, ids: [942190, 949110], logs: ["Inbound Anomaly Score Exceeded"] }),
+      row({ name: "XSS <script> in a query argument → 941110", req: { path: `/?q=${q("<script>alert(1)</script>")}` }, status: 403, ids: [941110, 949110] }),
+      row({ name: "XSS <script> in a JSON body → ARGS:json.comment", req: json(XSS_JSON), status: 403, ids: [941110, 949110], logs: ["ARGS:json.comment"] }),
+      row({ name: "XSS in a JSON body split at every byte", req: json(XSS_JSON, XSS_JSON.length), status: 403, ids: [941110, 949110] }),
+      row({ name: "path traversal ../../etc/passwd → 930xxx", req: { path: `/download?file=${q("../../etc/passwd")}` }, status: 403, ids: [930120, 949110] }),
+      row({ name: "a scanner User-Agent → 913100", req: { path: "/", headers: [["user-agent", "sqlmap/1.8.2#stable (https://sqlmap.org)"]] }, status: 403, ids: [913100, 949110] }),
+      row({ name: "an SSE request is inspected too (Higress skips it by the Accept header)", req: { path: `/?q=${q("<script>alert(1)</script>")}`, headers: [["accept", "text/event-stream"]] }, status: 403, ids: [941110] }),
+      // libinjection's fingerprint (@detectSQLi, 942100) catches it at PL1; the regex rules only at PL2.
+      row({ name: "1' OR '1'='1 → 942100 (@detectSQLi) at PL1", req: { path: `/?id=${q("1' OR '1'='1")}` }, status: 403, ids: [942100, 949110], logs: ['[data "Matched Data: s&sos found within ARGS:id'] }),
+      row({ name: "XSS by event handler <img src=x onerror=alert(1)> → 941100 (@detectXSS)", req: { path: `/?q=${q("<img src=x onerror=alert(1)>")}` }, status: 403, ids: [941100, 949110] }),
+    ],
+  },
+  {
+    name: "useCRS, paranoia level 2 set by secRules",
+    config: { useCRS: true, secRules: ['SecAction "id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=2"'] },
+    rows: [
+      row({ name: "1' OR '1'='1 → 942xxx PL2 rules block", req: { path: `/?id=${q("1' OR '1'='1")}` }, status: 403, ids: [942180, 949110] }),
+      // A browser-like request: at PL2 a bare client (numeric Host 920350, no Accept 920300) adds up to 5.
+      row({ name: "a benign browser GET still passes", req: { path: "/products?id=42", host: "shop.example.com", headers: [["accept", "text/html"], ["user-agent", "Mozilla/5.0"]] }, status: 200 }),
+    ],
+  },
+  {
+    name: "useCRS with exclusions in secRules",
+    config: {
+      useCRS: true,
+      secRules: [
+        'SecRule REQUEST_FILENAME "@beginsWith /cms/save" "id:1001,phase:1,pass,nolog,ctl:ruleRemoveById=941000-941999"',
+        "SecRuleRemoveById 913100",
+      ],
+    },
+    rows: [
+      row({ name: "ctl:ruleRemoveById lets the CMS post HTML", req: { path: `/cms/save?html=${q("<script>track()</script>")}` }, status: 200 }),
+      row({ name: "the same HTML elsewhere is blocked", req: { path: `/comments?html=${q("<script>track()</script>")}` }, status: 403, ids: [941110] }),
+      row({ name: "SecRuleRemoveById after CRS removes the scanner rule", req: { path: "/", headers: [["user-agent", "sqlmap/1.8.2"]] }, status: 200 }),
+    ],
+  },
+];
+
+export const table: PluginTable = {
+  plugin: "waf",
+  groups,
+  badConfigs: [
+    { name: "an unknown directive: line and reason", config: { secRules: ["SecRuleEngine On", "SecFoo bar"] }, message: "secRules[1]:1: unknown directive 'SecFoo'" },
+    { name: "a bad line inside a multi-line entry", config: { secRules: ["SecRuleEngine On\nSecRule ARGS \"@rx a\" \"id:5,phase:9\""] }, message: "secRules[0]:2: phase must be" },
+    { name: "a rule without an id", config: { secRules: ['SecRule ARGS "@rx x" "phase:1,deny"'] }, message: "secRules[0]:1: rule has no id" },
+    { name: "a pattern RE2 cannot compile", config: { secRules: ['SecRule ARGS "@rx (a" "id:1,deny"'] }, message: "secRules[0]:1: bad @rx pattern" },
+    { name: "Include is refused", config: { secRules: ["Include /etc/modsecurity/crs.conf"] }, message: "Include is not supported" },
+    { name: "an unknown variable", config: { secRules: ['SecRule NOPE "@rx x" "id:1,deny"'] }, message: "unknown variable 'NOPE'" },
+    { name: "secRules not an array of strings", config: { secRules: "SecRuleEngine On" }, message: "secRules must be an array of strings" },
+  ],
+};
