@@ -1,4 +1,4 @@
-// A runner for CRS's go-ftw regression tests (YAML schema v2, research/waf.md §6): reads the test
+// A runner for CRS's go-ftw regression tests (go-ftw YAML schema v2): reads the test
 // files, builds each request byte for byte as go-ftw v2 does (ftwhttp/request.go, test/types.go),
 // sends it to a WAF target, and checks the stage's `output` the way go-ftw's runner does
 // (runner/check_*.go). go-ftw itself is not on the Go module proxy, hence this copy of its rules.

@@ -2,7 +2,7 @@
 // started on a loopback port in front of a caller's upstream. nginx runs in the foreground
 // as a single process (no master/worker split), so stopping it leaves nothing behind.
 // Matches are read from nginx's error log at `info`, where the connector writes every
-// ModSecurity message (research/waf.md §7.2), between go-ftw style markers (waf-log.ts).
+// ModSecurity message, between go-ftw style markers (waf-log.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -53,7 +53,7 @@ export function crsRuleFiles(): string[] {
 
 /**
  * The ModSecurity configuration: Debian's recommended base (modsecurity.conf) with what the CRS
- * test image changes (response body access with application/json, research/waf.md §7.1), the
+ * test image changes (response body access with application/json), the
  * test marker rule, crs-setup.conf.example, the caller's settings, then the CRS rules.
  */
 export function mainConf(dir: string, opts: Pick<ModSecurityOptions, "extraDirectives" | "afterRules">): string {
