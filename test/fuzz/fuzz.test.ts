@@ -24,7 +24,8 @@ describe("fuzzing through the emulator", () => {
   let stats: FuzzStats;
   it("20k inputs over every plugin and the SDK parsers: no traps", async () => {
     expect(discoverTargets().length).toBeGreaterThan(0);
-    // Bounded by count, not time: a busy machine runs the same inputs, only slower (~17 s at load 7).
+    // Bounded by count, not time: a busy machine runs the same inputs, only slower (146 s seen
+    // at load 5 since the WAF joined; the bound is for a hang, not a speed).
     stats = await runFuzz({ inputs: 20000, seed: Number(process.env.SLUICE_FUZZ_SEED ?? 2026) });
     console.log(`[sluice] fuzz: ${stats.inputs} inputs in ${(stats.ms / 1000).toFixed(1)} s, ${stats.traps} traps`);
     if (stats.traps) console.log(formatReport(stats, "vitest test/fuzz/fuzz.test.ts"));
@@ -36,5 +37,5 @@ describe("fuzzing through the emulator", () => {
     for (const p of Object.values(stats.perPlugin)) expect(p.requests).toBeGreaterThan(0);
     expect(Object.keys(stats.parsers).sort()).toEqual([...PARSERS].sort());
     for (const p of Object.values(stats.parsers)) expect(p.inputs).toBeGreaterThan(0);
-  }, 180_000);
+  }, 420_000);
 });
