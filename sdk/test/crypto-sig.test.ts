@@ -2,11 +2,7 @@
 // node:crypto with freshly generated keys; key parsing from JWK, PEM and DER; malformed input.
 import { describe, it, expect, beforeAll } from "vitest";
 import fc from "fast-check";
-import { generateKeyPairSync, sign, constants, randomBytes, KeyObject, createPublicKey } from "node:crypto";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { generateKeyPairSync, sign, constants, randomBytes, KeyObject, createPublicKey, createPrivateKey, X509Certificate } from "node:crypto";
 import { loadAsModule } from "../../harness/src/ascunit.js";
 
 const m = await loadAsModule("sdk/test/crypto-sig.entry.ts");
@@ -231,17 +227,33 @@ describe("key parsing never traps", () => {
     const pkcs1 = publicKey.export({ format: "pem", type: "pkcs1" }) as string;
     const msg = randomBytes(9);
     expect(verify("RS256", { kind: 1, text: pkcs1, der: new Uint8Array(0) }, msg, sign("sha256", msg, privateKey))).toBe(OK);
-    // An X.509 certificate made by openssl for an EC key: we verify with the key inside it.
-    const dir = mkdtempSync(join(tmpdir(), "sluice-cert-"));
-    try {
-      const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
-      const keyFile = join(dir, "k.pem"), certFile = join(dir, "c.pem");
-      execFileSync("sh", ["-c", `cat > ${keyFile}`], { input: ec.privateKey.export({ format: "pem", type: "pkcs8" }) as string });
-      execFileSync("openssl", ["req", "-x509", "-new", "-key", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=sluice-test"], { stdio: "ignore" });
-      const cert = readFileSync(certFile, "utf8");
-      const sig = sign("sha256", msg, { key: ec.privateKey, dsaEncoding: "ieee-p1363" });
-      expect(verify("ES256", { kind: 1, text: "junk before\n" + cert, der: new Uint8Array(0) }, msg, sig)).toBe(OK);
-      expect(verify("ES256", { kind: 1, text: cert, der: new Uint8Array(0) }, msg, flip(sig, 3))).toBe(BAD);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    // An X.509 certificate made by openssl for an EC key (fixed below, so the test starts no
+    // process): we verify with the key inside it.
+    const ecKey = createPrivateKey(EC_CERT_KEY);
+    expect(new X509Certificate(EC_CERT).checkPrivateKey(ecKey)).toBe(true);
+    const sig = sign("sha256", msg, { key: ecKey, dsaEncoding: "ieee-p1363" });
+    expect(verify("ES256", { kind: 1, text: "junk before\n" + EC_CERT, der: new Uint8Array(0) }, msg, sig)).toBe(OK);
+    expect(verify("ES256", { kind: 1, text: EC_CERT, der: new Uint8Array(0) }, msg, flip(sig, 3))).toBe(BAD);
   });
 });
+
+// `openssl ecparam -name prime256v1 -genkey | openssl pkcs8 -topk8 -nocrypt` and
+// `openssl req -x509 -new -key k.pem -days 36500 -subj /CN=sluice-test`.
+const EC_CERT_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+CE4jWDHk2mxWScI
+Og6R8sVtYzOD+llI9Prmt2HSZHuhRANCAAT2O0Afm2qNNljQI+y4h20ZfSV1eYv3
+jTF0e/ICq/T3HJGepipWvXAUFh4tjbP6qV87olsOas5VSnVuX63wPeE4
+-----END PRIVATE KEY-----
+`;
+const EC_CERT = `-----BEGIN CERTIFICATE-----
+MIIBgzCCASigAwIBAgITdtAnJ86u7uk0LoKjxT++LVSvpzAKBggqhkjOPQQDAjAW
+MRQwEgYDVQQDDAtzbHVpY2UtdGVzdDAgFw0yNjEyMDIxOTA1NTFaGA8yMTI2MTEw
+ODE5MDU1MVowFjEUMBIGA1UEAwwLc2x1aWNlLXRlc3QwWTATBgcqhkjOPQIBBggq
+hkjOPQMBBwNCAAT2O0Afm2qNNljQI+y4h20ZfSV1eYv3jTF0e/ICq/T3HJGepipW
+vXAUFh4tjbP6qV87olsOas5VSnVuX63wPeE4o1MwUTAdBgNVHQ4EFgQUvCoI4NAr
+Vif4+FzAN47yzZHyLbQwHwYDVR0jBBgwFoAUvCoI4NArVif4+FzAN47yzZHyLbQw
+DwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEA4IxGyrcwYo34bUBP
+vpGWokNNX5WPki8cP0HCEfffiE4CIQCitJkEgshHZeY0907rGeWtXWA+KE5MCRvl
+k6V5Fp+5Ww==
+-----END CERTIFICATE-----
+`;
