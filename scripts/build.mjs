@@ -33,6 +33,51 @@ export function testPluginDirs(base = root) {
 }
 
 /**
+ * The AssemblyScript test modules of the SDK's unit and property tests (harness/src/ascunit.ts
+ * loads them): sdk/test/*.entry.ts and test/fuzz/*.entry.ts, built with the plugins so the test
+ * files find them ready instead of each starting its own compiler.
+ */
+export function unitEntries(base = root) {
+  const out = [];
+  for (const d of ["sdk/test", "test/fuzz"]) {
+    const dir = join(base, d);
+    if (existsSync(dir)) for (const n of readdirSync(dir).sort()) if (n.endsWith(".entry.ts")) out.push(`${d}/${n}`);
+  }
+  return out;
+}
+
+/** Where a test module is written, and the compiler's arguments for it (the one definition). */
+export function unitModule(entry, target = "envoy", base = root) {
+  const src = join(base, entry);
+  const out = join(base, "build", "ascunit", `${entry.split("/").pop().replace(/\.ts$/, "")}-${target}.wasm`);
+  const args = [
+    join(base, "node_modules", "assemblyscript", "bin", "asc.js"), src, join(base, "sdk", "runtime", "abort.ts"),
+    "--config", join(base, "asconfig.json"), "--target", target,
+    "--use", "abort=sdk/runtime/abort/sluiceAbort",
+    "--exportRuntime", "--outFile", out,
+  ];
+  return { src, out, args };
+}
+
+/** A test module is stale when its entry or any SDK source is newer (the SDK's tests excluded). */
+export function unitStale(entry, target = "envoy", base = root) {
+  const { src, out } = unitModule(entry, target, base);
+  if (!existsSync(out)) return true;
+  return statSync(out).mtimeMs < Math.max(statSync(src).mtimeMs, newestTs(join(base, "sdk")));
+}
+
+function newestTs(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) { if (name !== "node_modules" && name !== "test") newest = Math.max(newest, newestTs(p)); }
+    else if (name.endsWith(".ts")) newest = Math.max(newest, st.mtimeMs);
+  }
+  return newest;
+}
+
+/**
  * Where the compiler, the SDK and the compiler options are. `base` is the repository root (the
  * sluice CLI passes it: its bundle lives elsewhere), or a ready object for a standalone plugin
  * project whose SDK and compiler are npm packages in its node_modules.
@@ -95,6 +140,14 @@ export function buildPluginAsync(dir, target, base = root, pool = null) {
     child.stderr.on("data", (d) => (log += d));
     child.on("close", (code) => resolvePromise({ ok: code === 0, out, log }));
   });
+}
+
+function buildUnitAsync(entry, target, base, pool) {
+  const { out, args } = unitModule(entry, target, base);
+  mkdirSync(dirname(out), { recursive: true });
+  if (pool) return pool.compile(args.slice(1)).then((r) => ({ ...r, out }));
+  const r = spawnSync(process.execPath, args, { cwd: base, encoding: "utf8" });
+  return Promise.resolve({ ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") });
 }
 
 // A compiler process that stays up for many modules. A fresh `asc` spends 2-4 s of a small
@@ -210,9 +263,10 @@ export async function runBuilds(jobs, { force = false, base = root, concurrency 
       const i = next++;
       const job = jobs[i];
       const t0 = performance.now();
-      const out = join(job.dir, "build", `${job.target}.wasm`);
+      const out = job.unit ? unitModule(job.unit, job.target, base).out : join(job.dir, "build", `${job.target}.wasm`);
       let r;
-      if (!force && upToDate(job.dir, job.target, base)) r = { ok: true, skipped: true, out, log: "" };
+      if (!force && (job.unit ? !unitStale(job.unit, job.target, base) : upToDate(job.dir, job.target, base))) r = { ok: true, skipped: true, out, log: "" };
+      else if (job.unit) r = { ...(await buildUnitAsync(job.unit, job.target, base, compiler)), skipped: false };
       else r = { ...(await buildPluginAsync(job.dir, job.target, base, compiler)), skipped: false };
       done++;
       results[i] = { ...job, ...r, size: r.ok ? statSync(r.out).size : 0, ms: performance.now() - t0, done, total: jobs.length };
@@ -255,6 +309,7 @@ async function main() {
     const dir = join(root, all.includes(name) ? "plugins" : join("test", "plugins"), name);
     for (const target of targets) jobs.push({ name, dir, target });
   }
+  if (!names.length) for (const unit of unitEntries()) jobs.push({ name: unit.split("/").pop().replace(/\.entry\.ts$/, " (test module)"), unit, target: "envoy" });
   const results = await runBuilds(jobs, {
     force,
     warm: !cold,

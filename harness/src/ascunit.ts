@@ -4,8 +4,9 @@
 // The module gets stub host imports: proxy_log prints, everything else fails with a status.
 import { spawnSync, execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdirSync, readFileSync, existsSync, statSync } from "node:fs";
-import { join, basename } from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { unitModule, unitStale } from "../../scripts/build.mjs";
 import { repoRoot } from "./tools.js";
 
 export interface AsModule {
@@ -22,21 +23,15 @@ export interface AsModule {
   unpin(ptr: number): void;
 }
 
+// The module's path, its compiler arguments and its staleness are scripts/build.mjs's (which
+// builds every test module with the plugins, so a test file usually finds its module ready).
 function ascArgs(entry: string, target: string): { src: string; out: string; args: string[] } {
-  const src = join(repoRoot, entry);
-  const outDir = join(repoRoot, "build", "ascunit");
-  mkdirSync(outDir, { recursive: true });
-  const out = join(outDir, `${basename(entry, ".ts")}-${target}.wasm`);
-  const args = [
-    join(repoRoot, "node_modules", "assemblyscript", "bin", "asc.js"), src, join(repoRoot, "sdk", "runtime", "abort.ts"),
-    "--config", join(repoRoot, "asconfig.json"), "--target", target,
-    "--use", "abort=sdk/runtime/abort/sluiceAbort",
-    "--exportRuntime", "--outFile", out,
-  ];
-  return { src, out, args };
+  const m = unitModule(entry, target, repoRoot);
+  mkdirSync(dirname(m.out), { recursive: true });
+  return m;
 }
 
-const stale = (src: string, out: string) => !existsSync(out) || statSync(out).mtimeMs < newestSdkMtime(src);
+const stale = (entry: string, target: string) => unitStale(entry, target, repoRoot);
 
 /**
  * Compiles `entry` (a path relative to the repo) once per content change and instantiates it.
@@ -46,8 +41,8 @@ const stale = (src: string, out: string) => !existsSync(out) || statSync(out).mt
  * never ends).
  */
 export async function loadAsModule(entry: string, target: "envoy" | "higress" = "envoy"): Promise<AsModule> {
-  const { src, out, args } = ascArgs(entry, target);
-  if (stale(src, out)) {
+  const { out, args } = ascArgs(entry, target);
+  if (stale(entry, target)) {
     try {
       await promisify(execFile)(process.execPath, args, { cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 26 });
     } catch (e) {
@@ -60,30 +55,13 @@ export async function loadAsModule(entry: string, target: "envoy" | "higress" = 
 
 /** The same, blocking: for scripts outside vitest (the fuzzer, benchmarks). */
 export function loadAsModuleSync(entry: string, target: "envoy" | "higress" = "envoy"): AsModule {
-  const { src, out, args } = ascArgs(entry, target);
-  if (stale(src, out)) {
+  const { out, args } = ascArgs(entry, target);
+  if (stale(entry, target)) {
     const r = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`asc failed for ${entry}:\n${r.stdout}${r.stderr}`);
   }
   return instantiate(readFileSync(out));
 }
-
-function newestSdkMtime(entry: string): number {
-  // Rebuild when the entry or any SDK file changed.
-  let newest = statSync(entry).mtimeMs;
-  const walk = (dir: string) => {
-    for (const name of require_readdir(dir)) {
-      const p = join(dir, name);
-      const st = statSync(p);
-      if (st.isDirectory()) { if (name !== "node_modules" && name !== "test") walk(p); }
-      else if (name.endsWith(".ts")) newest = Math.max(newest, st.mtimeMs);
-    }
-  };
-  walk(join(repoRoot, "sdk"));
-  return newest;
-}
-
-import { readdirSync as require_readdir } from "node:fs";
 
 function instantiate(bytes: Buffer): AsModule {
   const logs: string[] = [];
