@@ -92,9 +92,11 @@ fi
 node "$ROOT/cli/build.mjs" --quiet || die "could not bundle the sluice CLI (node cli/build.mjs)"
 
 # --- Chroma (ai-cache's semantic cache tests) ---------------------------------------------------
-# The PyPI chromadb server in its own venv, .tools/chroma (≈520 MB, about 2 minutes); the harness
+# The PyPI chromadb server in its own venv, .tools/chroma (≈410 MB, about a minute); the harness
 # starts it with .tools/chroma/bin/chroma (harness/src/chroma.ts). Without it only the tests that
-# need a real Chroma fail, so a failure here is reported, not fatal.
+# need a real Chroma fail, so a failure here is reported, not fatal. --no-compile: pip would byte-
+# compile all ≈10,000 Python files (a third of the install's time); Python compiles the few the
+# server imports on its first start instead.
 if [ "$(cat "$TOOLS/chroma.version" 2>/dev/null)" != "$CHROMADB_VERSION" ] || [ ! -x "$TOOLS/chroma/bin/chroma" ]; then
   if ! command -v python3 >/dev/null; then
     echo "bootstrap: Chroma not installed: python3 is missing (install Python 3.9+ for chromadb $CHROMADB_VERSION)" >&2
@@ -102,7 +104,7 @@ if [ "$(cat "$TOOLS/chroma.version" 2>/dev/null)" != "$CHROMADB_VERSION" ] || [ 
     say "installing chromadb $CHROMADB_VERSION into $TOOLS/chroma"
     rm -rf "$TOOLS/chroma"
     if python3 -m venv "$TOOLS/chroma" >"$TOOLS/chroma-install.log" 2>&1 \
-       && "$TOOLS/chroma/bin/pip" install --quiet --disable-pip-version-check "chromadb==$CHROMADB_VERSION" >>"$TOOLS/chroma-install.log" 2>&1; then
+       && "$TOOLS/chroma/bin/pip" install --quiet --no-compile --disable-pip-version-check "chromadb==$CHROMADB_VERSION" >>"$TOOLS/chroma-install.log" 2>&1; then
       echo "$CHROMADB_VERSION" > "$TOOLS/chroma.version"
     else
       echo "bootstrap: Chroma not installed: could not pip install chromadb==$CHROMADB_VERSION into a venv (see $TOOLS/chroma-install.log)" >&2
