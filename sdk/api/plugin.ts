@@ -17,6 +17,7 @@ import { requestHeaders, responseHeaders, requestTrailers, responseTrailers, Hea
 import { JsonObject } from "../json/value";
 import { parseJson } from "../json/parse";
 import { RuleMatch, parseRuleMatch } from "../config/match";
+import { findSecretTemplate, secretTemplateError } from "../config/secret-template";
 import { bodyWait, BODY_WAIT_MESSAGE } from "./body-wait";
 
 export enum BodyMode {
@@ -94,6 +95,8 @@ export abstract class Plugin<C> extends RootContext {
       if (o === null) return "the plugin configuration is not a valid json: expected an object";
       doc = o;
     }
+    const secretAt = findSecretTemplate(doc);
+    if (secretAt !== null) return secretTemplateError(secretAt);
     const pid = doc.getString("_plugin_id_");
     if (pid !== null) { logState.pluginId = pid; doc.delete("_plugin_id_"); }
 

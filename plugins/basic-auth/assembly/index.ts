@@ -38,7 +38,6 @@ class BasicAuth extends ConsumerAuthPlugin<BasicAuthConfig> {
       if (colon < 0 || credential.lastIndexOf(":") != colon) {
         return err.fail<BasicAuthConfig>("invalid credential format (consumer " + name + "): expected user:password");
       }
-      if (credential.startsWith("${secret.")) return err.fail<BasicAuthConfig>("credential templates from Kubernetes secrets are not supported (consumer " + name + ")");
       c.names.push(name);
       c.credentials.push(credential);
       c.secrets.push(consumer.secret);

@@ -109,7 +109,7 @@ export const table: PluginTable = {
     ["duplicate credentials", { consumers: [...consumers, { name: "eve", credential: "bob:builder" }] }, "duplicate consumer credential"],
     ["a credential without ':'", { consumers: [{ name: "a", credential: "ab" }] }, "invalid credential format"],
     ["a credential with two ':'", { consumers: [{ name: "a", credential: "a:b:c" }] }, "invalid credential format"],
-    ["a secret template", { consumers: [{ name: "a", credential: "${secret.ns/s.key}:x" }] }, "not supported"],
+    ["a secret template (only Higress's control plane expands it)", { consumers: [{ name: "a", credential: "${secret.ns/s.key}:x" }] }, "'consumers[0].credential' holds a ${secret.…} template: only Higress's control plane expands those"],
     ["global_auth not a boolean", { consumers, global_auth: 1 }, "global_auth must be a boolean"],
     ["a rule without allow", { consumers, _rules_: [{ _match_domain_: ["a.com"] }] }, "rule 0: allow is required"],
   ] as const).map(([name, config, message]) => ({ name, config, message })),

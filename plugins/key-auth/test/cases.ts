@@ -137,6 +137,7 @@ export const table: PluginTable = {
   badConfigs: ([
     ["duplicate credentials", { ...base, consumers: [...consumers, { name: "eve", credential: "bob-key" }] }, "duplicate consumer credential"],
     ["no keys", { consumers, in_header: true }, "keys is required"],
+    ["a secret template in a rule (only Higress's control plane expands it)", { ...base, _rules_: [{ _match_route_: ["r"], allow: ["alice"], consumers: [{ name: "x", credential: "${secret.higress-system/keys.alice}" }] }] }, "'_rules_[0].consumers[0].credential' holds a ${secret.…} template"],
     ["empty keys", { ...base, keys: [] }, "keys cannot be empty"],
     ["neither in_query nor in_header", { consumers, keys: ["x-api-key"] }, "must one of in_query/in_header required"],
     ["no consumers", { keys: ["x-api-key"], in_header: true }, "consumers is required"],
