@@ -82,6 +82,14 @@ function urlDecode(s: string, uni: bool): string {
 }
 
 function jsDecode(s: string): string {
+  return backslashDecode(s, true);
+}
+
+/**
+ * ANSI C escapes (`\xHH`, `\OOO`, `\n` …) as escapeSeqDecode decodes them; with `unicode`, also
+ * JavaScript's `\uHHHH` (jsDecode: the low byte, with ModSecurity's full-width ASCII folding).
+ */
+function backslashDecode(s: string, unicode: bool): string {
   if (s.indexOf("\\") < 0) return s;
   const out = new Array<i32>();
   const n = s.length;
@@ -89,7 +97,7 @@ function jsDecode(s: string): string {
     const c = s.charCodeAt(i);
     if (c != 92 || i + 1 >= n) { out.push(c); continue; }
     const d = s.charCodeAt(i + 1);
-    if (d == 117 && i + 5 < n) { // \uHHHH
+    if (unicode && d == 117 && i + 5 < n) { // \uHHHH
       const a = hexVal(s.charCodeAt(i + 2)), b = hexVal(s.charCodeAt(i + 3)), e = hexVal(s.charCodeAt(i + 4)), f = hexVal(s.charCodeAt(i + 5));
       if (a >= 0 && b >= 0 && e >= 0 && f >= 0) {
         let v = (e << 4) | f;
@@ -128,28 +136,7 @@ function escapeChar(d: i32): i32 {
 }
 
 function escapeSeqDecode(s: string): string {
-  if (s.indexOf("\\") < 0) return s;
-  const out = new Array<i32>();
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c != 92 || i + 1 >= n) { out.push(c); continue; }
-    const d = s.charCodeAt(i + 1);
-    if (d == 120 && i + 3 < n) {
-      const h = hexVal(s.charCodeAt(i + 2)), l = hexVal(s.charCodeAt(i + 3));
-      if (h >= 0 && l >= 0) { out.push((h << 4) | l); i += 3; continue; }
-    }
-    if (d >= 48 && d <= 55) {
-      let v = 0, j = i + 1, k = 0;
-      while (j < n && k < 3 && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 55) { v = v * 8 + s.charCodeAt(j) - 48; j++; k++; }
-      out.push(v & 0xff);
-      i = j - 1;
-      continue;
-    }
-    out.push(escapeChar(d));
-    i++;
-  }
-  return fromCodes(out);
+  return backslashDecode(s, false);
 }
 
 const ENTITIES = ["quot", "amp", "lt", "gt", "nbsp", "apos"];
