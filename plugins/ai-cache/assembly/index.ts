@@ -8,11 +8,11 @@
 // 200, finish_reason stop, no tool call), which Higress does not check. Every failure of Redis,
 // the embedding service or Chroma lets the request go on (fail-open).
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, HeaderPair, Status, Counter } from "@sluice/sdk";
-import { UserAttributes, contentText, gjsonGet, gjsonString } from "@sluice/sdk/ai";
+import { UserAttributes, contentText, gjsonGet, gjsonString, AiApi, classifyAiPathString, anthropicTextAnswer, anthropicTextStream } from "@sluice/sdk/ai";
 import { httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError } from "@sluice/sdk/http";
 import { RedisHandler, RedisResult } from "@sluice/sdk/redis";
 import { parseJsonBytes } from "@sluice/sdk/json";
-import { Config, KeyStrategy, parseConfig } from "./config";
+import { Config, KeyStrategy, parseConfig, DEFAULT_RESPONSE_TEMPLATE, DEFAULT_STREAM_RESPONSE_TEMPLATE } from "./config";
 import { embeddingRequest, readEmbedding } from "./embedding";
 import { collectionPath, vectorHeaders, queryBody, upsertBody, readNearest, passes } from "./vector";
 import { fillTemplate, JsonAnswer, StreamAnswer } from "./answer";
@@ -77,6 +77,8 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
   json: JsonAnswer | null = null;
   events: StreamAnswer | null = null;
   attrs: UserAttributes = new UserAttributes();
+  /** The client's API (its path): an Anthropic client is answered in Anthropic's shape. */
+  api: AiApi = AiApi.Other;
 
   private get owner(): AiCache { return <AiCache>this.plugin; }
 
@@ -90,6 +92,8 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     }
     const ct = this.requestHeaders.get("content-type");
     if (ct === null || !ct.toLowerCase().includes("application/json") || endOfStream) return Action.Continue;
+    const path = this.requestHeaders.get(":path");
+    this.api = path === null ? AiApi.Other : classifyAiPathString(path);
     // The answer is read on its way back: ask for it uncompressed.
     this.requestHeaders.remove("accept-encoding");
     this.requestBodyMode = BodyMode.Buffer;
@@ -191,8 +195,14 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     this.mark("hit");
     if (semantic) this.owner.semanticHits.increment(1); else this.owner.hits.increment(1);
     log.debug((semantic ? "semantic" : "exact") + " cache hit");
-    const body = fillTemplate(this.stream ? this.config.streamResponseTemplate : this.config.responseTemplate, value);
     const ct = this.stream ? "text/event-stream; charset=utf-8" : "application/json; charset=utf-8";
+    // Higress answers every client with its OpenAI templates; an Anthropic client (/v1/messages)
+    // could not read that, so unless the templates were configured it gets Anthropic's shape.
+    const anthropic = this.api == AiApi.AnthropicMessages &&
+      this.config.responseTemplate == DEFAULT_RESPONSE_TEMPLATE && this.config.streamResponseTemplate == DEFAULT_STREAM_RESPONSE_TEMPLATE;
+    const body = anthropic
+      ? (this.stream ? anthropicTextStream("from-cache", value, "from-cache") : anthropicTextAnswer("from-cache", value, "from-cache"))
+      : fillTemplate(this.stream ? this.config.streamResponseTemplate : this.config.responseTemplate, value);
     this.respond(200, body, [new HeaderPair("content-type", ct)], "ai-cache.hit");
   }
 
@@ -205,6 +215,7 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     if (this.phase != Phase.Forwarded) return Action.Continue;
     this.mark("miss");
     this.owner.misses.increment(1);
+    if (this.api == AiApi.AnthropicMessages) { log.debug("an Anthropic Messages answer: not cached (only OpenAI-shaped answers are read)"); this.phase = Phase.Done; return Action.Continue; }
     const st = this.responseHeaders.get(":status");
     if (st === null || st != "200" || endOfStream) { log.debug("response status " + (st === null ? "none" : st) + ": not cached"); this.phase = Phase.Done; return Action.Continue; }
     const ct = this.responseHeaders.get("content-type");

@@ -64,6 +64,25 @@ const ask = (route: string, body: string, o: { headers?: [string, string][]; ans
   answer: o.answer ?? completion("unused"),
 });
 
+/** An Anthropic Messages request (`/v1/messages`). */
+const askAnthropic = (route: string, q: string, stream = false, answer?: UpstreamAnswer): RowRequest => ({
+  method: "POST",
+  path: `/${route}/v1/messages`,
+  headers: [["content-type", "application/json"], ["anthropic-version", "2023-06-01"]],
+  body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: q }], ...(stream ? { stream: true } : {}) }),
+  answer: answer ?? completion("unused"),
+});
+/** What an Anthropic client gets on a hit (the SDK's sdk/ai/deny.ts shapes, id and model "from-cache"). */
+const anthropicHit = (text: string) => JSON.stringify({ id: "from-cache", type: "message", role: "assistant", model: "from-cache", content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } });
+const anthropicHitStream = (text: string) => [
+  ["message_start", { type: "message_start", message: { id: "from-cache", type: "message", role: "assistant", model: "from-cache", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } }],
+  ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+  ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }],
+  ["content_block_stop", { type: "content_block_stop", index: 0 }],
+  ["message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 0 } }],
+  ["message_stop", { type: "message_stop" }],
+].map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join("");
+
 /** ai_log as Higress writes it (JSON escaped once). */
 export const aiLog = (o: Observed) => (o.properties.ai_log === null ? null : JSON.parse(JSON.parse(`"${o.properties.ai_log}"`)));
 
@@ -112,6 +131,9 @@ const rows: Row[] = [
   hit("the same question", ask("plain", chatBody(Q1)), fill(TEMPLATE, A1)),
   hit("the same question streamed (SSE template)", ask("plain", chatBody(Q1, true)), fill(STREAM_TEMPLATE, A1), true),
   hit("the same question, body sent a byte at a time", ask("plain", chatBody(Q1), { chunks: chatBody(Q1).length }), fill(TEMPLATE, A1)),
+  hit("an Anthropic client (/v1/messages) asking the same gets Anthropic's shape", askAnthropic("plain", Q1), anthropicHit(A1)),
+  hit("an Anthropic client streaming gets an Anthropic event stream", askAnthropic("plain", Q1, true), anthropicHitStream(A1), true),
+  notStored("an Anthropic answer", askAnthropic("plain", "Anthropic only", false, { headers: { "content-type": "application/json" }, body: anthropicHit("from claude") }), P + "Anthropic only", "an Anthropic Messages answer: not cached"),
   hit("an earlier turn differs, the last question is the key", ask("plain", chatBody([{ role: "system", content: "be brief" }, { role: "user", content: Q1 }])), fill(TEMPLATE, A1)),
   miss("a streamed answer in 7-byte pieces", ask("plain", chatBody(Q2, true), { answer: stream(["Hello", " there", ", friend"], { size: 7 }) }), P + Q2, "Hello there, friend"),
   hit("the streamed answer asked without stream", ask("plain", chatBody(Q2)), fill(TEMPLATE, "Hello there, friend")),
@@ -146,6 +168,7 @@ const rows: Row[] = [
   },
   miss("custom templates", ask("tpl", chatBody("quote me"), { answer: completion('He said "hi"\nand left. 100%') }), P + "quote me", 'He said "hi"\nand left. 100%'),
   hit("responseTemplate: %s JSON-escaped, %% a percent sign", ask("tpl", chatBody("quote me")), '{"answer":"He said \\"hi\\"\\nand left. 100%","share":"100%"}'),
+  hit("configured templates answer an Anthropic client too (as Higress)", askAnthropic("tpl", "quote me"), '{"answer":"He said \\"hi\\"\\nand left. 100%","share":"100%"}'),
   hit("streamResponseTemplate", ask("tpl", chatBody("quote me", true)), 'data: {"answer":"He said \\"hi\\"\\nand left. 100%"}\n\ndata: [DONE]\n\n', true),
 ];
 
