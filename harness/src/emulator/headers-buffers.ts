@@ -16,6 +16,7 @@ function headerMap(h: HostContext, type: number, forWrite: boolean): HeaderMap |
       if (!s) return null;
       if (forWrite && s.finished) return "log";
       const d = type === MapType.HttpRequestHeaders || type === MapType.HttpRequestTrailers ? s.req : s.resp;
+      if (d.headersReleased && !s.finished && (type === MapType.HttpRequestHeaders || type === MapType.HttpResponseHeaders)) return null;
       return type === MapType.HttpRequestHeaders || type === MapType.HttpResponseHeaders ? d.headers : d.trailers;
     }
     case MapType.HttpCallResponseHeaders:
@@ -58,6 +59,10 @@ function buffer(h: HostContext, type: number): Buffer | null {
   }
 }
 
+function isStreamMap(type: number): boolean {
+  return type === MapType.HttpRequestHeaders || type === MapType.HttpRequestTrailers || type === MapType.HttpResponseHeaders || type === MapType.HttpResponseTrailers;
+}
+
 export function headerMapImports(h: HostContext): HostFunctions {
   return {
     proxy_get_header_map_value(type: number, kPtr: number, kLen: number, retPtr: number, retSize: number) {
@@ -73,7 +78,8 @@ export function headerMapImports(h: HostContext): HostFunctions {
     proxy_get_header_map_pairs(type: number, retPtr: number, retSize: number) {
       const m = headerMap(h, type, false);
       if (m === "log") return Status.NotFound;
-      if (!m) return Status.BadArgument;
+      // Envoy hands out no pairs (and Ok) for a map it does not have now.
+      if (!m) return isStreamMap(type) && h.current() ? h.mem.copyOut(Buffer.alloc(0), retPtr, retSize) : Status.BadArgument;
       if (m.size === 0) return h.mem.copyOut(Buffer.alloc(0), retPtr, retSize);
       return h.mem.copyOut(encodePairs(m.pairs), retPtr, retSize);
     },

@@ -29,6 +29,13 @@ export class Direction {
   /** Chunks the host holds while headers are stopped with StopAllIteration. */
   held: Buffer[] = [];
   trailers: HeaderMap | null = null;
+  /**
+   * The headers callback returned Continue: Envoy's wasm Context forgets the header map then
+   * (decodeHeaders/encodeHeaders null it), so later callbacks of this direction cannot read or
+   * change the headers — until the access-log phase, which gets them again. Paused and resumed
+   * headers stay reachable (continueStream keeps the map).
+   */
+  headersReleased = false;
   trailersState: "none" | "stopped" | "forwarded" = "none";
   out: { headers: HeaderMap | null; body: Buffer[]; trailers: HeaderMap | null; complete: boolean } = { headers: null, body: [], trailers: null, complete: false };
 
@@ -120,8 +127,10 @@ export class HttpStream {
     d.eos = endOfStream;
     if (!this.start()) return HeadersStatus.Continue;
     if (!this.emu.routeResolved(this)) this.emu.resolveRoute(this);
+    d.headersReleased = false;
     const r = this.call("proxy_on_request_headers", d.headers.size, endOfStream ? 1 : 0);
     if (r === undefined) return this.afterTrap();
+    d.headersReleased = r === HeadersStatus.Continue;
     this.afterHeaders(d, r, "request");
     return r;
   }
@@ -140,8 +149,10 @@ export class HttpStream {
     d.headers = new HeaderMap(toBytePairs(headers));
     d.eos = endOfStream;
     if (this.emu.failed) return this.afterTrap();
+    d.headersReleased = false;
     const r = this.call("proxy_on_response_headers", d.headers.size, endOfStream ? 1 : 0);
     if (r === undefined) return this.afterTrap();
+    d.headersReleased = r === HeadersStatus.Continue;
     this.afterHeaders(d, r, "response");
     return r;
   }
@@ -416,7 +427,9 @@ export class HttpStream {
     d.trailers = null;
     d.eos = lr.body.length === 0;
     this.inLocalReply = true;
+    d.headersReleased = false;
     const r = this.emu.failed ? HeadersStatus.Continue : this.call("proxy_on_response_headers", headers.size, d.eos ? 1 : 0);
+    d.headersReleased = r === HeadersStatus.Continue;
     this.forwardHeaders(d, "response");
     if (r !== undefined && lr.body.length > 0 && !this.emu.failed) {
       d.eos = true;
