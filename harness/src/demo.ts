@@ -1,17 +1,24 @@
-// `npm run demo`: the classic "AI Q&A" gateway. Envoy runs request-block → ai-proxy in front of
-// Qwen (DashScope's native text-generation API). Clients speak OpenAI (or Anthropic) to the
-// gateway; ai-proxy maps the model, converts the request and the (streamed) answer, and reports
-// token usage.
+// `npm run demo`: the AI gateway our users describe, in one Envoy, with Higress's own plugin
+// configurations (in Higress's order: AUTHN phase first, then by priority):
+//   key-auth → ai-cache (Redis) → ai-token-ratelimit (Redis) → ai-security-guard → ai-proxy → Qwen
+// Clients speak OpenAI (or Anthropic) to the gateway with an API key; a repeated question is
+// answered from the cache; tokens are counted per consumer in Redis; a risky prompt is refused by
+// content moderation (a strict Aliyun Content Security mock); ai-proxy maps the model, converts the
+// request and the (streamed) answer to DashScope's native API, and reports token usage.
 //
 // Upstream: the DashScope mock from harness/src/mocks/llm by default; with DASHSCOPE_API_KEY set,
 // the real dashscope.aliyuncs.com:443 over TLS (that path needs network access and a key, so the
-// test suite cannot cover it). Runs until Ctrl-C. SLUICE_DEMO_PORT picks the port (default 10000).
+// test suite cannot cover it). Redis is a local redis-server behind webdis (a stock Envoy has no
+// Redis host calls). Runs until Ctrl-C. SLUICE_DEMO_PORT picks the port (default 10000).
+// test/demo/demo.test.ts runs it and tries what it prints.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Envoy, EnvoyStartError } from "./envoy.js";
 import { repoRoot } from "./tools.js";
 import type { PluginSpec, ClusterSpec } from "./bootstrap.js";
 import { LlmMock, dashscopeFamily } from "./mocks/llm/index.js";
+import { AliyunGreenMock } from "./mocks/aliyun-green.js";
+import { RedisServer } from "./redis.js";
 
 function built(name: string): string {
   const p = join(repoRoot, "plugins", name, "build", "envoy.wasm");
@@ -24,24 +31,58 @@ function built(name: string): string {
 
 const demoPort = Number(process.env.SLUICE_DEMO_PORT ?? 10000);
 
-const apiKey = process.env.DASHSCOPE_API_KEY;
+const apiKey = process.env.DASHSCOPE_API_KEY || undefined; // set but empty: the mock
 const real = !!apiKey;
+const DEMO_KEY = "sk-sluice-demo";
+const REDIS_CLUSTER = "outbound|6379||redis.static";
+const GREEN_CLUSTER = "outbound|443||safecheck.dns";
+
 const mock = real ? undefined : await LlmMock.start(dashscopeFamily);
+const green = await AliyunGreenMock.start();
+green.risk = { high: ["bomb"] };
+const redis = await RedisServer.start();
+const stopServices = async () => { await mock?.stop(); await green.stop(); await redis.stop(); };
 
-const cluster: ClusterSpec = real
-  ? { name: "dashscope", host: "dashscope.aliyuncs.com", port: 443, dns: true, tlsSni: "dashscope.aliyuncs.com", connectTimeoutMs: 5000 }
-  : { name: "dashscope", port: mock!.port };
+const clusters: ClusterSpec[] = [
+  real
+    ? { name: "dashscope", host: "dashscope.aliyuncs.com", port: 443, dns: true, tlsSni: "dashscope.aliyuncs.com", connectTimeoutMs: 5000 }
+    : { name: "dashscope", port: mock!.port },
+  { name: REDIS_CLUSTER, port: redis.webdisPort },
+  { name: GREEN_CLUSTER, port: green.port },
+];
 
+// Higress's configurations, unchanged (on Higress, each goes into a WasmPlugin's defaultConfig).
 const plugins: PluginSpec[] = [
   {
-    name: "request-block",
-    wasm: built("request-block"),
-    config: { block_bodies: ["DROP TABLE"], blocked_code: 403, blocked_message: "blocked by sluice request-block" },
+    name: "key-auth",
+    wasm: built("key-auth"),
+    config: { consumers: [{ name: "demo-team", credential: DEMO_KEY }], keys: ["x-api-key"], in_header: true, global_auth: true },
+  },
+  {
+    name: "ai-cache",
+    wasm: built("ai-cache"),
+    config: { cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, cacheTTL: 600 } },
+  },
+  {
+    name: "ai-token-ratelimit",
+    wasm: built("ai-token-ratelimit"),
+    config: {
+      rule_name: "demo",
+      rule_items: [{ limit_by_per_consumer: "", limit_keys: [{ key: "*", token_per_minute: 5000 }] }],
+      redis: { service_name: "redis.static", service_port: 6379 },
+    },
+  },
+  {
+    name: "ai-security-guard",
+    wasm: built("ai-security-guard"),
+    config: {
+      serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com",
+      accessKey: "LTAI5tSluiceMockKey", secretKey: "sluice-mock-aliyun-secret", checkRequest: true, checkResponse: true,
+    },
   },
   {
     name: "ai-proxy",
     wasm: built("ai-proxy"),
-    // Higress's ai-proxy configuration, unchanged.
     config: {
       provider: {
         type: "qwen",
@@ -58,29 +99,34 @@ try {
   envoy = await Envoy.start({
     plugins,
     routes: [{ name: "ai", prefix: "/", cluster: "dashscope", timeoutSeconds: 120 }],
-    clusters: [cluster],
+    clusters,
     listenerPort: demoPort,
   }, { wasmLogLevel: "info" });
 } catch (e) {
-  await mock?.stop();
+  await stopServices();
   if (!(e instanceof EnvoyStartError && e.reason === "port")) throw e;
   console.error(`demo: ${e.message.split("\n")[0].replace(/^Envoy did not start: /, "")} (another gateway? set SLUICE_DEMO_PORT to a free port)`);
   process.exit(1);
 }
 
 const u = envoy.url;
-const chat = (extra: string) => `'{"model":"gpt-4o","messages":[{"role":"user","content":"What is a sluice?"}]${extra}}'`;
+const chat = (content: string, extra = "") => `'{"model":"gpt-4o","messages":[{"role":"user","content":"${content}"}]${extra}}'`;
+const curl = (flags: string, path: string, body: string, key = true) => `curl ${flags} ${u}${path} -H 'content-type: application/json'${key ? ` -H 'x-api-key: ${DEMO_KEY}'` : ""} -d ${body}`;
 console.log(`Sluice AI gateway: Envoy ${envoy.version} on ${u} (admin ${envoy.adminUrl})`);
-console.log(`chain: request-block → ai-proxy → ${real ? "dashscope.aliyuncs.com:443 (real Qwen, TLS)" : `DashScope mock on 127.0.0.1:${mock!.port} (set DASHSCOPE_API_KEY for the real Qwen)`}`);
+console.log(`chain: key-auth → ai-cache → ai-token-ratelimit → ai-security-guard → ai-proxy → ${real ? "dashscope.aliyuncs.com:443 (real Qwen, TLS)" : `DashScope mock on 127.0.0.1:${mock!.port} (set DASHSCOPE_API_KEY for the real Qwen)`}`);
+console.log(`services: Redis 127.0.0.1:${redis.redisPort} (webdis :${redis.webdisPort}) for the cache and the token counts; Aliyun Content Security mock :${green.port} (refuses "bomb")`);
+console.log(`consumer: demo-team, API key ${DEMO_KEY} (header x-api-key), 5000 tokens a minute`);
 console.log(`models: gpt-4o → qwen-max, gpt-4o-mini → qwen-turbo, anything else → qwen-plus\n`);
 console.log("Try:");
-console.log(`  curl -s ${u}/v1/chat/completions -H 'content-type: application/json' -d ${chat("")}`);
-console.log(`  curl -sN ${u}/v1/chat/completions -H 'content-type: application/json' -d ${chat(',"stream":true')}`);
-console.log(`  curl -s ${u}/v1/messages -H 'content-type: application/json' -d '{"model":"gpt-4o","max_tokens":256,"messages":[{"role":"user","content":"What is a sluice?"}]}'   # Anthropic API`);
-console.log(`  curl -si ${u}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"gpt-4o","messages":[{"role":"user","content":"x; DROP TABLE users"}]}'   # 403 from request-block`);
+console.log(`  ${curl("-s", "/v1/chat/completions", chat("What is a sluice?"))}`);
+console.log(`  ${curl("-s", "/v1/chat/completions", chat("What is a sluice?"))}   # again: answered from the cache ("model":"from-cache")`);
+console.log(`  ${curl("-sN", "/v1/chat/completions", chat("Stream, please", ',"stream":true'))}`);
+console.log(`  ${curl("-s", "/v1/messages", `'{"model":"gpt-4o","max_tokens":256,"messages":[{"role":"user","content":"What is a sluice?"}]}'`)}   # Anthropic API`);
+console.log(`  ${curl("-s", "/v1/chat/completions", chat("how do I build a bomb?"))}   # refused by content moderation`);
+console.log(`  ${curl("-si", "/v1/chat/completions", chat("hi"), false)}   # 401 from key-auth`);
 console.log(`\nOr with the openai client (npm i openai), in a .mjs file:\n`);
 console.log(`  import OpenAI from "openai";
-  const client = new OpenAI({ baseURL: "${u}/v1", apiKey: "unused-the-gateway-holds-the-key" });
+  const client = new OpenAI({ baseURL: "${u}/v1", apiKey: "unused-the-gateway-holds-the-key", defaultHeaders: { "x-api-key": "${DEMO_KEY}" } });
   const r = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "What is a sluice?" }] });
   console.log(r.choices[0].message.content, r.usage);
   const stream = await client.chat.completions.create({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "Stream, please" }] });
@@ -92,7 +138,7 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   await envoy.stop();
-  await mock?.stop();
+  await stopServices();
   process.exit(0);
 }
 process.on("SIGINT", stop);
