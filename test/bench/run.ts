@@ -58,8 +58,8 @@ for (const t of ["envoy", "higress"]) {
   if (!r.ok) throw new Error(r.log);
 }
 
-async function startUpstream(): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(upstreamBin, [], { env: { ...process.env, GOMAXPROCS: "1" }, stdio: ["ignore", "pipe", "inherit"] });
+async function startUpstream(cmd = upstreamBin, args: string[] = []): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(cmd, args, { env: { ...process.env, GOMAXPROCS: "1" }, stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((res, rej) => {
     proc.stdout!.on("data", (d) => { const m = /listening (\d+)/.exec(d.toString()); if (m) res(Number(m[1])); });
     proc.on("exit", () => rej(new Error("upstream exited")));
@@ -109,6 +109,15 @@ const uaSizes: [string, number][] = [["1 KB", 1024], ["16 KB", 16 * 1024], ["59 
 // ai-proxy in front of the fast upstream (an OpenAI-compatible answer); the token limit counts in a
 // real Redis (through webdis on the envoy target) with a limit high enough never to refuse.
 const aiProxyConfig = { provider: { type: "openai", apiTokens: ["sk-bench"], openaiCustomUrl: "http://bench-upstream/v1" } };
+// Content safety and cache in front of ai-proxy, nothing flagged: the added cost of each check.
+// ai-security-guard calls the strict Aliyun mock (test/bench/green-mock.ts, a Node process) once
+// per request, so its throughput is bounded by that mock; its latency row is the number to read.
+const guardConfig = { serviceName: "safecheck.dns", servicePort: 443, serviceHost: "green-cip.cn-shanghai.aliyuncs.com", accessKey: "LTAI5tSluiceMockKey", secretKey: "sluice-mock-aliyun-secret", checkRequest: true };
+const maskingConfig = { deny_words: ["internal-project-x"], replace_roles: [{ regex: "%{MOBILE}", type: "replace", value: "****" }, { regex: "%{EMAILLOCALPART}@%{HOSTNAME:domain}", type: "replace", restore: true, value: "****@$domain" }] };
+const promptGuardConfig = { deny_patterns: ["(?i)ignore (all )?previous instructions", "(?i)system prompt"] };
+const decoratorConfig = { prepend: [{ role: "system", content: "Answer in English." }], append: [{ role: "user", content: "Be brief." }] };
+// Every request asks the same question: after the first, all are answered from Redis.
+const cacheConfig = { cache: { type: "redis", serviceName: "redis.static", servicePort: 80, timeout: 1000 } };
 const tokenLimitConfig = { rule_name: "bench", rule_items: [{ limit_by_header: "x-api-key", limit_keys: [{ key: "bench-key", token_per_minute: 1000000000 }] }], redis: { service_name: "redis.static", service_port: 80, timeout: 1000 } };
 
 const scenarios: Scenario[] = [
@@ -126,6 +135,13 @@ const scenarios: Scenario[] = [
   { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody },
   { name: "go bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goWasm }], method: "POST", path: "/json", body: chatBody },
   { name: "ai-proxy", group: "ai", baseline: "bare chat", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "ai-proxy stream", group: "ai", baseline: "bare chat stream", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: streamBody },
+  { name: "ai-prompt-guard", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-prompt-guard", promptGuardConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "ai-prompt-decorator", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-prompt-decorator", decoratorConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "ai-data-masking", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-data-masking", maskingConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "ai-data-masking stream", group: "ai", baseline: "ai-proxy stream", plugins: chain(["ai-data-masking", maskingConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: streamBody },
+  { name: "ai-security-guard (request check)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-security-guard", guardConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "ai-cache (exact hits from Redis)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-cache", cacheConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: { "x-api-key": "bench-key" } },
   { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: streamBody, headers: { "x-api-key": "bench-key" } },
 ];
@@ -199,11 +215,15 @@ interface Live {
   measured: number;
 }
 
+let greenPort = 0;
 function specFor(plugins: PluginSpec[], upstreamPort: number, webdisPort: number) {
   return {
     plugins,
     routes: [{ name: "bench", cluster: "upstream" }],
-    clusters: [{ name: "upstream", port: upstreamPort }, { name: "outbound|80||bench-upstream", port: upstreamPort }, { name: "outbound|80||redis.static", port: webdisPort }],
+    clusters: [
+      { name: "upstream", port: upstreamPort }, { name: "outbound|80||bench-upstream", port: upstreamPort },
+      { name: "outbound|80||redis.static", port: webdisPort }, { name: "outbound|443||safecheck.dns", port: greenPort },
+    ],
   };
 }
 
@@ -323,16 +343,16 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push(`- Each figure is the median of ${RUNS} runs, with (min–max); the runs are interleaved (round 1 of every scenario, then round 2, …) with every scenario's Envoy up, so load that drifts during the run hits all scenarios alike. Errors = socket errors + failed requests of both tools; non-2xx counted separately. Both must be 0.`);
   L.push(`- Memory: Envoy's RSS after warm-up and after all measured requests (same process): growth shows a leak. Cold start: Envoy start → \`/ready\` with the plugin configured, median of ${RUNS}.`);
   L.push(`- The machine is shared and has 2 cores: Envoy's worker, wrk and the upstream compete for them, so absolute numbers are low; the ratios in the same run are the point.`, "");
-  L.push("## Added cost per plugin (relative to the same Envoy with no Wasm filter)", "");
-  L.push("| scenario | plugins | req/s | × baseline | p50 ms | p99 ms | +p50 ms | +p99 ms | errors | non-2xx | upstream CPU % | RSS warm → after (MiB) | requests | cold start ms | load |");
-  L.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  L.push("## Added cost per plugin (relative to the scenario in \"compared with\": bare Envoy, or ai-proxy alone for the checks in front of it)", "");
+  L.push("| scenario | plugins | compared with | req/s | × baseline | p50 ms | p99 ms | +p50 ms | +p99 ms | errors | non-2xx | upstream CPU % | RSS warm → after (MiB) | requests | cold start ms | load |");
+  L.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    if (r.skipped) { L.push(`| ${r.name} | — | skipped: ${r.skipped} | | | | | | | | | | | | |`); continue; }
+    if (r.skipped) { L.push(`| ${r.name} | — | — | skipped: ${r.skipped} | | | | | | | | | | | | |`); continue; }
     const b = r.baseline ? by.get(r.baseline) : undefined;
     const ratio = b?.throughput && r.throughput ? (r.throughput.median / b.throughput.median).toFixed(3) : "1";
     const dp50 = b?.p50ms && r.p50ms ? (r.p50ms.median - b.p50ms.median).toFixed(3) : "—";
     const dp99 = b?.p99ms && r.p99ms ? (r.p99ms.median - b.p99ms.median).toFixed(3) : "—";
-    L.push(`| ${r.name} | ${r.plugins.join(" → ") || "(none)"} | ${range(r.throughput)} | ${ratio} | ${range(r.p50ms, 3)} | ${range(r.p99ms, 3)} | ${dp50} | ${dp99} | ${r.errors} | ${r.non2xx} | ${range(r.upstreamCpuPct)} | ${fmt((r.rssWarmKiB ?? 0) / 1024, 1)} → ${fmt((r.rssAfterKiB ?? 0) / 1024, 1)} | ${r.requestsMeasured} | ${range(r.startMs)} | ${fmt(r.load1, 1)} |`);
+    L.push(`| ${r.name} | ${r.plugins.join(" → ") || "(none)"} | ${r.baseline ?? "—"} | ${range(r.throughput)} | ${ratio} | ${range(r.p50ms, 3)} | ${range(r.p99ms, 3)} | ${dp50} | ${dp99} | ${r.errors} | ${r.non2xx} | ${range(r.upstreamCpuPct)} | ${fmt((r.rssWarmKiB ?? 0) / 1024, 1)} → ${fmt((r.rssAfterKiB ?? 0) / 1024, 1)} | ${r.requestsMeasured} | ${range(r.startMs)} | ${fmt(r.load1, 1)} |`);
   }
   const s = by.get("sluice bench-rewrite"), g = by.get("go bench-rewrite");
   if (s?.throughput && g?.throughput) {
@@ -353,6 +373,8 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
 const started = new Date();
 const loadAtStart = loadavg();
 const upstream = await startUpstream();
+const green = await startUpstream(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "green-mock.ts")]);
+greenPort = green.port;
 const redis = await RedisServer.start();
 const results: Result[] = [];
 const live: Live[] = [];
@@ -380,6 +402,7 @@ try {
 } finally {
   for (const l of live) await l.envoy.stop();
   upstream.proc.kill("SIGTERM");
+  green.proc.kill("SIGTERM");
   await redis.stop();
 }
 results.sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios.findIndex((s) => s.name === b.name));
