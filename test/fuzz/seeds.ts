@@ -115,7 +115,8 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { conditionGroups: [{ headerName: "x-t", headerValue: "v", logic: "or", conditions: [{ conditionType: "cookie", key: "uid", operator: "regex", value: ["^[a-z]{3}$"] }, { conditionType: "header", key: "user-id", operator: "percentage", value: ["60"] }] }], weightGroups: [{ headerName: "x-c", headerValue: "gray", weight: 30 }, { headerName: "x-c", headerValue: "base", weight: 70 }] },
   ],
   "emu-higress-probe": [{}],
-  "bench-rewrite": [{}],
+  "bench-rewrite": [{}, { tree: true }],
+  noop: [{}],
   "crypto-probe": [{}],
 };
 

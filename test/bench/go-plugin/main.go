@@ -3,14 +3,14 @@
 // served by this machine's Go proxy, so this file carries the few ABI calls the logic needs
 // (go:wasmimport / go:wasmexport), the same calls the SDK would make.
 //
-// Logic per request: set header x-bench: go on the request; buffer the JSON request body,
-// decode it, set "model" to "bench-model", encode it and replace the body.
+// Logic per request: set header x-bench: go on the request; buffer the JSON request body, set
+// "model" to "bench-model" and replace the body — with encoding/json into a map (rewrite_json.go,
+// the default) or with tidwall/sjson, what Higress's Go plugins use (rewrite_sjson.go, tag sjson).
 //
-// Build: GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o go-rewrite.wasm .
+// Build: GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared [-tags sjson] -o go-rewrite.wasm .
 package main
 
 import (
-	"encoding/json"
 	"unsafe"
 )
 
@@ -88,14 +88,8 @@ func onRequestBody(id uint32, bodySize uint32, endOfStream uint32) uint32 {
 	if getBufferBytes(0, 0, 0xffffffff, unsafe.Pointer(&ptr), unsafe.Pointer(&size)) != 0 || ptr == 0 {
 		return 0
 	}
-	body := takeHostBuffer(ptr, size)
-	var doc map[string]any
-	if json.Unmarshal(body, &doc) != nil {
-		return 0
-	}
-	doc["model"] = "bench-model"
-	out, err := json.Marshal(doc)
-	if err != nil || len(out) == 0 {
+	out := rewrite(takeHostBuffer(ptr, size))
+	if len(out) == 0 {
 		return 0
 	}
 	setBufferBytes(0, 0, 0xffffffff, unsafe.Pointer(&out[0]), uint32(len(out)))

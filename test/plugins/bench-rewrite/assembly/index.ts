@@ -1,18 +1,27 @@
 // Benchmark plugin: the same logic as test/bench/go-plugin (Go, wasip1), so the two SDKs can be
 // compared on identical work. Per request: set header x-bench: sluice; buffer the JSON request
-// body, parse it, set "model" to "bench-model", serialize it and replace the body.
+// body, set "model" to "bench-model" and replace the body. Two ways, as a plugin author chooses:
+// by default the SDK's byte-level edit (the field is found and replaced in the UTF-8 bytes, as
+// Go's sjson does); with `{"tree": true}` a parsed tree, changed and serialised (as Go's
+// encoding/json into a map does).
 import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, registerPlugin } from "@sluice/sdk";
-import { parseJson } from "@sluice/sdk/json";
+import { parseJsonBytes, setTopLevelString } from "@sluice/sdk/json";
 export * from "@sluice/sdk/exports";
 
-class Empty {}
-
-class BenchRewrite extends Plugin<Empty> {
-  parseConfig(json: JsonObject, global: Empty | null, err: ConfigError): Empty | null { return new Empty(); }
-  newFilter(): HttpFilter<Empty> { return new BenchRewriteFilter(); }
+class Options {
+  tree: bool = false;
 }
 
-class BenchRewriteFilter extends HttpFilter<Empty> {
+class BenchRewrite extends Plugin<Options> {
+  parseConfig(json: JsonObject, global: Options | null, err: ConfigError): Options | null {
+    const o = new Options();
+    o.tree = json.getBool("tree", false);
+    return o;
+  }
+  newFilter(): HttpFilter<Options> { return new BenchRewriteFilter(); }
+}
+
+class BenchRewriteFilter extends HttpFilter<Options> {
   onRequestHeaders(endOfStream: bool): Action {
     this.requestHeaders.set("x-bench", "sluice");
     if (!endOfStream) this.requestBodyMode = BodyMode.Buffer;
@@ -20,12 +29,17 @@ class BenchRewriteFilter extends HttpFilter<Empty> {
   }
 
   onRequestBody(body: ArrayBuffer): Action {
-    const r = parseJson(String.UTF8.decode(body));
+    if (!this.config.tree) {
+      const out = setTopLevelString(body, "model", "bench-model");
+      if (out !== null) this.replaceRequestBody(out);
+      return Action.Continue;
+    }
+    const r = parseJsonBytes(body);
     if (!r.ok) return Action.Continue;
     const doc = r.value!.asObject();
     if (doc === null) return Action.Continue;
     doc.set("model", JsonValue.fromString("bench-model"));
-    this.replaceRequestBody(String.UTF8.encode(doc.stringify()));
+    this.replaceRequestBody(doc.toBytes());
     return Action.Continue;
   }
 }
