@@ -63,18 +63,7 @@ export function unitModule(entry, target = "envoy", base = root) {
 export function unitStale(entry, target = "envoy", base = root) {
   const { src, out } = unitModule(entry, target, base);
   if (!existsSync(out)) return true;
-  return statSync(out).mtimeMs < Math.max(statSync(src).mtimeMs, newestTs(join(base, "sdk")));
-}
-
-function newestTs(dir) {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) { if (name !== "node_modules" && name !== "test") newest = Math.max(newest, newestTs(p)); }
-    else if (name.endsWith(".ts")) newest = Math.max(newest, st.mtimeMs);
-  }
-  return newest;
+  return statSync(out).mtimeMs < Math.max(statSync(src).mtimeMs, newestMtime(join(base, "sdk")));
 }
 
 /**
@@ -132,22 +121,25 @@ export function buildPluginAsync(dir, target, base = root, pool = null) {
   if (pre) return Promise.resolve(pre);
   const out = join(dir, "build", `${target}.wasm`);
   mkdirSync(join(dir, "build"), { recursive: true });
-  if (pool) return pool.compile(ascArgs(dir, target, base).slice(1)).then((r) => ({ ...r, out }));
+  return compile(ascArgs(dir, target, base), buildPaths(base).cwd, pool).then((r) => ({ ...r, out }));
+}
+
+/** One compile: by a warm compiler when there is one, else by a fresh `asc` process. */
+function compile(args, cwd, pool) {
+  if (pool) return pool.compile(args.slice(1));
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, ascArgs(dir, target, base), { cwd: buildPaths(base).cwd });
+    const child = spawn(process.execPath, args, { cwd });
     let log = "";
     child.stdout.on("data", (d) => (log += d));
     child.stderr.on("data", (d) => (log += d));
-    child.on("close", (code) => resolvePromise({ ok: code === 0, out, log }));
+    child.on("close", (code) => resolvePromise({ ok: code === 0, log }));
   });
 }
 
 function buildUnitAsync(entry, target, base, pool) {
   const { out, args } = unitModule(entry, target, base);
   mkdirSync(dirname(out), { recursive: true });
-  if (pool) return pool.compile(args.slice(1)).then((r) => ({ ...r, out }));
-  const r = spawnSync(process.execPath, args, { cwd: base, encoding: "utf8" });
-  return Promise.resolve({ ok: r.status === 0, out, log: (r.stdout || "") + (r.stderr || "") });
+  return compile(args, base, pool).then((r) => ({ ...r, out }));
 }
 
 // A compiler process that stays up for many modules. A fresh `asc` spends 2-4 s of a small
@@ -169,7 +161,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   } catch (e) {
     log += String((e && e.stack) || e);
   }
-  process.stdout.write(JSON.stringify({ id: job.id, ok, log }) + "\\n");
+  process.stdout.write(JSON.stringify({ ok, log }) + "\\n");
 }
 `;
 
@@ -210,7 +202,7 @@ class WarmCompiler {
     if (!this.child) this.start();
     return new Promise((resolvePromise) => {
       this.pending = resolvePromise;
-      this.child.stdin.write(JSON.stringify({ id: 1, argv }) + "\n");
+      this.child.stdin.write(JSON.stringify({ argv }) + "\n");
     });
   }
   close() {
