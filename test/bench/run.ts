@@ -198,7 +198,7 @@ interface Result {
   rssAfterKiB?: number;
   requestsMeasured?: number;
   startMs?: ReturnType<typeof stats>;
-  /** Envoy CPU µs per request during the fixed-rate runs, one value per round. */
+  /** Envoy CPU µs per request during the saturated (wrk) runs, one value per round. */
   envoyCpuUs?: ReturnType<typeof stats>;
   /** 1-minute load average when the scenario started: other work on the machine shows here. */
   load1?: number;

@@ -8,7 +8,7 @@
 // 200, finish_reason stop, no tool call), which Higress does not check. Every failure of Redis,
 // the embedding service or Chroma lets the request go on (fail-open).
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, HeaderPair, Status, Counter } from "@sluice/sdk";
-import { UserAttributes, contentText, gjsonGet, gjsonString, AiApi, classifyAiPathString, anthropicTextAnswer, anthropicTextStream } from "@sluice/sdk/ai";
+import { UserAttributes, contentText, gjsonGet, gjsonString, AiApi, classifyAiPath, anthropicTextAnswer, anthropicTextStream } from "@sluice/sdk/ai";
 import { httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError } from "@sluice/sdk/http";
 import { RedisHandler, RedisResult } from "@sluice/sdk/redis";
 import { parseJsonBytes } from "@sluice/sdk/json";
@@ -92,8 +92,8 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     }
     const ct = this.requestHeaders.get("content-type");
     if (ct === null || !ct.toLowerCase().includes("application/json") || endOfStream) return Action.Continue;
-    const path = this.requestHeaders.get(":path");
-    this.api = path === null ? AiApi.Other : classifyAiPathString(path);
+    const path = this.requestHeaders.getBytes(":path");
+    this.api = path === null ? AiApi.Other : classifyAiPath(path);
     // The answer is read on its way back: ask for it uncompressed.
     this.requestHeaders.remove("accept-encoding");
     this.requestBodyMode = BodyMode.Buffer;
