@@ -6,7 +6,7 @@ import { HeaderMap } from "./headers.js";
 import { decodePairsStrict, toBytePairs } from "./pairs.js";
 import { toBuffer } from "./stream.js";
 import type { HostContext, HostFunctions } from "./types.js";
-import { httpExchange } from "./upstream.js";
+import { httpExchange, resetAnswer } from "./upstream.js";
 
 const enc = (s: string) => Buffer.from(s, "utf8");
 
@@ -95,7 +95,7 @@ export function calloutImports(h: HostContext, calls: Callouts, callHost: CallHo
         h.track(httpExchange(target, headers, body, call.timeoutMs, true).then((r) => {
           if ("error" in r) {
             if (r.error === "timeout") call.timeout();
-            else call.respond({ status: 503, headers: [["content-type", "text/plain"]], body: "upstream connect error or disconnect/reset before headers. reset reason: connection failure" });
+            else call.respond({ status: 503, headers: [["content-type", "text/plain"]], body: resetAnswer(r.error === "terminated" ? "terminated" : "connect") });
           } else call.respond({ status: r.status, headers: r.headers, body: r.body });
         }));
       }

@@ -28,7 +28,7 @@ import { SharedData, SharedQueues, sharedImports } from "./shared.js";
 import { HttpStream, propertyBytes, toBuffer, type LogEntry, type StreamOptions, type StreamHost } from "./stream.js";
 import { streamControlImports } from "./stream-control.js";
 import type { CallbackData, HostContext, HostFunctions } from "./types.js";
-import { httpExchange } from "./upstream.js";
+import { httpExchange, resetAnswer } from "./upstream.js";
 import { vmImports } from "./vm.js";
 import { wasiImports } from "./wasi.js";
 
@@ -480,7 +480,7 @@ export class Emulator implements StreamHost {
     if (typeof target === "string" && target.startsWith("http")) {
       const h = new HeaderMap(up.rawHeaders ?? []);
       const r = await httpExchange(target, h, up.body, 0);
-      if ("error" in r) return { status: 503, body: "upstream connect error or disconnect/reset before headers. reset reason: connection failure" };
+      if ("error" in r) return { status: 503, body: resetAnswer(r.error === "terminated" ? "terminated" : "connect") };
       return { status: r.status, headers: r.headers, body: r.body };
     }
     if (typeof target === "function") {

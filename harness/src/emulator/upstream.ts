@@ -13,7 +13,12 @@ function grouped(flat: string[]): Record<string, string | string[]> {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
 }
 
-export type Exchange = { status: number; headers: BytePair[]; body: Buffer } | { error: "timeout" | "connect" | "invalid" };
+export type Exchange = { status: number; headers: BytePair[]; body: Buffer } | { error: "timeout" | "connect" | "terminated" | "invalid" };
+
+/** Envoy's local answer when the upstream cannot be reached ("connect") or drops the connection before answering. */
+export function resetAnswer(error: "connect" | "terminated"): string {
+  return `upstream connect error or disconnect/reset before headers. reset reason: ${error === "terminated" ? "connection termination" : "connection failure"}`;
+}
 
 /**
  * `callout`: Envoy's async client (proxy_http_call) marks the request internal, announces its
@@ -26,7 +31,7 @@ export async function httpExchange(baseUrl: string, headers: HeaderMap, body: Bu
   // for a connection closed before use.
   let r = await exchangeOnce(baseUrl, headers, body, timeoutMs, callout);
   if ("error" in r && r.error === "reset") r = await exchangeOnce(baseUrl, headers, body, timeoutMs, callout);
-  return "error" in r && r.error === "reset" ? { error: "connect" } : (r as Exchange);
+  return "error" in r && r.error === "reset" ? { error: "terminated" } : (r as Exchange);
 }
 
 function exchangeOnce(baseUrl: string, headers: HeaderMap, body: Buffer, timeoutMs: number, callout: boolean): Promise<Exchange | { error: "reset" }> {
@@ -87,7 +92,9 @@ function exchangeOnce(baseUrl: string, headers: HeaderMap, body: Buffer, timeout
       req.destroy();
       done({ error: "timeout" });
     });
-    req.on("error", (e: NodeJS.ErrnoException) => done(req.reusedSocket && e.code === "ECONNRESET" ? { error: "reset" } : { error: "connect" }));
+    // A reset on a reused connection is retried; on a fresh one the server took the connection and
+    // dropped it (Envoy: "connection termination"); anything else never connected.
+    req.on("error", (e: NodeJS.ErrnoException) => done(e.code === "ECONNRESET" ? (req.reusedSocket ? { error: "reset" } : { error: "terminated" }) : { error: "connect" }));
     if (body.length > 0) req.end(body);
     else req.end();
   });
