@@ -11,8 +11,13 @@
 // - Characters are read through an alphabet of classes: code points no instruction tells apart
 //   share a class (all of a–z for `[a-z]+`), so a row of the table has one entry per class.
 // - `\A`/`^` and `\z`/`$` are decided from the position (start, inside, end). Programs with line
-//   or word assertions, or with too many classes (large Unicode classes), are not handled here
+//   assertions, or with too many classes (large Unicode classes), are not handled here
 //   (`supports` is false) and stay on the Pike VM.
+// - Word assertions (`\b`, `\B`, ASCII words as in RE2) depend on the characters on both sides.
+//   A program that has them runs in word mode: a state also records whether the character before
+//   it was a word character, the alphabet keeps word and non-word characters in separate classes,
+//   and the closure is taken on each transition, when the next character's class is known; a
+//   Match reached there leads to a match state (one character late, or at the end of the text).
 // - The cache is bounded (MAX_TABLE entries): when it is full it is dropped and rebuilt from the
 //   current state, so a hostile input costs at most one state (O(program)) per character.
 import { Prog, Op } from "./compile";
@@ -32,16 +37,30 @@ const MATCH: u8 = 1;
 /** No thread left and none will start (anchored programs): no match from here on. */
 const DEAD: u8 = 2;
 const EMPTY = new StaticArray<i32>(0);
+/** Where word characters ([0-9A-Za-z_]) begin and end, as class bounds. */
+const WORD_BOUNDS: StaticArray<i32> = [0x30, 0x3a, 0x41, 0x5b, 0x5f, 0x60, 0x61, 0x7b];
+/** Key suffixes of word-mode states: the character before was (not) a word character. */
+const AFTER_WORD = "\ufffe";
+const AFTER_OTHER = "\ufffd";
+/** The key of word mode's match state. */
+const MATCHED = "\ufffc";
+
+@inline function isWordChar(c: i32): bool {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
+}
 
 /** A partition of the code points into classes that every instruction treats alike. */
 class Alphabet {
   /** Class k is the code points [bounds[k], bounds[k+1]) (the last runs to MAX_RUNE). */
   bounds: StaticArray<i32>;
   ascii: StaticArray<i32> = new StaticArray<i32>(128);
+  /** Per class: its characters are word characters (word mode only; else all false). */
+  word: StaticArray<bool> = new StaticArray<bool>(0);
 
-  constructor(prog: Prog) {
+  constructor(prog: Prog, wordMode: bool) {
     const pts = new Array<i32>();
     pts.push(0);
+    if (wordMode) for (let i = 0; i < WORD_BOUNDS.length; i++) pts.push(WORD_BOUNDS[i]);
     for (let pc = 0; pc < prog.length; pc++) {
       const op = prog.op[pc];
       if (op == Op.Rune) { pts.push(prog.x[pc]); pts.push(prog.x[pc] + 1); }
@@ -60,6 +79,8 @@ class Alphabet {
     }
     this.bounds = StaticArray.fromArray<i32>(out);
     for (let c = 0; c < 128; c++) this.ascii[c] = this.search(c);
+    this.word = new StaticArray<bool>(out.length);
+    if (wordMode) for (let k = 0; k < out.length; k++) this.word[k] = isWordChar(out[k]);
   }
 
   get size(): i32 { return this.bounds.length; }
@@ -90,6 +111,11 @@ class DState {
   endMatch: i32 = -1;
   /** The state at position 0 (its pcs are the start thread's, with \A true). */
   initial: bool = false;
+  /** Word mode: the character read into this state was a word character. */
+  afterWord: bool = false;
+  /** Word mode: the closure before a word character, before another one (computed once each). */
+  beforeWord: Closure | null = null;
+  beforeOther: Closure | null = null;
 
   constructor(public kernel: StaticArray<i32>, pcs: StaticArray<i32>, match: bool) {
     this.pcs = pcs;
@@ -124,6 +150,14 @@ export class Dfa {
   private startStep: Array<StaticArray<i32> | null>;
   /** The start thread runs at every position (no leading \A). */
   private unanchored: bool;
+  /** The program has word assertions (see the header). */
+  private wordMode: bool;
+  /** Word mode: the start thread's closures inside the text, by [after a word char][before one]. */
+  private startWord: Array<Closure | null> = [null, null, null, null];
+  /** Word mode: whether the start thread matches at the end of the text, after a non-word / word char (-1 unknown). */
+  private startEndWord: StaticArray<i32> = [-1, -1];
+  /** Word mode: the start thread's kernel on class k, after a non-word ([k]) or word ([width + k]) char. */
+  private startStepWord: Array<StaticArray<i32> | null> = [];
   // Scratch for closures: a visit mark per instruction and an explicit stack.
   private mark: StaticArray<i32>;
   private gen: i32 = 0;
@@ -139,19 +173,22 @@ export class Dfa {
     for (let pc = 0; pc < prog.length; pc++) {
       if (prog.op[pc] != Op.Assert) continue;
       const k = prog.x[pc];
-      if (k != NodeKind.BeginText && k != NodeKind.EndText) return false;
+      if (k == NodeKind.BeginLine || k == NodeKind.EndLine) return false;
     }
-    return new Alphabet(prog).size <= MAX_CLASSES;
+    return new Alphabet(prog, hasWordAssertions(prog)).size <= MAX_CLASSES;
   }
 
   constructor(prog: Prog) {
-    const alphabet = new Alphabet(prog);
+    const wordMode = hasWordAssertions(prog);
+    const alphabet = new Alphabet(prog, wordMode);
     const width = alphabet.size;
     this.prog = prog;
     this.alphabet = alphabet;
+    this.wordMode = wordMode;
     this.width = width;
     this.maxStates = MAX_TABLE / width < 16 ? 16 : MAX_TABLE / width;
     this.startStep = new Array<StaticArray<i32> | null>(width);
+    if (wordMode) this.startStepWord = new Array<StaticArray<i32> | null>(2 * width);
     this.mark = new StaticArray<i32>(prog.length);
     // A closure pushes each kernel instruction, pc 0, and each Split's second branch once.
     this.stack = new StaticArray<i32>(2 * prog.length + 2);
@@ -177,7 +214,8 @@ export class Dfa {
   private run(base: usize, len: i32, utf8: bool): bool {
     this.steps = 0;
     if (len == 0) return this.startOnly.match;
-    if (this.startAt0.match) return true;
+    // (In word mode a match at 0 may depend on the first character: the first step decides.)
+    if (!this.wordMode && this.startAt0.match) return true;
     const alphabet = this.alphabet;
     const width = this.width;
     let cur = this.initial();
@@ -227,6 +265,7 @@ export class Dfa {
 
   /** The state after reading a character of class k in state i (the table did not have it). */
   private step(i: i32, k: i32): i32 {
+    if (this.wordMode) return this.stepWord(i, k);
     const st = unchecked(this.states[i]);
     const kernel = this.advance(st, k);
     const key = keyOf(kernel);
@@ -244,6 +283,90 @@ export class Dfa {
     return t;
   }
 
+  /**
+   * Word mode: the closure of state i is taken now that the next character (class k) is known;
+   * a Match there leads to the match state, else its waiting threads consume the character.
+   */
+  private stepWord(i: i32, k: i32): i32 {
+    const st = unchecked(this.states[i]);
+    const next = unchecked(this.alphabet.word[k]);
+    const own = this.closureBefore(st, next);
+    let t: i32;
+    if (own.match || (this.unanchored && !st.initial && this.startClosure(st.afterWord, next).match)) {
+      t = this.index.has(MATCHED) ? this.index.get(MATCHED) : -1;
+      if (t < 0) {
+        if (this.states.length >= this.maxStates) { this.reset(st); i = 0; }
+        t = this.add(MATCHED, EMPTY, EMPTY, true);
+      }
+    } else {
+      const kernel = this.consume(own.pcs, k, this.unanchored && !st.initial ? this.startKernelWord(st.afterWord, k) : EMPTY);
+      const key = keyOf(kernel) + (next ? AFTER_WORD : AFTER_OTHER);
+      if (!this.index.has(key) && this.states.length >= this.maxStates) {
+        this.reset(st);
+        i = 0;
+      }
+      if (this.index.has(key)) t = this.index.get(key);
+      else {
+        t = this.add(key, kernel, EMPTY, false);
+        unchecked(this.states[t]).afterWord = next;
+      }
+    }
+    unchecked(this.trans[i * this.width + k] = t);
+    return t;
+  }
+
+  /** Word mode: state st's closure before a (non-)word character, computed once per kind. */
+  private closureBefore(st: DState, next: bool): Closure {
+    const cached = next ? st.beforeWord : st.beforeOther;
+    if (cached !== null) return cached;
+    const c = st.initial ? this.closure(EMPTY, true, true, false, false, next) : this.closure(st.kernel, false, false, false, st.afterWord, next);
+    if (next) st.beforeWord = c;
+    else st.beforeOther = c;
+    return c;
+  }
+
+  /** Word mode: the start thread's closure inside the text between two characters of these kinds. */
+  private startClosure(afterWord: bool, beforeWord: bool): Closure {
+    const slot = (afterWord ? 2 : 0) + (beforeWord ? 1 : 0);
+    const c = unchecked(this.startWord[slot]);
+    if (c !== null) return c;
+    const r = this.closure(EMPTY, true, false, false, afterWord, beforeWord);
+    unchecked(this.startWord[slot] = r);
+    return r;
+  }
+
+  /** Word mode: what the start thread contributes on class k after a (non-)word character. */
+  private startKernelWord(afterWord: bool, k: i32): StaticArray<i32> {
+    const slot = (afterWord ? this.width : 0) + k;
+    const cached = unchecked(this.startStepWord[slot]);
+    if (cached !== null) return cached;
+    const r = this.consume(this.startClosure(afterWord, unchecked(this.alphabet.word[k])).pcs, k, EMPTY);
+    unchecked(this.startStepWord[slot] = r);
+    return r;
+  }
+
+  /** pc+1 for every waiting thread in `pcs` that accepts class k, merged with `extra` (sorted). */
+  private consume(pcs: StaticArray<i32>, k: i32, extra: StaticArray<i32>): StaticArray<i32> {
+    const rep = unchecked(this.alphabet.bounds[k]);
+    const out = this.found;
+    out.length = 0;
+    for (let i = 0; i < pcs.length; i++) {
+      const pc = unchecked(pcs[i]);
+      this.steps++;
+      if (this.accepts(pc, rep)) out.push(pc + 1);
+    }
+    for (let i = 0; i < extra.length; i++) out.push(unchecked(extra[i]));
+    return sortedUnique(out);
+  }
+
+  /** The key a state is found under. */
+  private keyFor(st: DState): string {
+    if (st.initial) return INITIAL;
+    if (!this.wordMode) return keyOf(st.kernel);
+    if (st.match) return MATCHED;
+    return keyOf(st.kernel) + (st.afterWord ? AFTER_WORD : AFTER_OTHER);
+  }
+
   /** Drops every cached state but `keep` (which becomes state 0): the cache is full. */
   private reset(keep: DState | null): void {
     this.states = [];
@@ -251,7 +374,7 @@ export class Dfa {
     this.resets++;
     if (keep === null) return;
     this.states.push(keep);
-    this.index.set(keep.initial ? INITIAL : keyOf(keep.kernel), 0);
+    this.index.set(this.keyFor(keep), 0);
     this.clearRow(0, keep);
   }
 
@@ -277,7 +400,9 @@ export class Dfa {
   private clearRow(i: i32, st: DState): void {
     const row = i * this.width;
     for (let k = 0; k < this.width; k++) unchecked(this.trans[row + k] = UNKNOWN);
-    unchecked(this.flags[i] = st.match ? MATCH : (!this.unanchored && st.pcs.length == 0 ? DEAD : 0));
+    // (Word mode keeps no pcs: a state is dead when its kernel is, the initial state never.)
+    const none = this.wordMode ? st.kernel.length == 0 && !st.initial : st.pcs.length == 0;
+    unchecked(this.flags[i] = st.match ? MATCH : (!this.unanchored && none ? DEAD : 0));
   }
 
   /** The kernel after a character of class k: pc+1 for every waiting thread that accepts it. */
@@ -344,16 +469,21 @@ export class Dfa {
   private endMatch(i: i32): bool {
     const st = unchecked(this.states[i]);
     // (Never the initial state: the text is not empty, so a character was read.)
-    if (st.endMatch < 0) st.endMatch = this.closure(st.kernel, false, false, true).match ? 1 : 0;
+    if (st.endMatch < 0) st.endMatch = this.closure(st.kernel, false, false, true, st.afterWord, false).match ? 1 : 0;
     if (st.endMatch == 1) return true;
-    return this.unanchored && this.startEnd.match;
+    if (!this.unanchored) return false;
+    if (!this.wordMode) return this.startEnd.match;
+    const slot = st.afterWord ? 1 : 0;
+    if (unchecked(this.startEndWord[slot]) < 0) unchecked(this.startEndWord[slot] = this.closure(EMPTY, true, false, true, st.afterWord, false).match ? 1 : 0);
+    return unchecked(this.startEndWord[slot]) == 1;
   }
 
   /**
    * Follows the non-consuming instructions from the kernel (and from pc 0 when `withStart`),
-   * with \A true when `atStart` and \z true when `atEnd`.
+   * with \A true when `atStart` and \z true when `atEnd`, between a character that is a word
+   * character or not (`afterWord`) and one that is or is not (`beforeWord`; false at the end).
    */
-  private closure(kernel: StaticArray<i32>, withStart: bool, atStart: bool, atEnd: bool): Closure {
+  private closure(kernel: StaticArray<i32>, withStart: bool, atStart: bool, atEnd: bool, afterWord: bool = false, beforeWord: bool = false): Closure {
     const prog = this.prog;
     if (this.gen == i32.MAX_VALUE) {
       for (let i = 0; i < this.mark.length; i++) unchecked(this.mark[i] = 0);
@@ -384,6 +514,7 @@ export class Dfa {
         if (op == Op.Assert) {
           const k = unchecked(prog.x[pc]);
           if ((k == NodeKind.BeginText && atStart) || (k == NodeKind.EndText && atEnd)) { pc++; continue; }
+          if ((k == NodeKind.WordBoundary && afterWord != beforeWord) || (k == NodeKind.NoWordBoundary && afterWord == beforeWord)) { pc++; continue; }
           break;
         }
         if (op == Op.Match) { match = true; break; }
@@ -407,6 +538,26 @@ function sorted(a: Array<i32>): StaticArray<i32> {
     unchecked(r[j + 1] = v);
   }
   return r;
+}
+
+/** A sorted, duplicate-free copy. */
+function sortedUnique(a: Array<i32>): StaticArray<i32> {
+  const r = sorted(a);
+  let n = 0;
+  for (let i = 0; i < r.length; i++) if (n == 0 || unchecked(r[n - 1]) != unchecked(r[i])) unchecked(r[n++] = r[i]);
+  if (n == r.length) return r;
+  const exact = new StaticArray<i32>(n);
+  for (let i = 0; i < n; i++) unchecked(exact[i] = r[i]);
+  return exact;
+}
+
+function hasWordAssertions(prog: Prog): bool {
+  for (let pc = 0; pc < prog.length; pc++) {
+    if (prog.op[pc] != Op.Assert) continue;
+    const k = prog.x[pc];
+    if (k == NodeKind.WordBoundary || k == NodeKind.NoWordBoundary) return true;
+  }
+  return false;
 }
 
 /** Instruction numbers stay below 0xffff (programs are capped at 20000), so each is one code unit. */

@@ -1,5 +1,5 @@
-// Test entry: exposes RegexSet (patterns joined by U+0001) next to the single-pattern engine it
-// must agree with.
+// Test entry: exposes RegexSet (patterns joined by U+0001; a leading U+0002 asks for
+// RegexSet.compileEach) next to the single-pattern engine it must agree with.
 import { Regex } from "../regex/regex";
 import { RegexSet } from "../regex/set";
 
@@ -7,9 +7,15 @@ let cachedKey: string | null = null;
 let cachedSet: RegexSet | null = null;
 let cachedError: string = "";
 
+function patternsOf(joined: string): Array<string> {
+  const list = joined.startsWith("\u0002") ? joined.substring(1) : joined;
+  return list.length == 0 ? new Array<string>() : list.split("\u0001");
+}
+
 function setOf(joined: string): RegexSet | null {
   if (cachedKey !== null && cachedKey! == joined) return cachedSet;
-  const r = RegexSet.compile(joined.length == 0 ? [] : joined.split("\u0001"));
+  const patterns = patternsOf(joined);
+  const r = joined.startsWith("\u0002") ? RegexSet.compileEach(patterns) : RegexSet.compile(patterns);
   cachedKey = joined;
   cachedSet = r.set;
   cachedError = r.ok ? "" : r.failed.toString() + ":" + r.error;
@@ -53,7 +59,7 @@ export function setResets(joined: string): i32 {
 
 /** The reference: any pattern, each on the Pike VM. */
 export function anyTest(joined: string, subject: string): i32 {
-  const ps = joined.length == 0 ? new Array<string>() : joined.split("\u0001");
+  const ps = patternsOf(joined);
   for (let i = 0; i < ps.length; i++) {
     const r = Regex.compile(ps[i]);
     if (!r.ok) return -1;
@@ -63,7 +69,7 @@ export function anyTest(joined: string, subject: string): i32 {
 }
 
 export function anyTestBytes(joined: string, subject: ArrayBuffer): i32 {
-  const ps = joined.length == 0 ? new Array<string>() : joined.split("\u0001");
+  const ps = patternsOf(joined);
   for (let i = 0; i < ps.length; i++) {
     const r = Regex.compile(ps[i]);
     if (!r.ok) return -1;
@@ -75,4 +81,17 @@ export function anyTestBytes(joined: string, subject: ArrayBuffer): i32 {
 export function setStates(joined: string): i32 {
   const s = setOf(joined);
   return s === null ? -1 : s.cachedStates;
+}
+
+/** The Pike VM's steps to run every pattern in turn over the subject (what the set replaces). */
+export function anySteps(joined: string, subject: string): f64 {
+  const ps = patternsOf(joined);
+  let steps: i64 = 0;
+  for (let i = 0; i < ps.length; i++) {
+    const r = Regex.compile(ps[i]);
+    if (!r.ok) return -1;
+    r.regex!.test(subject);
+    steps += r.regex!.steps;
+  }
+  return <f64>steps;
 }

@@ -55,10 +55,28 @@ describe("regex/set: RegexSet", () => {
     expect(error(["a", "b"])).toBe("");
   });
 
-  it("runs line and word assertions on the Pike VM, with the same answers", () => {
-    const set = ["\\bbot\\b", "(?m)^x$"];
+  it("runs line assertions on the Pike VM, with the same answers", () => {
+    const set = ["bot", "(?m)^x$"];
     expect(call("setUsesDfa", set)).toBe(0);
-    for (const s of ["a bot here", "abot", "y\nx\nz", "yx"]) expect(call("setTest", set, s), s).toBe(call("anyTest", set, s));
+    for (const s of ["a bot here", "y\nx\nz", "yx"]) expect(call("setTest", set, s), s).toBe(call("anyTest", set, s));
+  });
+
+  it("runs word assertions on the DFA (ASCII words, as RE2), with the Pike VM's answers", () => {
+    const set = ["\\bbot\\b", "\\Bing\\b", "\\b\\w{0,3}favicon\\w{0,3}\\b", "jbot\\b"];
+    expect(call("setUsesDfa", set)).toBe(1);
+    for (const [s, want] of [
+      ["a bot here", 1], ["abot", 0], ["bot", 1], ["bots", 0], ["(bot)", 1], ["ébot", 1], ["bot_", 0], ["sing", 1], ["ing", 0], ["singing", 1], ["singé", 1],
+      ["my favicon", 1], ["xfavicony", 1], ["xxxxfavicon", 0], ["faviconxxxx", 0], ["jbot", 1], ["jbot1", 0], ["", 0],
+    ] as const) {
+      expect(call("setTest", set, s), s).toBe(want);
+      expect(call("setTestBytes", set, Buffer.from(s)), `bytes: ${s}`).toBe(want);
+      expect(call("anyTest", set, s), `pike: ${s}`).toBe(want);
+    }
+    // Empty-width matches decided by the first or the last character.
+    for (const [set1, s, want] of [[["\\b"], "", 0], [["\\b"], " ", 0], [["\\b"], "a", 1], [["\\B"], "", 1], [["\\B"], "a", 0], [["\\B"], "ab", 1], [["^\\b"], " a", 0], [["\\b$"], "a ", 0], [["\\b$"], " a", 1]] as const) {
+      expect(call("setTest", [...set1], s), `${set1} on ${JSON.stringify(s)}`).toBe(want);
+      expect(call("anyTest", [...set1], s), `pike: ${set1} on ${JSON.stringify(s)}`).toBe(want);
+    }
   });
 
   it("runs sets with many character classes (large Unicode classes) on the Pike VM", () => {
@@ -71,15 +89,15 @@ describe("regex/set: RegexSet", () => {
   const patternArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
     atom: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom("a", "b", "c", "ab", "[ab]", "[^a]", "[a-c]", "\\d", ".", "é", "[^é]", "\\x{1F600}") },
-      { weight: 1, arbitrary: fc.constantFrom("^", "$", "\\A", "\\z") },
+      { weight: 1, arbitrary: fc.constantFrom("^", "$", "\\A", "\\z", "\\b", "\\B") },
       { weight: 2, arbitrary: (tie("alt") as fc.Arbitrary<string>).map((r) => `(${r})`) },
     ),
-    piece: fc.tuple(tie("atom") as fc.Arbitrary<string>, fc.constantFrom("", "", "*", "+", "?", "{2}", "{1,3}")).map(([a, q]) => (/^[$^\\][Az]?$/.test(a) ? a : a + q)),
+    piece: fc.tuple(tie("atom") as fc.Arbitrary<string>, fc.constantFrom("", "", "*", "+", "?", "{2}", "{1,3}")).map(([a, q]) => (/^[$^\\][AzbB]?$/.test(a) ? a : a + q)),
     concat: fc.array(tie("piece") as fc.Arbitrary<string>, { minLength: 1, maxLength: 4 }).map((xs) => xs.join("")),
     alt: fc.array(tie("concat") as fc.Arbitrary<string>, { minLength: 1, maxLength: 3 }).map((xs) => xs.join("|")),
   }), { depthSize: "small" } as never).alt;
   const setArb = fc.array(fc.tuple(patternArb, fc.boolean()).map(([p, i]) => (i ? "(?i)" + p : p)), { minLength: 1, maxLength: 5 });
-  const subjectArb = fc.string({ unit: fc.constantFrom("a", "b", "c", "A", "1", " ", "\n", "é", "😀"), maxLength: 16 });
+  const subjectArb = fc.string({ unit: fc.constantFrom("a", "b", "c", "A", "1", "_", " ", "-", "\n", "é", "😀"), maxLength: 16 });
 
   it("agrees with the patterns one by one on random sets and subjects (UTF-16 and UTF-8)", () => {
     fc.assert(fc.property(setArb, fc.array(subjectArb, { minLength: 1, maxLength: 6 }), (set, subjects) => {
@@ -88,6 +106,7 @@ describe("regex/set: RegexSet", () => {
       for (const s of subjects) {
         const want = call("anyTest", set, s);
         expect(call("setTest", set, s), `${JSON.stringify(set)} on ${JSON.stringify(s)}`).toBe(want);
+        expect(call("setTest", ["\u0002" + set[0], ...set.slice(1)], s), `each: ${JSON.stringify(set)} on ${JSON.stringify(s)}`).toBe(want);
         expect(call("setTestBytes", set, Buffer.from(s)), `bytes: ${JSON.stringify(set)} on ${JSON.stringify(s)}`).toBe(want);
       }
     }), { numRuns: 3000, seed: 20261202 });
@@ -114,6 +133,21 @@ describe("regex/set: RegexSet", () => {
       steps.push(call("setSteps", set));
     }
     expect(call("setResets", set)).toBeGreaterThan(0);
+    expect(steps[1] / steps[0]).toBeLessThanOrEqual(2.2);
+    expect(steps[2] / steps[1]).toBeLessThanOrEqual(2.2);
+  });
+
+  it("stays linear and correct in word mode when the state cache overflows", () => {
+    const set = ["\\ba[ab]{15}c", "[ab ]*a[ab ]{15}\\b$"];
+    expect(call("setUsesDfa", set)).toBe(1);
+    let x = 11;
+    const text = (n: number) => Array.from({ length: n }, () => "ab "[((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 16) % 3]).join("");
+    const steps: number[] = [];
+    for (const n of [16384, 32768, 65536]) {
+      const t = text(n) + " b";
+      expect(call("setTest", set, t)).toBe(call("anyTest", set, t));
+      steps.push(call("setSteps", set));
+    }
     expect(steps[1] / steps[0]).toBeLessThanOrEqual(2.2);
     expect(steps[2] / steps[1]).toBeLessThanOrEqual(2.2);
   });
