@@ -5,33 +5,11 @@
 // costs one table lookup per byte instead of every pattern's every thread per byte.
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, JsonKind, HeaderPair, registerPlugin, log } from "@sluice/sdk";
 import { RegexSet } from "@sluice/sdk/regex";
+import { HIGRESS_DEFAULT_BOT_RULES } from "./default-rules";
 export * from "@sluice/sdk/exports";
 
 const DEFAULT_CODE: u32 = 403;
 const DEFAULT_MESSAGE = "Invalid User-Agent";
-
-/**
- * The built-in rule set (our own list, in the spirit of Higress's DefaultBotRegex): well-known
- * search-engine, SEO, social-preview and AI crawlers, vulnerability scanners, scripted HTTP
- * clients, and the generic "…bot / crawler / spider" names. Case-insensitive, so `GoOgLeBoT` is
- * still Googlebot. Documented in README.md.
- */
-const DEFAULT_RULES: Array<string> = [
-  // search engines
-  "(?i)(googlebot|adsbot-google|mediapartners-google|apis-google|feedfetcher-google|google-inspectiontool|storebot-google|googleother|bingbot|bingpreview|msnbot|adidxbot|baiduspider|baidu-yunguance|yandex(bot|images|video|media|blogs|news|metrika|mobilebot|accessibilitybot|direct)|yahoo! ?slurp|duckduckbot|duckassistbot|sogou (web|inst|pic|news|video) ?spider|sogou ?spider|360spider|haosouspider|yisouspider|bytespider|petalbot|applebot|exabot|seznambot|naverbot|yeti/|daumoa|teoma|ia_archiver|archive\\.org_bot|qwantify|mojeekbot)",
-  // SEO and link crawlers
-  "(?i)(ahrefsbot|ahrefssiteaudit|semrushbot|mj12bot|dotbot|rogerbot|blexbot|dataforseobot|serpstatbot|megaindex|linkdexbot|screaming frog|sitebulb|barkrowler|seokicks|siteauditbot|spbot|zoominfobot)",
-  // social and link previews
-  "(?i)(facebookexternalhit|facebot|meta-externalagent|twitterbot|linkedinbot|slackbot|discordbot|telegrambot|whatsapp|pinterest(bot)?/|redditbot|skypeuripreview|embedly|vkshare|tumblr)",
-  // AI and dataset crawlers
-  "(?i)(gptbot|chatgpt-user|oai-searchbot|claudebot|claude-web|anthropic-ai|ccbot|perplexitybot|cohere-ai|diffbot|amazonbot|imagesiftbot|omgilibot|youbot|timpibot)",
-  // vulnerability scanners
-  "(?i)(sqlmap|nikto|nmap|masscan|zgrab|nuclei|wpscan|dirbuster|gobuster|feroxbuster|ffuf|acunetix|netsparker|nessus|openvas|w3af|whatweb|zmeu|jorgee|censysinspect|expanse|internet-measurement|httpx - open-source)",
-  // scripted HTTP clients and headless browsers
-  "(?i)(^|[^a-z0-9])(curl|wget|libwww-perl|lwp-trivial|python-requests|python-urllib|python-httpx|aiohttp|go-http-client|okhttp|apache-httpclient|java/[0-9]|scrapy|node-fetch|axios/|phantomjs|headlesschrome|httpunit|mechanize|winhttp)($|[^a-z])",
-  // the generic names: …bot, crawler, spider, scraper, fetcher as a word of the User-Agent
-  "(?i)(^|[^a-z])[a-z0-9_.-]*(bot|crawler|crawl|spider|scraper)($|[^a-z])",
-];
 
 const NONE = RegexSet.compile([]).set!;
 
@@ -43,14 +21,16 @@ class BotConfig {
 }
 
 /**
- * The built-in rules as one set, shared by every configuration (compiled on first use; its DFA
- * states, once built, serve every later request).
+ * The built-in rules — Higress's DefaultBotRegex, the same six patterns (default-rules.ts, generated
+ * from the vendored Higress file) — shared by every configuration (compiled on first use; DFA
+ * states, once built, serve every later request). One DFA per rule: their bounded repetitions
+ * would multiply the states of one combined DFA (see RegexSet.compileEach).
  */
 let defaults: RegexSet | null = null;
 function defaultRules(): RegexSet {
   let d = defaults;
   if (d !== null) return d;
-  const r = RegexSet.compile(DEFAULT_RULES);
+  const r = RegexSet.compileEach(HIGRESS_DEFAULT_BOT_RULES);
   if (r.ok) d = r.set!;
   else {
     log.error("bot-detect: built-in rule " + r.failed.toString() + " does not compile: " + r.error);

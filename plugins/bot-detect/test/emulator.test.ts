@@ -14,7 +14,7 @@ interface Case { name: string; ua?: string; status: number }
 const cases: Case[] = [
   { name: "64 KB browser-like UA passes", ua: longUa(64 * 1024), status: 200 },
   { name: "64 KB UA ending in Googlebot is blocked", ua: longUa(64 * 1024 - 14) + " Googlebot/2.1", status: 429 },
-  { name: "64 KB UA starting with curl is blocked", ua: "curl/8.5.0 " + longUa(64 * 1024 - 11), status: 429 },
+  { name: "64 KB UA starting with Googlebot is blocked", ua: "Googlebot/2.1 " + longUa(64 * 1024 - 14), status: 429 },
   { name: "64 KB UA with a generic …spider in the middle is blocked", ua: longUa(32 * 1024) + " some-spider/1 " + longUa(32 * 1024), status: 429 },
   { name: "64 KB UA matching deny is blocked", ua: "EvilClient/3 " + longUa(64 * 1024 - 13), status: 429 },
   { name: "64 KB UA: allow at the end wins over a crawler word at the start", ua: "Googlebot " + longUa(64 * 1024 - 26) + " FriendlyBot/1.0", status: 200 },
@@ -39,7 +39,8 @@ for (const target of ["envoy", "higress"] as const) {
       const host = await load();
       const ua = "a".repeat(4000) + "!" + "ab".repeat(2000);
       const r = await host.request({ path: "/", headers: [["user-agent", ua]] });
-      expect([200, 429]).toContain(r.status);
+      // (Go's regexp: "a…a!abab…" holds no crawler name; the built-in rules let it pass.)
+      expect(r.status).toBe(200);
       expect(host.traps).toEqual([]);
     });
   });

@@ -1,16 +1,11 @@
 // User-Agent shapes for the bot-detect CPU measurements (ua-cpu.ts) and the bench scenarios.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { repoRoot } from "../../../harness/src/tools.js";
+import { higressBotRules } from "../../../scripts/gen-bot-rules.js";
 
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 ";
 
-/** The built-in rules as written in the plugin (each is one quoted line of DEFAULT_RULES). */
+/** The built-in rules: Higress's DefaultBotRegex, read from the vendored file as the plugin's generator reads it. */
 export function builtInRules(): string[] {
-  const src = readFileSync(join(repoRoot, "plugins", "bot-detect", "assembly", "index.ts"), "utf8");
-  const start = src.indexOf("const DEFAULT_RULES");
-  const block = src.slice(start, src.indexOf("];", start));
-  return [...block.matchAll(/^ {2}"(.*)",$/gm)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+  return higressBotRules();
 }
 
 /**
