@@ -42,6 +42,8 @@ const HIGRESS: Record<string, [string, number]> = {
   "hmac-auth-apisix": ["AUTHN", 330],
   "ip-restriction": ["AUTHN", 210],
   "jwt-auth": ["AUTHN", 340],
+  // Higress gives none (its e2e WasmPlugin sets no phase): beside jwt-auth, with the other authentication plugins.
+  "simple-jwt-auth": ["AUTHN", 335],
   "key-auth": ["AUTHN", 310],
   "key-rate-limit": ["default", 10],
   "replay-protection": ["AUTHN", 800],

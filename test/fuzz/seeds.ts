@@ -63,6 +63,7 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { max_age: 86400 },
     { allow_origins: ["https://app.example.org"], allow_origin_patterns: ["https://*.example.com", "http://*.example.net:[8080,9090]"], allow_methods: ["GET", "POST"], allow_headers: ["Content-Type"], expose_headers: ["X-Total"], allow_credentials: true, max_age: 600, _rules_: [{ _match_route_: ["r"], allow_origins: ["*"], allow_methods: ["*"], allow_headers: ["*"], expose_headers: ["*"] }] },
   ],
+  "simple-jwt-auth": [{ token_headers: "token", token_secret_key: "fuzz-secret" }, { token_headers: "x-auth", token_secret_key: 123456, _rules_: [{ _match_route_: ["r"], token_headers: "t", token_secret_key: "s" }] }, {}],
   "bot-detect": [{ allow: ["(?i)friendlybot"], deny: ["^EvilClient/", "(a+)+$"], blocked_code: 429, blocked_message: "no" }, {}],
   "ai-statistics": [
     { attributes: [{ key: "team", value_source: "fixed_value", value: "blue", apply_to_log: true }, { key: "ua", value_source: "request_header", value: "user-agent", apply_to_log: true, apply_to_span: true }, { key: "q", apply_to_log: true }, { key: "answer", apply_to_log: true, rule: "append" }, { key: "f", value_source: "response_streaming_body", value: "choices.0.finish_reason", rule: "replace", apply_to_log: true }, { key: "sep", value_source: "fixed_value", value: "x", as_separate_log_field: true }], value_length_limit: 20, enable_path_suffixes: ["/completions"] },
