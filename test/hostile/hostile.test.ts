@@ -100,7 +100,7 @@ describe("hostile traffic through every security plugin and ai-proxy", () => {
   it("a 64 KB User-Agent is judged like any other", async () => {
     const benign = await http(gw.url + "/open/x", { headers: [["user-agent", "Mozilla/5.0 " + "a".repeat(64 * 1024)]] });
     expect(benign.status).toBe(200);
-    const bot = await http(gw.url + "/open/x", { headers: [["user-agent", "Mozilla/5.0 " + "a".repeat(64 * 1024) + " sqlmap/1.7"]] });
+    const bot = await http(gw.url + "/open/x", { headers: [["user-agent", "Mozilla/5.0 " + "a".repeat(64 * 1024) + " Googlebot/2.1"]] });
     expect(bot.status).toBe(403);
   });
 
