@@ -72,9 +72,10 @@ export function parseConfig(json: JsonObject, err: ConfigError): OpaConfig | nul
   c.policy = policy;
   c.queryPath = "/v1/data/" + policy + "/allow";
 
-  const timeout = text(json, "timeout", err);
+  // Higress checks the trimmed value for emptiness but parses it untrimmed (" 5s" is invalid).
+  const timeout = text(json, "timeout", err, false);
   if (timeout === null) return null;
-  if (timeout.length == 0) return err.fail<OpaConfig>("timeout not allow empty");
+  if (timeout.trim().length == 0) return err.fail<OpaConfig>("timeout not allow empty");
   const d = parseDuration(timeout);
   if (!d.ok) return err.fail<OpaConfig>("timeout parse fail: " + d.error);
   // Go's Duration.Milliseconds() truncates.
