@@ -53,7 +53,8 @@ function port(json: JsonObject): i64 {
 function badPolicyChar(policy: string): i32 {
   for (let i = 0; i < policy.length; i++) {
     const c = policy.charCodeAt(i);
-    if (c <= 0x20 || c == 0x7f || c == 0x3f || c == 0x23) return c;
+    // Higress's client re-parses the URL: '?' starts a query, '#' a fragment, '%' an escape it decodes.
+    if (c <= 0x20 || c == 0x7f || c == 0x3f || c == 0x23 || c == 0x25) return c;
   }
   return -1;
 }
@@ -67,7 +68,7 @@ export function parseConfig(json: JsonObject, err: ConfigError): OpaConfig | nul
   const bad = badPolicyChar(policy);
   if (bad >= 0) {
     return err.fail<OpaConfig>("policy '" + policy + "' cannot be put in the decision path /v1/data/<policy>/allow: it holds "
-      + (bad == 0x20 ? "a space" : bad == 0x3f ? "'?'" : bad == 0x23 ? "'#'" : "a control character"));
+      + (bad == 0x20 ? "a space" : bad == 0x3f ? "'?'" : bad == 0x23 ? "'#'" : bad == 0x25 ? "'%'" : "a control character"));
   }
   c.policy = policy;
   c.queryPath = "/v1/data/" + policy + "/allow";

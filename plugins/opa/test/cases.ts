@@ -278,6 +278,7 @@ export const table: PluginTable = {
     ["no policy", without("policy"), "policy not allow empty"],
     ["a blank policy", { ...base, policy: "  " }, "policy not allow empty"],
     ["a policy with a space", { ...base, policy: "my policy" }, "policy 'my policy' cannot be put in the decision path /v1/data/<policy>/allow: it holds a space"],
+    ["a policy with a query in it", { ...base, policy: "authz?pretty=true" }, "it holds '?'"],
     ["no timeout", without("timeout"), "timeout not allow empty"],
     ["a timeout without a unit", { ...base, timeout: "5" }, 'timeout parse fail: time: missing unit in duration "5"'],
     ["a timeout in an unknown unit", { ...base, timeout: "5sec" }, 'timeout parse fail: time: unknown unit "sec" in duration "5sec"'],
