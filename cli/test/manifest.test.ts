@@ -50,6 +50,7 @@ const HIGRESS: Record<string, [string, number]> = {
   // Higress's model-mapper README gives none: right after model-router, before every default-phase plugin.
   "model-mapper": ["AUTHN", 800],
   "model-router": ["AUTHN", 900],
+  opa: ["AUTHN", 225],
   "traffic-tag": ["default", 400],
   "request-block": ["AUTHZ", 320],
   waf: ["AUTHZ", 330],

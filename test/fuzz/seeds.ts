@@ -50,6 +50,10 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
       ],
     },
   ],
+  opa: [
+    { policy: "example1", timeout: "5s", serviceSource: "k8s", serviceName: "opa", servicePort: 8181, namespace: "higress-backend" },
+    { policy: "authz/http", timeout: "1m30.5s", serviceSource: "ip", serviceName: "opa", servicePort: "8181", host: "10.0.0.1", _rules_: [{ _match_route_: ["r"], policy: "admin", timeout: "300ms", serviceSource: "route", host: "opa.example" }, { _match_domain_: ["*.example.com"], policy: "p", timeout: "2s", serviceSource: "nacos", serviceName: "opa", servicePort: 80, namespace: "public" }] },
+  ],
   "sdk-probe": [{ upstream_cluster: "up", fast_tick_ms: 100, slow_tick_ms: 300 }, { webdis_cluster: "webdis" }],
   "ai-cache": [
     { cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, cacheTTL: 60, cacheKeyPrefix: "p:" }, responseTemplate: '{"a":"%s","p":"%%"}', streamResponseTemplate: "data: %s\n\n" },
