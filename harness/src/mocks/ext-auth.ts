@@ -45,8 +45,11 @@ export interface ExtAuthCall {
 
 const FORWARD_HEADERS = ["x-forwarded-proto", "x-forwarded-method", "x-forwarded-host", "x-forwarded-uri", "x-original-method", "x-original-uri"];
 const NEVER = ["cookie", "x-client-secret", "proxy-authorization", "x-diff-id", "x-request-id"];
-/** Names left out of x-auth-seen-headers: framing, which depends on the transport. */
-const FRAMING = new Set(["content-length", "transfer-encoding", "connection"]);
+/**
+ * Names left out of x-auth-seen-headers: framing, which depends on the transport, and what Envoy's
+ * async HTTP client adds to every callout by itself (not the plugin's doing).
+ */
+const NOT_LISTED = new Set(["content-length", "transfer-encoding", "connection", "x-envoy-expected-rq-timeout-ms", "x-envoy-internal"]);
 export const MOCK_REALM = 'Bearer realm="ext-auth-mock"';
 
 class Malformed extends Error {
@@ -146,7 +149,7 @@ export class ExtAuthMock {
     }
     const good = /^Bearer good-([a-z0-9]+)(\.[A-Za-z0-9-]+)?$/.exec(auth);
     if (good) {
-      const seen = Object.keys(headers).filter((n) => !FRAMING.has(n)).sort().join(",");
+      const seen = Object.keys(headers).filter((n) => !NOT_LISTED.has(n)).sort().join(",");
       const h: Record<string, string> = {
         "content-type": "text/plain",
         "x-user-id": good[1],

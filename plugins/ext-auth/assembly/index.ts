@@ -31,6 +31,8 @@ class ExtAuthFilter extends HttpFilter<Config> implements HttpCallHandler {
   original: OriginalRequest = new OriginalRequest();
   /** The auth request's headers, built from the request headers in the header hook. */
   authHeaders: Array<HeaderPair> = [];
+  /** The call is out: the request (and its body) waits. */
+  pending: bool = false;
 
   onRequestHeaders(endOfStream: bool): Action {
     const r = this.original;
@@ -52,7 +54,18 @@ class ExtAuthFilter extends HttpFilter<Config> implements HttpCallHandler {
       this.requestBodyLimit = this.config.maxRequestBodyBytes;
       return Action.Pause;
     }
+    if (!endOfStream) {
+      // A body follows and stays out of it: held (each chunk as it comes) while the call is out,
+      // so nothing reaches the upstream before the service said yes (Higress:
+      // HeaderStopAllIterationAndWatermark).
+      this.requestBodyMode = BodyMode.Stream;
+    }
     return this.check(null, false);
+  }
+
+  onRequestChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
+    if (this.pending) this.holdStream();
+    return null;
   }
 
   onRequestBody(body: ArrayBuffer): Action {
@@ -68,7 +81,7 @@ class ExtAuthFilter extends HttpFilter<Config> implements HttpCallHandler {
   private check(body: ArrayBuffer | null, inBody: bool): Action {
     const c = this.config;
     const st = httpCall(c.cluster, authMethod(c, this.original), authPath(c, this.original), this.authHeaders, body, c.timeout, this);
-    if (st == Status.Ok) return Action.Pause;
+    if (st == Status.Ok) { this.pending = true; return Action.Pause; }
     // As Higress: a call that cannot be made is handled like a 500 from the service.
     log.error("failed to call ext auth server: " + lastHttpCallError);
     const v = judge(c, 500, [], new ArrayBuffer(0));
@@ -78,6 +91,7 @@ class ExtAuthFilter extends HttpFilter<Config> implements HttpCallHandler {
   }
 
   onHttpCallResponse(resp: HttpCallResponse): void {
+    this.pending = false;
     if (resp.status != 200) log.error("failed to call ext auth server, status: " + resp.status.toString());
     const v = judge(this.config, resp.status, resp.headers, resp.body);
     if (v.kind == VERDICT_REFUSE) { this.refuse(v); return; }

@@ -157,7 +157,7 @@ const envoyRows: Row[] = [
     request: req("/api/users", token("bad")),
     expect: {
       status: 401, body: INVALID, reachesUpstream: false,
-      headers: { "www-authenticate": `${MOCK_REALM}, error="invalid_token"`, "x-auth-reason": "invalid-token", "x-auth-debug": null, "content-type": null },
+      headers: { "www-authenticate": `${MOCK_REALM}, error="invalid_token"`, "x-auth-reason": "invalid-token", "x-auth-debug": null },
     },
   },
   {
