@@ -24,6 +24,7 @@
 //                              header names), x-auth-body-length / x-auth-body-sha256 (body endpoints)
 //   `Bearer forbidden…`     → 403 text/plain "forbidden: insufficient scope", x-auth-reason: scope
 //   `Bearer redirect…`      → 302, location: https://login.example.com/?rd=<the original uri>
+//   `Bearer accepted…`      → 202 "accepted, not authorized" (a 2xx that is not a yes)
 //   `Bearer crash…`         → 500 "auth backend exploded", x-auth-reason: crash
 //   `Bearer unavailable…`   → 503 "try later", retry-after: 7
 //   anything else           → 401 {"error":"invalid token"}, www-authenticate (error="invalid_token"),
@@ -174,6 +175,9 @@ export class ExtAuthMock {
         return;
       case "redirect":
         send(302, { location: `https://login.example.com/?rd=${encodeURIComponent(original)}`, "x-auth-reason": "login" }, "");
+        return;
+      case "accepted":
+        send(202, { "content-type": "text/plain" }, "accepted, not authorized");
         return;
       case "crash":
         send(500, { "content-type": "text/plain", "x-auth-reason": "crash" }, "auth backend exploded");

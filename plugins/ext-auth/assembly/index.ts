@@ -31,8 +31,6 @@ class ExtAuthFilter extends HttpFilter<Config> implements HttpCallHandler {
   original: OriginalRequest = new OriginalRequest();
   /** The auth request's headers, built from the request headers in the header hook. */
   authHeaders: Array<HeaderPair> = [];
-  /** The call is out: the request (and its body) waits. */
-  pending: bool = false;
 
   onRequestHeaders(endOfStream: bool): Action {
     const r = this.original;
@@ -54,18 +52,9 @@ class ExtAuthFilter extends HttpFilter<Config> implements HttpCallHandler {
       this.requestBodyLimit = this.config.maxRequestBodyBytes;
       return Action.Pause;
     }
-    if (!endOfStream) {
-      // A body follows and stays out of it: held (each chunk as it comes) while the call is out,
-      // so nothing reaches the upstream before the service said yes (Higress:
-      // HeaderStopAllIterationAndWatermark).
-      this.requestBodyMode = BodyMode.Stream;
-    }
+    // Headers and any body stay put while the call is out (the body buffered with watermarks,
+    // never read into the VM): nothing reaches the upstream before the service said yes.
     return this.check(null, false);
-  }
-
-  onRequestChunk(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
-    if (this.pending) this.holdStream();
-    return null;
   }
 
   onRequestBody(body: ArrayBuffer): Action {
@@ -78,10 +67,12 @@ class ExtAuthFilter extends HttpFilter<Config> implements HttpCallHandler {
     return this.respond(413, "Payload Too Large", [new HeaderPair("content-type", "text/plain")], "request_payload_too_large");
   }
 
+  /** Makes the call; `inBody`: from the body hook (with the body), else from the header hook. */
   private check(body: ArrayBuffer | null, inBody: bool): Action {
     const c = this.config;
     const st = httpCall(c.cluster, authMethod(c, this.original), authPath(c, this.original), this.authHeaders, body, c.timeout, this);
-    if (st == Status.Ok) { this.pending = true; return Action.Pause; }
+    // Higress: HeaderStopAllIterationAndWatermark from the header hook, a paused body otherwise.
+    if (st == Status.Ok) return inBody ? Action.Pause : Action.StopAllIterationAndWatermark;
     // As Higress: a call that cannot be made is handled like a 500 from the service.
     log.error("failed to call ext auth server: " + lastHttpCallError);
     const v = judge(c, 500, [], new ArrayBuffer(0));
@@ -91,7 +82,6 @@ class ExtAuthFilter extends HttpFilter<Config> implements HttpCallHandler {
   }
 
   onHttpCallResponse(resp: HttpCallResponse): void {
-    this.pending = false;
     if (resp.status != 200) log.error("failed to call ext auth server, status: " + resp.status.toString());
     const v = judge(this.config, resp.status, resp.headers, resp.body);
     if (v.kind == VERDICT_REFUSE) { this.refuse(v); return; }

@@ -66,7 +66,7 @@ const envoyConfig = {
     timeout: 5000,
     authorization_request: {
       allowed_headers: [{ exact: "X-Tenant" }, { prefix: "x-trace-" }],
-      headers_to_add: { "x-gateway": "sluice", "X-Auth-Flag": true },
+      headers_to_add: { "x-gateway": "sluice", "X-Auth-Flag": true, "x-trace-origin": "gateway" },
     },
     authorization_response: {
       allowed_upstream_headers: [{ exact: "x-user-id" }, { prefix: "X-Auth-Seen-" }],
@@ -118,7 +118,7 @@ const envoyRows: Row[] = [
           "x-user-id": "alice",
           "x-auth-seen-method": "GET",
           "x-auth-seen-path": "/envoy-auth/api/users?id=1",
-          "x-auth-seen-headers": "authorization,host,x-auth-flag,x-gateway,x-tenant,x-trace-id",
+          "x-auth-seen-headers": "authorization,host,x-auth-flag,x-gateway,x-tenant,x-trace-id,x-trace-origin",
           "x-auth-internal": null,
           "x-auth-extra": null,
           authorization: auth,
@@ -147,6 +147,19 @@ const envoyRows: Row[] = [
       expect: { status: 200, upstreamPath: "/api//v1/./x/../list/", upstream: { "x-auth-seen-path": "/envoy-auth/api/v1/list" } },
     };
   })(),
+  (() => {
+    const auth = good("alice");
+    return {
+      name: "a repeated allowed header: the service gets its last value; headers_to_add wins over the client's header",
+      request: req("/api/users", auth, { headers: [["x-tenant", "beta"], ["x-trace-origin", "client"]] }),
+      expect: { status: 200, upstream: { "x-user-id": "alice" }, check: () => expect(lastCall(auth).headers).toMatchObject({ "x-tenant": "beta", "x-trace-origin": "gateway" }) },
+    };
+  })(),
+  {
+    name: "only 200 is a yes: a 202 from the service refuses the request with 202 and its body",
+    request: req("/api/users", token("accepted")),
+    expect: { status: 202, body: "accepted, not authorized", reachesUpstream: false, logs: ["failed to call ext auth server, status: 202"] },
+  },
   {
     name: "a client's x-user-id is replaced by the service's (allowed_upstream_headers)",
     request: req("/api/me", good("alice"), { headers: [["x-user-id", "mallory"]] }),
