@@ -161,6 +161,11 @@ const envoyRows: Row[] = [
     expect: { status: 202, body: "accepted, not authorized", reachesUpstream: false, logs: ["failed to call ext auth server, status: 202"] },
   },
   {
+    name: "envoy mode: path.Join cleans the query too (/a/../ inside it is resolved)",
+    request: req("/api/x?next=/a/../b", good("carol")),
+    expect: { status: 200, upstream: { "x-auth-seen-path": "/envoy-auth/api/x?next=/b" } },
+  },
+  {
     name: "a client's x-user-id is replaced by the service's (allowed_upstream_headers)",
     request: req("/api/me", good("alice"), { headers: [["x-user-id", "mallory"]] }),
     expect: { status: 200, upstream: { "x-user-id": "alice" } },
