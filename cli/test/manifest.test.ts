@@ -39,6 +39,7 @@ const HIGRESS: Record<string, [string, number]> = {
   "cluster-key-rate-limit": ["default", 20],
   cors: ["AUTHZ", 340],
   "custom-response": ["AUTHN", 910],
+  "ext-auth": ["AUTHN", 360],
   "hmac-auth-apisix": ["AUTHN", 330],
   "ip-restriction": ["AUTHN", 210],
   "jwt-auth": ["AUTHN", 340],

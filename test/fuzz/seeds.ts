@@ -19,6 +19,10 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { global_auth: true, consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }], keys: ["x-api-key", "apikey"], in_header: true, in_query: true },
     { consumers: [{ name: "alice", credential: "alice-key" }], keys: ["apikey"], in_query: true, _rules_: [{ _match_route_: ["r"], allow: ["alice"] }] },
   ],
+  "ext-auth": [
+    { http_service: { endpoint: { service_name: "ext-auth.dns", service_port: 8090, path_prefix: "/auth" }, timeout: 100, authorization_request: { allowed_headers: [{ exact: "x-tenant" }, { regex: "^x-trace-" }], headers_to_add: { "x-gateway": "sluice", flag: true } }, authorization_response: { allowed_upstream_headers: [{ prefix: "x-user-" }], allowed_client_headers: [{ exact: "www-authenticate" }] } }, match_type: "whitelist", match_list: [{ match_rule_domain: "*.example.com", match_rule_method: ["GET"], match_rule_path: "^/public/", match_rule_type: "regex" }], status_on_error: 401 },
+    { http_service: { endpoint_mode: "forward_auth", endpoint: { service_name: "auth.static", path: "/verify", request_method: "POST", service_host: "auth.local" }, authorization_request: { with_request_body: true, max_request_body_bytes: 16 } }, failure_mode_allow: true, failure_mode_allow_header_add: true, match_type: "blacklist", match_list: [{ match_rule_path: "/admin", match_rule_type: "prefix" }, {}] },
+  ],
   "basic-auth": [
     { global_auth: true, consumers: [{ name: "alice", credential: "alice:wonderland" }, { name: "bob", credential: "bob:builder" }] },
     { consumers: [{ name: "alice", credential: "alice:wonderland" }], _rules_: [{ _match_domain_: ["*.example.com"], allow: ["alice"] }] },
