@@ -45,6 +45,8 @@ const HIGRESS: Record<string, [string, number]> = {
   "jwt-auth": ["AUTHN", 340],
   // Higress gives none (its e2e WasmPlugin sets no phase): beside jwt-auth, with the other authentication plugins.
   "simple-jwt-auth": ["AUTHN", 335],
+  // Higress publishes none (no README): early in AUTHN, before custom-response and the authentication plugins.
+  "sni-misdirect": ["AUTHN", 950],
   "key-auth": ["AUTHN", 310],
   "key-rate-limit": ["default", 10],
   "replay-protection": ["AUTHN", 800],

@@ -99,6 +99,11 @@ export interface BootstrapSpec {
   statsTags?: { name: string; regex: string }[];
   /** Envoy's limit on request headers (KiB; its default is 60). */
   maxRequestHeadersKb?: number;
+  /**
+   * TLS on the listener with this certificate and key (PEM files), ALPN h2 and http/1.1: clients
+   * connect with https, send an SNI, and may speak HTTP/2 (harness/src/tls-client.ts).
+   */
+  downstreamTls?: { certChain: string; privateKey: string };
   /** HTTP/1 chunked trailers on the listener and to the clusters (Envoy drops them by default). */
   http1Trailers?: boolean;
 }
@@ -250,6 +255,20 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
     address: { socket_address: { address: spec.listenerAddress ?? "127.0.0.1", port_value: spec.listenerPort ?? 0 } },
     filter_chains: [{ filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: hcm }] }],
   };
+  if (spec.downstreamTls) {
+    // The TLS inspector records the client's SNI (connection.requested_server_name), as Higress's listeners do.
+    listener.listener_filters = [{ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector" } }];
+    (listener.filter_chains as Record<string, unknown>[])[0].transport_socket = {
+      name: "envoy.transport_sockets.tls",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+        common_tls_context: {
+          tls_certificates: [{ certificate_chain: { filename: spec.downstreamTls.certChain }, private_key: { filename: spec.downstreamTls.privateKey } }],
+          alpn_protocols: ["h2", "http/1.1"],
+        },
+      },
+    };
+  }
   if (spec.reusePort !== undefined) listener.enable_reuse_port = spec.reusePort;
   if (spec.bufferLimitBytes) listener.per_connection_buffer_limit_bytes = spec.bufferLimitBytes;
   return {

@@ -9,7 +9,8 @@ import { Envoy } from "./envoy.js";
 import { RecordingUpstream, type RecordedRequest, type UpstreamAnswer } from "./upstream.js";
 import { http, type HttpResult } from "./client.js";
 import { rawHttp } from "./raw-http.js";
-import { pluginWasm, testPluginWasm } from "./tools.js";
+import { tlsRequest } from "./tls-client.js";
+import { pluginWasm, testPluginWasm, repoRoot } from "./tools.js";
 import { useEnvoy } from "./vitest.js";
 import { Emulator } from "./emulator/index.js";
 import { RedisServer } from "./redis.js";
@@ -34,6 +35,11 @@ export interface RowRequest {
   chunks?: number;
   /** What the upstream answers (default: a JSON echo of the request), e.g. an LLM reply with usage. */
   answer?: UpstreamAnswer;
+  /**
+   * Over the group's TLS listener (`downstreamTls`): the SNI sent in the handshake ("" for none)
+   * and whether the request is HTTP/2 (else HTTP/1.1). Default in a TLS group: no SNI, HTTP/1.1.
+   */
+  tls?: { sni: string; http2?: boolean };
 }
 
 export interface RowExpect {
@@ -75,6 +81,8 @@ export interface Group {
    */
   routes?: (string | RouteSpec)[];
   useRemoteAddress?: boolean;
+  /** Envoy's listener speaks TLS (the harness's test certificate, ALPN h2 and http/1.1); rows say their SNI and protocol. */
+  downstreamTls?: boolean;
   /** Envoy's worker threads (default 1): with more, requests land on several VMs. */
   workers?: number;
   /**
@@ -250,7 +258,9 @@ export function runPluginTable(t: PluginTable): void {
         routes: routesOf(g),
         clusters: [{ name: "up", port: upstream.server!.port }, ...Object.entries(servers).map(([name, s]) => ({ name, port: s.port })), ...(g.redisCluster ? [{ name: g.redisCluster, port: redis[0].webdisPort }] : [])],
         useRemoteAddress: g.useRemoteAddress,
+        downstreamTls: g.downstreamTls ? { certChain: join(repoRoot, "harness", "fixtures", "tls", "server.crt"), privateKey: join(repoRoot, "harness", "fixtures", "tls", "server.key") } : undefined,
       }), { concurrency: g.workers });
+      const tlsOf = (q: RowRequest) => q.tls ?? (g.downstreamTls ? { sni: "" } : undefined);
       const hosts: Partial<Record<Target, Emulator>> = {};
       beforeAll(async () => {
         for (const target of TARGETS) {
@@ -303,7 +313,12 @@ export function runPluginTable(t: PluginTable): void {
         if (q.host) headers.push(["host", q.host]);
         const before = envoyLines().length;
         let r: HttpResult;
-        if ((q.chunks ?? 1) > 1) {
+        const tls = tlsOf(q);
+        if (tls) {
+          if (!g.downstreamTls) throw new Error(`${row.name}: a TLS row needs a group with downstreamTls`);
+          if (headers.some(([, v]) => typeof v !== "string") || (q.chunks ?? 1) > 1) throw new Error(`${row.name}: raw header bytes and chunked bodies are not supported over TLS`);
+          r = await tlsRequest({ port: gw.envoy.port, sni: tls.sni, http2: tls.http2 ?? false, method: q.method, path: q.path, authority: q.host ?? `127.0.0.1:${gw.envoy.port}`, headers: headers.filter(([k]) => k !== "host") as [string, string][], body: q.body });
+        } else if ((q.chunks ?? 1) > 1) {
           if (headers.some(([, v]) => typeof v !== "string")) throw new Error(`${row.name}: raw header bytes with a chunked body are not supported`);
           r = await http(gw.url + q.path, { method: q.method, headers: headers as [string, string][], body: q.body, chunks: q.chunks });
         } else {
@@ -334,6 +349,7 @@ export function runPluginTable(t: PluginTable): void {
           headers: [["x-request-id", rid], ["x-diff-id", rid], ...(q.headers ?? [])],
           body: q.body,
           chunks: q.chunks,
+          stream: tlsOf(q) ? { tls: tlsOf(q) } : undefined,
         });
         expect(h.traps, `${target}: traps`).toEqual([]);
         return {

@@ -71,6 +71,7 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { max_age: 86400 },
     { allow_origins: ["https://app.example.org"], allow_origin_patterns: ["https://*.example.com", "http://*.example.net:[8080,9090]"], allow_methods: ["GET", "POST"], allow_headers: ["Content-Type"], expose_headers: ["X-Total"], allow_credentials: true, max_age: 600, _rules_: [{ _match_route_: ["r"], allow_origins: ["*"], allow_methods: ["*"], allow_headers: ["*"], expose_headers: ["*"] }] },
   ],
+  "sni-misdirect": [{}],
   "simple-jwt-auth": [{ token_headers: "token", token_secret_key: "fuzz-secret" }, { token_headers: "x-auth", token_secret_key: 123456, _rules_: [{ _match_route_: ["r"], token_headers: "t", token_secret_key: "s" }] }, {}],
   "bot-detect": [{ allow: ["(?i)friendlybot"], deny: ["^EvilClient/", "(a+)+$"], blocked_code: 429, blocked_message: "no" }, {}],
   "ai-statistics": [

@@ -86,7 +86,7 @@ function dynamicProperty(h: HostContext, key: string, s: HttpStream | undefined)
     case "request.scheme":
       return str(hv(":scheme") ?? "http");
     case "request.protocol":
-      return enc("HTTP/1.1");
+      return enc(s.options.tls?.http2 ? "HTTP/2" : "HTTP/1.1");
     case "request.id":
       return str(hv("x-request-id"));
     case "request.useragent":
@@ -116,7 +116,7 @@ function dynamicProperty(h: HostContext, key: string, s: HttpStream | undefined)
     case "connection.mtls":
       return Buffer.from([0]);
     case "connection.requested_server_name":
-      return Buffer.alloc(0);
+      return enc(s.options.tls?.sni ?? "");
     case "connection.id":
     case "connection_id":
       return int(s.id);

@@ -89,6 +89,8 @@ export function envoyRequestHeaders(spec: RequestSpec, chunks: Buffer[], o: Host
     if (prev) prev[1] = Buffer.concat([prev[1], enc(","), value]);
     else user.push([k, value]);
   }
+  // Over a TLS listener Envoy's filters see https (the :scheme, and the X-Forwarded-Proto it sets).
+  const proto = spec.stream?.tls ? "https" : "http";
   const hostPair = user.find(([k]) => k.toString() === "host" || k.toString() === ":authority");
   const authority = spec.authority ?? (hostPair ? hostPair[1].toString() : "example.com");
   const rest = user.filter(([k]) => !["host", ":authority", ":path", ":method", ":scheme"].includes(k.toString()) && !STRIPPED_REQUEST_HEADERS.has(k.toString()));
@@ -96,7 +98,7 @@ export function envoyRequestHeaders(spec: RequestSpec, chunks: Buffer[], o: Host
     [enc(":authority"), enc(authority)],
     [enc(":path"), enc(spec.path ?? "/")],
     [enc(":method"), enc(spec.method ?? (chunks.length ? "POST" : "GET"))],
-    [enc(":scheme"), enc("http")],
+    [enc(":scheme"), enc(proto)],
     ...rest,
   ];
   const find = (n: string) => out.find(([k]) => k.toString() === n);
@@ -118,13 +120,13 @@ export function envoyRequestHeaders(spec: RequestSpec, chunks: Buffer[], o: Host
     if (xff) xff[1] = Buffer.concat([xff[1], enc(","), enc(appended)]);
     else out.push([enc("x-forwarded-for"), enc(appended)]);
     const xfp = find("x-forwarded-proto");
-    if (xfp) xfp[1] = enc("http");
-    else out.push([enc("x-forwarded-proto"), enc("http")]);
+    if (xfp) xfp[1] = enc(proto);
+    else out.push([enc("x-forwarded-proto"), enc(proto)]);
     out.push([enc("x-envoy-external-address"), enc(peer)]);
     const rid = find("x-request-id");
     if (rid) rid[1] = enc(randomUUID());
   }
-  if (!find("x-forwarded-proto")) out.push([enc("x-forwarded-proto"), enc("http")]);
+  if (!find("x-forwarded-proto")) out.push([enc("x-forwarded-proto"), enc(proto)]);
   if (!find("x-request-id")) out.push([enc("x-request-id"), enc(randomUUID())]);
   return out;
 }

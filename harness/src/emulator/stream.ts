@@ -73,6 +73,13 @@ export interface StreamOptions {
   /** Per-stream properties (dotted paths). */
   properties?: Record<string, string | Uint8Array | number | bigint | boolean>;
   sourceAddress?: string;
+  /**
+   * The downstream connection is TLS (Envoy's listener with a DownstreamTlsContext): `sni` is the
+   * server name the client sent (connection.requested_server_name), `http2` the protocol it
+   * negotiated by ALPN (request.protocol "HTTP/2"). The request's :scheme and X-Forwarded-Proto
+   * become https.
+   */
+  tls?: { sni?: string; http2?: boolean };
 }
 
 /** What a stream needs from the host running the plugin (the Emulator implements it). */
