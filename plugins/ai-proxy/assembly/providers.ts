@@ -9,6 +9,7 @@ import { ClaudeAdapter } from "./claude";
 import { GeminiAdapter } from "./gemini";
 import { HunyuanAdapter } from "./hunyuan";
 import { BedrockAdapter } from "./bedrock";
+import { DeeplAdapter } from "./deepl";
 
 const COMPATIBLE = new ProviderAdapter();
 
@@ -46,6 +47,8 @@ const SPECS: Array<ProviderSpec> = [
   new ProviderSpec("gemini", new GeminiAdapter(), "generativelanguage.googleapis.com", "", "", "", "", Auth.Goog),
   new ProviderSpec("hunyuan", new HunyuanAdapter(), "api.hunyuan.cloud.tencent.com", "/v1/chat/completions", "", "/v1/embeddings", "", Auth.Bearer),
   new ProviderSpec("bedrock", new BedrockAdapter(), "", "", "", "", "", Auth.Bearer),
+  // Chat → DeepL's /v2/translate; the host is api-free.deepl.com or api.deepl.com by model (deepl.ts).
+  new ProviderSpec("deepl", new DeeplAdapter(), "api-free.deepl.com", "/v2/translate", "", "", "", Auth.Bearer),
 ];
 
 /** A fresh adapter for a provider type (null when the type is unknown). */

@@ -6,10 +6,10 @@
 // body arriving in chunks).
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
-import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
 import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
 
-const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily };
+const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily };
 
 function mockServer(f: FamilyName): () => Promise<HostedServer> {
   return async () => {
@@ -75,7 +75,65 @@ function expectMapped(o: Observed, w: Wire): void {
   if (!seen.includes(w.model)) throw new Error(`the provider did not see the mapped model ${w.model}: ${seen}`);
 }
 
+/**
+ * A translator (deepl) answers the chat API only, as Higress's deepl provider: the system message
+ * is DeepL's context, the others its text, each translation one choice; a stream request gets the
+ * same JSON answer; the model must be "Free" or "Pro"; other APIs are refused.
+ */
+function translatorRows(p: ProviderCase): Row[] {
+  const key = (p.config.apiTokens as string[])[0];
+  const target = p.config.targetLang as string;
+  const upstream = { host: p.host, authorization: `DeepL-Auth-Key ${key}` };
+  const sent = JSON.stringify({ text: ["hello gateway world"], target_lang: target, context: "You are terse." });
+  const translated = (o: Observed, stream: boolean) => {
+    const r = JSON.parse(o.body);
+    const want = { index: 0, message: { name: "EN", role: "assistant", content: `${target}: hello gateway world [You are terse.]` }, finish_reason: null, logprobs: null };
+    if (r.object !== "chat.completion" || r.model !== p.model || r.usage !== null || "id" in r || JSON.stringify(r.choices) !== JSON.stringify([want])) throw new Error(`not Higress's deepl answer: ${o.body}`);
+    if (!(o.headers["content-type"] ?? "").startsWith("application/json")) throw new Error(`content-type ${o.headers["content-type"]} (stream: ${stream})`);
+  };
+  return [
+    {
+      name: `${p.id}: chat → /v2/translate, system message as context, translation as the choice`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: MESSAGES }) },
+      expect: { status: 200, upstreamPath: "/v2/translate", upstream, upstreamBody: sent, check: (o) => translated(o, false) },
+    },
+    {
+      name: `${p.id}: stream: true gets the same JSON chat.completion (DeepL does not stream)`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: MESSAGES, stream: true }) },
+      expect: { status: 200, upstreamPath: "/v2/translate", upstream, upstreamBody: sent, check: (o) => translated(o, true) },
+    },
+    {
+      name: `${p.id}: several messages → several texts → one choice each`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: [{ role: "user", content: "sit by the bank" }, { role: "system", content: "money" }, { content: "a bank in China" }, { role: "user", content: [{ type: "text", text: "two" }, { type: "image_url", image_url: { url: "https://x/y.png" } }, { type: "text", text: "parts" }] }] }) },
+      expect: {
+        status: 200, upstreamPath: "/v2/translate", upstream,
+        upstreamBody: JSON.stringify({ text: ["sit by the bank", "a bank in China", "two\nparts\n"], target_lang: target, context: "money" }),
+        check: (o) => {
+          const c = JSON.parse(o.body).choices;
+          if (c.length !== 3 || c[1].index !== 1 || c[1].message.content !== `${target}: a bank in China [money]` || c[2].message.content !== `${target}: two\nparts\n [money]`) throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: `${p.id}: a model other than Free or Pro is refused before DeepL`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "gpt-4o", messages: MESSAGES }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (JSON.parse(o.body).error?.message !== 'deepl model should be "Free" or "Pro"') throw new Error(o.body); } },
+    },
+    {
+      name: `${p.id}: embeddings are not offered`,
+      request: { method: "POST", path: `/${p.id}/v1/embeddings`, headers: client, body: JSON.stringify({ model: p.model, input: "hello" }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message.includes("not supported by provider type 'deepl'")) throw new Error(o.body); } },
+    },
+    {
+      name: `${p.id}: DeepL's quota error reaches the client in OpenAI's shape with its status`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: [...client, ["x-mock-fail", "456"]], body: JSON.stringify({ model: p.model, messages: MESSAGES }) },
+      expect: { status: 456, upstreamPath: "/v2/translate", upstream, check: (o) => { if (JSON.parse(o.body).error?.message !== "Quota exceeded") throw new Error(o.body); } },
+    },
+  ];
+}
+
 function rows(p: ProviderCase): Row[] {
+  if (p.translator) return translatorRows(p);
   const host = p.host.replace(/:\d+$/, ":PORT");
   const at = (api: Api) => {
     const w = wire(p, api);
@@ -190,5 +248,9 @@ export const table: PluginTable = {
         { name: "GET /v1/models", request: { path: "/v1/models" }, expect: { status: 200, reachesUpstream: true } },
       ],
     },
+  ],
+  badConfigs: [
+    { name: "deepl without targetLang", config: { provider: { type: "deepl", apiTokens: ["sk-deepl:fx"] } }, message: "missing targetLang in deepl provider config" },
+    { name: "deepl with an empty targetLang", config: { providers: [{ id: "d", type: "deepl", apiTokens: ["sk-deepl:fx"], targetLang: "" }], activeProviderId: "d" }, message: "missing targetLang in deepl provider config" },
   ],
 };

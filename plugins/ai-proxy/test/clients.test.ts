@@ -11,7 +11,7 @@ import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 import { useEnvoy } from "../../../harness/src/vitest.js";
 import { http } from "../../../harness/src/index.js";
-import { Mocks, PROVIDERS, gatewaySpec, type ProviderCase } from "./setup.js";
+import { Mocks, PROVIDERS, CHAT_PROVIDERS, gatewaySpec, type ProviderCase } from "./setup.js";
 import type { NormalUsage } from "../../../harness/src/mocks/llm/index.js";
 
 const mocks = new Mocks();
@@ -81,7 +81,7 @@ const MESSAGES = [
   { role: "user" as const, content: "hello gateway world" },
 ];
 
-describe.each(PROVIDERS)("openai client → $id", (p) => {
+describe.each(CHAT_PROVIDERS)("openai client → $id", (p) => {
   const mock = () => mocks.of(p.family);
 
   it("chat", async () => {
