@@ -159,6 +159,39 @@ describe.each(CHAT_PROVIDERS)("openai client → $id", (p) => {
   });
 });
 
+// A translator (deepl) behind the chat API: the translation is the answer; no finish_reason or
+// usage (Higress's answer has neither); DeepL's errors keep their status. More in deepl.test.ts.
+describe.each(PROVIDERS.filter((p) => p.translator))("openai client → $id (translation)", (p) => {
+  const target = p.config.targetLang as string;
+
+  it("chat", async () => {
+    const r = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES });
+    expect(r.choices.map((c) => c.message.content)).toEqual([`${target}: hello gateway world [You are terse.]`]);
+    expect(r.choices[0].finish_reason).toBeNull();
+    expect(r.usage).toBeNull();
+    const last = mocks.deepl.last!;
+    expect(last.status).toBe(200);
+    expect(last.headers.host).toBe(p.host);
+    expect(last.body).toEqual({ text: ["hello gateway world"], target_lang: target, context: "You are terse." });
+  });
+
+  it("anthropic client (/v1/messages): the translation as the message's text", async () => {
+    const r = await anthropic(p).messages.create({ model: p.model, max_tokens: 64, system: "You are terse.", messages: [{ role: "user", content: "hello gateway world" }] });
+    expect(r.type).toBe("message");
+    expect(r.content).toEqual([{ type: "text", text: `${target}: hello gateway world [You are terse.]` }]);
+    expect(mocks.deepl.last!.body).toEqual({ text: ["hello gateway world"], target_lang: target, context: "You are terse." });
+  });
+
+  it("errors come back in OpenAI's shape with the provider's status", async () => {
+    for (const status of [429, 456, 500]) {
+      const e: any = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-mock-fail": String(status) } }).catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(status);
+      expect(typeof e.error?.message).toBe("string");
+    }
+  });
+});
+
 const ANTHROPIC_CLIENT = PROVIDERS.filter((p) => ["openai", "deepseek", "azure", "qwen-compatible", "qwen", "gemini", "claude", "mistral", "hunyuan", "bedrock-sigv4"].includes(p.id));
 
 describe.each(ANTHROPIC_CLIENT)("anthropic client (/v1/messages) → $id", (p) => {
