@@ -5,29 +5,13 @@
 // `target_lang` is the config's targetLang. Each of DeepL's translations is one choice of the
 // chat.completion, its detected source language the message's `name`. DeepL has no streaming:
 // a client asking for a stream gets the same JSON chat.completion (as with Higress).
-import { JsonObject, JsonValue, JsonKind, HeaderPair, HeaderMap } from "@sluice/sdk";
+import { JsonObject, JsonValue, HeaderPair, HeaderMap } from "@sluice/sdk";
 import { TokenUsage } from "@sluice/sdk/ai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
-import { jsonString, jsonInt, jsonObject, jsonArray, jsonNull, str, nowSeconds } from "./util";
+import { jsonString, jsonInt, jsonObject, jsonArray, jsonNull, str, stringContent, nowSeconds } from "./util";
 
 const DEEPL_HOST_FREE = "api-free.deepl.com";
 const DEEPL_HOST_PRO = "api.deepl.com";
-
-/** Message content as Higress reads it: a string, or each `{type:"text"}` part's text followed by "\n". */
-function messageText(v: JsonValue | null): string {
-  if (v === null) return "";
-  if (v.kind == JsonKind.String) return v.str;
-  const a = v.asArray();
-  if (a === null) return "";
-  let s = "";
-  for (let i = 0; i < a.length; i++) {
-    const p = a[i].asObject();
-    if (p === null || str(p, "type") != "text") continue;
-    const t = p.get("text");
-    if (t !== null && t.kind == JsonKind.String) s += t.str + "\n";
-  }
-  return s;
-}
 
 export class DeeplAdapter extends ProviderAdapter {
   targetLang: string = "";
@@ -66,7 +50,7 @@ export class DeeplAdapter extends ProviderAdapter {
       for (let i = 0; i < msgs.length; i++) {
         const m = msgs[i].asObject();
         if (m === null) continue;
-        const t = messageText(m.get("content"));
+        const t = stringContent(m.get("content"));
         if (str(m, "role") == "system") context = t;
         else text.push(jsonString(t));
       }

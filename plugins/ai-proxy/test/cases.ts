@@ -6,10 +6,10 @@
 // body arriving in chunks).
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
-import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
 import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
 
-const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily };
+const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily, triton: tritonFamily };
 
 function mockServer(f: FamilyName): () => Promise<HostedServer> {
   return async () => {
@@ -47,6 +47,8 @@ function wire(p: ProviderCase, api: Api): Wire {
       const verb = api === "embeddings" ? "batchEmbedContents" : api === "stream" ? "streamGenerateContent?alt=sse" : "generateContent";
       return { path: `/v1beta/models/${model}:${verb}`, auth: { "x-goog-api-key": key, authorization: null }, model };
     }
+    case "triton":
+      return { path: `/v2/models/${model}/versions/${p.config.tritonModelVersion}/${api === "stream" ? "generate_stream" : "generate"}`, auth: { authorization: null }, model };
     case "tencent":
       return { path: "/", auth: { "x-tc-action": "ChatCompletions" }, model };
     case "bedrock":
@@ -132,8 +134,61 @@ function translatorRows(p: ProviderCase): Row[] {
   ];
 }
 
+/** Triton (Higress's triton.go): only the last message goes, as text_input with its id; temperature and stream as parameters. */
+function tritonRows(p: ProviderCase): Row[] {
+  const path = `/${p.id}/v1/chat/completions`;
+  const messages = [{ role: "system", content: "You are terse." }, { role: "user", content: "first" }, { role: "assistant", content: "ok" }, { role: "user", id: "msg-7", content: [{ type: "text", text: "last" }, { type: "text", text: "turn" }] }];
+  return [
+    {
+      name: `${p.id}: only the last message is sent (text_input, its id), temperature and stream as parameters`,
+      request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "gpt-4o", temperature: 0.25, max_tokens: 9, messages }) },
+      expect: {
+        status: 200, upstreamPath: "/v2/models/gpt2/versions/1/generate", upstream: { host: "triton.local:PORT", authorization: null },
+        upstreamBody: JSON.stringify({ id: "msg-7", text_input: "last\nturn\n", parameters: { stream: false, temperature: 0.25 } }),
+        check: (o) => {
+          const r = JSON.parse(o.body);
+          if (r.id !== "msg-7" || r.model !== "gpt2" || r.object !== "chat.completion" || r.usage !== null) throw new Error(o.body);
+          if (JSON.stringify(r.choices) !== JSON.stringify([{ index: 0, message: { role: "assistant", content: "Echo: last\nturn\n" }, finish_reason: "stop", logprobs: null }])) throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: `${p.id}: the mapped model picks the path (another model → ensemble)`,
+      request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "other", messages: [{ role: "user", content: "hi" }] }) },
+      expect: { status: 200, upstreamPath: "/v2/models/ensemble/versions/1/generate", upstreamBody: JSON.stringify({ id: "", text_input: "hi", parameters: { stream: false, temperature: 0 } }) },
+    },
+    {
+      name: `${p.id}: a model Triton has not loaded → Triton's 400 in OpenAI's shape`,
+      request: { method: "POST", path: `/${p.id}-nomodel/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }) },
+      expect: { status: 400, upstreamPath: "/v2/models/llama/generate", check: (o) => { if (JSON.parse(o.body).error?.message !== "Request for unknown model: 'llama' is not found") throw new Error(o.body); } },
+    },
+    {
+      name: `${p.id}: an error event mid-stream ends the stream with the gateway's error event, no [DONE]`,
+      request: { method: "POST", path: `/${p.id}-nomodel/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "flaky", stream: true, messages: [{ role: "user", content: "hello there" }] }) },
+      expect: {
+        status: 200, upstreamPath: "/v2/models/flaky/generate_stream",
+        check: (o) => {
+          const ev = events(o.body);
+          if (ev.includes("[DONE]") || JSON.parse(ev[0]).choices?.[0]?.delta?.content !== "Echo: hello" || JSON.parse(ev.at(-1)!).error?.message !== "in-flight batching failed: out of memory") throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: `${p.id}: embeddings are not offered`,
+      request: { method: "POST", path: `/${p.id}/v1/embeddings`, headers: client, body: JSON.stringify({ model: "gpt-4o", input: "hi" }) },
+      expect: { status: 400, reachesUpstream: false },
+    },
+  ];
+}
+
 function rows(p: ProviderCase): Row[] {
   if (p.translator) return translatorRows(p);
+  if (p === TRITON_NO_VERSION) return [];
+  if (p.family === "triton") return [...chatRows(p), ...tritonRows(p)];
+  return chatRows(p);
+}
+
+function chatRows(p: ProviderCase): Row[] {
   const host = p.host.replace(/:\d+$/, ":PORT");
   const at = (api: Api) => {
     const w = wire(p, api);
@@ -206,6 +261,12 @@ function providerGroup(name: string, providers: ProviderCase[], volatile: Group[
   };
 }
 
+/** Triton without tritonModelVersion and without a mapping (rows in tritonRows; no rows of its own). */
+const TRITON_NO_VERSION: ProviderCase = {
+  id: "triton-nomodel", family: "triton", host: "triton.local:8000", embeddings: false, model: "llama", converted: true, textOnly: true,
+  config: { id: "triton-nomodel", type: "triton", tritonDomain: "triton.local:8000", apiTokens: ["sk-triton"], modelMapping: { "gpt-4o": "llama" } },
+};
+
 // Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
 const GENERATED = [/"(id|created|responseId|request_id|requestId|RequestId|Id|Created)":("[^"]*"|\d+)/g];
 const SIGNED = (p: ProviderCase) => p.family === "tencent" || (p.family === "bedrock" && !p.config.apiTokens);
@@ -214,7 +275,7 @@ export const table: PluginTable = {
   plugin: "ai-proxy",
   servers: Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])),
   groups: [
-    providerGroup("every provider: chat, stream, embeddings (API keys)", PROVIDERS.filter((p) => !SIGNED(p)), { body: GENERATED }, [
+    providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION], { body: GENERATED }, [
       {
         name: "GET /v1/models is passed to an OpenAI-compatible provider",
         request: { path: "/openai/v1/models", headers: client },
@@ -251,6 +312,7 @@ export const table: PluginTable = {
   ],
   badConfigs: [
     { name: "deepl without targetLang", config: { provider: { type: "deepl", apiTokens: ["sk-deepl:fx"] } }, message: "missing targetLang in deepl provider config" },
+    { name: "triton without apiTokens (Higress requires them, though Triton gets none)", config: { provider: { type: "triton", tritonDomain: "triton.local:8000" } }, message: "no apiToken found in provider config" },
     { name: "deepl with an empty targetLang", config: { providers: [{ id: "d", type: "deepl", apiTokens: ["sk-deepl:fx"], targetLang: "" }], activeProviderId: "d" }, message: "missing targetLang in deepl provider config" },
   ],
 };

@@ -192,6 +192,49 @@ describe.each(PROVIDERS.filter((p) => p.translator))("openai client → $id (tra
   });
 });
 
+// Text-only providers (triton): the answer and the stream under three chunkings through both
+// clients; no tools and no usage (Triton reports none).
+describe.each(PROVIDERS.filter((p) => p.textOnly))("openai and anthropic clients → $id (text only)", (p) => {
+  it("chat", async () => {
+    const r = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES });
+    expect(r.choices[0].message.content).toBe("Echo: hello gateway world");
+    expect(r.choices[0].finish_reason).toBe("stop");
+    expect(r.usage).toBeNull();
+    const last = mocks.of(p.family).last!;
+    expect(last.status).toBe(200);
+    expect(last.body.text_input).toBe("hello gateway world");
+  });
+
+  for (const chunking of ["whole", "1", "random:7"]) {
+    it(`stream (${chunking})`, async () => {
+      const s = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES, stream: true }, { headers: { "x-mock-chunking": chunking } });
+      const got = await collectStream(s);
+      expect(got.content).toBe("Echo: hello gateway world");
+      expect(got.finish).toBe("stop");
+      expect(mocks.of(p.family).last!.body.parameters).toEqual({ stream: true, temperature: 0 });
+    });
+  }
+
+  it("anthropic client: message and stream", async () => {
+    const r = await anthropic(p).messages.create({ model: p.model, max_tokens: 64, messages: [{ role: "user", content: "hello gateway world" }] });
+    expect(r.content).toEqual([{ type: "text", text: "Echo: hello gateway world" }]);
+    expect(r.stop_reason).toBe("end_turn");
+    const s = anthropic(p).messages.stream({ model: p.model, max_tokens: 64, messages: [{ role: "user", content: "hello gateway world" }] }, { headers: { "x-mock-chunking": "random:5" } });
+    const m = await s.finalMessage();
+    expect(m.content).toEqual([{ type: "text", text: "Echo: hello gateway world" }]);
+    expect(m.stop_reason).toBe("end_turn");
+  });
+
+  it("errors come back in OpenAI's shape with the provider's status", async () => {
+    for (const status of [429, 500]) {
+      const e: any = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-mock-fail": String(status) } }).catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(status);
+      expect(typeof e.error?.message).toBe("string");
+    }
+  });
+});
+
 const ANTHROPIC_CLIENT = PROVIDERS.filter((p) => ["openai", "deepseek", "azure", "qwen-compatible", "qwen", "gemini", "claude", "mistral", "hunyuan", "bedrock-sigv4"].includes(p.id));
 
 describe.each(ANTHROPIC_CLIENT)("anthropic client (/v1/messages) → $id", (p) => {

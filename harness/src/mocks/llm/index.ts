@@ -7,3 +7,4 @@ export { dashscopeFamily } from "./dashscope.js";
 export { tencentFamily, TENCENT_SECRETS } from "./tencent.js";
 export { bedrockFamily, AWS_SECRETS, eventStreamMessage } from "./bedrock.js";
 export { deeplFamily, DEEPL_HOSTS } from "./deepl.js";
+export { tritonFamily, TRITON_MODELS } from "./triton.js";
