@@ -309,6 +309,56 @@ export const table: PluginTable = {
         { name: "GET /v1/models", request: { path: "/v1/models" }, expect: { status: 200, reachesUpstream: true } },
       ],
     },
+    {
+      // Without tritonDomain the request keeps its host and reaches the route's upstream (the recording one).
+      name: "triton without tritonDomain against the recording upstream",
+      config: { provider: { type: "triton", apiTokens: ["sk-triton"] } },
+      volatile: { body: GENERATED },
+      rows: [
+        {
+          name: "triton: no tritonDomain, no version: /v2/models/{model}/generate; the client's key is not passed on",
+          request: { method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"gpt2","messages":[{"role":"user","content":"hi"}]}', answer: { headers: { "content-type": "application/json" }, body: '{"id":"r1","model_name":"gpt2","model_version":"3","text_output":"hello"}' } },
+          expect: {
+            status: 200, upstreamPath: "/v2/models/gpt2/generate", upstream: { authorization: null },
+            upstreamBody: '{"id":"","text_input":"hi","parameters":{"stream":false,"temperature":0}}',
+            check: (o) => {
+              const r = JSON.parse(o.body);
+              if (r.id !== "r1" || r.model !== "gpt2" || r.choices?.[0]?.message?.content !== "hello" || r.choices[0].finish_reason !== "stop") throw new Error(o.body);
+            },
+          },
+        },
+        {
+          name: "triton: a model name is percent-encoded into the path",
+          request: { method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"org/m x","messages":[{"role":"user","content":"hi"}]}', answer: { headers: { "content-type": "application/json" }, body: '{"model_name":"org/m x","model_version":"1","text_output":"ok"}' } },
+          expect: { status: 200, upstreamPath: "/v2/models/org%2Fm%20x/generate" },
+        },
+        {
+          name: "triton: an error inside a 200 answer becomes a 500 in OpenAI's shape",
+          request: { method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"gpt2","messages":[{"role":"user","content":"hi"}]}', answer: { headers: { "content-type": "application/json" }, body: '{"error":"model is not ready"}' } },
+          expect: { status: 500, upstreamPath: "/v2/models/gpt2/generate", check: (o) => { if (JSON.parse(o.body).error?.message !== "model is not ready") throw new Error(o.body); } },
+        },
+        {
+          name: "triton: generate_stream events → chunks as Higress builds them (delta {id, content}), then a stop chunk and [DONE]",
+          request: {
+            method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"gpt2","stream":true,"temperature":0.5,"messages":[{"role":"user","content":"hi"}]}',
+            answer: { headers: { "content-type": "text/event-stream" }, chunks: 3, body: 'data: {"id":"s1","model_name":"gpt2","model_version":"1","text_output":"Hel"}\n\ndata: {"id":"s1","model_name":"gpt2","model_version":"1","text_output":"lo"}\n\n' },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v2/models/gpt2/generate_stream",
+            upstreamBody: '{"id":"","text_input":"hi","parameters":{"stream":true,"temperature":0.5}}',
+            headers: { "content-type": "text/event-stream" },
+            check: (o) => {
+              const ev = events(o.body);
+              if (ev.length !== 4 || ev[3] !== "[DONE]") throw new Error(o.body);
+              const c = ev.slice(0, 3).map((e) => JSON.parse(e));
+              const want = (content: string | undefined, finish: string | null) => ({ id: "s1", choices: [{ index: 0, delta: content === undefined ? { id: "s1" } : { id: "s1", content }, finish_reason: finish, logprobs: null }], model: "gpt2", object: "chat.completion.chunk", usage: null });
+              const strip = (x: any) => { delete x.created; return x; };
+              if (JSON.stringify(c.map(strip)) !== JSON.stringify([want("Hel", null), want("lo", null), want(undefined, "stop")])) throw new Error(o.body);
+            },
+          },
+        },
+      ],
+    },
   ],
   badConfigs: [
     { name: "deepl without targetLang", config: { provider: { type: "deepl", apiTokens: ["sk-deepl:fx"] } }, message: "missing targetLang in deepl provider config" },
