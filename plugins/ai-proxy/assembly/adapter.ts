@@ -49,6 +49,8 @@ export class Exchange {
   created: i64 = 0;
   originalPath: string = "";
   token: string = "";
+  /** Why the adapter refused the request (a 400 to the client), when `request` returns null. */
+  error: string = "";
 }
 
 /** A converted request body and the path it goes to ("" when the API is not offered). */

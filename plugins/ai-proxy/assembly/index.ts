@@ -191,7 +191,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   private finishRequest(req: JsonObject): Action {
     const pc = this.pc!;
     const up = this.adapter.request(req, this.ex, this.requestHeaders);
-    if (up === null) return this.unsupported();
+    if (up === null) return this.ex.error.length > 0 ? this.fail(400, this.ex.error) : this.unsupported();
     let path = up.path;
     const cap = capabilityKey(this.ex.api);
     if (cap.length > 0 && pc.capabilities.has(cap)) path = pc.capabilities.get(cap);

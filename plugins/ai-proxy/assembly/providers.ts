@@ -9,6 +9,8 @@ import { ClaudeAdapter } from "./claude";
 import { GeminiAdapter } from "./gemini";
 import { HunyuanAdapter } from "./hunyuan";
 import { BedrockAdapter } from "./bedrock";
+import { DeeplAdapter } from "./deepl";
+import { TritonAdapter } from "./triton";
 
 const COMPATIBLE = new ProviderAdapter();
 
@@ -46,6 +48,10 @@ const SPECS: Array<ProviderSpec> = [
   new ProviderSpec("gemini", new GeminiAdapter(), "generativelanguage.googleapis.com", "", "", "", "", Auth.Goog),
   new ProviderSpec("hunyuan", new HunyuanAdapter(), "api.hunyuan.cloud.tencent.com", "/v1/chat/completions", "", "/v1/embeddings", "", Auth.Bearer),
   new ProviderSpec("bedrock", new BedrockAdapter(), "", "", "", "", "", Auth.Bearer),
+  // Chat → DeepL's /v2/translate; the host is api-free.deepl.com or api.deepl.com by model (deepl.ts).
+  new ProviderSpec("deepl", new DeeplAdapter(), "api-free.deepl.com", "/v2/translate", "", "", "", Auth.Bearer),
+  // Chat → /v2/models/{model}[/versions/{v}]/generate[_stream] on tritonDomain (triton.ts builds the path).
+  new ProviderSpec("triton", new TritonAdapter(), "", "/v2/models/{MODEL_NAME}/generate", "", "", "", Auth.None),
 ];
 
 /** A fresh adapter for a provider type (null when the type is unknown). */

@@ -80,6 +80,22 @@ export function contentText(v: JsonValue | null): string {
   return s;
 }
 
+/** Message content as Higress's StringContent reads it: a string, or each `{type:"text"}` part's text followed by "\n". */
+export function stringContent(v: JsonValue | null): string {
+  if (v === null) return "";
+  if (v.kind == JsonKind.String) return v.str;
+  const a = v.asArray();
+  if (a === null) return "";
+  let s = "";
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i].asObject();
+    if (p === null || str(p, "type") != "text") continue;
+    const t = p.get("text");
+    if (t !== null && t.kind == JsonKind.String) s += t.str + "\n";
+  }
+  return s;
+}
+
 /** The arguments string of a tool call parsed into an object (`{}` when it is not JSON). */
 export function parseArgs(s: string): JsonValue {
   const r = parseJson(s);

@@ -6,10 +6,10 @@
 // body arriving in chunks).
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
-import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
 import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
 
-const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily };
+const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily, triton: tritonFamily };
 
 function mockServer(f: FamilyName): () => Promise<HostedServer> {
   return async () => {
@@ -47,6 +47,8 @@ function wire(p: ProviderCase, api: Api): Wire {
       const verb = api === "embeddings" ? "batchEmbedContents" : api === "stream" ? "streamGenerateContent?alt=sse" : "generateContent";
       return { path: `/v1beta/models/${model}:${verb}`, auth: { "x-goog-api-key": key, authorization: null }, model };
     }
+    case "triton":
+      return { path: `/v2/models/${model}/versions/${p.config.tritonModelVersion}/${api === "stream" ? "generate_stream" : "generate"}`, auth: { authorization: null }, model };
     case "tencent":
       return { path: "/", auth: { "x-tc-action": "ChatCompletions" }, model };
     case "bedrock":
@@ -75,7 +77,118 @@ function expectMapped(o: Observed, w: Wire): void {
   if (!seen.includes(w.model)) throw new Error(`the provider did not see the mapped model ${w.model}: ${seen}`);
 }
 
+/**
+ * A translator (deepl) answers the chat API only, as Higress's deepl provider: the system message
+ * is DeepL's context, the others its text, each translation one choice; a stream request gets the
+ * same JSON answer; the model must be "Free" or "Pro"; other APIs are refused.
+ */
+function translatorRows(p: ProviderCase): Row[] {
+  const key = (p.config.apiTokens as string[])[0];
+  const target = p.config.targetLang as string;
+  const upstream = { host: p.host, authorization: `DeepL-Auth-Key ${key}` };
+  const sent = JSON.stringify({ text: ["hello gateway world"], target_lang: target, context: "You are terse." });
+  const translated = (o: Observed, stream: boolean) => {
+    const r = JSON.parse(o.body);
+    const want = { index: 0, message: { name: "EN", role: "assistant", content: `${target}: hello gateway world [You are terse.]` }, finish_reason: null, logprobs: null };
+    if (r.object !== "chat.completion" || r.model !== p.model || r.usage !== null || "id" in r || JSON.stringify(r.choices) !== JSON.stringify([want])) throw new Error(`not Higress's deepl answer: ${o.body}`);
+    if (!(o.headers["content-type"] ?? "").startsWith("application/json")) throw new Error(`content-type ${o.headers["content-type"]} (stream: ${stream})`);
+  };
+  return [
+    {
+      name: `${p.id}: chat → /v2/translate, system message as context, translation as the choice`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: MESSAGES }) },
+      expect: { status: 200, upstreamPath: "/v2/translate", upstream, upstreamBody: sent, check: (o) => translated(o, false) },
+    },
+    {
+      name: `${p.id}: stream: true gets the same JSON chat.completion (DeepL does not stream)`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: MESSAGES, stream: true }) },
+      expect: { status: 200, upstreamPath: "/v2/translate", upstream, upstreamBody: sent, check: (o) => translated(o, true) },
+    },
+    {
+      name: `${p.id}: several messages → several texts → one choice each`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: [{ role: "user", content: "sit by the bank" }, { role: "system", content: "money" }, { content: "a bank in China" }, { role: "user", content: [{ type: "text", text: "two" }, { type: "image_url", image_url: { url: "https://x/y.png" } }, { type: "text", text: "parts" }] }] }) },
+      expect: {
+        status: 200, upstreamPath: "/v2/translate", upstream,
+        upstreamBody: JSON.stringify({ text: ["sit by the bank", "a bank in China", "two\nparts\n"], target_lang: target, context: "money" }),
+        check: (o) => {
+          const c = JSON.parse(o.body).choices;
+          if (c.length !== 3 || c[1].index !== 1 || c[1].message.content !== `${target}: a bank in China [money]` || c[2].message.content !== `${target}: two\nparts\n [money]`) throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: `${p.id}: a model other than Free or Pro is refused before DeepL`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "gpt-4o", messages: MESSAGES }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (JSON.parse(o.body).error?.message !== 'deepl model should be "Free" or "Pro"') throw new Error(o.body); } },
+    },
+    {
+      name: `${p.id}: embeddings are not offered`,
+      request: { method: "POST", path: `/${p.id}/v1/embeddings`, headers: client, body: JSON.stringify({ model: p.model, input: "hello" }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message.includes("not supported by provider type 'deepl'")) throw new Error(o.body); } },
+    },
+    {
+      name: `${p.id}: DeepL's quota error reaches the client in OpenAI's shape with its status`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: [...client, ["x-mock-fail", "456"]], body: JSON.stringify({ model: p.model, messages: MESSAGES }) },
+      expect: { status: 456, upstreamPath: "/v2/translate", upstream, check: (o) => { if (JSON.parse(o.body).error?.message !== "Quota exceeded") throw new Error(o.body); } },
+    },
+  ];
+}
+
+/** Triton (Higress's triton.go): only the last message goes, as text_input with its id; temperature and stream as parameters. */
+function tritonRows(p: ProviderCase): Row[] {
+  const path = `/${p.id}/v1/chat/completions`;
+  const messages = [{ role: "system", content: "You are terse." }, { role: "user", content: "first" }, { role: "assistant", content: "ok" }, { role: "user", id: "msg-7", content: [{ type: "text", text: "last" }, { type: "text", text: "turn" }] }];
+  return [
+    {
+      name: `${p.id}: only the last message is sent (text_input, its id), temperature and stream as parameters`,
+      request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "gpt-4o", temperature: 0.25, max_tokens: 9, messages }) },
+      expect: {
+        status: 200, upstreamPath: "/v2/models/gpt2/versions/1/generate", upstream: { host: "triton.local:PORT", authorization: null },
+        upstreamBody: JSON.stringify({ id: "msg-7", text_input: "last\nturn\n", parameters: { stream: false, temperature: 0.25 } }),
+        check: (o) => {
+          const r = JSON.parse(o.body);
+          if (r.id !== "msg-7" || r.model !== "gpt2" || r.object !== "chat.completion" || r.usage !== null) throw new Error(o.body);
+          if (JSON.stringify(r.choices) !== JSON.stringify([{ index: 0, message: { role: "assistant", content: "Echo: last\nturn\n" }, finish_reason: "stop", logprobs: null }])) throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: `${p.id}: the mapped model picks the path (another model → ensemble)`,
+      request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "other", messages: [{ role: "user", content: "hi" }] }) },
+      expect: { status: 200, upstreamPath: "/v2/models/ensemble/versions/1/generate", upstreamBody: JSON.stringify({ id: "", text_input: "hi", parameters: { stream: false, temperature: 0 } }) },
+    },
+    {
+      name: `${p.id}: a model Triton has not loaded → Triton's 400 in OpenAI's shape`,
+      request: { method: "POST", path: `/${p.id}-nomodel/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }) },
+      expect: { status: 400, upstreamPath: "/v2/models/llama/generate", check: (o) => { if (JSON.parse(o.body).error?.message !== "Request for unknown model: 'llama' is not found") throw new Error(o.body); } },
+    },
+    {
+      name: `${p.id}: an error event mid-stream ends the stream with the gateway's error event, no [DONE]`,
+      request: { method: "POST", path: `/${p.id}-nomodel/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "flaky", stream: true, messages: [{ role: "user", content: "hello there" }] }) },
+      expect: {
+        status: 200, upstreamPath: "/v2/models/flaky/generate_stream",
+        check: (o) => {
+          const ev = events(o.body);
+          if (ev.includes("[DONE]") || JSON.parse(ev[0]).choices?.[0]?.delta?.content !== "Echo: hello" || JSON.parse(ev.at(-1)!).error?.message !== "in-flight batching failed: out of memory") throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: `${p.id}: embeddings are not offered`,
+      request: { method: "POST", path: `/${p.id}/v1/embeddings`, headers: client, body: JSON.stringify({ model: "gpt-4o", input: "hi" }) },
+      expect: { status: 400, reachesUpstream: false },
+    },
+  ];
+}
+
 function rows(p: ProviderCase): Row[] {
+  if (p.translator) return translatorRows(p);
+  if (p === TRITON_NO_VERSION) return [];
+  if (p.family === "triton") return [...chatRows(p), ...tritonRows(p)];
+  return chatRows(p);
+}
+
+function chatRows(p: ProviderCase): Row[] {
   const host = p.host.replace(/:\d+$/, ":PORT");
   const at = (api: Api) => {
     const w = wire(p, api);
@@ -148,6 +261,12 @@ function providerGroup(name: string, providers: ProviderCase[], volatile: Group[
   };
 }
 
+/** Triton without tritonModelVersion and without a mapping (rows in tritonRows; no rows of its own). */
+const TRITON_NO_VERSION: ProviderCase = {
+  id: "triton-nomodel", family: "triton", host: "triton.local:8000", embeddings: false, model: "llama", converted: true, textOnly: true,
+  config: { id: "triton-nomodel", type: "triton", tritonDomain: "triton.local:8000", apiTokens: ["sk-triton"], modelMapping: { "gpt-4o": "llama" } },
+};
+
 // Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
 const GENERATED = [/"(id|created|responseId|request_id|requestId|RequestId|Id|Created)":("[^"]*"|\d+)/g];
 const SIGNED = (p: ProviderCase) => p.family === "tencent" || (p.family === "bedrock" && !p.config.apiTokens);
@@ -156,7 +275,7 @@ export const table: PluginTable = {
   plugin: "ai-proxy",
   servers: Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])),
   groups: [
-    providerGroup("every provider: chat, stream, embeddings (API keys)", PROVIDERS.filter((p) => !SIGNED(p)), { body: GENERATED }, [
+    providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION], { body: GENERATED }, [
       {
         name: "GET /v1/models is passed to an OpenAI-compatible provider",
         request: { path: "/openai/v1/models", headers: client },
@@ -190,5 +309,60 @@ export const table: PluginTable = {
         { name: "GET /v1/models", request: { path: "/v1/models" }, expect: { status: 200, reachesUpstream: true } },
       ],
     },
+    {
+      // Without tritonDomain the request keeps its host and reaches the route's upstream (the recording one).
+      name: "triton without tritonDomain against the recording upstream",
+      config: { provider: { type: "triton", apiTokens: ["sk-triton"] } },
+      volatile: { body: GENERATED },
+      rows: [
+        {
+          name: "triton: no tritonDomain, no version: /v2/models/{model}/generate; the client's key is not passed on",
+          request: { method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"gpt2","messages":[{"role":"user","content":"hi"}]}', answer: { headers: { "content-type": "application/json" }, body: '{"id":"r1","model_name":"gpt2","model_version":"3","text_output":"hello"}' } },
+          expect: {
+            status: 200, upstreamPath: "/v2/models/gpt2/generate", upstream: { authorization: null },
+            upstreamBody: '{"id":"","text_input":"hi","parameters":{"stream":false,"temperature":0}}',
+            check: (o) => {
+              const r = JSON.parse(o.body);
+              if (r.id !== "r1" || r.model !== "gpt2" || r.choices?.[0]?.message?.content !== "hello" || r.choices[0].finish_reason !== "stop") throw new Error(o.body);
+            },
+          },
+        },
+        {
+          name: "triton: a model name is percent-encoded into the path",
+          request: { method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"org/m x","messages":[{"role":"user","content":"hi"}]}', answer: { headers: { "content-type": "application/json" }, body: '{"model_name":"org/m x","model_version":"1","text_output":"ok"}' } },
+          expect: { status: 200, upstreamPath: "/v2/models/org%2Fm%20x/generate" },
+        },
+        {
+          name: "triton: an error inside a 200 answer becomes a 500 in OpenAI's shape",
+          request: { method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"gpt2","messages":[{"role":"user","content":"hi"}]}', answer: { headers: { "content-type": "application/json" }, body: '{"error":"model is not ready"}' } },
+          expect: { status: 500, upstreamPath: "/v2/models/gpt2/generate", check: (o) => { if (JSON.parse(o.body).error?.message !== "model is not ready") throw new Error(o.body); } },
+        },
+        {
+          name: "triton: generate_stream events → chunks as Higress builds them (delta {id, content}), then a stop chunk and [DONE]",
+          request: {
+            method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"gpt2","stream":true,"temperature":0.5,"messages":[{"role":"user","content":"hi"}]}',
+            answer: { headers: { "content-type": "text/event-stream" }, chunks: 3, body: 'data: {"id":"s1","model_name":"gpt2","model_version":"1","text_output":"Hel"}\n\ndata: {"id":"s1","model_name":"gpt2","model_version":"1","text_output":"lo"}\n\n' },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v2/models/gpt2/generate_stream",
+            upstreamBody: '{"id":"","text_input":"hi","parameters":{"stream":true,"temperature":0.5}}',
+            headers: { "content-type": "text/event-stream" },
+            check: (o) => {
+              const ev = events(o.body);
+              if (ev.length !== 4 || ev[3] !== "[DONE]") throw new Error(o.body);
+              const c = ev.slice(0, 3).map((e) => JSON.parse(e));
+              const want = (content: string | undefined, finish: string | null) => ({ id: "s1", choices: [{ index: 0, delta: content === undefined ? { id: "s1" } : { id: "s1", content }, finish_reason: finish, logprobs: null }], model: "gpt2", object: "chat.completion.chunk", usage: null });
+              const strip = (x: any) => { delete x.created; return x; };
+              if (JSON.stringify(c.map(strip)) !== JSON.stringify([want("Hel", null), want("lo", null), want(undefined, "stop")])) throw new Error(o.body);
+            },
+          },
+        },
+      ],
+    },
+  ],
+  badConfigs: [
+    { name: "deepl without targetLang", config: { provider: { type: "deepl", apiTokens: ["sk-deepl:fx"] } }, message: "missing targetLang in deepl provider config" },
+    { name: "triton without apiTokens (Higress requires them, though Triton gets none)", config: { provider: { type: "triton", tritonDomain: "triton.local:8000" } }, message: "no apiToken found in provider config" },
+    { name: "deepl with an empty targetLang", config: { providers: [{ id: "d", type: "deepl", apiTokens: ["sk-deepl:fx"], targetLang: "" }], activeProviderId: "d" }, message: "missing targetLang in deepl provider config" },
   ],
 };

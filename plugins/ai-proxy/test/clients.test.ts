@@ -11,7 +11,7 @@ import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 import { useEnvoy } from "../../../harness/src/vitest.js";
 import { http } from "../../../harness/src/index.js";
-import { Mocks, PROVIDERS, gatewaySpec, type ProviderCase } from "./setup.js";
+import { Mocks, PROVIDERS, CHAT_PROVIDERS, gatewaySpec, type ProviderCase } from "./setup.js";
 import type { NormalUsage } from "../../../harness/src/mocks/llm/index.js";
 
 const mocks = new Mocks();
@@ -81,7 +81,7 @@ const MESSAGES = [
   { role: "user" as const, content: "hello gateway world" },
 ];
 
-describe.each(PROVIDERS)("openai client → $id", (p) => {
+describe.each(CHAT_PROVIDERS)("openai client → $id", (p) => {
   const mock = () => mocks.of(p.family);
 
   it("chat", async () => {
@@ -152,6 +152,82 @@ describe.each(PROVIDERS)("openai client → $id", (p) => {
     const c = openai(p);
     for (const status of [429, 500]) {
       const e: any = await c.chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-mock-fail": String(status) } }).catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(status);
+      expect(typeof e.error?.message).toBe("string");
+    }
+  });
+});
+
+// A translator (deepl) behind the chat API: the translation is the answer; no finish_reason or
+// usage (Higress's answer has neither); DeepL's errors keep their status. More in deepl.test.ts.
+describe.each(PROVIDERS.filter((p) => p.translator))("openai client → $id (translation)", (p) => {
+  const target = p.config.targetLang as string;
+
+  it("chat", async () => {
+    const r = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES });
+    expect(r.choices.map((c) => c.message.content)).toEqual([`${target}: hello gateway world [You are terse.]`]);
+    expect(r.choices[0].finish_reason).toBeNull();
+    expect(r.usage).toBeNull();
+    const last = mocks.deepl.last!;
+    expect(last.status).toBe(200);
+    expect(last.headers.host).toBe(p.host);
+    expect(last.body).toEqual({ text: ["hello gateway world"], target_lang: target, context: "You are terse." });
+  });
+
+  it("anthropic client (/v1/messages): the translation as the message's text", async () => {
+    const r = await anthropic(p).messages.create({ model: p.model, max_tokens: 64, system: "You are terse.", messages: [{ role: "user", content: "hello gateway world" }] });
+    expect(r.type).toBe("message");
+    expect(r.content).toEqual([{ type: "text", text: `${target}: hello gateway world [You are terse.]` }]);
+    expect(mocks.deepl.last!.body).toEqual({ text: ["hello gateway world"], target_lang: target, context: "You are terse." });
+  });
+
+  it("errors come back in OpenAI's shape with the provider's status", async () => {
+    for (const status of [429, 456, 500]) {
+      const e: any = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-mock-fail": String(status) } }).catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(status);
+      expect(typeof e.error?.message).toBe("string");
+    }
+  });
+});
+
+// Text-only providers (triton): the answer and the stream under three chunkings through both
+// clients; no tools and no usage (Triton reports none).
+describe.each(PROVIDERS.filter((p) => p.textOnly))("openai and anthropic clients → $id (text only)", (p) => {
+  it("chat", async () => {
+    const r = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES });
+    expect(r.choices[0].message.content).toBe("Echo: hello gateway world");
+    expect(r.choices[0].finish_reason).toBe("stop");
+    expect(r.usage).toBeNull();
+    const last = mocks.of(p.family).last!;
+    expect(last.status).toBe(200);
+    expect(last.body.text_input).toBe("hello gateway world");
+  });
+
+  for (const chunking of ["whole", "1", "random:7"]) {
+    it(`stream (${chunking})`, async () => {
+      const s = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES, stream: true }, { headers: { "x-mock-chunking": chunking } });
+      const got = await collectStream(s);
+      expect(got.content).toBe("Echo: hello gateway world");
+      expect(got.finish).toBe("stop");
+      expect(mocks.of(p.family).last!.body.parameters).toEqual({ stream: true, temperature: 0 });
+    });
+  }
+
+  it("anthropic client: message and stream", async () => {
+    const r = await anthropic(p).messages.create({ model: p.model, max_tokens: 64, messages: [{ role: "user", content: "hello gateway world" }] });
+    expect(r.content).toEqual([{ type: "text", text: "Echo: hello gateway world" }]);
+    expect(r.stop_reason).toBe("end_turn");
+    const s = anthropic(p).messages.stream({ model: p.model, max_tokens: 64, messages: [{ role: "user", content: "hello gateway world" }] }, { headers: { "x-mock-chunking": "random:5" } });
+    const m = await s.finalMessage();
+    expect(m.content).toEqual([{ type: "text", text: "Echo: hello gateway world" }]);
+    expect(m.stop_reason).toBe("end_turn");
+  });
+
+  it("errors come back in OpenAI's shape with the provider's status", async () => {
+    for (const status of [429, 500]) {
+      const e: any = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-mock-fail": String(status) } }).catch((x) => x);
       expect(e).toBeInstanceOf(OpenAI.APIError);
       expect(e.status).toBe(status);
       expect(typeof e.error?.message).toBe("string");

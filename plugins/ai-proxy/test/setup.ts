@@ -6,12 +6,12 @@
 // and a virtual host per real provider host sends the request to the family's mock (like DNS
 // pointing the provider's name at the mock). Both routes lead to the same mock, so the test does
 // not depend on whether Envoy re-selects the route after the header rewrite.
-import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily } from "../../../harness/src/mocks/llm/index.js";
 import type { BootstrapSpec, RouteSpec, ClusterSpec } from "../../../harness/src/index.js";
 import { pluginWasm } from "../../../harness/src/index.js";
 
-export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock";
-export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock"];
+export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock" | "deepl" | "triton";
+export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock", "deepl", "triton"];
 
 export interface ProviderCase {
   id: string;
@@ -25,6 +25,14 @@ export interface ProviderCase {
   embeddingModel?: string;
   /** Whether the response stream is converted (not passed through). */
   converted: boolean;
+  /**
+   * A translation service behind the chat API (deepl): no chat model, tools, streaming or usage,
+   * so the chat suites (clients.test.ts) leave it out; cases.ts has rows of its own for it and
+   * deepl.test.ts drives it with the `openai` client.
+   */
+  translator?: boolean;
+  /** Text in, text out (triton): no tools, no usage; clients.test.ts has rows of its own for it. */
+  textOnly?: boolean;
 }
 
 const compat = (id: string, type: string, host: string, embeddings: boolean, extra: Record<string, unknown> = {}): ProviderCase => ({
@@ -82,7 +90,24 @@ export const PROVIDERS: ProviderCase[] = [
     id: "bedrock-apikey", family: "bedrock", host: "bedrock-runtime.us-west-2.amazonaws.com", embeddings: false, model: "gpt-4o", converted: true,
     config: { id: "bedrock-apikey", type: "bedrock", apiTokens: ["sk-bedrock-key"], awsRegion: "us-west-2", modelMapping: { "*": "us.amazon.nova-pro-v1:0" } },
   },
+  // DeepL: the model names the service (Free → api-free.deepl.com, Pro → api.deepl.com); a Free key ends in ":fx".
+  {
+    id: "deepl", family: "deepl", host: "api-free.deepl.com", embeddings: false, model: "Free", converted: false, translator: true,
+    config: { id: "deepl", type: "deepl", apiTokens: ["sk-deepl:fx"], targetLang: "ZH" },
+  },
+  {
+    id: "deepl-pro", family: "deepl", host: "api.deepl.com", embeddings: false, model: "Pro", converted: false, translator: true,
+    config: { id: "deepl-pro", type: "deepl", apiTokens: ["sk-deepl-pro"], targetLang: "DE" },
+  },
+  // NVIDIA Triton's generate extension on tritonDomain; no auth reaches it.
+  {
+    id: "triton", family: "triton", host: "triton.local:8000", embeddings: false, model: "gpt-4o", converted: true, textOnly: true,
+    config: { id: "triton", type: "triton", tritonDomain: "triton.local:8000", tritonModelVersion: "1", apiTokens: ["sk-triton"], modelMapping: { "gpt-4o": "gpt2", "*": "ensemble" } },
+  },
 ];
+
+/** The chat providers with tools and usage (every one but the translators and text-only ones). */
+export const CHAT_PROVIDERS = PROVIDERS.filter((p) => !p.translator && !p.textOnly);
 
 export class Mocks {
   compat!: LlmMock;
@@ -91,10 +116,14 @@ export class Mocks {
   dashscope!: LlmMock;
   tencent!: LlmMock;
   bedrock!: LlmMock;
+  deepl!: LlmMock;
+  triton!: LlmMock;
 
   async start(): Promise<void> {
     this.tencent = await LlmMock.start(tencentFamily);
     this.bedrock = await LlmMock.start(bedrockFamily);
+    this.deepl = await LlmMock.start(deeplFamily);
+    this.triton = await LlmMock.start(tritonFamily);
     this.compat = await LlmMock.start(openaiFamily);
     this.anthropic = await LlmMock.start(anthropicFamily);
     this.gemini = await LlmMock.start(geminiFamily);

@@ -6,3 +6,5 @@ export { geminiFamily } from "./gemini.js";
 export { dashscopeFamily } from "./dashscope.js";
 export { tencentFamily, TENCENT_SECRETS } from "./tencent.js";
 export { bedrockFamily, AWS_SECRETS, eventStreamMessage } from "./bedrock.js";
+export { deeplFamily, DEEPL_HOSTS } from "./deepl.js";
+export { tritonFamily, TRITON_MODELS } from "./triton.js";
