@@ -27,22 +27,29 @@ function jwt(claims: Record<string, unknown>, o: { secret?: string; alg?: string
 const fresh = (extra: Record<string, unknown> = {}) => ({ sub: "alice", exp: now() + 3600, ...extra });
 
 interface Case { name: string; path?: string; headers?: () => [string, string | Buffer][]; status: number; body?: string }
-const row = (c: Case): Row => ({
-  name: c.name,
-  request: () => ({ path: c.path ?? "/info", host: "foo.com", headers: c.headers?.() }),
-  expect: {
-    status: c.status,
-    body: c.status === 200 ? undefined : (c.body ?? AUTH_FAILED),
-    reachesUpstream: c.status === 200,
-    // A token that passes reaches the upstream unchanged.
-    check: (o) => {
-      if (o.upstream === null) return;
-      const sent = c.headers?.().find(([k]) => k.toLowerCase() === "token");
-      if (sent && typeof sent[1] === "string" && c.status === 200 && o.upstream.headers.token !== sent[1]) throw new Error("the token header changed on its way upstream");
+const row = (c: Case): Row => {
+  // The headers are made once per row (fresh exp/iat) and sent to every host; the check compares with those.
+  let sent: [string, string | Buffer][] | undefined;
+  return {
+    name: c.name,
+    request: () => {
+      sent = c.headers?.();
+      return { path: c.path ?? "/info", host: "foo.com", headers: sent };
     },
-    notLogged: [SECRET],
-  },
-});
+    expect: {
+      status: c.status,
+      body: c.status === 200 ? undefined : (c.body ?? AUTH_FAILED),
+      reachesUpstream: c.status === 200,
+      // A token that passes reaches the upstream unchanged.
+      check: (o) => {
+        if (o.upstream === null || c.status !== 200) return;
+        const token = sent?.find(([k]) => k.toLowerCase() === "token");
+        if (token && typeof token[1] === "string" && o.upstream.headers.token !== token[1]) throw new Error("the token header changed on its way upstream");
+      },
+      notLogged: [SECRET],
+    },
+  };
+};
 const token = (t: string | Buffer): [string, string | Buffer][] => [["token", t]];
 
 const higress: Case[] = [
