@@ -123,7 +123,8 @@ class TransformerFilter extends HttpFilter<TransformerConfig> {
     const side = d.side;
     if (side === null) return;
     const what = response ? "response" : "request";
-    if (body.byteLength == 0) { log.debug(what + " body is empty"); return; }
+    // An empty body: nothing to do (as Higress, deferred header edits are then not made either).
+    if (body.byteLength == 0) return;
     const src = new Sources();
     let form: KV | null = null;
     if (d.kind == BodyKind.Json) src.bodyJson = body;
