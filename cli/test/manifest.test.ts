@@ -49,6 +49,7 @@ const HIGRESS: Record<string, [string, number]> = {
   "model-mapper": ["AUTHN", 800],
   "model-router": ["AUTHN", 900],
   "traffic-tag": ["default", 400],
+  transformer: ["AUTHN", 410],
   "request-block": ["AUTHZ", 320],
   waf: ["AUTHZ", 330],
 };
