@@ -264,6 +264,11 @@ const groups: Group[] = [
         },
       },
       {
+        name: "an edit that cannot be made (a path through a string) leaves the whole body as it came",
+        request: { method: "POST", path: "/t", headers: [JSON_CT], body: '{"meta":"str","price":"1"}' },
+        expect: { status: 200, upstreamBody: true, logs: ["failed to transform request body: failed to add"] },
+      },
+      {
         name: "an empty body is left alone",
         request: { method: "POST", path: "/t", headers: [JSON_CT], body: "" },
         expect: { status: 200, upstreamBody: "" },
@@ -327,6 +332,33 @@ const groups: Group[] = [
         name: "an answer that is not JSON under application/json goes on untouched",
         request: { path: "/r", answer: answer("{oops", { "content-type": "application/json", "x-secret": "s" }) },
         expect: { status: 200, body: "{oops", headers: { "x-secret": null }, logs: ["failed to transform response body: invalid json body"] },
+      },
+    ],
+  },
+  {
+    name: "reroute off, rename onto itself, maps from the query",
+    config: {
+      reroute: false,
+      reqRules: [
+        { operate: "rename", headers: [{ oldKey: "x-same", newKey: "X-Same" }] },
+        { operate: "map", mapSource: "querys", headers: [{ fromKey: "tok", toKey: "X-Tok" }] },
+      ],
+      respRules: [
+        { operate: "map", mapSource: "querys", headers: [{ fromKey: "a", toKey: "x-a" }] },
+        { operate: "replace", headers: [{ key: "x-r", newValue: "$1", host_pattern: "^([a-z]+)\\." }] },
+      ],
+    },
+    rows: [
+      {
+        name: "rename onto itself removes the header (Higress's order); every query value is mapped; the response has no query; an unanchored host_pattern keeps the rest of the host",
+        request: { path: "/x?tok=1&tok=2", host: "api.example.com", headers: [["X-Same", "v"]] },
+        expect: {
+          status: 200,
+          upstreamPath: "/x?tok=1&tok=2",
+          upstream: { "x-same": null, "x-tok": "1, 2" },
+          headers: { "x-r": "apiexample.com", "x-a": null },
+          logs: ["map key failed, source:querys not exists"],
+        },
       },
     ],
   },
