@@ -147,12 +147,12 @@ function arrayItems(raw: string): Array<string> | null {
 function dedupeRaw(items: Array<string>, s: Strategy): string | null {
   if (s == Strategy.RetainUnique) {
     // Compared by gjson's String(): 1 and "1" are the same value to Higress.
-    const seen = new Array<string>();
+    const seen = new Set<string>();
     const keep = new Array<string>();
     for (let i = 0; i < items.length; i++) {
       const k = gjsonString(items[i]);
-      if (seen.includes(k)) continue;
-      seen.push(k);
+      if (seen.has(k)) continue;
+      seen.add(k);
       keep.push(items[i]);
     }
     return keep.length == 1 ? keep[0] : "[" + keep.join(",") + "]";

@@ -4,14 +4,19 @@ import { log } from "@sluice/sdk";
 import { Item, Op, Rule, Side, Strategy, Target } from "./config";
 import { jsonGet, gjsonString } from "./json-body";
 
-/** An ordered multimap; a key with no values is absent. */
+/** An ordered multimap (a hash index keeps a long query string linear). */
 export class KV {
   keys: Array<string> = [];
   vals: Array<Array<string>> = [];
+  private index: Map<string, i32> = new Map<string, i32>();
 
   indexOf(key: string): i32 {
-    for (let i = 0; i < this.keys.length; i++) if (unchecked(this.keys[i]) == key) return i;
-    return -1;
+    return this.index.has(key) ? this.index.get(key) : -1;
+  }
+  private push(key: string, values: Array<string>): void {
+    this.index.set(key, this.keys.length);
+    this.keys.push(key);
+    this.vals.push(values);
   }
   has(key: string): bool { return this.indexOf(key) >= 0; }
   get(key: string): Array<string> | null {
@@ -21,23 +26,24 @@ export class KV {
   set(key: string, values: Array<string>): void {
     const i = this.indexOf(key);
     if (i >= 0) { unchecked(this.vals[i] = values); return; }
-    this.keys.push(key);
-    this.vals.push(values);
+    this.push(key, values);
   }
   add(key: string, value: string): void {
     const i = this.indexOf(key);
     if (i >= 0) unchecked(this.vals[i]).push(value);
-    else { this.keys.push(key); this.vals.push([value]); }
+    else this.push(key, [value]);
   }
   delete(key: string): void {
     const i = this.indexOf(key);
     if (i < 0) return;
     this.keys.splice(i, 1);
     this.vals.splice(i, 1);
+    this.index.delete(key);
+    for (let j = i; j < this.keys.length; j++) this.index.set(unchecked(this.keys[j]), j);
   }
   clone(): KV {
     const c = new KV();
-    for (let i = 0; i < this.keys.length; i++) { c.keys.push(this.keys[i]); c.vals.push(this.vals[i].slice(0)); }
+    for (let i = 0; i < this.keys.length; i++) c.push(this.keys[i], this.vals[i].slice(0));
     return c;
   }
   /** Keys with at least one value, sorted (Go's url.Values.Encode order). */
@@ -64,7 +70,12 @@ function copyOf(a: Array<string>): Array<string> { return a.slice(0); }
 function dedupe(vs: Array<string>, s: Strategy): Array<string> {
   if (s == Strategy.RetainUnique) {
     const out = new Array<string>();
-    for (let i = 0; i < vs.length; i++) if (!out.includes(vs[i])) out.push(vs[i]);
+    const seen = new Set<string>();
+    for (let i = 0; i < vs.length; i++) {
+      if (seen.has(vs[i])) continue;
+      seen.add(vs[i]);
+      out.push(vs[i]);
+    }
     return out;
   }
   if (vs.length == 0) return vs;
@@ -150,15 +161,20 @@ export function applyKv(side: Side, t: Target, kvs: KV, host: string, path: stri
 /** Go's url.QueryEscape: unreserved bytes stay, ' ' becomes '+', the rest %XX. */
 export function queryEscape(s: string): string {
   const b = Uint8Array.wrap(String.UTF8.encode(s));
-  let out = "";
+  const out = new Uint8Array(b.length * 3);
   const HEX = "0123456789ABCDEF";
+  let o = 0;
   for (let i = 0; i < b.length; i++) {
     const c = <i32>b[i];
-    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 || c == 126) out += String.fromCharCode(c);
-    else if (c == 32) out += "+";
-    else out += "%" + HEX.charAt(c >> 4) + HEX.charAt(c & 15);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 || c == 126) out[o++] = <u8>c;
+    else if (c == 32) out[o++] = 43; // '+'
+    else {
+      out[o++] = 37; // '%'
+      out[o++] = <u8>HEX.charCodeAt(c >> 4);
+      out[o++] = <u8>HEX.charCodeAt(c & 15);
+    }
   }
-  return out;
+  return String.UTF8.decodeUnsafe(out.dataStart, <usize>o);
 }
 
 /** Go's url.Values.Encode: keys sorted, each value as key=value, joined by '&'. */
