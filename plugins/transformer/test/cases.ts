@@ -114,6 +114,8 @@ const respRules = {
   ],
 };
 
+const longQuery = Array.from({ length: 2000 }, (_, i) => `p${String(i).padStart(4, "0")}=v`).join("&");
+
 const answer = (body: string, headers: Record<string, string> = { "content-type": "application/json" }, chunks?: number) => ({ body, headers, chunks });
 
 const groups: Group[] = [
@@ -172,6 +174,11 @@ const groups: Group[] = [
         name: "existing k3 is kept by add; values are decoded and re-encoded as Go's QueryEscape",
         request: { path: "/p?k3=a%20b&z=%E4%B8%AD+x&k2=1%2F2" },
         expect: { status: 200, upstreamPath: "/p?k2-new=v2-new&k3=a+b&k3=v32&k4=a+b&z=%E4%B8%AD+x" },
+      },
+      {
+        name: "a query of 2,000 parameters is rebuilt (sorted, the new keys in their place)",
+        request: { path: "/get?" + longQuery },
+        expect: { status: 200, upstreamPath: "/get?k2-new=v2-new&k3=v31-get&k3=v32&k4=v31-get&" + longQuery },
       },
     ],
   },
