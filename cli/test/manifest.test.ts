@@ -55,6 +55,7 @@ const HIGRESS: Record<string, [string, number]> = {
   "model-router": ["AUTHN", 900],
   opa: ["AUTHN", 225],
   "traffic-tag": ["default", 400],
+  transformer: ["AUTHN", 410],
   "request-block": ["AUTHZ", 320],
   waf: ["AUTHZ", 330],
 };

@@ -118,6 +118,25 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { modelMapping: { "gpt-4-*": "qwen-max", "gpt-4o": "qwen-vl-plus", "*": "qwen-turbo" } },
     { modelKey: "engine", enableOnPathSuffix: ["/generate", "*"], modelMapping: { a: "b", "keep-*": "" } },
   ],
+  transformer: [
+    {
+      reqRules: [
+        { operate: "remove", headers: [{ key: "X-remove" }], querys: [{ key: "k1" }], body: [{ key: "a1" }] },
+        { operate: "rename", headers: [{ oldKey: "x-old", newKey: "x-new" }], body: [{ oldKey: "a.b", newKey: "c" }] },
+        { operate: "add", headers: [{ key: "x-add", value: "host-$1", host_pattern: "^(.*)\\.com$" }], body: [{ key: "n", value: "1", value_type: "number" }] },
+        { operate: "append", querys: [{ key: "k3", appendValue: "p-$1", path_pattern: "^/(\\w+)" }], body: [{ key: "tags", appendValue: "t" }] },
+        { operate: "map", mapSource: "body", headers: [{ fromKey: "userId", toKey: "x-user-id" }] },
+        { operate: "dedupe", headers: [{ key: "x-d", strategy: "RETAIN_UNIQUE" }], body: [{ key: "ids", strategy: "SPLIT_AND_RETAIN_LAST" }] },
+      ],
+    },
+    {
+      reroute: false,
+      respRules: [
+        { operate: "replace", headers: [{ key: "server", newValue: "gw" }], body: [{ key: "data.status", newValue: "true", value_type: "boolean" }] },
+        { operate: "map", mapSource: "headers", body: [{ fromKey: "x-trace", toKey: "trace" }] },
+      ],
+    },
+  ],
   "model-router": [
     { modelToHeader: "x-higress-llm-model", addProviderHeader: "x-higress-llm-provider" },
     { enableOnPathSuffix: ["*"], autoRouting: { enable: true, defaultModel: "qwen-turbo", rules: [{ pattern: "(?i)(draw|image|画)", model: "qwen-vl-max" }, { pattern: "(?i)code", model: "qwen-coder" }] } },
