@@ -315,9 +315,12 @@ export class Emulator implements StreamHost {
   /** Runs one request through the plugin (and its upstream), answering callouts routed to real servers or responders. */
   async request(spec: RequestSpec = {}): Promise<RequestResult> {
     const s = this.stream(spec.stream);
-    const chunks = splitBody(spec.body, spec.chunks);
-    const headers = spec.raw ? toBytePairs(spec.headers) : envoyRequestHeaders(spec, chunks, this.options);
+    const given = splitBody(spec.body, spec.chunks);
+    const headers = spec.raw ? toBytePairs(spec.headers) : envoyRequestHeaders(spec, given, this.options);
     const hasTrailers = !!spec.trailers;
+    // An empty body sent with content-length: 0 ends the stream at the headers in Envoy's codec
+    // (decodeHeaders with end_stream); only a chunked empty body reaches the body callback.
+    const chunks = !hasTrailers && isEmptyFixedLength(given, headers) ? [] : given;
     s.sendRequestHeaders(headers, chunks.length === 0 && !hasTrailers);
     for (let i = 0; i < chunks.length; i++) {
       if (s.localResponse || s.reset) break;
@@ -327,8 +330,10 @@ export class Emulator implements StreamHost {
     await this.settleWhile(() => !s.localResponse && !s.reset && !s.req.out.complete, s, "request");
     if (!s.localResponse && !s.reset) {
       const answer = await this.upstreamAnswer(s, spec);
-      const body = splitBody(answer.body, answer.chunks);
       const respHeaders: BytePair[] = [[enc(":status"), enc(String(answer.status ?? 200))], ...toBytePairs(answer.headers)];
+      const given = splitBody(answer.body, answer.chunks);
+      // As for requests: an empty body that is not chunked ends the response at its headers.
+      const body = !answer.trailers && !Array.isArray(answer.chunks) && (answer.chunks ?? 1) <= 1 && isEmptyFixedLength(given, respHeaders) ? [] : given;
       s.sendResponseHeaders(respHeaders, body.length === 0 && !answer.trailers);
       for (let i = 0; i < body.length; i++) {
         if (s.reset || (s.localResponse && s.resp.out.complete)) break;
@@ -572,4 +577,10 @@ export class Emulator implements StreamHost {
       },
     };
   }
+}
+
+/** One empty chunk, framed by content-length (no transfer-encoding: chunked): Envoy sees no body. */
+function isEmptyFixedLength(chunks: Buffer[], headers: BytePair[]): boolean {
+  if (chunks.length !== 1 || chunks[0].length !== 0) return false;
+  return !headers.some(([k, v]) => k.toString("latin1").toLowerCase() === "transfer-encoding" && /chunked/i.test(v.toString("latin1")));
 }
