@@ -181,11 +181,3 @@ export class CloudflareAdapter extends ProviderAdapter {
     return def.length == 0 ? "" : "/client/v4/accounts/" + this.accountId + def;
   }
 }
-
-/** `minimax`: the v2 (OpenAI-compatible) API only. */
-export class MinimaxAdapter extends ProviderAdapter {
-  create(): ProviderAdapter { return new MinimaxAdapter(); }
-  parse(o: JsonObject): string {
-    return text(o, "minimaxApiType", "v2") == "pro" ? "minimaxApiType 'pro' is not supported by Sluice (use v2)" : "";
-  }
-}

@@ -31,7 +31,7 @@ export interface ProviderCase {
    * deepl.test.ts drives it with the `openai` client.
    */
   translator?: boolean;
-  /** Text in, text out (triton): no tools, no usage; clients.test.ts has rows of its own for it. */
+  /** Text in, text out (triton, minimax pro): no tools; clients.test.ts has rows of its own for them. */
   textOnly?: boolean;
 }
 
@@ -55,6 +55,11 @@ export const PROVIDERS: ProviderCase[] = [
   compat("ollama", "ollama", "ollama.local:11434", true, { apiTokens: [], ollamaServerHost: "ollama.local", ollamaServerPort: 11434 }),
   compat("zhipuai", "zhipuai", "open.bigmodel.cn", true),
   compat("minimax", "minimax", "api.minimax.chat", false),
+  // MiniMax's ChatCompletion Pro API (its own wire format), on the host of the v2 API.
+  {
+    id: "minimax-pro", family: "compat", host: "api.minimax.chat", embeddings: false, model: "gpt-4o", converted: true, textOnly: true,
+    config: { id: "minimax-pro", type: "minimax", minimaxApiType: "pro", minimaxGroupId: "1782658868262748467", apiTokens: ["sk-minimax-pro"], modelMapping: { "gpt-4o": "abab6.5s-chat", "*": "abab6.5t-chat" } },
+  },
   compat("baidu", "baidu", "qianfan.baidubce.com", true),
   compat("cohere", "cohere", "api.cohere.ai", true),
   { ...compat("qwen-compatible", "qwen", "dashscope.aliyuncs.com", true), family: "dashscope" },

@@ -8,3 +8,4 @@ export { tencentFamily, TENCENT_SECRETS } from "./tencent.js";
 export { bedrockFamily, AWS_SECRETS, eventStreamMessage } from "./bedrock.js";
 export { deeplFamily, DEEPL_HOSTS } from "./deepl.js";
 export { tritonFamily, TRITON_MODELS } from "./triton.js";
+export { MINIMAX_GROUPS } from "./minimax.js";

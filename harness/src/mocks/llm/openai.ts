@@ -1,8 +1,10 @@
 // The OpenAI-compatible family (openai, azure, deepseek, moonshot, groq, mistral, doubao,
 // openrouter, vllm, github, ollama, zhipuai, minimax, baidu v2, cohere compatibility, qwen
-// compatible mode, …): one server that knows each provider's host, paths and auth style and
-// validates chat/completions/embeddings/models requests as OpenAI's API does.
+// compatible mode, cloudflare workers AI, …): one server that knows each provider's host, paths
+// and auth style and validates chat/completions/embeddings/models requests as OpenAI's API does.
+// MiniMax's ChatCompletion Pro API, on the host of its v2 API, is answered by minimax.ts.
 import { type Answer, type Family, type MockRequest, type NormalUsage, bad, need, header, countTokens, answerPieces, wantsReasoning, REASONING, validKey, sse } from "./common.js";
+import { isMinimaxPro, minimaxPro, minimaxProError } from "./minimax.js";
 
 interface Route { chat?: string; completions?: string; embeddings?: string; models?: string; auth: "bearer" | "api-key" | "none" }
 
@@ -190,10 +192,13 @@ function openaiEmbeddings(body: any): Answer {
 
 export const openaiFamily: Family = {
   name: "openai-compatible",
-  errorBody(status, message, code) {
+  errorBody(status, message, code, req) {
+    if (isMinimaxPro(req)) return minimaxProError(status, message);
     return { error: { message, type: status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : status === 401 ? "invalid_request_error" : "invalid_request_error", param: null, code: code || null } };
   },
+  httpStatus(status, req) { return isMinimaxPro(req) ? 200 : status; },
   handle(req: MockRequest): Answer {
+    if (isMinimaxPro(req)) return minimaxPro(req);
     const host = header(req, "host") ?? "";
     const [path, query = ""] = req.path.split("?");
     let route = COMPAT_ROUTES[host];
