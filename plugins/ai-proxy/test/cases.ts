@@ -58,6 +58,7 @@ function wire(p: ProviderCase, api: Api): Wire {
         const path = api === "embeddings" ? "/api/v1/services/embeddings/text-embedding/text-embedding" : "/api/v1/services/aigc/text-generation/generation";
         return { path, auth: { authorization: `Bearer ${key}` }, model };
       }
+      if (p.config.type === "cloudflare") return { path: `/client/v4/accounts/${p.config.cloudflareAccountId ?? ""}/ai/v1/${api === "embeddings" ? "embeddings" : "chat/completions"}`, auth: { authorization: `Bearer ${key}` }, model };
       if (p.config.minimaxApiType === "pro") return { path: `/v1/text/chatcompletion_pro?GroupId=${p.config.minimaxGroupId}`, auth: { authorization: `Bearer ${key}` }, model };
       if (p.id === "azure") return { path: `/openai/deployments/gpt4o-deploy/${api === "embeddings" ? "embeddings" : "chat/completions"}?api-version=2024-10-21`, auth: { "api-key": key, authorization: null }, model };
       const route = COMPAT_ROUTES[p.host];
@@ -273,9 +274,43 @@ function minimaxProRows(p: ProviderCase): Row[] {
   ];
 }
 
+/** Cloudflare Workers AI (Higress's cloudflare.go): the account in the path, Cloudflare's error envelope. */
+function cloudflareRows(p: ProviderCase): Row[] {
+  const message = (o: Observed, want: string) => { if (JSON.parse(o.body).error?.message !== want) throw new Error(o.body); };
+  return [
+    {
+      name: `${p.id}: Higress's own e2e config (no cloudflareAccountId) loads; the request goes where Higress sends it and Cloudflare's routing error comes back`,
+      request: { method: "POST", path: `/${CLOUDFLARE_NO_ACCOUNT.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "gpt-3", messages: MESSAGES }) },
+      expect: {
+        status: 404, upstreamPath: "/client/v4/accounts//ai/v1/chat/completions", upstream: { host: "api.cloudflare.com", authorization: "Bearer sk-fake_token" },
+        check: (o) => message(o, "Could not route to /client/v4/accounts//ai/v1/chat/completions, perhaps your object identifier is invalid?"),
+      },
+    },
+    {
+      name: `${p.id}: Cloudflare's error envelope ({success, errors: [{code, message}]}) → OpenAI's shape with the status and code`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: [...client, ["x-mock-fail", "429"]], body: JSON.stringify({ model: "gpt-4o", messages: MESSAGES }) },
+      expect: {
+        status: 429, upstreamPath: "/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/ai/v1/chat/completions",
+        check: (o) => { message(o, "Rate limit reached, please retry later"); if (JSON.parse(o.body).error.code !== "3040") throw new Error(o.body); },
+      },
+    },
+    {
+      name: `${p.id}: a model Workers AI does not have → its 400 (code 5007)`,
+      request: { method: "POST", path: `/${CLOUDFLARE_NO_ACCOUNT.id}-ok/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "llama-3", messages: MESSAGES }) },
+      expect: { status: 400, upstreamPath: "/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/ai/v1/chat/completions", check: (o) => message(o, "AiError: No such model llama-3 or task") },
+    },
+    {
+      name: `${p.id}: completions are not offered`,
+      request: { method: "POST", path: `/${p.id}/v1/completions`, headers: client, body: JSON.stringify({ model: "gpt-4o", prompt: "hi" }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message.includes("not supported by provider type 'cloudflare'")) throw new Error(o.body); } },
+    },
+  ];
+}
+
 function rows(p: ProviderCase): Row[] {
   if (p.translator) return translatorRows(p);
-  if (p === TRITON_NO_VERSION || p === MINIMAX_PRO_OTHER) return [];
+  if (p === TRITON_NO_VERSION || p === MINIMAX_PRO_OTHER || p === CLOUDFLARE_NO_ACCOUNT || p === CLOUDFLARE_UNMAPPED) return [];
+  if (p.config.type === "cloudflare") return [...chatRows(p), ...cloudflareRows(p)];
   if (p.family === "triton") return [...chatRows(p), ...tritonRows(p)];
   if (p.config.minimaxApiType === "pro") return [...chatRows(p), ...minimaxProRows(p)];
   return chatRows(p);
@@ -366,6 +401,17 @@ const MINIMAX_PRO_OTHER: ProviderCase = {
   config: { id: "minimax-pro-group", type: "minimax", minimaxApiType: "pro", minimaxGroupId: 42, apiTokens: ["sk-minimax-pro"], modelMapping: { "*": "abab6.5s-chat" } },
 };
 
+/** Cloudflare as Higress's e2e test configures it: no cloudflareAccountId (rows in cloudflareRows). */
+const CLOUDFLARE_NO_ACCOUNT: ProviderCase = {
+  id: "cloudflare-e2e", family: "compat", host: "api.cloudflare.com", embeddings: false, model: "gpt-3", converted: false,
+  config: { id: "cloudflare-e2e", type: "cloudflare", apiTokens: ["sk-fake_token"], modelMapping: { "gpt-3": "meta/llama-3.1-8b-instruct", "*": "meta/llama-3.1-70b-instruct" } },
+};
+/** Cloudflare without a modelMapping: the client's model goes as it is. */
+const CLOUDFLARE_UNMAPPED: ProviderCase = {
+  id: "cloudflare-e2e-ok", family: "compat", host: "api.cloudflare.com", embeddings: false, model: "@cf/meta/llama-3.1-8b-instruct", converted: false,
+  config: { id: "cloudflare-e2e-ok", type: "cloudflare", apiTokens: ["sk-cf"], cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" },
+};
+
 // Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
 const GENERATED = [/"(id|created|responseId|request_id|requestId|RequestId|Id|Created)":("[^"]*"|\d+)/g];
 const SIGNED = (p: ProviderCase) => p.family === "tencent" || (p.family === "bedrock" && !p.config.apiTokens);
@@ -374,7 +420,7 @@ export const table: PluginTable = {
   plugin: "ai-proxy",
   servers: Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])),
   groups: [
-    providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION, MINIMAX_PRO_OTHER], { body: GENERATED }, [
+    providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION, MINIMAX_PRO_OTHER, CLOUDFLARE_NO_ACCOUNT, CLOUDFLARE_UNMAPPED], { body: GENERATED }, [
       {
         name: "GET /v1/models is passed to an OpenAI-compatible provider",
         request: { path: "/openai/v1/models", headers: client },
@@ -542,6 +588,7 @@ export const table: PluginTable = {
     },
   ],
   badConfigs: [
+    { name: "cloudflare without apiTokens (Higress requires them)", config: { provider: { type: "cloudflare", cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" } }, message: "no apiToken found in provider config" },
     { name: "minimax pro without minimaxGroupId (Higress's message)", config: { provider: { type: "minimax", minimaxApiType: "pro", apiTokens: ["sk-mm"] } }, message: "missing minimaxGroupId in provider config when minimaxApiType is pro" },
     { name: "minimax pro with an empty minimaxGroupId, in providers", config: { providers: [{ id: "m", type: "minimax", minimaxApiType: "pro", minimaxGroupId: "", apiTokens: ["sk-mm"] }], activeProviderId: "m" }, message: "missing minimaxGroupId in provider config when minimaxApiType is pro" },
     { name: "minimax without apiTokens (Higress requires them for v2 and pro)", config: { provider: { type: "minimax", modelMapping: { "*": "abab6.5s-chat" } } }, message: "no apiToken found in provider config" },

@@ -91,7 +91,7 @@ describe.each(CHAT_PROVIDERS)("openai client → $id", (p) => {
     expect(r.choices[0].finish_reason).toBe("stop");
     const last = mock().last!;
     expect(last.status).toBe(200);
-    if (p.family === "compat" && p.config.modelMapping) expect(last.body.model).toBe(`${p.id}-chat`);
+    if (p.family === "compat" && p.config.modelMapping) expect(last.body.model).toBe((p.config.modelMapping as Record<string, string>)["gpt-4o"]);
     expectUsage(r.usage, last.usage);
     published.set(id, last.usage!);
   });

@@ -71,6 +71,12 @@ export const PROVIDERS: ProviderCase[] = [
   compat("ai360", "ai360", "api.360.cn", true),
   compat("spark", "spark", "spark-api-open.xf-yun.com", false),
   compat("hunyuan-compatible", "hunyuan", "api.hunyuan.cloud.tencent.com", true),
+  // Cloudflare Workers AI: the account is part of the path; model names are Workers AI's (@cf/…).
+  {
+    ...compat("cloudflare", "cloudflare", "api.cloudflare.com", true, { cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" }),
+    embeddingModel: "text-embedding-3-small",
+    config: { id: "cloudflare", type: "cloudflare", apiTokens: ["sk-cloudflare"], cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353", modelMapping: { "gpt-4o": "@cf/meta/llama-3.1-8b-instruct", "text-embedding-*": "@cf/baai/bge-base-en-v1.5", "*": "@cf/meta/llama-3.1-70b-instruct" } },
+  },
   {
     id: "claude", family: "anthropic", host: "api.anthropic.com", embeddings: false, model: "gpt-4o", converted: true,
     config: { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "gpt-4o": "claude-sonnet-4-5", "deep-reasoner": "", "*": "claude-haiku-4-5" } },
