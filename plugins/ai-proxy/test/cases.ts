@@ -5,6 +5,7 @@
 // the OpenAI provider against the runner's recording upstream (bad JSON, /v1/models, a request
 // body arriving in chunks).
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
+import { readFileSync } from "node:fs";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
 import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
 import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
@@ -389,6 +390,50 @@ function providerGroup(name: string, providers: ProviderCase[], volatile: Group[
   };
 }
 
+/** The provider types of assembly/providers.ts (one ProviderSpec row each). */
+export const PROVIDER_TYPES: string[] = [...readFileSync(new URL("../assembly/providers.ts", import.meta.url), "utf8").matchAll(/new ProviderSpec\("([^"]+)"/g)].map((m) => m[1]);
+
+/**
+ * A Higress config as Higress's own e2e test writes it: no global provider, and one `_rules_` entry
+ * per route with a `provider` of its own (no id, no activeProviderId) — every provider case of
+ * setup.ts, so every provider type. One chat request per route: each reaches its own provider's
+ * host, path and credential and is answered in OpenAI's shape, so every rule took effect.
+ */
+function rulesGroup(providers: ProviderCase[]): Group {
+  const missing = PROVIDER_TYPES.filter((t) => !providers.some((p) => p.config.type === t));
+  if (missing.length > 0) throw new Error(`provider types without a rule: ${missing.join(", ")}`);
+  const routes: RouteSpec[] = [];
+  for (const host of new Set(providers.map((p) => p.host))) routes.push({ name: `host-${host}`, domains: [host], prefix: "/", cluster: `mock-${providers.find((p) => p.host === host)!.family}` });
+  for (const p of providers) routes.push({ name: p.id, prefix: `/${p.id}/`, cluster: `mock-${p.family}` });
+  const rules = providers.map((p) => {
+    const { id: _id, ...provider } = p.config;
+    return { _match_route_: [p.id], provider };
+  });
+  return {
+    name: `Higress's form: ${providers.length} _rules_, each with its own provider (${PROVIDER_TYPES.length} provider types), loaded whole`,
+    config: { _rules_: rules },
+    routes,
+    volatile: { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] },
+    rows: providers.map((p): Row => {
+      const w = p.translator ? { path: "/v2/translate", auth: {}, model: p.model } : wire(p, "chat");
+      return {
+        name: `rule ${p.id} (${p.config.type}): chat reaches its provider`,
+        request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: MESSAGES }) },
+        expect: {
+          status: 200, upstreamPath: p.translator ? "/v2/translate" : w.path,
+          upstream: p.translator ? { host: p.host, authorization: `DeepL-Auth-Key ${(p.config.apiTokens as string[])[0]}` } : { host: p.host.replace(/:\d+$/, ":PORT"), ...(SIGNED(p) ? {} : w.auth) },
+          check: (o) => {
+            const r = JSON.parse(o.body);
+            const want = p.translator ? `${p.config.targetLang}: hello gateway world [You are terse.]` : ANSWER;
+            if (r.object !== "chat.completion" || r.choices?.[0]?.message?.content !== want) throw new Error(`not the provider's answer: ${o.body}`);
+            if (!p.translator) expectMapped(o, w);
+          },
+        },
+      };
+    }),
+  };
+}
+
 /** Triton without tritonModelVersion and without a mapping (rows in tritonRows; no rows of its own). */
 const TRITON_NO_VERSION: ProviderCase = {
   id: "triton-nomodel", family: "triton", host: "triton.local:8000", embeddings: false, model: "llama", converted: true, textOnly: true,
@@ -434,6 +479,7 @@ export const table: PluginTable = {
     ]),
     // A signature covers a timestamp: its value differs between hosts (the mock checks each).
     providerGroup("every provider: chat, stream (signed requests)", PROVIDERS.filter(SIGNED), { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] }),
+    rulesGroup(PROVIDERS),
     {
       name: "OpenAI provider against the recording upstream",
       config: { provider: { type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },

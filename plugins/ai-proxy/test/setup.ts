@@ -70,6 +70,9 @@ export const PROVIDERS: ProviderCase[] = [
   compat("baichuan", "baichuan", "api.baichuan-ai.com", true),
   compat("ai360", "ai360", "api.360.cn", true),
   compat("spark", "spark", "spark-api-open.xf-yun.com", false),
+  compat("longcat", "longcat", "api.longcat.chat", false),
+  // generic: genericHost, the client's path (basePath "/generic" removed), Bearer apiTokens.
+  compat("generic", "generic", "api.openai.com", true, { genericHost: "api.openai.com", basePath: "/generic" }),
   compat("hunyuan-compatible", "hunyuan", "api.hunyuan.cloud.tencent.com", true),
   // Cloudflare Workers AI: the account is part of the path; model names are Workers AI's (@cf/…).
   {

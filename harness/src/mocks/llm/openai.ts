@@ -39,6 +39,7 @@ export const COMPAT_ROUTES: Record<string, Route> = {
   "api.baichuan-ai.com": { chat: "/v1/chat/completions", embeddings: "/v1/embeddings", auth: "bearer" },
   "api.360.cn": { chat: "/v1/chat/completions", embeddings: "/v1/embeddings", auth: "bearer" },
   "spark-api-open.xf-yun.com": { chat: "/v1/chat/completions", auth: "bearer" },
+  "api.longcat.chat": { chat: "/openai/v1/chat/completions", auth: "bearer" },
 };
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
