@@ -52,7 +52,11 @@ export class MinimaxAdapter extends ProviderAdapter {
       // Higress reads the field with gjson's String(): a number (`minimaxGroupId: 1`, as in its
       // own e2e config) is taken as its text.
       const v = o.get("minimaxGroupId");
-      if (v !== null && v.isNumber) this.groupId = v.stringify();
+      if (v !== null && v.isNumber) {
+        // Past 2^53 a JSON number has lost digits by the time it is read (Higress keeps its text).
+        if (v.num != Math.floor(v.num) || Math.abs(v.num) > 9007199254740991) return "minimaxGroupId must be a string (this number loses digits)";
+        this.groupId = v.toText()!;
+      }
     }
     // Higress refuses a minimax config without apiTokens (both API types).
     this.needsApiTokens = true;
