@@ -49,6 +49,8 @@ export class Exchange {
   created: i64 = 0;
   originalPath: string = "";
   token: string = "";
+  /** The context file's text, when the adapter takes it into its own request (`contextInBody`). */
+  context: string = "";
   /** Why the adapter refused the request (a 400 to the client), when `request` returns null. */
   error: string = "";
 }
@@ -89,6 +91,8 @@ export class ProviderAdapter {
   speaksMessages: bool = false;
   /** The provider knows the `developer` role (others get `system`). */
   keepsDeveloperRole: bool = false;
+  /** The context file goes to `request` as `ex.context` (not inserted as a system message). */
+  contextInBody: bool = false;
   /** The provider reports errors inside HTTP 200 answers (the headers wait for the body). */
   errorsInBody: bool = false;
 

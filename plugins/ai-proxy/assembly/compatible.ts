@@ -1,6 +1,6 @@
 // OpenAI-compatible providers that need more than a table row: a configurable base URL or
 // server, a path prefix, or the client's own key.
-import { JsonObject, HeaderMap } from "@sluice/sdk";
+import { JsonObject, HeaderMap, log } from "@sluice/sdk";
 import { ProviderAdapter, Exchange, Api } from "./adapter";
 
 function text(o: JsonObject, key: string, def: string): string {
@@ -167,25 +167,25 @@ export class GenericAdapter extends ProviderAdapter {
   path(api: Api, ex: Exchange): string { return ex.originalPath; }
 }
 
-/** `cloudflare`: Workers AI under /client/v4/accounts/{cloudflareAccountId}. */
+/**
+ * `cloudflare`: Workers AI's OpenAI-compatible API, as Higress's cloudflare provider reaches it:
+ * api.cloudflare.com /client/v4/accounts/{cloudflareAccountId}/ai/v1/chat/completions, Bearer
+ * token. Higress requires apiTokens but not cloudflareAccountId (its own e2e config has none):
+ * without one the request goes where Higress sends it, /client/v4/accounts//ai/v1/…, and
+ * Cloudflare answers it with its routing error.
+ */
 export class CloudflareAdapter extends ProviderAdapter {
   accountId: string = "";
 
   create(): ProviderAdapter { return new CloudflareAdapter(); }
   parse(o: JsonObject): string {
     this.accountId = text(o, "cloudflareAccountId", "");
-    return this.accountId.length == 0 ? "missing cloudflareAccountId in provider config" : "";
+    this.needsApiTokens = true;
+    if (this.accountId.length == 0) log.warn("cloudflare provider without cloudflareAccountId: requests go to /client/v4/accounts//ai/v1/… (as with Higress) and Cloudflare will not route them");
+    return "";
   }
   path(api: Api, ex: Exchange): string {
     const def = this.spec.path(api);
     return def.length == 0 ? "" : "/client/v4/accounts/" + this.accountId + def;
-  }
-}
-
-/** `minimax`: the v2 (OpenAI-compatible) API only. */
-export class MinimaxAdapter extends ProviderAdapter {
-  create(): ProviderAdapter { return new MinimaxAdapter(); }
-  parse(o: JsonObject): string {
-    return text(o, "minimaxApiType", "v2") == "pro" ? "minimaxApiType 'pro' is not supported by Sluice (use v2)" : "";
   }
 }

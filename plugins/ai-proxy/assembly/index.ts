@@ -182,7 +182,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (req === null) { if (this.retrying) this.onRetryResponse(r); return; }
     this.pendingBody = null;
     if (!r.ok) { this.fail(500, "failed to fetch the context file: status " + r.status.toString()); return; }
-    insertContext(req, r.bodyText(), this.ex.nativeMessages);
+    if (this.adapter.contextInBody) this.ex.context = r.bodyText();
+    else insertContext(req, r.bodyText(), this.ex.nativeMessages);
     const a = this.finishRequest(req);
     if (a == Action.Continue) this.resumeRequest();
   }

@@ -53,7 +53,7 @@ export function usageChunk(id: string, model: string, created: i64, usage: JsonO
   return o.stringify();
 }
 
-/** The human message inside any provider's error body (OpenAI, Anthropic, Gemini, DashScope, Tencent, AWS). */
+/** The human message inside any provider's error body (OpenAI, Anthropic, Gemini, DashScope, Tencent, AWS, Cloudflare). */
 export function providerErrorMessage(body: JsonObject | null, fallback: string): string {
   if (body === null) return fallback;
   const e = body.getObject("error");
@@ -75,7 +75,18 @@ export function providerErrorMessage(body: JsonObject | null, fallback: string):
       if (rm !== null) return rm;
     }
   }
+  const first = firstError(body);
+  if (first !== null) {
+    const fm = first.getString("message");
+    if (fm !== null) return fm;
+  }
   return fallback;
+}
+
+/** Cloudflare's API envelope: `{"success": false, "errors": [{"code", "message"}], …}`. */
+function firstError(body: JsonObject): JsonObject | null {
+  const list = body.getArray("errors");
+  return list === null || list.length == 0 ? null : list[0].asObject();
 }
 
 export function providerErrorCode(body: JsonObject | null): string {
@@ -91,5 +102,10 @@ export function providerErrorCode(body: JsonObject | null): string {
   }
   const c = body.getString("code");
   if (c !== null) return c;
+  const first = firstError(body);
+  if (first !== null) {
+    const fc = first.get("code");
+    if (fc !== null) { const t = fc.toText(); if (t !== null) return t; }
+  }
   return "";
 }

@@ -3,7 +3,8 @@
 // provider with its own wire format or settings has an adapter of its own (adapter.ts).
 import { AiApi, classifyAiPathString } from "@sluice/sdk/ai";
 import { ProviderAdapter, ProviderSpec, Api, Auth } from "./adapter";
-import { OpenAIAdapter, AzureAdapter, OllamaAdapter, VllmAdapter, GenericAdapter, CloudflareAdapter, MinimaxAdapter } from "./compatible";
+import { OpenAIAdapter, AzureAdapter, OllamaAdapter, VllmAdapter, GenericAdapter, CloudflareAdapter } from "./compatible";
+import { MinimaxAdapter } from "./minimax";
 import { QwenAdapter } from "./qwen";
 import { ClaudeAdapter } from "./claude";
 import { GeminiAdapter } from "./gemini";

@@ -48,6 +48,10 @@ const extra: ProviderCase[] = [
     config: { id: "ctx-claude", type: "claude", apiTokens: ["sk-claude"], context: { fileUrl: "http://ctx.local/docs/context.txt", serviceName: "ctx.static", servicePort: 80 } },
   },
   {
+    id: "ctx-minimax", family: "compat", host: "api.minimax.chat", embeddings: false, model: "abab6.5s-chat", converted: true,
+    config: { id: "ctx-minimax", type: "minimax", minimaxApiType: "pro", minimaxGroupId: "1", apiTokens: ["sk-mm"], context: { fileUrl: "http://ctx.local/docs/context.txt", serviceName: "ctx.static", servicePort: 80 } },
+  },
+  {
     id: "fo", family: "compat", host: "api.openai.com", embeddings: false, model: "gpt-4o", converted: false,
     config: { id: "fo", type: "openai", apiTokens: ["sk-t1", "sk-t2"], failover: { enabled: true, failureThreshold: 2, successThreshold: 1, healthCheckInterval: 3600000, healthCheckModel: "gpt-4o-mini" } },
   },
@@ -169,6 +173,15 @@ describe("context file (HTTP callout)", () => {
     const msgs = mocks.compat.last!.body.messages;
     expect(msgs.map((m: any) => m.role)).toEqual(["system", "system", "user"]);
     expect(msgs[1].content).toBe(CONTEXT);
+  });
+
+  it("minimax pro: becomes the bot setting (Higress's setBotSettings), before the request's own under its first bot name", async () => {
+    await client("/ctx-minimax").chat.completions.create({ model: "abab6.5s-chat", messages: hello });
+    expect(mocks.compat.last!.body.bot_setting).toEqual([{ bot_name: "MM智能助理", content: CONTEXT }]);
+    expect(mocks.compat.last!.body.messages).toEqual([{ sender_type: "USER", sender_name: "小明", text: "hello there" }]);
+    await client("/ctx-minimax").chat.completions.create({ model: "abab6.5s-chat", messages: [{ role: "system", name: "Sage", content: "Be brief." }, { role: "system", name: "Owl", content: "Be kind." }, ...hello] });
+    expect(mocks.compat.last!.body.bot_setting).toEqual([{ bot_name: "Sage", content: CONTEXT }, { bot_name: "Sage", content: "Be brief." }, { bot_name: "Owl", content: "Be kind." }]);
+    expect(mocks.compat.last!.body.reply_constraints).toEqual({ sender_type: "BOT", sender_name: "Owl" });
   });
 
   it("goes into `system` for claude", async () => {

@@ -5,6 +5,7 @@
 // the OpenAI provider against the runner's recording upstream (bad JSON, /v1/models, a request
 // body arriving in chunks).
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
+import { readFileSync } from "node:fs";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
 import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
 import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
@@ -58,6 +59,8 @@ function wire(p: ProviderCase, api: Api): Wire {
         const path = api === "embeddings" ? "/api/v1/services/embeddings/text-embedding/text-embedding" : "/api/v1/services/aigc/text-generation/generation";
         return { path, auth: { authorization: `Bearer ${key}` }, model };
       }
+      if (p.config.type === "cloudflare") return { path: `/client/v4/accounts/${p.config.cloudflareAccountId ?? ""}/ai/v1/${api === "embeddings" ? "embeddings" : "chat/completions"}`, auth: { authorization: `Bearer ${key}` }, model };
+      if (p.config.minimaxApiType === "pro") return { path: `/v1/text/chatcompletion_pro?GroupId=${p.config.minimaxGroupId}`, auth: { authorization: `Bearer ${key}` }, model };
       if (p.id === "azure") return { path: `/openai/deployments/gpt4o-deploy/${api === "embeddings" ? "embeddings" : "chat/completions"}?api-version=2024-10-21`, auth: { "api-key": key, authorization: null }, model };
       const route = COMPAT_ROUTES[p.host];
       // Without apiTokens the client's own key goes through.
@@ -181,10 +184,136 @@ function tritonRows(p: ProviderCase): Row[] {
   ];
 }
 
+/**
+ * MiniMax ChatCompletion Pro (Higress's minimax.go with minimaxApiType: pro): system messages →
+ * bot_setting, user/assistant → messages with sender_type/sender_name, reply_constraints naming the
+ * last system message's bot, max_tokens → tokens_to_generate; the answer's messages → choices.
+ */
+function minimaxProRows(p: ProviderCase): Row[] {
+  const path = `/${p.id}/v1/chat/completions`;
+  const pro = `/v1/text/chatcompletion_pro?GroupId=${p.config.minimaxGroupId}`;
+  const upstream = { host: "api.minimax.chat", authorization: `Bearer ${(p.config.apiTokens as string[])[0]}` };
+  const DEFAULT_SETTING = "MM智能助理是一款由MiniMax自研的，没有调用其他产品的接口的大型语言模型。MiniMax是一家中国科技公司，一直致力于进行大模型相关的研究。";
+  const error = (o: Observed, message: string) => { if (JSON.parse(o.body).error?.message !== message) throw new Error(o.body); };
+  return [
+    {
+      name: `${p.id}: named system messages → bot_setting, user/assistant → messages, tool dropped, max_tokens → tokens_to_generate`,
+      request: {
+        method: "POST", path, headers: client,
+        body: JSON.stringify({
+          model: "gpt-4o", max_tokens: 300, temperature: 0.5, top_p: 0.9, seed: 7, tools: [{ type: "function", function: { name: "f" } }],
+          messages: [
+            { role: "system", name: "Sage", content: "You are wise." },
+            { role: "user", name: "Ann", content: "first" },
+            { role: "assistant", content: "ok" },
+            { role: "tool", tool_call_id: "c1", content: "ignored" },
+            { role: "system", name: "Owl", content: [{ type: "text", text: "Be" }, { type: "text", text: "brief." }] },
+            { role: "user", content: "hello gateway world" },
+          ],
+        }),
+      },
+      expect: {
+        status: 200, upstreamPath: pro, upstream,
+        upstreamBody: JSON.stringify({
+          model: "abab6.5s-chat", tokens_to_generate: 300, temperature: 0.5, top_p: 0.9, mask_sensitive_info: true,
+          messages: [{ sender_type: "USER", sender_name: "Ann", text: "first" }, { sender_type: "BOT", sender_name: "MM智能助理", text: "ok" }, { sender_type: "USER", sender_name: "小明", text: "hello gateway world" }],
+          bot_setting: [{ bot_name: "Sage", content: "You are wise." }, { bot_name: "Owl", content: "Be\nbrief.\n" }],
+          reply_constraints: { sender_type: "BOT", sender_name: "Owl" },
+        }),
+        check: (o) => {
+          const want = { id: "0106b3bc9fd844a9f3de1aa06004e2ab", choices: [{ index: 0, message: { name: "Owl", role: "assistant", content: ANSWER }, finish_reason: "stop", logprobs: null }], created: 1700000000, model: "abab6.5s-chat", object: "chat.completion", usage: { total_tokens: 14 } };
+          if (o.body !== JSON.stringify(want)) throw new Error(`not Higress's answer: ${o.body}`);
+        },
+      },
+    },
+    {
+      name: `${p.id}: no system message → MiniMax's default bot setting; stream: true sent, no temperature when 0`,
+      request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "other", temperature: 0, stream: true, messages: [{ role: "user", content: "hi" }] }) },
+      expect: {
+        status: 200, upstreamPath: pro, upstream,
+        upstreamBody: JSON.stringify({
+          model: "abab6.5t-chat", stream: true, mask_sensitive_info: true,
+          messages: [{ sender_type: "USER", sender_name: "小明", text: "hi" }],
+          bot_setting: [{ bot_name: "MM智能助理", content: DEFAULT_SETTING }],
+          reply_constraints: { sender_type: "BOT", sender_name: "MM智能助理" },
+        }),
+        headers: { "content-type": "text/event-stream" },
+        check: (o) => {
+          const ev = events(o.body);
+          const chunks = ev.slice(0, -1).map((e) => JSON.parse(e));
+          // Pieces, the finishing chunk (the last event's whole reply is not sent again), usage, [DONE].
+          const strip = (c: any) => ({ delta: c.choices[0]?.delta, finish: c.choices[0]?.finish_reason, usage: c.usage });
+          const want = [{ delta: { role: "assistant", content: "Echo: hi" }, finish: null }, { delta: {}, finish: "stop" }, { usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 4 } }];
+          if (ev.at(-1) !== "[DONE]" || JSON.stringify(chunks.map(strip)) !== JSON.stringify(want) || chunks.some((c) => c.object !== "chat.completion.chunk" || c.model !== "abab6.5t-chat")) throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: `${p.id}: only a system message → messages null, as Higress sends it; MiniMax's refusal (HTTP 200, base_resp 2013) → 500`,
+      request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "system", content: "alone" }] }) },
+      expect: {
+        status: 500, upstreamPath: pro,
+        upstreamBody: JSON.stringify({ model: "abab6.5s-chat", mask_sensitive_info: true, messages: null, bot_setting: [{ bot_name: "MM智能助理", content: "alone" }], reply_constraints: { sender_type: "BOT", sender_name: "MM智能助理" } }),
+        check: (o) => error(o, "minimax response error, error_code: 2013, error_message: invalid params, messages is required"),
+      },
+    },
+    {
+      name: `${p.id}: MiniMax's rate limit (HTTP 200, base_resp 1002) → 500 with Higress's message, stream or not`,
+      request: { method: "POST", path, headers: [...client, ["x-mock-fail", "429"]], body: JSON.stringify({ model: "gpt-4o", stream: true, messages: MESSAGES }) },
+      expect: { status: 500, upstreamPath: pro, check: (o) => error(o, "minimax response error, error_code: 1002, error_message: rate limit exceeded(RPM)") },
+    },
+    {
+      name: `${p.id}: a GroupId the key does not belong to → MiniMax's 1004 → 500`,
+      request: { method: "POST", path: `/${MINIMAX_PRO_OTHER.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "gpt-4o", messages: MESSAGES }) },
+      expect: { status: 500, upstreamPath: "/v1/text/chatcompletion_pro?GroupId=42", check: (o) => error(o, "minimax response error, error_code: 1004, error_message: token not match group") },
+    },
+    {
+      name: `${p.id}: embeddings are not offered`,
+      request: { method: "POST", path: `/${p.id}/v1/embeddings`, headers: client, body: JSON.stringify({ model: "gpt-4o", input: "hi" }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message.includes("not supported by provider type 'minimax'")) throw new Error(o.body); } },
+    },
+  ];
+}
+
+/** Cloudflare Workers AI (Higress's cloudflare.go): the account in the path, Cloudflare's error envelope. */
+function cloudflareRows(p: ProviderCase): Row[] {
+  const message = (o: Observed, want: string) => { if (JSON.parse(o.body).error?.message !== want) throw new Error(o.body); };
+  return [
+    {
+      name: `${p.id}: Higress's own e2e config (no cloudflareAccountId) loads; the request goes where Higress sends it and Cloudflare's routing error comes back`,
+      request: { method: "POST", path: `/${CLOUDFLARE_NO_ACCOUNT.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "gpt-3", messages: MESSAGES }) },
+      expect: {
+        status: 404, upstreamPath: "/client/v4/accounts//ai/v1/chat/completions", upstream: { host: "api.cloudflare.com", authorization: "Bearer sk-fake_token" },
+        check: (o) => message(o, "Could not route to /client/v4/accounts//ai/v1/chat/completions, perhaps your object identifier is invalid?"),
+      },
+    },
+    {
+      name: `${p.id}: Cloudflare's error envelope ({success, errors: [{code, message}]}) → OpenAI's shape with the status and code`,
+      request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: [...client, ["x-mock-fail", "429"]], body: JSON.stringify({ model: "gpt-4o", messages: MESSAGES }) },
+      expect: {
+        status: 429, upstreamPath: "/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/ai/v1/chat/completions",
+        check: (o) => { message(o, "Rate limit reached, please retry later"); if (JSON.parse(o.body).error.code !== "3040") throw new Error(o.body); },
+      },
+    },
+    {
+      name: `${p.id}: a model Workers AI does not have → its 400 (code 5007)`,
+      request: { method: "POST", path: `/${CLOUDFLARE_NO_ACCOUNT.id}-ok/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "llama-3", messages: MESSAGES }) },
+      expect: { status: 400, upstreamPath: "/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/ai/v1/chat/completions", check: (o) => message(o, "AiError: No such model llama-3 or task") },
+    },
+    {
+      name: `${p.id}: completions are not offered`,
+      request: { method: "POST", path: `/${p.id}/v1/completions`, headers: client, body: JSON.stringify({ model: "gpt-4o", prompt: "hi" }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message.includes("not supported by provider type 'cloudflare'")) throw new Error(o.body); } },
+    },
+  ];
+}
+
 function rows(p: ProviderCase): Row[] {
   if (p.translator) return translatorRows(p);
-  if (p === TRITON_NO_VERSION) return [];
+  if (p === TRITON_NO_VERSION || p === MINIMAX_PRO_OTHER || p === CLOUDFLARE_NO_ACCOUNT || p === CLOUDFLARE_UNMAPPED) return [];
+  if (p.config.type === "cloudflare") return [...chatRows(p), ...cloudflareRows(p)];
   if (p.family === "triton") return [...chatRows(p), ...tritonRows(p)];
+  if (p.config.minimaxApiType === "pro") return [...chatRows(p), ...minimaxProRows(p)];
   return chatRows(p);
 }
 
@@ -261,10 +390,71 @@ function providerGroup(name: string, providers: ProviderCase[], volatile: Group[
   };
 }
 
+/** The provider types of assembly/providers.ts (one ProviderSpec row each). */
+export const PROVIDER_TYPES: string[] = [...readFileSync(new URL("../assembly/providers.ts", import.meta.url), "utf8").matchAll(/new ProviderSpec\("([^"]+)"/g)].map((m) => m[1]);
+
+/**
+ * A Higress config as Higress's own e2e test writes it: no global provider, and one `_rules_` entry
+ * per route with a `provider` of its own (no id, no activeProviderId) — every provider case of
+ * setup.ts, so every provider type. One chat request per route: each reaches its own provider's
+ * host, path and credential and is answered in OpenAI's shape, so every rule took effect.
+ */
+function rulesGroup(providers: ProviderCase[]): Group {
+  const missing = PROVIDER_TYPES.filter((t) => !providers.some((p) => p.config.type === t));
+  if (missing.length > 0) throw new Error(`provider types without a rule: ${missing.join(", ")}`);
+  const routes: RouteSpec[] = [];
+  for (const host of new Set(providers.map((p) => p.host))) routes.push({ name: `host-${host}`, domains: [host], prefix: "/", cluster: `mock-${providers.find((p) => p.host === host)!.family}` });
+  for (const p of providers) routes.push({ name: p.id, prefix: `/${p.id}/`, cluster: `mock-${p.family}` });
+  const rules = providers.map((p) => {
+    const { id: _id, ...provider } = p.config;
+    return { _match_route_: [p.id], provider };
+  });
+  return {
+    name: `Higress's form: ${providers.length} _rules_, each with its own provider (${PROVIDER_TYPES.length} provider types), loaded whole`,
+    config: { _rules_: rules },
+    routes,
+    volatile: { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] },
+    rows: providers.map((p): Row => {
+      const w = p.translator ? { path: "/v2/translate", auth: {}, model: p.model } : wire(p, "chat");
+      return {
+        name: `rule ${p.id} (${p.config.type}): chat reaches its provider`,
+        request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, messages: MESSAGES }) },
+        expect: {
+          status: 200, upstreamPath: p.translator ? "/v2/translate" : w.path,
+          upstream: p.translator ? { host: p.host, authorization: `DeepL-Auth-Key ${(p.config.apiTokens as string[])[0]}` } : { host: p.host.replace(/:\d+$/, ":PORT"), ...(SIGNED(p) ? {} : w.auth) },
+          check: (o) => {
+            const r = JSON.parse(o.body);
+            const want = p.translator ? `${p.config.targetLang}: hello gateway world [You are terse.]` : ANSWER;
+            if (r.object !== "chat.completion" || r.choices?.[0]?.message?.content !== want) throw new Error(`not the provider's answer: ${o.body}`);
+            if (!p.translator) expectMapped(o, w);
+          },
+        },
+      };
+    }),
+  };
+}
+
 /** Triton without tritonModelVersion and without a mapping (rows in tritonRows; no rows of its own). */
 const TRITON_NO_VERSION: ProviderCase = {
   id: "triton-nomodel", family: "triton", host: "triton.local:8000", embeddings: false, model: "llama", converted: true, textOnly: true,
   config: { id: "triton-nomodel", type: "triton", tritonDomain: "triton.local:8000", apiTokens: ["sk-triton"], modelMapping: { "gpt-4o": "llama" } },
+};
+
+/** MiniMax Pro with a GroupId the mock's keys do not belong to (rows in minimaxProRows). */
+const MINIMAX_PRO_OTHER: ProviderCase = {
+  id: "minimax-pro-group", family: "compat", host: "api.minimax.chat", embeddings: false, model: "gpt-4o", converted: true, textOnly: true,
+  config: { id: "minimax-pro-group", type: "minimax", minimaxApiType: "pro", minimaxGroupId: 42, apiTokens: ["sk-minimax-pro"], modelMapping: { "*": "abab6.5s-chat" } },
+};
+
+/** Cloudflare as Higress's e2e test configures it: no cloudflareAccountId (rows in cloudflareRows). */
+const CLOUDFLARE_NO_ACCOUNT: ProviderCase = {
+  id: "cloudflare-e2e", family: "compat", host: "api.cloudflare.com", embeddings: false, model: "gpt-3", converted: false,
+  config: { id: "cloudflare-e2e", type: "cloudflare", apiTokens: ["sk-fake_token"], modelMapping: { "gpt-3": "meta/llama-3.1-8b-instruct", "*": "meta/llama-3.1-70b-instruct" } },
+};
+/** Cloudflare without a modelMapping: the client's model goes as it is. */
+const CLOUDFLARE_UNMAPPED: ProviderCase = {
+  id: "cloudflare-e2e-ok", family: "compat", host: "api.cloudflare.com", embeddings: false, model: "@cf/meta/llama-3.1-8b-instruct", converted: false,
+  config: { id: "cloudflare-e2e-ok", type: "cloudflare", apiTokens: ["sk-cf"], cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" },
 };
 
 // Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
@@ -275,7 +465,7 @@ export const table: PluginTable = {
   plugin: "ai-proxy",
   servers: Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])),
   groups: [
-    providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION], { body: GENERATED }, [
+    providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION, MINIMAX_PRO_OTHER, CLOUDFLARE_NO_ACCOUNT, CLOUDFLARE_UNMAPPED], { body: GENERATED }, [
       {
         name: "GET /v1/models is passed to an OpenAI-compatible provider",
         request: { path: "/openai/v1/models", headers: client },
@@ -289,6 +479,7 @@ export const table: PluginTable = {
     ]),
     // A signature covers a timestamp: its value differs between hosts (the mock checks each).
     providerGroup("every provider: chat, stream (signed requests)", PROVIDERS.filter(SIGNED), { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] }),
+    rulesGroup(PROVIDERS),
     {
       name: "OpenAI provider against the recording upstream",
       config: { provider: { type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },
@@ -307,6 +498,88 @@ export const table: PluginTable = {
           expect: { status: 400, reachesUpstream: false, check: (o) => { if (JSON.parse(o.body).error?.type !== "invalid_request_error") throw new Error(o.body); } },
         },
         { name: "GET /v1/models", request: { path: "/v1/models" }, expect: { status: 200, reachesUpstream: true } },
+      ],
+    },
+    {
+      // MiniMax ChatCompletion Pro answers as MiniMax sends them (Higress's samples in minimax.go).
+      name: "minimax pro against the recording upstream",
+      config: { provider: { type: "minimax", minimaxApiType: "pro", minimaxGroupId: "1", apiTokens: ["sk-mm"] } },
+      volatile: { body: GENERATED },
+      rows: [
+        {
+          name: "minimax pro: every message of every choice is one choice (index counted across them), usage as MiniMax reports it",
+          request: {
+            method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"abab6.5s-chat","messages":[{"role":"user","content":"hi"}]}',
+            answer: { headers: { "content-type": "application/json" }, body: JSON.stringify({ created: 1689747645, model: "abab6.5s-chat", reply: "a", choices: [{ finish_reason: "stop", messages: [{ sender_type: "BOT", sender_name: "MM智能助理", text: "a" }, { sender_type: "BOT", sender_name: "B", text: "b" }] }, { finish_reason: "length", index: 1, messages: [{ sender_type: "BOT", sender_name: "", text: "c" }] }], usage: { total_tokens: 187, prompt_tokens: 100, completion_tokens: 87 }, input_sensitive: false, output_sensitive: false, id: "x1", base_resp: { status_code: 0, status_msg: "" } }) },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v1/text/chatcompletion_pro?GroupId=1", upstream: { host: "api.minimax.chat", authorization: "Bearer sk-mm" },
+            check: (o) => {
+              const c = (i: number, name: string, content: string, finish: string) => ({ index: i, message: { ...(name ? { name } : {}), role: "assistant", content }, finish_reason: finish, logprobs: null });
+              const want = { id: "x1", choices: [c(0, "MM智能助理", "a", "stop"), c(1, "B", "b", "stop"), c(2, "", "c", "length")], created: 1689747645, model: "abab6.5s-chat", object: "chat.completion", usage: { prompt_tokens: 100, completion_tokens: 87, total_tokens: 187 } };
+              if (o.body !== JSON.stringify(want)) throw new Error(o.body);
+            },
+          },
+        },
+        {
+          name: "minimax pro: stream events → chunks; the last event's whole reply is not repeated; usage and [DONE] follow",
+          request: {
+            method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"abab6.5s-chat","stream":true,"messages":[{"role":"user","content":"Where are you from?"}]}',
+            answer: {
+              headers: { "content-type": "text/event-stream" }, chunks: 5,
+              body: 'data: {"created":1689747645,"model":"abab6.5s-chat","reply":"","choices":[{"messages":[{"sender_type":"BOT","sender_name":"MM智能助理","text":"I "}]}],"output_sensitive":false}\n\n' +
+                'data: {"created":1689747645,"model":"abab6.5s-chat","reply":"","choices":[{"messages":[{"sender_type":"BOT","sender_name":"MM智能助理","text":"am from China."}]}],"output_sensitive":false}\n\n' +
+                'data: {"created":1689747645,"model":"abab6.5s-chat","reply":"I am from China.","choices":[{"finish_reason":"stop","messages":[{"sender_type":"BOT","sender_name":"MM智能助理","text":"I am from China."}]}],"usage":{"total_tokens":187},"input_sensitive":false,"output_sensitive":false,"id":"0106b3bc9fd844a9f3de1aa06004e2ab","base_resp":{"status_code":0,"status_msg":""}}\n\n',
+            },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v1/text/chatcompletion_pro?GroupId=1", headers: { "content-type": "text/event-stream" },
+            upstreamBody: JSON.stringify({ model: "abab6.5s-chat", stream: true, mask_sensitive_info: true, messages: [{ sender_type: "USER", sender_name: "小明", text: "Where are you from?" }], bot_setting: [{ bot_name: "MM智能助理", content: "MM智能助理是一款由MiniMax自研的，没有调用其他产品的接口的大型语言模型。MiniMax是一家中国科技公司，一直致力于进行大模型相关的研究。" }], reply_constraints: { sender_type: "BOT", sender_name: "MM智能助理" } }),
+            check: (o) => {
+              const ev = events(o.body);
+              const head = (id?: string) => ({ ...(id ? { id } : {}), object: "chat.completion.chunk", created: 1689747645, model: "abab6.5s-chat" });
+              const ch = (delta: object, finish: string | null) => [{ index: 0, delta, finish_reason: finish, logprobs: null }];
+              const want = [
+                { ...head(), choices: ch({ role: "assistant", content: "I " }, null) },
+                { ...head(), choices: ch({ content: "am from China." }, null) },
+                { ...head("0106b3bc9fd844a9f3de1aa06004e2ab"), choices: ch({}, "stop") },
+                { ...head("0106b3bc9fd844a9f3de1aa06004e2ab"), choices: [], usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 187 } },
+              ].map((c) => JSON.stringify(c));
+              if (JSON.stringify(ev) !== JSON.stringify([...want, "[DONE]"])) throw new Error(o.body);
+            },
+          },
+        },
+        {
+          name: "minimax pro: an event with a base_resp error ends the stream with the gateway's error event, no [DONE]",
+          request: {
+            method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"abab6.5s-chat","stream":true,"messages":[{"role":"user","content":"hi"}]}',
+            answer: {
+              headers: { "content-type": "text/event-stream" },
+              body: 'data: {"created":1,"model":"abab6.5s-chat","reply":"","choices":[{"messages":[{"sender_type":"BOT","sender_name":"MM智能助理","text":"Hel"}]}]}\n\ndata: {"created":1,"model":"abab6.5s-chat","reply":"","choices":null,"base_resp":{"status_code":1027,"status_msg":"output new_sensitive"}}\n\n',
+            },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v1/text/chatcompletion_pro?GroupId=1",
+            check: (o) => {
+              const ev = events(o.body);
+              if (ev.length !== 2 || JSON.parse(ev[0]).choices[0].delta.content !== "Hel" || JSON.parse(ev[1]).error?.message !== "minimax response error, error_code: 1027, error_message: output new_sensitive") throw new Error(o.body);
+            },
+          },
+        },
+        {
+          name: "minimax pro: a stream that ends before the last event is reported as cut",
+          request: {
+            method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"abab6.5s-chat","stream":true,"messages":[{"role":"user","content":"hi"}]}',
+            answer: { headers: { "content-type": "text/event-stream" }, body: 'data: {"created":1,"model":"abab6.5s-chat","reply":"","choices":[{"messages":[{"sender_type":"BOT","sender_name":"MM智能助理","text":"Hel"}]}]}\n\n' },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v1/text/chatcompletion_pro?GroupId=1",
+            check: (o) => {
+              const ev = events(o.body);
+              if (ev.includes("[DONE]") || JSON.parse(ev.at(-1)!).error?.message !== "the provider's stream ended before the answer finished") throw new Error(o.body);
+            },
+          },
+        },
       ],
     },
     {
@@ -361,6 +634,11 @@ export const table: PluginTable = {
     },
   ],
   badConfigs: [
+    { name: "cloudflare without apiTokens (Higress requires them)", config: { provider: { type: "cloudflare", cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" } }, message: "no apiToken found in provider config" },
+    { name: "minimax pro without minimaxGroupId (Higress's message)", config: { provider: { type: "minimax", minimaxApiType: "pro", apiTokens: ["sk-mm"] } }, message: "missing minimaxGroupId in provider config when minimaxApiType is pro" },
+    { name: "minimax pro with an empty minimaxGroupId, in providers", config: { providers: [{ id: "m", type: "minimax", minimaxApiType: "pro", minimaxGroupId: "", apiTokens: ["sk-mm"] }], activeProviderId: "m" }, message: "missing minimaxGroupId in provider config when minimaxApiType is pro" },
+    { name: "minimax pro with a numeric minimaxGroupId past 2^53 (its digits are already lost)", config: { provider: { type: "minimax", minimaxApiType: "pro", minimaxGroupId: 1782658868262748467, apiTokens: ["sk-mm"] } }, message: "minimaxGroupId must be a string (this number loses digits)" },
+    { name: "minimax without apiTokens (Higress requires them for v2 and pro)", config: { provider: { type: "minimax", modelMapping: { "*": "abab6.5s-chat" } } }, message: "no apiToken found in provider config" },
     { name: "deepl without targetLang", config: { provider: { type: "deepl", apiTokens: ["sk-deepl:fx"] } }, message: "missing targetLang in deepl provider config" },
     { name: "triton without apiTokens (Higress requires them, though Triton gets none)", config: { provider: { type: "triton", tritonDomain: "triton.local:8000" } }, message: "no apiToken found in provider config" },
     { name: "deepl with an empty targetLang", config: { providers: [{ id: "d", type: "deepl", apiTokens: ["sk-deepl:fx"], targetLang: "" }], activeProviderId: "d" }, message: "missing targetLang in deepl provider config" },

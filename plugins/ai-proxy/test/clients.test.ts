@@ -91,7 +91,7 @@ describe.each(CHAT_PROVIDERS)("openai client → $id", (p) => {
     expect(r.choices[0].finish_reason).toBe("stop");
     const last = mock().last!;
     expect(last.status).toBe(200);
-    if (p.family === "compat" && p.config.modelMapping) expect(last.body.model).toBe(`${p.id}-chat`);
+    if (p.family === "compat" && p.config.modelMapping) expect(last.body.model).toBe((p.config.modelMapping as Record<string, string>)["gpt-4o"]);
     expectUsage(r.usage, last.usage);
     published.set(id, last.usage!);
   });
@@ -192,9 +192,64 @@ describe.each(PROVIDERS.filter((p) => p.translator))("openai client → $id (tra
   });
 });
 
+// MiniMax's ChatCompletion Pro (minimaxApiType: pro): the answer (the bot's name as the message's
+// name), the stream under three chunkings, both clients; MiniMax's errors come in HTTP 200 answers
+// (base_resp) and reach the client as Higress answers them: 500 with MiniMax's code and message.
+describe.each(PROVIDERS.filter((p) => p.config.minimaxApiType === "pro"))("openai and anthropic clients → $id (ChatCompletion Pro)", (p) => {
+  const pro = `/v1/text/chatcompletion_pro?GroupId=${p.config.minimaxGroupId}`;
+
+  it("chat", async () => {
+    const r = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES, max_tokens: 64 });
+    expect(r.object).toBe("chat.completion");
+    expect(r.choices).toHaveLength(1);
+    expect(r.choices[0].message.content).toBe("Echo: hello gateway world");
+    expect((r.choices[0].message as any).name).toBe("MM智能助理");
+    expect(r.choices[0].finish_reason).toBe("stop");
+    const last = mocks.compat.last!;
+    expect(last.status).toBe(200);
+    expect(last.path).toBe(pro);
+    expect(last.headers.authorization).toBe(`Bearer ${(p.config.apiTokens as string[])[0]}`);
+    expect(last.body.bot_setting).toEqual([{ bot_name: "MM智能助理", content: "You are terse." }]);
+    expect(last.body.messages).toEqual([{ sender_type: "USER", sender_name: "小明", text: "hello gateway world" }]);
+    expect(last.body.tokens_to_generate).toBe(64);
+    expect(r.usage?.total_tokens).toBe(last.usage!.total_tokens);
+  });
+
+  for (const chunking of ["whole", "1", "random:7"]) {
+    it(`stream (${chunking})`, async () => {
+      const s = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES, stream: true }, { headers: { "x-mock-chunking": chunking } });
+      const got = await collectStream(s);
+      expect(got.content).toBe("Echo: hello gateway world");
+      expect(got.finish).toBe("stop");
+      const last = mocks.compat.last!;
+      expect(last.body.stream).toBe(true);
+      expect(got.usage?.total_tokens).toBe(last.usage!.total_tokens);
+    });
+  }
+
+  it("anthropic client: message and stream", async () => {
+    const r = await anthropic(p).messages.create({ model: p.model, max_tokens: 64, system: "You are terse.", messages: [{ role: "user", content: "hello gateway world" }] });
+    expect(r.content).toEqual([{ type: "text", text: "Echo: hello gateway world" }]);
+    expect(r.stop_reason).toBe("end_turn");
+    expect(mocks.compat.last!.body.bot_setting).toEqual([{ bot_name: "MM智能助理", content: "You are terse." }]);
+    const m = await anthropic(p).messages.stream({ model: p.model, max_tokens: 64, messages: [{ role: "user", content: "hello gateway world" }] }, { headers: { "x-mock-chunking": "random:5" } }).finalMessage();
+    expect(m.content).toEqual([{ type: "text", text: "Echo: hello gateway world" }]);
+    expect(m.stop_reason).toBe("end_turn");
+  });
+
+  it("MiniMax's errors (HTTP 200, base_resp) come back as Higress's 500 in OpenAI's shape", async () => {
+    for (const [status, code] of [[429, 1002], [500, 1013]]) {
+      const e: any = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-mock-fail": String(status) } }).catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(500);
+      expect(e.error?.message).toMatch(new RegExp(`^minimax response error, error_code: ${code}, error_message: `));
+    }
+  });
+});
+
 // Text-only providers (triton): the answer and the stream under three chunkings through both
 // clients; no tools and no usage (Triton reports none).
-describe.each(PROVIDERS.filter((p) => p.textOnly))("openai and anthropic clients → $id (text only)", (p) => {
+describe.each(PROVIDERS.filter((p) => p.textOnly && p.family === "triton"))("openai and anthropic clients → $id (text only)", (p) => {
   it("chat", async () => {
     const r = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES });
     expect(r.choices[0].message.content).toBe("Echo: hello gateway world");

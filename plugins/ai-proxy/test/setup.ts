@@ -31,7 +31,7 @@ export interface ProviderCase {
    * deepl.test.ts drives it with the `openai` client.
    */
   translator?: boolean;
-  /** Text in, text out (triton): no tools, no usage; clients.test.ts has rows of its own for it. */
+  /** Text in, text out (triton, minimax pro): no tools; clients.test.ts has rows of its own for them. */
   textOnly?: boolean;
 }
 
@@ -55,6 +55,11 @@ export const PROVIDERS: ProviderCase[] = [
   compat("ollama", "ollama", "ollama.local:11434", true, { apiTokens: [], ollamaServerHost: "ollama.local", ollamaServerPort: 11434 }),
   compat("zhipuai", "zhipuai", "open.bigmodel.cn", true),
   compat("minimax", "minimax", "api.minimax.chat", false),
+  // MiniMax's ChatCompletion Pro API (its own wire format), on the host of the v2 API.
+  {
+    id: "minimax-pro", family: "compat", host: "api.minimax.chat", embeddings: false, model: "gpt-4o", converted: true, textOnly: true,
+    config: { id: "minimax-pro", type: "minimax", minimaxApiType: "pro", minimaxGroupId: "1782658868262748467", apiTokens: ["sk-minimax-pro"], modelMapping: { "gpt-4o": "abab6.5s-chat", "*": "abab6.5t-chat" } },
+  },
   compat("baidu", "baidu", "qianfan.baidubce.com", true),
   compat("cohere", "cohere", "api.cohere.ai", true),
   { ...compat("qwen-compatible", "qwen", "dashscope.aliyuncs.com", true), family: "dashscope" },
@@ -65,7 +70,16 @@ export const PROVIDERS: ProviderCase[] = [
   compat("baichuan", "baichuan", "api.baichuan-ai.com", true),
   compat("ai360", "ai360", "api.360.cn", true),
   compat("spark", "spark", "spark-api-open.xf-yun.com", false),
+  compat("longcat", "longcat", "api.longcat.chat", false),
+  // generic: genericHost, the client's path (basePath "/generic" removed), Bearer apiTokens.
+  compat("generic", "generic", "api.openai.com", true, { genericHost: "api.openai.com", basePath: "/generic" }),
   compat("hunyuan-compatible", "hunyuan", "api.hunyuan.cloud.tencent.com", true),
+  // Cloudflare Workers AI: the account is part of the path; model names are Workers AI's (@cf/…).
+  {
+    ...compat("cloudflare", "cloudflare", "api.cloudflare.com", true, { cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" }),
+    embeddingModel: "text-embedding-3-small",
+    config: { id: "cloudflare", type: "cloudflare", apiTokens: ["sk-cloudflare"], cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353", modelMapping: { "gpt-4o": "@cf/meta/llama-3.1-8b-instruct", "text-embedding-*": "@cf/baai/bge-base-en-v1.5", "*": "@cf/meta/llama-3.1-70b-instruct" } },
+  },
   {
     id: "claude", family: "anthropic", host: "api.anthropic.com", embeddings: false, model: "gpt-4o", converted: true,
     config: { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "gpt-4o": "claude-sonnet-4-5", "deep-reasoner": "", "*": "claude-haiku-4-5" } },

@@ -49,9 +49,9 @@ export interface Family {
   name: string;
   handle(req: MockRequest): Answer;
   /** The provider's error body for a status (used for validation failures and x-mock-fail). */
-  errorBody(status: number, message: string, code: string): unknown;
-  /** The HTTP status the provider really uses for an error (Tencent: always 200). */
-  httpStatus?(status: number): number;
+  errorBody(status: number, message: string, code: string, req?: MockRequest): unknown;
+  /** The HTTP status the provider really uses for an error (Tencent, MiniMax Pro: always 200). */
+  httpStatus?(status: number, req?: MockRequest): number;
 }
 
 /** A tiny seeded PRNG so "random" chunking is reproducible. */
@@ -139,9 +139,9 @@ export class LlmMock {
     } catch (e) {
       const err = e instanceof MockError ? e : new MockError(500, String(e));
       rec.status = err.status;
-      const body = JSON.stringify(this.family.errorBody(err.status, err.message, err.code));
+      const body = JSON.stringify(this.family.errorBody(err.status, err.message, err.code, rec));
       rec.sent = body;
-      res.writeHead(this.family.httpStatus ? this.family.httpStatus(err.status) : err.status, { "content-type": "application/json" });
+      res.writeHead(this.family.httpStatus ? this.family.httpStatus(err.status, rec) : err.status, { "content-type": "application/json" });
       res.end(body);
       return;
     }

@@ -1,6 +1,6 @@
 // LLM provider mocks, one HTTP server per provider family (see common.ts for the test switches).
 export { LlmMock, type MockRecord, type NormalUsage, type Family, splitForChunking } from "./common.js";
-export { openaiFamily, COMPAT_ROUTES } from "./openai.js";
+export { openaiFamily, COMPAT_ROUTES, CLOUDFLARE_ACCOUNTS } from "./openai.js";
 export { anthropicFamily } from "./anthropic.js";
 export { geminiFamily } from "./gemini.js";
 export { dashscopeFamily } from "./dashscope.js";
@@ -8,3 +8,4 @@ export { tencentFamily, TENCENT_SECRETS } from "./tencent.js";
 export { bedrockFamily, AWS_SECRETS, eventStreamMessage } from "./bedrock.js";
 export { deeplFamily, DEEPL_HOSTS } from "./deepl.js";
 export { tritonFamily, TRITON_MODELS } from "./triton.js";
+export { MINIMAX_GROUPS } from "./minimax.js";

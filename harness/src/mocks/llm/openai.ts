@@ -1,10 +1,17 @@
 // The OpenAI-compatible family (openai, azure, deepseek, moonshot, groq, mistral, doubao,
 // openrouter, vllm, github, ollama, zhipuai, minimax, baidu v2, cohere compatibility, qwen
-// compatible mode, …): one server that knows each provider's host, paths and auth style and
-// validates chat/completions/embeddings/models requests as OpenAI's API does.
+// compatible mode, cloudflare workers AI, …): one server that knows each provider's host, paths
+// and auth style and validates chat/completions/embeddings/models requests as OpenAI's API does.
+// MiniMax's ChatCompletion Pro API, on the host of its v2 API, is answered by minimax.ts.
 import { type Answer, type Family, type MockRequest, type NormalUsage, bad, need, header, countTokens, answerPieces, wantsReasoning, REASONING, validKey, sse } from "./common.js";
+import { isMinimaxPro, minimaxPro, minimaxProError } from "./minimax.js";
 
 interface Route { chat?: string; completions?: string; embeddings?: string; models?: string; auth: "bearer" | "api-key" | "none" }
+
+/** Cloudflare Workers AI (its paths carry the account, see handle). */
+export const CLOUDFLARE_HOST = "api.cloudflare.com";
+/** Account ids the mock's Cloudflare knows. */
+export const CLOUDFLARE_ACCOUNTS = new Set(["023e105f4ecef8ad9ca31a8372d0c353"]);
 
 /** Host → paths, as each provider documents them. */
 export const COMPAT_ROUTES: Record<string, Route> = {
@@ -32,6 +39,7 @@ export const COMPAT_ROUTES: Record<string, Route> = {
   "api.baichuan-ai.com": { chat: "/v1/chat/completions", embeddings: "/v1/embeddings", auth: "bearer" },
   "api.360.cn": { chat: "/v1/chat/completions", embeddings: "/v1/embeddings", auth: "bearer" },
   "spark-api-open.xf-yun.com": { chat: "/v1/chat/completions", auth: "bearer" },
+  "api.longcat.chat": { chat: "/openai/v1/chat/completions", auth: "bearer" },
 };
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
@@ -190,15 +198,31 @@ function openaiEmbeddings(body: any): Answer {
 
 export const openaiFamily: Family = {
   name: "openai-compatible",
-  errorBody(status, message, code) {
+  errorBody(status, message, code, req) {
+    if (isMinimaxPro(req)) return minimaxProError(status, message);
+    // Cloudflare's API envelope (the code is Cloudflare's: 7003 routing, 10000 authentication, 5007 model).
+    if (req && header(req, "host") === CLOUDFLARE_HOST) return { success: false, errors: [{ code: Number(code) || (status === 429 ? 3040 : status >= 500 ? 3043 : 5006), message }], messages: [], result: null };
     return { error: { message, type: status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : status === 401 ? "invalid_request_error" : "invalid_request_error", param: null, code: code || null } };
   },
+  httpStatus(status, req) { return isMinimaxPro(req) ? 200 : status; },
   handle(req: MockRequest): Answer {
+    if (isMinimaxPro(req)) return minimaxPro(req);
     const host = header(req, "host") ?? "";
     const [path, query = ""] = req.path.split("?");
     let route = COMPAT_ROUTES[host];
     let api: "chat" | "completions" | "embeddings" | "models" | undefined;
     const azure = /^[a-z0-9-]+\.openai\.azure\.com$/.test(host);
+    if (host === CLOUDFLARE_HOST) {
+      // Workers AI's OpenAI-compatible API: /client/v4/accounts/{account_id}/ai/v1/{api}.
+      const m = /^\/client\/v4\/accounts\/([^/]*)\/ai\/v1\/(chat\/completions|embeddings)$/.exec(path);
+      if (!m || !CLOUDFLARE_ACCOUNTS.has(m[1])) bad(`Could not route to ${path}, perhaps your object identifier is invalid?`, 404, "7003");
+      const auth = header(req, "authorization") ?? "";
+      if (!auth.startsWith("Bearer ") || !validKey(auth.slice(7))) bad("Authentication error", 401, "10000");
+      need(req.method === "POST", "Method not allowed");
+      need((header(req, "content-type") ?? "").includes("application/json"), "content-type must be application/json");
+      if (typeof req.body?.model !== "string" || !/^@(cf|hf)\//.test(req.body.model)) bad(`AiError: No such model ${req.body?.model} or task`, 400, "5007");
+      return m[2] === "embeddings" ? openaiEmbeddings(req.body) : openaiChat(req, req.body);
+    }
     if (azure) {
       // /openai/deployments/{deployment}/{api}?api-version=…
       const m = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/.exec(path);
