@@ -8,3 +8,5 @@ export * from "./errors";
 export * from "./deny";
 export * from "./model-field";
 export * from "./gjson-path";
+export * from "./embedding";
+export * from "./vector";
