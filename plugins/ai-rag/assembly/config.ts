@@ -120,20 +120,31 @@ function parseSearch(b: Block, c: RagConfig): bool {
   return true;
 }
 
+class Target {
+  constructor(public collection: string, public cluster: FQDNCluster) {}
+}
+
+/** What both databases take, in Higress's order: collection, the service, topk, threshold. */
+function parseTarget(b: Block, c: RagConfig): Target | null {
+  const collection = b.str("collection", true);
+  if (collection === null) return null;
+  const cluster = b.cluster();
+  if (cluster === null) return null;
+  if (!parseSearch(b, c)) return null;
+  return new Target(collection, cluster);
+}
+
 function parseDashVector(b: Block, c: RagConfig): bool {
   const key = b.str("apiKey");
   if (key === null) return false;
-  const collection = b.str("collection", true);
-  if (collection === null) return false;
-  const cluster = b.cluster();
-  if (cluster === null) return false;
-  if (!parseSearch(b, c)) return false;
+  const t = parseTarget(b, c);
+  if (t === null) return false;
   const field = b.str("field", true);
   if (field === null) return false;
   const d = new DashVectorCollection();
-  d.cluster = cluster;
+  d.cluster = t.cluster;
   d.apiKey = key;
-  d.collection = collection;
+  d.collection = t.collection;
   d.timeoutMs = b.timeout(VECTOR_TIMEOUT_MS);
   if (b.err.failed) return false;
   c.vectorType = VectorType.DashVector;
@@ -143,14 +154,11 @@ function parseDashVector(b: Block, c: RagConfig): bool {
 }
 
 function parseChroma(b: Block, c: RagConfig): bool {
-  const collection = b.str("collection", true);
-  if (collection === null) return false;
-  const cluster = b.cluster();
-  if (cluster === null) return false;
-  if (!parseSearch(b, c)) return false;
+  const t = parseTarget(b, c);
+  if (t === null) return false;
   const ch = new ChromaCollection();
-  ch.cluster = cluster;
-  ch.collectionId = collection;
+  ch.cluster = t.cluster;
+  ch.collectionId = t.collection;
   const key = b.optStr("apiKey", "");
   const tenant = b.optStr("tenant", ch.tenant);
   const database = b.optStr("database", ch.database);

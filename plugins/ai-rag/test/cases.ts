@@ -25,6 +25,8 @@ export const LEAD = "现在，请回答以下问题：\n";
 export const axis = (i: number, lean = 0) => Array.from({ length: 8 }, (_, k) => (k === i ? 1 : k === i + 1 ? lean : 0));
 
 export const Q = "Where did the Hainan rear-end collision happen?";
+/** Higress's README example question ("The Hainan rear-end collision: where did it happen? …"). */
+const Q_ZH = "海南追尾事故，发生在哪里？原因是什么？人员伤亡情况如何？";
 const UNRELATED = "How do I bake sourdough bread?";
 export const DOCS = [
   { id: "cec-1", vector: axis(0), fields: { raw: "The collision happened on the Haiwen expressway, 37 km from Wenchang.", title: "Hainan collision: where" } },
@@ -42,6 +44,7 @@ const cluster = (name: string) => `outbound|443||${name}.dns`;
 async function startEmbedding(name: string, fault: "" | "fail" | "hang"): Promise<HostedServer> {
   const m = await EmbeddingMock.start(EMBED_KEY);
   m.vectors.set(Q, axis(0));
+  m.vectors.set(Q_ZH, axis(0));
   m.vectors.set(UNRELATED, axis(5));
   if (fault === "fail") m.failWith = 500;
   if (fault === "hang") m.hang = true;
@@ -92,6 +95,7 @@ const config = {
     rule("top3", { dashvector: dashvector({ topk: 3, threshold: 0.5 }) }),
     rule("strict", { dashvector: dashvector({ topk: 3, threshold: 0.01 }) }),
     rule("title", { dashvector: dashvector({ field: "title" }) }),
+    { _match_route_: ["vtype"], dashscope: dashscope(), vector: { type: "dashvector", ...dashvector({ topk: 1 }) } },
     rule("embkey", { dashscope: dashscope("dashscope", { apiKey: "sk-wrong" }) }),
     rule("embfail", { dashscope: dashscope("dashscope-fail") }),
     rule("embhang", { dashscope: dashscope("dashscope-hang", { timeout: 300 }) }),
@@ -104,7 +108,7 @@ const config = {
     rule("dvdown", { dashvector: dashvector({}, "dashvector-down") }),
   ],
 };
-const routes = ["top1", "top3", "strict", "title", "embkey", "embfail", "embhang", "embdown", "dvkey", "dvcoll", "dverror", "dvgarbage", "dvhang", "dvdown"];
+const routes = ["top1", "top3", "strict", "title", "vtype", "embkey", "embfail", "embhang", "embdown", "dvkey", "dvcoll", "dverror", "dvgarbage", "dvhang", "dvdown"];
 
 // ---- requests ----
 const ANSWER: UpstreamAnswer = { headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "c1", object: "chat.completion", model: "qwen-max", choices: [{ index: 0, message: { role: "assistant", content: "On the Haiwen expressway." }, finish_reason: "stop" }] }) };
@@ -201,6 +205,11 @@ const rows: Row[] = [
     check: (_o, made) => queried(made, UNRELATED, 2),
   }),
   row({ name: "field names the field read for a document's text (output_fields)", request: post("title", ONE), upstreamBody: injected(ONE, ["cec-1", "cec-2"], "title"), recall: true, docs: "cec-1, cec-2", check: (_o, made) => queried(made, Q, 2, "title") }),
+  row({ name: "vector: {type: dashvector} (Sluice addition) reads the dashvector block's keys", request: post("vtype", ONE), upstreamBody: injected(ONE, ["cec-1"]), recall: true, docs: "cec-1", check: (_o, made) => queried(made, Q, 1) }),
+  (() => {
+    const zh = chat([{ role: "user", content: Q_ZH }]);
+    return row({ name: "Higress's README question (Chinese text, UTF-8 throughout)", request: post("", zh), upstreamBody: injected(zh, ["cec-1", "cec-2"], "raw", Q_ZH), recall: true, docs: "cec-1, cec-2", check: (_o, made) => queried(made, Q_ZH, 2) });
+  })(),
   (() => {
     const parts = chat([{ role: "user", content: [{ type: "text", text: Q }] }]);
     return row({ name: "a last message given as text parts is asked by its text", request: post("", parts), upstreamBody: injected(parts, ["cec-1", "cec-2"]), recall: true, docs: "cec-1, cec-2", check: (_o, made) => queried(made, Q, 2) });
