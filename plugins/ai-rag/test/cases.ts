@@ -94,6 +94,7 @@ const config = {
     rule("top1", { dashvector: dashvector({ topk: 1, threshold: 0.5 }) }),
     rule("top3", { dashvector: dashvector({ topk: 3, threshold: 0.5 }) }),
     rule("strict", { dashvector: dashvector({ topk: 3, threshold: 0.01 }) }),
+    rule("exact", { dashvector: dashvector({ topk: 3, threshold: 0 }) }),
     rule("title", { dashvector: dashvector({ field: "title" }) }),
     { _match_route_: ["vtype"], dashscope: dashscope(), vector: { type: "dashvector", ...dashvector({ topk: 1 }) } },
     rule("embkey", { dashscope: dashscope("dashscope", { apiKey: "sk-wrong" }) }),
@@ -108,7 +109,7 @@ const config = {
     rule("dvdown", { dashvector: dashvector({}, "dashvector-down") }),
   ],
 };
-const routes = ["top1", "top3", "strict", "title", "vtype", "embkey", "embfail", "embhang", "embdown", "dvkey", "dvcoll", "dverror", "dvgarbage", "dvhang", "dvdown"];
+const routes = ["top1", "top3", "strict", "exact", "title", "vtype", "embkey", "embfail", "embhang", "embdown", "dvkey", "dvcoll", "dverror", "dvgarbage", "dvhang", "dvdown"];
 
 // ---- requests ----
 const ANSWER: UpstreamAnswer = { headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "c1", object: "chat.completion", model: "qwen-max", choices: [{ index: 0, message: { role: "assistant", content: "On the Haiwen expressway." }, finish_reason: "stop" }] }) };
@@ -196,6 +197,7 @@ const rows: Row[] = [
   row({ name: "topk 1: only the nearest document", request: post("top1", ONE), upstreamBody: injected(ONE, ["cec-1"]), recall: true, docs: "cec-1", check: (_o, made) => queried(made, Q, 1) }),
   row({ name: "topk 3 with a wide threshold: three documents, nearest first", request: post("top3", ONE), upstreamBody: injected(ONE, ["cec-1", "cec-2", "cec-3"]), recall: true, docs: "cec-1, cec-2, cec-3" }),
   row({ name: "threshold 0.01: documents farther than it are left out", request: post("strict", ONE), upstreamBody: injected(ONE, ["cec-1"]), recall: true, docs: "cec-1", check: (_o, made) => queried(made, Q, 3) }),
+  row({ name: "threshold 0: a document at distance exactly 0 is kept (score ≤ threshold, as Higress)", request: post("exact", ONE), upstreamBody: injected(ONE, ["cec-1"]), recall: true, docs: "cec-1" }),
   row({
     name: "no document within the threshold: the request goes on unchanged",
     request: post("", chat([{ role: "user", content: UNRELATED }])),
