@@ -30,6 +30,7 @@ const HIGRESS: Record<string, [string, number]> = {
   "ai-security-guard": ["default", 300],
   "ai-prompt-decorator": ["default", 450],
   "ai-prompt-template": ["default", 500],
+  "ai-rag": ["default", 400],
   // Higress has no prompt guard: after the decorator and the template (they run first), before ai-proxy.
   "ai-prompt-guard": ["default", 420],
   "ai-token-ratelimit": ["default", 600],

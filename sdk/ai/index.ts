@@ -1,4 +1,4 @@
-// @sluice/sdk/ai: LLM gateways: which API a path is, token usage from every provider's answers, ai_log attributes, answers in the client's protocol.
+// @sluice/sdk/ai: LLM gateways: which API a path is, token usage from every provider's answers, ai_log attributes, answers in the client's protocol, embedding services and vector databases (Chroma, DashVector) for retrieval.
 export * from "./api";
 export * from "./usage";
 export * from "./tracker";
@@ -8,3 +8,5 @@ export * from "./errors";
 export * from "./deny";
 export * from "./model-field";
 export * from "./gjson-path";
+export * from "./embedding";
+export * from "./vector";

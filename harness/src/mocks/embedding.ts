@@ -68,6 +68,8 @@ export class EmbeddingMock {
   readonly vectors = new Map<string, number[]>();
   /** When set, every authenticated request is answered with this status and the provider's error body. */
   failWith = 0;
+  /** When set, every authenticated request is read and never answered (the caller's timeout ends it). */
+  hang = false;
   /** Azure: the deployments that exist and the api-version the resource accepts. */
   azureDeployments = new Set(["text-embedding-ada-002", "text-embedding-3-small"]);
   port = 0;
@@ -150,6 +152,7 @@ export class EmbeddingMock {
       let body: any;
       try { body = JSON.parse(raw); } catch { throw new Refused(400, "We could not parse the JSON body of your request.", "invalid_request_error"); }
       call.body = body;
+      if (this.hang) return;
       if (this.failWith) throw new Refused(this.failWith, "The server had an error while processing your request", "server_error");
       out = this[provider](body, call, path);
       call.status = 200;

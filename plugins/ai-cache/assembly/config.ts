@@ -4,6 +4,7 @@
 import { ConfigError, JsonObject } from "@sluice/sdk";
 import { FQDNCluster } from "@sluice/sdk/http";
 import { RedisClient } from "@sluice/sdk/redis";
+import { EmbeddingService, EmbeddingType, ChromaCollection } from "@sluice/sdk/ai";
 
 export const DEFAULT_RESPONSE_TEMPLATE =
   '{"id":"from-cache","choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],"model":"from-cache","object":"chat.completion","usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}';
@@ -11,7 +12,6 @@ export const DEFAULT_STREAM_RESPONSE_TEMPLATE =
   'data:{"id":"from-cache","choices":[{"index":0,"delta":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],"model":"from-cache","object":"chat.completion","usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}\n\ndata:[DONE]\n\n';
 
 export enum KeyStrategy { LastQuestion, AllQuestions, Disabled }
-export enum EmbeddingType { OpenAI, DashScope, Azure, Ollama, Cohere, HuggingFace }
 export enum Relation { Lt, Lte, Gt, Gte }
 
 export class CacheConfig {
@@ -20,25 +20,9 @@ export class CacheConfig {
   prefix: string = "higress-ai-cache:";
 }
 
-export class EmbeddingConfig {
-  type: EmbeddingType = EmbeddingType.OpenAI;
-  cluster!: FQDNCluster;
-  apiKey: string = "";
-  model: string = "";
-  /** Azure's `api-version` query parameter. */
-  apiVersion: string = "";
-  timeoutMs: u32 = 10000;
-}
-
-export class VectorConfig {
-  cluster!: FQDNCluster;
-  apiKey: string = "";
-  collectionId: string = "";
-  /** Sluice extension: Chroma ≥ 1.0 scopes collections by tenant and database (v2 API). */
-  tenant: string = "default_tenant";
-  database: string = "default_database";
+/** The Chroma collection (the SDK's) with the query's size and the threshold test. */
+export class VectorConfig extends ChromaCollection {
   topK: i32 = 1;
-  timeoutMs: u32 = 10000;
   threshold: f64 = 1000;
   relation: Relation = Relation.Lt;
 }
@@ -53,7 +37,7 @@ export class Config {
   responseTemplate: string = DEFAULT_RESPONSE_TEMPLATE;
   streamResponseTemplate: string = DEFAULT_STREAM_RESPONSE_TEMPLATE;
   cache: CacheConfig | null = null;
-  embedding: EmbeddingConfig | null = null;
+  embedding: EmbeddingService | null = null;
   vector: VectorConfig | null = null;
 }
 
@@ -91,9 +75,9 @@ function parseCache(o: JsonObject, err: ConfigError): CacheConfig | null {
   return c;
 }
 
-function parseEmbedding(o: JsonObject, err: ConfigError): EmbeddingConfig | null {
+function parseEmbedding(o: JsonObject, err: ConfigError): EmbeddingService | null {
   const type = str(o, "type", "");
-  const e = new EmbeddingConfig();
+  const e = new EmbeddingService();
   // Each API's default host, port and model, as Higress's providers set them.
   let host = "";
   let defPort: i64 = 443;
@@ -105,17 +89,17 @@ function parseEmbedding(o: JsonObject, err: ConfigError): EmbeddingConfig | null
   else if (type == "cohere") { e.type = EmbeddingType.Cohere; e.model = "embed-english-v2.0"; host = "api.cohere.com"; }
   else if (type == "huggingface") { e.type = EmbeddingType.HuggingFace; e.model = "sentence-transformers/all-MiniLM-L6-v2"; host = "api-inference.huggingface.co"; }
   else if (type == "textin" || type == "xfyun") {
-    return err.fail<EmbeddingConfig>("embedding type '" + type + "' is not supported yet (supported: openai, dashscope, azure, ollama, cohere, huggingface)");
-  } else return err.fail<EmbeddingConfig>("unknown embedding type: '" + type + "'");
+    return err.fail<EmbeddingService>("embedding type '" + type + "' is not supported yet (supported: openai, dashscope, azure, ollama, cohere, huggingface)");
+  } else return err.fail<EmbeddingService>("unknown embedding type: '" + type + "'");
   const name = str(o, "serviceName", "");
-  if (name.length == 0) return err.fail<EmbeddingConfig>("embedding service name is required");
+  if (name.length == 0) return err.fail<EmbeddingService>("embedding service name is required");
   e.cluster = new FQDNCluster(name, port(o, name, defPort), str(o, "serviceHost", host));
   e.apiKey = str(o, "apiKey", "");
-  if (needsKey && e.apiKey.length == 0) return err.fail<EmbeddingConfig>("embedding apiKey is required for " + type);
+  if (needsKey && e.apiKey.length == 0) return err.fail<EmbeddingService>("embedding apiKey is required for " + type);
   e.model = str(o, "model", e.model);
-  if (e.model.length == 0) return err.fail<EmbeddingConfig>("embedding model must not be empty");
+  if (e.model.length == 0) return err.fail<EmbeddingService>("embedding model must not be empty");
   e.apiVersion = str(o, "apiVersion", "");
-  if (e.type == EmbeddingType.Azure && e.apiVersion.length == 0) return err.fail<EmbeddingConfig>("embedding apiVersion is required for azure");
+  if (e.type == EmbeddingType.Azure && e.apiVersion.length == 0) return err.fail<EmbeddingService>("embedding apiVersion is required for azure");
   e.timeoutMs = timeout(o, 10000);
   return e;
 }

@@ -8,13 +8,12 @@
 // 200, finish_reason stop, no tool call), which Higress does not check. Every failure of Redis,
 // the embedding service or Chroma lets the request go on (fail-open).
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, HeaderPair, Status, Counter } from "@sluice/sdk";
-import { UserAttributes, contentText, gjsonGet, gjsonString, AiApi, classifyAiPath, anthropicTextAnswer, anthropicTextStream } from "@sluice/sdk/ai";
+import { UserAttributes, contentText, gjsonGet, gjsonString, AiApi, classifyAiPath, anthropicTextAnswer, anthropicTextStream, requestEmbedding, readEmbedding, chromaQuery, chromaPath, chromaHeaders, chromaUpsertBody, readChromaMatches } from "@sluice/sdk/ai";
 import { httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError } from "@sluice/sdk/http";
 import { RedisHandler, RedisResult } from "@sluice/sdk/redis";
 import { parseJsonBytes } from "@sluice/sdk/json";
 import { Config, KeyStrategy, parseConfig, DEFAULT_RESPONSE_TEMPLATE, DEFAULT_STREAM_RESPONSE_TEMPLATE } from "./config";
-import { embeddingRequest, readEmbedding } from "./embedding";
-import { collectionPath, vectorHeaders, queryBody, upsertBody, readNearest, passes } from "./vector";
+import { passes } from "./vector";
 import { fillTemplate, JsonAnswer, StreamAnswer } from "./answer";
 export * from "@sluice/sdk/exports";
 
@@ -128,8 +127,7 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
   private semanticOrForward(): bool {
     if (this.config.semantic) {
       const e = this.config.embedding!;
-      const q = embeddingRequest(e, this.key);
-      if (httpCall(e.cluster, "POST", q.path, q.headers, q.body, e.timeoutMs, this) == Status.Ok) { this.phase = Phase.Embedding; return true; }
+      if (requestEmbedding(e, this.key, this) == Status.Ok) { this.phase = Phase.Embedding; return true; }
       log.warn("embedding call refused: " + lastHttpCallError);
     }
     this.phase = Phase.Forwarded;
@@ -162,7 +160,7 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     if (emb === null) { log.warn("embedding service answered no vector: not using the semantic cache"); this.forward(); return; }
     this.embedding = emb;
     const v = this.config.vector!;
-    if (httpCall(v.cluster, "POST", collectionPath(v, "query"), vectorHeaders(v), queryBody(v, emb), v.timeoutMs, this) != Status.Ok) {
+    if (chromaQuery(v, emb, v.topK, this) != Status.Ok) {
       log.warn("chroma query refused: " + lastHttpCallError);
       this.forward();
       return;
@@ -172,15 +170,16 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
 
   private onNearest(resp: HttpCallResponse): void {
     if (resp.status != 200) { log.warn("chroma query answered " + resp.status.toString() + ": not using the semantic cache"); this.forward(); return; }
-    const n = readNearest(resp.body);
-    if (n === null) { log.debug("no similar question stored"); this.forward(); return; }
+    const matches = readChromaMatches(resp.body);
+    if (matches === null || matches.length == 0) { log.debug("no similar question stored"); this.forward(); return; }
+    const n = matches[0];
     const v = this.config.vector!;
-    if (!passes(v, n.distance)) { log.debug("nearest stored question is beyond the threshold"); this.forward(); return; }
-    if (n.answer.length > 0) {
+    if (!passes(v, n.score)) { log.debug("nearest stored question is beyond the threshold"); this.forward(); return; }
+    if (n.text.length > 0) {
       // Like Higress: the answer is also kept under this question's own key.
       const c = this.config.cache;
-      if (c !== null) this.storeRedis(c.prefix + this.key, n.answer);
-      this.answer(n.answer, true);
+      if (c !== null) this.storeRedis(c.prefix + this.key, n.text);
+      this.answer(n.text, true);
       return;
     }
     const c = this.config.cache;
@@ -257,7 +256,7 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     if (this.config.semantic && emb !== null) {
       const v = this.config.vector!;
       this.beginRootScope();
-      const st = httpCall(v.cluster, "POST", collectionPath(v, "upsert"), vectorHeaders(v), upsertBody(this.key, emb, value), v.timeoutMs, new StoreOutcome("the question's vector"));
+      const st = httpCall(v.cluster, "POST", chromaPath(v, "upsert"), chromaHeaders(v), chromaUpsertBody(this.key, emb, value), v.timeoutMs, new StoreOutcome("the question's vector"));
       this.endRootScope();
       if (st != Status.Ok) log.warn("chroma upsert refused: " + lastHttpCallError);
     }

@@ -1,20 +1,37 @@
-// The embedding call of the semantic cache, per provider (openai, dashscope, azure, ollama,
-// cohere, huggingface): path, auth and body as each API documents them and Higress sends them,
-// and the vector read back from its answer. A vector is bounded in size and read without
-// trapping; anything unexpected is null (the request then goes on uncached).
-import { HeaderPair } from "@sluice/sdk";
-import { JsonWriter, parseJsonBytes } from "@sluice/sdk/json";
-import { gjsonGet } from "@sluice/sdk/ai";
-import { EmbeddingConfig, EmbeddingType } from "./config";
+// Embedding services (OpenAI, DashScope, Azure OpenAI, Ollama, Cohere, Hugging Face): the request
+// each API documents for one text (path, auth header, body) and the first vector read back from
+// its answer. Shared by ai-cache's semantic cache and ai-rag. A vector is bounded in size and
+// read without trapping; anything unexpected is null (the caller goes on without it).
+import { HeaderPair } from "../runtime/pairs";
+import { Status } from "../abi/types";
+import { JsonWriter } from "../json/writer";
+import { parseJsonBytes } from "../json/parse";
+import { Cluster } from "../http/cluster";
+import { httpCall, HttpCallHandler } from "../http/call";
+import { gjsonGet } from "./gjson-path";
 
-/** Larger vectors than any embedding model produces are refused, not stored. */
-const MAX_DIMS: i32 = 16384;
+/** Larger vectors than any embedding model produces are refused. */
+export const MAX_EMBEDDING_DIMS: i32 = 16384;
+
+export enum EmbeddingType { OpenAI, DashScope, Azure, Ollama, Cohere, HuggingFace }
+
+/** One embedding service: its API, where it is reached, its credential and model. */
+export class EmbeddingService {
+  type: EmbeddingType = EmbeddingType.OpenAI;
+  cluster!: Cluster;
+  apiKey: string = "";
+  model: string = "";
+  /** Azure's `api-version` query parameter. */
+  apiVersion: string = "";
+  timeoutMs: u32 = 10000;
+}
 
 export class EmbeddingRequest {
   constructor(public path: string, public headers: Array<HeaderPair>, public body: ArrayBuffer) {}
 }
 
-export function embeddingRequest(e: EmbeddingConfig, text: string): EmbeddingRequest {
+/** The request asking `e` for the vector of `text`, as its API documents it. */
+export function embeddingRequest(e: EmbeddingService, text: string): EmbeddingRequest {
   const json = new HeaderPair("content-type", "application/json");
   const bearer = [new HeaderPair("authorization", "Bearer " + e.apiKey), json];
   const w = new JsonWriter();
@@ -47,6 +64,12 @@ export function embeddingRequest(e: EmbeddingConfig, text: string): EmbeddingReq
   }
 }
 
+/** Sends the embedding request for `text` (POST, the service's timeout); the host's Status. */
+export function requestEmbedding(e: EmbeddingService, text: string, handler: HttpCallHandler): Status {
+  const q = embeddingRequest(e, text);
+  return httpCall(e.cluster, "POST", q.path, q.headers, q.body, e.timeoutMs, handler);
+}
+
 /** Where each API puts the first vector of its answer ("" : the body is the vector). */
 function vectorPath(t: EmbeddingType): string {
   switch (t) {
@@ -59,14 +82,14 @@ function vectorPath(t: EmbeddingType): string {
 }
 
 /** The first vector of an answer, or null. */
-export function readEmbedding(e: EmbeddingConfig, body: ArrayBuffer): Array<f64> | null {
+export function readEmbedding(e: EmbeddingService, body: ArrayBuffer): Array<f64> | null {
   const r = parseJsonBytes(body);
   if (!r.ok) return null;
   const path = vectorPath(e.type);
   const v = path.length == 0 ? r.value : gjsonGet(r.value!, path);
   if (v === null) return null;
   const a = v.asArray();
-  if (a === null || a.length == 0 || a.length > MAX_DIMS) return null;
+  if (a === null || a.length == 0 || a.length > MAX_EMBEDDING_DIMS) return null;
   const out = new Array<f64>(a.length);
   for (let i = 0; i < a.length; i++) {
     const x = unchecked(a[i]);
