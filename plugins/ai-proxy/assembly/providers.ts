@@ -11,6 +11,7 @@ import { HunyuanAdapter } from "./hunyuan";
 import { BedrockAdapter } from "./bedrock";
 import { DeeplAdapter } from "./deepl";
 import { TritonAdapter } from "./triton";
+import { DifyAdapter } from "./dify";
 
 const COMPATIBLE = new ProviderAdapter();
 
@@ -52,6 +53,8 @@ const SPECS: Array<ProviderSpec> = [
   new ProviderSpec("deepl", new DeeplAdapter(), "api-free.deepl.com", "/v2/translate", "", "", "", Auth.Bearer),
   // Chat → /v2/models/{model}[/versions/{v}]/generate[_stream] on tritonDomain (triton.ts builds the path).
   new ProviderSpec("triton", new TritonAdapter(), "", "/v2/models/{MODEL_NAME}/generate", "", "", "", Auth.None),
+  // Chat → api.dify.ai (or difyApiUrl's host) /v1/chat-messages, /v1/completion-messages or /v1/workflows/run by botType (dify.ts).
+  new ProviderSpec("dify", new DifyAdapter(), "api.dify.ai", "/v1/chat-messages", "", "", "", Auth.Bearer),
 ];
 
 /** A fresh adapter for a provider type (null when the type is unknown). */

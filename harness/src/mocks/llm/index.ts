@@ -8,3 +8,4 @@ export { tencentFamily, TENCENT_SECRETS } from "./tencent.js";
 export { bedrockFamily, AWS_SECRETS, eventStreamMessage } from "./bedrock.js";
 export { deeplFamily, DEEPL_HOSTS } from "./deepl.js";
 export { tritonFamily, TRITON_MODELS } from "./triton.js";
+export { difyFamily, DIFY_APPS, DIFY_WORKFLOW_VARS, DIFY_WORKFLOW_ID } from "./dify.js";
