@@ -6,10 +6,10 @@
 // body arriving in chunks).
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
-import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_ID, type Family } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_ID, cozeFamily, COZE_BOT, type Family } from "../../../harness/src/mocks/llm/index.js";
 import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
 
-const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily, triton: tritonFamily, dify: difyFamily };
+const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily, triton: tritonFamily, dify: difyFamily, coze: cozeFamily };
 
 function mockServer(f: FamilyName): () => Promise<HostedServer> {
   return async () => {
@@ -351,7 +351,7 @@ function difyRows(p: ProviderCase): Row[] {
 
 function rows(p: ProviderCase): Row[] {
   if (p.translator) return translatorRows(p);
-  if (p === TRITON_NO_VERSION || p === DIFY_WRONG_APP) return [];
+  if (p === TRITON_NO_VERSION || p === DIFY_WRONG_APP || p.family === "coze") return [];
   if (p.app?.streamOnly) return difyRows(p);
   if (p.family === "dify") return [...chatRows(p), ...difyRows(p)];
   if (p.family === "triton") return [...chatRows(p), ...tritonRows(p)];
@@ -443,6 +443,59 @@ const DIFY_WRONG_APP: ProviderCase = {
   config: { id: "dify-wrongapp", type: "dify", botType: "Completion", apiTokens: ["app-chat"] },
 };
 
+/**
+ * Coze (Higress's coze.go): `protocol: original`; the client speaks Coze's API, ai-proxy sets the
+ * host (api.coze.cn) and the Bearer token, and `basePath` takes the route's prefix off. Another
+ * coze config keeps protocol openai: OpenAI requests are refused before Coze.
+ */
+const COZE: ProviderCase = {
+  id: "coze", family: "coze", host: "api.coze.cn", embeddings: false, model: "", converted: false,
+  config: { id: "coze", type: "coze", apiTokens: ["pat_sluice"], protocol: "original", basePath: "/coze" },
+};
+const COZE_OPENAI: ProviderCase = { ...COZE, id: "coze-openai", config: { id: "coze-openai", type: "coze", apiTokens: ["pat_sluice"] } };
+
+function cozeRows(): Row[] {
+  const body = (stream: boolean, extra: object = {}) => JSON.stringify({ bot_id: COZE_BOT, user_id: "u-1", stream, auto_save_history: true, additional_messages: [{ role: "user", content: "hello gateway world", content_type: "text" }], ...extra });
+  const upstream = { host: "api.coze.cn", authorization: "Bearer pat_sluice" };
+  return [
+    {
+      name: "coze (original): /v3/chat reaches api.coze.cn with the token, the body untouched; Coze's answer untouched",
+      request: { method: "POST", path: "/coze/v3/chat?conversation_id=7390000000000000001", headers: client, body: body(false) },
+      expect: {
+        status: 200, upstreamPath: "/v3/chat?conversation_id=7390000000000000001", upstream, upstreamBody: body(false),
+        check: (o) => { const r = JSON.parse(o.body); if (r.code !== 0 || r.data?.status !== "in_progress" || r.data.conversation_id !== "7390000000000000001" || "choices" in r) throw new Error(o.body); },
+      },
+    },
+    {
+      name: "coze (original): a streamed chat: Coze's events pass byte for byte (no conversion, no [DONE] added)",
+      request: { method: "POST", path: "/coze/v3/chat", headers: [...client, ["x-mock-chunking", "random:4"]], body: body(true) },
+      expect: {
+        status: 200, upstreamPath: "/v3/chat", upstream, upstreamBody: body(true),
+        check: (o) => {
+          if (!o.body.startsWith("event:conversation.chat.created\ndata:{") || !o.body.endsWith('event:done\ndata:"[DONE]"\n\n')) throw new Error(o.body);
+          const deltas = [...o.body.matchAll(/event:conversation\.message\.delta\ndata:(.*)\n/g)].map((m) => JSON.parse(m[1]).content).join("");
+          if (deltas !== ANSWER) throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: "coze (original): Coze's own errors pass untouched (a bot the token may not use: HTTP 200, code 4015)",
+      request: { method: "POST", path: "/coze/v3/chat", headers: client, body: body(false, { bot_id: "1" }) },
+      expect: { status: 200, upstreamPath: "/v3/chat", upstream, body: '{"code":4015,"msg":"The bot_id you entered is not published to the Agent as API channel."}' },
+    },
+    {
+      name: "coze (original): an OpenAI path is not converted either: it goes to Coze as it is (Coze: 404)",
+      request: { method: "POST", path: "/coze/v1/chat/completions", headers: client, body: JSON.stringify({ model: "x", messages: MESSAGES }) },
+      expect: { status: 404, upstreamPath: "/v1/chat/completions", upstream },
+    },
+    {
+      name: "coze (protocol openai): an OpenAI chat is refused before Coze (Coze has no OpenAI API)",
+      request: { method: "POST", path: "/coze-openai/v1/chat/completions", headers: client, body: JSON.stringify({ model: "x", messages: MESSAGES }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message.includes("not supported by provider type 'coze'")) throw new Error(o.body); } },
+    },
+  ];
+}
+
 // Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
 const GENERATED = [/"(id|created|responseId|request_id|requestId|RequestId|Id|Created)":("[^"]*"|\d+)/g];
 const SIGNED = (p: ProviderCase) => p.family === "tencent" || (p.family === "bedrock" && !p.config.apiTokens);
@@ -463,6 +516,7 @@ export const table: PluginTable = {
         expect: { status: 200, reachesUpstream: false, check: (o) => { const ids = JSON.parse(o.body).data?.map((m: { id: string }) => m.id); if (JSON.stringify(ids) !== '["gemini-2.5-flash","gemini-embedding-001"]') throw new Error(o.body); } },
       },
     ]),
+    providerGroup("coze: Coze's own API (protocol original)", [COZE, COZE_OPENAI], { body: [/"(id|conversation_id|chat_id)":"\d+"/g] }, cozeRows()),
     // A signature covers a timestamp: its value differs between hosts (the mock checks each).
     providerGroup("every provider: chat, stream (signed requests)", PROVIDERS.filter(SIGNED), { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] }),
     {
@@ -592,6 +646,7 @@ export const table: PluginTable = {
     },
   ],
   badConfigs: [
+    { name: "coze without apiTokens", config: { provider: { type: "coze", protocol: "original" } }, message: "no apiToken found in provider config" },
     { name: "dify with a botType Higress does not know (case matters)", config: { provider: { type: "dify", apiTokens: ["app-x"], botType: "chat" } }, message: "invalid botType in dify provider config: chat (Chat, Completion, Agent or Workflow)" },
     { name: "dify Workflow without outputVariable", config: { provider: { type: "dify", apiTokens: ["app-x"], botType: "Workflow", inputVariable: "q" } }, message: "dify botType Workflow needs inputVariable and outputVariable" },
     { name: "dify without apiTokens", config: { provider: { type: "dify", botType: "Chat" } }, message: "no apiToken found in provider config" },

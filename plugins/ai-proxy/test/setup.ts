@@ -6,12 +6,12 @@
 // and a virtual host per real provider host sends the request to the family's mock (like DNS
 // pointing the provider's name at the mock). Both routes lead to the same mock, so the test does
 // not depend on whether Envoy re-selects the route after the header rewrite.
-import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_VARS } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_VARS, cozeFamily } from "../../../harness/src/mocks/llm/index.js";
 import type { BootstrapSpec, RouteSpec, ClusterSpec } from "../../../harness/src/index.js";
 import { pluginWasm } from "../../../harness/src/index.js";
 
-export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock" | "deepl" | "triton" | "dify";
-export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock", "deepl", "triton", "dify"];
+export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock" | "deepl" | "triton" | "dify" | "coze";
+export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock", "deepl", "triton", "dify", "coze"];
 
 export interface ProviderCase {
   id: string;
@@ -136,6 +136,7 @@ export class Mocks {
   deepl!: LlmMock;
   triton!: LlmMock;
   dify!: LlmMock;
+  coze!: LlmMock;
 
   async start(): Promise<void> {
     this.tencent = await LlmMock.start(tencentFamily);
@@ -143,6 +144,7 @@ export class Mocks {
     this.deepl = await LlmMock.start(deeplFamily);
     this.triton = await LlmMock.start(tritonFamily);
     this.dify = await LlmMock.start(difyFamily);
+    this.coze = await LlmMock.start(cozeFamily);
     this.compat = await LlmMock.start(openaiFamily);
     this.anthropic = await LlmMock.start(anthropicFamily);
     this.gemini = await LlmMock.start(geminiFamily);
