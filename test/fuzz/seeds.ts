@@ -42,6 +42,8 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { provider: { type: "deepl", apiTokens: ["dl-key:fx"], targetLang: "ZH", modelMapping: { "*": "Free" } } },
     { provider: { type: "triton", apiTokens: ["t"], tritonDomain: "triton.local", tritonModelVersion: "1", modelMapping: { "*": "llama" } } },
     { provider: { type: "minimax", minimaxApiType: "pro", minimaxGroupId: "1", apiTokens: ["mm"], modelMapping: { "*": "abab6.5s-chat" } } },
+    { provider: { type: "dify", apiTokens: ["app-x"], botType: "Workflow", difyApiUrl: "https://dify.local/v1", inputVariable: "q", outputVariable: "a" } },
+    { provider: { type: "coze", apiTokens: ["pat_x"], protocol: "original", basePath: "/coze" } },
     {
       providers: [
         { id: "openai", type: "openai", apiTokens: ["sk-openai"], modelMapping: { "*": "gpt-4o" } },

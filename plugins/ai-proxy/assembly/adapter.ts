@@ -53,6 +53,8 @@ export class Exchange {
   context: string = "";
   /** Why the adapter refused the request (a 400 to the client), when `request` returns null. */
   error: string = "";
+  /** Response headers the adapter's `response` sets (with `setsResponseHeaders`). */
+  answerHeaders: Array<HeaderPair> = [];
 }
 
 /** A converted request body and the path it goes to ("" when the API is not offered). */
@@ -95,6 +97,8 @@ export class ProviderAdapter {
   contextInBody: bool = false;
   /** The provider reports errors inside HTTP 200 answers (the headers wait for the body). */
   errorsInBody: bool = false;
+  /** The provider's answer sets response headers (`Exchange.answerHeaders`; the headers wait for the body). */
+  setsResponseHeaders: bool = false;
 
   host(ex: Exchange, headers: HeaderMap): string {
     return this.domain.length > 0 ? this.domain : this.spec.host;

@@ -345,7 +345,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       // An answer as large as the largest request we take (Envoy's buffer limit bounds it first).
       this.responseBodyLimit = this.requestBodyLimit;
       if (IS_HIGRESS) properties.setString(["set_encoder_buffer_limit"], BODY_LIMIT);
-      if (this.adapter.errorsInBody) { this.holdHeaders = true; return Action.Pause; }
+      if (this.adapter.errorsInBody || this.adapter.setsResponseHeaders) { this.holdHeaders = true; return Action.Pause; }
     }
     return Action.Continue;
   }
@@ -368,6 +368,10 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     }
     const out = this.convertOk(body);
     if (out !== null) this.replaceResponseBody(out);
+    if (this.holdHeaders) {
+      const set = this.ex.answerHeaders;
+      for (let i = 0; i < set.length; i++) this.responseHeaders.set(set[i].name, set[i].value);
+    }
     return Action.Continue;
   }
 
@@ -450,7 +454,10 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       reportSuccess(pc, this.retryToken);
       this.status = r.status;
       const out = this.convertOk(r.body);
-      this.respondBytes(r.status, out === null ? r.body : out, [new HeaderPair("content-type", "application/json")], "ai-proxy.retry");
+      const headers = [new HeaderPair("content-type", "application/json")];
+      const set = this.ex.answerHeaders;
+      for (let i = 0; i < set.length; i++) headers.push(set[i]);
+      this.respondBytes(r.status, out === null ? r.body : out, headers, "ai-proxy.retry");
       return;
     }
     if (anyMatches(pc.failover.onStatus, r.status)) reportFailure(pc, this.retryToken);

@@ -12,6 +12,8 @@ import { HunyuanAdapter } from "./hunyuan";
 import { BedrockAdapter } from "./bedrock";
 import { DeeplAdapter } from "./deepl";
 import { TritonAdapter } from "./triton";
+import { DifyAdapter } from "./dify";
+import { CozeAdapter } from "./coze";
 
 const COMPATIBLE = new ProviderAdapter();
 
@@ -53,6 +55,10 @@ const SPECS: Array<ProviderSpec> = [
   new ProviderSpec("deepl", new DeeplAdapter(), "api-free.deepl.com", "/v2/translate", "", "", "", Auth.Bearer),
   // Chat → /v2/models/{model}[/versions/{v}]/generate[_stream] on tritonDomain (triton.ts builds the path).
   new ProviderSpec("triton", new TritonAdapter(), "", "/v2/models/{MODEL_NAME}/generate", "", "", "", Auth.None),
+  // Chat → api.dify.ai (or difyApiUrl's host) /v1/chat-messages, /v1/completion-messages or /v1/workflows/run by botType (dify.ts).
+  new ProviderSpec("dify", new DifyAdapter(), "api.dify.ai", "/v1/chat-messages", "", "", "", Auth.Bearer),
+  // Coze's own API with `protocol: original` (host and Bearer only; no OpenAI API, coze.ts).
+  new ProviderSpec("coze", new CozeAdapter(), "api.coze.cn", "", "", "", "", Auth.Bearer),
 ];
 
 /** A fresh adapter for a provider type (null when the type is unknown). */

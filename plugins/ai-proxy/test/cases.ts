@@ -7,10 +7,10 @@
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
 import { readFileSync } from "node:fs";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
-import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, type Family } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_ID, cozeFamily, COZE_BOT, type Family } from "../../../harness/src/mocks/llm/index.js";
 import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
 
-const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily, triton: tritonFamily };
+const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily, triton: tritonFamily, dify: difyFamily, coze: cozeFamily };
 
 function mockServer(f: FamilyName): () => Promise<HostedServer> {
   return async () => {
@@ -50,6 +50,12 @@ function wire(p: ProviderCase, api: Api): Wire {
     }
     case "triton":
       return { path: `/v2/models/${model}/versions/${p.config.tritonModelVersion}/${api === "stream" ? "generate_stream" : "generate"}`, auth: { authorization: null }, model };
+    case "dify": {
+      // Dify gets no model: the app is the key's.
+      const bot = p.app!.botType;
+      const path = bot === "Completion" ? "/v1/completion-messages" : bot === "Workflow" ? "/v1/workflows/run" : "/v1/chat-messages";
+      return { path, auth: { authorization: `Bearer ${key}` }, model: "" };
+    }
     case "tencent":
       return { path: "/", auth: { "x-tc-action": "ChatCompletions" }, model };
     case "bedrock":
@@ -308,10 +314,174 @@ function cloudflareRows(p: ProviderCase): Row[] {
   ];
 }
 
+/** The conversation as Higress's difyChatGenRequest writes it for MESSAGES. */
+const DIFY_TEXT = "SYSTEM: \nYou are terse.\nUSER: \nhello gateway world\n";
+const difyBody = (o: { inputs?: object; query?: string; mode?: string; user?: string; conv?: string }) =>
+  JSON.stringify({ inputs: o.inputs ?? {}, query: o.query ?? "", response_mode: o.mode ?? "blocking", user: o.user ?? "api-user", auto_generate_name: false, conversation_id: o.conv ?? "" });
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Dify's usage for MESSAGES (the mock counts words: the text in, "Echo: hello gateway world" out). */
+const DIFY_USAGE = { prompt_tokens: 8, completion_tokens: 4, total_tokens: 12 };
+
+function difyAnswer(o: Observed, id: (s: string) => boolean, model: string, usage: object): void {
+  const r = JSON.parse(o.body);
+  if (!id(r.id) || r.model !== model || r.object !== "chat.completion" || JSON.stringify(r.usage) !== JSON.stringify(usage) || typeof r.created !== "number") throw new Error(`not Higress's dify answer: ${o.body}`);
+  if (JSON.stringify(r.choices) !== JSON.stringify([{ index: 0, message: { role: "assistant", content: ANSWER }, finish_reason: "stop", logprobs: null }])) throw new Error(o.body);
+}
+
+/** Dify (Higress's dify.go): the conversation as one text, per bot type; answers and events converted as Higress does. */
+function difyRows(p: ProviderCase): Row[] {
+  const path = `/${p.id}/v1/chat/completions`;
+  const w = wire(p, "chat");
+  const upstream = { host: p.host.replace(/:\d+$/, ":PORT"), ...w.auth };
+  const bot = p.app!.botType;
+  const body = (stream = false) => JSON.stringify({ model: p.model, messages: MESSAGES, ...(stream ? { stream } : {}) });
+  const streamed = (o: Observed) => { const ev = events(o.body); return { ev, chunks: ev.filter((e) => e !== "[DONE]").map((e) => JSON.parse(e)) }; };
+  if (bot === "Chat") {
+    return [
+      {
+        name: `${p.id}: chat → /v1/chat-messages: the conversation as query, inputs {}, user api-user; answer's conversation id as id and ConversationId header`,
+        request: { method: "POST", path, headers: client, body: body() },
+        expect: {
+          status: 200, upstreamPath: "/v1/chat-messages", upstream, upstreamBody: difyBody({ query: DIFY_TEXT }),
+          check: (o) => { difyAnswer(o, (id) => UUID_RE.test(id), "dify", DIFY_USAGE); if (o.headers["conversationid"] !== JSON.parse(o.body).id) throw new Error(`ConversationId header: ${o.headers["conversationid"]}`); },
+        },
+      },
+      {
+        name: `${p.id}: every role and content parts in the text, the client's user, its ConversationId header as conversation_id (unknown to Dify: its 404)`,
+        request: {
+          method: "POST", path, headers: [...client, ["conversationid", "9b1c0a52-1111-4222-8333-944445555666"]],
+          body: JSON.stringify({ model: "x", user: "u-42", messages: [{ role: "system", content: "S" }, { role: "user", content: [{ type: "text", text: "a" }, { type: "image_url", image_url: { url: "https://x/y.png" } }, { type: "text", text: "b" }] }, { role: "assistant", content: "A" }, { role: "tool", content: "T" }, { role: "user", content: "hi" }] }),
+        },
+        expect: {
+          status: 404, upstreamPath: "/v1/chat-messages",
+          upstreamBody: difyBody({ query: "SYSTEM: \nS\nUSER: \na\nb\n\nASSISTANT: \nA\nUSER: \nT\nUSER: \nhi\n", user: "u-42", conv: "9b1c0a52-1111-4222-8333-944445555666" }),
+          check: (o) => { const e = JSON.parse(o.body).error; if (e?.message !== "Conversation Not Exists." || e.code !== "not_found") throw new Error(o.body); },
+        },
+      },
+      {
+        name: `${p.id}: streamed: message events → chunks (id: the conversation), message_end → stop with the usage, then [DONE]`,
+        request: { method: "POST", path, headers: [...client, ["x-mock-chunking", "1"]], body: body(true) },
+        expect: {
+          status: 200, upstreamPath: "/v1/chat-messages", upstreamBody: difyBody({ query: DIFY_TEXT, mode: "streaming" }), headers: { "content-type": "text/event-stream" },
+          check: (o) => {
+            const { ev, chunks } = streamed(o);
+            if (ev.at(-1) !== "[DONE]" || chunks.length !== 3) throw new Error(o.body);
+            const id = chunks[0].id;
+            if (!UUID_RE.test(id) || !chunks.every((c) => c.id === id && c.model === "dify" && c.object === "chat.completion.chunk" && c.choices[0].delta.role === "assistant")) throw new Error(o.body);
+            if (JSON.stringify(chunks.map((c) => c.choices[0].delta.content ?? null)) !== JSON.stringify(["Echo: hello", " gateway world", null])) throw new Error(o.body);
+            const end = chunks.at(-1);
+            if (end.choices[0].finish_reason !== "stop" || JSON.stringify(end.usage) !== JSON.stringify(DIFY_USAGE) || chunks[0].usage !== null || chunks[0].choices[0].finish_reason !== null) throw new Error(o.body);
+          },
+        },
+      },
+      {
+        name: `${p.id}: Dify's error event mid-stream → the gateway's error event, no [DONE]`,
+        request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "x", stream: true, messages: [{ role: "user", content: "boom" }] }) },
+        expect: {
+          status: 200, upstreamPath: "/v1/chat-messages",
+          check: (o) => {
+            const ev = events(o.body);
+            if (ev.includes("[DONE]") || JSON.parse(ev[0]).choices?.[0]?.delta?.content !== "Echo: boom" || JSON.parse(ev.at(-1)!).error?.message !== "[openai] Error: upstream model timed out") throw new Error(o.body);
+          },
+        },
+      },
+      {
+        name: `${p.id}: a stream cut before message_end ends with the gateway's error event`,
+        request: { method: "POST", path, headers: [...client, ["x-mock-cut", "clean"]], body: body(true) },
+        expect: { status: 200, upstreamPath: "/v1/chat-messages", check: (o) => { const ev = events(o.body); if (ev.includes("[DONE]") || !JSON.parse(ev.at(-1)!).error?.message.includes("ended before the answer finished")) throw new Error(o.body); } },
+      },
+      {
+        name: `${p.id}: embeddings are not offered`,
+        request: { method: "POST", path: `/${p.id}/v1/embeddings`, headers: client, body: JSON.stringify({ model: "x", input: "hi" }) },
+        expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message.includes("not supported by provider type 'dify'")) throw new Error(o.body); } },
+      },
+    ];
+  }
+  if (bot === "Agent") {
+    return [
+      {
+        name: `${p.id}: a blocking request goes as Higress sends it, and Dify refuses it (agents only stream)`,
+        request: { method: "POST", path, headers: client, body: body() },
+        expect: {
+          status: 400, upstreamPath: "/v1/chat-messages", upstream, upstreamBody: difyBody({ query: DIFY_TEXT }),
+          check: (o) => { const e = JSON.parse(o.body).error; if (e?.message !== "Agent Chat App does not support blocking mode" || e.code !== "invalid_param") throw new Error(o.body); },
+        },
+      },
+      {
+        name: `${p.id}: streamed: agent_thought (an empty chunk, as Higress) and agent_message events → chunks, message_end → stop with the usage, then [DONE]`,
+        request: { method: "POST", path, headers: [...client, ["x-mock-chunking", "random:3"]], body: body(true) },
+        expect: {
+          status: 200, upstreamPath: "/v1/chat-messages", upstream, upstreamBody: difyBody({ query: DIFY_TEXT, mode: "streaming" }),
+          check: (o) => {
+            const { ev, chunks } = streamed(o);
+            if (ev.at(-1) !== "[DONE]" || chunks.length !== 4 || "content" in chunks[0].choices[0].delta) throw new Error(o.body);
+            if (chunks.map((c) => c.choices[0].delta.content ?? "").join("") !== ANSWER || JSON.stringify(chunks[3].usage) !== JSON.stringify(DIFY_USAGE) || chunks[3].choices[0].finish_reason !== "stop") throw new Error(o.body);
+          },
+        },
+      },
+    ];
+  }
+  if (bot === "Completion") {
+    return [
+      {
+        name: `${p.id}: chat → /v1/completion-messages: the conversation as inputs.query (query empty), the message id as id, no ConversationId header`,
+        request: { method: "POST", path, headers: client, body: JSON.stringify({ model: p.model, user: "u-7", messages: MESSAGES }) },
+        expect: {
+          status: 200, upstreamPath: "/v1/completion-messages", upstream, upstreamBody: difyBody({ inputs: { query: DIFY_TEXT }, user: "u-7" }), headers: { conversationid: null },
+          check: (o) => difyAnswer(o, (id) => UUID_RE.test(id), "dify", DIFY_USAGE),
+        },
+      },
+      {
+        name: `${p.id}: a key of another kind of app → Dify's 400 in OpenAI's shape`,
+        request: { method: "POST", path: "/dify-wrongapp/v1/chat/completions", headers: client, body: body() },
+        expect: { status: 400, upstreamPath: "/v1/completion-messages", check: (o) => { const e = JSON.parse(o.body).error; if (e?.message !== "App unavailable, please check your app configurations." || e.code !== "app_unavailable") throw new Error(o.body); } },
+      },
+    ];
+  }
+  return [
+    {
+      name: `${p.id}: chat → difyApiUrl's host /v1/workflows/run: the conversation as inputs[inputVariable], outputs[outputVariable] as the answer, the workflow id as id, usage {}`,
+      request: { method: "POST", path, headers: client, body: body() },
+      expect: {
+        status: 200, upstreamPath: "/v1/workflows/run", upstream, upstreamBody: difyBody({ inputs: { question: DIFY_TEXT } }),
+        check: (o) => difyAnswer(o, (id) => id === DIFY_WORKFLOW_ID, "my-workflow", {}),
+      },
+    },
+    {
+      name: `${p.id}: a failed run (a 200 with data.status "failed") → a 500 with the run's error`,
+      request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "x", messages: [{ role: "user", content: "crash" }] }) },
+      expect: { status: 500, upstreamPath: "/v1/workflows/run", check: (o) => { if (JSON.parse(o.body).error?.message !== "Node LLM run failed: model quota exceeded") throw new Error(o.body); } },
+    },
+    {
+      name: `${p.id}: streamed: every event a chunk (as Higress), the output only in workflow_finished's (stop, no usage), then [DONE]`,
+      request: { method: "POST", path, headers: [...client, ["x-mock-chunking", "random:9"]], body: body(true) },
+      expect: {
+        status: 200, upstreamPath: "/v1/workflows/run", upstreamBody: difyBody({ inputs: { question: DIFY_TEXT }, mode: "streaming" }),
+        check: (o) => {
+          const { ev, chunks } = streamed(o);
+          // workflow_started, node_started, 2 text_chunk, node_finished, workflow_finished
+          if (ev.at(-1) !== "[DONE]" || chunks.length !== 6) throw new Error(o.body);
+          const last = chunks[5];
+          if (last.id !== DIFY_WORKFLOW_ID || last.choices[0].delta.content !== ANSWER || last.choices[0].finish_reason !== "stop" || last.usage !== null) throw new Error(o.body);
+          if (chunks.slice(0, 5).some((c) => "content" in c.choices[0].delta || c.choices[0].finish_reason !== null)) throw new Error(o.body);
+          if (chunks[0].id !== DIFY_WORKFLOW_ID || "id" in chunks[1]) throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: `${p.id}: a failed run streamed → the gateway's error event, no [DONE]`,
+      request: { method: "POST", path, headers: client, body: JSON.stringify({ model: "x", stream: true, messages: [{ role: "user", content: "crash" }] }) },
+      expect: { status: 200, upstreamPath: "/v1/workflows/run", check: (o) => { const ev = events(o.body); if (ev.includes("[DONE]") || JSON.parse(ev.at(-1)!).error?.message !== "Node LLM run failed: model quota exceeded") throw new Error(o.body); } },
+    },
+  ];
+}
+
 function rows(p: ProviderCase): Row[] {
   if (p.translator) return translatorRows(p);
-  if (p === TRITON_NO_VERSION || p === MINIMAX_PRO_OTHER || p === CLOUDFLARE_NO_ACCOUNT || p === CLOUDFLARE_UNMAPPED) return [];
+  if (p === TRITON_NO_VERSION || p === MINIMAX_PRO_OTHER || p === CLOUDFLARE_NO_ACCOUNT || p === CLOUDFLARE_UNMAPPED || p === DIFY_WRONG_APP || p.family === "coze") return [];
   if (p.config.type === "cloudflare") return [...chatRows(p), ...cloudflareRows(p)];
+  if (p.app?.streamOnly) return difyRows(p);
+  if (p.family === "dify") return [...chatRows(p), ...difyRows(p)];
   if (p.family === "triton") return [...chatRows(p), ...tritonRows(p)];
   if (p.config.minimaxApiType === "pro") return [...chatRows(p), ...minimaxProRows(p)];
   return chatRows(p);
@@ -456,6 +626,64 @@ const CLOUDFLARE_UNMAPPED: ProviderCase = {
   id: "cloudflare-e2e-ok", family: "compat", host: "api.cloudflare.com", embeddings: false, model: "@cf/meta/llama-3.1-8b-instruct", converted: false,
   config: { id: "cloudflare-e2e-ok", type: "cloudflare", apiTokens: ["sk-cf"], cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" },
 };
+/** A Completion config with a chat app's key (rows in difyRows; no rows of its own). */
+const DIFY_WRONG_APP: ProviderCase = {
+  id: "dify-wrongapp", family: "dify", host: "api.dify.ai", embeddings: false, model: "gpt-4o", converted: true, app: { botType: "Completion" },
+  config: { id: "dify-wrongapp", type: "dify", botType: "Completion", apiTokens: ["app-chat"] },
+};
+
+/**
+ * Coze (Higress's coze.go): `protocol: original`; the client speaks Coze's API, ai-proxy sets the
+ * host (api.coze.cn) and the Bearer token, and `basePath` takes the route's prefix off. Another
+ * coze config keeps protocol openai: OpenAI requests are refused before Coze.
+ */
+const COZE: ProviderCase = {
+  id: "coze", family: "coze", host: "api.coze.cn", embeddings: false, model: "", converted: false,
+  config: { id: "coze", type: "coze", apiTokens: ["pat_sluice"], protocol: "original", basePath: "/coze" },
+};
+const COZE_OPENAI: ProviderCase = { ...COZE, id: "coze-openai", config: { id: "coze-openai", type: "coze", apiTokens: ["pat_sluice"] } };
+
+function cozeRows(): Row[] {
+  const body = (stream: boolean, extra: object = {}) => JSON.stringify({ bot_id: COZE_BOT, user_id: "u-1", stream, auto_save_history: true, additional_messages: [{ role: "user", content: "hello gateway world", content_type: "text" }], ...extra });
+  const upstream = { host: "api.coze.cn", authorization: "Bearer pat_sluice" };
+  return [
+    {
+      name: "coze (original): /v3/chat reaches api.coze.cn with the token, the body untouched; Coze's answer untouched",
+      request: { method: "POST", path: "/coze/v3/chat?conversation_id=7390000000000000001", headers: client, body: body(false) },
+      expect: {
+        status: 200, upstreamPath: "/v3/chat?conversation_id=7390000000000000001", upstream, upstreamBody: body(false),
+        check: (o) => { const r = JSON.parse(o.body); if (r.code !== 0 || r.data?.status !== "in_progress" || r.data.conversation_id !== "7390000000000000001" || "choices" in r) throw new Error(o.body); },
+      },
+    },
+    {
+      name: "coze (original): a streamed chat: Coze's events pass byte for byte (no conversion, no [DONE] added)",
+      request: { method: "POST", path: "/coze/v3/chat", headers: [...client, ["x-mock-chunking", "random:4"]], body: body(true) },
+      expect: {
+        status: 200, upstreamPath: "/v3/chat", upstream, upstreamBody: body(true),
+        check: (o) => {
+          if (!o.body.startsWith("event:conversation.chat.created\ndata:{") || !o.body.endsWith('event:done\ndata:"[DONE]"\n\n')) throw new Error(o.body);
+          const deltas = [...o.body.matchAll(/event:conversation\.message\.delta\ndata:(.*)\n/g)].map((m) => JSON.parse(m[1]).content).join("");
+          if (deltas !== ANSWER) throw new Error(o.body);
+        },
+      },
+    },
+    {
+      name: "coze (original): Coze's own errors pass untouched (a bot the token may not use: HTTP 200, code 4015)",
+      request: { method: "POST", path: "/coze/v3/chat", headers: client, body: body(false, { bot_id: "1" }) },
+      expect: { status: 200, upstreamPath: "/v3/chat", upstream, body: '{"code":4015,"msg":"The bot_id you entered is not published to the Agent as API channel."}' },
+    },
+    {
+      name: "coze (original): an OpenAI path is not converted either: it goes to Coze as it is (Coze: 404)",
+      request: { method: "POST", path: "/coze/v1/chat/completions", headers: client, body: JSON.stringify({ model: "x", messages: MESSAGES }) },
+      expect: { status: 404, upstreamPath: "/v1/chat/completions", upstream },
+    },
+    {
+      name: "coze (protocol openai): an OpenAI chat is refused before Coze (Coze has no OpenAI API)",
+      request: { method: "POST", path: "/coze-openai/v1/chat/completions", headers: client, body: JSON.stringify({ model: "x", messages: MESSAGES }) },
+      expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message.includes("not supported by provider type 'coze'")) throw new Error(o.body); } },
+    },
+  ];
+}
 
 // Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
 const GENERATED = [/"(id|created|responseId|request_id|requestId|RequestId|Id|Created)":("[^"]*"|\d+)/g];
@@ -465,7 +693,7 @@ export const table: PluginTable = {
   plugin: "ai-proxy",
   servers: Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])),
   groups: [
-    providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION, MINIMAX_PRO_OTHER, CLOUDFLARE_NO_ACCOUNT, CLOUDFLARE_UNMAPPED], { body: GENERATED }, [
+    providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION, MINIMAX_PRO_OTHER, CLOUDFLARE_NO_ACCOUNT, CLOUDFLARE_UNMAPPED, DIFY_WRONG_APP], { body: GENERATED }, [
       {
         name: "GET /v1/models is passed to an OpenAI-compatible provider",
         request: { path: "/openai/v1/models", headers: client },
@@ -477,6 +705,7 @@ export const table: PluginTable = {
         expect: { status: 200, reachesUpstream: false, check: (o) => { const ids = JSON.parse(o.body).data?.map((m: { id: string }) => m.id); if (JSON.stringify(ids) !== '["gemini-2.5-flash","gemini-embedding-001"]') throw new Error(o.body); } },
       },
     ]),
+    providerGroup("coze: Coze's own API (protocol original)", [COZE, COZE_OPENAI], { body: [/"(id|conversation_id|chat_id)":"\d+"/g] }, cozeRows()),
     // A signature covers a timestamp: its value differs between hosts (the mock checks each).
     providerGroup("every provider: chat, stream (signed requests)", PROVIDERS.filter(SIGNED), { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] }),
     rulesGroup(PROVIDERS),
@@ -632,6 +861,61 @@ export const table: PluginTable = {
         },
       ],
     },
+    {
+      // No botType (Chat here), difyApiUrl with userinfo, port, path and query: only the host is used.
+      name: "dify against the recording upstream",
+      config: { provider: { type: "dify", apiTokens: ["app-x"], difyApiUrl: "https://ops@dify.example.com:8443/v1?x=1", modelMapping: { "*": "dify" } } },
+      volatile: { body: GENERATED },
+      rows: [
+        {
+          name: "dify: no botType is Chat; difyApiUrl's host; a Dify answer (Higress README's numbers) as Higress converts it; ConversationId both ways",
+          request: {
+            method: "POST", path: "/v1/chat/completions", headers: [...client, ["conversationid", "45701982-8118-4bc5-8e9b-64562b4555f2"]], body: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}',
+            answer: { headers: { "content-type": "application/json" }, body: '{"event":"message","task_id":"t1","id":"m1","message_id":"m1","conversation_id":"45701982-8118-4bc5-8e9b-64562b4555f2","mode":"chat","answer":"hello","metadata":{"usage":{"prompt_tokens":16,"prompt_unit_price":"0.001","completion_tokens":243,"total_tokens":259,"total_price":"0.0005","currency":"USD","latency":1.2},"retriever_resources":[]},"created_at":1736657752}' },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v1/chat-messages", upstream: { host: "dify.example.com:PORT", authorization: "Bearer app-x" },
+            upstreamBody: difyBody({ query: "USER: \nhi\n", conv: "45701982-8118-4bc5-8e9b-64562b4555f2" }),
+            headers: { conversationid: "45701982-8118-4bc5-8e9b-64562b4555f2" },
+            check: (o) => {
+              const want = { id: "45701982-8118-4bc5-8e9b-64562b4555f2", choices: [{ index: 0, message: { role: "assistant", content: "hello" }, finish_reason: "stop", logprobs: null }], created: 1736657752, model: "dify", object: "chat.completion", usage: { prompt_tokens: 16, completion_tokens: 243, total_tokens: 259 } };
+              if (o.body !== JSON.stringify(want)) throw new Error(o.body);
+            },
+          },
+        },
+        {
+          name: "dify: an empty answer has no content (as Higress's omitempty); usage without numbers is {}",
+          request: { method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"m","messages":[{"role":"user","content":"hi"}]}', answer: { headers: { "content-type": "application/json" }, body: '{"event":"message","message_id":"m2","conversation_id":"c2","answer":"","metadata":{},"created_at":5}' } },
+          expect: { status: 200, upstreamPath: "/v1/chat-messages", check: (o) => { if (o.body !== '{"id":"c2","choices":[{"index":0,"message":{"role":"assistant"},"finish_reason":"stop","logprobs":null}],"created":5,"model":"dify","object":"chat.completion","usage":{}}') throw new Error(o.body); } },
+        },
+        {
+          name: "dify: Dify's events (Higress's sample message_end among them) → chunks as Higress builds them, then [DONE]",
+          request: {
+            method: "POST", path: "/v1/chat/completions", headers: client, body: '{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"hi"}]}',
+            answer: {
+              headers: { "content-type": "text/event-stream" }, chunks: 4,
+              body: 'event: ping\n\ndata: {"event": "message", "message_id": "m3", "conversation_id": "45701982-8118-4bc5-8e9b-64562b4555f2", "answer": "Hi", "created_at": 1705639511}\n\n'
+                + 'data: {"event": "message_file", "id": "f1", "type": "image", "belongs_to": "assistant", "url": "https://x/f.png", "conversation_id": "45701982-8118-4bc5-8e9b-64562b4555f2"}\n\n'
+                + 'data: {"event": "message_end", "id": "5e52ce04-874b-4d27-9045-b3bc80def685", "conversation_id": "45701982-8118-4bc5-8e9b-64562b4555f2", "metadata": {"usage": {"prompt_tokens": 1033, "prompt_unit_price": "0.001", "prompt_price_unit": "0.001", "prompt_price": "0.0010330", "completion_tokens": 135, "completion_unit_price": "0.002", "completion_price_unit": "0.001", "completion_price": "0.0002700", "total_tokens": 1168, "total_price": "0.0013030", "currency": "USD", "latency": 1.381760165997548}, "retriever_resources": []}}\n\n',
+            },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v1/chat-messages", upstreamBody: difyBody({ query: "USER: \nhi\n", mode: "streaming" }), headers: { "content-type": "text/event-stream" },
+            check: (o) => {
+              const ev = events(o.body);
+              if (ev.length !== 4 || ev[3] !== "[DONE]") throw new Error(o.body);
+              const c = ev.slice(0, 3).map((e) => JSON.parse(e));
+              const conv = "45701982-8118-4bc5-8e9b-64562b4555f2";
+              const chunk = (delta: object, finish: string | null, usage: object | null, created?: number) => ({ id: conv, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...(created ? { created } : {}), model: "dify", object: "chat.completion.chunk", usage });
+              if (typeof c[1].created !== "number" || typeof c[2].created !== "number") throw new Error(o.body);
+              delete c[1].created; delete c[2].created;
+              const want = [chunk({ role: "assistant", content: "Hi" }, null, null, 1705639511), chunk({ role: "assistant" }, null, null), chunk({ role: "assistant" }, "stop", { prompt_tokens: 1033, completion_tokens: 135, total_tokens: 1168 })];
+              if (JSON.stringify(c) !== JSON.stringify(want)) throw new Error(o.body);
+            },
+          },
+        },
+      ],
+    },
   ],
   badConfigs: [
     { name: "cloudflare without apiTokens (Higress requires them)", config: { provider: { type: "cloudflare", cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" } }, message: "no apiToken found in provider config" },
@@ -639,6 +923,10 @@ export const table: PluginTable = {
     { name: "minimax pro with an empty minimaxGroupId, in providers", config: { providers: [{ id: "m", type: "minimax", minimaxApiType: "pro", minimaxGroupId: "", apiTokens: ["sk-mm"] }], activeProviderId: "m" }, message: "missing minimaxGroupId in provider config when minimaxApiType is pro" },
     { name: "minimax pro with a numeric minimaxGroupId past 2^53 (its digits are already lost)", config: { provider: { type: "minimax", minimaxApiType: "pro", minimaxGroupId: 1782658868262748467, apiTokens: ["sk-mm"] } }, message: "minimaxGroupId must be a string (this number loses digits)" },
     { name: "minimax without apiTokens (Higress requires them for v2 and pro)", config: { provider: { type: "minimax", modelMapping: { "*": "abab6.5s-chat" } } }, message: "no apiToken found in provider config" },
+    { name: "coze without apiTokens", config: { provider: { type: "coze", protocol: "original" } }, message: "no apiToken found in provider config" },
+    { name: "dify with a botType Higress does not know (case matters)", config: { provider: { type: "dify", apiTokens: ["app-x"], botType: "chat" } }, message: "invalid botType in dify provider config: chat (Chat, Completion, Agent or Workflow)" },
+    { name: "dify Workflow without outputVariable", config: { provider: { type: "dify", apiTokens: ["app-x"], botType: "Workflow", inputVariable: "q" } }, message: "dify botType Workflow needs inputVariable and outputVariable" },
+    { name: "dify without apiTokens", config: { provider: { type: "dify", botType: "Chat" } }, message: "no apiToken found in provider config" },
     { name: "deepl without targetLang", config: { provider: { type: "deepl", apiTokens: ["sk-deepl:fx"] } }, message: "missing targetLang in deepl provider config" },
     { name: "triton without apiTokens (Higress requires them, though Triton gets none)", config: { provider: { type: "triton", tritonDomain: "triton.local:8000" } }, message: "no apiToken found in provider config" },
     { name: "deepl with an empty targetLang", config: { providers: [{ id: "d", type: "deepl", apiTokens: ["sk-deepl:fx"], targetLang: "" }], activeProviderId: "d" }, message: "missing targetLang in deepl provider config" },

@@ -290,6 +290,83 @@ describe.each(PROVIDERS.filter((p) => p.textOnly && p.family === "triton"))("ope
   });
 });
 
+// Dify apps (Chat, Completion, Agent, Workflow): the answer and the stream under three chunkings
+// through the openai client, the usage Dify reported (none for a workflow), a conversation
+// continued with the ConversationId header, the Anthropic client, Dify's errors.
+describe.each(PROVIDERS.filter((p) => p.app))("openai and anthropic clients → $id (Dify app)", (p) => {
+  const mock = () => mocks.dify;
+  const workflow = p.app!.botType === "Workflow";
+
+  it(p.app!.streamOnly ? "chat: Dify refuses a blocking request to an agent (as with Higress)" : "chat", async () => {
+    const id = rid(p, "chat");
+    const call = openai(p).chat.completions.create({ model: p.model, messages: MESSAGES }, { headers: { "x-request-id": id } });
+    if (p.app!.streamOnly) {
+      const e: any = await call.catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(400);
+      expect(e.error?.message).toBe("Agent Chat App does not support blocking mode");
+      return;
+    }
+    const r = await call;
+    expect(r.choices[0].message.content).toBe("Echo: hello gateway world");
+    expect(r.choices[0].finish_reason).toBe("stop");
+    expect(r.model).toBe(p.config.modelMapping ? (p.config.modelMapping as Record<string, string>)["*"] : p.model);
+    const last = mock().last!;
+    expect(last.status).toBe(200);
+    expect(last.body.response_mode).toBe("blocking");
+    if (workflow) expect(r.usage).toEqual({});
+    else { expectUsage(r.usage, last.usage); published.set(id, last.usage!); }
+  });
+
+  for (const chunking of ["whole", "1", "random:7"]) {
+    it(`stream (${chunking})`, async () => {
+      const s = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES, stream: true }, { headers: { "x-mock-chunking": chunking } });
+      const got = await collectStream(s);
+      expect(got.content).toBe("Echo: hello gateway world");
+      expect(got.finish).toBe("stop");
+      const last = mock().last!;
+      expect(last.body.response_mode).toBe("streaming");
+      if (workflow) expect(got.usage).toBeUndefined();
+      else expectUsage(got.usage, last.usage);
+    });
+  }
+
+  if (p.app!.botType === "Chat") {
+    it("a conversation continues with the ConversationId header the first answer carried", async () => {
+      const first = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES }).withResponse();
+      const conv = first.response.headers.get("conversationid");
+      expect(conv).toBe(first.data.id);
+      expect(mocks.dify.last!.body.conversation_id).toBe("");
+      const second = await openai(p).chat.completions.create({ model: p.model, messages: [{ role: "user", content: "and again" }] }, { headers: { ConversationId: conv! } });
+      expect(mocks.dify.last!.body.conversation_id).toBe(conv);
+      expect(second.id).toBe(conv);
+      expect(second.choices[0].message.content).toBe("Echo: and again");
+    });
+  }
+
+  it("anthropic client: stream (and message, but for an agent)", async () => {
+    if (!p.app!.streamOnly) {
+      const r = await anthropic(p).messages.create({ model: p.model, max_tokens: 64, messages: [{ role: "user", content: "hello gateway world" }] });
+      expect(r.content).toEqual([{ type: "text", text: "Echo: hello gateway world" }]);
+      expect(r.stop_reason).toBe("end_turn");
+    }
+    const s = anthropic(p).messages.stream({ model: p.model, max_tokens: 64, messages: [{ role: "user", content: "hello gateway world" }] }, { headers: { "x-mock-chunking": "random:5" } });
+    const m = await s.finalMessage();
+    expect(m.content).toEqual([{ type: "text", text: "Echo: hello gateway world" }]);
+    expect(m.stop_reason).toBe("end_turn");
+    if (!workflow) expectAnthropicUsage(m.usage, mock().last!.usage);
+  });
+
+  it("Dify's errors come back in OpenAI's shape with Dify's status", async () => {
+    for (const status of [429, 500]) {
+      const e: any = await openai(p).chat.completions.create({ model: p.model, messages: MESSAGES, stream: p.app!.streamOnly }, { headers: { "x-mock-fail": String(status) } }).catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(status);
+      expect(e.error?.message).toBe(status === 429 ? "Too many requests. Please try again later." : "The server encounters an internal error.");
+    }
+  });
+});
+
 const ANTHROPIC_CLIENT = PROVIDERS.filter((p) => ["openai", "deepseek", "azure", "qwen-compatible", "qwen", "gemini", "claude", "mistral", "hunyuan", "bedrock-sigv4"].includes(p.id));
 
 describe.each(ANTHROPIC_CLIENT)("anthropic client (/v1/messages) → $id", (p) => {

@@ -6,12 +6,12 @@
 // and a virtual host per real provider host sends the request to the family's mock (like DNS
 // pointing the provider's name at the mock). Both routes lead to the same mock, so the test does
 // not depend on whether Envoy re-selects the route after the header rewrite.
-import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_VARS, cozeFamily } from "../../../harness/src/mocks/llm/index.js";
 import type { BootstrapSpec, RouteSpec, ClusterSpec } from "../../../harness/src/index.js";
 import { pluginWasm } from "../../../harness/src/index.js";
 
-export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock" | "deepl" | "triton";
-export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock", "deepl", "triton"];
+export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock" | "deepl" | "triton" | "dify" | "coze";
+export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock", "deepl", "triton", "dify", "coze"];
 
 export interface ProviderCase {
   id: string;
@@ -33,6 +33,12 @@ export interface ProviderCase {
   translator?: boolean;
   /** Text in, text out (triton, minimax pro): no tools; clients.test.ts has rows of its own for them. */
   textOnly?: boolean;
+  /**
+   * A Dify app (botType Chat, Completion, Agent or Workflow): text in, text out, no tools; the
+   * conversation goes as one text. An Agent app only streams (Dify refuses a blocking request).
+   * clients.test.ts and cases.ts have rows of their own for it.
+   */
+  app?: { botType: string; streamOnly?: boolean };
 }
 
 const compat = (id: string, type: string, host: string, embeddings: boolean, extra: Record<string, unknown> = {}): ProviderCase => ({
@@ -118,10 +124,21 @@ export const PROVIDERS: ProviderCase[] = [
     id: "triton", family: "triton", host: "triton.local:8000", embeddings: false, model: "gpt-4o", converted: true, textOnly: true,
     config: { id: "triton", type: "triton", tritonDomain: "triton.local:8000", tritonModelVersion: "1", apiTokens: ["sk-triton"], modelMapping: { "gpt-4o": "gpt2", "*": "ensemble" } },
   },
+  // Dify apps: the key picks the app (the mock knows each key's app mode); the model is not sent.
+  ...(["Chat", "Completion", "Agent"] as const).map((botType): ProviderCase => ({
+    id: `dify-${botType.toLowerCase()}`, family: "dify", host: "api.dify.ai", embeddings: false, model: "gpt-4o", converted: true,
+    app: { botType, streamOnly: botType === "Agent" },
+    config: { id: `dify-${botType.toLowerCase()}`, type: "dify", botType, apiTokens: [`app-${botType.toLowerCase()}`], modelMapping: { "*": "dify" } },
+  })),
+  // A self-hosted Dify (difyApiUrl: only its host is used) running a workflow app.
+  {
+    id: "dify-workflow", family: "dify", host: "dify.local:5001", embeddings: false, model: "gpt-4o", converted: true, app: { botType: "Workflow" },
+    config: { id: "dify-workflow", type: "dify", botType: "Workflow", difyApiUrl: "http://dify.local:5001/v1", inputVariable: DIFY_WORKFLOW_VARS.input, outputVariable: DIFY_WORKFLOW_VARS.output, apiTokens: ["app-workflow"], modelMapping: { "*": "my-workflow" } },
+  },
 ];
 
-/** The chat providers with tools and usage (every one but the translators and text-only ones). */
-export const CHAT_PROVIDERS = PROVIDERS.filter((p) => !p.translator && !p.textOnly);
+/** The chat providers with tools and usage (every one but the translators, text-only ones and apps). */
+export const CHAT_PROVIDERS = PROVIDERS.filter((p) => !p.translator && !p.textOnly && !p.app);
 
 export class Mocks {
   compat!: LlmMock;
@@ -132,12 +149,16 @@ export class Mocks {
   bedrock!: LlmMock;
   deepl!: LlmMock;
   triton!: LlmMock;
+  dify!: LlmMock;
+  coze!: LlmMock;
 
   async start(): Promise<void> {
     this.tencent = await LlmMock.start(tencentFamily);
     this.bedrock = await LlmMock.start(bedrockFamily);
     this.deepl = await LlmMock.start(deeplFamily);
     this.triton = await LlmMock.start(tritonFamily);
+    this.dify = await LlmMock.start(difyFamily);
+    this.coze = await LlmMock.start(cozeFamily);
     this.compat = await LlmMock.start(openaiFamily);
     this.anthropic = await LlmMock.start(anthropicFamily);
     this.gemini = await LlmMock.start(geminiFamily);

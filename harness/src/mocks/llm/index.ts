@@ -9,3 +9,5 @@ export { bedrockFamily, AWS_SECRETS, eventStreamMessage } from "./bedrock.js";
 export { deeplFamily, DEEPL_HOSTS } from "./deepl.js";
 export { tritonFamily, TRITON_MODELS } from "./triton.js";
 export { MINIMAX_GROUPS } from "./minimax.js";
+export { difyFamily, DIFY_APPS, DIFY_WORKFLOW_VARS, DIFY_WORKFLOW_ID } from "./dify.js";
+export { cozeFamily, COZE_TOKENS, COZE_BOT } from "./coze.js";
