@@ -583,8 +583,27 @@ function rulesGroup(providers: ProviderCase[]): Group {
     name: `Higress's form: ${providers.length} _rules_, each with its own provider (${PROVIDER_TYPES.length} provider types), loaded whole`,
     config: { _rules_: rules },
     routes,
-    volatile: { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] },
+    // (Coze's mock numbers its conversations: each host gets its own.)
+    volatile: { body: [...GENERATED, /"conversation_id":"\d+"/g], upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] },
     rows: providers.map((p): Row => {
+      if (p.family === "coze") return {
+        // Coze speaks its own API (protocol original): the rule's host, token and basePath take effect.
+        name: `rule ${p.id} (coze): Coze's /v3/chat reaches Coze with the rule's token`,
+        request: { method: "POST", path: `/${p.id}/v3/chat`, headers: client, body: JSON.stringify({ bot_id: COZE_BOT, user_id: "u-1", stream: false, auto_save_history: true, additional_messages: [{ role: "user", content: "hello gateway world", content_type: "text" }] }) },
+        expect: { status: 200, upstreamPath: "/v3/chat", upstream: { host: p.host, authorization: `Bearer ${(p.config.apiTokens as string[])[0]}` } },
+      };
+      if (p.app?.streamOnly) return {
+        // A Dify Agent app only streams: the rule's app answers a streamed chat.
+        name: `rule ${p.id} (dify ${p.app.botType}): a streamed chat reaches its app`,
+        request: { method: "POST", path: `/${p.id}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: p.model, stream: true, messages: MESSAGES }) },
+        expect: {
+          status: 200, upstreamPath: "/v1/chat-messages",
+          check: (o) => {
+            const text = events(o.body).filter((d) => d !== "[DONE]").map((d) => JSON.parse(d).choices?.[0]?.delta?.content ?? "").join("");
+            if (text !== ANSWER) throw new Error(`not the app's answer: ${o.body}`);
+          },
+        },
+      };
       const w = p.translator ? { path: "/v2/translate", auth: {}, model: p.model } : wire(p, "chat");
       return {
         name: `rule ${p.id} (${p.config.type}): chat reaches its provider`,
@@ -708,7 +727,7 @@ export const table: PluginTable = {
     providerGroup("coze: Coze's own API (protocol original)", [COZE, COZE_OPENAI], { body: [/"(id|conversation_id|chat_id)":"\d+"/g] }, cozeRows()),
     // A signature covers a timestamp: its value differs between hosts (the mock checks each).
     providerGroup("every provider: chat, stream (signed requests)", PROVIDERS.filter(SIGNED), { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] }),
-    rulesGroup(PROVIDERS),
+    rulesGroup([...PROVIDERS, COZE]),
     {
       name: "OpenAI provider against the recording upstream",
       config: { provider: { type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },
