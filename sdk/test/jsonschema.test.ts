@@ -1,0 +1,111 @@
+// The JSON Schema validator (sdk/jsonschema) against the official JSON-Schema-Test-Suite, vendored
+// unmodified in third_party/JSON-Schema-Test-Suite (see its SLUICE-PIN.md). Every case of every
+// required file of draft-04 and draft-07 runs; the pass rate per draft must not fall below what
+// was measured when the validator landed. Files that cannot pass by design are listed in SKIPPED
+// with the reason, and count as neither passed nor failed.
+import { describe, it, expect } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadAsModule } from "../../harness/src/ascunit.js";
+import { repoRoot } from "../../harness/src/tools.js";
+
+const m = await loadAsModule("sdk/test/jsonschema.entry.ts");
+const call = (name: string, ...args: (string | number)[]): string => {
+  const ps = args.map((a) => (typeof a === "string" ? m.newString(a) : a));
+  const out = (m.exports[name] as (...p: number[]) => number)(...ps);
+  args.forEach((a, i) => { if (typeof a === "string") m.unpin(ps[i]); });
+  return m.getString(out);
+};
+const validate = (schema: unknown, draft: number, instance: unknown) =>
+  call("validate", JSON.stringify(schema), draft, JSON.stringify(instance));
+const compileError = (schema: unknown, draft: number) => call("compileError", JSON.stringify(schema), draft);
+
+const SUITE = join(repoRoot, "third_party/JSON-Schema-Test-Suite/tests");
+
+/** Files left out, with why. */
+export const SKIPPED: Record<string, string> = {
+  "refRemote.json": "remote $ref (http://localhost:1234/...) — refused at compile time by design",
+};
+
+/** Measured pass rates (passed / run) when the validator landed; the floor for later changes. */
+const FLOOR: Record<string, { passed: number; run: number }> = {
+  // Every case still failing needs "$id"/"id" base-URI changes, "#name" anchors or the draft's
+  // meta-schema fetched by URL: not supported (see sdk/jsonschema/schema.ts, docs/sdk/jsonschema.md).
+  draft4: { passed: 579, run: 593 },
+  draft7: { passed: 847, run: 883 },
+};
+
+interface Case { description: string; schema: unknown; tests: { description: string; data: unknown; valid: boolean }[] }
+
+function runDraft(dir: string, draft: number) {
+  const files = readdirSync(join(SUITE, dir)).filter((f) => f.endsWith(".json")).sort();
+  let passed = 0, run = 0;
+  const failures: string[] = [];
+  for (const f of files) {
+    if (SKIPPED[f]) continue;
+    const groups = JSON.parse(readFileSync(join(SUITE, dir, f), "utf8")) as Case[];
+    for (const g of groups) for (const t of g.tests) {
+      run++;
+      const out = validate(g.schema, draft, t.data);
+      const got = out === "ok" ? true : out.startsWith("invalid: ") ? false : null;
+      if (got === t.valid) passed++;
+      else failures.push(`${f} | ${g.description} | ${t.description} | want ${t.valid} got ${out}`);
+    }
+  }
+  return { passed, run, failures, files };
+}
+
+for (const [dir, draft] of [["draft4", 4], ["draft7", 7]] as const) {
+  describe(`JSON-Schema-Test-Suite ${dir}`, () => {
+    it("passes at least the measured share of the required cases", () => {
+      const r = runDraft(dir, draft);
+      const rate = r.passed / r.run;
+      console.log(`${dir}: ${r.passed}/${r.run} passed (${(rate * 100).toFixed(2)}%), skipped: ${Object.keys(SKIPPED).join(", ")}`);
+      if (process.env.JSONSCHEMA_FAILURES) console.log(r.failures.join("\n"));
+      expect(r.run).toBeGreaterThanOrEqual(FLOOR[dir].run);
+      expect(r.passed).toBeGreaterThanOrEqual(FLOOR[dir].passed);
+    });
+  });
+}
+
+describe("compile errors", () => {
+  it("refuses remote refs, bad patterns and malformed keywords with a clear message", () => {
+    expect(compileError({ $ref: "http://example.com/s.json" }, 7)).toMatch(/remote \$ref "http:\/\/example.com\/s.json" is not supported/);
+    expect(compileError({ $ref: "#/definitions/missing" }, 7)).toMatch(/does not point into the schema/);
+    expect(compileError({ pattern: "(?=a)" }, 7)).toMatch(/bad pattern/);
+    expect(compileError({ type: "strin" }, 7)).toBe('unknown type "strin" at #/type');
+    expect(compileError({ properties: { a: { minLength: -1 } } }, 7)).toBe('"minLength" must be a non-negative integer at #/properties/a/minLength');
+    expect(compileError(true, 4)).toMatch(/must be an object in draft-04/);
+    expect(compileError(true, 7)).toBe("");
+    expect(compileError({ exclusiveMaximum: 3 }, 4)).toMatch(/must be a boolean in draft-04/);
+    expect(compileError({ exclusiveMaximum: true }, 7)).toMatch(/must be a number/);
+    expect(compileError({ required: [] }, 4)).toMatch(/non-empty array/);
+    expect(compileError({ required: [] }, 7)).toBe("");
+    expect(compileError({ $schema: "http://json-schema.org/draft-03/schema#" }, 7)).toMatch(/unsupported "\$schema"/);
+  });
+});
+
+describe("error values", () => {
+  it("names the instance path and the reason", () => {
+    const s = { type: "object", properties: { a: { type: "array", items: { minimum: 200 } } } };
+    expect(validate(s, 7, { a: [200, 150] })).toBe("invalid: /a/1: 150 is less than minimum 200");
+    expect(validate(s, 7, { a: [200] })).toBe("ok");
+    expect(validate({ required: ["x"] }, 7, {})).toBe('invalid: /: missing required property "x"');
+    expect(validate({ maxLength: 2 }, 7, "😀😀")).toBe("ok");
+    expect(validate({ maxLength: 1 }, 7, "😀😀")).toMatch(/2 characters, more than maxLength 1/);
+    expect(validate({ $ref: "#" }, 7, 1)).toMatch(/too deep/);
+    expect(validate({ exclusiveMinimum: true, minimum: 5 }, 4, 5)).toMatch(/exclusive minimum 5/);
+    expect(validate({ exclusiveMinimum: true, minimum: 5 }, 4, 6)).toBe("ok");
+    expect(validate({ multipleOf: 0.0001 }, 7, 0.0075)).toBe("ok");
+    expect(validate({ multipleOf: 0.0001 }, 7, 0.00751)).toMatch(/not a multiple/);
+  });
+  it("validates the deepest instance the JSON parser accepts against a recursive schema without trapping", () => {
+    const tree = { type: "array", items: { $ref: "#" } };
+    let deep: unknown = [];
+    for (let i = 0; i < 127; i++) deep = [deep];
+    expect(validate(tree, 7, deep)).toBe("ok");
+    let bad: unknown = [1];
+    for (let i = 0; i < 126; i++) bad = [bad];
+    expect(validate(tree, 7, bad)).toMatch(/^invalid: (\/0){127}: expected array, but got integer$/);
+  });
+});
