@@ -54,6 +54,7 @@ const HIGRESS: Record<string, [string, number]> = {
   opa: ["AUTHN", 225],
   "traffic-tag": ["default", 400],
   "request-block": ["AUTHZ", 320],
+  "request-validation": ["AUTHN", 220],
   waf: ["AUTHZ", 330],
 };
 
