@@ -6,7 +6,7 @@
 // does not compile is refused at configuration time (Higress compiles it per request, logs the
 // error and lets the request through).
 import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, registerPlugin, log } from "@sluice/sdk";
-import { parseJson, parseJsonBytes, JsonKind } from "@sluice/sdk/json";
+import { parseJson, parseJsonBytes, decodeUtf8, JsonKind } from "@sluice/sdk/json";
 import { Schema, Draft } from "@sluice/sdk/jsonschema";
 export * from "@sluice/sdk/exports";
 
@@ -111,7 +111,16 @@ class RequestValidationFilter extends HttpFilter<ValidationConfig> {
     const c = this.config;
     const bs = c.bodySchema;
     if (bs === null) return Action.Continue;
-    const r = parseJsonBytes(body);
+    let r = parseJsonBytes(body);
+    // Go's json.Unmarshal replaces invalid UTF-8 in strings with U+FFFD and validates the rest;
+    // so do we (a stray byte must not turn validation off).
+    if (!r.ok && r.error.startsWith("invalid UTF-8")) r = parseJson(decodeUtf8(body));
+    // Go nests up to 10000 levels, our parser 128: a deeper body is refused rather than passed on
+    // unvalidated (Higress would have validated it).
+    if (!r.ok && r.error.startsWith("JSON nested too deeply")) {
+      log.error("validate request body failed: " + r.error);
+      return this.respond(c.rejectedCode, c.rejectedMsg, [], "request-validation.invalid_body");
+    }
     // As Higress (json.Unmarshal into a map): a body that is not a JSON object — or null — is not
     // validated and goes on; null is validated as null.
     if (!r.ok) {
