@@ -455,6 +455,30 @@ export function jsonEqual(a: JsonValue, b: JsonValue): bool {
   }
 }
 
+/** A string equal for two values exactly when jsonEqual says they are equal. */
+function canonicalKey(v: JsonValue): string {
+  switch (v.kind) {
+    case JsonKind.Null: return "n";
+    case JsonKind.Bool: return v.bool ? "t" : "f";
+    case JsonKind.Number: return "#" + (v.num == 0 ? "0" : v.num.toString());
+    case JsonKind.String: return quoteJsonString(v.str);
+    case JsonKind.Array: {
+      const a = v.arr!;
+      const parts = new Array<string>(a.length);
+      for (let i = 0; i < a.length; i++) parts[i] = canonicalKey(a[i]);
+      return "[" + parts.join(",") + "]";
+    }
+    default: {
+      const o = v.obj!;
+      const names = o.keys.slice(0);
+      names.sort();
+      const parts = new Array<string>(names.length);
+      for (let i = 0; i < names.length; i++) parts[i] = quoteJsonString(names[i]) + ":" + canonicalKey(o.get(names[i])!);
+      return "{" + parts.join(",") + "}";
+    }
+  }
+}
+
 function codePoints(s: string): i64 {
   let n: i64 = 0;
   const len = s.length;
@@ -665,9 +689,19 @@ export class Schema {
     if (n.minItems >= 0 && len < n.minItems) return this.no("array has " + len.toString() + " items, fewer than minItems " + n.minItems.toString());
     if (n.maxItems >= 0 && len > n.maxItems) return this.no("array has " + len.toString() + " items, more than maxItems " + n.maxItems.toString());
     if (n.uniqueItems) {
-      for (let i = 1; i < a.length; i++)
-        for (let j = 0; j < i; j++)
-          if (jsonEqual(a[i], a[j])) return this.no("items " + j.toString() + " and " + i.toString() + " are equal (uniqueItems)");
+      if (a.length <= 16) {
+        for (let i = 1; i < a.length; i++)
+          for (let j = 0; j < i; j++)
+            if (jsonEqual(a[i], a[j])) return this.no("items " + j.toString() + " and " + i.toString() + " are equal (uniqueItems)");
+      } else {
+        // Long arrays: one canonical key per item (keys sorted, numbers by value), linear time.
+        const seen = new Map<string, i32>();
+        for (let i = 0; i < a.length; i++) {
+          const k = canonicalKey(a[i]);
+          if (seen.has(k)) return this.no("items " + seen.get(k).toString() + " and " + i.toString() + " are equal (uniqueItems)");
+          seen.set(k, i);
+        }
+      }
     }
     const items = n.items;
     if (items !== null) {

@@ -4,6 +4,7 @@
 // was measured when the validator landed. Files that cannot pass by design are listed in SKIPPED
 // with the reason, and count as neither passed nor failed.
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAsModule } from "../../harness/src/ascunit.js";
@@ -107,5 +108,52 @@ describe("error values", () => {
     let bad: unknown = [1];
     for (let i = 0; i < 126; i++) bad = [bad];
     expect(validate(tree, 7, bad)).toMatch(/^invalid: (\/0){127}: expected array, but got integer$/);
+  });
+});
+
+describe("uniqueItems on long arrays (canonical keys instead of pairwise comparison)", () => {
+  it("agrees with the pairwise rule: numbers by value, objects regardless of key order", () => {
+    const long = (extra: unknown[]) => [...Array.from({ length: 40 }, (_, i) => ({ i, s: String(i) })), ...extra];
+    expect(validate({ uniqueItems: true }, 7, long([]))).toBe("ok");
+    expect(validate({ uniqueItems: true }, 7, long([{ s: "3", i: 3.0 }]))).toBe("invalid: /: items 3 and 40 are equal (uniqueItems)");
+    expect(validate({ uniqueItems: true }, 7, long([1, "1", [1], { a: 1 }, true, null, 0]))).toBe("ok");
+    expect(validate({ uniqueItems: true }, 7, long([0, -0]))).toMatch(/items 40 and 41 are equal/);
+    expect(validate({ uniqueItems: true }, 7, long([{ a: [1, { b: 2, c: 3 }] }, { a: [1, { c: 3, b: 2 }] }]))).toMatch(/items 40 and 41 are equal/);
+    expect(validate({ uniqueItems: true }, 7, Array.from({ length: 20000 }, (_, i) => i))).toBe("ok");
+  });
+});
+
+describe("never traps", () => {
+  // Schemas built from the keywords (with wrong-typed values too) and random instances.
+  const { schema } = fc.letrec((tie) => ({
+    schema: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.boolean(),
+      fc.dictionary(
+        fc.constantFrom("type", "enum", "const", "properties", "required", "additionalProperties", "patternProperties", "items", "additionalItems",
+          "minItems", "maxItems", "uniqueItems", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+          "multipleOf", "minProperties", "maxProperties", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependencies", "propertyNames",
+          "contains", "$ref", "definitions", "format", "$schema"),
+        fc.oneof(
+          tie("schema"),
+          fc.array(tie("schema"), { maxLength: 3 }),
+          fc.dictionary(fc.constantFrom("a", "b", "^a", "[", "a/b", "~"), tie("schema"), { maxKeys: 3 }),
+          fc.constantFrom("#", "#/definitions/a", "#/properties/a", "#/allOf/0", "#/definitions/%61", "#/x~1y", "other.json", "#foo"),
+          fc.constantFrom("string", "integer", "object", ["null", "number"], "nope"),
+          fc.constantFrom(0, 1, -1, 2.5, 1e308, 0.0001),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
+        { maxKeys: 5 },
+      ),
+    ),
+  }));
+  it("compiles and validates random schemas and instances without a trap", () => {
+    fc.assert(
+      fc.property(schema, fc.constantFrom(4, 7), fc.jsonValue({ maxDepth: 4 }), (s, d, v) => {
+        const out = validate(s, d, v);
+        expect(out).toMatch(/^(ok|invalid: |schema: )/);
+      }),
+      { numRuns: 3000, seed: 20261203 },
+    );
   });
 });
