@@ -2,9 +2,11 @@
 // values. Never traps: a bad schema is an error value from compile(), a failed validation is an
 // error message from validate(). `$ref` resolves JSON pointers inside the same document ("#",
 // "#/definitions/x", "#/properties/a/items"); any other reference is refused at compile time.
-// `format` is an annotation here (the specification allows validators not to assert it).
+// `format` is an annotation unless the schema is compiled with assertFormat (format.ts lists the
+// formats checked then; unknown ones pass).
 import { JsonValue, JsonKind, JsonObject, parseJson, quoteJsonString } from "../json";
 import { Regex } from "../regex";
+import { formatId, checkFormat } from "./format";
 
 export enum Draft { Draft4 = 4, Draft6 = 6, Draft7 = 7 }
 
@@ -54,6 +56,9 @@ class Node {
   minLength: i64 = -1;
   maxLength: i64 = -1;
   pattern: Regex | null = null;
+  /** A known format to assert (0: none or not asserted). */
+  format: i32 = 0;
+  formatName: string = "";
   hasMinimum: bool = false;
   minimum: f64 = 0;
   minimumExclusive: bool = false;
@@ -85,7 +90,7 @@ class Compiler {
   cache: Map<usize, Node> = new Map<usize, Node>();
   pendingRefs: Array<Node> = new Array<Node>();
 
-  constructor(public root: JsonValue, public draft: Draft) {}
+  constructor(public root: JsonValue, public draft: Draft, public assertFormat: bool) {}
 
   fail(at: string, msg: string): Node {
     if (this.error.length == 0) this.error = msg + " at " + at;
@@ -284,6 +289,10 @@ class Compiler {
       const r = Regex.compile(p.str);
       if (!r.ok) { this.fail(at + "/pattern", "bad pattern " + quoteJsonString(p.str) + ": " + r.error); return; }
       n.pattern = r.regex;
+    }
+    if (this.assertFormat) {
+      const f = o.get("format");
+      if (f !== null && f.isString) { n.format = formatId(f.str); n.formatName = f.str; }
     }
     // numbers
     const mn = this.number(o, "minimum", at);
@@ -516,7 +525,7 @@ export class Schema {
    * Compiles a parsed schema. `draft` is the default; a root "$schema" naming draft-04, -06 or
    * -07 overrides it (as santhosh-tekuri/jsonschema does).
    */
-  static compile(doc: JsonValue, draft: Draft): SchemaResult {
+  static compile(doc: JsonValue, draft: Draft, assertFormat: bool = false): SchemaResult {
     let d = draft;
     if (doc.isObject) {
       const s = doc.obj!.get("$schema");
@@ -529,7 +538,7 @@ export class Schema {
         else return new SchemaResult(null, "unsupported \"$schema\" " + quoteJsonString(url) + " (draft-04, -06 and -07 are)");
       }
     }
-    const c = new Compiler(doc, d);
+    const c = new Compiler(doc, d, assertFormat);
     const root = c.compile(doc, "#");
     if (c.error.length == 0) c.resolveRefs();
     if (c.error.length > 0) return new SchemaResult(null, c.error);
@@ -537,10 +546,10 @@ export class Schema {
   }
 
   /** Parses and compiles schema text. */
-  static compileText(text: string, draft: Draft): SchemaResult {
+  static compileText(text: string, draft: Draft, assertFormat: bool = false): SchemaResult {
     const r = parseJson(text);
     if (!r.ok) return new SchemaResult(null, "schema is not JSON: " + r.error);
-    return Schema.compile(r.value!, draft);
+    return Schema.compile(r.value!, draft, assertFormat);
   }
 
   /** Null when `v` is valid, else the first error ("/a/0: 150 is less than minimum 200"). */
@@ -736,6 +745,7 @@ export class Schema {
     }
     const p = n.pattern;
     if (p !== null && !p.test(s)) return this.no("string does not match pattern " + quoteJsonString(p.pattern));
+    if (n.format != 0 && !checkFormat(n.format, s)) return this.no(quoteJsonString(s) + " is not a valid " + n.formatName);
     return true;
   }
 

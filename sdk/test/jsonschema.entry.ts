@@ -7,9 +7,11 @@ let cachedText: string | null = null;
 let cachedDraft: i32 = 0;
 let cached: SchemaResult | null = null;
 
+/** draft + 100: compile with format assertion. */
 function compile(schema: string, draft: i32): SchemaResult {
   if (cachedText !== null && cachedText! == schema && cachedDraft == draft) return cached!;
-  const r = Schema.compileText(schema, draft == 4 ? Draft.Draft4 : draft == 6 ? Draft.Draft6 : Draft.Draft7);
+  const d = draft % 100;
+  const r = Schema.compileText(schema, d == 4 ? Draft.Draft4 : d == 6 ? Draft.Draft6 : Draft.Draft7, draft >= 100);
   cachedText = schema;
   cachedDraft = draft;
   cached = r;

@@ -58,7 +58,8 @@ function schemaField(json: JsonObject, key: string, draft: Draft, err: ConfigErr
     if (!r.ok) { err.fail<Schema>(key + ": not a valid JSON schema: " + r.error); return null; }
     doc = r.value!;
   }
-  const c = Schema.compile(doc, draft);
+  // Higress's validator (santhosh-tekuri/jsonschema v1) asserts the formats it knows in draft-04/-07.
+  const c = Schema.compile(doc, draft, true);
   if (!c.ok) { err.fail<Schema>(key + ": " + c.error); return null; }
   return c.schema;
 }
