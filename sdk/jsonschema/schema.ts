@@ -1,12 +1,14 @@
 // JSON Schema (draft-04, draft-06, draft-07) compiled once at config time and run on parsed JSON
 // values. Never traps: a bad schema is an error value from compile(), a failed validation is an
-// error message from validate(). `$ref` resolves JSON pointers inside the same document ("#",
-// "#/definitions/x", "#/properties/a/items"); any other reference is refused at compile time.
+// error message from validate(). `$ref` is resolved (uri.ts) against the base URI `$id`/`id` sets,
+// to JSON pointers into the document or into a subschema with an `$id`, or to "#name" anchors;
+// a reference outside the document is refused at compile time.
 // `format` is an annotation unless the schema is compiled with assertFormat (format.ts lists the
 // formats checked then; unknown ones pass).
 import { JsonValue, JsonKind, JsonObject, parseJson, quoteJsonString } from "../json";
 import { Regex } from "../regex";
 import { formatId, checkFormat } from "./format";
+import { resolveUri, splitFragment } from "./uri";
 
 export enum Draft { Draft4 = 4, Draft6 = 6, Draft7 = 7 }
 
@@ -38,6 +40,8 @@ class Node {
   at: string = "#";
   ref: string | null = null;
   refNode: Node | null = null;
+  /** The JsonValue this node was compiled from (identity, for its base URI). */
+  key: usize = 0;
   types: u32 = 0;
   enumValues: Array<JsonValue> | null = null;
   constValue: JsonValue | null = null;
@@ -89,6 +93,10 @@ class Compiler {
   error: string = "";
   cache: Map<usize, Node> = new Map<usize, Node>();
   pendingRefs: Array<Node> = new Array<Node>();
+  /** Base URI of each schema position (by JsonValue identity), from `$id`/`id`. */
+  baseOf: Map<usize, string> = new Map<usize, string>();
+  /** Schemas by the URI their `$id`/`id` gives them (fragment included for "#name" anchors). */
+  ids: Map<string, JsonValue> = new Map<string, JsonValue>();
 
   constructor(public root: JsonValue, public draft: Draft, public assertFormat: bool) {}
 
@@ -97,11 +105,41 @@ class Compiler {
     return new Node();
   }
 
+  /** Walks the schema positions once, recording base URIs and `$id`s (draft-04: `id`). */
+  scan(v: JsonValue, base: string, depth: i32): void {
+    if (depth > 64 || !v.isObject) return;
+    const o = v.obj!;
+    let b = base;
+    const idv = o.get(this.draft == Draft.Draft4 ? "id" : "$id");
+    // Next to $ref (draft-04 to -07) every other keyword, $id included, is ignored.
+    if (idv !== null && idv.isString && o.get("$ref") === null) {
+      const full = resolveUri(base, idv.str);
+      const parts = splitFragment(full);
+      if (parts[1].length == 0) { b = parts[0]; if (!this.ids.has(b)) this.ids.set(b, v); }
+      else if (!parts[1].startsWith("/")) { if (!this.ids.has(full)) this.ids.set(full, v); b = parts[0]; }
+    }
+    this.baseOf.set(changetype<usize>(v), b);
+    if (o.get("$ref") !== null) return;
+    for (let i = 0; i < o.keys.length; i++) {
+      const k = o.keys[i];
+      const c = o.values[i];
+      if (k == "items" || k == "allOf" || k == "anyOf" || k == "oneOf") {
+        if (c.isArray) { const a = c.arr!; for (let j = 0; j < a.length; j++) this.scan(a[j], b, depth + 1); }
+        else this.scan(c, b, depth + 1);
+      } else if (k == "properties" || k == "patternProperties" || k == "definitions" || k == "dependencies") {
+        if (c.isObject) { const m = c.obj!; for (let j = 0; j < m.values.length; j++) this.scan(m.values[j], b, depth + 1); }
+      } else if (k == "additionalItems" || k == "additionalProperties" || k == "not" || k == "if" || k == "then" || k == "else" || k == "contains" || k == "propertyNames") {
+        this.scan(c, b, depth + 1);
+      }
+    }
+  }
+
   compile(v: JsonValue, at: string): Node {
     const key = changetype<usize>(v);
     if (this.cache.has(key)) return this.cache.get(key);
     const n = new Node();
     n.at = at;
+    n.key = key;
     this.cache.set(key, n);
     if (v.kind == JsonKind.Bool) {
       if (this.draft == Draft.Draft4) return this.fail(at, "a schema must be an object in draft-04, not a boolean");
@@ -345,12 +383,24 @@ class Compiler {
     for (let i = 0; i < this.pendingRefs.length && this.error.length == 0; i++) {
       const n = this.pendingRefs[i];
       const ref = n.ref!;
-      if (!ref.startsWith("#")) {
-        this.fail(n.at, "remote $ref " + quoteJsonString(ref) + " is not supported (only \"#\" and \"#/...\" pointers into the same schema)");
+      const base = this.baseOf.has(n.key) ? this.baseOf.get(n.key) : "";
+      const full = resolveUri(base, ref);
+      const parts = splitFragment(full);
+      const frag = parts[1];
+      let target: JsonValue | null = null;
+      if (frag.length == 0 || frag.startsWith("/")) {
+        const doc = parts[0].length == 0 && !this.ids.has("") ? this.root : (this.ids.has(parts[0]) ? this.ids.get(parts[0]) : null);
+        if (doc === null) {
+          this.fail(n.at, "remote $ref " + quoteJsonString(ref) + " is not supported (only \"#\" and \"#/...\" pointers into the same schema, and $id inside it)");
+          return;
+        }
+        target = resolvePointer(doc!, frag);
+      } else if (this.ids.has(full)) target = this.ids.get(full);
+      if (target === null) {
+        if (ref.startsWith("#")) this.fail(n.at, "$ref " + quoteJsonString(ref) + " does not point into the schema");
+        else this.fail(n.at, "remote $ref " + quoteJsonString(ref) + " is not supported (only \"#\" and \"#/...\" pointers into the same schema, and $id inside it)");
         return;
       }
-      const target = resolvePointer(this.root, ref.substring(1));
-      if (target === null) { this.fail(n.at, "$ref " + quoteJsonString(ref) + " does not point into the schema"); return; }
       n.refNode = this.compile(target!, ref);
     }
   }
@@ -539,6 +589,7 @@ export class Schema {
       }
     }
     const c = new Compiler(doc, d, assertFormat);
+    c.scan(doc, "", 0);
     const root = c.compile(doc, "#");
     if (c.error.length == 0) c.resolveRefs();
     if (c.error.length > 0) return new SchemaResult(null, c.error);
