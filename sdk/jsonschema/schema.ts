@@ -554,7 +554,8 @@ function codePoints(s: string): i64 {
 
 function isMultiple(v: f64, m: f64): bool {
   const q = v / m;
-  if (!isFinite(q)) return false;
+  // The quotient overflows (1e308 / 0.5): fmod is exact in IEEE arithmetic.
+  if (!isFinite(q)) return isFinite(v) && v % m == 0;
   const r = Math.round(q);
   return Math.abs(q - r) <= 1e-9 * Math.max(1.0, Math.abs(q));
 }

@@ -98,6 +98,31 @@ for (const [dir, draft] of [["draft4", 4], ["draft7", 7]] as const) {
   });
 }
 
+/**
+ * The other optional files (bignum, ECMAScript regex, non-BMP regex, …): measured, held as a
+ * floor. Failing by design: ECMA-262 regex semantics (patterns are RE2, as Go's regexp in
+ * Higress: no `\c`, ASCII-only `\s`), 1.0 being an integer (numbers are doubles), content
+ * encoding/media type (annotations), a remote ref to a 2019-09 schema.
+ */
+const OPTIONAL_FLOOR: Record<string, { passed: number; run: number }> = {
+  draft4: { passed: 85, run: 100 },
+  draft7: { passed: 98, run: 118 },
+};
+
+for (const [dir, draft] of [["draft4", 4], ["draft7", 7]] as const) {
+  describe(`JSON-Schema-Test-Suite ${dir}/optional (format asserted)`, () => {
+    it("passes at least the measured share", () => {
+      const sub = join(dir, "optional");
+      const files = readdirSync(join(SUITE, sub)).filter((f) => f.endsWith(".json")).sort();
+      const r = runFiles(sub, files, draft + 100);
+      console.log(`${dir}/optional: ${r.passed}/${r.run} passed (${((r.passed / r.run) * 100).toFixed(2)}%)`);
+      if (process.env.JSONSCHEMA_FAILURES) console.log(r.failures.join("\n"));
+      expect(r.run).toBeGreaterThanOrEqual(OPTIONAL_FLOOR[dir].run);
+      expect(r.passed).toBeGreaterThanOrEqual(OPTIONAL_FLOOR[dir].passed);
+    });
+  });
+}
+
 describe("compile errors", () => {
   it("refuses remote refs, bad patterns and malformed keywords with a clear message", () => {
     expect(compileError({ $ref: "http://example.com/s.json" }, 7)).toMatch(/remote \$ref "http:\/\/example.com\/s.json" is not supported/);
