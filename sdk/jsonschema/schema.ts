@@ -47,6 +47,8 @@ class Node {
   constValue: JsonValue | null = null;
   propNames: Array<string> | null = null;
   propNodes: Array<Node> | null = null;
+  /** properties → index, for schemas with many properties. */
+  propIndex: Map<string, i32> | null = null;
   patterns: Array<Regex> | null = null;
   patternNodes: Array<Node> | null = null;
   additionalProps: Node | null = null;
@@ -249,6 +251,11 @@ class Compiler {
       }
       n.propNames = names;
       n.propNodes = nodes;
+      if (names.length > 8) {
+        const m = new Map<string, i32>();
+        for (let i = 0; i < names.length; i++) if (!m.has(names[i])) m.set(names[i], i);
+        n.propIndex = m;
+      }
     }
     const pp = o.get("patternProperties");
     if (pp !== null) {
@@ -723,7 +730,8 @@ export class Schema {
       }
       let matched = false;
       if (propNames !== null) {
-        const idx = propNames.indexOf(k);
+        const pi = n.propIndex;
+        const idx = pi !== null ? (pi.has(k) ? pi.get(k) : -1) : propNames.indexOf(k);
         if (idx >= 0) {
           matched = true;
           if (!this.check(n.propNodes![idx], val, depth + 1)) return this.within(k);

@@ -151,6 +151,9 @@ describe("error values", () => {
     expect(validate({ $ref: "#" }, 7, 1)).toMatch(/too deep/);
     expect(validate({ exclusiveMinimum: true, minimum: 5 }, 4, 5)).toMatch(/exclusive minimum 5/);
     expect(validate({ exclusiveMinimum: true, minimum: 5 }, 4, 6)).toBe("ok");
+    const many = { properties: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`p${i}`, { type: "integer", maximum: i }])) };
+    expect(validate(many, 7, { p3: 3, p19: 19, other: "x" })).toBe("ok");
+    expect(validate(many, 7, { p3: 3, p17: 18 })).toBe("invalid: /p17: 18 is greater than maximum 17");
     expect(validate({ multipleOf: 0.0001 }, 7, 0.0075)).toBe("ok");
     expect(validate({ format: "email" }, 7, "nope")).toBe("ok");
     expect(validate({ format: "email" }, 107, "nope")).toBe('invalid: /: "nope" is not a valid email');
