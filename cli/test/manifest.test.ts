@@ -58,6 +58,7 @@ const HIGRESS: Record<string, [string, number]> = {
   "traffic-tag": ["default", 400],
   transformer: ["AUTHN", 410],
   "request-block": ["AUTHZ", 320],
+  "request-validation": ["AUTHN", 220],
   waf: ["AUTHZ", 330],
 };
 

@@ -11,6 +11,10 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
     { block_urls: ["swagger.html"], block_exact_urls: ["/exact"], block_headers: ["evil"], block_bodies: ["DROP TABLE"], blocked_code: 418, blocked_message: "no" },
     { block_bodies: ["x"], case_sensitive: false, _rules_: [{ _match_route_: ["r"], block_urls: ["a"] }, { _match_domain_: ["*.example.com"], block_headers: ["b"] }] },
   ],
+  "request-validation": [
+    { header_schema: { type: "object", required: ["x-v"], properties: { "x-v": { enum: ["1", "2"] } } }, body_schema: { type: "object", required: ["a"], properties: { a: { type: "integer", minimum: 1, maximum: 10 }, b: { type: "array", items: { type: "string", pattern: "^[a-z]+$" }, uniqueItems: true } }, additionalProperties: false }, rejected_code: 400, rejected_msg: "bad" },
+    { enable_swagger: true, body_schema: { definitions: { n: { type: "number", maximum: 5, exclusiveMaximum: true } }, properties: { x: { $ref: "#/definitions/n" }, y: { anyOf: [{ type: "string" }, { type: "null" }] } } }, _rules_: [{ _match_route_: ["r"], header_schema: '{"type":"object"}' }] },
+  ],
   "ip-restriction": [
     { ip_source_type: "header", allow: ["10.0.0.0/8", "2001:db8::/32", "192.168.1.1"] },
     { ip_source_type: "origin-source", deny: ["127.0.0.0/8", "::1"], status: 451, message: "go away", _rules_: [{ _match_route_: ["r"], ip_source_type: "header", ip_header_name: "X-Real-IP", deny: ["1.2.3.4"] }] },
