@@ -1,11 +1,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { spawnSync, execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { loadAsModule } from "../../harness/src/ascunit.js";
-import { repoRoot } from "../../harness/src/tools.js";
+import { goRegexOracle } from "../../harness/src/go-regex.js";
 
 const m = await loadAsModule("sdk/test/regex.entry.ts");
 const call = (name: string, ...args: (string | Uint8Array | number)[]): number => {
@@ -352,20 +348,10 @@ describe("regex: linear time (counted in VM steps, not seconds)", () => {
   }
 });
 
-// ---- differential test against Go's regexp (runs where a Go toolchain is installed) ------------
+// ---- differential test against Go's regexp ---------------------------------------------------------
 
-// Builds the oracle once; without a working Go toolchain the differential tests are skipped.
-const oracleBin = join(repoRoot, "build", "ascunit", "regex-oracle");
-mkdirSync(join(repoRoot, "build", "ascunit"), { recursive: true });
-// (Asynchronous: a build on a loaded machine must not block the worker's RPC to the runner.)
-const goOk = await promisify(execFile)("go", ["build", "-o", oracleBin, "."], { cwd: join(repoRoot, "sdk", "test", "regex_oracle") }).then(() => true, () => false);
-
-/** Asks Go's regexp about many requests at once (one process, JSON lines). */
-function askGo(requests: Array<{ op: string; p: string; s: string; r?: string }>): string[] {
-  const run = spawnSync(oracleBin, [], { input: requests.map((r) => JSON.stringify(r)).join("\n") + "\n", encoding: "utf8", maxBuffer: 1 << 28 });
-  if (run.status !== 0) throw new Error(`oracle failed: ${run.stderr}`);
-  return run.stdout.trim().split("\n").map((l) => JSON.parse(l) as string);
-}
+// Built once for this file (harness/src/go-regex.ts); Go is required, as bootstrap requires it.
+const askGo = await goRegexOracle("regex");
 
 /** RE2 syntax well beyond the JavaScript subset: flags, \A \z, POSIX classes, named groups, nullable loops. */
 const re2PatternArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
@@ -383,7 +369,7 @@ const re2PatternArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
 
 const re2SubjectArb = fc.string({ unit: fc.constantFrom("a", "b", "A", "B", "k", "K", "\u212a", "s", "\u017f", "é", "É", "1", " ", "\n", "_", "😀", "α", "Ω", "中"), maxLength: 10 });
 
-describe.runIf(goOk)("regex: differential test against Go's regexp", () => {
+describe("regex: differential test against Go's regexp", () => {
   it("matches Go on submatch spans, findAll and replaceAll for random RE2 patterns", () => {
     const cases = fc.sample(fc.tuple(re2PatternArb, re2SubjectArb), { numRuns: Number(process.env.REGEX_GO_RUNS ?? 2000), seed: 42 });
     const reqs = cases.flatMap(([p, s]) => [
