@@ -63,12 +63,14 @@ class SimpleJwtFilter extends HttpFilter<SimpleJwtConfig> {
   onRequestHeaders(endOfStream: bool): Action {
     const c = this.config;
     if (c.key === null || c.header.length == 0) return this.respond(401, BAD_CONFIG, [], "simple-jwt-auth.bad_config");
-    const token = this.requestHeaders.get(c.header);
-    if (token === null) {
-      log.debug("simple-jwt-auth: no " + c.header + " header");
+    const tokens = this.requestHeaders.getAll(c.header);
+    if (tokens.length != 1) {
+      // None, or several: Higress checks only the first line, and an upstream reading another
+      // one would trust a token nobody verified — refused.
+      log.debug("simple-jwt-auth: " + tokens.length.toString() + " " + c.header + " headers");
       return this.respond(401, AUTH_FAILED, [], "simple-jwt-auth.auth_failed");
     }
-    const problem = tokenProblem(token, c.key!, time.nowSeconds());
+    const problem = tokenProblem(tokens[0], c.key!, time.nowSeconds());
     if (problem.length == 0) return Action.Continue;
     log.debug("simple-jwt-auth: token refused: " + problem);
     return this.respond(401, AUTH_FAILED, [], "simple-jwt-auth.auth_failed");

@@ -59,6 +59,8 @@ const higress: Case[] = [
   { name: "a valid HS512 token passes", headers: () => token(jwt(fresh(), { alg: "HS512" })), status: 200 },
   { name: "a token without exp passes (jwt-go requires none)", headers: () => token(jwt({ sub: "alice" })), status: 200 },
   { name: "the header name is case-insensitive", headers: () => [["TOKEN", jwt(fresh())]], status: 200 },
+  { name: "two token headers, the valid one first: 401 (an upstream could read the other)", headers: () => [["token", jwt(fresh())], ["token", jwt(fresh(), { secret: "forged" })]], status: 401 },
+  { name: "two token headers, the valid one second: 401", headers: () => [["token", "garbage"], ["Token", jwt(fresh())]], status: 401 },
   { name: "signed with another secret: 401", headers: () => token(jwt(fresh(), { secret: "not-the-secret" })), status: 401 },
   {
     name: "a payload changed after signing: 401",
