@@ -1,4 +1,4 @@
-// @sluice/sdk/ai: LLM gateways: which API a path is, token usage from every provider's answers, ai_log attributes, answers in the client's protocol, embedding services and vector databases (Chroma, DashVector) for retrieval.
+// @sluice/sdk/ai: LLM gateways: which API a path is, token usage from every provider's answers, ai_log attributes, answers in the client's protocol, embedding services and vector databases (Chroma, DashVector, Qdrant, Milvus, Weaviate, Pinecone, Elasticsearch) for retrieval and semantic caches.
 export * from "./api";
 export * from "./usage";
 export * from "./tracker";
@@ -10,3 +10,4 @@ export * from "./model-field";
 export * from "./gjson-path";
 export * from "./embedding";
 export * from "./vector";
+export * from "./vector-stores";

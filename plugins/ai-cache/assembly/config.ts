@@ -1,15 +1,18 @@
 // ai-cache's configuration, read as Higress's ai-cache reads it (config/config.go): `cache`
 // (Redis), `embedding`, `vector`, the key strategy and the gjson paths and templates. Providers
-// Sluice does not implement yet are refused by name at load, never accepted and ignored.
+// and stores Sluice does not know are refused by name at load, never accepted and ignored.
 import { ConfigError, JsonObject } from "@sluice/sdk";
 import { FQDNCluster } from "@sluice/sdk/http";
 import { RedisClient } from "@sluice/sdk/redis";
-import { EmbeddingService, EmbeddingType, ChromaCollection } from "@sluice/sdk/ai";
+import { EmbeddingService, EmbeddingType, ChromaCollection, VectorStore, VectorStoreType } from "@sluice/sdk/ai";
 
 export const DEFAULT_RESPONSE_TEMPLATE =
   '{"id":"from-cache","choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],"model":"from-cache","object":"chat.completion","usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}';
 export const DEFAULT_STREAM_RESPONSE_TEMPLATE =
   'data:{"id":"from-cache","choices":[{"index":0,"delta":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],"model":"from-cache","object":"chat.completion","usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}\n\ndata:[DONE]\n\n';
+
+/** TextIn's largest `matryoshka_dim` (acge-text-embedding's full vector). */
+const MAX_TEXTIN_DIM: i64 = 1792;
 
 export enum KeyStrategy { LastQuestion, AllQuestions, Disabled }
 export enum Relation { Lt, Lte, Gt, Gte }
@@ -20,8 +23,12 @@ export class CacheConfig {
   prefix: string = "higress-ai-cache:";
 }
 
-/** The Chroma collection (the SDK's) with the query's size and the threshold test. */
+/** The vector database: Chroma (the SDK's collection) or another store (`store`), with the query's size and the threshold test. */
 export class VectorConfig extends ChromaCollection {
+  /** The store when it is not Chroma. */
+  store: VectorStore | null = null;
+  /** Higress's `vector.type`. */
+  typeName: string = "chroma";
   topK: i32 = 1;
   threshold: f64 = 1000;
   relation: Relation = Relation.Lt;
@@ -88,13 +95,32 @@ function parseEmbedding(o: JsonObject, err: ConfigError): EmbeddingService | nul
   else if (type == "ollama") { e.type = EmbeddingType.Ollama; e.model = "llama3.2"; host = "localhost"; defPort = 11434; needsKey = false; }
   else if (type == "cohere") { e.type = EmbeddingType.Cohere; e.model = "embed-english-v2.0"; host = "api.cohere.com"; }
   else if (type == "huggingface") { e.type = EmbeddingType.HuggingFace; e.model = "sentence-transformers/all-MiniLM-L6-v2"; host = "api-inference.huggingface.co"; }
-  else if (type == "textin" || type == "xfyun") {
-    return err.fail<EmbeddingService>("embedding type '" + type + "' is not supported yet (supported: openai, dashscope, azure, ollama, cohere, huggingface)");
-  } else return err.fail<EmbeddingService>("unknown embedding type: '" + type + "'");
+  else if (type == "textin") { e.type = EmbeddingType.TextIn; host = "api.textin.com"; needsKey = false; }
+  else if (type == "xfyun") { e.type = EmbeddingType.Xfyun; host = "emb-cn-huabei-1.xf-yun.com"; }
+  else return err.fail<EmbeddingService>("unknown embedding type: '" + type + "'");
   const name = str(o, "serviceName", "");
   if (name.length == 0) return err.fail<EmbeddingService>("embedding service name is required");
   e.cluster = new FQDNCluster(name, port(o, name, defPort), str(o, "serviceHost", host));
   e.apiKey = str(o, "apiKey", "");
+  if (e.type == EmbeddingType.TextIn) {
+    // Higress's messages (embedding/textin.go).
+    e.textinAppId = str(o, "textinAppId", "");
+    e.textinSecretCode = str(o, "textinSecretCode", "");
+    const dim = o.getInt("textinMatryoshkaDim", 0);
+    if (e.textinAppId.length == 0) return err.fail<EmbeddingService>("textinAppId is required");
+    if (e.textinSecretCode.length == 0) return err.fail<EmbeddingService>("textinSecretCode is required");
+    if (dim == 0) return err.fail<EmbeddingService>("embedding service TextIn Matryoshka Dim is required");
+    if (dim < 0 || dim > MAX_TEXTIN_DIM) return err.fail<EmbeddingService>("textinMatryoshkaDim must be from 1 to " + MAX_TEXTIN_DIM.toString());
+    e.textinMatryoshkaDim = <i32>dim;
+  }
+  if (e.type == EmbeddingType.Xfyun) {
+    // Higress's messages (embedding/xfyun.go).
+    e.xfyunAppId = str(o, "appId", "");
+    e.xfyunApiSecret = str(o, "apiSecret", "");
+    if (e.apiKey.length == 0) return err.fail<EmbeddingService>("[Xfyun] apiKey is required");
+    if (e.xfyunAppId.length == 0) return err.fail<EmbeddingService>("[Xfyun] appId is required");
+    if (e.xfyunApiSecret.length == 0) return err.fail<EmbeddingService>("[Xfyun] apiSecret is required");
+  }
   if (needsKey && e.apiKey.length == 0) return err.fail<EmbeddingService>("embedding apiKey is required for " + type);
   e.model = str(o, "model", e.model);
   if (e.model.length == 0) return err.fail<EmbeddingService>("embedding model must not be empty");
@@ -104,31 +130,88 @@ function parseEmbedding(o: JsonObject, err: ConfigError): EmbeddingService | nul
   return e;
 }
 
+/** A GraphQL name (Weaviate's class is written into the query). */
+function isGraphqlName(s: string): bool {
+  if (s.length == 0 || s.length > 256) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
+    if (!letter && !(i > 0 && c >= 0x30 && c <= 0x39)) return false;
+  }
+  return true;
+}
+
+/** A name that stays one path segment (a collection, an index). */
+function isPathSegment(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c == 0x2f || c == 0x3f || c == 0x23 || c == 0x25 || c == 0x7f) return false;
+  }
+  return s != "." && s != "..";
+}
+
 function parseVector(o: JsonObject, err: ConfigError): VectorConfig | null {
   const type = str(o, "type", "");
-  if (type == "dashvector" || type == "elasticsearch" || type == "weaviate" || type == "pinecone" || type == "qdrant" || type == "milvus") {
-    return err.fail<VectorConfig>("vector type '" + type + "' is not supported yet (supported: chroma)");
-  }
-  if (type != "chroma") return err.fail<VectorConfig>("unknown vector type: '" + type + "'");
-  const name = str(o, "serviceName", "");
-  if (name.length == 0) return err.fail<VectorConfig>("vector service name is required");
   const v = new VectorConfig();
-  v.cluster = new FQDNCluster(name, port(o, name, 443), str(o, "serviceHost", ""));
+  v.typeName = type;
+  const name = str(o, "serviceName", "");
+  const host = str(o, "serviceHost", "");
   v.apiKey = str(o, "apiKey", "");
   v.collectionId = str(o, "collectionID", "");
-  if (v.collectionId.length == 0) return err.fail<VectorConfig>("vector collectionID is required for chroma");
-  v.tenant = str(o, "tenant", v.tenant);
-  v.database = str(o, "database", v.database);
+  if (type == "chroma") {
+    if (name.length == 0) return err.fail<VectorConfig>("vector service name is required");
+    if (v.collectionId.length == 0) return err.fail<VectorConfig>("vector collectionID is required for chroma");
+    v.tenant = str(o, "tenant", v.tenant);
+    v.database = str(o, "database", v.database);
+  } else {
+    const s = new VectorStore();
+    // Each store's required fields and messages, in Higress's order (vector/*.go ValidateConfig).
+    if (type == "dashvector") {
+      s.type = VectorStoreType.DashVector;
+      if (v.apiKey.length == 0) return err.fail<VectorConfig>("[DashVector] apiKey is required");
+      if (v.collectionId.length == 0) return err.fail<VectorConfig>("[DashVector] collectionID is required");
+      if (name.length == 0) return err.fail<VectorConfig>("[DashVector] serviceName is required");
+      if (host.length == 0) return err.fail<VectorConfig>("[DashVector] serviceHost is required");
+    } else if (type == "qdrant" || type == "milvus") {
+      s.type = type == "qdrant" ? VectorStoreType.Qdrant : VectorStoreType.Milvus;
+      const tag = type == "qdrant" ? "[Qdrant]" : "[Milvus]";
+      if (name.length == 0) return err.fail<VectorConfig>(tag + " serviceName is required");
+      if (v.collectionId.length == 0) return err.fail<VectorConfig>(tag + " collectionID is required");
+    } else if (type == "weaviate" || type == "elasticsearch") {
+      s.type = type == "weaviate" ? VectorStoreType.Weaviate : VectorStoreType.Elasticsearch;
+      const tag = type == "weaviate" ? "[Weaviate]" : "[ES]";
+      if (v.collectionId.length == 0) return err.fail<VectorConfig>(tag + " collectionID is required");
+      if (name.length == 0) return err.fail<VectorConfig>(tag + " serviceName is required");
+    } else if (type == "pinecone") {
+      s.type = VectorStoreType.Pinecone;
+      if (host.length == 0) return err.fail<VectorConfig>("[Pinecone] serviceHost is required");
+      if (name.length == 0) return err.fail<VectorConfig>("[Pinecone] serviceName is required");
+      if (v.apiKey.length == 0) return err.fail<VectorConfig>("[Pinecone] apiKey is required");
+    } else if (type.length == 0) return err.fail<VectorConfig>("vector database service is required");
+    else return err.fail<VectorConfig>("unknown vector type: '" + type + "'");
+    if (s.type == VectorStoreType.Weaviate && !isGraphqlName(v.collectionId)) return err.fail<VectorConfig>("[Weaviate] collectionID must be a GraphQL class name (letters, digits, '_'; not starting with a digit): '" + v.collectionId + "'");
+    if (s.type != VectorStoreType.Weaviate && !isPathSegment(v.collectionId)) return err.fail<VectorConfig>("vector collectionID must not contain '/', '?', '#', '%', spaces or control characters: '" + v.collectionId + "'");
+    s.apiKey = v.apiKey;
+    s.collection = v.collectionId;
+    s.esUsername = str(o, "esUsername", "");
+    s.esPassword = str(o, "esPassword", "");
+    v.store = s;
+  }
+  v.cluster = new FQDNCluster(name, port(o, name, 443), host);
   const k = o.getInt("topK", 1);
   v.topK = k >= 1 && k <= 100 ? <i32>k : 1;
   v.timeoutMs = timeout(o, 10000);
   v.threshold = o.getNumber("threshold", 1000);
+  // Higress: a threshold of 0 is unset (1000).
+  if (v.threshold == 0) v.threshold = 1000;
   const rel = str(o, "thresholdRelation", "lt");
   if (rel == "lt") v.relation = Relation.Lt;
   else if (rel == "lte") v.relation = Relation.Lte;
   else if (rel == "gt") v.relation = Relation.Gt;
   else if (rel == "gte") v.relation = Relation.Gte;
   else return err.fail<VectorConfig>("invalid thresholdRelation: '" + rel + "' (lt, lte, gt or gte)");
+  const st = v.store;
+  if (st !== null) { st.cluster = v.cluster; st.timeoutMs = v.timeoutMs; }
   return v;
 }
 
@@ -147,7 +230,7 @@ export function parseConfig(json: JsonObject, err: ConfigError): Config | null {
   if (emb !== null) { c.embedding = parseEmbedding(emb, err); if (c.embedding === null) return null; }
   if (vec !== null) { c.vector = parseVector(vec, err); if (c.vector === null) return null; }
   c.semantic = c.vector !== null && json.getBool("enableSemanticCache", true);
-  if (c.semantic && c.embedding === null) return err.fail<Config>("the semantic cache (vector) needs an embedding service to query chroma");
+  if (c.semantic && c.embedding === null) return err.fail<Config>("the semantic cache (vector) needs an embedding service to query " + c.vector!.typeName);
   c.keyFrom = str(json, "cacheKeyFrom", c.keyFrom);
   c.valueFrom = str(json, "cacheValueFrom", c.valueFrom);
   c.streamValueFrom = str(json, "cacheStreamValueFrom", c.streamValueFrom);

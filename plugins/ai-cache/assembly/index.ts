@@ -1,14 +1,14 @@
 // ai-cache: answers repeated questions from Redis and similar ones from a vector database
-// (Chroma), so they never reach the LLM. Configuration and flow follow Higress's ai-cache: the
+// (Chroma, DashVector, Qdrant, Milvus, Weaviate, Pinecone, Elasticsearch), so they never reach the LLM. Configuration and flow follow Higress's ai-cache: the
 // key is the last question (or all user questions), a Redis GET answers an exact repeat, a miss
-// asks the embedding service for the question's vector and Chroma for the nearest stored one
+// asks the embedding service for the question's vector and the database for the nearest stored one
 // within the threshold; a hit is a local answer from Higress's templates (JSON, or SSE for
 // `stream: true`). A miss goes on to the provider, and the answer, as it passes through untouched,
 // is read (JSON) or assembled (SSE) and stored — only when it is complete and successful (status
 // 200, finish_reason stop, no tool call), which Higress does not check. Every failure of Redis,
 // the embedding service or Chroma lets the request go on (fail-open).
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, HeaderPair, Status, Counter } from "@sluice/sdk";
-import { UserAttributes, contentText, gjsonGet, gjsonString, AiApi, classifyAiPath, anthropicTextAnswer, anthropicTextStream, requestEmbedding, readEmbedding, chromaQuery, chromaPath, chromaHeaders, chromaUpsertBody, readChromaMatches } from "@sluice/sdk/ai";
+import { UserAttributes, contentText, gjsonGet, gjsonString, AiApi, classifyAiPath, anthropicTextAnswer, anthropicTextStream, requestEmbedding, readEmbedding, chromaQuery, chromaPath, chromaHeaders, chromaUpsertBody, readChromaMatches, VectorMatch, vectorQueryRequest, vectorInsertRequest, readVectorStoreMatches } from "@sluice/sdk/ai";
 import { httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError } from "@sluice/sdk/http";
 import { RedisHandler, RedisResult } from "@sluice/sdk/redis";
 import { parseJsonBytes } from "@sluice/sdk/json";
@@ -35,12 +35,12 @@ class AiCache extends Plugin<Config> {
 
 /** Logs the outcome of a store; the request may be gone by then (the calls belong to the root). */
 class StoreOutcome implements RedisHandler, HttpCallHandler {
-  constructor(public what: string) {}
+  constructor(public what: string, public where: string = "chroma") {}
   onRedisResult(r: RedisResult): void {
     if (!r.ok) log.warn("cache store in redis failed for " + this.what + ": " + r.error!);
   }
   onHttpCallResponse(r: HttpCallResponse): void {
-    if (!r.ok) log.warn("cache store in chroma failed for " + this.what + ": status " + r.status.toString());
+    if (!r.ok) log.warn("cache store in " + this.where + " failed for " + this.what + ": status " + r.status.toString());
   }
 }
 
@@ -160,8 +160,14 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     if (emb === null) { log.warn("embedding service answered no vector: not using the semantic cache"); this.forward(); return; }
     this.embedding = emb;
     const v = this.config.vector!;
-    if (chromaQuery(v, emb, v.topK, this) != Status.Ok) {
-      log.warn("chroma query refused: " + lastHttpCallError);
+    const store = v.store;
+    let st: Status;
+    if (store !== null) {
+      const q = vectorQueryRequest(store, emb, v.topK);
+      st = httpCall(v.cluster, q.method, q.path, q.headers, q.body, v.timeoutMs, this);
+    } else st = chromaQuery(v, emb, v.topK, this);
+    if (st != Status.Ok) {
+      log.warn(v.typeName + " query refused: " + lastHttpCallError);
       this.forward();
       return;
     }
@@ -169,11 +175,13 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
   }
 
   private onNearest(resp: HttpCallResponse): void {
-    if (resp.status != 200) { log.warn("chroma query answered " + resp.status.toString() + ": not using the semantic cache"); this.forward(); return; }
-    const matches = readChromaMatches(resp.body);
-    if (matches === null || matches.length == 0) { log.debug("no similar question stored"); this.forward(); return; }
-    const n = matches[0];
     const v = this.config.vector!;
+    if (resp.status != 200) { log.warn(v.typeName + " query answered " + resp.status.toString() + ": not using the semantic cache"); this.forward(); return; }
+    const store = v.store;
+    const matches: Array<VectorMatch> | null = store !== null ? readVectorStoreMatches(store, resp.body) : readChromaMatches(resp.body);
+    if (matches === null) { log.warn(v.typeName + " answered no matches in its shape: not using the semantic cache"); this.forward(); return; }
+    if (matches.length == 0) { log.debug("no similar question stored"); this.forward(); return; }
+    const n = matches[0];
     if (!passes(v, n.score)) { log.debug("nearest stored question is beyond the threshold"); this.forward(); return; }
     if (n.text.length > 0) {
       // Like Higress: the answer is also kept under this question's own key.
@@ -255,10 +263,17 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     const emb = this.embedding;
     if (this.config.semantic && emb !== null) {
       const v = this.config.vector!;
+      const store = v.store;
       this.beginRootScope();
-      const st = httpCall(v.cluster, "POST", chromaPath(v, "upsert"), chromaHeaders(v), chromaUpsertBody(this.key, emb, value), v.timeoutMs, new StoreOutcome("the question's vector"));
+      let st: Status;
+      const outcome = new StoreOutcome("the question's vector", v.typeName);
+      if (store !== null) {
+        // Like Higress: the question, its vector and the answer in one record.
+        const q = vectorInsertRequest(store, this.key, emb, value);
+        st = httpCall(v.cluster, q.method, q.path, q.headers, q.body, v.timeoutMs, outcome);
+      } else st = httpCall(v.cluster, "POST", chromaPath(v, "upsert"), chromaHeaders(v), chromaUpsertBody(this.key, emb, value), v.timeoutMs, outcome);
       this.endRootScope();
-      if (st != Status.Ok) log.warn("chroma upsert refused: " + lastHttpCallError);
+      if (st != Status.Ok) log.warn(v.typeName + " insert refused: " + lastHttpCallError);
     }
     this.owner.stored.increment(1);
     log.debug("answer cached");
