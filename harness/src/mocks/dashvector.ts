@@ -1,8 +1,10 @@
-// A strict Alibaba Cloud DashVector (vector search) for ai-rag: `POST /v1/collections/{name}/query`
-// as its HTTP API documents it. It checks the Host (the cluster endpoint), the
+// A strict Alibaba Cloud DashVector (vector search) for ai-rag and ai-cache:
+// `POST /v1/collections/{name}/query` and `POST /v1/collections/{name}/docs` (insert) as its HTTP
+// API documents them. It checks the Host (the cluster endpoint), the
 // `dashvector-auth-token` header, the JSON content type and body (`vector` of the collection's
 // dimension, `topk` 1–1024, `include_vector` boolean, `output_fields` an array of field names,
-// `filter`/`partition` strings; an unknown member is refused as invalid JSON, as the protobuf
+// `filter`/`partition` strings; insert: `docs` of 1–1024 `{id?, vector, fields?}` with scalar
+// field values — a doc without an id gets one, as DashVector generates it; an unknown member is refused as invalid JSON, as the protobuf
 // mapping behind the API does) and answers in DashVector's shape
 // `{code, request_id, message, output: [{id, fields, score}]}`, nearest first. Collections use the
 // cosine metric, whose score is a distance (1 − cosine similarity: 0 is identical). Error codes
@@ -31,12 +33,15 @@ export interface DashVectorCall {
   status: number;
   /** The answer's `code` (0: success). */
   code: number;
+  op: "query" | "insert" | "unknown";
 }
 
 class Refused extends Error {
   constructor(public status: number, public code: number, message: string) { super(message); }
 }
 
+const INSERT_KEYS = new Set(["docs", "partition"]);
+const DOC_KEYS = new Set(["id", "vector", "fields", "sparse_vector"]);
 const QUERY_KEYS = new Set(["vector", "id", "topk", "filter", "include_vector", "partition", "output_fields", "sparse_vector"]);
 
 function cosineDistance(a: number[], b: number[]): number {
@@ -79,14 +84,14 @@ export class DashVectorMock {
 
   private answer(req: IncomingMessage, raw: string, res: ServerResponse): void {
     const path = req.url ?? "";
-    const call: DashVectorCall = { path, headers: req.headers, body: undefined, status: 0, code: 0 };
+    const call: DashVectorCall = { path, headers: req.headers, body: undefined, status: 0, code: 0, op: "unknown" };
     this.calls.push(call);
     const request_id = `mock-dv-${++this.seq}`;
     let output: unknown;
     try {
       const host = (req.headers.host ?? "").replace(/:\d+$/, "");
       if (host !== this.host) throw new Refused(404, -2952, `InvalidEndpoint: unknown endpoint ${host}`);
-      const m = /^\/v1\/collections\/([^/?]+)\/query$/.exec(path);
+      const m = /^\/v1\/collections\/([^/?]+)\/(query|docs)$/.exec(path);
       if (!m) throw new Refused(404, -999, `no route for ${req.method} ${path}`);
       if (req.method !== "POST") throw new Refused(405, -999, "method not allowed");
       const token = req.headers["dashvector-auth-token"];
@@ -97,14 +102,15 @@ export class DashVectorMock {
       try { body = JSON.parse(raw); } catch { throw new Refused(400, -2047, "InvalidJson: the body is not JSON"); }
       call.body = body;
       if (body === null || typeof body !== "object" || Array.isArray(body)) throw new Refused(400, -2047, "InvalidJson: the body must be an object");
-      for (const k of Object.keys(body)) if (!QUERY_KEYS.has(k)) throw new Refused(400, -2047, `InvalidJson: unknown field "${k}"`);
+      call.op = m[2] === "docs" ? "insert" : "query";
+      for (const k of Object.keys(body)) if (!(call.op === "query" ? QUERY_KEYS : INSERT_KEYS).has(k)) throw new Refused(400, -2047, `InvalidJson: unknown field "${k}"`);
       const name = decodeURIComponent(m[1]);
       const coll = this.collections.get(name);
       if (!coll) throw new Refused(404, -2021, `InexistentCollection: collection ${name} does not exist`);
       if (this.fault === "hang") return; // never answered
       if (this.fault === "garbage") { call.status = 200; res.writeHead(200, { "content-type": "text/html" }); res.end("<html>busy</html>"); return; }
       if (this.fault === "error") throw new Refused(500, -999, "Unknown: internal error");
-      output = this.query(coll, body);
+      output = call.op === "insert" ? this.insert(coll, body) : this.query(coll, body);
     } catch (e) {
       const r = e instanceof Refused ? e : new Refused(500, -999, String(e));
       call.status = r.status;
@@ -136,6 +142,26 @@ export class DashVectorMock {
     return ranked.map(({ d, score }) => {
       const fields = of === undefined ? { ...d.fields } : Object.fromEntries((of as string[]).map((f) => [f, d.fields[f] ?? null]));
       return { id: d.id, ...(body.include_vector ? { vector: d.vector } : {}), fields, score };
+    });
+  }
+
+  private insert(coll: DashVectorCollection, body: any): unknown {
+    const docs = body.docs;
+    if (!Array.isArray(docs) || docs.length === 0 || docs.length > 1024) throw new Refused(400, -2008, "InvalidBatchSize: docs must hold 1 to 1024 docs");
+    if (body.partition !== undefined && body.partition !== "default") throw new Refused(404, -2022, `InexistentPartition: ${body.partition}`);
+    for (const d of docs) {
+      if (d === null || typeof d !== "object" || Array.isArray(d)) throw new Refused(400, -2047, "InvalidJson: a doc must be an object");
+      for (const k of Object.keys(d)) if (!DOC_KEYS.has(k)) throw new Refused(400, -2047, `InvalidJson: unknown field "${k}"`);
+      if (d.id !== undefined && (typeof d.id !== "string" || !/^[A-Za-z0-9_\-!@#$%+=.]{1,64}$/.test(d.id))) throw new Refused(400, -2016, "InvalidPrimaryKey: id must be 1-64 characters");
+      if (!Array.isArray(d.vector) || !d.vector.every((x: unknown) => typeof x === "number" && Number.isFinite(x))) throw new Refused(400, -2011, "InvalidVectorFormat: vector must be an array of numbers");
+      if (d.vector.length !== coll.dimension) throw new Refused(400, -2019, `MismatchedDimension: vector has ${d.vector.length} dimensions, the collection ${coll.dimension}`);
+      if (d.fields !== undefined && (d.fields === null || typeof d.fields !== "object" || Array.isArray(d.fields) || !Object.values(d.fields).every((v) => ["string", "number", "boolean"].includes(typeof v)))) throw new Refused(400, -2013, "InvalidField: fields must map names to strings, numbers or booleans");
+    }
+    return docs.map((d: any) => {
+      const id = d.id ?? `auto-${++this.seq}`;
+      coll.docs.splice(0, coll.docs.length, ...coll.docs.filter((x) => x.id !== id));
+      coll.docs.push({ id, vector: d.vector, fields: { ...(d.fields ?? {}) } });
+      return { doc_op: "insert", id, code: 0, message: "" };
     });
   }
 }

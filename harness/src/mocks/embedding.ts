@@ -2,20 +2,24 @@
 // by path: OpenAI `POST /v1/embeddings`, DashScope `POST /api/v1/services/embeddings/
 // text-embedding/text-embedding`, Azure OpenAI `POST /openai/deployments/{deployment}/embeddings
 // ?api-version=…` (`api-key` header), Ollama `POST /api/embed` (no auth), Cohere `POST /v2/embed`,
-// Hugging Face `POST /pipeline/feature-extraction/{model}`. Each checks what the real service
+// Hugging Face `POST /pipeline/feature-extraction/{model}`, TextIn `POST /ai/service/v1/acge_embedding`
+// (`x-ti-app-id`/`x-ti-secret-code`), iFlytek xfyun `POST /?authorization=…&date=…&host=…` (an
+// HMAC-SHA256 signature over host, date and request line in the URL, verified here; a date more
+// than 300 s off is refused, as xfyun does). Each checks what the real service
 // checks (its Host, its credential header, the JSON body's shape and required fields) and answers
 // in that service's documented format and error format. The vector of a text comes from `vectors`
 // (a test maps a paraphrase close to its original), else from a hash of the text, so unrelated
 // texts land far apart.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 export const EMBEDDING_DIMS = 8;
 export const OPENAI_EMBEDDING_PATH = "/v1/embeddings";
 export const DASHSCOPE_EMBEDDING_PATH = "/api/v1/services/embeddings/text-embedding/text-embedding";
 
-export type EmbeddingProvider = "openai" | "dashscope" | "azure" | "ollama" | "cohere" | "huggingface";
+export type EmbeddingProvider = "openai" | "dashscope" | "azure" | "ollama" | "cohere" | "huggingface" | "textin" | "xfyun";
+export const TEXTIN_EMBEDDING_PATH = "/ai/service/v1/acge_embedding";
 
 /** The Host each provider is reached at (Azure's is the user's resource). */
 export const EMBEDDING_HOSTS: Record<EmbeddingProvider, string> = {
@@ -25,6 +29,8 @@ export const EMBEDDING_HOSTS: Record<EmbeddingProvider, string> = {
   ollama: "localhost",
   cohere: "api.cohere.com",
   huggingface: "api-inference.huggingface.co",
+  textin: "api.textin.com",
+  xfyun: "emb-cn-huabei-1.xf-yun.com",
 };
 
 export interface EmbeddingCall {
@@ -56,6 +62,8 @@ function providerOf(path: string): EmbeddingProvider | "unknown" {
   if (p === "/api/embed") return "ollama";
   if (p === "/v2/embed") return "cohere";
   if (p.startsWith("/pipeline/feature-extraction/")) return "huggingface";
+  if (p === TEXTIN_EMBEDDING_PATH) return "textin";
+  if (p === "/") return "xfyun";
   return "unknown";
 }
 
@@ -72,6 +80,10 @@ export class EmbeddingMock {
   hang = false;
   /** Azure: the deployments that exist and the api-version the resource accepts. */
   azureDeployments = new Set(["text-embedding-ada-002", "text-embedding-3-small"]);
+  /** TextIn's credentials. */
+  textin = { appId: "textin-app-test", secretCode: "textin-secret-test" };
+  /** xfyun's APPID, APIKey and APISecret. */
+  xfyun = { appId: "xfyun-app-test", apiKey: "xfyun-key-test", apiSecret: "xfyun-secret-test" };
   port = 0;
   private server: Server;
 
@@ -108,6 +120,13 @@ export class EmbeddingMock {
     const bearer = /^bearer /i.test(auth) ? auth.slice(7) : undefined;
     switch (provider) {
       case "ollama": return;
+      case "textin": {
+        const id = req.headers["x-ti-app-id"], code = req.headers["x-ti-secret-code"];
+        if (!id || !code) throw new Refused(200, "x-ti-app-id or x-ti-secret-code is empty", "40101");
+        if (id !== this.textin.appId || code !== this.textin.secretCode) throw new Refused(200, "x-ti-app-id or x-ti-secret-code is invalid", "40102");
+        return;
+      }
+      case "xfyun": return this.xfyunSignature(req);
       case "azure":
         if (req.headers["api-key"] !== this.apiKey) throw new Refused(401, "Access denied due to invalid subscription key or wrong API endpoint.", "401");
         return;
@@ -132,6 +151,8 @@ export class EmbeddingMock {
       case "ollama": return { error: r.message };
       case "cohere": return { id: "mock", message: r.message };
       case "huggingface": return { error: r.message };
+      case "textin": return { code: Number(r.code), message: r.message, duration: 0.1 };
+      case "xfyun": return r.code === "hmac" ? { message: r.message } : { header: { code: Number(r.code), message: r.message, sid: "emb000mock" } };
       default: return { error: { message: r.message, type: r.status === 401 ? "invalid_request_error" : r.code, param: null, code: r.code } };
     }
   }
@@ -154,7 +175,7 @@ export class EmbeddingMock {
       call.body = body;
       if (this.hang) return;
       if (this.failWith) throw new Refused(this.failWith, "The server had an error while processing your request", "server_error");
-      out = this[provider](body, call, path);
+      out = provider === "textin" ? this.textinEmbed(body, call) : provider === "xfyun" ? this.xfyunEmbed(body, call) : this[provider](body, call, path);
       call.status = 200;
     } catch (e) {
       const r = e instanceof Refused ? e : new Refused(500, String(e), "internal_error");
@@ -165,6 +186,61 @@ export class EmbeddingMock {
     }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(out));
+  }
+
+  /**
+   * xfyun's URL signature: `authorization` is base64 of `api_key="…", algorithm="hmac-sha256",
+   * headers="host date request-line", signature="…"`, the signature base64(HMAC-SHA256(APISecret,
+   * "host: {host}\ndate: {date}\nPOST {path} HTTP/1.1")); `host` must be the request's Host and
+   * `date` an RFC 1123 date within 300 s of now.
+   */
+  private xfyunSignature(req: IncomingMessage): void {
+    const u = new URL(req.url ?? "/", "http://x");
+    const host = u.searchParams.get("host"), date = u.searchParams.get("date"), auth = u.searchParams.get("authorization");
+    if (!host || !date || !auth) throw new Refused(401, "Unauthorized", "hmac");
+    if (host !== (req.headers.host ?? "").replace(/:\d+$/, "")) throw new Refused(401, "HMAC signature does not match", "hmac");
+    const t = Date.parse(date);
+    if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(date) || !Number.isFinite(t) || Math.abs(Date.now() - t) > 300_000) {
+      throw new Refused(401, "HMAC signature cannot be verified, a valid date or x-date header is required for HMAC Authentication", "hmac");
+    }
+    const m = /^api_key="([^"]*)", algorithm="([^"]*)", headers="([^"]*)", signature="([^"]*)"$/.exec(Buffer.from(auth, "base64").toString("utf8"));
+    if (!m) throw new Refused(401, "HMAC signature cannot be verified", "hmac");
+    const [, apiKey, alg, headers, signature] = m;
+    if (apiKey !== this.xfyun.apiKey) throw new Refused(401, "HMAC signature cannot be verified", "hmac");
+    if (alg !== "hmac-sha256" || headers !== "host date request-line") throw new Refused(401, "HMAC signature cannot be verified", "hmac");
+    const want = createHmac("sha256", this.xfyun.apiSecret).update(`host: ${host}\ndate: ${date}\n${req.method} ${u.pathname} HTTP/1.1`).digest("base64");
+    if (signature !== want) throw new Refused(401, "HMAC signature does not match", "hmac");
+  }
+
+  private textinEmbed(body: any, call: EmbeddingCall): unknown {
+    const texts = body?.input;
+    if (!Array.isArray(texts) || texts.length === 0 || !texts.every((t: unknown) => typeof t === "string" && t.length > 0)) throw new Refused(200, "input must be a non-empty array of strings", "40003");
+    const dim = body.matryoshka_dim ?? 1792;
+    if (!Number.isInteger(dim) || dim < 1 || dim > 1792) throw new Refused(200, "matryoshka_dim must be an integer from 1 to 1792", "40003");
+    call.texts = texts;
+    // The mock's vectors have EMBEDDING_DIMS entries: a longer matryoshka_dim pads with zeros.
+    const fit = (v: number[]) => (v.length >= dim ? v.slice(0, dim) : [...v, ...new Array(dim - v.length).fill(0)]);
+    return { code: 200, message: "success", duration: 0.05, result: { embedding: texts.map((t: string) => fit(this.vectorOf(t))), matryoshka_dim: dim } };
+  }
+
+  private xfyunEmbed(body: any, call: EmbeddingCall): unknown {
+    if (body?.header?.app_id !== this.xfyun.appId) throw new Refused(200, "app_id is invalid", "10313");
+    if (!Number.isInteger(body.header.status)) throw new Refused(200, "header.status must be an integer", "10163");
+    const emb = body.parameter?.emb;
+    if (emb?.domain !== "query" && emb?.domain !== "para") throw new Refused(200, "parameter.emb.domain must be query or para", "10163");
+    if (emb?.feature?.encoding !== "utf8") throw new Refused(200, "parameter.emb.feature.encoding must be utf8", "10163");
+    const text = body.payload?.messages?.text;
+    if (typeof text !== "string" || text.length === 0) throw new Refused(200, "payload.messages.text is required", "10163");
+    let inner: any;
+    try { inner = JSON.parse(Buffer.from(text, "base64").toString("utf8")); } catch { throw new Refused(200, "payload.messages.text is not base64 of a JSON message list", "10163"); }
+    const msgs = inner?.messages;
+    if (!Array.isArray(msgs) || msgs.length === 0 || !msgs.every((m: any) => typeof m?.content === "string" && m.content.length > 0 && typeof m?.role === "string")) throw new Refused(200, "messages must be a non-empty list of {content, role}", "10163");
+    const q = msgs.map((m: any) => m.content).join("\n");
+    call.texts = [q];
+    const v = this.vectorOf(q);
+    const raw = Buffer.alloc(v.length * 4);
+    v.forEach((x, i) => raw.writeFloatLE(x, i * 4));
+    return { header: { code: 0, message: "success", sid: "emb000mock" }, payload: { feature: { encoding: "utf8", compress: "raw", format: "plain", status: "3", text: raw.toString("base64") } } };
   }
 
   private openai(body: any, call: EmbeddingCall): unknown {

@@ -7,11 +7,13 @@
 // untouched; allQuestions keys, cacheTTL with a prefix, custom templates; cache_status in ai_log;
 // bad configurations. Rows run in order on a real Envoy and on the emulator (both targets), each
 // host with a Redis of its own, through harness/src/plugin-table.ts. The semantic cache (embedding
-// service + real Chroma) has its own Envoy test (semantic.envoy.test.ts).
+// service + real Chroma) has its own Envoy test (semantic.envoy.test.ts); the other vector stores
+// and the TextIn/xfyun embeddings are this table's second group (stores.ts), against strict mocks.
 import { expect } from "vitest";
-import type { Observed, PluginTable, Row, RowRequest } from "../../../harness/src/plugin-table.js";
+import type { BadConfig, Observed, PluginTable, Row, RowRequest } from "../../../harness/src/plugin-table.js";
 import type { UpstreamAnswer } from "../../../harness/src/upstream.js";
 import { redisString, waitStored } from "./helpers.js";
+import { storeGroup, storeServers, storeBadConfigs } from "./stores.js";
 
 export const cache = (extra: Record<string, unknown> = {}) => ({ type: "redis", serviceName: "redis.static", servicePort: 6379, timeout: 10000, ...extra });
 const rule = (route: string, extra: Record<string, unknown>) => ({ _match_route_: [route], cache: cache(), ...extra });
@@ -174,20 +176,20 @@ const rows: Row[] = [
 
 export const table: PluginTable = {
   plugin: "ai-cache",
-  groups: [{ name: "exact cache in Redis", config, routes: ["plain", ...routes], redisCluster: "outbound|6379||redis.static", properties: ["ai_log"], rows }],
+  groups: [{ name: "exact cache in Redis", config, routes: ["plain", ...routes], redisCluster: "outbound|6379||redis.static", properties: ["ai_log"], rows }, storeGroup],
+  servers: storeServers,
   badConfigs: ([
     ["nothing configured", { cacheKeyStrategy: "lastQuestion" }, "at least one of vector, embedding and cache must be configured"],
     ["bad strategy", { cache: cache(), cacheKeyStrategy: "firstQuestion" }, "invalid cacheKeyStrategy: 'firstQuestion'"],
     ["cache type", { cache: cache({ type: "memcached" }) }, "unknown cache type: memcached"],
     ["cache without service", { cache: { type: "redis" } }, "cache service name is required"],
     ["negative ttl", { cache: cache({ cacheTTL: -1 }) }, "cacheTTL must not be negative"],
-    ["embedding not implemented", { cache: cache(), embedding: { type: "xfyun", serviceName: "e.dns", apiKey: "k" } }, "embedding type 'xfyun' is not supported yet (supported: openai, dashscope, azure, ollama, cohere, huggingface)"],
     ["azure without apiVersion", { embedding: { type: "azure", serviceName: "e.dns", apiKey: "k" } }, "embedding apiVersion is required for azure"],
     ["unknown embedding", { embedding: { type: "word2vec", serviceName: "e.dns", apiKey: "k" } }, "unknown embedding type: 'word2vec'"],
     ["embedding without key", { embedding: { type: "cohere", serviceName: "e.dns" } }, "embedding apiKey is required for cohere"],
-    ["vector not implemented", { cache: cache(), vector: { type: "qdrant", serviceName: "v.dns", collectionID: "c" } }, "vector type 'qdrant' is not supported yet (supported: chroma)"],
+    ["unknown vector", { cache: cache(), embedding: { type: "openai", serviceName: "e.dns", apiKey: "k" }, vector: { type: "faiss", serviceName: "v.dns", collectionID: "c" } }, "unknown vector type: 'faiss'"],
     ["chroma without collection", { embedding: { type: "openai", serviceName: "e.dns", apiKey: "k" }, vector: { type: "chroma", serviceName: "v.dns" } }, "vector collectionID is required for chroma"],
     ["bad relation", { embedding: { type: "openai", serviceName: "e.dns", apiKey: "k" }, vector: { type: "chroma", serviceName: "v.dns", collectionID: "c", thresholdRelation: "near" } }, "invalid thresholdRelation: 'near'"],
     ["vector without embedding", { vector: { type: "chroma", serviceName: "v.dns", collectionID: "c" } }, "the semantic cache (vector) needs an embedding service"],
-  ] as const).map(([name, config, message]) => ({ name, config, message })),
+  ] as const).map(([name, config, message]) => ({ name, config, message } as BadConfig)).concat(storeBadConfigs),
 };
