@@ -95,7 +95,7 @@ function parseEmbedding(o: JsonObject, err: ConfigError): EmbeddingService | nul
   else if (type == "ollama") { e.type = EmbeddingType.Ollama; e.model = "llama3.2"; host = "localhost"; defPort = 11434; needsKey = false; }
   else if (type == "cohere") { e.type = EmbeddingType.Cohere; e.model = "embed-english-v2.0"; host = "api.cohere.com"; }
   else if (type == "huggingface") { e.type = EmbeddingType.HuggingFace; e.model = "sentence-transformers/all-MiniLM-L6-v2"; host = "api-inference.huggingface.co"; }
-  else if (type == "textin") { e.type = EmbeddingType.TextIn; host = "api.textin.com"; needsKey = false; }
+  else if (type == "textin") { e.type = EmbeddingType.TextIn; e.model = "acge-text-embedding"; host = "api.textin.com"; needsKey = false; }
   else if (type == "xfyun") { e.type = EmbeddingType.Xfyun; host = "emb-cn-huabei-1.xf-yun.com"; }
   else return err.fail<EmbeddingService>("unknown embedding type: '" + type + "'");
   const name = str(o, "serviceName", "");
@@ -123,7 +123,7 @@ function parseEmbedding(o: JsonObject, err: ConfigError): EmbeddingService | nul
   }
   if (needsKey && e.apiKey.length == 0) return err.fail<EmbeddingService>("embedding apiKey is required for " + type);
   e.model = str(o, "model", e.model);
-  if (e.model.length == 0) return err.fail<EmbeddingService>("embedding model must not be empty");
+  if (e.model.length == 0 && e.type != EmbeddingType.Xfyun) return err.fail<EmbeddingService>("embedding model must not be empty");
   e.apiVersion = str(o, "apiVersion", "");
   if (e.type == EmbeddingType.Azure && e.apiVersion.length == 0) return err.fail<EmbeddingService>("embedding apiVersion is required for azure");
   e.timeoutMs = timeout(o, 10000);

@@ -138,12 +138,12 @@ const rule = (route: string, extra: Record<string, unknown>) => ({ _match_route_
 const rules = [
   ...NAMES.flatMap((n) => [
     rule(n, { embedding: openaiEmbedding, vector: vectorOf(n) }),
-    rule(`${n}-key`, { embedding: openaiEmbedding, vector: vectorOf(n, { key: "wrong-key" }) }),
-    rule(`${n}-down`, { embedding: openaiEmbedding, vector: vectorOf(n, { service: "down" }) }),
+    rule(`key-${n}`, { embedding: openaiEmbedding, vector: vectorOf(n, { key: "wrong-key" }) }),
+    rule(`down-${n}`, { embedding: openaiEmbedding, vector: vectorOf(n, { service: "down" }) }),
   ]),
   rule("textin", { embedding: { type: "textin", serviceName: "embed.dns", servicePort: 443, textinAppId: "textin-app-test", textinSecretCode: "textin-secret-test", textinMatryoshkaDim: 8 }, vector: vectorOf("qdrant") }),
   rule("xfyun", { embedding: { type: "xfyun", serviceName: "embed.dns", servicePort: 443, apiKey: "xfyun-key-test", appId: "xfyun-app-test", apiSecret: "xfyun-secret-test" }, vector: vectorOf("qdrant") }),
-  rule("xfyun-secret", { embedding: { type: "xfyun", serviceName: "embed.dns", servicePort: 443, apiKey: "xfyun-key-test", appId: "xfyun-app-test", apiSecret: "not-the-secret" }, vector: vectorOf("qdrant") }),
+  rule("secret-xfyun", { embedding: { type: "xfyun", serviceName: "embed.dns", servicePort: 443, apiKey: "xfyun-key-test", appId: "xfyun-app-test", apiSecret: "not-the-secret" }, vector: vectorOf("qdrant") }),
 ];
 const routes = rules.map((r) => r._match_route_[0]);
 
@@ -244,7 +244,7 @@ function missRow(name: string): Row {
 function refusedRow(name: string): Row {
   return {
     name: `${name}: the store refuses the key: the provider answers, the insert is refused too`,
-    request: ask(`${name}-key`, UNRELATED, NEW_ANSWER),
+    request: ask(`key-${name}`, UNRELATED, NEW_ANSWER),
     expect: {
       status: 200, reachesUpstream: true, upstreamBody: true, logs: [SPECS[name].refusedLog],
       notLogged: ["wrong-key"],
@@ -271,7 +271,7 @@ function storesHold(name: string, q: string): boolean {
 function downRow(name: string): Row {
   return {
     name: `${name}: the store is down: the provider answers`,
-    request: ask(`${name}-down`, UNRELATED, NEW_ANSWER),
+    request: ask(`down-${name}`, UNRELATED, NEW_ANSWER),
     expect: {
       status: 200, reachesUpstream: true, upstreamBody: true, logs: [`${name} query answered`],
       check: (o) => {
@@ -316,7 +316,7 @@ const rows: Row[] = [
   embeddingHit("xfyun"),
   {
     name: "xfyun with a wrong APISecret: the signature does not match (401), the provider answers",
-    request: ask("xfyun-secret", PARA, NEW_ANSWER),
+    request: ask("secret-xfyun", PARA, NEW_ANSWER),
     expect: {
       status: 200, reachesUpstream: true, upstreamBody: true, logs: ["embedding service answered 401: not using the semantic cache"],
       notLogged: ["not-the-secret"],
