@@ -93,6 +93,7 @@ export class DashVectorMock {
       if (host !== this.host) throw new Refused(404, -2952, `InvalidEndpoint: unknown endpoint ${host}`);
       const m = /^\/v1\/collections\/([^/?]+)\/(query|docs)$/.exec(path);
       if (!m) throw new Refused(404, -999, `no route for ${req.method} ${path}`);
+      call.op = m[2] === "docs" ? "insert" : "query";
       if (req.method !== "POST") throw new Refused(405, -999, "method not allowed");
       const token = req.headers["dashvector-auth-token"];
       if (token === undefined || token === "") throw new Refused(401, -999, "dashvector-auth-token is required");
@@ -102,7 +103,6 @@ export class DashVectorMock {
       try { body = JSON.parse(raw); } catch { throw new Refused(400, -2047, "InvalidJson: the body is not JSON"); }
       call.body = body;
       if (body === null || typeof body !== "object" || Array.isArray(body)) throw new Refused(400, -2047, "InvalidJson: the body must be an object");
-      call.op = m[2] === "docs" ? "insert" : "query";
       for (const k of Object.keys(body)) if (!(call.op === "query" ? QUERY_KEYS : INSERT_KEYS).has(k)) throw new Refused(400, -2047, `InvalidJson: unknown field "${k}"`);
       const name = decodeURIComponent(m[1]);
       const coll = this.collections.get(name);

@@ -27,16 +27,16 @@ export class QdrantMock extends VectorStoreMock {
 
   protected handle(req: IncomingMessage, call: StoreCall, parse: () => any): Answer | null {
     if (this.hostOf(req) !== this.host) throw err(404, `unknown host ${this.hostOf(req)}`);
-    const key = req.headers["api-key"];
-    // Qdrant answers a missing or wrong key with 401 and a plain-text reason.
-    if (key === undefined || key === "") return { status: 401, body: "Must provide an API key or an Authorization bearer token", contentType: "text/plain" };
-    if (key !== this.apiKey) return { status: 401, body: "Invalid API key or JWT", contentType: "text/plain" };
     const u = new URL(call.path, "http://x");
     const search = /^\/collections\/([^/]+)\/points\/search$/.exec(u.pathname);
     const upsert = /^\/collections\/([^/]+)\/points$/.exec(u.pathname);
     if (search && req.method === "POST") call.op = "query";
     else if (upsert && req.method === "PUT") call.op = "insert";
     else throw err(404, `Not found: no route for ${req.method} ${u.pathname}`);
+    const key = req.headers["api-key"];
+    // Qdrant answers a missing or wrong key with 401 and a plain-text reason.
+    if (key === undefined || key === "") return { status: 401, body: "Must provide an API key or an Authorization bearer token", contentType: "text/plain" };
+    if (key !== this.apiKey) return { status: 401, body: "Invalid API key or JWT", contentType: "text/plain" };
     const body = parse();
     if (this.fault === "hang") return null;
     const name = decodeURIComponent((search ?? upsert)![1]);

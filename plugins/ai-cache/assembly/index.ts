@@ -72,6 +72,8 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
   key: string = "";
   stream: bool = false;
   embedding: Array<f64> | null = null;
+  /** The vector database failed this request's query (refused, down, an answer not its own): nothing is inserted there. */
+  storeFailed: bool = false;
   sse: bool = false;
   json: JsonAnswer | null = null;
   events: StreamAnswer | null = null;
@@ -167,6 +169,7 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
       st = httpCall(v.cluster, q.method, q.path, q.headers, q.body, v.timeoutMs, this);
     } else st = chromaQuery(v, emb, v.topK, this);
     if (st != Status.Ok) {
+      this.storeFailed = true;
       log.warn(v.typeName + " query refused: " + lastHttpCallError);
       this.forward();
       return;
@@ -176,10 +179,10 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
 
   private onNearest(resp: HttpCallResponse): void {
     const v = this.config.vector!;
-    if (resp.status != 200) { log.warn(v.typeName + " query answered " + resp.status.toString() + ": not using the semantic cache"); this.forward(); return; }
+    if (resp.status != 200) { this.storeFailed = true; log.warn(v.typeName + " query answered " + resp.status.toString() + ": not using the semantic cache"); this.forward(); return; }
     const store = v.store;
     const matches: Array<VectorMatch> | null = store !== null ? readVectorStoreMatches(store, resp.body) : readChromaMatches(resp.body);
-    if (matches === null) { log.warn(v.typeName + " answered no matches in its shape: not using the semantic cache"); this.forward(); return; }
+    if (matches === null) { this.storeFailed = true; log.warn(v.typeName + " answered no matches in its shape: not using the semantic cache"); this.forward(); return; }
     if (matches.length == 0) { log.debug("no similar question stored"); this.forward(); return; }
     const n = matches[0];
     if (!passes(v, n.score)) { log.debug("nearest stored question is beyond the threshold"); this.forward(); return; }
@@ -261,7 +264,10 @@ class CacheFilter extends HttpFilter<Config> implements RedisHandler, HttpCallHa
     const c = this.config.cache;
     if (c !== null) this.storeRedis(c.prefix + this.key, value);
     const emb = this.embedding;
-    if (this.config.semantic && emb !== null) {
+    if (this.config.semantic && emb !== null && this.storeFailed) {
+      // Unlike Higress, which inserts anyway: the same store just failed, the insert would too.
+      log.debug(this.config.vector!.typeName + " failed the query: the answer is not inserted there");
+    } else if (this.config.semantic && emb !== null) {
       const v = this.config.vector!;
       const store = v.store;
       this.beginRootScope();
