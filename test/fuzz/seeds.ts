@@ -71,6 +71,7 @@ export const CONFIG_SEEDS: Record<string, unknown[]> = {
   "ai-cache": [
     { cache: { type: "redis", serviceName: "redis.static", servicePort: 6379, cacheTTL: 60, cacheKeyPrefix: "p:" }, responseTemplate: '{"a":"%s","p":"%%"}', streamResponseTemplate: "data: %s\n\n" },
     { cacheKeyStrategy: "allQuestions", cache: { type: "redis", serviceName: "redis.dns", timeout: 50 }, embedding: { type: "dashscope", serviceName: "ds.dns", apiKey: "sk-x", timeout: 50 }, vector: { type: "chroma", serviceName: "chroma.dns", servicePort: 8000, collectionID: "c", threshold: 0.1, thresholdRelation: "lte" }, _rules_: [{ _match_route_: ["r"], cacheKeyStrategy: "disabled", cache: { serviceName: "r.dns" } }] },
+    { embedding: { type: "xfyun", serviceName: "x.dns", apiKey: "k", appId: "a", apiSecret: "s", timeout: 50 }, vector: { type: "weaviate", serviceName: "w.dns", apiKey: "k", collectionID: "Cache", topK: 3, threshold: 0.2 }, _rules_: [{ _match_route_: ["r"], embedding: { type: "textin", serviceName: "t.dns", textinAppId: "a", textinSecretCode: "s", textinMatryoshkaDim: 256 }, vector: { type: "elasticsearch", serviceName: "es.dns", esUsername: "u", esPassword: "p", collectionID: "idx", thresholdRelation: "gt", threshold: 0.9 } }] },
   ],
   "ai-rag": [
     { dashscope: { apiKey: "sk-x", serviceFQDN: "dashscope", servicePort: 443, serviceHost: "dashscope.aliyuncs.com" }, dashvector: { apiKey: "dv-x", serviceFQDN: "dashvector", servicePort: 443, serviceHost: "vrs.example", collection: "news", topk: 1, threshold: 0.4, field: "raw" } },
