@@ -220,7 +220,7 @@ function missRow(name: string): Row {
     name: `${name}: an unrelated question misses, the provider answers, question, vector and answer are inserted`,
     request: ask(name, UNRELATED, NEW_ANSWER),
     expect: {
-      status: 200, reachesUpstream: true, upstreamBody: true,
+      status: 200, reachesUpstream: true, upstreamBody: true, logs: ["nearest stored question is beyond the threshold", "answer cached"],
       check: async (o) => {
         expect(aiLog(o)).toEqual({ cache_status: "miss" });
         embedded(UNRELATED);
