@@ -6,7 +6,8 @@
 // DashVector and Weaviate, a similarity for the others); an unrelated question misses, reaches the
 // provider, and its question, vector and answer are inserted as Higress inserts them (checked in
 // the mock's collection, then removed so every host starts from the same state); the store
-// refusing the key, or down, leaves the request answered by the provider. TextIn and xfyun give
+// refusing the key, answering its 500, or down, leaves the request answered by the provider (and,
+// unlike Higress, nothing is inserted into a store that just failed the query). TextIn and xfyun give
 // the question's vector for a semantic hit. The group has no Redis: only the vector store caches.
 import { expect } from "vitest";
 import { createServer as netServer, type AddressInfo } from "node:net";
@@ -78,7 +79,24 @@ export const storeServers: Record<string, () => Promise<HostedServer>> = {
     return startStore("elasticsearch", m, "ai-cache", { question: STORED_Q, answer: ANSWER });
   },
   [cl("down")]: startDown,
+  // Each store once more, answering every request with its own 500.
+  [cl("dashvector-error")]: async () => {
+    const m = await DashVectorMock.start("sk-dashvector-test");
+    m.collections.set("cache", { dimension: 8, docs: [] });
+    m.fault = "error";
+    failing.dashvector = m;
+    return { port: m.port, requests: [], stop: () => m.stop() };
+  },
+  ...Object.fromEntries((["qdrant", "milvus", "weaviate", "pinecone", "elasticsearch"] as const).map((n) => [cl(`${n}-error`), async (): Promise<HostedServer> => {
+    const m = n === "qdrant" ? await QdrantMock.start() : n === "milvus" ? await MilvusMock.start() : n === "weaviate" ? await WeaviateMock.start() : n === "pinecone" ? await PineconeMock.start() : await ElasticsearchMock.start();
+    if (m instanceof ElasticsearchMock) m.users.set("elastic", "es-pass-test");
+    m.collections.set(SPECS[n].collection, { dimension: 8, records: [] });
+    m.fault = "error";
+    failing[n] = m;
+    return { port: m.port, requests: [], stop: () => m.stop() };
+  }])),
 };
+const failing: Record<string, { calls: AnyCall[] }> = {};
 
 // ---- what each host's request made the services do ----
 const seen = new Map<object, number>();
@@ -140,6 +158,7 @@ const rules = [
     rule(n, { embedding: openaiEmbedding, vector: vectorOf(n) }),
     rule(`key-${n}`, { embedding: openaiEmbedding, vector: vectorOf(n, { key: "wrong-key" }) }),
     rule(`down-${n}`, { embedding: openaiEmbedding, vector: vectorOf(n, { service: "down" }) }),
+    rule(`error-${n}`, { embedding: openaiEmbedding, vector: vectorOf(n, { service: `${n}-error` }) }),
   ]),
   rule("textin", { embedding: { type: "textin", serviceName: "embed.dns", servicePort: 443, textinAppId: "textin-app-test", textinSecretCode: "textin-secret-test", textinMatryoshkaDim: 8 }, vector: vectorOf("qdrant") }),
   rule("xfyun", { embedding: { type: "xfyun", serviceName: "embed.dns", servicePort: 443, apiKey: "xfyun-key-test", appId: "xfyun-app-test", apiSecret: "xfyun-secret-test" }, vector: vectorOf("qdrant") }),
@@ -281,6 +300,23 @@ function downRow(name: string): Row {
   };
 }
 
+function errorRow(name: string): Row {
+  return {
+    name: `${name}: the store answers its 500: the provider answers, nothing is inserted`,
+    request: ask(`error-${name}`, PARA, NEW_ANSWER),
+    expect: {
+      status: 200, reachesUpstream: true, upstreamBody: true, logs: [`${name} query answered 500: not using the semantic cache`, `${name} failed the query: the answer is not inserted there`],
+      check: (o) => {
+        expect(aiLog(o)).toEqual({ cache_status: "miss" });
+        embedded(PARA);
+        const calls = since(failing[name].calls);
+        expect(calls.map((c) => [c.op, c.status])).toEqual([["query", 500]]);
+        queried(name, { ...calls[0], status: 200, code: 0 }, PARA);
+      },
+    },
+  };
+}
+
 const embeddingHit = (type: "textin" | "xfyun"): Row => ({
   name: `${type} embeddings: a paraphrase is answered from qdrant, 0 provider calls`,
   request: ask(type, PARA),
@@ -309,7 +345,7 @@ const embeddingHit = (type: "textin" | "xfyun"): Row => ({
 });
 
 const rows: Row[] = [
-  ...NAMES.flatMap((n) => [hitRow(n), missRow(n), refusedRow(n), downRow(n)]),
+  ...NAMES.flatMap((n) => [hitRow(n), missRow(n), refusedRow(n), downRow(n), errorRow(n)]),
   embeddingHit("textin"),
   embeddingHit("xfyun"),
   {
