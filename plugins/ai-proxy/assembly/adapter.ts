@@ -4,6 +4,7 @@
 // providers.ts (host, a path per API, an auth style) is all such a provider needs. A provider
 // with its own wire format subclasses it in its own file and adds one row.
 import { JsonObject, HeaderPair, HeaderMap } from "@sluice/sdk";
+import { HttpCallResponse, Cluster } from "@sluice/sdk/http";
 import { TokenUsage, extractUsage } from "@sluice/sdk/ai";
 import { jsonString } from "./util";
 import { StreamConverter, StreamOutput, OpenAIStream } from "./stream";
@@ -67,6 +68,11 @@ export class ProviderError {
   constructor(public status: u32, public message: string, public code: string) {}
 }
 
+/** An access-token request the filter sends before the request goes (vertex's OAuth2). */
+export class TokenCall {
+  constructor(public cluster: Cluster, public path: string, public headers: Array<HeaderPair>, public body: ArrayBuffer) {}
+}
+
 export class ProviderAdapter {
   spec!: ProviderSpec;
   /** `domainField`'s value, when the config sets it. */
@@ -117,6 +123,13 @@ export class ProviderAdapter {
     else if (auth == Auth.Goog) out.push(new HeaderPair("x-goog-api-key", token));
     return out;
   }
+
+  // Auth by an access token fetched first (vertex): the filter uses a cached one, or sends
+  // `tokenCall()` and waits; `acceptToken` reads (and caches) the answer's token, "" if refused.
+  needsAccessToken(): bool { return false; }
+  cachedAccessToken(): string { return ""; }
+  tokenCall(): TokenCall | null { return null; }
+  acceptToken(r: HttpCallResponse): string { return ""; }
 
   /** Auth when the config has no apiTokens (the client's own key, if the provider takes it). */
   clientAuth(headers: HeaderMap): void {}

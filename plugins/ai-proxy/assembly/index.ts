@@ -61,6 +61,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   retriesLeft: i32 = 0;
   retrying: bool = false;
   retryToken: string = "";
+  /** Waiting for the provider's access token (vertex's OAuth2 token endpoint). */
+  awaitingToken: bool = false;
 
   get adapter(): ProviderAdapter { return this.pc!.adapter; }
 
@@ -178,6 +180,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   }
 
   onHttpCallResponse(r: HttpCallResponse): void {
+    if (this.awaitingToken) { this.onAccessToken(r); return; }
     const req = this.pendingBody;
     if (req === null) { if (this.retrying) this.onRetryResponse(r); return; }
     this.pendingBody = null;
@@ -216,7 +219,37 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.upstreamPathSent = path;
       this.retriesLeft = pc.retry.maxRetries;
     }
-    return Action.Continue;
+    return this.accessToken();
+  }
+
+  /** Providers that authenticate with a fetched access token (vertex): a cached one, or a callout. */
+  private accessToken(): Action {
+    const a = this.adapter;
+    if (!a.needsAccessToken()) return Action.Continue;
+    const cached = a.cachedAccessToken();
+    if (cached.length > 0) {
+      this.requestHeaders.set("authorization", "Bearer " + cached);
+      return Action.Continue;
+    }
+    const call = a.tokenCall();
+    if (call === null) return this.fail(500, "failed to sign the access-token request for provider type '" + this.pc!.type + "'");
+    const st = httpCall(call.cluster, "POST", call.path, call.headers, call.body, this.pc!.timeout, this);
+    if (st != 0) return this.fail(500, "failed to request an access token: " + lastHttpCallError);
+    this.awaitingToken = true;
+    return Action.Pause;
+  }
+
+  private onAccessToken(r: HttpCallResponse): void {
+    this.awaitingToken = false;
+    const token = this.adapter.acceptToken(r);
+    if (token.length == 0) {
+      const why = r.reason.length > 0 ? r.reason : "status " + r.status.toString();
+      log.warn("the access-token request failed (" + why + "): " + (r.body.byteLength < 512 ? r.bodyText() : ""));
+      this.fail(500, "failed to load the access token for provider type '" + this.pc!.type + "'");
+      return;
+    }
+    this.requestHeaders.set("authorization", "Bearer " + token);
+    this.resumeRequest();
   }
 
   /**

@@ -14,6 +14,7 @@ import { DeeplAdapter } from "./deepl";
 import { TritonAdapter } from "./triton";
 import { DifyAdapter } from "./dify";
 import { CozeAdapter } from "./coze";
+import { VertexAdapter } from "./vertex";
 
 const COMPATIBLE = new ProviderAdapter();
 
@@ -59,6 +60,8 @@ const SPECS: Array<ProviderSpec> = [
   new ProviderSpec("dify", new DifyAdapter(), "api.dify.ai", "/v1/chat-messages", "", "", "", Auth.Bearer),
   // Coze's own API with `protocol: original` (host and Bearer only; no OpenAI API, coze.ts).
   new ProviderSpec("coze", new CozeAdapter(), "api.coze.cn", "", "", "", "", Auth.Bearer),
+  // Vertex AI: express mode (key in the URL), service-account OAuth2, or its OpenAI-compatible endpoint (vertex.ts).
+  new ProviderSpec("vertex", new VertexAdapter(), "aiplatform.googleapis.com", "", "", "", "", Auth.None),
 ];
 
 /** A fresh adapter for a provider type (null when the type is unknown). */

@@ -7,10 +7,10 @@
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
 import { readFileSync } from "node:fs";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
-import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_ID, cozeFamily, COZE_BOT, type Family } from "../../../harness/src/mocks/llm/index.js";
-import { PROVIDERS, FAMILIES, type FamilyName, type ProviderCase } from "./setup.js";
+import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_ID, cozeFamily, COZE_BOT, vertexFamily, VERTEX_PROJECT, VERTEX_REGION, VERTEX_SA, type Family } from "../../../harness/src/mocks/llm/index.js";
+import { PROVIDERS, FAMILIES, VERTEX_AUTH_CLUSTER, vertexStandard, type FamilyName, type ProviderCase } from "./setup.js";
 
-const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily, triton: tritonFamily, dify: difyFamily, coze: cozeFamily };
+const FAMILY: Record<FamilyName, Family> = { compat: openaiFamily, anthropic: anthropicFamily, gemini: geminiFamily, dashscope: dashscopeFamily, tencent: tencentFamily, bedrock: bedrockFamily, deepl: deeplFamily, triton: tritonFamily, dify: difyFamily, coze: cozeFamily, vertex: vertexFamily };
 
 function mockServer(f: FamilyName): () => Promise<HostedServer> {
   return async () => {
@@ -47,6 +47,14 @@ function wire(p: ProviderCase, api: Api): Wire {
     case "gemini": {
       const verb = api === "embeddings" ? "batchEmbedContents" : api === "stream" ? "streamGenerateContent?alt=sse" : "generateContent";
       return { path: `/v1beta/models/${model}:${verb}`, auth: { "x-goog-api-key": key, authorization: null }, model };
+    }
+    case "vertex": {
+      if (p.config.vertexOpenAICompatible) return { path: `/v1beta1/projects/${VERTEX_PROJECT}/locations/${VERTEX_REGION}/endpoints/openapi/chat/completions`, auth: { "x-goog-api-key": null }, model };
+      const verb = api === "embeddings" ? "predict" : api === "stream" ? "streamGenerateContent?alt=sse" : "generateContent";
+      // Express mode: the key in the URL (after alt=sse, as Go's url.Values.Encode sorts them), no auth header.
+      if (key) return { path: `/v1/publishers/google/models/${model}:${verb}${verb.includes("?") ? "&" : "?"}key=${key}`, auth: { authorization: null, "x-goog-api-key": null }, model };
+      // A service account: a Bearer token the mock issued (it refuses any other); the value differs per host.
+      return { path: `/v1/projects/${VERTEX_PROJECT}/locations/${VERTEX_REGION}/publishers/google/models/${model}:${verb}`, auth: { "x-goog-api-key": null }, model };
     }
     case "triton":
       return { path: `/v2/models/${model}/versions/${p.config.tritonModelVersion}/${api === "stream" ? "generate_stream" : "generate"}`, auth: { authorization: null }, model };
@@ -706,11 +714,12 @@ function cozeRows(): Row[] {
 
 // Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
 const GENERATED = [/"(id|created|responseId|request_id|requestId|RequestId|Id|Created)":("[^"]*"|\d+)/g];
-const SIGNED = (p: ProviderCase) => p.family === "tencent" || (p.family === "bedrock" && !p.config.apiTokens);
+const SIGNED = (p: ProviderCase) => p.family === "tencent" || ((p.family === "bedrock" || p.family === "vertex") && !p.config.apiTokens);
 
 export const table: PluginTable = {
   plugin: "ai-proxy",
-  servers: Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])),
+  // (Google's token endpoint for the vertex cases is the vertex mock too, under Higress's cluster name.)
+  servers: { ...Object.fromEntries(FAMILIES.map((f) => [`mock-${f}`, mockServer(f)])), [VERTEX_AUTH_CLUSTER]: mockServer("vertex") },
   groups: [
     providerGroup("every provider: chat, stream, embeddings (API keys)", [...PROVIDERS.filter((p) => !SIGNED(p)), TRITON_NO_VERSION, MINIMAX_PRO_OTHER, CLOUDFLARE_NO_ACCOUNT, CLOUDFLARE_UNMAPPED, DIFY_WRONG_APP], { body: GENERATED }, [
       {
@@ -937,6 +946,14 @@ export const table: PluginTable = {
     },
   ],
   badConfigs: [
+    { name: "vertex without vertexAuthKey or apiTokens (Higress's message)", config: { provider: { type: "vertex", vertexRegion: "us-central1", vertexProjectId: "p", vertexAuthServiceName: "a" } }, message: "missing vertexAuthKey in vertex provider config" },
+    { name: "vertex without vertexRegion (Higress's message)", config: { provider: vertexStandard("v", { vertexRegion: "" }) }, message: "missing vertexRegion or vertexProjectId in vertex provider config" },
+    { name: "vertex without vertexAuthServiceName", config: { provider: vertexStandard("v", { vertexAuthServiceName: undefined }) }, message: "missing vertexAuthServiceName in vertex provider config" },
+    { name: "vertex OpenAI-compatible mode without vertexProjectId", config: { provider: vertexStandard("v", { vertexProjectId: undefined, vertexOpenAICompatible: true }) }, message: "missing vertexRegion or vertexProjectId in vertex provider config for OpenAI compatible mode" },
+    { name: "vertex express mode (apiTokens) with vertexOpenAICompatible", config: { provider: { type: "vertex", apiTokens: ["sk-vertex"], vertexOpenAICompatible: true } }, message: "vertexOpenAICompatible is not compatible with Express Mode (apiTokens)" },
+    { name: "vertex with a vertexAuthKey that is not JSON", config: { provider: vertexStandard("v", { vertexAuthKey: "{not json" }) }, message: "vertexAuthKey is not a service-account key JSON object" },
+    { name: "vertex with a key JSON lacking token_uri", config: { provider: vertexStandard("v", { vertexAuthKey: JSON.stringify({ ...VERTEX_SA, token_uri: undefined }) }) }, message: "vertexAuthKey: missing client_email, private_key or token_uri" },
+    { name: "vertex with a private_key that is not a PEM key (checked at load, not at the first request)", config: { provider: vertexStandard("v", { vertexAuthKey: JSON.stringify({ ...VERTEX_SA, private_key: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" }) }) }, message: "vertexAuthKey: private_key: malformed PKCS#8 PrivateKeyInfo" },
     { name: "cloudflare without apiTokens (Higress requires them)", config: { provider: { type: "cloudflare", cloudflareAccountId: "023e105f4ecef8ad9ca31a8372d0c353" } }, message: "no apiToken found in provider config" },
     { name: "minimax pro without minimaxGroupId (Higress's message)", config: { provider: { type: "minimax", minimaxApiType: "pro", apiTokens: ["sk-mm"] } }, message: "missing minimaxGroupId in provider config when minimaxApiType is pro" },
     { name: "minimax pro with an empty minimaxGroupId, in providers", config: { providers: [{ id: "m", type: "minimax", minimaxApiType: "pro", minimaxGroupId: "", apiTokens: ["sk-mm"] }], activeProviderId: "m" }, message: "missing minimaxGroupId in provider config when minimaxApiType is pro" },

@@ -6,12 +6,21 @@
 // and a virtual host per real provider host sends the request to the family's mock (like DNS
 // pointing the provider's name at the mock). Both routes lead to the same mock, so the test does
 // not depend on whether Envoy re-selects the route after the header rewrite.
-import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_VARS, cozeFamily } from "../../../harness/src/mocks/llm/index.js";
+import { LlmMock, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_VARS, cozeFamily, vertexFamily, VERTEX_SA, VERTEX_PROJECT, VERTEX_REGION } from "../../../harness/src/mocks/llm/index.js";
 import type { BootstrapSpec, RouteSpec, ClusterSpec } from "../../../harness/src/index.js";
 import { pluginWasm } from "../../../harness/src/index.js";
 
-export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock" | "deepl" | "triton" | "dify" | "coze";
-export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock", "deepl", "triton", "dify", "coze"];
+export type FamilyName = "compat" | "anthropic" | "gemini" | "dashscope" | "tencent" | "bedrock" | "deepl" | "triton" | "dify" | "coze" | "vertex";
+export const FAMILIES: FamilyName[] = ["compat", "anthropic", "gemini", "dashscope", "tencent", "bedrock", "deepl", "triton", "dify", "coze", "vertex"];
+
+/** vertexAuthServiceName of the vertex cases: Higress's DnsCluster name for it, served by the vertex mock (Google's token endpoint). */
+export const VERTEX_AUTH_SERVICE = "vertex-auth";
+export const VERTEX_AUTH_CLUSTER = `outbound|443||${VERTEX_AUTH_SERVICE}.dns`;
+/** A vertex provider in service-account mode (the mock's account), with extra fields. */
+export const vertexStandard = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  id, type: "vertex", vertexAuthKey: JSON.stringify(VERTEX_SA), vertexRegion: VERTEX_REGION, vertexProjectId: VERTEX_PROJECT, vertexAuthServiceName: VERTEX_AUTH_SERVICE,
+  modelMapping: { "gpt-4o": "gemini-2.5-flash", "text-embedding-*": "text-embedding-005" }, ...extra,
+});
 
 export interface ProviderCase {
   id: string;
@@ -124,6 +133,20 @@ export const PROVIDERS: ProviderCase[] = [
     id: "triton", family: "triton", host: "triton.local:8000", embeddings: false, model: "gpt-4o", converted: true, textOnly: true,
     config: { id: "triton", type: "triton", tritonDomain: "triton.local:8000", tritonModelVersion: "1", apiTokens: ["sk-triton"], modelMapping: { "gpt-4o": "gpt2", "*": "ensemble" } },
   },
+  // Vertex AI: express mode (key in the URL), a service account (OAuth2 token from the mock's
+  // token endpoint through vertexAuthServiceName), and its OpenAI-compatible endpoint.
+  {
+    id: "vertex-express", family: "vertex", host: "aiplatform.googleapis.com", embeddings: true, model: "gpt-4o", embeddingModel: "text-embedding-3-small", converted: true,
+    config: { id: "vertex-express", type: "vertex", apiTokens: ["sk-vertex"], modelMapping: { "gpt-4o": "gemini-2.5-flash", "text-embedding-*": "text-embedding-005" } },
+  },
+  {
+    id: "vertex", family: "vertex", host: `${VERTEX_REGION}-aiplatform.googleapis.com`, embeddings: true, model: "gpt-4o", embeddingModel: "text-embedding-3-small", converted: true,
+    config: vertexStandard("vertex"),
+  },
+  {
+    id: "vertex-openai", family: "vertex", host: `${VERTEX_REGION}-aiplatform.googleapis.com`, embeddings: false, model: "gpt-4o", converted: false,
+    config: vertexStandard("vertex-openai", { vertexOpenAICompatible: true, modelMapping: { "*": "google/gemini-2.0-flash-001" } }),
+  },
   // Dify apps: the key picks the app (the mock knows each key's app mode); the model is not sent.
   ...(["Chat", "Completion", "Agent"] as const).map((botType): ProviderCase => ({
     id: `dify-${botType.toLowerCase()}`, family: "dify", host: "api.dify.ai", embeddings: false, model: "gpt-4o", converted: true,
@@ -151,8 +174,10 @@ export class Mocks {
   triton!: LlmMock;
   dify!: LlmMock;
   coze!: LlmMock;
+  vertex!: LlmMock;
 
   async start(): Promise<void> {
+    this.vertex = await LlmMock.start(vertexFamily);
     this.tencent = await LlmMock.start(tencentFamily);
     this.bedrock = await LlmMock.start(bedrockFamily);
     this.deepl = await LlmMock.start(deeplFamily);
@@ -173,7 +198,7 @@ export class Mocks {
 }
 
 export function gatewaySpec(mocks: Mocks, providers: ProviderCase[], extra: { globalConfig?: Record<string, unknown>; accessLog?: string; extraRoutes?: RouteSpec[]; extraClusters?: ClusterSpec[] } = {}): BootstrapSpec {
-  const clusters: ClusterSpec[] = FAMILIES.map((f) => ({ name: `mock-${f}`, port: mocks.of(f).port }));
+  const clusters: ClusterSpec[] = [...FAMILIES.map((f) => ({ name: `mock-${f}`, port: mocks.of(f).port })), { name: VERTEX_AUTH_CLUSTER, port: mocks.vertex.port }];
   const routes: RouteSpec[] = [];
   const hosts = new Map<string, FamilyName>();
   for (const p of providers) hosts.set(p.host, p.family);

@@ -124,7 +124,8 @@ export class LlmMock {
     if (delay > 0) await sleep(delay);
     let answer: Answer;
     try {
-      if (raw.length > 0) {
+      // A form (an OAuth token request) is left to the family; everything else must be JSON.
+      if (raw.length > 0 && !(h("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
         try { rec.body = JSON.parse(raw); } catch { throw new MockError(400, "request body is not valid JSON"); }
       }
       let forced = Number(h("x-mock-fail") ?? 0);

@@ -11,3 +11,4 @@ export { tritonFamily, TRITON_MODELS } from "./triton.js";
 export { MINIMAX_GROUPS } from "./minimax.js";
 export { difyFamily, DIFY_APPS, DIFY_WORKFLOW_VARS, DIFY_WORKFLOW_ID } from "./dify.js";
 export { cozeFamily, COZE_TOKENS, COZE_BOT } from "./coze.js";
+export { vertexFamily, VERTEX_SA, VERTEX_SA_WRONG_KEY, VERTEX_PROJECT, VERTEX_REGION, VERTEX_TOKEN_REQUESTS, vertexMockOptions } from "./vertex.js";

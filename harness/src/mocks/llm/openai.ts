@@ -121,7 +121,7 @@ export function usageFor(turn: Turn): { prompt: number; completion: number; reas
 
 export const TOOL_ARGS = { location: "Paris", unit: "celsius" };
 
-function openaiChat(req: MockRequest, body: any): Answer {
+export function openaiChat(req: MockRequest, body: any): Answer {
   validateChat(body);
   const turn = turnFromOpenAI(body);
   const u = usageFor(turn);
