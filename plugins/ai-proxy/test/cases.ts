@@ -6,6 +6,7 @@
 // body arriving in chunks).
 import type { PluginTable, Row, Group, HostedServer, Observed } from "../../../harness/src/plugin-table.js";
 import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import type { RouteSpec } from "../../../harness/src/bootstrap.js";
 import { LlmMock, COMPAT_ROUTES, openaiFamily, anthropicFamily, geminiFamily, dashscopeFamily, tencentFamily, bedrockFamily, deeplFamily, tritonFamily, difyFamily, DIFY_WORKFLOW_ID, cozeFamily, COZE_BOT, vertexFamily, VERTEX_PROJECT, VERTEX_REGION, VERTEX_SA, type Family } from "../../../harness/src/mocks/llm/index.js";
 import { PROVIDERS, FAMILIES, VERTEX_AUTH_CLUSTER, vertexStandard, type FamilyName, type ProviderCase } from "./setup.js";
@@ -712,6 +713,40 @@ function cozeRows(): Row[] {
   ];
 }
 
+/**
+ * Higress's own e2e configuration of ai-proxy (test/data/higress-e2e-ai-proxy.yaml, unchanged): its
+ * WasmPlugin's matchRules become `_rules_` as Higress's controller writes them (ingress →
+ * `_match_route_`), one route per ingress. The whole config loads, and a chat on each route reaches
+ * that rule's provider (its host, its mapped model) — against the recording upstream.
+ */
+function higressE2eGroup(): Group {
+  const doc = parseYaml(readFileSync(new URL("./data/higress-e2e-ai-proxy.yaml", import.meta.url), "utf8"));
+  const matchRules = doc.spec.matchRules as { config: { provider: Record<string, any> }; ingress: string[] }[];
+  const hostOf = (type: string) => PROVIDERS.find((p) => p.config.type === type)!.host;
+  return {
+    name: `Higress's e2e config (go-wasm-ai-proxy.yaml): ${matchRules.length} matchRules, unchanged`,
+    config: { _rules_: matchRules.map((r) => ({ _match_route_: r.ingress, ...r.config })) },
+    routes: matchRules.map((r, i) => ({ name: r.ingress[0], prefix: `/e2e${i}/`, cluster: "up" })),
+    volatile: { body: GENERATED, upstreamHeaders: ["authorization"] },
+    rows: matchRules.map((r, i): Row => {
+      const p = r.config.provider;
+      // The provider case of the same type and mode gives the family (so the path and credential the provider must see).
+      const base = PROVIDERS.find((c) => c.config.type === p.type && !!c.config.minimaxApiType === !!p.minimaxApiType && (c.config.qwenEnableCompatible === false) === (p.qwenEnableCompatible === false) && (!c.app || c.app.botType === p.botType))!;
+      const w = wire({ ...base, id: r.ingress[0], config: p }, "chat");
+      const mm = (p.modelMapping ?? {}) as Record<string, string>;
+      const model = p.type === "dify" ? "" : mm["gpt-3"] ?? mm["*"] ?? "gpt-3";
+      return {
+        name: `e2e rule ${i} (${p.type}${p.minimaxApiType ? " " + p.minimaxApiType : ""}${p.qwenEnableCompatible ? " compatible" : ""}): chat reaches ${hostOf(p.type)}${model ? " with model " + model : ""}`,
+        request: { method: "POST", path: `/e2e${i}/v1/chat/completions`, headers: client, body: JSON.stringify({ model: "gpt-3", messages: [{ role: "user", content: "你好，你是谁？" }] }) },
+        expect: {
+          status: 200, upstreamPath: w.path, upstream: { host: hostOf(p.type), ...w.auth },
+          check: (o) => { if (model && !`${o.upstream?.body} ${o.upstream?.path}`.includes(model)) throw new Error(`the provider did not get ${model}: ${o.upstream?.path} ${o.upstream?.body}`); },
+        },
+      };
+    }),
+  };
+}
+
 // Generated ids (the mocks' and ai-proxy's) and creation times differ from one request to the next.
 const GENERATED = [/"(id|created|responseId|request_id|requestId|RequestId|Id|Created)":("[^"]*"|\d+)/g];
 const SIGNED = (p: ProviderCase) => p.family === "tencent" || ((p.family === "bedrock" || p.family === "vertex") && !p.config.apiTokens);
@@ -737,6 +772,7 @@ export const table: PluginTable = {
     // A signature covers a timestamp: its value differs between hosts (the mock checks each).
     providerGroup("every provider: chat, stream (signed requests)", PROVIDERS.filter(SIGNED), { body: GENERATED, upstreamHeaders: ["authorization", "x-amz-date", "x-tc-timestamp"] }),
     rulesGroup([...PROVIDERS, COZE]),
+    higressE2eGroup(),
     {
       name: "OpenAI provider against the recording upstream",
       config: { provider: { type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } } },
