@@ -6,6 +6,7 @@ import { SseEvent } from "@sluice/sdk/sse";
 import { jsonString, jsonInt, jsonNumber, jsonObject, jsonArray, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
 import { completionWith, chunk, providerErrorMessage } from "./openai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { openaiEmbedding, openaiEmbeddingsList } from "./embeddings";
 import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
 import { appendByRole, stopSequences, toolFunctions, toolCall, argumentsText } from "./convert";
 
@@ -320,23 +321,8 @@ function geminiToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenU
   if (list !== null) {
     for (let i = 0; i < list.length; i++) {
       const e = list[i].asObject();
-      if (e === null) continue;
-      const o = new JsonObject();
-      o.set("object", jsonString("embedding"));
-      o.set("index", jsonInt(i));
-      const v = e.get("values");
-      o.set("embedding", v === null ? jsonArray(new Array<JsonValue>()) : v);
-      data.push(jsonObject(o));
+      if (e !== null) data.push(openaiEmbedding(i, e.get("values")));
     }
   }
-  const out = new JsonObject();
-  out.set("object", jsonString("list"));
-  out.set("data", jsonArray(data));
-  out.set("model", jsonString(model));
-  usage.set(0, 0, 0);
-  const u = new JsonObject();
-  u.set("prompt_tokens", jsonInt(0));
-  u.set("total_tokens", jsonInt(0));
-  out.set("usage", jsonObject(u));
-  return out;
+  return openaiEmbeddingsList(data, model, 0, usage);
 }

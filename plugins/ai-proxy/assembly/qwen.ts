@@ -6,6 +6,7 @@ import { SseEvent } from "@sluice/sdk/sse";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, contentText } from "./util";
 import { completionWith, chunk, providerErrorMessage } from "./openai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { openaiEmbedding, openaiEmbeddingsList } from "./embeddings";
 import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
 
 const QWEN_CHAT_PATH = "/api/v1/services/aigc/text-generation/generation";
@@ -210,25 +211,9 @@ function qwenToOpenAIEmbeddings(resp: JsonObject, model: string, usage: TokenUsa
   if (list !== null) {
     for (let i = 0; i < list.length; i++) {
       const e = list[i].asObject();
-      if (e === null) continue;
-      const o = new JsonObject();
-      o.set("object", jsonString("embedding"));
-      o.set("index", jsonInt(<i64>e.getNumber("text_index", <f64>i)));
-      const v = e.get("embedding");
-      o.set("embedding", v === null ? jsonArray(new Array<JsonValue>()) : v);
-      data.push(jsonObject(o));
+      if (e !== null) data.push(openaiEmbedding(<i64>e.getNumber("text_index", <f64>i), e.get("embedding")));
     }
   }
   const u = resp.getObject("usage");
-  const total = u === null ? 0 : <i64>u.getNumber("total_tokens", 0);
-  usage.set(total, 0, total);
-  const out = new JsonObject();
-  out.set("object", jsonString("list"));
-  out.set("data", jsonArray(data));
-  out.set("model", jsonString(model));
-  const uo = new JsonObject();
-  uo.set("prompt_tokens", jsonInt(total));
-  uo.set("total_tokens", jsonInt(total));
-  out.set("usage", jsonObject(uo));
-  return out;
+  return openaiEmbeddingsList(data, model, u === null ? 0 : <i64>u.getNumber("total_tokens", 0), usage);
 }

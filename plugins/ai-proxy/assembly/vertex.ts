@@ -19,6 +19,7 @@ import { JsonWriter, parseJsonObject } from "@sluice/sdk/json";
 import { HttpCallResponse, DnsCluster } from "@sluice/sdk/http";
 import { GeminiAdapter } from "./gemini";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest, TokenCall } from "./adapter";
+import { openaiEmbedding, openaiEmbeddingsList } from "./embeddings";
 import { StreamConverter, StreamOutput, OpenAIStream } from "./stream";
 import { jsonString, jsonArray, jsonObject, jsonInt, str, nowSeconds } from "./util";
 
@@ -211,25 +212,11 @@ function embeddingsResponse(resp: JsonObject, model: string, usage: TokenUsage):
       if (p === null) continue;
       const e = p.getObject("embeddings");
       if (e === null) continue;
-      const values = e.get("values");
       const st = e.getObject("statistics");
       if (st !== null) tokens += <i64>st.getNumber("token_count", 0);
-      const d = new JsonObject();
-      d.set("object", jsonString("embedding"));
       // Higress gives every item index 0; OpenAI's clients expect the input's position.
-      d.set("index", jsonInt(data.length));
-      d.set("embedding", values === null ? jsonArray([]) : values);
-      data.push(jsonObject(d));
+      data.push(openaiEmbedding(data.length, e.get("values")));
     }
   }
-  usage.set(tokens, 0, tokens);
-  const out = new JsonObject();
-  out.set("object", jsonString("list"));
-  out.set("data", jsonArray(data));
-  out.set("model", jsonString(model));
-  const u = new JsonObject();
-  u.set("prompt_tokens", jsonInt(tokens));
-  u.set("total_tokens", jsonInt(tokens));
-  out.set("usage", jsonObject(u));
-  return out;
+  return openaiEmbeddingsList(data, model, tokens, usage);
 }
