@@ -15,6 +15,7 @@ import { repoRoot, envoyVersion } from "../../harness/src/tools.js";
 import { RedisServer } from "../../harness/src/redis.js";
 import { buildPlugin } from "../../scripts/build.mjs";
 import { userAgent } from "./bot-detect/ua-cpu-shapes.js";
+import { replaySummary } from "./replay.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -436,7 +437,8 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push("", "## Module sizes (bytes)", "", "| module | envoy target | higress target |", "|---|---|---|");
   for (const m of sizes) L.push(`| ${m.name} | ${m.envoy} | ${Number.isNaN(m.higress) ? "—" : m.higress} |`);
   L.push(...bodyMemorySection());
-  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
+  L.push(...replaySummary());
+  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-replay.md](bench-replay.md): ai-cache answering repeated and paraphrased questions from Redis and Chroma (1,000 requests)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
   L.push("", "## Rerun", "", "```sh", `npm run bench                       # all scenarios, ${RUNS} runs × ${SECONDS} s each`, "node --import tsx test/bench/run.ts --runs 5 --seconds 4 --only 'bare GET,key-auth'", "```", "");
   return L.join("\n");
 }
@@ -480,6 +482,8 @@ results.sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios
 const sizes = moduleSizes();
 // ai-proxy's memory per request-body byte (docs/bench-body-memory.md), before the report quotes it.
 console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "body-memory.ts"), "--write"]));
+// ai-cache's replay benchmark (docs/bench-replay.md), a whole run only.
+if (!ONLY.length) console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "replay.ts"), "--write"]));
 writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, results, sizes }, null, 2));
 writeFileSync(join(repoRoot, "docs", "benchmarks.md"), report(results, sizes, started));
 console.log("bench: wrote docs/benchmarks.md and docs/benchmarks.json");

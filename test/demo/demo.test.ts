@@ -1,6 +1,7 @@
 // `npm run demo` as a user meets it: start harness/src/demo.ts, then run the very curl lines and
 // the openai snippet it prints, against the gateway it started (key-auth → ai-cache →
-// ai-token-ratelimit → ai-security-guard → ai-proxy, Redis, the moderation and DashScope mocks).
+// request-block → ai-token-ratelimit → ai-security-guard → ai-proxy; Redis, Chroma, the
+// moderation, embedding and DashScope mocks).
 // Ctrl-C (SIGINT) then stops it cleanly.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawn, execFile, type ChildProcess } from "node:child_process";
@@ -43,14 +44,15 @@ function printed(): { cmd: string; note: string }[] {
 const run = async (cmd: string) => (await sh("sh", ["-c", cmd], { maxBuffer: 1 << 24 })).stdout;
 
 describe("npm run demo", () => {
-  it("prints the whole chain, its services and six curl lines", () => {
-    expect(out).toMatch(/chain: key-auth → ai-cache → ai-token-ratelimit → ai-security-guard → ai-proxy → DashScope mock/);
+  it("prints the whole chain, its services and eight curl lines", () => {
+    expect(out).toMatch(/chain: key-auth → ai-cache → request-block → ai-token-ratelimit → ai-security-guard → ai-proxy → DashScope mock/);
+    expect(out).toMatch(/Chroma 127\.0\.0\.1:\d+ for the semantic cache/);
     expect(out).toContain("consumer: demo-team, API key sk-sluice-demo");
-    expect(printed()).toHaveLength(6);
+    expect(printed()).toHaveLength(8);
   });
 
   it("each printed curl line does what its comment says", async () => {
-    const [ask, again, stream, anthropic, risky, nokey] = printed();
+    const [ask, again, paraphrase, injection, stream, anthropic, risky, nokey] = printed();
     const first = JSON.parse(await run(ask.cmd));
     expect(first.model).toBe("qwen-max");
     expect(first.choices[0].message.content).toBe("Echo: What is a sluice?");
@@ -65,6 +67,19 @@ describe("npm run demo", () => {
     }
     expect(cached.model).toBe("from-cache");
     expect(cached.choices[0].message.content).toBe("Echo: What is a sluice?");
+    // The paraphrase: the original's answer from Chroma. The original is stored there with its
+    // vector after its answer went out: wait (bounded) until the printed Chroma holds it.
+    expect(paraphrase.note).toContain("semantic cache");
+    const chroma = `http://127.0.0.1:${/Chroma 127\.0\.0\.1:(\d+)/.exec(out)![1]}/api/v2/tenants/default_tenant/databases/default_database/collections`;
+    const { id } = await (await fetch(`${chroma}/sluice-demo`)).json() as { id: string };
+    for (let i = 0; i < 300 && Number(await (await fetch(`${chroma}/${id}/count`)).text()) < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    const similar = JSON.parse(await run(paraphrase.cmd));
+    expect(similar.model).toBe("from-cache");
+    expect(similar.choices[0].message.content).toBe("Echo: What is a sluice?");
+    expect(injection.note).toContain("request-block");
+    const blocked = await run(injection.cmd.replace("curl -s ", "curl -si "));
+    expect(blocked).toMatch(/^HTTP\/1\.1 403/);
+    expect(blocked).toContain("blocked by request-block: prompt injection");
     const events = (await run(stream.cmd)).split("\n\n").filter((e) => e.startsWith("data:"));
     expect(events.at(-1)).toBe("data: [DONE]");
     const text = events.slice(0, -1).map((e) => JSON.parse(e.slice(5)).choices[0]?.delta?.content ?? "").join("");
