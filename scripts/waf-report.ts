@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { crsRules } from "../harness/src/crs-rules.js";
 import { loadFtwFiles, loadOverrides, runFtw, testName, type FtwTest, type TestOutcome } from "../harness/src/ftw.js";
 import { CRS_DIR, startModSecurity } from "../harness/src/modsecurity.js";
+import { startSluiceWaf } from "../harness/src/waf-envoy.js";
 import { generateCorpus, type AttackClass, type CorpusRequest } from "../harness/src/waf-corpus.js";
 import type { WafTarget } from "../harness/src/waf-log.js";
 import { WafUpstream } from "../harness/src/waf-upstream.js";
@@ -28,7 +29,12 @@ const TARGETS: TargetSpec[] = [
     overrides: join(CRS_DIR, "tests", "regression", "nginx-overrides.yaml"),
     start: (upstreamPort, extraDirectives) => startModSecurity({ upstreamPort, extraDirectives }),
   },
-];
+  {
+    name: "Sluice waf (Envoy 1.39)",
+    overrides: join(repoRoot, "harness", "fixtures", "waf", "envoy-overrides.yaml"),
+    start: (upstreamPort, extraDirectives) => startSluiceWaf({ upstreamPort, extraDirectives }),
+  },
+].filter((t, i) => i === 0 || !process.argv.includes("--oracle-only"));
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -39,6 +45,8 @@ const levels = opt("--levels", "1,2,4").split(",").map(Number);
 const corpusLevels = opt("--corpus-levels", "1,2").split(",").map(Number).filter((l) => levels.includes(l));
 const corpusScale = Number(opt("--corpus-scale", "1"));
 const withCorpus = !args.includes("--no-corpus");
+/** `--files <regex>`: only the CRS test files whose name matches (for working on one rule file; the page's numbers come from a whole run). */
+const fileFilter = new RegExp(opt("--files", ""));
 
 /** CRS's test set-up (tests/regression/README.md rule 900005) with the blocking paranoia level set to `pl`. */
 const ftwDirectives = (pl: number) =>
@@ -55,6 +63,8 @@ const KNOWN: Record<string, [RegExp, string][]> = {
 };
 const why = (target: string, name: string) => KNOWN[target]?.find(([re]) => re.test(name))?.[1] ?? "";
 
+/** CRS's reporting rule (RESPONSE-980-CORRELATION), not a detection: see \`same\` in render(). */
+const REPORTING_RULE = 980170;
 const pct = (a: number, b: number) => (b === 0 ? "–" : `${((100 * a) / b).toFixed(1)}%`);
 const log = (s: string) => process.stderr.write(s + "\n");
 
@@ -78,7 +88,7 @@ async function runCorpus(target: WafTarget, corpus: CorpusRequest[]): Promise<Co
 async function main(): Promise<void> {
   const testsRoot = join(CRS_DIR, "tests", "regression", "tests");
   const files = await loadFtwFiles(testsRoot);
-  const tests = files.flatMap((f) => f.tests);
+  const tests = files.filter((f) => fileFilter.test(f.path)).flatMap((f) => f.tests);
   const rules = crsRules();
   // A test needs its own rule and every rule it expects to match to run at that level
   // (999999-36 expects the PL3 rule 932237).
@@ -120,6 +130,7 @@ async function main(): Promise<void> {
     await upstream.stop();
   }
   const md = render(tests, plOf, ftw, corpus, corp, times);
+  if (args.includes("--print")) { process.stdout.write(md + "\n"); return; }
   const doc = join(repoRoot, "docs", "waf.md");
   const text = readFileSync(doc, "utf8");
   const begin = "<!-- waf-report:begin -->";
@@ -142,7 +153,11 @@ function render(tests: FtwTest[], plOf: (t: FtwTest) => number, ftw: Map<string,
   const cols = levels.flatMap((pl) => [`${oracle} PL${pl}`, ...others.flatMap((o) => [`${o} PL${pl}`, `agreement PL${pl}`])]);
   out.push(`| rule file | tests | ${cols.join(" | ")} |`, `|---|---:|${cols.map(() => "---:").join("|")}|`);
   const cell = (rs: TestOutcome[]) => `${rs.filter((r) => r.pass).length}/${rs.length} (${pct(rs.filter((r) => r.pass).length, rs.length)})`;
-  const same = (a: TestOutcome, b: TestOutcome) => a.status === b.status && a.ids.join() === b.ids.join();
+  // 980170 (RESPONSE-980, phase 5: a summary of the anomaly scores, no detection) is left out of
+  // the comparison: the oracle never shows it between the markers, the plugin logs it at the end
+  // of every transaction that scored.
+  const idsOf = (ids: number[]) => ids.filter((id) => id !== REPORTING_RULE).join();
+  const same = (a: TestOutcome, b: TestOutcome) => a.status === b.status && idsOf(a.ids) === idsOf(b.ids);
   const rowFor = (label: string, inGroup: (t: FtwTest) => boolean) => {
     const n = tests.filter(inGroup).length;
     const cells = levels.flatMap((pl) => {
@@ -171,6 +186,21 @@ function render(tests: FtwTest[], plOf: (t: FtwTest) => number, ftw: Map<string,
       out.push("", "</details>", "");
     }
   }
+  // Every disagreement with the oracle, test by test (ids without the reporting rule 980170).
+  for (const pl of levels) {
+    const base = new Map((ftw.get(`${oracle}|${pl}`) ?? []).map((r) => [testName(r.test), r]));
+    for (const name of others) {
+      const diff = (ftw.get(`${name}|${pl}`) ?? []).filter((r) => { const b = base.get(testName(r.test)); return b !== undefined && !same(r, b); });
+      out.push(`<details><summary>${name} vs the oracle, PL${pl}: ${diff.length} disagreements</summary>`, "");
+      out.push("| test | rule file | oracle status | oracle ids | this status | this ids | only oracle | only this |", "|---|---|---:|---|---:|---|---|---|");
+      for (const r of diff) {
+        const b = base.get(testName(r.test))!;
+        const mine = r.ids.filter((i) => i !== REPORTING_RULE), theirs = b.ids.filter((i) => i !== REPORTING_RULE);
+        out.push(`| ${testName(r.test)} | ${r.test.group} | ${b.status ?? "–"} | ${theirs.join(", ")} | ${r.status ?? "–"} | ${mine.join(", ")} | ${theirs.filter((i) => !mine.includes(i)).join(", ")} | ${mine.filter((i) => !theirs.includes(i)).join(", ")} |`);
+      }
+      out.push("", "</details>", "");
+    }
+  }
   const applicable = levels.map((pl) => `PL${pl}: ${tests.filter((t) => plOf(t) <= pl).length}`).join(", ");
   out.push(`Applicable tests: ${applicable} (of ${tests.length}; the others need a rule above that level).`, "");
   if (corpus.length) {
@@ -188,7 +218,7 @@ function render(tests: FtwTest[], plOf: (t: FtwTest) => number, ftw: Map<string,
           `${base.filter(blocked).length} (${pct(base.filter(blocked).length, base.length)})`,
           ...others.flatMap((o) => {
             const rs = (corp.get(`${o}|${pl}`) ?? []).filter((r) => inClass(r.req));
-            const agree = rs.filter((r, k) => base[k] && blocked(r) === blocked(base[k]) && r.ids.join() === base[k].ids.join()).length;
+            const agree = rs.filter((r, k) => base[k] && blocked(r) === blocked(base[k]) && idsOf(r.ids) === idsOf(base[k].ids)).length;
             return [`${rs.filter(blocked).length} (${pct(rs.filter(blocked).length, rs.length)})`, `${agree}/${rs.length} (${pct(agree, rs.length)})`];
           }),
         ];
