@@ -24,4 +24,7 @@ export namespace log {
   export function error(message: string): void { emit(LogLevel.Error, message); }
   export function critical(message: string): void { emit(LogLevel.Critical, message); }
   export function enabled(level: LogLevel): bool { return logEnabled(level); }
+  /** Whether a debug / info line would be written: check before building a message on a hot path. */
+  export function debugOn(): bool { return <u32>LogLevel.Debug >= logState.level; }
+  export function infoOn(): bool { return <u32>LogLevel.Info >= logState.level; }
 }
