@@ -1,6 +1,6 @@
 // Fills a transaction's variables from what the proxy hands the plugin.
 import { HeaderPair } from "@sluice/sdk";
-import { Transaction, KV, latin1, parseUrlEncoded, parseJsonArgs, parseMultipart, lowerAscii } from "./seclang";
+import { Transaction, KV, latin1, parseUrlEncoded, parseJsonArgs, parseMultipart, parseXmlBody, lowerAscii } from "./seclang";
 
 function bytesOfHeader(v: string): string { return latin1(String.UTF8.encode(v)); }
 
@@ -105,6 +105,17 @@ export function setRequestBody(tx: Transaction, body: ArrayBuffer): void {
       d.scalars.set("REQBODY_PROCESSOR_ERROR", "1");
       d.scalars.set("REQBODY_ERROR_MSG", "JSON parsing error");
       d.scalars.set("REQBODY_PROCESSOR_ERROR_MSG", "JSON parsing error");
+    }
+  } else if (tx.bodyProcessor == "XML") {
+    const x = parseXmlBody(text, tx.set.argumentsLimit);
+    if (x.error.length > 0) {
+      d.scalars.set("REQBODY_ERROR", "1");
+      d.scalars.set("REQBODY_PROCESSOR_ERROR", "1");
+      d.scalars.set("REQBODY_ERROR_MSG", "XML parsing error: " + x.error);
+      d.scalars.set("REQBODY_PROCESSOR_ERROR_MSG", "XML parsing error: " + x.error);
+    } else {
+      d.xmlText = x.text;
+      d.xmlAttributes = x.attributes;
     }
   } else if (tx.bodyProcessor == "MULTIPART") {
     if (!parseMultipart(text, headerValue(d.headers, "content-type"), d, tx.set.argumentsLimit)) {

@@ -21,6 +21,8 @@ const row = (c: Case): Row => ({
 
 const form = (body: string, chunks?: number): RowRequest => ({ method: "POST", path: "/submit", headers: [["content-type", "application/x-www-form-urlencoded"]], body, chunks });
 const json = (body: string, chunks?: number): RowRequest => ({ method: "POST", path: "/api/items", headers: [["content-type", "application/json"]], body, chunks });
+const xml = (body: string, chunks?: number): RowRequest => ({ method: "POST", path: "/soap", headers: [["content-type", "application/xml"]], body, chunks });
+const SQLI_XML_ATTR = '<?xml version="1.0"?><root><a probe="1234 OR 1=1"></a></root>';
 const q = (s: string) => encodeURIComponent(s);
 const multipart = (parts: string[]): RowRequest => ({
   method: "POST",
@@ -90,6 +92,12 @@ const groups = [
       row({ name: "XSS <script> in a query argument → 941110", req: { path: `/?q=${q("<script>alert(1)</script>")}` }, status: 403, ids: [941110, 949110] }),
       row({ name: "XSS <script> in a JSON body → ARGS:json.comment", req: json(XSS_JSON), status: 403, ids: [941110, 949110], logs: ["ARGS:json.comment"] }),
       row({ name: "XSS in a JSON body split at every byte", req: json(XSS_JSON, XSS_JSON.length), status: 403, ids: [941110, 949110] }),
+      row({ name: "XML body: SQLi in an attribute → XML://@* (942100, as ModSecurity)", req: xml(SQLI_XML_ATTR), status: 403, ids: [942100, 949110], logs: ["XML://@*"] }),
+      row({ name: "XML body: XSS in text (CDATA included) → XML:/* (941xxx)", req: xml("<root><note><![CDATA[<script>]]>alert(1)</note><x>&lt;/script&gt;</x></root>"), status: 403, ids: [941110, 949110], logs: ["XML:/*"] }),
+      row({ name: "XML body split at every byte", req: xml(SQLI_XML_ATTR, SQLI_XML_ATTR.length), status: 403, ids: [942100, 949110] }),
+      row({ name: "a benign XML body passes unchanged", req: xml('<?xml version="1.0"?><order id="42"><item qty="2">socks</item><!-- gift --></order>'), status: 200, upstreamBody: true }),
+      row({ name: "a malformed XML body → 400 from 200002 (REQBODY_ERROR, as libxml2 refuses it)", req: xml("<root><a></b></root>"), status: 400, ids: [200002] }),
+      row({ name: "an undefined entity is not well-formed → 400", req: xml("<root>&evil;</root>"), status: 400, ids: [200002] }),
       row({ name: "path traversal ../../etc/passwd → 930xxx", req: { path: `/download?file=${q("../../etc/passwd")}` }, status: 403, ids: [930120, 949110] }),
       row({ name: "a scanner User-Agent → 913100", req: { path: "/", headers: [["user-agent", "sqlmap/1.8.2#stable (https://sqlmap.org)"]] }, status: 403, ids: [913100, 949110] }),
       row({ name: "an SSE request is inspected too (Higress skips it by the Accept header)", req: { path: `/?q=${q("<script>alert(1)</script>")}`, headers: [["accept", "text/event-stream"]] }, status: 403, ids: [941110] }),

@@ -5,5 +5,6 @@ export { Transaction } from "./engine";
 export { TxData, KV, VarRef } from "./variables";
 export { parseUrlEncoded, parseJsonArgs } from "./bodies";
 export { parseMultipart } from "./multipart";
+export { parseXmlBody, XmlBody } from "./xml";
 export { latin1, toByteString, forLog, lowerAscii } from "./bytes";
 export { transform, isKnownTransform } from "./transforms";

@@ -573,7 +573,8 @@ export class Parser {
   }
 }
 
-/** Splits a variable list on '|' outside /regex/ selectors. */
+/** Splits a variable list on '|' outside /regex/ selectors. XML's selector is an XPath
+ *  expression, not a regex (`XML:/*|XML://@*`): it runs to the next '|'. */
 function splitTargets(s: string): Array<string> {
   const out = new Array<string>();
   let start = 0;
@@ -581,6 +582,7 @@ function splitTargets(s: string): Array<string> {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c == 92 && inRe) { i++; continue; }
+    if (c == 47 && !inRe && isXmlSelector(s, start, i)) continue;
     if (c == 47 && (inRe || (i > 0 && s.charCodeAt(i - 1) == 58) || (i > 1 && s.charCodeAt(i - 1) == 39 && s.charCodeAt(i - 2) == 58))) { inRe = !inRe; continue; }
     if (c == 124 && !inRe) { out.push(s.substring(start, i)); start = i + 1; }
   }
@@ -588,6 +590,13 @@ function splitTargets(s: string): Array<string> {
   const res = new Array<string>();
   for (let i = 0; i < out.length; i++) if (out[i].trim().length > 0) res.push(out[i].trim());
   return res;
+}
+
+/** Whether position `i` is inside the selector of an `XML:` (or `!XML:`, `&XML:`) target that starts at `start`. */
+function isXmlSelector(s: string, start: i32, i: i32): bool {
+  let a = start;
+  while (a < i && (s.charCodeAt(a) == 32 || s.charCodeAt(a) == 33 || s.charCodeAt(a) == 38)) a++;
+  return i >= a + 4 && s.substr(a, 4).toUpperCase() == "XML:";
 }
 
 function parseSetVar(v: string): SetVar | null {

@@ -65,6 +65,9 @@ export class TxData {
   files: Array<KV> = [];
   filesSizes: Array<KV> = [];
   multipartHeaders: Array<KV> = [];
+  /** The XML body processor's output: `XML:/*` (null: no XML body) and `XML://@*`. */
+  xmlText: string | null = null;
+  xmlAttributes: Array<string> = [];
   /** TX collection: lower-case names. */
   tx: Map<string, string> = new Map();
   txKeys: Array<string> = [];
@@ -135,7 +138,13 @@ export function collect(d: TxData, t: Target, out: Array<VarRef>): void {
       if (n == "MATCHED_VARS") out.push(new VarRef("MATCHED_VARS", m.name, m.name, m.value));
       else out.push(new VarRef("MATCHED_VARS_NAMES", m.name, "MATCHED_VARS_NAMES:" + m.name, m.name));
     }
+  } else if (n == "XML") {
+    // The two XPath selectors CRS uses (xml.ts); any other expression selects nothing.
+    const text = d.xmlText;
+    if (text === null) return;
+    if (t.key == "/*") out.push(new VarRef("XML", "/*", "XML:/*", text));
+    else if (t.key == "//@*") for (let i = 0; i < d.xmlAttributes.length; i++) out.push(new VarRef("XML", "//@*", "XML://@*", d.xmlAttributes[i]));
   } else if (isCollection(n)) {
-    // Known collections this build never fills (FILES, XML, IP…): no values.
+    // Known collections this build never fills (FILES_TMPNAMES, IP…): no values.
   } else if (d.scalars.has(n)) out.push(new VarRef(n, "", n, d.scalars.get(n)));
 }
