@@ -6,7 +6,7 @@
 // Writes docs/benchmarks.md and docs/benchmarks.json. Options: --runs N (default 5),
 // --seconds S per run (default 4), --only name[,name].
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { Envoy } from "../../harness/src/envoy.js";
@@ -55,6 +55,27 @@ const goWasm = join(buildDir, "go-rewrite.wasm");
 const goSjsonWasm = join(buildDir, "go-rewrite-sjson.wasm");
 run("go", ["build", "-buildmode=c-shared", "-o", goWasm, "."], { cwd: join(repoRoot, "test", "bench", "go-plugin"), env: { GOOS: "wasip1", GOARCH: "wasm" } });
 run("go", ["build", "-buildmode=c-shared", "-tags", "sjson", "-o", goSjsonWasm, "."], { cwd: join(repoRoot, "test", "bench", "go-plugin"), env: { GOOS: "wasip1", GOARCH: "wasm" } });
+// The same logic on the real proxy-wasm Go SDK (tetratelabs/proxy-wasm-go-sdk v0.24.0, from the Go
+// proxy), ported to Go's own wasip1 toolchain: a copy of the module with its TinyGo host-call
+// declarations swapped for test/bench/go-sdk-plugin/port/*.go.in, wired in by a generated go.mod
+// with a replace directive (Go refuses overlays of files in the module cache).
+const goSdkWasm = join(buildDir, "go-sdk-rewrite.wasm");
+{
+  const dir = join(repoRoot, "test", "bench", "go-sdk-plugin");
+  const sdk = run("go", ["list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/proxy-wasm-go-sdk"], { cwd: dir }).split("\n")[0].trim();
+  const ported = join(buildDir, "proxy-wasm-go-sdk-wasip1");
+  rmSync(ported, { recursive: true, force: true });
+  cpSync(sdk, ported, { recursive: true });
+  run("chmod", ["-R", "u+w", ported]);
+  const internal = join(ported, "proxywasm", "internal");
+  rmSync(join(internal, "abi_hostcalls_mock.go"));
+  cpSync(join(dir, "port", "hostcalls.go.in"), join(internal, "zz_wasip1_hostcalls.go"));
+  cpSync(join(dir, "port", "exports.go.in"), join(internal, "zz_wasip1_exports.go"));
+  const mod = join(buildDir, "go-sdk-plugin.mod");
+  writeFileSync(mod, readFileSync(join(dir, "go.mod"), "utf8") + `\nreplace github.com/tetratelabs/proxy-wasm-go-sdk => ${ported}\n`);
+  cpSync(join(dir, "go.sum"), join(buildDir, "go-sdk-plugin.sum"));
+  run("go", ["build", "-modfile", mod, "-buildmode=c-shared", "-o", goSdkWasm, "."], { cwd: dir, env: { GOOS: "wasip1", GOARCH: "wasm" } });
+}
 for (const p of ["bench-rewrite", "noop"]) for (const t of ["envoy", "higress"]) {
   const r = buildPlugin(join(repoRoot, "test", "plugins", p), t);
   if (!r.ok) throw new Error(r.log);
@@ -166,6 +187,7 @@ const scenarios: Scenario[] = [
   { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody },
   { name: "sluice bench-rewrite (JSON tree)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), config: { tree: true } }], method: "POST", path: "/json", body: chatBody },
   { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody },
+  { name: "go bench-rewrite (proxy-wasm Go SDK port + sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-sdk-rewrite", wasm: goSdkWasm }], method: "POST", path: "/json", body: chatBody },
   { name: "go bench-rewrite (encoding/json)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goWasm }], method: "POST", path: "/json", body: chatBody },
   { name: "ai-proxy", group: "ai", baseline: "bare chat", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "ai-proxy stream", group: "ai", baseline: "bare chat stream", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: streamBody },
@@ -479,7 +501,8 @@ try {
 results.sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios.findIndex((s) => s.name === b.name));
 const sizes = moduleSizes();
 // ai-proxy's memory per request-body byte (docs/bench-body-memory.md), before the report quotes it.
-console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "body-memory.ts"), "--write"]));
+// A quick --only run skips it and the module benchmarks at the end (each rewrites its own report).
+if (!ONLY.length) console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "body-memory.ts"), "--write"]));
 writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, results, sizes }, null, 2));
 writeFileSync(join(repoRoot, "docs", "benchmarks.md"), report(results, sizes, started));
 console.log("bench: wrote docs/benchmarks.md and docs/benchmarks.json");
@@ -489,7 +512,7 @@ if (bad.length) {
   process.exitCode = 1;
 }
 // Other benchmark reports (each writes its own file): JSON and regex inside the compiled module.
-for (const extra of ["json", "regex"]) {
+for (const extra of ONLY.length ? [] : ["json", "regex"]) {
   const script = join(repoRoot, "test", "bench", extra, "run.ts");
   if (existsSync(script)) console.log(run(process.execPath, ["--import", "tsx", script]));
 }
