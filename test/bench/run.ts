@@ -15,6 +15,8 @@ import { repoRoot, envoyVersion } from "../../harness/src/tools.js";
 import { RedisServer } from "../../harness/src/redis.js";
 import { buildPlugin } from "../../scripts/build.mjs";
 import { userAgent } from "./bot-detect/ua-cpu-shapes.js";
+import { renderChart, type Bar } from "./chart.js";
+import { beforeAfterTable, loadBefore, pairedRatio, sizesTable } from "./before-after.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -382,7 +384,9 @@ function moduleSizes(): { name: string; envoy: number; higress: number }[] {
   }
   const b = join(repoRoot, "test", "plugins", "bench-rewrite", "build");
   out.push({ name: "bench-rewrite (Sluice)", envoy: statSync(join(b, "envoy.wasm")).size, higress: statSync(join(b, "higress.wasm")).size });
-  out.push({ name: "bench-rewrite (Go wasip1)", envoy: statSync(goWasm).size, higress: NaN });
+  out.push({ name: "bench-rewrite (Go wasip1, encoding/json)", envoy: statSync(goWasm).size, higress: NaN });
+  out.push({ name: "bench-rewrite (Go wasip1, sjson)", envoy: statSync(goSjsonWasm).size, higress: NaN });
+  out.push({ name: "bench-rewrite (proxy-wasm Go SDK port, sjson)", envoy: statSync(goSdkWasm).size, higress: NaN });
   return out;
 }
 
@@ -413,17 +417,110 @@ function bodyMemorySection(): string[] {
     "Before (main at 0ab4d51, body decoded to a UTF-16 string and parsed into a tree):", "", ...before, "", "Now:", "", ...current];
 }
 
+const before = loadBefore(repoRoot);
+/** Latency samples behind each round's p99 (h2load at a fixed rate); p99 is shown only from 1,000 up (≥ 10 requests above it). */
+const LATENCY_SAMPLES = RATE * SECONDS;
+const P99_BACKED = LATENCY_SAMPLES >= 1000;
+
+/** Added CPU per round (scenario minus its baseline, round by round). */
+function addedPerRound(r: Result | undefined, by: Map<string, Result>): number[] | null {
+  const b = r?.baseline ? by.get(r.baseline) : undefined;
+  const x = r?.envoyCpuUs?.runs, y = b?.envoyCpuUs?.runs;
+  if (!x?.length || !y?.length) return null;
+  return Array.from({ length: Math.min(x.length, y.length) }, (_, i) => x[i] - y[i]);
+}
+
+/** The chart's bars: every measured scenario with a baseline, in the table's order. */
+function chartBars(results: Result[], by: Map<string, Result>): Bar[] {
+  const out: Bar[] = [];
+  for (const r of results) {
+    const b = r.baseline ? by.get(r.baseline) : undefined;
+    if (!b) continue;
+    const d = pairedCpu(r, b);
+    const kind = r.name.startsWith("native RBAC") || r.name.startsWith("Wasm floor") ? "reference" : r.name.startsWith("go ") ? "go" : "sluice";
+    const over = r.baseline!.startsWith("bare ") ? "" : ` (over ${r.baseline})`;
+    out.push({ label: r.name + over, kind, median: d?.median ?? NaN, q1: d?.q1 ?? NaN, q3: d?.q3 ?? NaN });
+  }
+  return out;
+}
+
+function chartSvg(results: Result[]): string {
+  const by = new Map(results.map((r) => [r.name, r]));
+  const ref = (name: string) => { const r = by.get(name); const b = r?.baseline ? by.get(r.baseline) : undefined; return r && b ? pairedCpu(r, b)?.median : undefined; };
+  return renderChart({
+    title: "Added Envoy CPU per request over bare Envoy (or over ai-proxy where named)",
+    note: `npm run bench ${started.toISOString().slice(0, 10)}: Envoy ${envoyVersion}, --concurrency 1; ${RUNS} interleaved rounds × ${SECONDS} s of wrk; /proc CPU ÷ requests`,
+    bars: chartBars(results, by),
+    limit: ref("native RBAC (request-block's URL check)"),
+    floor: ref("Wasm floor (hand-written module; no HTTP hook)"),
+  });
+}
+
+/** Issue #14's tracked scenarios: before (b41cd40's run) → this run. */
+function issueSection(by: Map<string, Result>): string[] {
+  const after = (name: string) => { const r = by.get(name); const b = r?.baseline ? by.get(r.baseline) : undefined; const d = r && b ? pairedCpu(r, b) : null; return d ? { ...d, n: Math.min(r!.envoyCpuUs!.runs.length, b!.envoyCpuUs!.runs.length) } : null; };
+  return ["", "## Issue #14: before → after (added Envoy CPU µs per request)", "",
+    `Before: commit ${before.scenariosCommit}'s \`npm run bench\` (${before.runs} rounds × ${before.seconds} s; its per-round CPU is kept in test/bench/before.json and paired here the same way). After: this run (${RUNS} rounds × ${SECONDS} s). The two runs were on the same machine at different times and load, so compare each against its own limit and floor rows as well as across runs.`, "",
+    ...beforeAfterTable(before, after)];
+}
+
+/** Rewrite comparators (set a header, rewrite `model` in a 2 KB body): Sluice and Go, each two ways, plus Go on the ported SDK. */
+function peerSection(by: Map<string, Result>): string[] {
+  const names = ["sluice bench-rewrite", "sluice bench-rewrite (JSON tree)", "go bench-rewrite (sjson)", "go bench-rewrite (proxy-wasm Go SDK port + sjson)", "go bench-rewrite (encoding/json)"];
+  const added = new Map(names.map((n) => [n, addedPerRound(by.get(n), by)]));
+  if (![...added.values()].some(Boolean)) return [];
+  const bytes: Record<string, string> = {
+    "sluice bench-rewrite": join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"),
+    "sluice bench-rewrite (JSON tree)": join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"),
+    "go bench-rewrite (sjson)": goSjsonWasm, "go bench-rewrite (proxy-wasm Go SDK port + sjson)": goSdkWasm, "go bench-rewrite (encoding/json)": goWasm,
+  };
+  const how: Record<string, string> = {
+    "sluice bench-rewrite": "Sluice SDK; byte edit (`setTopLevelString`, `@sluice/sdk/json`)",
+    "sluice bench-rewrite (JSON tree)": "Sluice SDK; tree (`parseJsonBytes` + `toBytes`)",
+    "go bench-rewrite (sjson)": "Go, hand-written ABI layer (test/bench/go-plugin); byte edit (`tidwall/sjson`)",
+    "go bench-rewrite (proxy-wasm Go SDK port + sjson)": "Go, tetratelabs/proxy-wasm-go-sdk v0.24.0 ported to wasip1 (test/bench/go-sdk-plugin); byte edit (`tidwall/sjson`)",
+    "go bench-rewrite (encoding/json)": "Go, hand-written ABI layer; tree (`encoding/json` into `map[string]any`)",
+  };
+  const L = ["", "## Sluice vs Go on the same logic (set a header, rewrite `model` in a 2 KB chat request body)", "",
+    "Each comparator does the same work per request; they differ in language, in the ABI layer under the logic and in how the body is edited. **Byte edit**: the field is found and replaced in the body's bytes. **Tree**: the body is parsed into a tree, changed and serialised. Added Envoy CPU per request over bare Envoy (POST with the same 2 KB body), paired by round:", "",
+    "| comparator | what runs | + CPU µs/req (median, IQR) | req/s | cold start ms | RSS after (MiB) | module bytes |", "|---|---|---|---|---|---|---|"];
+  for (const n of names) {
+    const r = by.get(n), a = added.get(n);
+    if (!r || !a) { L.push(`| ${n} | ${how[n]} | not run | | | | |`); continue; }
+    const d = quartiles(a);
+    L.push(`| ${n} | ${how[n]} | **${fmt(d.median, 1)}** (${fmt(d.q1, 1)}–${fmt(d.q3, 1)}) | ${fmt(r.throughput?.median)} | ${fmt(r.startMs?.median)} | ${fmt((r.rssAfterKiB ?? 0) / 1024, 1)} | ${existsSync(bytes[n]) ? statSync(bytes[n]).size : "—"} |`);
+  }
+  // Ratios of added cost, round by round (both sides measured against the same bare round).
+  const ratio = (x: string, y: string, what: string) => {
+    const a = added.get(x), b = added.get(y);
+    if (!a || !b) return;
+    const q = pairedRatio(a, b)!;
+    L.push(`- ${what}: **${q.median.toFixed(2)}** (IQR ${q.q1.toFixed(2)}–${q.q3.toFixed(2)}, ${q.n} rounds)`);
+  };
+  L.push("", "Per-round ratios of added CPU (round i of every comparator and of bare Envoy ran back to back; median and IQR of the per-round ratios):", "");
+  ratio("sluice bench-rewrite", "go bench-rewrite (sjson)", "Byte edit vs byte edit — Sluice `setTopLevelString` / Go `sjson` on the hand-written layer (issue #14's goal: ≤ 0.5)");
+  ratio("sluice bench-rewrite", "go bench-rewrite (proxy-wasm Go SDK port + sjson)", "Byte edit, SDK vs SDK — Sluice / Go on the ported proxy-wasm Go SDK");
+  ratio("go bench-rewrite (proxy-wasm Go SDK port + sjson)", "go bench-rewrite (sjson)", "Go's ABI layer — ported SDK / hand-written layer, same sjson edit (what the SDK's own layer costs)");
+  ratio("sluice bench-rewrite (JSON tree)", "go bench-rewrite (encoding/json)", "Tree vs tree — Sluice `parseJsonBytes` + `toBytes` / Go `encoding/json` into a map");
+  ratio("sluice bench-rewrite (JSON tree)", "sluice bench-rewrite", "Within Sluice — tree / byte edit");
+  ratio("go bench-rewrite (encoding/json)", "go bench-rewrite (sjson)", "Within Go — encoding/json / sjson");
+  L.push("", "What this does not show: a Go SDK built with TinyGo (the SDK's own target; TinyGo is not installed here) and Rust (the Rust wasm32 target cannot be installed here). The ported SDK keeps every SDK file as published except the host-call declarations, which are swapped for `//go:wasmimport` wrappers with the same signatures, and the callbacks, which get `//go:wasmexport` entry points (test/bench/go-sdk-plugin/port).");
+  return L;
+}
+
 function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, started: Date): string {
   const by = new Map(results.map((r) => [r.name, r]));
   const cpu = cpus()[0]?.model ?? "unknown";
   const L: string[] = [];
   L.push("# Benchmarks", "");
   L.push(`Generated by \`npm run bench\` on ${started.toISOString()} — every number below comes from this one run on one machine.`, "");
+  L.push("![Added Envoy CPU per request per scenario: median bar with IQR whisker, the native RBAC limit and the Wasm floor as dashed lines, Go comparators in orange](benchmarks.svg)", "");
+  L.push(...issueSection(by).slice(1), "");
   L.push("## Machine and method", "");
   L.push(`- CPU: ${cpu} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; load average at the start ${loadAtStart.map((x) => x.toFixed(1)).join(" / ")} and at the end ${loadavg().map((x) => x.toFixed(1)).join(" / ")} (1/5/15 min)`);
   L.push(`- Envoy ${envoyVersion} (official build, V8), started by func-e with \`--concurrency 1\`; one Envoy per scenario, same bootstrap except the Wasm filters.`);
   L.push(`- Upstream: a compiled Go server (\`test/bench/upstream\`, GOMAXPROCS=1) on loopback; its CPU use during the throughput runs is reported so you can see it was not the bottleneck.`);
-  L.push(`- Throughput: \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` (req/s at saturation). Latency: \`h2load --h1 -c4 --rps=${RATE / 4} -D ${SECONDS}\` = ${RATE} req/s fixed rate, p50/p99 from h2load's per-request log.`);
+  L.push(`- Throughput: \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` (req/s at saturation). Latency: \`h2load --h1 -c4 --rps=${RATE / 4} -D ${SECONDS}\` = ${RATE} req/s fixed rate, p50/p99 from h2load's per-request log: ${LATENCY_SAMPLES} requests per round, so ${P99_BACKED ? `each round's p99 rests on the slowest ${Math.floor(LATENCY_SAMPLES / 100)}` : `a round's p99 would rest on ${Math.floor(LATENCY_SAMPLES / 100)} requests and is not shown (it needs ≥ 1,000 per round: \`--seconds 3\` or more)`}.`);
   L.push(`- Each figure is the median of ${RUNS} runs, with (min–max); the runs are interleaved (round 1 of every scenario, then round 2, …) with every scenario's Envoy up, so load that drifts during the run hits all scenarios alike. Errors = socket errors + failed requests of both tools; non-2xx counted separately. Both must be 0.`);
   L.push(`- CPU: Envoy's user + system CPU time from \`/proc/<pid>/stat\` during each throughput run, divided by the requests wrk completed = **Envoy CPU µs/req** (median and range of the rounds). **+ CPU µs/req** is the scenario minus its "compared with" scenario, per round (round i of both ran back to back), as median and interquartile range of those differences: the number to read for a plugin's cost. The native RBAC row is the limit (no Wasm), the hand-written Wasm floor what any Wasm module costs.`);
   L.push(`- Memory: Envoy's RSS after warm-up and after all measured requests (same process): growth shows a leak. Cold start: Envoy start → \`/ready\` with the plugin configured, median of ${RUNS}.`);
@@ -436,27 +533,13 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
     const b = r.baseline ? by.get(r.baseline) : undefined;
     const ratio = b?.throughput && r.throughput ? (r.throughput.median / b.throughput.median).toFixed(3) : "1";
     const dp50 = b?.p50ms && r.p50ms ? (r.p50ms.median - b.p50ms.median).toFixed(3) : "—";
-    const dp99 = b?.p99ms && r.p99ms ? (r.p99ms.median - b.p99ms.median).toFixed(3) : "—";
+    const dp99 = P99_BACKED && b?.p99ms && r.p99ms ? (r.p99ms.median - b.p99ms.median).toFixed(3) : "—";
     const dcpu = b ? pairedCpu(r, b) : null;
-    L.push(`| ${r.name} | ${[...(r.native ?? []), ...r.plugins].join(" → ") || "(none)"} | ${r.baseline ?? "—"} | ${range(r.envoyCpuUs, 1)} | ${dcpu ? `**${fmt(dcpu.median, 1)}** (IQR ${fmt(dcpu.q1, 1)}–${fmt(dcpu.q3, 1)})` : "—"} | ${range(r.throughput)} | ${ratio} | ${range(r.p50ms, 3)} | ${range(r.p99ms, 3)} | ${dp50} | ${dp99} | ${r.errors} | ${r.non2xx} | ${range(r.upstreamCpuPct)} | ${fmt((r.rssWarmKiB ?? 0) / 1024, 1)} → ${fmt((r.rssAfterKiB ?? 0) / 1024, 1)} | ${r.requestsMeasured} | ${range(r.startMs)} | ${fmt(r.load1, 1)} |`);
+    L.push(`| ${r.name} | ${[...(r.native ?? []), ...r.plugins].join(" → ") || "(none)"} | ${r.baseline ?? "—"} | ${range(r.envoyCpuUs, 1)} | ${dcpu ? `**${fmt(dcpu.median, 1)}** (IQR ${fmt(dcpu.q1, 1)}–${fmt(dcpu.q3, 1)})` : "—"} | ${range(r.throughput)} | ${ratio} | ${range(r.p50ms, 3)} | ${P99_BACKED ? range(r.p99ms, 3) : "—"} | ${dp50} | ${dp99} | ${r.errors} | ${r.non2xx} | ${range(r.upstreamCpuPct)} | ${fmt((r.rssWarmKiB ?? 0) / 1024, 1)} → ${fmt((r.rssAfterKiB ?? 0) / 1024, 1)} | ${r.requestsMeasured} | ${range(r.startMs)} | ${fmt(r.load1, 1)} |`);
   }
-  const peers = ["sluice bench-rewrite", "sluice bench-rewrite (JSON tree)", "go bench-rewrite (sjson)", "go bench-rewrite (encoding/json)"].map((n) => by.get(n));
-  const base = by.get("bare POST 2 KB JSON");
-  if (base && peers.every((p) => p?.envoyCpuUs)) {
-    L.push("", "## Sluice vs Go on the same logic (set a header, rewrite `model` in a 2 KB chat request body)", "");
-    L.push("What is compared: the same work done two ways in each language. **Byte edit**: the field is found and replaced in the body's bytes (Sluice: `setTopLevelString` from `@sluice/sdk/json`; Go: `tidwall/sjson`, what Higress's Go plugins use). **JSON tree**: the body is parsed into a tree, changed and serialised (Sluice: `parseJsonBytes` + `toBytes`; Go: `encoding/json` into `map[string]any`). Added Envoy CPU per request over bare Envoy, paired by round:", "");
-    L.push("| plugin | + CPU µs/req (median, IQR) | req/s | cold start ms | RSS after (MiB) | module bytes |", "|---|---|---|---|---|---|");
-    const bytes = [join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), goSjsonWasm, goWasm].map((f) => statSync(f).size);
-    peers.forEach((p, i) => {
-      const d = pairedCpu(p!, base)!;
-      L.push(`| ${p!.name} | **${fmt(d.median, 1)}** (${fmt(d.q1, 1)}–${fmt(d.q3, 1)}) | ${fmt(p!.throughput?.median)} | ${fmt(p!.startMs?.median)} | ${fmt((p!.rssAfterKiB ?? 0) / 1024, 1)} | ${bytes[i]} |`);
-    });
-    const ds = pairedCpu(peers[0]!, base)!.median, dg = pairedCpu(peers[2]!, base)!.median;
-    L.push("", `- Byte edit against byte edit: Sluice adds ${fmt(ds, 1)} µs, Go + sjson ${fmt(dg, 1)} µs → Sluice / Go = **${(ds / dg).toFixed(2)}** (the goal of issue #14: ≤ 0.5).`);
-    L.push("- The Go plugins are built with Go's standard toolchain (`GOOS=wasip1 GOARCH=wasm -buildmode=c-shared`) on a minimal hand-written ABI layer (test/bench/go-plugin), not on an SDK: a lower bound for a Go SDK's cost. The Rust SDK column is absent: the Rust wasm32 target cannot be installed here.");
-  }
-  L.push("", "## Module sizes (bytes)", "", "| module | envoy target | higress target |", "|---|---|---|");
-  for (const m of sizes) L.push(`| ${m.name} | ${m.envoy} | ${Number.isNaN(m.higress) ? "—" : m.higress} |`);
+  L.push(...peerSection(by));
+  L.push("", "## Module sizes (bytes), before and now", "", `Before: every plugin as built at commit ${before.sizesCommit} (recorded in test/bench/before.json); now: this checkout's builds. The bench-rewrite rows are the comparators (no before).`, "");
+  L.push(...sizesTable(before, sizes));
   L.push(...bodyMemorySection());
   L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
   L.push("", "## Rerun", "", "```sh", `npm run bench                       # all scenarios, ${RUNS} runs × ${SECONDS} s each`, "node --import tsx test/bench/run.ts --runs 5 --seconds 4 --only 'bare GET,key-auth'", "```", "");
@@ -504,8 +587,9 @@ const sizes = moduleSizes();
 // A quick --only run skips it and the module benchmarks at the end (each rewrites its own report).
 if (!ONLY.length) console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "body-memory.ts"), "--write"]));
 writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, results, sizes }, null, 2));
+writeFileSync(join(repoRoot, "docs", "benchmarks.svg"), chartSvg(results));
 writeFileSync(join(repoRoot, "docs", "benchmarks.md"), report(results, sizes, started));
-console.log("bench: wrote docs/benchmarks.md and docs/benchmarks.json");
+console.log("bench: wrote docs/benchmarks.md, docs/benchmarks.json and docs/benchmarks.svg");
 const bad = results.filter((r) => !r.skipped && (r.errors > 0 || r.non2xx > 0));
 if (bad.length) {
   console.error(`bench: ${bad.map((r) => r.name).join(", ")} had errors or non-2xx responses — the numbers are not valid`);
