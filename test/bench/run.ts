@@ -8,6 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { createHmac, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
 import { join } from "node:path";
 import { Envoy } from "../../harness/src/envoy.js";
 import type { PluginSpec } from "../../harness/src/bootstrap.js";
@@ -171,6 +172,53 @@ const decoratorConfig = { prepend: [{ role: "system", content: "Answer in Englis
 const cacheConfig = { cache: { type: "redis", serviceName: "redis.static", servicePort: 80, timeout: 1000 } };
 const tokenLimitConfig = { rule_name: "bench", rule_items: [{ limit_by_header: "x-api-key", limit_keys: [{ key: "bench-key", token_per_minute: 1000000000 }] }], redis: { service_name: "redis.static", service_port: 80, timeout: 1000 } };
 
+// ---- configs for the plugins without an external service (each from its README's examples) ------
+const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
+const now = Math.floor(Date.now() / 1000);
+// simple-jwt-auth: an HS256 token in the `token` header (Higress's e2e configuration).
+const simpleJwtSecret = "Dav7kfq3iA8S!JUj8&CUkdnQe72E@Cw6";
+const simpleJwt = (() => {
+  const signing = `${b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64url(JSON.stringify({ sub: "bench", iat: now, exp: now + 86400 }))}`;
+  return `${signing}.${createHmac("sha256", simpleJwtSecret).update(signing).digest("base64url")}`;
+})();
+// jwt-auth: an ES256 token from a key made for this run, its public half as the consumer's JWKS.
+const jwtAuth = (() => {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = { ...publicKey.export({ format: "jwk" }), kid: "bench", alg: "ES256", use: "sig" };
+  const signing = `${b64url(JSON.stringify({ alg: "ES256", typ: "JWT", kid: "bench" }))}.${b64url(JSON.stringify({ iss: "bench-issuer", sub: "bench-user", iat: now, exp: now + 86400 }))}`;
+  const sig = cryptoSign("sha256", Buffer.from(signing), { key: privateKey, dsaEncoding: "ieee-p1363" });
+  return { config: { consumers: [{ name: "bench", issuer: "bench-issuer", jwks: JSON.stringify({ keys: [jwk] }), claims_to_headers: [{ claim: "sub", header: "x-user" }] }], global_auth: true }, token: `${signing}.${b64url(sig)}` };
+})();
+// hmac-auth-apisix: a GET signed over @request-target and date, signed once at start-up; wrk repeats
+// it for the whole run (longer than the default 300 s skew), so the Date check's window is one day.
+const hmacDate = new Date().toUTCString();
+const hmacAuth = `Signature keyId="ak1",algorithm="hmac-sha256",headers="@request-target date",signature="${createHmac("sha256", "sk1").update(`ak1\nGET /json\ndate: ${hmacDate}\n`).digest("base64")}"`;
+const hmacConfig = { consumers: [{ access_key: "ak1", secret_key: "sk1", name: "consumer1" }], signed_headers: ["@request-target", "date"], clock_skew: 86400, global_auth: true };
+// request-validation: the 2 KB chat body against a schema of its shape.
+const chatSchema = {
+  type: "object", required: ["model", "messages"], additionalProperties: false,
+  properties: {
+    model: { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-zA-Z0-9._-]+$" },
+    messages: { type: "array", minItems: 1, maxItems: 64, items: { type: "object", required: ["role", "content"], properties: { role: { type: "string", enum: ["system", "user", "assistant"] }, content: { type: "string", maxLength: 8192 } } } },
+    temperature: { type: "number", minimum: 0, maximum: 2 },
+    stream: { type: "boolean" },
+  },
+};
+const transformerConfig = {
+  reqRules: [
+    { operate: "remove", headers: [{ key: "x-remove" }] },
+    { operate: "rename", headers: [{ oldKey: "x-old", newKey: "x-new" }] },
+    { operate: "replace", headers: [{ key: "x-replace", newValue: "replaced" }] },
+    { operate: "add", headers: [{ key: "x-added", value: "bench" }] },
+    { operate: "map", headers: [{ fromKey: "x-added", toKey: "x-map" }] },
+  ],
+};
+const corsConfig = { allow_origins: ["https://app.example.com"], allow_origin_patterns: ["https://*.example.net:[443,8443]"], allow_methods: ["GET", "POST"], allow_headers: ["Content-Type", "Authorization"], expose_headers: ["X-Request-Id"], allow_credentials: true, max_age: 600 };
+const customResponseConfig = { rules: [{ enable_on_status: [404], status_code: 404, headers: ["Content-Type=application/json"], body: '{"error":"not found"}' }, { enable_on_status: ["5xx"], status_code: 503, body: "Service temporarily unavailable" }] };
+const modelRouterConfig = { modelToHeader: "x-higress-llm-model", autoRouting: { enable: true, defaultModel: "qwen-turbo", rules: [{ pattern: "(?i)(image|draw|paint)", model: "qwen-vl-max" }, { pattern: "(?i)(code|program|function|debug)", model: "qwen-coder" }, { pattern: "(?i)(translate|translation)", model: "qwen-turbo" }, { pattern: "(?i)(math|calculate)", model: "qwen-math" }] } };
+const modelMapperConfig = { modelMapping: { "gpt-4-*": "qwen-max", "gpt-4o": "qwen-vl-plus", "*": "qwen-turbo" } };
+const trafficTagConfig = { defaultTagKey: "x-mse-tag", defaultTagVal: "base", conditionGroups: [{ headerName: "x-mse-tag", headerValue: "gray", logic: "and", conditions: [{ conditionType: "header", key: "role", operator: "in", value: ["user", "viewer", "editor"] }, { conditionType: "parameter", key: "foo", operator: "equal", value: ["bar"] }] }], weightGroups: [{ headerName: "x-mse-tag", headerValue: "canary", weight: 30 }] };
+
 const scenarios: Scenario[] = [
   { name: "bare GET", group: "baseline", plugins: () => [], method: "GET", path: "/json" },
   { name: "bare POST 2 KB JSON", group: "baseline", plugins: () => [], method: "POST", path: "/json", body: chatBody },
@@ -186,6 +234,17 @@ const scenarios: Scenario[] = [
   { name: "ip-restriction", group: "plugins", baseline: "bare GET", plugins: plugin("ip-restriction", { ip_source_type: "header", ip_header_name: "x-real-ip", allow: ["10.0.0.0/8", "127.0.0.1"] }), method: "GET", path: "/json", headers: { "x-real-ip": "127.0.0.1" } },
   { name: "key-auth", group: "plugins", baseline: "bare GET", plugins: plugin("key-auth", { global_auth: true, keys: ["x-api-key"], in_header: true, consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }] }), method: "GET", path: "/json", headers: { "x-api-key": "bob-key" } },
   { name: "basic-auth", group: "plugins", baseline: "bare GET", plugins: plugin("basic-auth", { global_auth: true, consumers: [{ name: "alice", credential: "alice:secret" }] }), method: "GET", path: "/json", headers: { authorization: basicAuth } },
+  { name: "transformer (5 header rules)", group: "plugins", baseline: "bare GET", plugins: plugin("transformer", transformerConfig), method: "GET", path: "/json", headers: { "x-remove": "1", "x-old": "v", "x-replace": "r" } },
+  { name: "request-validation (2 KB JSON body against a schema)", group: "plugins", baseline: "bare chat", plugins: plugin("request-validation", { body_schema: chatSchema, rejected_code: 400, rejected_msg: "invalid request" }), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "simple-jwt-auth (HS256)", group: "plugins", baseline: "bare GET", plugins: plugin("simple-jwt-auth", { token_headers: "token", token_secret_key: simpleJwtSecret }), method: "GET", path: "/json", headers: { token: simpleJwt } },
+  { name: "jwt-auth (ES256)", group: "plugins", baseline: "bare GET", plugins: plugin("jwt-auth", jwtAuth.config), method: "GET", path: "/json", headers: { authorization: `Bearer ${jwtAuth.token}` } },
+  { name: "hmac-auth-apisix (hmac-sha256)", group: "plugins", baseline: "bare GET", plugins: plugin("hmac-auth-apisix", hmacConfig), method: "GET", path: "/json", headers: { date: hmacDate, authorization: hmacAuth } },
+  { name: "cors (allowed origin)", group: "plugins", baseline: "bare GET", plugins: plugin("cors", corsConfig), method: "GET", path: "/json", headers: { origin: "https://app.example.com" } },
+  { name: "custom-response (rules not matching a 200)", group: "plugins", baseline: "bare GET", plugins: plugin("custom-response", customResponseConfig), method: "GET", path: "/json" },
+  { name: "cache-control", group: "plugins", baseline: "bare GET", plugins: plugin("cache-control", { expires: 3600 }), method: "GET", path: "/json" },
+  { name: "traffic-tag (header + parameter conditions)", group: "plugins", baseline: "bare GET", plugins: plugin("traffic-tag", trafficTagConfig), method: "GET", path: "/json?foo=bar", headers: { role: "viewer" } },
+  { name: "model-mapper", group: "ai", baseline: "bare chat", plugins: plugin("model-mapper", modelMapperConfig), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "model-router (higress/auto resolved by a rule)", group: "ai", baseline: "bare chat", plugins: plugin("model-router", modelRouterConfig), method: "POST", path: "/v1/chat/completions", body: JSON.stringify({ ...JSON.parse(chatBody), model: "higress/auto" }) },
   { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody },
   { name: "sluice bench-rewrite (JSON tree)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), config: { tree: true } }], method: "POST", path: "/json", body: chatBody },
   { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody },
@@ -231,7 +290,7 @@ interface Result {
 function wrkScript(dir: string, s: Scenario): string {
   const lines = [`wrk.method = "${s.method}"`];
   if (s.body) lines.push(`wrk.body = ${JSON.stringify(s.body)}`, `wrk.headers["content-type"] = "application/json"`);
-  for (const [k, v] of Object.entries(s.headers ?? {})) lines.push(`wrk.headers["${k}"] = "${v}"`);
+  for (const [k, v] of Object.entries(s.headers ?? {})) lines.push(`wrk.headers["${k}"] = ${JSON.stringify(v)}`); // quoted: values may hold quotes
   const p = join(dir, "req.lua");
   writeFileSync(p, lines.join("\n") + "\n");
   return p;
