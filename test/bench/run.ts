@@ -14,6 +14,7 @@ import { Envoy } from "../../harness/src/envoy.js";
 import type { PluginSpec } from "../../harness/src/bootstrap.js";
 import { repoRoot, envoyVersion } from "../../harness/src/tools.js";
 import { RedisServer } from "../../harness/src/redis.js";
+import { OpaServer } from "../../harness/src/opa.js";
 import { buildPlugin } from "../../scripts/build.mjs";
 import { userAgent } from "./bot-detect/ua-cpu-shapes.js";
 import { renderChart, type Bar } from "./chart.js";
@@ -219,6 +220,25 @@ const modelRouterConfig = { modelToHeader: "x-higress-llm-model", autoRouting: {
 const modelMapperConfig = { modelMapping: { "gpt-4-*": "qwen-max", "gpt-4o": "qwen-vl-plus", "*": "qwen-turbo" } };
 const trafficTagConfig = { defaultTagKey: "x-mse-tag", defaultTagVal: "base", conditionGroups: [{ headerName: "x-mse-tag", headerValue: "gray", logic: "and", conditions: [{ conditionType: "header", key: "role", operator: "in", value: ["user", "viewer", "editor"] }, { conditionType: "parameter", key: "foo", operator: "equal", value: ["bar"] }] }], weightGroups: [{ headerName: "x-mse-tag", headerValue: "canary", weight: 30 }] };
 
+// Services asked on every request: a real OPA (policy below) and the strict ext-auth mock.
+const opaPolicy = `package bench
+
+default allow := false
+
+role := pair[1] if {
+	some pair in input.request.headers
+	pair[0] == "x-role"
+}
+
+allow if {
+	input.request.method == "GET"
+	startswith(input.request.path, "/json")
+	role == "reader"
+}
+`;
+const opaConfig = { serviceSource: "ip", serviceName: "opa", servicePort: 8181, policy: "bench", timeout: "5s" };
+const extAuthConfig = { http_service: { endpoint_mode: "envoy", endpoint: { service_name: "ext-auth.dns", service_port: 8090, path_prefix: "/envoy-auth" }, timeout: 1000, authorization_response: { allowed_upstream_headers: [{ exact: "x-user-id" }] } } };
+
 const scenarios: Scenario[] = [
   { name: "bare GET", group: "baseline", plugins: () => [], method: "GET", path: "/json" },
   { name: "bare POST 2 KB JSON", group: "baseline", plugins: () => [], method: "POST", path: "/json", body: chatBody },
@@ -245,6 +265,8 @@ const scenarios: Scenario[] = [
   { name: "traffic-tag (header + parameter conditions)", group: "plugins", baseline: "bare GET", plugins: plugin("traffic-tag", trafficTagConfig), method: "GET", path: "/json?foo=bar", headers: { role: "viewer" } },
   { name: "model-mapper", group: "ai", baseline: "bare chat", plugins: plugin("model-mapper", modelMapperConfig), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "model-router (higress/auto resolved by a rule)", group: "ai", baseline: "bare chat", plugins: plugin("model-router", modelRouterConfig), method: "POST", path: "/v1/chat/completions", body: JSON.stringify({ ...JSON.parse(chatBody), model: "higress/auto" }) },
+  { name: "opa (a real OPA asked per request)", group: "plugins", baseline: "bare GET", plugins: plugin("opa", opaConfig), method: "GET", path: "/json", headers: { "x-role": "reader" } },
+  { name: "ext-auth (envoy mode against the mock)", group: "plugins", baseline: "bare GET", plugins: plugin("ext-auth", extAuthConfig), method: "GET", path: "/json", headers: { authorization: "Bearer good-alice" } },
   { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody },
   { name: "sluice bench-rewrite (JSON tree)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), config: { tree: true } }], method: "POST", path: "/json", body: chatBody },
   { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody },
@@ -354,7 +376,7 @@ interface Live {
   measured: number;
 }
 
-let greenPort = 0;
+let greenPort = 0, extAuthPort = 0, opaPort = 0;
 function specFor(plugins: PluginSpec[], upstreamPort: number, webdisPort: number, extraFilters?: unknown[]) {
   return {
     plugins,
@@ -363,6 +385,7 @@ function specFor(plugins: PluginSpec[], upstreamPort: number, webdisPort: number
     clusters: [
       { name: "upstream", port: upstreamPort }, { name: "outbound|80||bench-upstream", port: upstreamPort },
       { name: "outbound|80||redis.static", port: webdisPort }, { name: "outbound|443||safecheck.dns", port: greenPort },
+      { name: "outbound|8090||ext-auth.dns", port: extAuthPort }, { name: "outbound|8181||opa.static", port: opaPort },
     ],
   };
 }
@@ -610,6 +633,11 @@ const loadAtStart = loadavg();
 const upstream = await startUpstream();
 const green = await startUpstream(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "green-mock.ts")]);
 greenPort = green.port;
+const extAuth = await startUpstream(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "ext-auth-mock.ts")]);
+extAuthPort = extAuth.port;
+// A real OPA (the binary bootstrap installs) with the bench's policy; opa asks it on every request.
+const opa = await OpaServer.start({ bench: opaPolicy });
+opaPort = opa.port;
 const redis = await RedisServer.start();
 const results: Result[] = [];
 const live: Live[] = [];
@@ -638,6 +666,8 @@ try {
   for (const l of live) await l.envoy.stop();
   upstream.proc.kill("SIGTERM");
   green.proc.kill("SIGTERM");
+  extAuth.proc.kill("SIGTERM");
+  await opa.stop();
   await redis.stop();
 }
 results.sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios.findIndex((s) => s.name === b.name));
