@@ -8,7 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { createHmac, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
+import { createHmac, randomBytes, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
 import { join } from "node:path";
 import { Envoy } from "../../harness/src/envoy.js";
 import type { PluginSpec } from "../../harness/src/bootstrap.js";
@@ -131,6 +131,11 @@ interface Scenario {
   path: string;
   body?: string;
   headers?: Record<string, string>;
+  /**
+   * A header whose value must differ on every request (replay-protection's nonce): wrk sets a
+   * fresh one per request; h2load cannot, so such a scenario has no latency numbers.
+   */
+  uniqueHeader?: string;
 }
 
 const wasm = (name: string) => {
@@ -239,6 +244,10 @@ allow if {
 const opaConfig = { serviceSource: "ip", serviceName: "opa", servicePort: 8181, policy: "bench", timeout: "5s" };
 const extAuthConfig = { http_service: { endpoint_mode: "envoy", endpoint: { service_name: "ext-auth.dns", service_port: 8090, path_prefix: "/envoy-auth" }, timeout: 1000, authorization_response: { allowed_upstream_headers: [{ exact: "x-user-id" }] } } };
 
+// replay-protection (Higress README's example): every nonce is new (wrk makes one per request), so
+// each request is a Redis SET NX through webdis and passes.
+const replayConfig = { force_nonce: true, nonce_header: "X-Higress-Nonce", nonce_ttl: 900, nonce_min_length: 8, nonce_max_length: 128, validate_base64: true, reject_code: 429, reject_msg: "Replay Attack Detected", redis: { service_name: "redis.static", service_port: 80, timeout: 1000, key_prefix: "replay-protection" } };
+
 const scenarios: Scenario[] = [
   { name: "bare GET", group: "baseline", plugins: () => [], method: "GET", path: "/json" },
   { name: "bare POST 2 KB JSON", group: "baseline", plugins: () => [], method: "POST", path: "/json", body: chatBody },
@@ -267,6 +276,7 @@ const scenarios: Scenario[] = [
   { name: "model-router (higress/auto resolved by a rule)", group: "ai", baseline: "bare chat", plugins: plugin("model-router", modelRouterConfig), method: "POST", path: "/v1/chat/completions", body: JSON.stringify({ ...JSON.parse(chatBody), model: "higress/auto" }) },
   { name: "opa (a real OPA asked per request)", group: "plugins", baseline: "bare GET", plugins: plugin("opa", opaConfig), method: "GET", path: "/json", headers: { "x-role": "reader" } },
   { name: "ext-auth (envoy mode against the mock)", group: "plugins", baseline: "bare GET", plugins: plugin("ext-auth", extAuthConfig), method: "GET", path: "/json", headers: { authorization: "Bearer good-alice" } },
+  { name: "replay-protection (a fresh nonce per request in Redis)", group: "plugins", baseline: "bare GET", plugins: plugin("replay-protection", replayConfig), method: "GET", path: "/json", uniqueHeader: "x-higress-nonce" },
   { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody },
   { name: "sluice bench-rewrite (JSON tree)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), config: { tree: true } }], method: "POST", path: "/json", body: chatBody },
   { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody },
@@ -313,6 +323,15 @@ function wrkScript(dir: string, s: Scenario): string {
   const lines = [`wrk.method = "${s.method}"`];
   if (s.body) lines.push(`wrk.body = ${JSON.stringify(s.body)}`, `wrk.headers["content-type"] = "application/json"`);
   for (const [k, v] of Object.entries(s.headers ?? {})) lines.push(`wrk.headers["${k}"] = ${JSON.stringify(v)}`); // quoted: values may hold quotes
+  if (s.uniqueHeader) lines.push(
+    `local f = io.open("/dev/urandom", "rb"); local r = f:read(8); f:close()`,
+    `local prefix = r:gsub(".", function(c) return string.format("%02x", c:byte()) end)`,
+    `local n = 0`,
+    `request = function()`,
+    `  n = n + 1`,
+    `  wrk.headers[${JSON.stringify(s.uniqueHeader)}] = prefix .. string.format("%08x", n)`,
+    `  return wrk.format()`,
+    `end`);
   const p = join(dir, "req.lua");
   writeFileSync(p, lines.join("\n") + "\n");
   return p;
@@ -328,6 +347,7 @@ function parseWrk(out: string): { rps: number; errors: number; non2xx: number; r
 }
 
 function h2loadLatency(dir: string, url: string, s: Scenario): { p50: number; p99: number; failed: number; non2xx: number } {
+  if (s.uniqueHeader) return { p50: NaN, p99: NaN, failed: 0, non2xx: 0 };
   const log = join(dir, "h2load.log");
   const args = ["--h1", "-c", "4", `--rps=${RATE / 4}`, "-D", String(SECONDS), "--log-file", log];
   if (s.body) { const f = join(dir, "body.json"); writeFileSync(f, s.body); args.push("-d", f, "-H", "content-type: application/json"); }
@@ -407,7 +427,8 @@ async function prepare(s: Scenario, upstreamPort: number, webdisPort: number): P
   const envoy = await Envoy.start(spec, { wasmLogLevel: "warn", logLevel: "warn" });
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
   const script = wrkScript(dir, s);
-  const check = run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(s.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
+  const checkHeaders = { ...s.headers, ...(s.uniqueHeader ? { [s.uniqueHeader]: randomBytes(12).toString("hex") } : {}) };
+  const check = run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(checkHeaders).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
   if (check.trim() !== "200") {
     const log = envoy.log.slice(-3000);
     await envoy.stop();
@@ -439,7 +460,7 @@ function measureRound(l: Live, upstreamPid: number): void {
   l.p99.push(lat.p99);
   l.res.errors += lat.failed;
   l.res.non2xx += lat.non2xx;
-  l.measured += RATE * SECONDS;
+  if (!l.s.uniqueHeader) l.measured += RATE * SECONDS;
 }
 
 async function finish(l: Live): Promise<Result> {
@@ -474,7 +495,7 @@ function moduleSizes(): { name: string; envoy: number; higress: number }[] {
 
 // ---- report ---------------------------------------------------------------------------------------
 function fmt(x: number | undefined, d = 0): string { return x === undefined || Number.isNaN(x) ? "—" : x.toFixed(d); }
-function range(s: ReturnType<typeof stats> | undefined, d = 0): string { return s ? `${fmt(s.median, d)} (${fmt(s.min, d)}–${fmt(s.max, d)})` : "—"; }
+function range(s: ReturnType<typeof stats> | undefined, d = 0): string { return s && !Number.isNaN(s.median) ? `${fmt(s.median, d)} (${fmt(s.min, d)}–${fmt(s.max, d)})` : "—"; }
 
 /**
  * ai-proxy's memory per request-body byte, before the hardening work and now: the two tables of
@@ -614,8 +635,8 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
     if (r.skipped) { L.push(`| ${r.name} | — | — | skipped: ${r.skipped} | | | | | | | | | | | | | | |`); continue; }
     const b = r.baseline ? by.get(r.baseline) : undefined;
     const ratio = b?.throughput && r.throughput ? (r.throughput.median / b.throughput.median).toFixed(3) : "1";
-    const dp50 = b?.p50ms && r.p50ms ? (r.p50ms.median - b.p50ms.median).toFixed(3) : "—";
-    const dp99 = P99_BACKED && b?.p99ms && r.p99ms ? (r.p99ms.median - b.p99ms.median).toFixed(3) : "—";
+    const dp50 = b?.p50ms && r.p50ms ? fmt(r.p50ms.median - b.p50ms.median, 3) : "—";
+    const dp99 = P99_BACKED && b?.p99ms && r.p99ms ? fmt(r.p99ms.median - b.p99ms.median, 3) : "—";
     const dcpu = b ? pairedCpu(r, b) : null;
     L.push(`| ${r.name} | ${[...(r.native ?? []), ...r.plugins].join(" → ") || "(none)"} | ${r.baseline ?? "—"} | ${range(r.envoyCpuUs, 1)} | ${dcpu ? `**${fmt(dcpu.median, 1)}** (IQR ${fmt(dcpu.q1, 1)}–${fmt(dcpu.q3, 1)})` : "—"} | ${range(r.throughput)} | ${ratio} | ${range(r.p50ms, 3)} | ${P99_BACKED ? range(r.p99ms, 3) : "—"} | ${dp50} | ${dp99} | ${r.errors} | ${r.non2xx} | ${range(r.upstreamCpuPct)} | ${fmt((r.rssWarmKiB ?? 0) / 1024, 1)} → ${fmt((r.rssAfterKiB ?? 0) / 1024, 1)} | ${r.requestsMeasured} | ${range(r.startMs)} | ${fmt(r.load1, 1)} |`);
   }
