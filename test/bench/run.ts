@@ -136,6 +136,8 @@ interface Scenario {
    * fresh one per request; h2load cannot, so such a scenario has no latency numbers.
    */
   uniqueHeader?: string;
+  /** A response header (lower-case name: value) the start-up check requires: the plugin really did its work. */
+  expectHeader?: [string, string];
 }
 
 const wasm = (name: string) => {
@@ -248,6 +250,14 @@ const extAuthConfig = { http_service: { endpoint_mode: "envoy", endpoint: { serv
 // each request is a Redis SET NX through webdis and passes.
 const replayConfig = { force_nonce: true, nonce_header: "X-Higress-Nonce", nonce_ttl: 900, nonce_min_length: 8, nonce_max_length: 128, validate_base64: true, reject_code: 429, reject_msg: "Replay Attack Detected", redis: { service_name: "redis.static", service_port: 80, timeout: 1000, key_prefix: "replay-protection" } };
 
+// ai-rag against the DashScope embedding and DashVector mocks (test/bench/rag-mocks.ts): the last
+// message is embedded, two documents are recalled and put in front of the question.
+const ragQuestion = (JSON.parse(chatBody) as { messages: { content: string }[] }).messages.at(-1)!.content;
+const ragConfig = {
+  dashscope: { apiKey: "sk-dashscope-bench", serviceFQDN: "dashscope.dns", servicePort: 443, serviceHost: "dashscope.aliyuncs.com" },
+  dashvector: { apiKey: "sk-dashvector-bench", serviceFQDN: "dashvector.dns", servicePort: 443, serviceHost: "vrs-cn-sluicetest.dashvector.cn-hangzhou.aliyuncs.com", collection: "news", topk: 2, threshold: 0.1, field: "raw" },
+};
+
 const scenarios: Scenario[] = [
   { name: "bare GET", group: "baseline", plugins: () => [], method: "GET", path: "/json" },
   { name: "bare POST 2 KB JSON", group: "baseline", plugins: () => [], method: "POST", path: "/json", body: chatBody },
@@ -277,6 +287,7 @@ const scenarios: Scenario[] = [
   { name: "opa (a real OPA asked per request)", group: "plugins", baseline: "bare GET", plugins: plugin("opa", opaConfig), method: "GET", path: "/json", headers: { "x-role": "reader" } },
   { name: "ext-auth (envoy mode against the mock)", group: "plugins", baseline: "bare GET", plugins: plugin("ext-auth", extAuthConfig), method: "GET", path: "/json", headers: { authorization: "Bearer good-alice" } },
   { name: "replay-protection (a fresh nonce per request in Redis)", group: "plugins", baseline: "bare GET", plugins: plugin("replay-protection", replayConfig), method: "GET", path: "/json", uniqueHeader: "x-higress-nonce" },
+  { name: "ai-rag (embedding + DashVector calls per request)", group: "ai", baseline: "bare chat", plugins: plugin("ai-rag", ragConfig), method: "POST", path: "/v1/chat/completions", body: chatBody, expectHeader: ["x-envoy-rag-recall", "true"] },
   { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody },
   { name: "sluice bench-rewrite (JSON tree)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), config: { tree: true } }], method: "POST", path: "/json", body: chatBody },
   { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody },
@@ -396,7 +407,7 @@ interface Live {
   measured: number;
 }
 
-let greenPort = 0, extAuthPort = 0, opaPort = 0;
+let greenPort = 0, extAuthPort = 0, opaPort = 0, embedPort = 0, dashvectorPort = 0;
 function specFor(plugins: PluginSpec[], upstreamPort: number, webdisPort: number, extraFilters?: unknown[]) {
   return {
     plugins,
@@ -406,6 +417,7 @@ function specFor(plugins: PluginSpec[], upstreamPort: number, webdisPort: number
       { name: "upstream", port: upstreamPort }, { name: "outbound|80||bench-upstream", port: upstreamPort },
       { name: "outbound|80||redis.static", port: webdisPort }, { name: "outbound|443||safecheck.dns", port: greenPort },
       { name: "outbound|8090||ext-auth.dns", port: extAuthPort }, { name: "outbound|8181||opa.static", port: opaPort },
+      { name: "outbound|443||dashscope.dns", port: embedPort }, { name: "outbound|443||dashvector.dns", port: dashvectorPort },
     ],
   };
 }
@@ -428,11 +440,13 @@ async function prepare(s: Scenario, upstreamPort: number, webdisPort: number): P
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
   const script = wrkScript(dir, s);
   const checkHeaders = { ...s.headers, ...(s.uniqueHeader ? { [s.uniqueHeader]: randomBytes(12).toString("hex") } : {}) };
-  const check = run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(checkHeaders).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
-  if (check.trim() !== "200") {
+  const check = run("curl", ["-s", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(checkHeaders).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
+  const code = check.trim().split("\n").at(-1)!.trim();
+  const missing = s.expectHeader && !check.toLowerCase().split("\r\n").includes(`${s.expectHeader[0]}: ${s.expectHeader[1]}`);
+  if (code !== "200" || missing) {
     const log = envoy.log.slice(-3000);
     await envoy.stop();
-    throw new Error(`${s.name}: a single request got ${check} (expected 200)\n${log}`);
+    throw new Error(`${s.name}: a single request got ${code}${missing ? ` without ${s.expectHeader!.join(": ")}` : ""} (expected 200)\n${check}\n${log}`);
   }
   run("wrk", ["-t1", `-c${CONNECTIONS}`, "-d2s", "-s", script, envoy.url + s.path]); // warm-up
   const pid = envoy.envoyPid();
@@ -659,6 +673,11 @@ extAuthPort = extAuth.port;
 // A real OPA (the binary bootstrap installs) with the bench's policy; opa asks it on every request.
 const opa = await OpaServer.start({ bench: opaPolicy });
 opaPort = opa.port;
+const rag = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "rag-mocks.ts"), ragQuestion], { stdio: ["ignore", "pipe", "inherit"] });
+[embedPort, dashvectorPort] = await new Promise<number[]>((res, rej) => {
+  rag.stdout!.on("data", (d) => { const m = /listening (\d+) (\d+)/.exec(d.toString()); if (m) res([Number(m[1]), Number(m[2])]); });
+  rag.on("exit", () => rej(new Error("test/bench/rag-mocks.ts exited")));
+});
 const redis = await RedisServer.start();
 const results: Result[] = [];
 const live: Live[] = [];
@@ -688,6 +707,7 @@ try {
   upstream.proc.kill("SIGTERM");
   green.proc.kill("SIGTERM");
   extAuth.proc.kill("SIGTERM");
+  rag.kill("SIGTERM");
   await opa.stop();
   await redis.stop();
 }
