@@ -442,7 +442,7 @@ async function prepare(s: Scenario, upstreamPort: number, webdisPort: number): P
   const checkHeaders = { ...s.headers, ...(s.uniqueHeader ? { [s.uniqueHeader]: randomBytes(12).toString("hex") } : {}) };
   const check = run("curl", ["-s", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(checkHeaders).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
   const code = check.trim().split("\n").at(-1)!.trim();
-  const missing = s.expectHeader && !check.toLowerCase().split("\r\n").includes(`${s.expectHeader[0]}: ${s.expectHeader[1]}`);
+  const missing = s.expectHeader && !check.toLowerCase().split("\r\n").includes(`${s.expectHeader[0]}: ${s.expectHeader[1]}`.toLowerCase());
   if (code !== "200" || missing) {
     const log = envoy.log.slice(-3000);
     await envoy.stop();
