@@ -288,11 +288,11 @@ const scenarios: Scenario[] = [
   { name: "ext-auth (envoy mode against the mock)", group: "plugins", baseline: "bare GET", plugins: plugin("ext-auth", extAuthConfig), method: "GET", path: "/json", headers: { authorization: "Bearer good-alice" } },
   { name: "replay-protection (a fresh nonce per request in Redis)", group: "plugins", baseline: "bare GET", plugins: plugin("replay-protection", replayConfig), method: "GET", path: "/json", uniqueHeader: "x-higress-nonce" },
   { name: "ai-rag (embedding + DashVector calls per request)", group: "ai", baseline: "bare chat", plugins: plugin("ai-rag", ragConfig), method: "POST", path: "/v1/chat/completions", body: chatBody, expectHeader: ["x-envoy-rag-recall", "true"] },
-  { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody },
-  { name: "sluice bench-rewrite (JSON tree)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), config: { tree: true } }], method: "POST", path: "/json", body: chatBody },
-  { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody },
-  { name: "go bench-rewrite (proxy-wasm Go SDK port + sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-sdk-rewrite", wasm: goSdkWasm }], method: "POST", path: "/json", body: chatBody },
-  { name: "go bench-rewrite (encoding/json)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goWasm }], method: "POST", path: "/json", body: chatBody },
+  { name: "sluice bench-rewrite", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm") }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
+  { name: "sluice bench-rewrite (JSON tree)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "bench-rewrite", wasm: join(repoRoot, "test", "plugins", "bench-rewrite", "build", "envoy.wasm"), config: { tree: true } }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
+  { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
+  { name: "go bench-rewrite (proxy-wasm Go SDK port + sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-sdk-rewrite", wasm: goSdkWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
+  { name: "go bench-rewrite (encoding/json)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
   { name: "ai-proxy", group: "ai", baseline: "bare chat", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "ai-proxy stream", group: "ai", baseline: "bare chat stream", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: streamBody },
   { name: "ai-prompt-guard", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-prompt-guard", promptGuardConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
@@ -439,7 +439,7 @@ async function prepare(s: Scenario, upstreamPort: number, webdisPort: number): P
   const envoy = await Envoy.start(spec, { wasmLogLevel: "warn", logLevel: "warn" });
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
   const script = wrkScript(dir, s);
-  const checkHeaders = { ...s.headers, ...(s.uniqueHeader ? { [s.uniqueHeader]: randomBytes(12).toString("hex") } : {}) };
+  const checkHeaders = { ...s.headers, "x-bench-check": "1", ...(s.uniqueHeader ? { [s.uniqueHeader]: randomBytes(12).toString("hex") } : {}) };
   const check = run("curl", ["-s", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(checkHeaders).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
   const code = check.trim().split("\n").at(-1)!.trim();
   const missing = s.expectHeader && !check.toLowerCase().split("\r\n").includes(`${s.expectHeader[0]}: ${s.expectHeader[1]}`.toLowerCase());
