@@ -614,7 +614,7 @@ function peerSection(by: Map<string, Result>): string[] {
     const q = pairedRatio(a, b)!;
     L.push(`- ${what}: **${q.median.toFixed(2)}** (IQR ${q.q1.toFixed(2)}–${q.q3.toFixed(2)}, ${q.n} rounds)`);
   };
-  L.push("", "Per-round ratios of added CPU (round i of every comparator and of bare Envoy ran back to back; median and IQR of the per-round ratios):", "");
+  L.push("", `Per-round ratios of added CPU (round i of every comparator and of bare Envoy ran back to back; median and IQR of the ${RUNS} per-round ratios — a wide IQR means the rounds disagree, usually because the machine's load moved during a round; with ${RUNS} rounds the IQR is a rough spread, not a confidence interval):`, "");
   ratio("sluice bench-rewrite", "go bench-rewrite (sjson)", "Byte edit vs byte edit — Sluice `setTopLevelString` / Go `sjson` on the hand-written layer (issue #14's goal: ≤ 0.5)");
   ratio("sluice bench-rewrite", "go bench-rewrite (proxy-wasm Go SDK port + sjson)", "Byte edit, SDK vs SDK — Sluice / Go on the ported proxy-wasm Go SDK");
   ratio("go bench-rewrite (proxy-wasm Go SDK port + sjson)", "go bench-rewrite (sjson)", "Go's ABI layer — ported SDK / hand-written layer, same sjson edit (what the SDK's own layer costs)");
