@@ -3,8 +3,12 @@
 //   - throughput at saturation with wrk (median of N runs, min/max, error count, upstream CPU)
 //   - latency p50/p99 at a fixed request rate with h2load --rps (per-request log → percentiles)
 //   - Envoy RSS after warm-up and after every measured request (growth), cold start to /ready
-// Writes docs/benchmarks.md and docs/benchmarks.json. Options: --runs N (default 5),
-// --seconds S per run (default 4), --only name[,name].
+// Writes docs/benchmarks.md, docs/benchmarks.json and docs/benchmarks.svg (the chart, test/bench/chart.ts);
+// the report sets this run beside issue #14's "before" (test/bench/before.json, before-after.ts).
+// Services some rows ask per request run beside Envoy: Redis (+ webdis), a real OPA, and the
+// Aliyun, ext-auth and DashScope/DashVector mocks each in a process of their own.
+// Options: --runs N (default 5), --seconds S per run (default 4), --only name[,name] (a quick
+// run: also skips the body-memory, JSON and regex reports; scenario names contain no comma).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
