@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -32,6 +33,17 @@ var sseEvents = func() []byte {
 func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/json", func(w http.ResponseWriter, r *http.Request) {
+		// The bench's start-up check (never the measured runs) asks what arrived: the x-bench
+		// header and the body's "model", so a rewrite comparator is seen to do its work.
+		if r.Header.Get("x-bench-check") == "1" {
+			var doc struct {
+				Model string `json:"model"`
+			}
+			body, _ := io.ReadAll(r.Body)
+			json.Unmarshal(body, &doc)
+			w.Header().Set("x-seen-bench", r.Header.Get("x-bench"))
+			w.Header().Set("x-seen-model", doc.Model)
+		}
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("content-type", "application/json")
 		w.Write([]byte(`{"ok":true}`))

@@ -1,0 +1,105 @@
+// Issue #14's "before" (test/bench/before.json: the per-round Envoy CPU of commit b41cd40's bench
+// run and every plugin's module size at commit acfb765) beside this run's numbers.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface Quartiles { q1: number; median: number; q3: number; n: number }
+
+interface BeforeScenario { baseline: string | null; envoyCpuUsPerRound: number[]; reqPerSec: number; p99msPerRound: number[]; requestsMeasured: number }
+export interface BeforeData {
+  scenariosCommit: string;
+  sizesCommit: string;
+  runs: number;
+  seconds: number;
+  scenarios: Record<string, BeforeScenario>;
+  moduleSizes: Record<string, { envoy: number; higress: number }>;
+}
+
+export function loadBefore(repoRoot: string): BeforeData {
+  return JSON.parse(readFileSync(join(repoRoot, "test", "bench", "before.json"), "utf8")) as BeforeData;
+}
+
+/** Quartiles by linear interpolation (the same rule as run.ts). */
+export function quartiles(xs: number[]): Quartiles {
+  const v = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => { const i = q * (v.length - 1); const lo = Math.floor(i); return v[lo] + (v[Math.min(lo + 1, v.length - 1)] - v[lo]) * (i - lo); };
+  return { q1: at(0.25), median: at(0.5), q3: at(0.75), n: v.length };
+}
+
+/** Per-round differences x[i] − y[i] (round i of both ran back to back). */
+export function paired(x: number[] | undefined, y: number[] | undefined): Quartiles | null {
+  if (!x?.length || !y?.length) return null;
+  const n = Math.min(x.length, y.length);
+  return quartiles(Array.from({ length: n }, (_, i) => x[i] - y[i]));
+}
+
+/** Per-round ratios x[i] / y[i]: how many times one scenario's added cost is another's, same round. */
+export function pairedRatio(x: number[], y: number[]): Quartiles | null {
+  const n = Math.min(x.length, y.length);
+  const r = Array.from({ length: n }, (_, i) => x[i] / y[i]).filter((v) => Number.isFinite(v));
+  return r.length ? quartiles(r) : null;
+}
+
+/** The added CPU of a scenario in the before run, paired with its baseline there. */
+export function beforeAdded(b: BeforeData, name: string): Quartiles | null {
+  const s = b.scenarios[name];
+  if (!s?.baseline) return null;
+  return paired(s.envoyCpuUsPerRound, b.scenarios[s.baseline]?.envoyCpuUsPerRound);
+}
+
+/** The scenarios issue #14 tracks, with its goal for each (µs of added Envoy CPU per request). */
+export const TRACKED: { name: string; goal: string; max?: number }[] = [
+  { name: "native RBAC (request-block's URL check)", goal: "the limit (no Wasm)" },
+  { name: "Wasm floor (hand-written module; no HTTP hook)", goal: "what any Wasm module costs" },
+  { name: "Sluice no-op plugin", goal: "≤ 2", max: 2 },
+  { name: "request-block (URL rules)", goal: "≤ 4", max: 4 },
+  { name: "key-auth", goal: "≤ 6", max: 6 },
+  { name: "ip-restriction", goal: "≤ 6", max: 6 },
+  { name: "sluice bench-rewrite", goal: "≤ ½ of Go + sjson (same run)" },
+  { name: "go bench-rewrite (sjson)", goal: "the Go comparator" },
+  { name: "ai-proxy", goal: "≤ 20", max: 20 },
+  { name: "ai-proxy stream", goal: "≤ 1 per event" },
+  { name: "AI chain", goal: "≤ 2 × ai-proxy" },
+  { name: "AI chain stream", goal: "—" },
+];
+
+const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(1));
+const q = (x: Quartiles | null) => (x ? `${f1(x.median)} (IQR ${f1(x.q1)}–${f1(x.q3)})` : "—");
+
+/**
+ * Markdown: before → after of the tracked scenarios. `after(name)` gives this run's added CPU
+ * (paired with the scenario's baseline) or null when the scenario did not run.
+ */
+export function beforeAfterTable(b: BeforeData, after: (name: string) => Quartiles | null): string[] {
+  const L = ["| scenario | goal (µs) | before: + CPU µs/req | after: + CPU µs/req | after − before | goal met |", "|---|---|---|---|---|---|"];
+  for (const t of TRACKED) {
+    const was = beforeAdded(b, t.name), now = after(t.name);
+    const delta = was && now ? `${now.median - was.median >= 0 ? "+" : ""}${f1(now.median - was.median)}` : "—";
+    let met = "—";
+    if (now && t.max !== undefined) met = now.median <= t.max ? "yes" : `no (${f1(now.median - t.max)} over)`;
+    if (now && t.name === "sluice bench-rewrite") {
+      const go = after("go bench-rewrite (sjson)");
+      if (go) met = now.median <= go.median / 2 ? "yes" : `no (${f1(now.median / go.median)} × Go)`;
+    }
+    if (now && t.name === "AI chain") {
+      const ai = after("ai-proxy");
+      if (ai) met = now.median <= 2 * ai.median ? "yes" : `no (${f1(now.median / ai.median)} × ai-proxy)`;
+    }
+    L.push(`| ${t.name} | ${t.goal} | ${q(was)} | ${now ? `**${f1(now.median)}** (IQR ${f1(now.q1)}–${f1(now.q3)})` : "not run"} | ${delta} | ${met} |`);
+  }
+  return L;
+}
+
+/** Markdown: every plugin's module size before (acfb765) and now, both targets. */
+export function sizesTable(b: BeforeData, now: { name: string; envoy: number; higress: number }[]): string[] {
+  const L = [`| plugin | envoy before (${b.sizesCommit}) | envoy now | change | higress before | higress now | change |`, "|---|---|---|---|---|---|---|"];
+  const pct = (was: number | undefined, is: number | undefined) =>
+    was && is && Number.isFinite(is) ? `${is >= was ? "+" : ""}${(((is - was) / was) * 100).toFixed(1)} %` : "—";
+  const names = [...new Set([...Object.keys(b.moduleSizes), ...now.map((m) => m.name)])];
+  for (const name of names) {
+    const was = b.moduleSizes[name], is = now.find((m) => m.name === name);
+    const v = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? "—" : String(x));
+    L.push(`| ${name} | ${v(was?.envoy)} | ${v(is?.envoy)} | ${pct(was?.envoy, is?.envoy)} | ${v(was?.higress)} | ${v(is?.higress)} | ${pct(was?.higress, is?.higress)} |`);
+  }
+  return L;
+}
