@@ -1,9 +1,10 @@
 // Runs the CRS regression suite (go-ftw YAML) at each paranoia level and the generated request
 // corpus against every WAF target, and rewrites the generated part of docs/waf.md.
-// Today the one target is the oracle (nginx + libmodsecurity3); a target added to TARGETS gets its
-// own pass-rate columns plus its verdict agreement with the oracle, per rule file and per class.
-// Usage: node --import tsx scripts/waf-report.ts [--levels 1,2,4] [--corpus-levels 1,2] [--corpus-scale 1] [--no-corpus]
-// (about 10 minutes on a 2-core machine; PL4 is CRS's own test set-up, where every test applies)
+// Targets: the oracle (nginx + libmodsecurity3) and Sluice's waf on Envoy; every target after the
+// first gets its own pass-rate columns plus its agreement with the oracle, per rule file and per
+// class, and every disagreement listed. --oracle-only runs the oracle alone.
+// Usage: node --import tsx scripts/waf-report.ts [--levels 1,2,4] [--corpus-levels 1,2] [--corpus-scale 1] [--no-corpus] [--files <regex>] [--print]
+// (about 20 minutes on a 2-core machine for both targets; PL4 is CRS's own test set-up, where every test applies)
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crsRules } from "../harness/src/crs-rules.js";
