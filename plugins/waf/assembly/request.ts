@@ -58,6 +58,8 @@ export function setRequest(tx: Transaction, method: string, path: string, protoc
   const ct = lowerAscii(headerValue(d.headers, "content-type"));
   if (ct.startsWith("application/x-www-form-urlencoded")) tx.bodyProcessor = "URLENCODED";
   else if (ct.startsWith("multipart/form-data")) tx.bodyProcessor = "MULTIPART";
+  // ModSecurity names the processor when it reads the headers: phase-1 rules see it (920400).
+  if (tx.bodyProcessor.length > 0) s.set("REQBODY_PROCESSOR", tx.bodyProcessor);
   argsSize(tx);
 }
 

@@ -181,7 +181,7 @@ export class Transaction {
       else if (c.kind == CtlKind.RuleRemoveByTag) this.removedTags.push(c.value);
       else if (c.kind == CtlKind.RuleRemoveTargetById) this.removedTargets.push(new RemovedTarget(c.lo, c.hi, "", c.target!));
       else if (c.kind == CtlKind.RuleRemoveTargetByTag) this.removedTargets.push(new RemovedTarget(0, -1, c.value, c.target!));
-      else if (c.kind == CtlKind.RequestBodyProcessor) this.bodyProcessor = c.value;
+      else if (c.kind == CtlKind.RequestBodyProcessor) { this.bodyProcessor = c.value; this.d.scalars.set("REQBODY_PROCESSOR", c.value); }
       else if (c.kind == CtlKind.ForceRequestBodyVariable) this.forceRequestBodyVariable = c.value == "on";
       else if (c.kind == CtlKind.RequestBodyAccess) this.requestBodyAccess = c.value == "on";
       else if (c.kind == CtlKind.RuleEngine) this.engine = c.value == "on" ? EngineMode.On : c.value == "off" ? EngineMode.Off : EngineMode.DetectionOnly;
