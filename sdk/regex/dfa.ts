@@ -178,7 +178,7 @@ export class Dfa {
     return new Alphabet(prog, hasWordAssertions(prog)).size <= MAX_CLASSES;
   }
 
-  constructor(prog: Prog) {
+  constructor(prog: Prog, maxTable: i32 = MAX_TABLE) {
     const wordMode = hasWordAssertions(prog);
     const alphabet = new Alphabet(prog, wordMode);
     const width = alphabet.size;
@@ -186,7 +186,7 @@ export class Dfa {
     this.alphabet = alphabet;
     this.wordMode = wordMode;
     this.width = width;
-    this.maxStates = MAX_TABLE / width < 16 ? 16 : MAX_TABLE / width;
+    this.maxStates = maxTable / width < 16 ? 16 : maxTable / width;
     this.startStep = new Array<StaticArray<i32> | null>(width);
     if (wordMode) this.startStepWord = new Array<StaticArray<i32> | null>(2 * width);
     this.mark = new StaticArray<i32>(prog.length);

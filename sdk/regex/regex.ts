@@ -10,7 +10,15 @@
 import { parse } from "./parse";
 import { compile, Prog } from "./compile";
 import { Machine, Mode, decodeUtf8 } from "./pike";
+import { Dfa } from "./dfa";
 import { isAlpha } from "util/string";
+
+/**
+ * A Regex's DFA cache bound, in transition-table entries (64 KiB): smaller than a RegexSet's,
+ * since a plugin may hold hundreds of patterns (the WAF's CRS has over 300). A full cache is
+ * dropped and rebuilt, so the bound caps memory, not correctness.
+ */
+const DFA_TABLE: i32 = 16384;
 
 export class RegexResult {
   constructor(public regex: Regex | null, public error: string) {}
@@ -61,6 +69,11 @@ export class RegexMatch {
 export class Regex {
   // Created on first use: config may compile many patterns that some routes never run.
   private machine: Machine | null = null;
+  // test() and testBytes() run on a lazily built DFA (dfa.ts) when the program allows it: one
+  // table lookup per character once warm instead of stepping every live thread. 0: not decided
+  // yet, 1: DFA, 2: the Pike VM (line assertions or too many character classes).
+  private dfaState: u8 = 0;
+  private dfa: Dfa | null = null;
 
   private constructor(
     public readonly pattern: string,
@@ -82,8 +95,21 @@ export class Regex {
 
   /** VM steps taken by the last call (test, find, findAll, replaceAll, …). Grows linearly with input size. */
   get steps(): i64 {
+    if (this.lastDfa) return this.dfa!.steps;
     const m = this.machine;
     return m === null ? 0 : m.steps;
+  }
+  /** Whether the last call ran on the DFA (for `steps`). */
+  private lastDfa: bool = false;
+
+  /** Whether test() and testBytes() run on the DFA (decided on first use). */
+  get usesDfa(): bool { return this.testDfa() !== null; }
+
+  private testDfa(): Dfa | null {
+    if (this.dfaState == 0) {
+      if (Dfa.supports(this.prog)) { this.dfa = new Dfa(this.prog, DFA_TABLE); this.dfaState = 1; } else this.dfaState = 2;
+    }
+    return this.dfa;
   }
 
   /** Index of the group called `name`, or -1. */
@@ -95,6 +121,8 @@ export class Regex {
 
   /** Whether the pattern matches anywhere in s (Go's MatchString). */
   test(s: string): bool {
+    const d = this.testDfa();
+    if (d !== null) { this.lastDfa = true; return d.testString(s); }
     const m = this.begin();
     m.setString(s);
     return m.run(0, Mode.Test, 0);
@@ -102,6 +130,8 @@ export class Regex {
 
   /** test() on UTF-8 bytes (header or body data as the host hands it over). */
   testBytes(b: ArrayBuffer): bool {
+    const d = this.testDfa();
+    if (d !== null) { this.lastDfa = true; return d.testBytes(b); }
     const m = this.begin();
     m.setBytes(b);
     return m.run(0, Mode.Test, 0);
@@ -246,6 +276,7 @@ export class Regex {
   }
 
   private begin(): Machine {
+    this.lastDfa = false;
     let m = this.machine;
     if (m === null) {
       m = new Machine(this.prog);

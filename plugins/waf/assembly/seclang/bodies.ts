@@ -3,7 +3,7 @@
 import { parseJsonBytes, JsonValue, JsonKind } from "@sluice/sdk/json";
 import { KV } from "./variables";
 import { latin1, toByteString } from "./bytes";
-import { transform } from "./transforms";
+import { urlDecodeArg } from "./transforms";
 
 /** `a=1&b=2` → pairs, names and values URL-decoded ('+' is a space). */
 export function parseUrlEncoded(s: string, out: Array<KV>, limit: i32): void {
@@ -18,7 +18,7 @@ export function parseUrlEncoded(s: string, out: Array<KV>, limit: i32): void {
       const eq = part.indexOf("=");
       const name = eq < 0 ? part : part.substring(0, eq);
       const value = eq < 0 ? "" : part.substring(eq + 1);
-      out.push(new KV(transform("urldecode", name), transform("urldecode", value)));
+      out.push(new KV(urlDecodeArg(name), urlDecodeArg(value)));
     }
     start = end + 1;
   }

@@ -35,26 +35,95 @@ export function forLog(s: string): string {
   return s;
 }
 
+/** A new string of n code units, to be filled in place (no intermediate buffer). */
+// @ts-ignore: decorator
+@inline function newString(n: i32): string {
+  return changetype<string>(__new(<usize>n << 1, idof<string>()));
+}
+
+/**
+ * A growable buffer of code units that transformations write their output into: one shared
+ * buffer (transformations never nest), so a transformation allocates only its result string.
+ */
+export class CodeBuf {
+  private buf: StaticArray<u16> = new StaticArray<u16>(256);
+  length: i32 = 0;
+  push(c: i32): void {
+    let b = this.buf;
+    const n = this.length;
+    if (n == b.length) {
+      const grown = new StaticArray<u16>(n << 1);
+      memory.copy(changetype<usize>(grown), changetype<usize>(b), <usize>n << 1);
+      this.buf = b = grown;
+    }
+    unchecked(b[n] = <u16>c);
+    this.length = n + 1;
+  }
+  pop(): void { if (this.length > 0) this.length--; }
+  toString(): string {
+    const n = this.length;
+    if (n == 0) return "";
+    const out = newString(n);
+    memory.copy(changetype<usize>(out), changetype<usize>(this.buf), <usize>n << 1);
+    return out;
+  }
+  /** Empties the buffer; one grown past 1 MiB by a huge value is let go. */
+  reset(): CodeBuf {
+    this.length = 0;
+    if (this.buf.length > (1 << 19)) this.buf = new StaticArray<u16>(256);
+    return this;
+  }
+}
+
+const SCRATCH = new CodeBuf();
+
+/** The shared output buffer, emptied: for a transformation's result (see CodeBuf). */
+export function scratchCodes(): CodeBuf { return SCRATCH.reset(); }
+
 export function fromCodes(codes: Array<i32>): string {
-  const out = new ArrayBuffer(codes.length << 1);
+  const n = codes.length;
+  if (n == 0) return "";
+  const out = newString(n);
   const dst = changetype<usize>(out);
-  for (let i = 0; i < codes.length; i++) store<u16>(dst + (<usize>i << 1), <u16>unchecked(codes[i]));
-  return String.UTF16.decode(out);
+  for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>unchecked(codes[i]));
+  return out;
 }
 
 export function lowerAscii(s: string): string {
-  let needs = false;
-  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c >= 65 && c <= 90) { needs = true; break; } }
-  if (!needs) return s;
-  const out = new Array<i32>(s.length);
-  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); unchecked(out[i] = c >= 65 && c <= 90 ? c + 32 : c); }
-  return fromCodes(out);
+  const n = s.length;
+  const src = changetype<usize>(s);
+  let first = -1;
+  for (let i = 0; i < n; i++) { const c = load<u16>(src + (<usize>i << 1)); if (c >= 65 && c <= 90) { first = i; break; } }
+  if (first < 0) return s;
+  const out = newString(n);
+  const dst = changetype<usize>(out);
+  memory.copy(dst, src, <usize>first << 1);
+  for (let i = first; i < n; i++) { const c = load<u16>(src + (<usize>i << 1)); store<u16>(dst + (<usize>i << 1), c >= 65 && c <= 90 ? c + 32 : c); }
+  return out;
 }
 
 export function upperAscii(s: string): string {
-  const out = new Array<i32>(s.length);
-  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); unchecked(out[i] = c >= 97 && c <= 122 ? c - 32 : c); }
-  return fromCodes(out);
+  const n = s.length;
+  if (n == 0) return s;
+  const src = changetype<usize>(s);
+  const out = newString(n);
+  const dst = changetype<usize>(out);
+  for (let i = 0; i < n; i++) { const c = load<u16>(src + (<usize>i << 1)); store<u16>(dst + (<usize>i << 1), c >= 97 && c <= 122 ? c - 32 : c); }
+  return out;
+}
+
+/** Whether s, lower-cased (ASCII), equals `lower` (already lower case): no allocation. */
+export function eqLowerAscii(lower: string, s: string): bool {
+  const n = s.length;
+  if (lower.length != n) return false;
+  const a = changetype<usize>(lower);
+  const b = changetype<usize>(s);
+  for (let i = 0; i < n; i++) {
+    let c = load<u16>(b + (<usize>i << 1));
+    if (c >= 65 && c <= 90) c += 32;
+    if (c != load<u16>(a + (<usize>i << 1))) return false;
+  }
+  return true;
 }
 
 export function hexVal(c: i32): i32 {

@@ -15,6 +15,34 @@ const AVAILABLE = [
   "ipmatch", "ipmatchf", "ipmatchfromfile", "validateurlencoding", "validateutf8encoding", "validatebyterange", "unconditionalmatch", "nomatch", "strmatch",
   "detectsqli", "detectxss",
 ];
+/** Operator codes: the index in AVAILABLE (Rule.opCode), so evaluation compares integers, not names. */
+const OP_RX: i32 = 0;
+const OP_PM: i32 = 1;
+const OP_PMF: i32 = 2;
+const OP_PMFROMFILE: i32 = 3;
+const OP_STREQ: i32 = 4;
+const OP_CONTAINS: i32 = 5;
+const OP_CONTAINSWORD: i32 = 6;
+const OP_BEGINSWITH: i32 = 7;
+const OP_ENDSWITH: i32 = 8;
+const OP_WITHIN: i32 = 9;
+const OP_EQ: i32 = 10;
+const OP_GE: i32 = 11;
+const OP_GT: i32 = 12;
+const OP_LE: i32 = 13;
+const OP_LT: i32 = 14;
+const OP_IPMATCH: i32 = 15;
+const OP_IPMATCHF: i32 = 16;
+const OP_IPMATCHFROMFILE: i32 = 17;
+const OP_VALIDATEURLENCODING: i32 = 18;
+const OP_VALIDATEUTF8ENCODING: i32 = 19;
+const OP_VALIDATEBYTERANGE: i32 = 20;
+const OP_UNCONDITIONALMATCH: i32 = 21;
+const OP_NOMATCH: i32 = 22;
+const OP_STRMATCH: i32 = 23;
+const OP_DETECTSQLI: i32 = 24;
+const OP_DETECTXSS: i32 = 25;
+
 const KNOWN_UNAVAILABLE = new Array<string>();
 
 /** Builds the operator's state; "" when ready, OP_UNAVAILABLE, or the reason it is refused. */
@@ -23,8 +51,10 @@ export function prepareOperator(r: Rule, data: DataFiles, lazyRegex: bool): stri
   r.op = op;
   if (KNOWN_UNAVAILABLE.includes(op)) return OP_UNAVAILABLE;
   if (!AVAILABLE.includes(op)) return "operator @" + r.op + " is not supported";
+  r.opCode = AVAILABLE.indexOf(op);
   const arg = r.opArg;
   const dynamic = arg.indexOf("%{") >= 0;
+  r.opArgMacro = dynamic;
   if (op == "rx") {
     // The Core Rule Set's patterns are checked at build time and compiled on first use (most
     // requests reach few of them); a pattern from the plugin's config is compiled now so a bad
@@ -104,8 +134,8 @@ export function prepareOperator(r: Rule, data: DataFiles, lazyRegex: bool): stri
 
 /** Evaluates the operator (not its negation) on one value; captures (rx: groups 0–9) go to `caps`. */
 export function evaluateOperator(r: Rule, arg: string, input: string, caps: Array<string>): bool {
-  const op = r.op;
-  if (op == "rx") {
+  const op = r.opCode;
+  if (op == OP_RX) {
     let re = r.rx;
     if (arg != r.opArg) {
       const res = Regex.compile("(?s)" + arg);
@@ -127,41 +157,41 @@ export function evaluateOperator(r: Rule, arg: string, input: string, caps: Arra
     for (let i = 0; i <= n; i++) { const g = m.group(i); caps.push(g === null ? "" : g); }
     return true;
   }
-  if (op == "pm" || op == "pmf" || op == "pmfromfile") return pmMatch(r, input, caps);
-  if (op == "streq") return input == arg;
-  if (op == "contains") return input.indexOf(arg) >= 0;
-  if (op == "containsword") return containsWord(input, arg);
-  if (op == "beginswith") return input.startsWith(arg);
-  if (op == "endswith") return input.endsWith(arg);
-  if (op == "within") return input.length == 0 ? false : arg.indexOf(input) >= 0;
-  if (op == "strmatch") return input.indexOf(arg) >= 0;
-  if (op == "eq") return toInt(input) == toInt(arg);
-  if (op == "ge") return toInt(input) >= toInt(arg);
-  if (op == "gt") return toInt(input) > toInt(arg);
-  if (op == "le") return toInt(input) <= toInt(arg);
-  if (op == "lt") return toInt(input) < toInt(arg);
-  if (op == "unconditionalmatch") return true;
-  if (op == "nomatch") return false;
-  if (op == "detectsqli") {
+  if (op == OP_PM || op == OP_PMF || op == OP_PMFROMFILE) return pmMatch(r, input, caps);
+  if (op == OP_STREQ) return input == arg;
+  if (op == OP_CONTAINS) return input.indexOf(arg) >= 0;
+  if (op == OP_CONTAINSWORD) return containsWord(input, arg);
+  if (op == OP_BEGINSWITH) return input.startsWith(arg);
+  if (op == OP_ENDSWITH) return input.endsWith(arg);
+  if (op == OP_WITHIN) return input.length == 0 ? false : arg.indexOf(input) >= 0;
+  if (op == OP_STRMATCH) return input.indexOf(arg) >= 0;
+  if (op == OP_EQ) return toInt(input) == toInt(arg);
+  if (op == OP_GE) return toInt(input) >= toInt(arg);
+  if (op == OP_GT) return toInt(input) > toInt(arg);
+  if (op == OP_LE) return toInt(input) <= toInt(arg);
+  if (op == OP_LT) return toInt(input) < toInt(arg);
+  if (op == OP_UNCONDITIONALMATCH) return true;
+  if (op == OP_NOMATCH) return false;
+  if (op == OP_DETECTSQLI) {
     // libmodsecurity: a match captures the fingerprint as TX:0.
     const b = valueBytes(input);
     if (!detectSQLi(b)) return false;
     if (r.capture) caps.push(sqliFingerprint(b));
     return true;
   }
-  if (op == "detectxss") {
+  if (op == OP_DETECTXSS) {
     if (!detectXSS(valueBytes(input))) return false;
     if (r.capture) caps.push(input);
     return true;
   }
-  if (op == "validatebyterange") {
+  if (op == OP_VALIDATEBYTERANGE) {
     const t = r.byteRange!;
     for (let i = 0; i < input.length; i++) if (t[input.charCodeAt(i) & 0xff] == 0) return true;
     return false;
   }
-  if (op == "validateurlencoding") return invalidUrlEncoding(input);
-  if (op == "validateutf8encoding") return invalidUtf8(input);
-  if (op == "ipmatch") {
+  if (op == OP_VALIDATEURLENCODING) return invalidUrlEncoding(input);
+  if (op == OP_VALIDATEUTF8ENCODING) return invalidUtf8(input);
+  if (op == OP_IPMATCH) {
     const ip = parseIp(stripAddressPort(input));
     if (ip === null) return false;
     const ips = r.ips!;

@@ -2,7 +2,7 @@
 // and actions, plus the engine settings the directives set.
 import { Regex } from "@sluice/sdk/regex";
 import { Cidr } from "@sluice/sdk/net";
-import { lowerAscii } from "./bytes";
+import { eqLowerAscii } from "./bytes";
 
 /** One target of a rule: `ARGS`, `ARGS:id`, `ARGS:/^x/`, `&TX:foo`, `!REQUEST_HEADERS:Cookie`. */
 export class Target {
@@ -13,13 +13,15 @@ export class Target {
   keyRegex: Regex | null = null;
   count: bool = false;
   exclude: bool = false;
+  /** What collect() does for this variable (variables.ts), decided on first use. */
+  code: i32 = 0;
   /** ARGS:foo matches by name; a Target with a regex matches names the regex finds. */
   matches(name: string, key: string): bool {
     if (this.name != name) return false;
     if (this.key.length == 0 && this.keyRegex === null) return true;
     const r = this.keyRegex;
     if (r !== null) return r.test(key);
-    return this.key == lowerAscii(key);
+    return eqLowerAscii(this.key, key);
   }
 }
 
@@ -61,6 +63,10 @@ export class Rule {
   targets: Array<Target> = [];
   exclusions: Array<Target> = [];
   op: string = "rx";
+  /** The operator as a number (operators.ts), set when the operator is prepared. */
+  opCode: i32 = 0;
+  /** The operator's argument holds a macro (%{…}) to expand per evaluation. */
+  opArgMacro: bool = false;
   opArg: string = "";
   negated: bool = false;
   /** Operator state built at load (patterns for @pm) or on first use (the regex). */
@@ -73,8 +79,10 @@ export class Rule {
   byteRange: StaticArray<u8> | null = null;
   ips: Array<Cidr> | null = null;
   transforms: Array<string> = [];
-  /** Identifies the transformation pipeline (0: not assigned yet), so values cache their results by it. */
-  pipeId: i32 = 0;
+  /** The transformations as numbers (none dropped) and the id of each prefix of the pipeline, by
+   * which values cache their results (engine.ts); null until the rule first runs. */
+  tcodes: Array<i32> | null = null;
+  prefixIds: Array<i32> | null = null;
   disruptive: Disruptive = Disruptive.None;
   status: i32 = 0;
   capture: bool = false;

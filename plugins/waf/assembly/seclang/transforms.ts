@@ -1,5 +1,5 @@
 // The transformations (t:) CRS uses, on byte strings, as ModSecurity defines them.
-import { fromCodes, lowerAscii, upperAscii, hexVal, isSpace, bytesOf, latin1 } from "./bytes";
+import { fromCodes, scratchCodes, lowerAscii, upperAscii, hexVal, isSpace, bytesOf, latin1 } from "./bytes";
 import { sha1 } from "@sluice/sdk/crypto";
 
 const KNOWN = [
@@ -12,49 +12,66 @@ const KNOWN = [
 
 export function isKnownTransform(name: string): bool { return KNOWN.includes(lowerAscii(name)); }
 
+/** urlDecode as the urlencoded body processor reads names and values. */
+export function urlDecodeArg(s: string): string { return urlDecode(s, false); }
+
 /** Applies one transformation (name in lower case); unknown names leave the value as it is. */
 export function transform(name: string, s: string): string {
-  if (name == "none") return s;
-  if (name == "lowercase") return lowerAscii(s);
-  if (name == "uppercase") return upperAscii(s);
-  if (name == "urldecode") return urlDecode(s, false);
-  if (name == "urldecodeuni") return urlDecode(s, true);
-  if (name == "jsdecode") return jsDecode(s);
-  if (name == "htmlentitydecode") return htmlEntityDecode(s);
-  if (name == "utf8tounicode") return utf8ToUnicode(s);
-  if (name == "removenulls") return filter(s, 0);
-  if (name == "replacenulls") return s.replaceAll("\0", " ");
-  if (name == "removewhitespace") return removeWhitespace(s);
-  if (name == "compresswhitespace") return compressWhitespace(s);
-  if (name == "replacecomments") return replaceComments(s);
-  if (name == "removecomments") return removeComments(s);
-  if (name == "removecommentschar") return removeCommentsChar(s);
-  if (name == "cssdecode") return cssDecode(s);
-  if (name == "cmdline") return cmdLine(s);
-  if (name == "normalizepath" || name == "normalisepath") return normalizePath(s, false);
-  if (name == "normalizepathwin" || name == "normalisepathwin") return normalizePath(s, true);
-  if (name == "escapeseqdecode") return escapeSeqDecode(s);
-  if (name == "length") return s.length.toString();
-  if (name == "base64decode" || name == "base64decodeext") return base64Decode(s);
-  if (name == "sha1") return latin1(sha1(bytesOf(s)));
-  if (name == "hexencode") return hexEncode(s);
-  if (name == "hexdecode" || name == "sqlhexdecode") return hexDecode(s);
-  if (name == "trim") return trimWs(s, true, true);
-  if (name == "trimleft") return trimWs(s, true, false);
-  if (name == "trimright") return trimWs(s, false, true);
-  return s;
+  return applyTransform(transformCode(name), s);
+}
+
+const CODED = ["none", "lowercase", "uppercase", "urldecode", "urldecodeuni", "jsdecode", "htmlentitydecode", "utf8tounicode", "removenulls", "replacenulls", "removewhitespace", "compresswhitespace", "replacecomments", "removecomments", "removecommentschar", "cssdecode", "cmdline", "normalizepath", "normalisepath", "normalizepathwin", "normalisepathwin", "escapeseqdecode", "length", "base64decode", "base64decodeext", "sha1", "hexencode", "hexdecode", "sqlhexdecode", "trim", "trimleft", "trimright"];
+
+/** A transformation's number for applyTransform (0: none or unknown, which leave the value as it is). */
+export function transformCode(name: string): i32 {
+  return CODED.indexOf(name) + 1;
+}
+
+/** Applies the transformation numbered `code` (transformCode): integers compared, not names. */
+export function applyTransform(code: i32, s: string): string {
+  switch (code) {
+    case 1: return s; // none
+    case 2: return lowerAscii(s); // lowercase
+    case 3: return upperAscii(s); // uppercase
+    case 4: return urlDecode(s, false); // urldecode
+    case 5: return urlDecode(s, true); // urldecodeuni
+    case 6: return jsDecode(s); // jsdecode
+    case 7: return htmlEntityDecode(s); // htmlentitydecode
+    case 8: return utf8ToUnicode(s); // utf8tounicode
+    case 9: return filter(s, 0); // removenulls
+    case 10: return s.replaceAll("\0", " "); // replacenulls
+    case 11: return removeWhitespace(s); // removewhitespace
+    case 12: return compressWhitespace(s); // compresswhitespace
+    case 13: return replaceComments(s); // replacecomments
+    case 14: return removeComments(s); // removecomments
+    case 15: return removeCommentsChar(s); // removecommentschar
+    case 16: return cssDecode(s); // cssdecode
+    case 17: return cmdLine(s); // cmdline
+    case 18: case 19: return normalizePath(s, false); // normalizepath, normalisepath
+    case 20: case 21: return normalizePath(s, true); // normalizepathwin, normalisepathwin
+    case 22: return escapeSeqDecode(s); // escapeseqdecode
+    case 23: return s.length.toString(); // length
+    case 24: case 25: return base64Decode(s); // base64decode, base64decodeext
+    case 26: return latin1(sha1(bytesOf(s))); // sha1
+    case 27: return hexEncode(s); // hexencode
+    case 28: case 29: return hexDecode(s); // hexdecode, sqlhexdecode
+    case 30: return trimWs(s, true, true); // trim
+    case 31: return trimWs(s, true, false); // trimleft
+    case 32: return trimWs(s, false, true); // trimright
+    default: return s;
+  }
 }
 
 function filter(s: string, drop: i32): string {
   if (s.indexOf(String.fromCharCode(drop)) < 0) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c != drop) out.push(c); }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function urlDecode(s: string, uni: bool): string {
   if (s.indexOf("%") < 0 && s.indexOf("+") < 0) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -78,7 +95,7 @@ function urlDecode(s: string, uni: bool): string {
     }
     out.push(c);
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function jsDecode(s: string): string {
@@ -91,7 +108,7 @@ function jsDecode(s: string): string {
  */
 function backslashDecode(s: string, unicode: bool): string {
   if (s.indexOf("\\") < 0) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -121,7 +138,7 @@ function backslashDecode(s: string, unicode: bool): string {
     out.push(escapeChar(d));
     i++;
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function escapeChar(d: i32): i32 {
@@ -144,7 +161,7 @@ const ENTITY_CHARS: i32[] = [34, 38, 60, 62, 160, 39];
 
 function htmlEntityDecode(s: string): string {
   if (s.indexOf("&") < 0) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -183,7 +200,7 @@ function htmlEntityDecode(s: string): string {
     }
     if (!matched) out.push(c);
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 /** Multi-byte UTF-8 sequences → %uHHHH, as ModSecurity's utf8toUnicode writes them. */
@@ -191,7 +208,7 @@ function utf8ToUnicode(s: string): string {
   let any = false;
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xc0) { any = true; break; }
   if (!any) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -209,7 +226,7 @@ function utf8ToUnicode(s: string): string {
     out.push(hex.charCodeAt((v >> 4) & 15)); out.push(hex.charCodeAt(v & 15));
     i += len - 1;
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function hasWs(s: string): bool {
@@ -219,9 +236,9 @@ function hasWs(s: string): bool {
 
 function removeWhitespace(s: string): string {
   if (!hasWs(s)) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (!isSpace(c) && c != 160) out.push(c); }
-  return out.length == s.length ? s : fromCodes(out);
+  return out.length == s.length ? s : out.toString();
 }
 
 function compressWhitespace(s: string): string {
@@ -232,38 +249,38 @@ function compressWhitespace(s: string): string {
     else if (isSpace(c) || c == 160) needs = true;
   }
   if (!needs) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   let inWs = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (isSpace(c) || c == 160) { if (!inWs) out.push(32); inWs = true; }
     else { out.push(c); inWs = false; }
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 /** C comments become one space; an unterminated one runs to the end. */
 function replaceComments(s: string): string {
   if (s.indexOf("/*") < 0 && s.indexOf("*/") < 0) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   const n = s.length;
   let i = 0;
   while (i < n) {
     if (s.charCodeAt(i) == 47 && i + 1 < n && s.charCodeAt(i + 1) == 42) {
       const end = s.indexOf("*/", i + 2);
       out.push(32);
-      if (end < 0) return fromCodes(out);
+      if (end < 0) return out.toString();
       i = end + 2;
       continue;
     }
     out.push(s.charCodeAt(i));
     i++;
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function removeComments(s: string): string {
-  const out = new Array<i32>();
+  const out = scratchCodes();
   const n = s.length;
   let i = 0;
   while (i < n) {
@@ -278,11 +295,11 @@ function removeComments(s: string): string {
     out.push(c);
     i++;
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function removeCommentsChar(s: string): string {
-  const out = new Array<i32>();
+  const out = scratchCodes();
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -291,12 +308,12 @@ function removeCommentsChar(s: string): string {
     if (c == 35) continue;
     out.push(c);
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function cssDecode(s: string): string {
   if (s.indexOf("\\") < 0) return s;
-  const out = new Array<i32>();
+  const out = scratchCodes();
   const n = s.length;
   let i = 0;
   while (i < n) {
@@ -319,12 +336,12 @@ function cssDecode(s: string): string {
     out.push(d);
     i += 2;
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 /** ModSecurity's cmdLine: drop \ " ' ^, space before / and (, ',' ';' → space, squeeze spaces, lower case. */
 function cmdLine(s: string): string {
-  const out = new Array<i32>();
+  const out = scratchCodes();
   let space = false;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
@@ -335,7 +352,7 @@ function cmdLine(s: string): string {
     if (c >= 65 && c <= 90) c += 32;
     out.push(c);
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function normalizePath(s: string, win: bool): string {
@@ -361,7 +378,7 @@ function normalizePath(s: string, win: bool): string {
 }
 
 function base64Decode(s: string): string {
-  const out = new Array<i32>();
+  const out = scratchCodes();
   let acc = 0, bits = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -377,7 +394,7 @@ function base64Decode(s: string): string {
     bits += 6;
     if (bits >= 8) { bits -= 8; out.push((acc >> bits) & 0xff); }
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function hexEncode(s: string): string {
@@ -388,13 +405,13 @@ function hexEncode(s: string): string {
 }
 
 function hexDecode(s: string): string {
-  const out = new Array<i32>();
+  const out = scratchCodes();
   for (let i = 0; i + 1 < s.length; i += 2) {
     const h = hexVal(s.charCodeAt(i)), l = hexVal(s.charCodeAt(i + 1));
     if (h < 0 || l < 0) return s;
     out.push((h << 4) | l);
   }
-  return fromCodes(out);
+  return out.toString();
 }
 
 function trimWs(s: string, left: bool, right: bool): string {

@@ -9,19 +9,18 @@ export class KV {
 /** One value of a collection as rules see it: "ARGS:id" (name), its collection, key and value. */
 export class VarRef {
   constructor(public coll: string, public key: string, public name: string, public value: string) {}
-  /** Results of transformation pipelines already applied to this value (CRS shares ~45 pipelines over 600 rules). */
-  pipeIds: Array<i32> | null = null;
-  pipeValues: Array<string> | null = null;
+  /** What each transformation pipeline (by its id, engine.ts) made of this value; null: not run yet. */
+  private piped: Array<string | null> | null = null;
   transformed(pipeId: i32): string | null {
-    const ids = this.pipeIds;
-    if (ids === null) return null;
-    for (let i = 0; i < ids.length; i++) if (unchecked(ids[i]) == pipeId) return unchecked(this.pipeValues![i]);
-    return null;
+    const p = this.piped;
+    if (p === null || pipeId >= p.length) return null;
+    return unchecked(p[pipeId]);
   }
   remember(pipeId: i32, v: string): void {
-    if (this.pipeIds === null) { this.pipeIds = []; this.pipeValues = []; }
-    this.pipeIds!.push(pipeId);
-    this.pipeValues!.push(v);
+    let p = this.piped;
+    if (p === null) { p = new Array<string | null>(pipeId + 8); this.piped = p; }
+    else if (pipeId >= p.length) { const old = p.length; p.length = pipeId + 8; for (let i = old; i < p.length; i++) unchecked(p[i] = null); }
+    unchecked(p[pipeId] = v);
   }
 }
 
@@ -54,6 +53,13 @@ export function isKnownVariable(name: string): bool {
 
 export function isCollection(name: string): bool { return COLLECTIONS.includes(name); }
 
+// What collect() does for each variable name, decided once per target (Target.code), so the hot
+// path compares integers instead of names. Pair collections: the _NAMES form is the next code.
+const C_ARGS = 1, C_ARGS_GET = 3, C_ARGS_POST = 5, C_HEADERS = 7, C_COOKIES = 9, C_FILES = 11, C_RESPONSE_HEADERS = 13;
+const C_FILES_SIZES = 15, C_PART_HEADERS = 16, C_TX = 17, C_MATCHED = 18, C_MATCHED_NAMES = 19, C_XML = 20, C_EMPTY = 21, C_SCALAR = 22;
+/** Cache slots of TxData.refs: two per collection code (variables below). */
+const REF_SLOTS = 2 * C_PART_HEADERS + 2;
+
 /** The request and response as the rules see them (byte strings). */
 export class TxData {
   argsGet: Array<KV> = [];
@@ -74,19 +80,20 @@ export class TxData {
   scalars: Map<string, string> = new Map();
   matchedVars: Array<KV> = [];
   /** Per collection name, its values with their names built once (cleared when a source changes). */
-  private refs: Map<string, Array<VarRef>> = new Map();
+  private refs: Array<Array<VarRef> | null> = new Array<Array<VarRef> | null>(REF_SLOTS);
 
   /** Call after argsPost, responseHeaders… change. */
-  invalidate(): void { this.refs.clear(); }
+  invalidate(): void { this.refs.fill(null); }
 
-  cached(cacheKey: string, coll: string, src: Array<KV>, names: bool): Array<VarRef> {
-    if (this.refs.has(cacheKey)) return this.refs.get(cacheKey);
+  cached(slot: i32, coll: string, src: Array<KV>, names: bool): Array<VarRef> {
+    const known = unchecked(this.refs[slot]);
+    if (known !== null) return known;
     const out = new Array<VarRef>(src.length);
     for (let i = 0; i < src.length; i++) {
       const p = unchecked(src[i]);
       unchecked(out[i] = new VarRef(coll, p.name, coll + ":" + p.name, names ? p.name : p.value));
     }
-    this.refs.set(cacheKey, out);
+    unchecked(this.refs[slot] = out);
     return out;
   }
 
@@ -112,39 +119,66 @@ function addRefs(out: Array<VarRef>, refs: Array<VarRef>, t: Target): void {
   }
 }
 
+const PAIRS = ["ARGS", "ARGS_GET", "ARGS_POST", "REQUEST_HEADERS", "REQUEST_COOKIES", "FILES", "RESPONSE_HEADERS"];
+
+function codeOf(n: string): i32 {
+  for (let i = 0; i < PAIRS.length; i++) {
+    const p = unchecked(PAIRS[i]);
+    if (n == p) return 1 + 2 * i;
+    if (n.length == p.length + 6 && n.startsWith(p) && n.endsWith("_NAMES")) return 2 + 2 * i;
+  }
+  if (n == "FILES_SIZES") return C_FILES_SIZES;
+  if (n == "MULTIPART_PART_HEADERS") return C_PART_HEADERS;
+  if (n == "TX") return C_TX;
+  if (n == "MATCHED_VARS") return C_MATCHED;
+  if (n == "MATCHED_VARS_NAMES") return C_MATCHED_NAMES;
+  if (n == "XML") return C_XML;
+  if (isCollection(n)) return C_EMPTY;
+  return C_SCALAR;
+}
+
 /** Appends the values of one target (before exclusions and counting). */
 export function collect(d: TxData, t: Target, out: Array<VarRef>): void {
   const n = t.name;
-  if (n == "ARGS" || n == "ARGS_NAMES") {
-    const names = n == "ARGS_NAMES";
-    addRefs(out, d.cached(n + "\u0001get", n, d.argsGet, names), t);
-    addRefs(out, d.cached(n + "\u0001post", n, d.argsPost, names), t);
-  } else if (n == "ARGS_GET" || n == "ARGS_GET_NAMES") addRefs(out, d.cached(n, n, d.argsGet, n == "ARGS_GET_NAMES"), t);
-  else if (n == "ARGS_POST" || n == "ARGS_POST_NAMES") addRefs(out, d.cached(n, n, d.argsPost, n == "ARGS_POST_NAMES"), t);
-  else if (n == "REQUEST_HEADERS" || n == "REQUEST_HEADERS_NAMES") addRefs(out, d.cached(n, n, d.headers, n == "REQUEST_HEADERS_NAMES"), t);
-  else if (n == "REQUEST_COOKIES" || n == "REQUEST_COOKIES_NAMES") addRefs(out, d.cached(n, n, d.cookies, n == "REQUEST_COOKIES_NAMES"), t);
-  else if (n == "FILES" || n == "FILES_NAMES") addRefs(out, d.cached(n, n, d.files, n == "FILES_NAMES"), t);
-  else if (n == "FILES_SIZES") addRefs(out, d.cached(n, n, d.filesSizes, false), t);
-  else if (n == "MULTIPART_PART_HEADERS") addRefs(out, d.cached(n, n, d.multipartHeaders, false), t);
-  else if (n == "RESPONSE_HEADERS" || n == "RESPONSE_HEADERS_NAMES") addRefs(out, d.cached(n, n, d.responseHeaders, n == "RESPONSE_HEADERS_NAMES"), t);
-  else if (n == "TX") {
+  let code = t.code;
+  if (code == 0) { code = codeOf(n); t.code = code; }
+  if (code <= C_RESPONSE_HEADERS + 1) {
+    const names = (code & 1) == 0;
+    const base = names ? code - 1 : code;
+    // Cache slots: 2 per code (ARGS keeps its GET part and its POST part apart).
+    if (base == C_ARGS) {
+      addRefs(out, d.cached(2 * code, n, d.argsGet, names), t);
+      addRefs(out, d.cached(2 * code + 1, n, d.argsPost, names), t);
+      return;
+    }
+    const src = base == C_ARGS_GET ? d.argsGet : base == C_ARGS_POST ? d.argsPost : base == C_HEADERS ? d.headers
+      : base == C_COOKIES ? d.cookies : base == C_FILES ? d.files : d.responseHeaders;
+    addRefs(out, d.cached(2 * code, n, src, names), t);
+  } else if (code == C_FILES_SIZES) addRefs(out, d.cached(2 * code, n, d.filesSizes, false), t);
+  else if (code == C_PART_HEADERS) addRefs(out, d.cached(2 * code, n, d.multipartHeaders, false), t);
+  else if (code == C_TX) {
+    // TX:name (TX's names are kept lower case, as selectors are): one lookup, not a walk.
+    if (t.keyRegex === null && t.key.length > 0) {
+      if (d.tx.has(t.key)) out.push(new VarRef("TX", t.key, "TX:" + t.key, d.tx.get(t.key)));
+      return;
+    }
     for (let i = 0; i < d.txKeys.length; i++) {
       const k = d.txKeys[i];
       if (t.matches("TX", k)) out.push(new VarRef("TX", k, "TX:" + k, d.tx.get(k)));
     }
-  } else if (n == "MATCHED_VARS" || n == "MATCHED_VARS_NAMES") {
+  } else if (code == C_MATCHED || code == C_MATCHED_NAMES) {
     for (let i = 0; i < d.matchedVars.length; i++) {
       const m = d.matchedVars[i];
-      if (n == "MATCHED_VARS") out.push(new VarRef("MATCHED_VARS", m.name, m.name, m.value));
+      if (code == C_MATCHED) out.push(new VarRef("MATCHED_VARS", m.name, m.name, m.value));
       else out.push(new VarRef("MATCHED_VARS_NAMES", m.name, "MATCHED_VARS_NAMES:" + m.name, m.name));
     }
-  } else if (n == "XML") {
+  } else if (code == C_XML) {
     // The two XPath selectors CRS uses (xml.ts); any other expression selects nothing.
     const text = d.xmlText;
     if (text === null) return;
     if (t.key == "/*") out.push(new VarRef("XML", "/*", "XML:/*", text));
     else if (t.key == "//@*") for (let i = 0; i < d.xmlAttributes.length; i++) out.push(new VarRef("XML", "//@*", "XML://@*", d.xmlAttributes[i]));
-  } else if (isCollection(n)) {
+  } else if (code == C_EMPTY) {
     // Known collections this build never fills (FILES_TMPNAMES, IP…): no values.
   } else if (d.scalars.has(n)) out.push(new VarRef(n, "", n, d.scalars.get(n)));
 }
