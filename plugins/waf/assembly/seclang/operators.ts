@@ -5,6 +5,7 @@ import { Regex } from "@sluice/sdk/regex";
 import { detectSQLi, sqliFingerprint, detectXSS } from "@sluice/sdk/libinjection";
 import { Cidr, parseCidr, parseIp, stripAddressPort } from "@sluice/sdk/net";
 import { Rule } from "./rule";
+import { PhraseMatcher } from "./pm";
 import { DataFiles } from "./parser";
 import { lowerAscii, toInt, hexVal } from "./bytes";
 
@@ -86,14 +87,7 @@ export function prepareOperator(r: Rule, data: DataFiles, lazyRegex: bool): stri
     }
     if (list.length == 0) return "@" + r.op + " has no phrases";
     r.phrases = list;
-    const index = new Array<Array<string> | null>(256);
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i].charCodeAt(0) & 0xff;
-      let b = index[c];
-      if (b === null) { b = new Array<string>(); index[c] = b; }
-      b.push(list[i]);
-    }
-    r.pmIndex = index;
+    r.pm = new PhraseMatcher(list);
     return "";
   }
   if (op == "validatebyterange") {
@@ -211,31 +205,13 @@ function valueBytes(input: string): Uint8Array {
 }
 
 function pmMatch(r: Rule, input: string, caps: Array<string>): bool {
-  const index = r.pmIndex!;
-  const n = input.length;
-  const base = changetype<usize>(input);
-  for (let i = 0; i < n; i++) {
-    const b = unchecked(index[lowerByte(load<u16>(base + (<usize>i << 1)))]);
-    if (b === null) continue;
-    for (let k = 0; k < b.length; k++) {
-      const p = unchecked(b[k]);
-      const m = p.length;
-      if (m > n - i) continue;
-      // Phrases are lower case already; compare in place (no substring per candidate).
-      const pb = changetype<usize>(p);
-      let j = 1;
-      while (j < m && lowerByte(load<u16>(base + (<usize>(i + j) << 1))) == <i32>load<u16>(pb + (<usize>j << 1))) j++;
-      if (j == m) {
-        if (r.capture) caps.push(input.substr(i, m));
-        return true;
-      }
-    }
-  }
-  return false;
+  const pm = r.pm!;
+  const found = pm.find(input);
+  if (found < 0) return false;
+  if (r.capture) caps.push(pm.matchedText(input, found));
+  return true;
 }
 
-// @ts-ignore: decorator
-@inline function lowerByte(c: u16): i32 { return c >= 65 && c <= 90 ? <i32>c + 32 : <i32>c & 0xff; }
 
 function containsWord(input: string, w: string): bool {
   if (w.length == 0) return true;

@@ -3,6 +3,7 @@
 import { Regex } from "@sluice/sdk/regex";
 import { Cidr } from "@sluice/sdk/net";
 import { eqLowerAscii } from "./bytes";
+import { PhraseMatcher } from "./pm";
 
 /** One target of a rule: `ARGS`, `ARGS:id`, `ARGS:/^x/`, `&TX:foo`, `!REQUEST_HEADERS:Cookie`. */
 export class Target {
@@ -73,8 +74,8 @@ export class Rule {
   rx: Regex | null = null;
   rxError: string = "";
   phrases: Array<string> | null = null;
-  /** Phrase lists bucketed by first byte (lower-cased), for @pm. */
-  pmIndex: Array<Array<string> | null> | null = null;
+  /** @pm / @pmFromFile: the phrases as one automaton (pm.ts). */
+  pm: PhraseMatcher | null = null;
   /** @validateByteRange: 1 for each allowed byte. */
   byteRange: StaticArray<u8> | null = null;
   ips: Array<Cidr> | null = null;

@@ -62,15 +62,31 @@ export function applyTransform(code: i32, s: string): string {
   }
 }
 
+/** Whether s holds the code unit c (a scan; String#indexOf compares a substring at each position). */
+function hasCode(s: string, c: i32): bool {
+  const base = changetype<usize>(s);
+  const n = s.length;
+  for (let i = 0; i < n; i++) if (<i32>load<u16>(base + (<usize>i << 1)) == c) return true;
+  return false;
+}
+
+/** Whether s holds a or b. */
+function hasCode2(s: string, a: i32, b: i32): bool {
+  const base = changetype<usize>(s);
+  const n = s.length;
+  for (let i = 0; i < n; i++) { const c = <i32>load<u16>(base + (<usize>i << 1)); if (c == a || c == b) return true; }
+  return false;
+}
+
 function filter(s: string, drop: i32): string {
-  if (s.indexOf(String.fromCharCode(drop)) < 0) return s;
+  if (!hasCode(s, drop)) return s;
   const out = scratchCodes();
   for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c != drop) out.push(c); }
   return out.toString();
 }
 
 function urlDecode(s: string, uni: bool): string {
-  if (s.indexOf("%") < 0 && s.indexOf("+") < 0) return s;
+  if (!hasCode2(s, 37, 43)) return s;
   const out = scratchCodes();
   const n = s.length;
   for (let i = 0; i < n; i++) {
@@ -107,7 +123,7 @@ function jsDecode(s: string): string {
  * JavaScript's `\uHHHH` (jsDecode: the low byte, with ModSecurity's full-width ASCII folding).
  */
 function backslashDecode(s: string, unicode: bool): string {
-  if (s.indexOf("\\") < 0) return s;
+  if (!hasCode(s, 92)) return s;
   const out = scratchCodes();
   const n = s.length;
   for (let i = 0; i < n; i++) {
@@ -160,7 +176,7 @@ const ENTITIES = ["quot", "amp", "lt", "gt", "nbsp", "apos"];
 const ENTITY_CHARS: i32[] = [34, 38, 60, 62, 160, 39];
 
 function htmlEntityDecode(s: string): string {
-  if (s.indexOf("&") < 0) return s;
+  if (!hasCode(s, 38)) return s;
   const out = scratchCodes();
   const n = s.length;
   for (let i = 0; i < n; i++) {
@@ -261,7 +277,7 @@ function compressWhitespace(s: string): string {
 
 /** C comments become one space; an unterminated one runs to the end. */
 function replaceComments(s: string): string {
-  if (s.indexOf("/*") < 0 && s.indexOf("*/") < 0) return s;
+  if (!hasCode2(s, 47, 42)) return s;
   const out = scratchCodes();
   const n = s.length;
   let i = 0;
@@ -312,7 +328,7 @@ function removeCommentsChar(s: string): string {
 }
 
 function cssDecode(s: string): string {
-  if (s.indexOf("\\") < 0) return s;
+  if (!hasCode(s, 92)) return s;
   const out = scratchCodes();
   const n = s.length;
   let i = 0;
@@ -357,6 +373,7 @@ function cmdLine(s: string): string {
 
 function normalizePath(s: string, win: bool): string {
   let t = win ? s.replaceAll("\\", "/") : s;
+  if (!hasCode2(t, 47, 46)) return t; // no "/" nor "." (nothing to normalize)
   if (t.indexOf("/.") < 0 && t.indexOf("./") < 0 && t.indexOf("//") < 0 && t != "." && t != "..") return t;
   const abs = t.startsWith("/");
   const trailing = t.endsWith("/") || t.endsWith("/.") || t.endsWith("/..");
