@@ -9,6 +9,8 @@ export interface CrsRule {
   /** Rule file without `.conf`, e.g. REQUEST-942-APPLICATION-ATTACK-SQLI. */
   file: string;
   paranoiaLevel: number;
+  /** The rule's targets as written (`ARGS|ARGS_NAMES|REQUEST_BODY`; "" for SecAction). */
+  targets: string;
 }
 
 let cache: Map<number, CrsRule> | undefined;
@@ -25,7 +27,8 @@ export function crsRules(): Map<number, CrsRule> {
       const id = /\bid:\s*'?(\d+)/.exec(stmt);
       if (!id || !/^\s*Sec(Rule|Action)\b/.test(stmt)) continue;
       const pl = /paranoia-level\/(\d)/.exec(stmt);
-      cache.set(Number(id[1]), { id: Number(id[1]), file, paranoiaLevel: pl ? Number(pl[1]) : 1 });
+      const targets = /^\s*SecRule\s+(\S+)/.exec(stmt)?.[1] ?? "";
+      cache.set(Number(id[1]), { id: Number(id[1]), file, paranoiaLevel: pl ? Number(pl[1]) : 1, targets });
     }
   }
   return cache;

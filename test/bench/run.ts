@@ -22,6 +22,7 @@ import { OpaServer } from "../../harness/src/opa.js";
 import { buildPlugin } from "../../scripts/build.mjs";
 import { userAgent } from "./bot-detect/ua-cpu-shapes.js";
 import { replaySummary } from "./replay.js";
+import { wafSummary } from "./waf.js";
 import { renderChart, type Bar } from "./chart.js";
 import { beforeAfterTable, loadBefore, pairedRatio, sizesTable } from "./before-after.js";
 
@@ -664,7 +665,8 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push(...sizesTable(before, sizes));
   L.push(...bodyMemorySection());
   L.push(...replaySummary());
-  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-replay.md](bench-replay.md): ai-cache answering repeated and paraphrased questions from Redis and Chroma (1,000 requests)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
+  L.push(...wafSummary());
+  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-replay.md](bench-replay.md): ai-cache answering repeated and paraphrased questions from Redis and Chroma (1,000 requests)", "- [bench-waf.md](bench-waf.md): the waf plugin beside nginx + ModSecurity (CRS PL1/PL2, four requests, 1 KB → 1 MB bodies, start, size, memory)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
   L.push("", "## Rerun", "", "```sh", `npm run bench                       # all scenarios, ${RUNS} runs × ${SECONDS} s each`, "node --import tsx test/bench/run.ts --runs 5 --seconds 4 --only 'bare GET,key-auth'", "```", "");
   return L.join("\n");
 }
@@ -724,6 +726,8 @@ const sizes = moduleSizes();
 if (!ONLY.length) console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "body-memory.ts"), "--write"]));
 // ai-cache's replay benchmark (docs/bench-replay.md).
 if (!ONLY.length) console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "replay.ts"), "--write"]));
+// The waf plugin beside nginx + ModSecurity (docs/bench-waf.md).
+if (!ONLY.length) console.log(run(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "waf.ts"), "--write"]));
 writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, results, sizes }, null, 2));
 writeFileSync(join(repoRoot, "docs", "benchmarks.svg"), chartSvg(results));
 writeFileSync(join(repoRoot, "docs", "benchmarks.md"), report(results, sizes, started));

@@ -30,6 +30,14 @@ const unit: [string, string, string, boolean][] = [
   ["t:urlDecodeUni,t:escapeSeqDecode", "@streq a\tb", "a%5Ctb", true],
   ["t:none", "@pm foo bar", "xxBARxx", true],
   ["t:none", "@pm foo bar", "baz", false],
+  // One automaton over every phrase: a phrase inside a longer one that fails (failure and
+  // dictionary links), case-blind, at the very end, phrases sharing prefixes.
+  ["t:none", "@pm abcd bc", "xabce", true],
+  ["t:none", "@pm she hers his", "uSHErs", true],
+  ["t:none", "@pm abcd abce", "abcxabc", false],
+  ["t:none", "@pm select union", "x%20UnIoN", true],
+  ["t:none", "@pm aaab", "aaaaaaab", true],
+  ["t:none", "@pm aaab", "aaaaaaa", false],
   ["t:none", "@contains bc", "abcd", true],
   ["t:none", "@beginsWith ab", "abcd", true],
   ["t:none", "@endsWith cd", "abcd", true],
