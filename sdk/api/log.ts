@@ -4,7 +4,6 @@
 import { LogLevel } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { logState } from "../runtime/logstate";
-import { requestHeaders } from "./headers";
 export { logState, refreshLogLevel } from "../runtime/logstate";
 
 export function logEnabled(level: LogLevel): bool {
@@ -13,14 +12,7 @@ export function logEnabled(level: LogLevel): bool {
 
 function emit(level: LogLevel, message: string): void {
   if (<u32>level < logState.level) return;
-  const s = logState.stream;
-  let rid: string | null = null;
-  if (s !== null) {
-    // Read once per request, and only by a request that logs (Envoy keeps the request headers
-    // readable through the response and the log phase).
-    if (!s.requestIdKnown) { s.requestId = requestHeaders.get("x-request-id"); s.requestIdKnown = true; }
-    rid = s.requestId;
-  }
+  const rid = logState.requestId;
   host.log(<u32>level, "[" + logState.pluginName + "] [" + logState.pluginId + "] [" + (rid === null ? "nil" : rid) + "] " + message);
 }
 

@@ -18,10 +18,8 @@ export class RootContext {
 
 export class HttpContext {
   id: u32 = 0;
-  /** x-request-id of this request (for log lines), read from the host on the first log line. */
+  /** x-request-id of this request (for log lines), cached on first use. */
   requestId: string | null = null;
-  /** Whether requestId was read (a request that logs nothing never asks the host for it). */
-  requestIdKnown: bool = false;
   onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action { return Action.Continue; }
   onRequestBodyRaw(bodySize: u32, endOfStream: bool): Action { return Action.Continue; }
   onRequestTrailersRaw(numTrailers: u32): Action { return Action.Continue; }

@@ -44,7 +44,6 @@ export class Dispatcher {
 
   root(id: u32): RootContext | null {
     this.current = id;
-    logState.stream = null;
     return this.roots.has(id) ? this.roots.get(id) : null;
   }
 
@@ -52,7 +51,7 @@ export class Dispatcher {
     if (!this.streams.has(id)) return null;
     const ctx = this.streams.get(id);
     this.current = id;
-    logState.stream = ctx;
+    logState.requestId = ctx.requestId;
     return ctx;
   }
 
@@ -64,7 +63,7 @@ export class Dispatcher {
       this.roots.get(id).onDelete();
       this.roots.delete(id);
     }
-    logState.stream = null;
+    logState.requestId = null;
   }
 
   /** Remembers a pending call under its host token (tokens of each kind are counted apart). */
@@ -101,11 +100,9 @@ export class Dispatcher {
     if (cid != 0) {
       if (this.streams.has(cid)) {
         host.setEffectiveContext(cid);
-        logState.stream = this.streams.get(cid);
+        logState.requestId = this.streams.get(cid).requestId;
       } else if (!this.roots.has(cid)) {
         return; // the request is gone; nobody is left to act on the answer
-      } else {
-        logState.stream = null; // a root context's call: no request to name in log lines
       }
     }
     if (cid != 0) this.current = cid;

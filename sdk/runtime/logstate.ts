@@ -2,14 +2,12 @@
 // handled (its x-request-id) and the host's log level, cached. The dispatcher keeps it current.
 import { LogLevel } from "../abi/types";
 import * as host from "./hostcalls";
-import { HttpContext } from "./context";
 
 export class LogState {
   pluginName: string = "sluice";
   pluginId: string = "nil";
-  /** The request being handled (null: a root context), set by the dispatcher; its x-request-id
-   * is read from the host when a log line first needs it (log.ts). */
-  stream: HttpContext | null = null;
+  /** x-request-id of the request being handled, set by the dispatcher. */
+  requestId: string | null = null;
   level: u32 = <u32>LogLevel.Info;
 }
 
