@@ -128,6 +128,19 @@ export class Regex {
     return m.run(0, Mode.Test, 0);
   }
 
+  /** test() always on the Pike VM, never the DFA: the reference the DFA is checked against. */
+  testPike(s: string): bool {
+    const m = this.begin();
+    m.setString(s);
+    return m.run(0, Mode.Test, 0);
+  }
+
+  testPikeBytes(b: ArrayBuffer): bool {
+    const m = this.begin();
+    m.setBytes(b);
+    return m.run(0, Mode.Test, 0);
+  }
+
   /** test() on UTF-8 bytes (header or body data as the host hands it over). */
   testBytes(b: ArrayBuffer): bool {
     const d = this.testDfa();

@@ -63,7 +63,7 @@ export function anyTest(joined: string, subject: string): i32 {
   for (let i = 0; i < ps.length; i++) {
     const r = Regex.compile(ps[i]);
     if (!r.ok) return -1;
-    if (r.regex!.test(subject)) return 1;
+    if (r.regex!.testPike(subject)) return 1;
   }
   return 0;
 }
@@ -73,7 +73,7 @@ export function anyTestBytes(joined: string, subject: ArrayBuffer): i32 {
   for (let i = 0; i < ps.length; i++) {
     const r = Regex.compile(ps[i]);
     if (!r.ok) return -1;
-    if (r.regex!.testBytes(subject)) return 1;
+    if (r.regex!.testPikeBytes(subject)) return 1;
   }
   return 0;
 }
@@ -90,7 +90,7 @@ export function anySteps(joined: string, subject: string): f64 {
   for (let i = 0; i < ps.length; i++) {
     const r = Regex.compile(ps[i]);
     if (!r.ok) return -1;
-    r.regex!.test(subject);
+    r.regex!.testPike(subject);
     steps += r.regex!.steps;
   }
   return <f64>steps;
