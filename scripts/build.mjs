@@ -90,6 +90,8 @@ export function ascArgs(dir, target, base = root) {
     "--config", p.asconfig,
     "--target", target,
     "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
+    // Drops the per-request hooks the plugin does not use (Envoy then never enters the VM for them).
+    "--transform", join(p.sdk, "transform", "hooks.mjs"),
     "--noColors", // plain diagnostics whatever the terminal or CI variables say (the CLI reformats them)
     "--outFile", join(dir, "build", `${target}.wasm`),
   ];

@@ -72,7 +72,10 @@ run("go", ["build", "-buildmode=c-shared", "-tags", "sjson", "-o", goSjsonWasm, 
 const goSdkWasm = join(buildDir, "go-sdk-rewrite.wasm");
 {
   const dir = join(repoRoot, "test", "bench", "go-sdk-plugin");
+  // On a fresh machine the module is not in the cache yet: `go list -m` would print an empty Dir.
+  run("go", ["mod", "download", "github.com/tetratelabs/proxy-wasm-go-sdk"], { cwd: dir });
   const sdk = run("go", ["list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/proxy-wasm-go-sdk"], { cwd: dir }).split("\n")[0].trim();
+  if (!sdk) throw new Error("go list -m found no directory for github.com/tetratelabs/proxy-wasm-go-sdk");
   const ported = join(buildDir, "proxy-wasm-go-sdk-wasip1");
   rmSync(ported, { recursive: true, force: true });
   cpSync(sdk, ported, { recursive: true });
