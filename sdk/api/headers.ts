@@ -4,13 +4,14 @@
 import { MapType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { HeaderPair, BytesPair } from "../runtime/pairs";
+import { headerKey } from "../runtime/header-names";
 
 export class HeaderMap {
   constructor(public readonly type: MapType) {}
 
   /** The first value of `name`, or null. */
-  get(name: string): string | null { return host.getHeader(this.type, name.toLowerCase()); }
-  getBytes(name: string): ArrayBuffer | null { return host.getHeaderBytes(this.type, name.toLowerCase()); }
+  get(name: string): string | null { return host.getHeader(this.type, headerKey(name)); }
+  getBytes(name: string): ArrayBuffer | null { return host.getHeaderBytes(this.type, headerKey(name)); }
   has(name: string): bool { return this.getBytes(name) !== null; }
 
   /** Every value of a repeated header, in order (Envoy's single-value lookup returns only the first). */
@@ -25,12 +26,12 @@ export class HeaderMap {
   }
 
   /** Replaces every value of `name` with one value (adds it when missing). */
-  set(name: string, value: string): Status { return host.replaceHeaderBytes(this.type, name.toLowerCase(), String.UTF8.encode(value)); }
-  setBytes(name: string, value: ArrayBuffer): Status { return host.replaceHeaderBytes(this.type, name.toLowerCase(), value); }
+  set(name: string, value: string): Status { return host.replaceHeaderBytes(this.type, headerKey(name), String.UTF8.encode(value)); }
+  setBytes(name: string, value: ArrayBuffer): Status { return host.replaceHeaderBytes(this.type, headerKey(name), value); }
   /** Adds a value, keeping existing ones. */
-  add(name: string, value: string): Status { return host.addHeaderBytes(this.type, name.toLowerCase(), String.UTF8.encode(value)); }
-  addBytes(name: string, value: ArrayBuffer): Status { return host.addHeaderBytes(this.type, name.toLowerCase(), value); }
-  remove(name: string): Status { return host.removeHeader(this.type, name.toLowerCase()); }
+  add(name: string, value: string): Status { return host.addHeaderBytes(this.type, headerKey(name), String.UTF8.encode(value)); }
+  addBytes(name: string, value: ArrayBuffer): Status { return host.addHeaderBytes(this.type, headerKey(name), value); }
+  remove(name: string): Status { return host.removeHeader(this.type, headerKey(name)); }
 
   /** All pairs in order, duplicates included. */
   pairs(): Array<HeaderPair> { return host.getHeaderPairs(this.type); }

@@ -13,7 +13,7 @@ export function logEnabled(level: LogLevel): bool {
 function emit(level: LogLevel, message: string): void {
   if (<u32>level < logState.level) return;
   const rid = logState.requestId;
-  host.log(<u32>level, "[" + logState.pluginName + "] [" + logState.pluginId + "] [" + (rid === null ? "nil" : rid) + "] " + message);
+  host.log(<u32>level, "[" + logState.pluginName + "] [" + logState.pluginId + "] [" + (rid === null ? "nil" : String.UTF8.decode(rid)) + "] " + message);
 }
 
 export namespace log {

@@ -302,7 +302,7 @@ export abstract class HttpFilter<C> extends HttpContext {
 
   // ---- the raw hooks, with Higress's semantics ----
   onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action {
-    const rid = requestHeaders.get("x-request-id");
+    const rid = requestHeaders.getBytes("x-request-id");
     this.requestId = rid;
     logState.requestId = rid;
     const c = this.plugin.matchConfig();

@@ -18,8 +18,8 @@ export class RootContext {
 
 export class HttpContext {
   id: u32 = 0;
-  /** x-request-id of this request (for log lines), cached on first use. */
-  requestId: string | null = null;
+  /** x-request-id of this request as sent (for log lines; decoded only when a line is written). */
+  requestId: ArrayBuffer | null = null;
   onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action { return Action.Continue; }
   onRequestBodyRaw(bodySize: u32, endOfStream: bool): Action { return Action.Continue; }
   onRequestTrailersRaw(numTrailers: u32): Action { return Action.Continue; }

@@ -109,8 +109,8 @@ export function setHeaderPairsBytes(type: MapType, pairs: Array<BytesPair>): Sta
   return <Status>abi.proxy_set_header_map_pairs(<u32>type, ptrOf(enc), lenOf(enc));
 }
 
-export function getHeaderBytes(type: MapType, name: string): ArrayBuffer | null {
-  const k = utf8(name);
+/** The header functions below take the name as lower-case UTF-8 bytes (sdk/runtime/header-names.ts). */
+export function getHeaderBytes(type: MapType, k: ArrayBuffer): ArrayBuffer | null {
   if (abi.proxy_get_header_map_value(<u32>type, ptrOf(k), lenOf(k), RET_PTR, RET_SIZE) != Status.Ok) {
     dropHostBuffer();
     return null;
@@ -118,24 +118,21 @@ export function getHeaderBytes(type: MapType, name: string): ArrayBuffer | null 
   return adoptBuffer();
 }
 
-export function getHeader(type: MapType, name: string): string | null {
-  const b = getHeaderBytes(type, name);
+export function getHeader(type: MapType, k: ArrayBuffer): string | null {
+  const b = getHeaderBytes(type, k);
   if (b === null) return null;
   return String.UTF8.decode(b);
 }
 
-export function addHeaderBytes(type: MapType, name: string, value: ArrayBuffer): Status {
-  const k = utf8(name);
+export function addHeaderBytes(type: MapType, k: ArrayBuffer, value: ArrayBuffer): Status {
   return <Status>abi.proxy_add_header_map_value(<u32>type, ptrOf(k), lenOf(k), ptrOf(value), lenOf(value));
 }
 
-export function replaceHeaderBytes(type: MapType, name: string, value: ArrayBuffer): Status {
-  const k = utf8(name);
+export function replaceHeaderBytes(type: MapType, k: ArrayBuffer, value: ArrayBuffer): Status {
   return <Status>abi.proxy_replace_header_map_value(<u32>type, ptrOf(k), lenOf(k), ptrOf(value), lenOf(value));
 }
 
-export function removeHeader(type: MapType, name: string): Status {
-  const k = utf8(name);
+export function removeHeader(type: MapType, k: ArrayBuffer): Status {
   return <Status>abi.proxy_remove_header_map_value(<u32>type, ptrOf(k), lenOf(k));
 }
 

@@ -6,8 +6,8 @@ import * as host from "./hostcalls";
 export class LogState {
   pluginName: string = "sluice";
   pluginId: string = "nil";
-  /** x-request-id of the request being handled, set by the dispatcher. */
-  requestId: string | null = null;
+  /** x-request-id of the request being handled (UTF-8 as sent), set by the dispatcher. */
+  requestId: ArrayBuffer | null = null;
   level: u32 = <u32>LogLevel.Info;
 }
 
