@@ -98,6 +98,7 @@ const groups = [
       row({ name: "a benign XML body passes unchanged", req: xml('<?xml version="1.0"?><order id="42"><item qty="2">socks</item><!-- gift --></order>'), status: 200, upstreamBody: true }),
       row({ name: "a malformed XML body → 400 from 200002 (REQBODY_ERROR, as libxml2 refuses it)", req: xml("<root><a></b></root>"), status: 400, ids: [200002] }),
       row({ name: "an undefined entity is not well-formed → 400", req: xml("<root>&evil;</root>"), status: 400, ids: [200002] }),
+      row({ name: "an XML Content-Type with an empty body → 400 from 200002 (libxml2: Document is empty, as ModSecurity 3)", req: xml(""), status: 400, ids: [200002] }),
       row({ name: "path traversal ../../etc/passwd → 930xxx", req: { path: `/download?file=${q("../../etc/passwd")}` }, status: 403, ids: [930120, 949110] }),
       row({ name: "a scanner User-Agent → 913100", req: { path: "/", headers: [["user-agent", "sqlmap/1.8.2#stable (https://sqlmap.org)"]] }, status: 403, ids: [913100, 949110] }),
       row({ name: "an SSE request is inspected too (Higress skips it by the Accept header)", req: { path: `/?q=${q("<script>alert(1)</script>")}`, headers: [["accept", "text/event-stream"]] }, status: 403, ids: [941110] }),
