@@ -29,3 +29,18 @@ export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   memory.copy(out.dataStart + <usize>a.length, b.dataStart, <usize>b.length);
   return out;
 }
+
+/** True when `ascii` (ASCII only) occurs in [ptr, ptr+len): a quick pre-check before a slower path. */
+export function containsAscii(ptr: usize, len: i32, ascii: string): bool {
+  const n = ascii.length;
+  if (n == 0) return true;
+  const first = <u8>ascii.charCodeAt(0);
+  const last = len - n;
+  for (let i = 0; i <= last; i++) {
+    if (load<u8>(ptr + <usize>i) != first) continue;
+    let j = 1;
+    while (j < n && load<u8>(ptr + <usize>(i + j)) == <u8>ascii.charCodeAt(j)) j++;
+    if (j == n) return true;
+  }
+  return false;
+}

@@ -17,7 +17,7 @@ export class JsonSpan {
 }
 
 /** True when the member's key equals `key` (keys with escapes are decoded before comparing). */
-function keyMatches(base: usize, m: JsonMember, key: string, keyUtf8: ArrayBuffer): bool {
+export function keyMatches(base: usize, m: JsonMember, key: string, keyUtf8: ArrayBuffer): bool {
   const start = base + <usize>m.keyStart + 1;
   const len = m.keyEnd - m.keyStart - 2;
   let escaped = false;

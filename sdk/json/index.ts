@@ -3,6 +3,7 @@ export * from "./value";
 export * from "./parse";
 export * from "./scan";
 export * from "./edit";
+export * from "./object-view";
 export * from "./writer";
 export * from "./bytebuf";
 export * from "./utf8";

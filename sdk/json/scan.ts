@@ -52,6 +52,18 @@ export function scanJsonObjectAt(ptr: usize, start: i32, end: i32): JsonObjectSc
   return out;
 }
 
+/**
+ * The elements of an array already known to be valid, spanning [start, end) of the buffer at ptr:
+ * [start0, end0, start1, end1, …] as offsets from ptr; null when it is not an array.
+ */
+export function scanJsonArrayAt(ptr: usize, start: i32, end: i32): Array<i32> | null {
+  const s = new Scanner(ptr, end);
+  const p = ptr + <usize>start;
+  if (p >= s.end || load<u8>(p) != 0x5b) return null;
+  const out = new Array<i32>();
+  return s.scanArray(p, 0, out) == 0 ? null : out;
+}
+
 /** True when [ptr, ptr+len) is exactly one valid JSON value (whitespace around it allowed). */
 export function isValidJson(ptr: usize, len: i32): bool {
   const s = new Scanner(ptr, len);
@@ -137,13 +149,16 @@ class Scanner {
     }
   }
 
-  scanArray(p: usize, depth: i32): usize {
+  /** `elements` (when given) receives each element's [start, end) offsets, flattened. */
+  scanArray(p: usize, depth: i32, elements: Array<i32> | null = null): usize {
     p = this.skipWs(p + 1);
     if (p < this.end && load<u8>(p) == 0x5d) return p + 1;
     while (true) {
       p = this.skipWs(p);
+      const start = p;
       p = this.scanValue(p, depth + 1, null);
       if (p == 0) return 0;
+      if (elements !== null) { elements.push(<i32>(start - this.base)); elements.push(<i32>(p - this.base)); }
       p = this.skipWs(p);
       if (p >= this.end) return this.fail(p, "unexpected end of JSON");
       const c = load<u8>(p);

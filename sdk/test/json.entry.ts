@@ -4,6 +4,7 @@ import { JsonValue, JsonObject } from "../json/value";
 import { JsonWriter } from "../json/writer";
 import { setTopLevelString, setTopLevelRaw, ensureStreamUsage, removeTopLevelField, readTopLevelString, readTopLevelRaw, findTopLevelField } from "../json/edit";
 import { decodeUtf8 } from "../json/utf8";
+import { JsonObjectView } from "../json/object-view";
 
 export function roundTrip(text: string): string {
   const r = parseJson(text);
@@ -95,3 +96,55 @@ export function abuseTree(): string {
 
 /** AssemblyScript's own decoder, to check the claim that it never traps (it returns garbage). */
 export function stdDecodeLength(body: ArrayBuffer): i32 { return String.UTF8.decode(body).length; }
+
+// ---- JsonObjectView: reads and edits on one scan ----
+
+/** A JSON summary of what a view reads: validity, `key` as string / bool / first byte, has. */
+export function viewRead(body: ArrayBuffer, key: string): string {
+  const v = JsonObjectView.of(body);
+  if (v === null) return "INVALID";
+  const s = v.getString(key);
+  const w = new JsonWriter();
+  w.beginObject();
+  w.key("has").bool(v.has(key));
+  w.key("kind").integer(v.kindOf(key));
+  w.key("bool").integer(v.getBool(key, false) ? 1 : v.getBool(key, true) ? 2 : 0);
+  w.key("string");
+  if (s === null) w.null(); else w.string(s);
+  const val = v.getValue(key);
+  w.key("value");
+  if (val === null) w.null(); else w.value(val);
+  w.endObject();
+  return w.toString();
+}
+
+/** Queues `key = raw` for each pair in `edits` (key\nraw\nkey\nraw…), then writes the document. */
+export function viewEdit(body: ArrayBuffer, edits: string): ArrayBuffer | null {
+  const v = JsonObjectView.of(body);
+  if (v === null) return null;
+  const parts = edits.length == 0 ? new Array<string>() : edits.split("\n");
+  for (let i = 0; i + 1 < parts.length; i += 2) v.setRaw(parts[i], String.UTF8.encode(parts[i + 1]));
+  return v.toBytes();
+}
+
+/** The relay recipe ai-proxy uses: model replaced, stream_options.include_usage added unless the client set it. */
+export function viewRelay(body: ArrayBuffer, model: string): ArrayBuffer | null {
+  const v = JsonObjectView.of(body);
+  if (v === null) return null;
+  const so = v.getObject("stream_options");
+  if (so === null) v.setRaw("stream_options", String.UTF8.encode("{\"include_usage\":true}"));
+  else if (!so.has("include_usage")) { so.setRaw("include_usage", String.UTF8.encode("true")); v.setRaw("stream_options", so.toBytes()); }
+  v.setString("model", model);
+  return v.toBytes();
+}
+
+/** The `finish_reason` strings of the object elements of `choices`, joined with "|"; "NONE" when it is not an array. */
+export function viewFinishes(body: ArrayBuffer): string {
+  const v = JsonObjectView.of(body);
+  if (v === null) return "INVALID";
+  const cs = v.getObjects("choices");
+  if (cs === null) return "NONE";
+  const out = new Array<string>();
+  for (let i = 0; i < cs.length; i++) { const f = cs[i].getString("finish_reason"); out.push(f === null ? "-" : f); }
+  return out.join("|");
+}

@@ -334,3 +334,74 @@ describe("json in-place edits (raw bytes, no tree)", () => {
     expect(bufOrNull("setRaw", enc.encode("{}"), "a", "1 2")).toBeNull();
   });
 });
+
+describe("JsonObjectView (one scan: reads, queued edits, one write)", () => {
+  const body = (v: unknown, indent = 0) => enc.encode(JSON.stringify(v, null, indent));
+  const asJson = (b: Uint8Array | null) => (b === null ? null : JSON.parse(Buffer.from(b).toString()));
+  const norm = (v: unknown) => JSON.parse(JSON.stringify(v));
+  const read = (b: Uint8Array, key: string) => { const r = str("viewRead", b, key); return r === "INVALID" ? r : JSON.parse(r); };
+  const firstByte = (v: unknown) => (v === undefined ? 0 : JSON.stringify(v).charCodeAt(0));
+
+  it("reads what JSON.parse reads (the last duplicate key wins), and refuses what the parser refuses", () => {
+    const doc = fc.dictionary(fc.constantFrom("model", "stream", "a", "é", "k\"q"), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 });
+    fc.assert(fc.property(doc, fc.integer({ min: 0, max: 2 }), (d, indent) => {
+      const b = body(d, indent);
+      for (const key of ["model", "stream", "a", "é", "k\"q", "absent"]) {
+        const v = (d as Record<string, unknown>)[key];
+        const has = Object.prototype.hasOwnProperty.call(d, key);
+        expect(read(b, key)).toEqual({
+          has, kind: has ? firstByte(v) : 0, bool: v === true ? 1 : v === false ? 0 : 2,
+          string: typeof v === "string" ? v : null, value: has ? norm(v) : null,
+        });
+      }
+    }), { numRuns: 400 });
+    const dup = enc.encode('{"model":"a","model":"b","stream":true,"stream":false}');
+    expect(read(dup, "model").string).toBe("b");
+    expect(read(dup, "stream").bool).toBe(0);
+    expect(read(enc.encode('{"m\\u006fdel":"esc"}'), "model").string).toBe("esc");
+    for (const bad of ["", "{", "[]", '{"a":1}x', '"model"', '{"a":01}']) expect(str("viewRead", enc.encode(bad), "a")).toBe("INVALID");
+    expect(str("viewRead", new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), "a")).toBe("INVALID");
+    // whatever the bytes, the view never traps and agrees with the parser on validity
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 60 }), (b) => {
+      expect(str("viewRead", b, "a") === "INVALID").toBe(!parseBytes(b).startsWith("OK:{"));
+    }), { numRuns: 2000 });
+  });
+
+  it("edits: every occurrence replaced, absent keys appended, the last edit of a key wins, untouched bytes kept", () => {
+    const src = '{ "model" : "gpt-4o",\n  "messages":[{"role":"user","content":"h\\u00e9"}], "model":"dup" }';
+    const out = Buffer.from(bufOrNull("viewEdit", enc.encode(src), 'model\n"x"\nnew\n[1]\nnew\n2')!).toString();
+    expect(out).toBe('{ "model" : "x",\n  "messages":[{"role":"user","content":"h\\u00e9"}], "model":"x","new":2 }');
+    expect(Buffer.from(bufOrNull("viewEdit", enc.encode(" {} "), "a\n1")!).toString()).toBe(' {"a":1} ');
+    expect(Buffer.from(bufOrNull("viewEdit", enc.encode(src), "")!).toString()).toBe(src);
+    expect(bufOrNull("viewEdit", enc.encode("{"), "a\n1")).toBeNull();
+    fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }), fc.array(fc.tuple(fc.constantFrom("a", "b", "model", ""), fc.jsonValue({ maxDepth: 2 })), { maxLength: 4 }), fc.integer({ min: 0, max: 2 }), (d, edits, indent) => {
+      const want: Record<string, unknown> = { ...d };
+      for (const [k, v] of edits) want[k] = v;
+      const spec = edits.map(([k, v]) => `${k}\n${JSON.stringify(v)}`).join("\n");
+      expect(asJson(bufOrNull("viewEdit", body(d, indent), spec))).toEqual(norm(want));
+    }), { numRuns: 500 });
+  });
+
+  it("ai-proxy's relay recipe: model swapped, include_usage added unless the client set it (even to false)", () => {
+    const doc = fc.record({
+      extra: fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+      so: fc.option(fc.oneof(fc.constant(null), fc.integer(), fc.dictionary(fc.constantFrom("include_usage", "x"), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 })), { nil: undefined }),
+    });
+    fc.assert(fc.property(doc, fc.string({ unit: "grapheme", maxLength: 8 }), (d, model) => {
+      const obj: Record<string, unknown> = { ...d.extra, model: "m" };
+      if (d.so !== undefined) obj.stream_options = d.so;
+      const so = obj.stream_options;
+      const isObj = so !== null && typeof so === "object" && !Array.isArray(so);
+      const want = { ...obj, model, stream_options: isObj && "include_usage" in (so as object) ? so : { ...(isObj ? (so as object) : {}), include_usage: true } };
+      expect(asJson(bufOrNull("viewRelay", body(obj, 1), model))).toEqual(norm(want));
+    }), { numRuns: 500 });
+  });
+
+  it("array elements: the finish_reason of each object choice (other elements skipped)", () => {
+    expect(str("viewFinishes", body({ choices: [{ finish_reason: null }, 3, { finish_reason: "stop", delta: { finish_reason: "no" } }, [], {}] }))).toBe("-|stop|-");
+    expect(str("viewFinishes", body({ choices: [] }))).toBe("");
+    expect(str("viewFinishes", body({ choices: {} }))).toBe("NONE");
+    expect(str("viewFinishes", body({}))).toBe("NONE");
+    expect(str("viewFinishes", enc.encode(' { "choices" : [ { "finish_reason" : "length" } ,{"finish_reason":"stop"} ] } '))).toBe("length|stop");
+  });
+});
