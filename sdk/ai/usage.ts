@@ -11,7 +11,9 @@
 //    thoughtsTokenCount apart from candidatesTokenCount; we add it).
 //  - on streams, providers repeat cumulative usage: the last report *replaces* earlier ones,
 //    reports are never summed.
-import { JsonObject, JsonValue } from "../json/value";
+import { JsonObject, JsonValue, quoteJsonString } from "../json/value";
+import { ByteBuffer } from "../json/bytebuf";
+import { JsonObjectView } from "../json/object-view";
 import * as host from "../runtime/hostcalls";
 
 export const AI_USAGE_PROPERTY = "ai_usage";
@@ -79,18 +81,34 @@ export class TokenUsage {
 
   /** The published form (the `ai_usage` property). */
   toJson(model: string, provider: string, stream: bool): string {
-    const o = new JsonObject();
-    o.set("model", JsonValue.fromString(model));
-    o.set("provider", JsonValue.fromString(provider));
-    o.set("stream", JsonValue.fromBool(stream));
-    o.set("prompt_tokens", num(this.promptTokens));
-    o.set("completion_tokens", num(this.completionTokens));
-    o.set("total_tokens", num(this.totalTokens));
-    o.set("cached_tokens", num(this.cachedTokens));
-    o.set("cache_creation_tokens", num(this.cacheCreationTokens));
-    o.set("reasoning_tokens", num(this.reasoningTokens));
-    return o.stringify();
+    return String.UTF8.decode(this.toJsonBytes(model, provider, stream));
   }
+
+  /** The published form as UTF-8, written straight into bytes (no tree, no UTF-16 text). */
+  toJsonBytes(model: string, provider: string, stream: bool): ArrayBuffer {
+    const b = new ByteBuffer(192 + model.length * 3 + provider.length * 3);
+    b.pushAscii("{\"model\":");
+    b.pushUtf8(quoteJsonString(model));
+    b.pushAscii(",\"provider\":");
+    b.pushUtf8(quoteJsonString(provider));
+    b.pushAscii(stream ? ",\"stream\":true" : ",\"stream\":false");
+    field(b, "prompt_tokens", this.promptTokens);
+    field(b, "completion_tokens", this.completionTokens);
+    field(b, "total_tokens", this.totalTokens);
+    field(b, "cached_tokens", this.cachedTokens);
+    field(b, "cache_creation_tokens", this.cacheCreationTokens);
+    field(b, "reasoning_tokens", this.reasoningTokens);
+    b.pushByte(0x7d);
+    return b.take();
+  }
+}
+
+function field(b: ByteBuffer, key: string, n: i64): void {
+  b.pushByte(0x2c);
+  b.pushByte(0x22);
+  b.pushAscii(key);
+  b.pushAscii("\":");
+  b.pushAscii(n.toString());
 }
 
 function num(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
@@ -189,7 +207,42 @@ export function extractUsage(body: JsonObject, out: TokenUsage): bool {
   return false;
 }
 
+/**
+ * extractUsage on a body read as bytes: only the members it looks at (`usage`, `message.usage`,
+ * `response.usage`, `usageMetadata`, `Usage`, `Response.Usage`) are parsed; the rest (choices,
+ * content) is never built into a tree.
+ */
+export function extractUsageView(body: JsonObjectView, out: TokenUsage): bool {
+  const o = new JsonObject();
+  pick(body, "usage", o);
+  nested(body, "message", o);
+  nested(body, "response", o);
+  pick(body, "usageMetadata", o);
+  pick(body, "Usage", o);
+  const r = body.getObject("Response");
+  if (r !== null) {
+    const inner = new JsonObject();
+    pick(r, "Usage", inner);
+    o.set("Response", JsonValue.fromObject(inner));
+  }
+  return extractUsage(o, out);
+}
+
+function pick(from: JsonObjectView, key: string, to: JsonObject): void {
+  const v = from.getValue(key);
+  if (v !== null) to.set(key, v);
+}
+
+/** `to[key] = {usage: from[key].usage}` when from[key] is an object. */
+function nested(from: JsonObjectView, key: string, to: JsonObject): void {
+  const m = from.getObject(key);
+  if (m === null) return;
+  const inner = new JsonObject();
+  pick(m, "usage", inner);
+  to.set(key, JsonValue.fromObject(inner));
+}
+
 /** Publishes usage for later filters and the access log: `%FILTER_STATE(wasm.ai_usage:PLAIN)%`. */
 export function publishUsage(u: TokenUsage, model: string, provider: string, stream: bool): void {
-  host.setPropertyBytes([AI_USAGE_PROPERTY], String.UTF8.encode(u.toJson(model, provider, stream)));
+  host.setPropertyBytes([AI_USAGE_PROPERTY], u.toJsonBytes(model, provider, stream));
 }

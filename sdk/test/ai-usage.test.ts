@@ -9,6 +9,11 @@ const call = (name: string, s: string) => {
   const p = m.newString(s);
   try { return m.getString((m.exports[name] as (p: number) => number)(p)); } finally { m.unpin(p); }
 };
+const call2 = (name: string, a: string, b: string) => {
+  const p = m.newString(a), q = m.newString(b);
+  try { return m.getString((m.exports[name] as (p: number, q: number) => number)(p, q)); } finally { m.unpin(p); m.unpin(q); }
+};
+const normBytes = (v: unknown) => { const r = call("normaliseBytes", JSON.stringify(v)); return r === "none" ? null : JSON.parse(r); };
 const norm = (v: unknown) => { const r = call("normalise", JSON.stringify(v)); return r === "none" ? null : JSON.parse(r); };
 const pick = (o: any) => o && { p: o.prompt_tokens, c: o.completion_tokens, t: o.total_tokens, cached: o.cached_tokens, write: o.cache_creation_tokens, r: o.reasoning_tokens };
 
@@ -25,6 +30,29 @@ describe("extractUsage", () => {
     ["Responses API", { type: "response.completed", response: { usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 } } }, { p: 3, c: 2, t: 5, cached: 0, write: 0, r: 0 }],
   ])("%s", (_n, body, want) => {
     expect(pick(norm(body))).toEqual(want);
+    // the same read on the body's bytes, inside a bigger answer (choices, content) that is skipped
+    const big = { id: "x", choices: [{ index: 0, message: { role: "assistant", content: "y".repeat(3000) } }], ...body };
+    expect(pick(normBytes(big))).toEqual(want);
+  });
+
+  it("on bytes (extractUsageView) it reads exactly what the tree reads, for any body", () => {
+    const shapes = fc.jsonValue({ maxDepth: 3 });
+    const body = fc.record({
+      usage: fc.option(fc.oneof(shapes, fc.record({ prompt_tokens: fc.nat(), completion_tokens: fc.nat(), input_tokens: fc.nat() }, { requiredKeys: [] })), { nil: undefined }),
+      message: fc.option(fc.oneof(shapes, fc.record({ usage: fc.record({ input_tokens: fc.nat(), output_tokens: fc.nat() }) })), { nil: undefined }),
+      response: fc.option(shapes, { nil: undefined }),
+      usageMetadata: fc.option(fc.oneof(shapes, fc.record({ promptTokenCount: fc.nat(), candidatesTokenCount: fc.nat() })), { nil: undefined }),
+      Response: fc.option(fc.oneof(shapes, fc.record({ Usage: fc.record({ PromptTokens: fc.nat() }) })), { nil: undefined }),
+      other: shapes,
+    }, { requiredKeys: [] });
+    fc.assert(fc.property(body, (b) => { expect(normBytes(b)).toEqual(norm(b)); }), { numRuns: 1000 });
+    for (const junk of ["", "{", "[]", '{"usage":{"prompt_tokens":1}', '{"usage":1}x']) expect(call("normaliseBytes", junk)).toBe(call("normalise", junk));
+  });
+
+  it("the published form is JSON with the model and provider escaped and whole numbers", () => {
+    const model = 'gpt "4o"\\n\u00e9😀';
+    expect(JSON.parse(call2("published", model, "p\u0001"))).toEqual({ model, provider: "p\u0001", stream: true, prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, cached_tokens: 3, cache_creation_tokens: 9007199254740992, reasoning_tokens: 2 });
+    expect(call2("published", "m", "p")).toContain('"cache_creation_tokens":9007199254740993');
   });
 
   it("finds nothing where there is nothing, and never traps on junk", () => {
