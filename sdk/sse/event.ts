@@ -7,6 +7,8 @@ export class SseEvent {
   data: string = "";
   /** The last event id seen on the stream (it persists across events, as the spec says). */
   id: string = "";
+  /** The data as UTF-8 bytes instead of `data`, from a reader with `keepBytes` (data is then ""). */
+  raw: ArrayBuffer | null = null;
   /** The `retry:` value in milliseconds given in this event, or -1. */
   retry: i32 = -1;
 

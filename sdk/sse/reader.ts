@@ -28,6 +28,9 @@ export class SseReader {
   private started: bool = false;
   private out: Array<SseEvent> = new Array<SseEvent>();
 
+  /** Events carry their data as bytes (`raw`) and `data` stays "": for readers that scan JSON on bytes. */
+  keepBytes: bool = false;
+
   constructor(public maxLineBytes: i32 = SSE_DEFAULT_MAX_LINE, public maxEventBytes: i32 = SSE_DEFAULT_MAX_EVENT) {}
 
   get ok(): bool { return this.error.length == 0; }
@@ -146,7 +149,8 @@ export class SseReader {
     }
     const e = new SseEvent();
     e.event = this.eventType;
-    e.data = decodeUtf8Lossy(this.data.ptr, this.data.length);
+    if (this.keepBytes) e.raw = this.data.slice(0, this.data.length);
+    else e.data = decodeUtf8Lossy(this.data.ptr, this.data.length);
     e.id = this.lastEventId;
     e.retry = this.eventRetry;
     this.out.push(e);

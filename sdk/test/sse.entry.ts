@@ -3,17 +3,24 @@ import { SseReader } from "../sse/reader";
 import { SseEvent } from "../sse/event";
 import { encodeSseEvent } from "../sse/writer";
 import { JsonWriter } from "../json/writer";
+import { decodeUtf8Lossy } from "../json/utf8";
 
 let reader = new SseReader();
 
 export function reset(maxLine: i32, maxEvent: i32): void { reader = new SseReader(maxLine, maxEvent); }
+
+/** A reader that keeps event data as bytes (`raw`); toJson decodes them so Node compares alike. */
+export function resetKeepBytes(): void { reader = new SseReader(); reader.keepBytes = true; }
 
 function toJson(events: Array<SseEvent>): string {
   const w = new JsonWriter();
   w.beginArray();
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
-    w.beginObject().key("event").string(e.event).key("data").string(e.data).key("id").string(e.id).key("retry").integer(e.retry).endObject();
+    const raw = e.raw;
+    // In bytes mode `data` must stay empty; "!" marks a reader that decoded anyway.
+    const data = raw === null ? e.data : (e.data.length > 0 ? "!" : "") + decodeUtf8Lossy(changetype<usize>(raw), raw.byteLength);
+    w.beginObject().key("event").string(e.event).key("data").string(data).key("id").string(e.id).key("retry").integer(e.retry).endObject();
   }
   w.endArray();
   return w.toString();

@@ -19,9 +19,9 @@ function push(chunk: Uint8Array): Ev[] {
 const finish = (): Ev[] => JSON.parse(m.getString(fn("finish")()));
 const error = () => m.getString(fn("error")());
 
-/** Feeds the stream cut at the given offsets, then finishes. */
-function readSplit(bytes: Uint8Array, cuts: number[]): Ev[] {
-  reset();
+/** Feeds the stream cut at the given offsets, then finishes (keepBytes: data handed over as bytes). */
+function readSplit(bytes: Uint8Array, cuts: number[], keepBytes = false): Ev[] {
+  if (keepBytes) fn("resetKeepBytes")(); else reset();
   const events: Ev[] = [];
   let prev = 0;
   for (const c of [...cuts, bytes.length]) { events.push(...push(bytes.subarray(prev, c))); prev = c; }
@@ -119,6 +119,22 @@ describe("SSE reader", () => {
       });
     }
   }
+
+  it("keepBytes: the same events, data handed over as its bytes (every split; random streams)", () => {
+    for (const text of [OPENAI_STREAM, ANTHROPIC_STREAM, EDGE_STREAM]) {
+      const bytes = enc.encode(text);
+      const expected = referenceParse(text);
+      for (let i = 0; i <= bytes.length; i += 7) expect(readSplit(bytes, [i], true), `split at ${i}`).toEqual(expected);
+    }
+    const raw = new Uint8Array([...enc.encode("data: a"), 0xff, 0xe4, 0xbd, ...enc.encode("b\n\n")]);
+    expect(readSplit(raw, [8], true)).toEqual(readSplit(raw, [8]));
+    fc.assert(fc.property(fc.array(fc.string({ unit: "grapheme", maxLength: 12 }), { maxLength: 12 }), fc.array(fc.nat(300), { maxLength: 5 }), (datas, cuts) => {
+      const text = datas.map((d) => "data: " + d.replace(/[\r\n]/g, "") + "\n\n").join("");
+      const bytes = enc.encode(text);
+      const sorted = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
+      expect(readSplit(bytes, sorted, true)).toEqual(referenceParse(text));
+    }), { numRuns: 200 });
+  });
 
   it("a UTF-8 BOM at the start is skipped even when split", () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode("data: x\n\n")]);
