@@ -54,6 +54,8 @@ export function unitModule(entry, target = "envoy", base = root) {
     join(base, "node_modules", "assemblyscript", "bin", "asc.js"), src, join(base, "sdk", "runtime", "abort.ts"),
     "--config", join(base, "asconfig.json"), "--target", target,
     "--use", "abort=sdk/runtime/abort/sluiceAbort",
+    // Test modules keep the incremental collector: the JS side allocates in them and never says when to collect.
+    "--runtime", "incremental",
     "--exportRuntime", "--outFile", out,
   ];
   return { src, out, args };

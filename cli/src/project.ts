@@ -11,7 +11,7 @@ import { homeRepo } from "./workspace.js";
 
 /** Same options and targets as the repository's asconfig.json (a test keeps them equal). */
 export const ASCONFIG = {
-  options: { exportStart: "_initialize", runtime: "incremental", optimizeLevel: 3, shrinkLevel: 1, noAssert: false, debug: false },
+  options: { exportStart: "_initialize", runtime: "minimal", optimizeLevel: 3, shrinkLevel: 1, noAssert: false, debug: false },
   targets: { envoy: { use: ["SLUICE_HIGRESS=0"] }, higress: { use: ["SLUICE_HIGRESS=1"] } },
 };
 
