@@ -141,6 +141,14 @@ export class ProviderAdapter {
     return new UpstreamRequest(req, this.path(api, ex));
   }
 
+  /**
+   * The request goes as the client sent it but for `model`, and the answer comes back as it is
+   * (usage read from it): what this base class's `request`, `response` and `stream` do. The filter
+   * then edits the body's bytes instead of building a tree. An adapter that converts bodies in any
+   * mode where `speaksOpenAI` holds overrides this.
+   */
+  passesOpenAIBodies(): bool { return this.speaksOpenAI; }
+
   /** Signs the final request (after the body is written). */
   sign(headers: HeaderMap, host: string, path: string, body: ArrayBuffer, ex: Exchange): void {}
 

@@ -16,7 +16,9 @@ import { apiOfPath } from "./providers";
 import { StreamConverter, StreamOutput, UsageReport } from "./stream";
 import { jsonString, jsonBool, jsonObject, jsonArray, str, parseObjectBytes, bodyBytes, jsonByteLength, nowSeconds } from "./util";
 import { providerErrorMessage, providerErrorCode } from "./openai";
-import { openaiErrorJson as openaiError, anthropicErrorJson as anthropicError } from "@sluice/sdk/ai";
+import { openaiErrorJson as openaiError, anthropicErrorJson as anthropicError, extractUsageView } from "@sluice/sdk/ai";
+import { JsonObjectView } from "@sluice/sdk/json";
+import { containsAscii } from "@sluice/sdk/encoding";
 import { anthropicToOpenAIRequest, openaiToAnthropicResponse, AnthropicStreamWriter } from "./anthropic";
 import { applyCustomSettings, cleanupContext, mergeConsecutive, renameDeveloperRole, insertContext, embeddingsToBase64, promoteThinking } from "./customize";
 import { chooseToken, reportFailure, reportSuccess } from "./tokens";
@@ -130,6 +132,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     const pc = this.pc!;
     const ex = this.ex;
     this.requestBytes = body.byteLength;
+    if (this.relaysAsBytes(body)) return this.relayBytes(body);
     let req = parseObjectBytes(body);
     if (req === null) return this.fail(400, "the request body is not a valid JSON object");
     const m = req.getString("model");
@@ -154,6 +157,53 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       return Action.Pause;
     }
     return this.finishRequest(req);
+  }
+
+  /**
+   * The request needs no conversion and no change a tree is needed for: an OpenAI request to a
+   * provider that takes OpenAI bodies as they are (`passesOpenAIBodies`), no customSettings,
+   * context file, cleanup, merging or default response_format, and no `developer` role to rename.
+   * Its bytes are then edited in place (relayBytes) instead of parsed, rebuilt and re-serialised.
+   */
+  private relaysAsBytes(body: ArrayBuffer): bool {
+    const pc = this.pc!;
+    const api = this.ex.api;
+    if (this.ex.anthropicIn || pc.context !== null || !this.adapter.passesOpenAIBodies()) return false;
+    if (api != Api.Chat && api != Api.Completions && api != Api.Embeddings) return false;
+    if (pc.customSettings.length > 0 || pc.contextCleanupCommands.length > 0 || pc.mergeConsecutiveMessages) return false;
+    if (api == Api.Chat && pc.responseJsonSchema !== null) return false;
+    // A `developer` role the provider does not know is renamed on the tree (an escaped spelling
+    // of it, `\u00..`, is left to the tree too).
+    if (api == Api.Chat && !this.adapter.keepsDeveloperRole) {
+      const p = changetype<usize>(body);
+      if (containsAscii(p, body.byteLength, "developer") || containsAscii(p, body.byteLength, "\\u00")) return false;
+    }
+    return true;
+  }
+
+  /** relaysAsBytes' request: `model` mapped, stream usage asked for, every other byte as the client sent it. */
+  private relayBytes(body: ArrayBuffer): Action {
+    const ex = this.ex;
+    const req = JsonObjectView.of(body);
+    if (req === null) return this.fail(400, "the request body is not a valid JSON object");
+    const m = req.getString("model");
+    if (m === null || m.length == 0) return this.fail(400, "missing model in the request body");
+    ex.model = m;
+    ex.mapped = mapModel(this.pc!.modelMapping, m);
+    this.report.model = ex.mapped;
+    ex.stream = req.getBool("stream", false);
+    this.report.stream = ex.stream;
+    if (ex.stream && ex.api == Api.Chat) {
+      // stream_options.include_usage: added when absent, a client's own value kept (as customize does)
+      const so = req.getObject("stream_options");
+      if (so === null) req.setRaw("stream_options", String.UTF8.encode("{\"include_usage\":true}"));
+      else if (!so.has("include_usage")) {
+        so.setRaw("include_usage", String.UTF8.encode("true"));
+        req.setRaw("stream_options", so.toBytes());
+      }
+    }
+    req.setString("model", ex.mapped);
+    return this.sendUpstream(req.toBytes(), this.adapter.path(ex.api, ex));
   }
 
   /** The config's changes to an OpenAI request. */
@@ -193,10 +243,15 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
 
   /** The request in the provider's form, to the provider's host and path, with its auth. */
   private finishRequest(req: JsonObject): Action {
-    const pc = this.pc!;
     const up = this.adapter.request(req, this.ex, this.requestHeaders);
     if (up === null) return this.ex.error.length > 0 ? this.fail(400, this.ex.error) : this.unsupported();
-    let path = up.path;
+    return this.sendUpstream(bodyBytes(up.body, this.requestBytes), up.path);
+  }
+
+  /** The request body `bytes` to the provider's host and `path` (before capabilities and base paths), with its auth. */
+  private sendUpstream(bytes: ArrayBuffer, upPath: string): Action {
+    const pc = this.pc!;
+    let path = upPath;
     const cap = capabilityKey(this.ex.api);
     if (cap.length > 0 && pc.capabilities.has(cap)) path = pc.capabilities.get(cap);
     if (path.length == 0) return this.unsupported();
@@ -209,7 +264,6 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.requestHeaders.set("accept", "text/event-stream");
       if (pc.firstByteTimeout > 0) this.requestHeaders.set("x-envoy-upstream-rq-first-byte-timeout-ms", pc.firstByteTimeout.toString());
     }
-    const bytes = bodyBytes(up.body, this.requestBytes);
     this.replaceRequestBody(bytes);
     this.adapter.sign(this.requestHeaders, this.upstreamHost(), path, bytes, this.ex);
     if (pc.retry.enabled && !this.ex.stream) {
@@ -420,6 +474,14 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
 
   /** A successful provider body converted for the client; null when it passes unchanged. */
   private convertOk(body: ArrayBuffer): ArrayBuffer | null {
+    if (!this.ex.anthropicIn && !this.pc!.promoteThinkingOnEmpty && this.adapter.passesOpenAIBodies()) {
+      // Passes as it is: the usage members are all that is read (no tree of the answer).
+      const v = JsonObjectView.of(body);
+      if (v === null) { log.warn("the provider's response is not JSON; passed through"); return null; }
+      extractUsageView(v, this.report.usage);
+      this.report.publish();
+      return null;
+    }
     const obj = parseObjectBytes(body);
     if (obj === null) {
       log.warn("the provider's response is not JSON; passed through");

@@ -2,10 +2,12 @@
 // the client out). SSE providers share SseConverter (event splitting, the end-of-stream checks,
 // and the byte-exact pass-through for providers that already speak the client's dialect).
 import { JsonObject, log } from "@sluice/sdk";
-import { TokenUsage, extractUsage, publishUsage } from "@sluice/sdk/ai";
+import { TokenUsage, extractUsage, extractUsageView, publishUsage } from "@sluice/sdk/ai";
+import { JsonObjectView, decodeUtf8Lossy } from "@sluice/sdk/json";
+import { containsAscii } from "@sluice/sdk/encoding";
 import { SseReader, SseEvent } from "@sluice/sdk/sse";
 import { sseData, SseEventAligner } from "./sse";
-import { parseObject } from "./util";
+import { parseObject, parseObjectBytes } from "./util";
 import { providerErrorMessage, usageChunk } from "./openai";
 import { openaiErrorJson as openaiError } from "@sluice/sdk/ai";
 import { AnthropicStreamWriter } from "./anthropic";
@@ -96,7 +98,7 @@ export abstract class StreamConverter {
  * errors), and `tail` is what is appended when the stream ended badly.
  */
 export abstract class SseConverter extends StreamConverter {
-  private reader: SseReader = new SseReader();
+  protected reader: SseReader = new SseReader();
   private aligner: SseEventAligner = new SseEventAligner();
   passThrough: bool = false;
   tail: string = "";
@@ -105,6 +107,17 @@ export abstract class SseConverter extends StreamConverter {
   abstract event(ev: SseEvent, data: JsonObject): void;
   /** The stream ended and neither [DONE] nor an error was seen. */
   abstract end(): void;
+  /**
+   * An event from a reader with `keepBytes`: its data as UTF-8. The default decodes it and takes
+   * the text path; a subclass that reads events on bytes overrides it.
+   */
+  rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
+    ev.data = decodeUtf8Lossy(changetype<usize>(raw), raw.byteLength);
+    if (ev.data == "[DONE]") { this.doneMarker(); return; }
+    const obj = parseObject(ev.data);
+    if (obj !== null) this.event(ev, obj);
+  }
+
   /** `data: [DONE]`. */
   doneMarker(): void { this.out.done(); }
 
@@ -138,6 +151,8 @@ export abstract class SseConverter extends StreamConverter {
     for (let i = 0; i < events.length; i++) {
       if (this.out.ended) return;
       const ev = events[i];
+      const raw = ev.raw;
+      if (raw !== null) { this.rawEvent(ev, raw); continue; }
       if (ev.data == "[DONE]") { this.doneMarker(); continue; }
       const obj = parseObject(ev.data);
       if (obj !== null) this.event(ev, obj);
@@ -149,7 +164,26 @@ export abstract class SseConverter extends StreamConverter {
 export class OpenAIStream extends SseConverter {
   sawFinish: bool = false;
 
-  constructor(out: StreamOutput, passThrough: bool) { super(out); this.passThrough = passThrough; }
+  constructor(out: StreamOutput, passThrough: bool) {
+    super(out);
+    this.passThrough = passThrough;
+    // Passed through, an event is only read (usage, finish, errors): on its bytes, no text, no tree.
+    this.reader.keepBytes = passThrough;
+  }
+
+  rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
+    const p = changetype<usize>(raw);
+    const n = raw.byteLength;
+    if (n == 6 && load<u32>(p) == 0x4e4f445b && load<u16>(p, 4) == 0x5d45) { this.doneMarker(); return; } // [DONE]
+    const v = JsonObjectView.of(raw);
+    if (v === null) { super.rawEvent(ev, raw); return; } // not valid UTF-8 JSON: the lenient text path decides
+    if (containsAscii(p, n, "\"usage\"")) extractUsageView(v, this.out.usage);
+    if (!this.sawFinish && finishes(v)) this.sawFinish = true;
+    if (v.has("error")) {
+      const obj = parseObjectBytes(raw);
+      this.out.error(providerErrorMessage(obj, "upstream error"));
+    }
+  }
 
   event(ev: SseEvent, data: JsonObject): void {
     if (ev.data.includes("\"usage\"")) extractUsage(data, this.out.usage);
@@ -187,6 +221,17 @@ export abstract class ConvertingStream extends SseConverter {
     this.flush();
     this.out.done();
   }
+}
+
+/** hasFinish on bytes. */
+function finishes(chunk: JsonObjectView): bool {
+  const choices = chunk.getObjects("choices");
+  if (choices === null) return false;
+  for (let i = 0; i < choices.length; i++) {
+    const f = choices[i].getString("finish_reason");
+    if (f !== null && f.length > 0) return true;
+  }
+  return false;
 }
 
 /** Whether an OpenAI chunk finishes a choice. */

@@ -100,6 +100,9 @@ export class VertexAdapter extends GeminiAdapter {
     return "/v1/projects/" + this.projectId + "/locations/" + this.region + "/publishers/google/models/" + model + ":" + action;
   }
 
+  /** OpenAI-compatible mode takes chat only, on its own path: not the base class's pass-through. */
+  passesOpenAIBodies(): bool { return false; }
+
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
     const api = ex.api;
     if (this.openaiCompatible) {

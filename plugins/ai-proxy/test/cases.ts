@@ -794,6 +794,81 @@ export const table: PluginTable = {
       ],
     },
     {
+      // A request to a provider that takes OpenAI bodies as they are is edited on its bytes (no
+      // tree): every byte the client sent reaches the provider, but `model` and the stream-usage
+      // request. What needs a tree (a `developer` role the provider does not know) still gets one.
+      name: "OpenAI-wire requests relayed on their bytes",
+      config: {
+        providers: [
+          { id: "openai", type: "openai", apiTokens: ["sk-diff"], modelMapping: { "gpt-4o": "gpt-4o-mini" } },
+          { id: "deepseek", type: "deepseek", apiTokens: ["sk-ds"], modelMapping: { "*": "deepseek-chat" } },
+        ],
+        _rules_: [{ _match_route_: ["openai"], activeProviderId: "openai" }, { _match_route_: ["deepseek"], activeProviderId: "deepseek" }],
+      },
+      routes: ["openai", "deepseek"],
+      properties: ["ai_usage"],
+      rows: [
+        {
+          name: "the answer passes untouched; its usage is read from the bytes (the usage members only) and published",
+          request: {
+            method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":"gpt-4o","messages":[]}',
+            answer: { headers: { "content-type": "application/json" }, body: '{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}], "usage" : {"prompt_tokens":7,"completion_tokens":3,"total_tokens":10,"prompt_tokens_details":{"cached_tokens":2}}}' },
+          },
+          expect: {
+            status: 200, upstreamPath: "/v1/chat/completions", body: '{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}], "usage" : {"prompt_tokens":7,"completion_tokens":3,"total_tokens":10,"prompt_tokens_details":{"cached_tokens":2}}}',
+            check: (o) => {
+              const raw = o.properties.ai_usage ?? "{}";
+              let u; try { u = JSON.parse(raw); } catch { u = JSON.parse(JSON.parse(`"${raw}"`)); } // Envoy's access log may escape quotes
+              if (u.model !== "gpt-4o-mini" || u.prompt_tokens !== 7 || u.completion_tokens !== 3 || u.total_tokens !== 10 || u.cached_tokens !== 2 || u.stream !== false) throw new Error(JSON.stringify(o.properties));
+            },
+          },
+        },
+        {
+          name: "whitespace, key order, escapes and the developer role pass as sent; only model changes",
+          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: ' { "messages" : [{"role":"developer","content":"h\\u00e9 \\"q\\""}],\n "model" : "gpt-4o", "temperature":0.50 } ' },
+          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: ' { "messages" : [{"role":"developer","content":"h\\u00e9 \\"q\\""}],\n "model" : "gpt-4o-mini", "temperature":0.50 } ' },
+        },
+        {
+          name: "a duplicated model key: every occurrence is replaced, so no upstream parser sees the client's",
+          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":"evil","messages":[],"model":"gpt-4o"}' },
+          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{"model":"gpt-4o-mini","messages":[],"model":"gpt-4o-mini"}' },
+        },
+        {
+          name: "stream: include_usage is added to stream_options",
+          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":"gpt-4o","stream":true,"stream_options":{"x":1},"messages":[]}' },
+          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{"model":"gpt-4o-mini","stream":true,"stream_options":{"x":1,"include_usage":true},"messages":[]}' },
+        },
+        {
+          name: "stream: the client's own include_usage (false) is kept; a missing stream_options is appended",
+          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":false}}' },
+          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":false}}' },
+        },
+        {
+          name: "stream without stream_options: one is appended",
+          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"stream":true,"model":"o"}' },
+          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{"stream":true,"model":"o","stream_options":{"include_usage":true}}' },
+        },
+        {
+          name: "a body that is an array, or has a numeric model, is refused like the parser refuses it",
+          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":4,"messages":[]}' },
+          expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message?.includes("missing model")) throw new Error(o.body); } },
+        },
+        {
+          name: "deepseek (no developer role): developer becomes system, also when the role is spelled with escapes",
+          request: { method: "POST", path: "/deepseek/v1/chat/completions", headers: json, body: '{"model":"m","messages":[{"role":"developer","content":"a"},{"role":"\\u0064eveloper","content":"b"},{"role":"user","content":"c"}]}' },
+          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstream: { host: "api.deepseek.com", authorization: "Bearer sk-ds" }, check: (o) => {
+            const sent = JSON.parse(String(o.upstream?.body));
+            if (sent.model !== "deepseek-chat" || JSON.stringify(sent.messages.map((m: { role: string }) => m.role)) !== '["system","system","user"]') throw new Error(String(o.upstream?.body));
+          } },
+        },
+        {
+          name: "deepseek without a developer role: relayed on its bytes",
+          request: { method: "POST", path: "/deepseek/v1/chat/completions", headers: json, body: '{ "model": "m", "messages": [{"role":"user","content":"dev eloper"}] }' },
+          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{ "model": "deepseek-chat", "messages": [{"role":"user","content":"dev eloper"}] }' },
+        },
+      ],
+    },
+    {
       // MiniMax ChatCompletion Pro answers as MiniMax sends them (Higress's samples in minimax.go).
       name: "minimax pro against the recording upstream",
       config: { provider: { type: "minimax", minimaxApiType: "pro", minimaxGroupId: "1", apiTokens: ["sk-mm"] } },
