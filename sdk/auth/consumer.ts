@@ -12,7 +12,8 @@ import { JsonObject, JsonValue } from "../json/value";
 import { ConfigError } from "../api/plugin";
 import { log } from "../api/log";
 import { requestHeaders } from "../api/headers";
-import { HeaderPair } from "../runtime/pairs";
+import { HeaderPair, BytesPair } from "../runtime/pairs";
+import { bytesEqual } from "./credential";
 import { constantTimeEqual } from "../crypto/compare";
 
 /** The header that carries the authenticated consumer's name to the upstream and later plugins. */
@@ -133,14 +134,14 @@ export function parseNamedCredential(consumer: JsonValue, index: i32, taken: Arr
  * returns true; when the rule's allow list excludes it, logs why and returns false (the caller
  * answers 403 in its own words).
  */
-export function admitConsumer(policy: ConsumerPolicy, name: string, hasRules: bool): bool {
+export function admitConsumer(policy: ConsumerPolicy, name: string, hasRules: bool, requestPairs: Array<BytesPair> | null = null): bool {
   if (!policy.permits(name, hasRules)) {
     log.warn("consumer \"" + name + "\" is not allowed");
     return false;
   }
   // Every authenticated request passes here: the line is built only when info is on.
   if (log.infoOn()) log.info("consumer \"" + name + "\" authenticated");
-  setConsumer(name);
+  setConsumer(name, requestPairs);
   return true;
 }
 
@@ -173,14 +174,24 @@ export function findSecret(secrets: Array<ArrayBuffer>, candidate: ArrayBuffer):
  * and removes by lower-case name.
  */
 const CONSUMER_HEADER_ALIASES: Array<string> = ["x_mse_consumer", "x-mse_consumer", "x_mse-consumer"];
+const ALIAS_BYTES: Array<ArrayBuffer> = CONSUMER_HEADER_ALIASES.map<ArrayBuffer>((a: string): ArrayBuffer => String.UTF8.encode(a));
 
 /**
  * Marks the request as authenticated: replaces any client-sent X-Mse-Consumer with `name` and
- * drops every alias spelling, so the upstream sees only the gateway's answer.
+ * drops every alias spelling, so the upstream sees only the gateway's answer. A caller that has
+ * already read every request header (`requestPairs`, as the host gave them: lower-case names)
+ * passes them, and only the aliases present are removed (a host call each instead of three).
  */
-export function setConsumer(name: string): void {
-  for (let i = 0; i < CONSUMER_HEADER_ALIASES.length; i++) requestHeaders.remove(CONSUMER_HEADER_ALIASES[i]);
+export function setConsumer(name: string, requestPairs: Array<BytesPair> | null = null): void {
+  for (let i = 0; i < CONSUMER_HEADER_ALIASES.length; i++) {
+    if (requestPairs === null || hasName(requestPairs, unchecked(ALIAS_BYTES[i]))) requestHeaders.remove(CONSUMER_HEADER_ALIASES[i]);
+  }
   requestHeaders.set(CONSUMER_HEADER, name);
+}
+
+function hasName(pairs: Array<BytesPair>, name: ArrayBuffer): bool {
+  for (let i = 0; i < pairs.length; i++) if (bytesEqual(unchecked(pairs[i]).name, name)) return true;
+  return false;
 }
 
 /** The `WWW-Authenticate: <scheme> realm=MSE Gateway` header of a rejection. */
