@@ -4,7 +4,10 @@
 // the first byte, and byte counts for an estimate when no usage ever arrives (cut streams,
 // providers that report none). Memory is bounded: SSE is read event by event, a non-stream body
 // is kept only up to `maxBodyBytes`.
-import { TokenUsage, extractUsage, AI_USAGE_PROPERTY } from "./usage";
+import { TokenUsage, extractUsage, extractUsageView, AI_USAGE_PROPERTY } from "./usage";
+import { JsonObjectView } from "../json/object-view";
+import { decodeUtf8Lossy } from "../json/utf8";
+import { containsAscii } from "../encoding/bytes";
 import { SseReader } from "../sse/reader";
 import { ByteBuffer } from "../json/bytebuf";
 import { parseJson, parseJsonBytes } from "../json/parse";
@@ -77,8 +80,12 @@ export class ResponseTracker {
   usage: TokenUsage = new TokenUsage();
   /** Set to see every JSON stream event. */
   sink: StreamEventSink | null = null;
-  /** The whole non-stream body as JSON, after finish() (null when not JSON or too big). */
+  /**
+   * The whole non-stream body as JSON, after finish() (null when not JSON or too big), when
+   * `keepBody` is set; without it the body is read on its bytes (usage, model, id) and no tree is built.
+   */
   bodyObject: JsonObject | null = null;
+  keepBody: bool = false;
   model: string = "";
   chatId: string = "";
   isStream: bool = false;
@@ -95,7 +102,11 @@ export class ResponseTracker {
   /** Call from onResponseHeaders. */
   begin(contentType: string | null): void {
     this.isStream = contentType !== null && contentType.toLowerCase().indexOf("text/event-stream") >= 0;
-    if (this.isStream) this.sse = new SseReader();
+    if (this.isStream) {
+      const r = new SseReader();
+      r.keepBytes = true; // events are read on their bytes unless a sink wants them as trees
+      this.sse = r;
+    }
     else this.body = new ByteBuffer(1024);
   }
 
@@ -107,7 +118,12 @@ export class ResponseTracker {
     const sse = this.sse;
     if (sse !== null) {
       const events = sse.push(chunk);
-      for (let i = 0; i < events.length; i++) this.onEvent(events[i].data);
+      for (let i = 0; i < events.length; i++) {
+        const raw = events[i].raw;
+        if (raw === null) continue;
+        if (this.sink !== null) this.onEvent(decodeUtf8Lossy(changetype<usize>(raw), raw.byteLength));
+        else this.onEventBytes(raw);
+      }
     } else {
       const b = this.body;
       if (b !== null && !this.overflow && n > 0) {
@@ -123,7 +139,11 @@ export class ResponseTracker {
     if (this.ended) return;
     this.ended = true;
     const b = this.body;
-    if (b !== null && b.length > 0) {
+    if (b !== null && b.length > 0 && !this.keepBody) {
+      const v = JsonObjectView.of(b.toArrayBuffer());
+      if (v !== null) this.readView(v);
+      this.body = null;
+    } else if (b !== null && b.length > 0) {
       const r = parseJsonBytes(b.toArrayBuffer());
       if (r.ok) {
         const o = r.value!.asObject();
@@ -146,13 +166,49 @@ export class ResponseTracker {
     if (sink !== null) sink.onStreamEvent(o);
   }
 
-  private readObject(o: JsonObject): void {
+  /** onEvent on the event's bytes (no sink): only events that can tell something are scanned. */
+  private onEventBytes(raw: ArrayBuffer): void {
+    const p = changetype<usize>(raw);
+    const n = raw.byteLength;
+    if (n == 0 || load<u8>(p) != 0x7b) return;
+    const interesting = containsAscii(p, n, "\"usage") || containsAscii(p, n, "\"Usage") || this.model.length == 0 || this.chatId.length == 0;
+    if (!interesting) return;
+    const v = JsonObjectView.of(raw);
+    if (v !== null) this.readView(v);
+    else this.onEvent(decodeUtf8Lossy(p, n)); // not strict UTF-8 JSON: the lenient text path decides
+  }
+
+  /** readObject on bytes. */
+  private readView(o: JsonObjectView): void {
     const u = new TokenUsage();
-    if (extractUsage(o, u) && u.totalTokens + u.promptTokens + u.completionTokens > 0) {
+    if (extractUsageView(o, u)) this.takeUsage(u);
+    if (this.model.length == 0) {
+      let m = o.getString("model");
+      if (m === null) { const msg = o.getObject("message"); if (msg !== null) m = msg.getString("model"); }
+      if (m === null) { const resp = o.getObject("response"); if (resp !== null) m = resp.getString("model"); }
+      if (m === null) m = o.getString("modelVersion");
+      if (m !== null) this.model = m;
+    }
+    if (this.chatId.length == 0) {
+      let id = o.getString("id");
+      if (id === null) { const resp = o.getObject("response"); if (resp !== null) id = resp.getString("id"); }
+      if (id === null) id = o.getString("responseId");
+      if (id === null) { const msg = o.getObject("message"); if (msg !== null) id = msg.getString("id"); }
+      if (id !== null) this.chatId = id;
+    }
+  }
+
+  private takeUsage(u: TokenUsage): void {
+    if (u.totalTokens + u.promptTokens + u.completionTokens > 0) {
       // Anthropic's message_delta reports only output tokens: keep the input seen earlier.
       if (u.promptTokens == 0 && this.usage.promptTokens > 0) u.set(this.usage.promptTokens, u.completionTokens, this.usage.promptTokens + u.completionTokens);
       this.usage.copyFrom(u);
     }
+  }
+
+  private readObject(o: JsonObject): void {
+    const u = new TokenUsage();
+    if (extractUsage(o, u)) this.takeUsage(u);
     if (this.model.length == 0) {
       let m = o.getString("model");
       if (m === null) { const msg = o.getObject("message"); if (msg !== null) m = msg.getString("model"); }

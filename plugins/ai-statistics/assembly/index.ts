@@ -5,7 +5,7 @@
 // plus configurable attributes from fixed values, headers and request/response bodies.
 import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram, IS_HIGRESS, time, properties, routeName, clusterName } from "@sluice/sdk";
 import { ResponseTracker, StreamEventSink, accountUsage, usageSourceName, UsageSource, UserAttributes, escapeOnce, AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai";
-import { parseJsonBytes } from "@sluice/sdk/json";
+import { parseJsonBytes, JsonObjectView } from "@sluice/sdk/json";
 export * from "@sluice/sdk/exports";
 
 const FIXED = "fixed_value";
@@ -202,6 +202,8 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
 
   onRequestBody(body: ArrayBuffer): Action {
     if (this.requestBytes == 0) this.requestBytes = body.byteLength;
+    // No attribute reads the request body: the model and the user rounds are read on its bytes.
+    if (!this.config.needRequestBody) { this.finishRequestBytes(body); return Action.Continue; }
     let obj: JsonObject | null = null;
     if (body.byteLength > 0) {
       const r = parseJsonBytes(body);
@@ -209,6 +211,28 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
     }
     this.finishRequest(obj);
     return Action.Continue;
+  }
+
+  /** finishRequest without a tree (no request-body attributes to evaluate). */
+  private finishRequestBytes(body: ArrayBuffer): void {
+    let model = this.requestModel.length > 0 ? this.requestModel : "UNKNOWN";
+    let rounds = 0;
+    const v = body.byteLength > 0 ? JsonObjectView.of(body) : null;
+    if (v !== null) {
+      const m = v.getString("model");
+      if (m !== null) model = m;
+      const msgs = v.getObjects("messages");
+      if (msgs !== null) {
+        for (let i = 0; i < msgs.length; i++) { const r = msgs[i].getString("role"); if (r !== null && r == "user") rounds++; }
+      } else {
+        const contents = v.getObjects("contents");
+        if (contents !== null) for (let i = 0; i < contents.length; i++) { const r = contents[i].getString("role"); if (!contents[i].has("role") || (r !== null && r == "user")) rounds++; }
+      }
+    }
+    this.requestModel = model;
+    setSpan("gen_ai.request.model", model);
+    this.attrs.setInt("chat_round", rounds);
+    this.attrs.writeToLog();
   }
 
   private finishRequest(obj: JsonObject | null): void {
@@ -239,6 +263,8 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
     this.status = s === null ? 0 : I32.parseInt(s);
     const ct = this.responseHeaders.get("content-type");
     if (!contentTypeEnabled(ct === null ? "" : ct, this.config.contentTypes)) { this.skip = true; return Action.Continue; }
+    // The answer's tree is built only when an attribute reads the response body.
+    for (let i = 0; i < this.config.attributes.length; i++) if (this.config.attributes[i].effectiveSources().includes(RESP_BODY)) this.tracker.keepBody = true;
     this.tracker.begin(ct);
     if (this.tracker.isStream) {
       for (let i = 0; i < this.config.attributes.length; i++) this.streamValues.push(new StreamValue());
