@@ -8,7 +8,7 @@ export { RootContext, HttpContext } from "./runtime/context";
 export { HeaderPair, BytesPair } from "./runtime/pairs";
 export { registerRoot as registerPlugin } from "./runtime/dispatcher";
 export { Plugin, HttpFilter, BodyMode, ConfigError, DEFAULT_BODY_LIMIT, routeName, clusterName } from "./api/plugin";
-export { HeaderMap, requestHeaders, responseHeaders, requestTrailers, responseTrailers } from "./api/headers";
+export { HeaderMap, HeaderSnapshot, requestHeaders, responseHeaders, requestTrailers, responseTrailers } from "./api/headers";
 export { log, logEnabled } from "./api/log";
 export { properties } from "./api/properties";
 export { time } from "./api/time";

@@ -38,6 +38,36 @@ export class HeaderMap {
   pairsBytes(): Array<BytesPair> { return host.getHeaderPairsBytes(this.type); }
   /** Replaces the whole map. */
   setPairs(pairs: Array<HeaderPair>): Status { return host.setHeaderPairs(this.type, pairs); }
+
+  /**
+   * Every pair as it is now, read in one host call: later lookups (`has`, `getBytes`) cost no host
+   * call. A plugin that reads several headers and removes some that are usually absent takes one
+   * snapshot instead of a call per name (`removeIn(snapshot, name)` removes only what was there).
+   */
+  snapshot(): HeaderSnapshot { return new HeaderSnapshot(host.getHeaderPairsBytes(this.type)); }
+
+  /** Removes `name` when the snapshot saw it (no host call otherwise). */
+  removeIn(snapshot: HeaderSnapshot, name: string): void { if (snapshot.has(name)) this.remove(name); }
+}
+
+/** The pairs of a header map at one moment (HeaderMap.snapshot); names are lower-case as the host keeps them. */
+export class HeaderSnapshot {
+  constructor(public readonly pairs: Array<BytesPair>) {}
+
+  private find(name: string): i32 {
+    const k = headerKey(name);
+    const n = k.byteLength;
+    for (let i = 0; i < this.pairs.length; i++) {
+      const p = unchecked(this.pairs[i]).name;
+      if (p.byteLength == n && memory.compare(changetype<usize>(p), changetype<usize>(k), <usize>n) == 0) return i;
+    }
+    return -1;
+  }
+
+  has(name: string): bool { return this.find(name) >= 0; }
+  /** The first value of `name`, or null. */
+  getBytes(name: string): ArrayBuffer | null { const i = this.find(name); return i < 0 ? null : unchecked(this.pairs[i]).value; }
+  get(name: string): string | null { const b = this.getBytes(name); return b === null ? null : String.UTF8.decode(b); }
 }
 
 export const requestHeaders = new HeaderMap(MapType.HttpRequestHeaders);

@@ -7,7 +7,7 @@
 // auth. The response comes back buffered (errors, JSON) or streamed (SSE / event-stream) and is
 // converted to OpenAI (then to Anthropic when the client spoke Anthropic). Usage is normalised
 // into sdk/ai's TokenUsage and published as the `ai_usage` property.
-import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, HeaderPair, registerPlugin, log, IS_HIGRESS, properties } from "@sluice/sdk";
+import { Plugin, HttpFilter, Action, BodyMode, ConfigError, JsonObject, JsonValue, HeaderPair, HeaderSnapshot, registerPlugin, log, IS_HIGRESS, properties } from "@sluice/sdk";
 import { httpCall, lastHttpCallError, HttpCallHandler, HttpCallResponse, FQDNCluster, RouteCluster } from "@sluice/sdk/http";
 export * from "@sluice/sdk/exports";
 import { AiProxyConfig, ProviderConfig, parseAiProxyConfig } from "./config";
@@ -26,6 +26,8 @@ import { anyMatches } from "./status";
 import { mapModel } from "./mapping";
 
 const BODY_LIMIT = "104857600";
+/** The client's credential headers, replaced by the provider's auth. */
+const CREDENTIAL_HEADERS: Array<string> = ["authorization", "x-api-key", "api-key", "x-goog-api-key"];
 
 class AiProxy extends Plugin<AiProxyConfig> {
   parseConfig(json: JsonObject, global: AiProxyConfig | null, err: ConfigError): AiProxyConfig | null {
@@ -63,6 +65,8 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
   retriesLeft: i32 = 0;
   retrying: bool = false;
   retryToken: string = "";
+  /** The client's request headers as they arrived (one read for all; see onRequestHeaders). */
+  clientHeaders: HeaderSnapshot | null = null;
   /** Waiting for the provider's access token (vertex's OAuth2 token endpoint). */
   awaitingToken: bool = false;
 
@@ -76,7 +80,10 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     this.pc = pc;
     this.report.provider = pc.type;
     const ex = this.ex;
-    const p = this.requestHeaders.get(":path");
+    // One host call for every header read here; removes below skip headers the client did not send.
+    const snap = this.requestHeaders.snapshot();
+    this.clientHeaders = snap;
+    const p = snap.get(":path");
     let path = p === null ? "/" : p;
     if (pc.basePath.length > 0 && !pc.basePathPrepend && path.startsWith(pc.basePath)) {
       path = path.substring(pc.basePath.length);
@@ -87,12 +94,13 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (ex.api == Api.Unknown && !pc.originalProtocol) return Action.Continue;
     ex.created = nowSeconds();
 
-    const host = this.requestHeaders.get(":authority");
-    this.requestHeaders.remove("x-envoy-original-host");
-    this.requestHeaders.remove("x-envoy-original-path");
+    const host = snap.get(":authority");
+    // set replaces every value: a remove first is needed only when there is nothing to set
     if (host !== null) this.requestHeaders.set("x-envoy-original-host", host);
+    else this.requestHeaders.removeIn(snap, "x-envoy-original-host");
     if (p !== null) this.requestHeaders.set("x-envoy-original-path", p);
-    this.requestHeaders.remove("accept-encoding");
+    else this.requestHeaders.removeIn(snap, "x-envoy-original-path");
+    this.requestHeaders.removeIn(snap, "accept-encoding");
     ex.token = chooseToken(pc, []);
 
     if (pc.originalProtocol) {
@@ -109,7 +117,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       return Action.Continue;
     }
     if (endOfStream) return this.fail(400, "a JSON request body is required");
-    this.requestHeaders.remove("content-length");
+    this.requestHeaders.removeIn(snap, "content-length");
     this.requestBodyMode = BodyMode.Buffer;
     // Higress: raise the per-request buffer limit as its ai-proxy does, 1 MiB above
     // maxRequestBodyBytes so that our 413 (in the API's shape) comes before the host's (Envoy: the
@@ -354,13 +362,19 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     if (h.length > 0) this.requestHeaders.set(":authority", h);
     const tok = this.ex.token;
     if (tok.length == 0) { this.adapter.clientAuth(this.requestHeaders); return; }
-    const orig = this.requestHeaders.get("authorization");
+    const client = this.clientHeaders;
+    const orig = client === null ? this.requestHeaders.get("authorization") : client.get("authorization");
     if (orig !== null) this.requestHeaders.set("x-hi-original-auth", orig);
-    this.requestHeaders.remove("authorization");
-    this.requestHeaders.remove("x-api-key");
-    this.requestHeaders.remove("api-key");
-    this.requestHeaders.remove("x-goog-api-key");
     const pairs = this.adapter.authHeaders(tok);
+    // The client's credentials go; a header the provider's auth sets anyway is replaced by that set.
+    for (let i = 0; i < CREDENTIAL_HEADERS.length; i++) {
+      const n = CREDENTIAL_HEADERS[i];
+      let setLater = false;
+      for (let j = 0; j < pairs.length; j++) if (pairs[j].name == n) { setLater = true; break; }
+      if (setLater) continue;
+      if (client === null) this.requestHeaders.remove(n);
+      else this.requestHeaders.removeIn(client, n);
+    }
     for (let i = 0; i < pairs.length; i++) this.requestHeaders.set(pairs[i].name, pairs[i].value);
   }
 
