@@ -5,7 +5,7 @@
 // assembly/, sdk/, asconfig.json, the compiler) is kept unless --force. One progress line per
 // module: "[3/15] ✓ key-auth envoy 88.1 KiB 1.2 s".
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync, mkdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -83,8 +83,24 @@ export function buildPaths(base = root) {
   };
 }
 
+/**
+ * The runtime a plugin asks for in its package.json ("sluice": {"runtime": "incremental"}), or
+ * null for asconfig.json's (minimal: the SDK collects as the VM is left, sdk/runtime/collect.ts).
+ */
+export function pluginRuntime(dir) {
+  const f = join(dir, "package.json");
+  if (!existsSync(f)) return null;
+  try {
+    const r = JSON.parse(readFileSync(f, "utf8")).sluice?.runtime;
+    return typeof r === "string" ? r : null;
+  } catch {
+    return null;
+  }
+}
+
 export function ascArgs(dir, target, base = root) {
   const p = buildPaths(base);
+  const runtime = pluginRuntime(dir);
   return [
     p.asc,
     join(dir, "assembly", "index.ts"),
@@ -94,6 +110,7 @@ export function ascArgs(dir, target, base = root) {
     "--use", "abort=~lib/@sluice/sdk/runtime/abort/sluiceAbort",
     // Drops the per-request hooks the plugin does not use (Envoy then never enters the VM for them).
     "--transform", join(p.sdk, "transform", "hooks.mjs"),
+    ...(runtime ? ["--runtime", runtime] : []),
     "--noColors", // plain diagnostics whatever the terminal or CI variables say (the CLI reformats them)
     "--outFile", join(dir, "build", `${target}.wasm`),
   ];

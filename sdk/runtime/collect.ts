@@ -5,9 +5,15 @@
 // reference lives on the wasm stack, so the roots — the globals and pinned host buffers — are all
 // there is), every COLLECT_EVERY entries, at once after a large body, and whenever the heap grew
 // since the last collection (before the allocator's next growth, which doubles the memory).
+// A plugin whose single VM entries allocate a lot (the waf compiles the Core Rule Set in
+// proxy_on_configure and builds large per-request state) chooses the incremental collector in its
+// package.json ("sluice": {"runtime": "incremental"}), which collects inside long entries too.
 
 /** VM entries between collections: ~10 requests of garbage (a few KB each) at most. */
 export const COLLECT_EVERY: i32 = 48;
+
+/** AssemblyScript's ASC_RUNTIME for `--runtime minimal`. */
+const MINIMAL_RUNTIME: i32 = 1;
 
 let entries: i32 = 0;
 /** Nesting of host-entered exports: a host call can enter the VM again (a local reply runs the
@@ -26,6 +32,9 @@ export function enteringVm(): void { depth++; }
 export function leavingVm(): void {
   if (--depth > 0) return;
   depth = 0;
+  // A plugin built with the incremental collector (package.json "sluice": {"runtime": …}, the waf)
+  // collects on its own, in steps; a full collection here would only cost time.
+  if (ASC_RUNTIME != MINIMAL_RUNTIME) return;
   entries++;
   const pages = memory.size();
   if (entries < COLLECT_EVERY && !soon && pages == pagesAtLast) return;

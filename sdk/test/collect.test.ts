@@ -21,6 +21,9 @@ const cases: Case[] = [
     spec: { method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: chat, response: { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "m", type: "message", role: "assistant", model: "claude-haiku-4-5", content: [{ type: "text", text: "ok" }], stop_reason: "end_turn", usage: { input_tokens: 3, output_tokens: 1 } }) } } },
   { plugin: "ai-proxy", config: { provider: { type: "openai", apiTokens: ["sk"] } }, warmup: 200, count: 1500,
     spec: { method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...JSON.parse(chat), stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, body: sse, chunks: 7 } } },
+  // The waf keeps the incremental collector (its package.json): the SDK's collection points stand aside.
+  { plugin: "waf", config: { useCRS: true }, warmup: 300, count: 1500,
+    spec: { path: "/api/items?id=42&q=hello", headers: { "user-agent": "Mozilla/5.0", accept: "application/json" } } },
   { plugin: "key-auth", config: { consumers: [{ name: "c1", credential: "k1" }], keys: ["x-api-key"], in_header: true }, warmup: 1000, count: 10000,
     spec: { path: "/a", headers: { "x-api-key": "k1" } } },
 ];
