@@ -4,13 +4,13 @@
 // the first byte, and byte counts for an estimate when no usage ever arrives (cut streams,
 // providers that report none). Memory is bounded: SSE is read event by event, a non-stream body
 // is kept only up to `maxBodyBytes`.
-import { TokenUsage, extractUsage, extractUsageView, AI_USAGE_PROPERTY } from "./usage";
+import { TokenUsage, extractUsageView, AI_USAGE_PROPERTY } from "./usage";
 import { JsonObjectView } from "../json/object-view";
 import { decodeUtf8Lossy } from "../json/utf8";
 import { containsAscii } from "../encoding/bytes";
 import { SseReader } from "../sse/reader";
 import { ByteBuffer } from "../json/bytebuf";
-import { parseJson, parseJsonBytes } from "../json/parse";
+import { parseJsonBytes, parseJsonObjectBytes } from "../json/parse";
 import { JsonObject } from "../json/value";
 import * as host from "../runtime/hostcalls";
 
@@ -104,7 +104,7 @@ export class ResponseTracker {
     this.isStream = contentType !== null && contentType.toLowerCase().indexOf("text/event-stream") >= 0;
     if (this.isStream) {
       const r = new SseReader();
-      r.keepBytes = true; // events are read on their bytes unless a sink wants them as trees
+      r.keepBytes = true; // events are read on their bytes (a sink's tree is parsed from them)
       this.sse = r;
     }
     else this.body = new ByteBuffer(1024);
@@ -120,9 +120,7 @@ export class ResponseTracker {
       const events = sse.push(chunk);
       for (let i = 0; i < events.length; i++) {
         const raw = events[i].raw;
-        if (raw === null) continue;
-        if (this.sink !== null) this.onEvent(decodeUtf8Lossy(changetype<usize>(raw), raw.byteLength));
-        else this.onEventBytes(raw);
+        if (raw !== null) this.onEvent(raw);
       }
     } else {
       const b = this.body;
@@ -139,47 +137,43 @@ export class ResponseTracker {
     if (this.ended) return;
     this.ended = true;
     const b = this.body;
-    if (b !== null && b.length > 0 && !this.keepBody) {
-      const v = JsonObjectView.of(b.toArrayBuffer());
-      if (v !== null) this.readView(v);
-      this.body = null;
-    } else if (b !== null && b.length > 0) {
-      const r = parseJsonBytes(b.toArrayBuffer());
-      if (r.ok) {
-        const o = r.value!.asObject();
-        if (o !== null) { this.readObject(o); this.bodyObject = o; }
-      }
-      this.body = null;
+    this.body = null;
+    if (b === null || b.length == 0) return;
+    const bytes = b.take();
+    const v = JsonObjectView.of(bytes);
+    if (v === null) return;
+    this.read(v);
+    if (this.keepBody) this.bodyObject = parseJsonObjectBytes(bytes).value;
+  }
+
+  /**
+   * One stream event's data: only events that can tell something are scanned, on their bytes
+   * (usage, model, id); a sink also gets the event as a tree. Data that is not strict UTF-8 JSON
+   * is read as a client would: decoded lossily (U+FFFD), then read the same way.
+   */
+  private onEvent(raw: ArrayBuffer): void {
+    const p = changetype<usize>(raw);
+    const n = raw.byteLength;
+    if (n == 0 || load<u8>(p) != 0x7b) return; // "[DONE]", comments, non-JSON
+    const sink = this.sink;
+    const interesting = sink !== null || containsAscii(p, n, "\"usage") || containsAscii(p, n, "\"Usage") || this.model.length == 0 || this.chatId.length == 0;
+    if (!interesting) return;
+    let bytes = raw;
+    let v = JsonObjectView.of(bytes);
+    if (v === null) {
+      bytes = String.UTF8.encode(decodeUtf8Lossy(p, n));
+      v = JsonObjectView.of(bytes);
+      if (v === null) return;
+    }
+    this.read(v);
+    if (sink !== null) {
+      const o = parseJsonObjectBytes(bytes).value;
+      if (o !== null) sink.onStreamEvent(o);
     }
   }
 
-  private onEvent(data: string): void {
-    if (data.length == 0 || data.charCodeAt(0) != 0x7b) return; // "[DONE]", comments, non-JSON
-    const interesting = this.sink !== null || data.indexOf("\"usage") >= 0 || data.indexOf("\"Usage") >= 0 || this.model.length == 0 || this.chatId.length == 0;
-    if (!interesting) return;
-    const r = parseJson(data);
-    if (!r.ok) return;
-    const o = r.value!.asObject();
-    if (o === null) return;
-    this.readObject(o);
-    const sink = this.sink;
-    if (sink !== null) sink.onStreamEvent(o);
-  }
-
-  /** onEvent on the event's bytes (no sink): only events that can tell something are scanned. */
-  private onEventBytes(raw: ArrayBuffer): void {
-    const p = changetype<usize>(raw);
-    const n = raw.byteLength;
-    if (n == 0 || load<u8>(p) != 0x7b) return;
-    const interesting = containsAscii(p, n, "\"usage") || containsAscii(p, n, "\"Usage") || this.model.length == 0 || this.chatId.length == 0;
-    if (!interesting) return;
-    const v = JsonObjectView.of(raw);
-    if (v !== null) this.readView(v);
-    else this.onEvent(decodeUtf8Lossy(p, n)); // not strict UTF-8 JSON: the lenient text path decides
-  }
-
-  /** readObject on bytes. */
-  private readView(o: JsonObjectView): void {
+  /** Usage, model and chat id from one answer or event (the first model and id seen stay). */
+  private read(o: JsonObjectView): void {
     const u = new TokenUsage();
     if (extractUsageView(o, u)) this.takeUsage(u);
     if (this.model.length == 0) {
@@ -203,25 +197,6 @@ export class ResponseTracker {
       // Anthropic's message_delta reports only output tokens: keep the input seen earlier.
       if (u.promptTokens == 0 && this.usage.promptTokens > 0) u.set(this.usage.promptTokens, u.completionTokens, this.usage.promptTokens + u.completionTokens);
       this.usage.copyFrom(u);
-    }
-  }
-
-  private readObject(o: JsonObject): void {
-    const u = new TokenUsage();
-    if (extractUsage(o, u)) this.takeUsage(u);
-    if (this.model.length == 0) {
-      let m = o.getString("model");
-      if (m === null) { const msg = o.getObject("message"); if (msg !== null) m = msg.getString("model"); }
-      if (m === null) { const resp = o.getObject("response"); if (resp !== null) m = resp.getString("model"); }
-      if (m === null) m = o.getString("modelVersion");
-      if (m !== null) this.model = m;
-    }
-    if (this.chatId.length == 0) {
-      let id = o.getString("id");
-      if (id === null) { const resp = o.getObject("response"); if (resp !== null) id = resp.getString("id"); }
-      if (id === null) id = o.getString("responseId");
-      if (id === null) { const msg = o.getObject("message"); if (msg !== null) id = msg.getString("id"); }
-      if (id !== null) this.chatId = id;
     }
   }
 }
