@@ -27,6 +27,12 @@ function mockServer(f: FamilyName): () => Promise<HostedServer> {
 }
 
 const json: [string, string][] = [["content-type", "application/json"]];
+/** A row of the byte-relay group: the OpenAI provider gets exactly `sent` for the client's `body`. */
+const relayed = (name: string, body: string, sent: string): Row => ({
+  name,
+  request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body },
+  expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: sent },
+});
 const client: [string, string][] = [...json, ["authorization", "Bearer client-key"]];
 const MESSAGES = [{ role: "system", content: "You are terse." }, { role: "user", content: "hello gateway world" }];
 const ANSWER = "Echo: hello gateway world";
@@ -823,33 +829,23 @@ export const table: PluginTable = {
             },
           },
         },
+        relayed("whitespace, key order, escapes and the developer role pass as sent; only model changes",
+          ' { "messages" : [{"role":"developer","content":"h\\u00e9 \\"q\\""}],\n "model" : "gpt-4o", "temperature":0.50 } ',
+          ' { "messages" : [{"role":"developer","content":"h\\u00e9 \\"q\\""}],\n "model" : "gpt-4o-mini", "temperature":0.50 } '),
+        relayed("a duplicated model key: every occurrence is replaced, so no upstream parser sees the client's",
+          '{"model":"evil","messages":[],"model":"gpt-4o"}', '{"model":"gpt-4o-mini","messages":[],"model":"gpt-4o-mini"}'),
+        relayed("stream: include_usage is added to stream_options",
+          '{"model":"gpt-4o","stream":true,"stream_options":{"x":1},"messages":[]}', '{"model":"gpt-4o-mini","stream":true,"stream_options":{"x":1,"include_usage":true},"messages":[]}'),
+        relayed("stream: the client's own include_usage (false) is kept",
+          '{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":false}}', '{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":false}}'),
+        relayed("stream without stream_options: one is appended", '{"stream":true,"model":"o"}', '{"stream":true,"model":"o","stream_options":{"include_usage":true}}'),
         {
-          name: "whitespace, key order, escapes and the developer role pass as sent; only model changes",
-          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: ' { "messages" : [{"role":"developer","content":"h\\u00e9 \\"q\\""}],\n "model" : "gpt-4o", "temperature":0.50 } ' },
-          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: ' { "messages" : [{"role":"developer","content":"h\\u00e9 \\"q\\""}],\n "model" : "gpt-4o-mini", "temperature":0.50 } ' },
+          name: "a body that is an array is refused like the parser refuses it",
+          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '[{"model":"gpt-4o"}]' },
+          expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message?.includes("not a valid JSON object")) throw new Error(o.body); } },
         },
         {
-          name: "a duplicated model key: every occurrence is replaced, so no upstream parser sees the client's",
-          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":"evil","messages":[],"model":"gpt-4o"}' },
-          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{"model":"gpt-4o-mini","messages":[],"model":"gpt-4o-mini"}' },
-        },
-        {
-          name: "stream: include_usage is added to stream_options",
-          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":"gpt-4o","stream":true,"stream_options":{"x":1},"messages":[]}' },
-          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{"model":"gpt-4o-mini","stream":true,"stream_options":{"x":1,"include_usage":true},"messages":[]}' },
-        },
-        {
-          name: "stream: the client's own include_usage (false) is kept; a missing stream_options is appended",
-          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":false}}' },
-          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":false}}' },
-        },
-        {
-          name: "stream without stream_options: one is appended",
-          request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"stream":true,"model":"o"}' },
-          expect: { status: 200, upstreamPath: "/v1/chat/completions", upstreamBody: '{"stream":true,"model":"o","stream_options":{"include_usage":true}}' },
-        },
-        {
-          name: "a body that is an array, or has a numeric model, is refused like the parser refuses it",
+          name: "a numeric model is refused as missing, as the tree path refuses it",
           request: { method: "POST", path: "/openai/v1/chat/completions", headers: json, body: '{"model":4,"messages":[]}' },
           expect: { status: 400, reachesUpstream: false, check: (o) => { if (!JSON.parse(o.body).error?.message?.includes("missing model")) throw new Error(o.body); } },
         },

@@ -110,6 +110,26 @@ for (const target of ["envoy", "higress"] as const) {
       expect(host.traps).toEqual([]);
     });
 
+    it("a pass-through stream read on its bytes: usage exact and bytes untouched at every split, invalid UTF-8 and a trailing usage chunk included", async () => {
+      const host = await load();
+      const enc = (x: string) => Buffer.from(x);
+      const body = Buffer.concat([
+        enc('data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"h'), Buffer.from([0xff, 0xc3]), enc('\u00e9"},"finish_reason":null}]}\n\n'),
+        enc('data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\r\n\r\n'),
+        // the usage chunk comes after the finish (include_usage), with an invalid byte in a field nobody reads
+        enc('data: {"id":"c","choices":[],"x":"'), Buffer.from([0xfe]), enc('","usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18,"prompt_tokens_details":{"cached_tokens":4}}}\n\n'),
+        enc("data: [DONE]\n\n"),
+      ]);
+      for (let at = 0; at <= body.length; at++) {
+        const chunks = at === 0 || at === body.length ? [body] : [body.subarray(0, at), body.subarray(at)];
+        const r = await host.request({ path: "/openai/v1/chat/completions", headers: { "content-type": "application/json" }, body: chat({ stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks } });
+        expect(Buffer.compare(r.bodyBytes, body), `split at ${at}`).toBe(0);
+        const u = JSON.parse(r.stream.properties.get("ai_usage")!.toString());
+        expect({ p: u.prompt_tokens, c: u.completion_tokens, t: u.total_tokens, cached: u.cached_tokens, stream: u.stream }, `split at ${at}`).toEqual({ p: 11, c: 7, t: 18, cached: 4, stream: true });
+      }
+      expect(host.traps).toEqual([]);
+    });
+
     it("a pass-through stream ending anywhere inside its last event: whole events, then the gateway's error or a finished answer", async () => {
       const host = await load();
       for (const nl of ["\n", "\r\n", "\r"]) {
