@@ -110,6 +110,19 @@ for (const target of ["envoy", "higress"] as const) {
       expect(host.traps).toEqual([]);
     });
 
+    it("a request relayed on its bytes whose body ends in trailers, split at every byte: the provider gets the edited bytes once", async () => {
+      const host = await load();
+      const body = Buffer.from('{ "model":"gpt-4o", "messages":[{"role":"user","content":"h\u00e9 😀"}], "stream":true }');
+      const want = '{ "model":"gpt-4o-mini", "messages":[{"role":"user","content":"h\u00e9 😀"}], "stream":true,"stream_options":{"include_usage":true} }';
+      for (let at = 1; at < body.length; at++) {
+        const r = await host.request({ path: "/openai/v1/chat/completions", headers: { "content-type": "application/json" }, chunks: [body.subarray(0, at), body.subarray(at)], trailers: { "x-checksum": "1" },
+          response: { status: 200, headers: { "content-type": "application/json" }, body: '{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}' } });
+        expect(r.status, `split at ${at}`).toBe(200);
+        expect(r.upstream!.body.toString(), `split at ${at}`).toBe(want);
+      }
+      expect(host.traps).toEqual([]);
+    });
+
     it("a pass-through stream read on its bytes: usage exact and bytes untouched at every split, invalid UTF-8 and a trailing usage chunk included", async () => {
       const host = await load();
       const enc = (x: string) => Buffer.from(x);
