@@ -1,9 +1,9 @@
 // The engine settings loaded before the Core Rule Set when `useCRS` is true, as Higress's
 // embedded demo configuration sets them: engine On, bodies inspected, and the body processor
 // chosen from Content-Type (ModSecurity selects JSON and XML only through these rules), and the
-// body-error rules 200002–200004 of the demo/recommended configuration. MULTIPART_STRICT_ERROR
-// is set, as Coraza sets it, when the multipart parser gives up (so 200003 joins 200002 there);
-// the individual MULTIPART_* flags are reported but not folded into it.
+// body-error rules 200002–200004 of the demo/recommended configuration. The multipart processor
+// (seclang/multipart.ts) sets MULTIPART_STRICT_ERROR and each MULTIPART_* flag as libmodsecurity 3
+// does, so 200003's message lists the same flags as ModSecurity's.
 export const BASE_CONF = `
 SecRuleEngine On
 SecRequestBodyAccess On

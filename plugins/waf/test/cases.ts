@@ -31,6 +31,37 @@ const multipart = (parts: string[]): RowRequest => ({
   body: parts.map((p) => `--XyZ\r\n${p}\r\n`).join("") + "--XyZ--\r\n",
 });
 
+/** A multipart request with its Content-Type and body as given (the strictness rows). */
+const mp = (body: string, contentType = "multipart/form-data; boundary=XyZ", chunks?: number): RowRequest => ({ method: "POST", path: "/upload", headers: [["content-type", contentType]], body, chunks });
+const FIELD = 'Content-Disposition: form-data; name="a"';
+
+/**
+ * ModSecurity's multipart strictness: the engine rules 200002–200004 as its recommended
+ * configuration has them, and before them one probe rule per MULTIPART_* flag, each answering its
+ * own status, so a row shows which flag the parser set.
+ */
+const strictness = {
+  secRules: [
+    "SecRuleEngine On",
+    "SecRequestBodyAccess On",
+    'SecRule MULTIPART_BOUNDARY_QUOTED "@eq 1" "id:301,phase:2,t:none,deny,status:461"',
+    'SecRule MULTIPART_BOUNDARY_WHITESPACE "@eq 1" "id:302,phase:2,t:none,deny,status:462"',
+    'SecRule MULTIPART_MISSING_SEMICOLON "@eq 1" "id:303,phase:2,t:none,deny,status:463"',
+    'SecRule MULTIPART_DATA_BEFORE "@eq 1" "id:304,phase:2,t:none,deny,status:464"',
+    'SecRule MULTIPART_DATA_AFTER "@eq 1" "id:305,phase:2,t:none,deny,status:465"',
+    'SecRule MULTIPART_HEADER_FOLDING "@eq 1" "id:306,phase:2,t:none,deny,status:466"',
+    'SecRule MULTIPART_LF_LINE "@eq 1" "id:307,phase:2,t:none,deny,status:467"',
+    'SecRule MULTIPART_INVALID_QUOTING "@eq 1" "id:308,phase:2,t:none,deny,status:468"',
+    'SecRule MULTIPART_INVALID_PART "@eq 1" "id:309,phase:2,t:none,deny,status:469"',
+    'SecRule MULTIPART_UNMATCHED_BOUNDARY "@eq 1" "id:310,phase:2,t:none,deny,status:470"',
+    'SecRule ARGS_POST "@contains evil" "id:311,phase:2,t:none,deny,status:422"',
+    'SecRule ARGS_POST:b "@rx ^one\\r\\ntwo$" "id:312,phase:2,t:none,deny,status:423"',
+    "SecRule REQBODY_ERROR \"!@eq 0\" \"id:200002,phase:2,t:none,log,deny,status:400,msg:'Failed to parse request body.',logdata:'%{reqbody_error_msg}'\"",
+    'SecRule MULTIPART_STRICT_ERROR "!@eq 0" "id:200003,phase:2,t:none,log,deny,status:400"',
+    'SecRule MULTIPART_UNMATCHED_BOUNDARY "@eq 1" "id:200004,phase:2,t:none,log,deny,status:400"',
+  ],
+};
+
 const XSS_JSON = JSON.stringify({ name: "alice", comment: "<script>alert(1)</script>" });
 const BENIGN_JSON = JSON.stringify({ name: "alice", tags: ["a", "b"], age: 42, note: "hello world" });
 
@@ -104,6 +135,10 @@ const groups = [
       row({ name: "an SSE request is inspected too (Higress skips it by the Accept header)", req: { path: `/?q=${q("<script>alert(1)</script>")}`, headers: [["accept", "text/event-stream"]] }, status: 403, ids: [941110] }),
       // libinjection's fingerprint (@detectSQLi, 942100) catches it at PL1; the regex rules only at PL2.
       row({ name: "1' OR '1'='1 → 942100 (@detectSQLi) at PL1", req: { path: `/?id=${q("1' OR '1'='1")}` }, status: 403, ids: [942100, 949110], logs: ['[data "Matched Data: s&sos found within ARGS:id'] }),
+      // The oracle's answers to CRS tests 920120-39, 922130-5 and 920470-12 (ModSecurity's base rules).
+      row({ name: "multipart: a part with an empty name is never closed → 400 (200002 Final boundary missing, 200003 invalid part), as ModSecurity (CRS 920120-39)", req: mp(`--XyZ\r\nContent-Disposition: form-data; name=""; filename=""\r\nContent-Type: application/octet-stream\r\n\r\nhelloworld\r\n--XyZ--\r\n`), status: 400, ids: [200002], logs: ["Multipart parsing error: Multipart: Final boundary missing."] }),
+      row({ name: "multipart: a part without Content-Disposition → 400 from 200002, and nothing of the broken body reaches ARGS (CRS 922130-5)", req: mp(`--XyZ\r\nContent-!Disposition: form-data; name="file"; filename="1.php"\r\n\r\n<?php var_dump(file_get_contents("/etc/passwd")); ?>\r\n--XyZ--\r\n`), status: 400, ids: [200002] }),
+      row({ name: "multipart: whitespace before the boundary value → 400 from 200003 (MULTIPART_BOUNDARY_WHITESPACE), even with no body (CRS 920470-12)", req: mp("", "multipart/form-data; boundary=  test_data_123456"), status: 400, ids: [200003], logs: ["BW 1,"] }),
       row({ name: "XSS by event handler <img src=x onerror=alert(1)> → 941100 (@detectXSS)", req: { path: `/?q=${q("<img src=x onerror=alert(1)>")}` }, status: 403, ids: [941100, 949110] }),
     ],
   },
@@ -114,6 +149,29 @@ const groups = [
       row({ name: "1' OR '1'='1 → 942xxx PL2 rules block", req: { path: `/?id=${q("1' OR '1'='1")}` }, status: 403, ids: [942180, 949110] }),
       // A browser-like request: at PL2 a bare client (numeric Host 920350, no Accept 920300) adds up to 5.
       row({ name: "a benign browser GET still passes", req: { path: "/products?id=42", host: "shop.example.com", headers: [["accept", "text/html"], ["user-agent", "Mozilla/5.0"]] }, status: 200 }),
+    ],
+  },
+  {
+    name: "multipart strictness (ModSecurity's MULTIPART_* flags and rules 200002–200004)",
+    config: strictness,
+    rows: [
+      row({ name: "a clean body passes unchanged", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nline 1\r\nline 2\r\n--XyZ--\r\n`), status: 200, upstreamBody: true }),
+      row({ name: "the same body split at every byte", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nv\r\n--XyZ--\r\n`, undefined, 40), status: 200 }),
+      row({ name: "a quoted boundary → MULTIPART_BOUNDARY_QUOTED", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nv\r\n--XyZ--\r\n`, 'multipart/form-data; boundary="XyZ"'), status: 461, ids: [301] }),
+      row({ name: "whitespace after boundary= → MULTIPART_BOUNDARY_WHITESPACE", req: mp("", "multipart/form-data; boundary= XyZ"), status: 462, ids: [302] }),
+      row({ name: "no semicolon before boundary → MULTIPART_MISSING_SEMICOLON", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nv\r\n--XyZ--\r\n`, "multipart/form-data boundary=XyZ"), status: 463, ids: [303] }),
+      row({ name: "data before the first boundary → MULTIPART_DATA_BEFORE", req: mp(`preamble\r\n--XyZ\r\n${FIELD}\r\n\r\nv\r\n--XyZ--\r\n`), status: 464, ids: [304] }),
+      row({ name: "data after the final boundary → MULTIPART_DATA_AFTER", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nv\r\n--XyZ--\r\nepilogue`), status: 465, ids: [305] }),
+      row({ name: "a folded part header → MULTIPART_HEADER_FOLDING", req: mp(`--XyZ\r\nContent-Disposition: form-data;\r\n name="a"\r\n\r\nv\r\n--XyZ--\r\n`), status: 466, ids: [306] }),
+      row({ name: "bare LF line ends → MULTIPART_LF_LINE", req: mp(`--XyZ\n${FIELD}\n\nv\n--XyZ--\n`), status: 467, ids: [307] }),
+      row({ name: "a single-quoted name → MULTIPART_INVALID_QUOTING", req: mp(`--XyZ\r\nContent-Disposition: form-data; name='a'\r\n\r\nv\r\n--XyZ--\r\n`), status: 468, ids: [308] }),
+      row({ name: "a boundary where part data should begin → MULTIPART_INVALID_PART", req: mp(`--XyZ\r\nContent-Disposition: form-data; name=""\r\n\r\nv\r\n--XyZ--\r\n`), status: 469, ids: [309] }),
+      row({ name: "a boundary-like line and no final boundary → MULTIPART_UNMATCHED_BOUNDARY 1 (200004)", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nv\r\n--AbC--\r\n`), status: 470, ids: [310] }),
+      row({ name: "a boundary-like line before the real final boundary → 2 (not 200004's 1); the body parses", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nv\r\n--AbC\r\n--XyZ--\r\n`), status: 200 }),
+      row({ name: "a form field keeps its line breaks (libmodsecurity 3.0.9 drops them) and not the one before the boundary", req: mp(`--XyZ\r\nContent-Disposition: form-data; name="b"\r\n\r\none\r\ntwo\r\n--XyZ--\r\n`), status: 423, ids: [312] }),
+      row({ name: "a field in a body that did not parse is not in ARGS_POST → 400 (200002), not 422", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nevil\r\n`), status: 400, ids: [200002], logs: ["Multipart: Final boundary missing."] }),
+      row({ name: "the same field in a body that parsed → 422", req: mp(`--XyZ\r\n${FIELD}\r\n\r\nevil\r\n--XyZ--\r\n`), status: 422, ids: [311] }),
+      row({ name: "no boundary line at all: data before any boundary (MULTIPART_DATA_BEFORE)", req: mp("just text\r\n"), status: 464, ids: [304] }),
     ],
   },
   {

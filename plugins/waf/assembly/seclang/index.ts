@@ -4,7 +4,7 @@ export { Parser, DataFiles } from "./parser";
 export { Transaction } from "./engine";
 export { TxData, KV, VarRef } from "./variables";
 export { parseUrlEncoded, parseJsonArgs } from "./bodies";
-export { parseMultipart } from "./multipart";
+export { parseMultipart, readMultipart } from "./multipart";
 export { parseXmlBody, XmlBody } from "./xml";
 export { latin1, toByteString, forLog, lowerAscii } from "./bytes";
 export { transform, isKnownTransform } from "./transforms";
