@@ -79,8 +79,6 @@ const DISAGREE: [RegExp | null, string, string][] = [
   [/^(933110-\d+|933220-\d+|944140-\d+)$/, "host", "nginx drops header names with an underscore (X_Filename; its default, which CRS's nginx CI and nginx-overrides.yaml assume); Envoy passes them and the plugin finds the upload name"],
   [/^920620-1$/, "host", "Envoy joins the two Content-Type headers into one ('application/json,application/xml', as httpd does, which the unmodified test describes), so 920620 sees one header and the joined value is an illegal Content-Type; nginx keeps them apart"],
   [/^922110-/, "oracle", "libmodsecurity 3.0.9 keeps each part header's CRLF in MULTIPART_PART_HEADERS, so 922110 fires on legitimate charsets (CRS's test expects no match, as the plugin)"],
-  [/^(920120-39|920400-[12]|920470-1[2-7]|921421-(8|9|10)|922130-[58]|932180-3)$/, "engine",
-    "ModSecurity's base rules 200002/200003/200004 (body parse error, multipart strict validation, unmatched boundary) fire on bodies the plugin's parsers accept: its multipart and JSON processors are less strict"],
 ];
 /**
  * libmodsecurity 3 fills REQUEST_BODY for every body processor; ModSecurity 2, Coraza, CRS's tests

@@ -9,8 +9,9 @@
 // wrong (no Content-Disposition, no name, a line without a colon, a duplicate header) is never
 // closed: the parser stays in its headers, every later boundary line is an invalid part, and the
 // body ends with "Final boundary missing"; ARGS_POST and FILES are filled only from a body that
-// parsed completely. Written from the documented behaviour and the oracle's answers, not from
-// ModSecurity's source. Two deliberate differences: a form field keeps its line breaks
+// parsed completely. Written for this engine from ModSecurity's reference manual, from reading how
+// libmodsecurity 3.0.9 behaves (its source read as a description, no code taken) and from the
+// oracle's answers to CRS's tests. Two deliberate differences: a form field keeps its line breaks
 // (libmodsecurity 3.0.9 drops them), and MULTIPART_PART_HEADERS holds each header line without
 // its CRLF (3.0.9 keeps it, which makes CRS 922110 fire on legitimate charsets; CRS's tests expect
 // the line without it).
