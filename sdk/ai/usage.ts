@@ -113,6 +113,13 @@ function field(b: ByteBuffer, key: string, n: i64): void {
 
 function num(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
 
+/** `int` for anything with getNumber (JsonObject, JsonObjectView). */
+function count<T>(o: T, key: string): i64 {
+  const v = o.getNumber(key, 0);
+  if (!isFinite(v) || v < 0) return 0;
+  return <i64>v;
+}
+
 function int(o: JsonObject | null, key: string): i64 {
   if (o === null) return 0;
   const v = o.getNumber(key, 0);
@@ -139,13 +146,13 @@ export function usageFromAnthropic(u: JsonObject, out: TokenUsage): void {
   out.cacheCreationTokens = cacheWrite;
 }
 
-/** Gemini `usageMetadata`: thoughts are output tokens. */
-export function usageFromGemini(u: JsonObject, out: TokenUsage): void {
-  const thoughts = int(u, "thoughtsTokenCount");
-  const prompt = int(u, "promptTokenCount");
-  const completion = int(u, "candidatesTokenCount") + thoughts;
-  out.set(prompt, completion, int(u, "totalTokenCount"));
-  out.cachedTokens = int(u, "cachedContentTokenCount");
+/** Gemini `usageMetadata` (a JsonObject, or a JsonObjectView on a stream's bytes): thoughts are output tokens. */
+export function usageFromGemini<T>(u: T, out: TokenUsage): void {
+  const thoughts = count<T>(u, "thoughtsTokenCount");
+  const prompt = count<T>(u, "promptTokenCount");
+  const completion = count<T>(u, "candidatesTokenCount") + thoughts;
+  out.set(prompt, completion, count<T>(u, "totalTokenCount"));
+  out.cachedTokens = count<T>(u, "cachedContentTokenCount");
   out.reasoningTokens = thoughts;
 }
 
@@ -197,7 +204,7 @@ export function extractUsage(body: JsonObject, out: TokenUsage): bool {
     return false;
   }
   const g = body.getObject("usageMetadata");
-  if (g !== null) { usageFromGemini(g, out); return true; }
+  if (g !== null) { usageFromGemini<JsonObject>(g, out); return true; }
   let t = body.getObject("Usage");
   if (t === null) {
     const r = body.getObject("Response");

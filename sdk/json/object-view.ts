@@ -7,10 +7,12 @@
 // Duplicate keys: a read sees the last occurrence (what JSON.parse and the SDK's parser keep); an
 // edit replaces every occurrence, so no upstream parser can see a value the gateway did not approve.
 import { ByteBuffer } from "./bytebuf";
-import { JsonObjectScan, JsonMember, scanJsonObject, scanJsonObjectAt, scanJsonArrayAt } from "./scan";
+import { JsonObjectScan, JsonMember, scanJsonObject, scanJsonObjectAt, scanJsonArrayAt, skipJsonValueAt } from "./scan";
 import { parseStringAt, parseJsonUnsafe } from "./parse";
 import { quoteJsonString, JsonValue } from "./value";
 import { keyMatches } from "./edit";
+import { JsonWriter } from "./writer";
+import { parseDecimal } from "./number";
 
 class Edit {
   constructor(public key: string, public keyUtf8: ArrayBuffer, public raw: ArrayBuffer) {}
@@ -35,70 +37,192 @@ export class JsonObjectView {
 
   private get base(): usize { return changetype<usize>(this.body); }
 
-  /** The last member named `key`, or null. */
-  member(key: string): JsonMember | null {
-    const ms = this.scan.members;
-    const k = String.UTF8.encode(key);
+  /** Index of the last member named `key` (read its offsets from `scan`), or -1. */
+  find(key: string): i32 {
+    const sc = this.scan;
     const base = this.base;
-    for (let i = ms.length - 1; i >= 0; i--) {
-      const m = unchecked(ms[i]);
-      if (keyMatches(base, m, key, k)) return m;
+    if (isAscii(key)) {
+      // The common case (an ASCII key): compared with the key's code units, nothing encoded.
+      for (let i = sc.count - 1; i >= 0; i--) if (keyIsAscii(base, sc.keyStart(i), sc.keyEnd(i), key)) return i;
+      return -1;
     }
-    return null;
+    const k = String.UTF8.encode(key);
+    for (let i = sc.count - 1; i >= 0; i--) if (keyMatches(base, sc.member(i), key, k)) return i;
+    return -1;
   }
 
-  has(key: string): bool { return this.member(key) !== null; }
+  /** The last member named `key`, or null. */
+  member(key: string): JsonMember | null {
+    const i = this.find(key);
+    return i < 0 ? null : this.scan.member(i);
+  }
+
+  /** Whether a string field equals `ascii` (an ASCII literal), compared on the bytes (escapes decoded). */
+  stringIs(key: string, ascii: string): bool {
+    const i = this.find(key);
+    if (i < 0) return false;
+    const sc = this.scan;
+    const p = this.base + <usize>sc.valueStart(i);
+    if (load<u8>(p) != 0x22) return false;
+    const len = sc.valueEnd(i) - sc.valueStart(i) - 2;
+    if (!hasBackslash(p + 1, len)) return len == ascii.length && bytesAreAscii(p + 1, ascii);
+    const s = parseStringAt(p, this.base + <usize>sc.valueEnd(i));
+    return s !== null && s == ascii;
+  }
+
+  /**
+   * Writes a string field's JSON literal as it was sent (quotes and escapes kept; the view's scan
+   * validated it) as the writer's next value. False, and nothing written, when absent or not a string.
+   */
+  writeString(key: string, w: JsonWriter): bool {
+    const i = this.find(key);
+    const sc = this.scan;
+    if (i < 0 || load<u8>(this.base + <usize>sc.valueStart(i)) != 0x22) return false;
+    w.rawBytes(this.base + <usize>sc.valueStart(i), sc.valueEnd(i) - sc.valueStart(i));
+    return true;
+  }
+
+  /** Appends the bytes between a string field's quotes (escapes kept), to join strings; false when absent or not a string. */
+  appendStringContent(key: string, out: ByteBuffer): bool {
+    const i = this.find(key);
+    const sc = this.scan;
+    if (i < 0 || load<u8>(this.base + <usize>sc.valueStart(i)) != 0x22) return false;
+    out.pushBytes(this.base + <usize>sc.valueStart(i) + 1, sc.valueEnd(i) - sc.valueStart(i) - 2);
+    return true;
+  }
+
+  has(key: string): bool { return this.find(key) >= 0; }
 
   /** First byte of the value (`"`, `{`, `[`, `t`, `f`, `n`, a digit or `-`), or 0 when absent. */
   kindOf(key: string): u8 {
-    const m = this.member(key);
-    return m === null ? 0 : load<u8>(this.base + <usize>m.valueStart);
+    const i = this.find(key);
+    const sc = this.scan;
+    return i < 0 ? 0 : load<u8>(this.base + <usize>sc.valueStart(i));
   }
 
   /** A string field, decoded; null when absent or not a string. */
   getString(key: string): string | null {
-    const m = this.member(key);
-    if (m === null || load<u8>(this.base + <usize>m.valueStart) != 0x22) return null;
-    return parseStringAt(this.base + <usize>m.valueStart, this.base + <usize>m.valueEnd);
+    const i = this.find(key);
+    const sc = this.scan;
+    if (i < 0 || load<u8>(this.base + <usize>sc.valueStart(i)) != 0x22) return null;
+    return parseStringAt(this.base + <usize>sc.valueStart(i), this.base + <usize>sc.valueEnd(i));
   }
 
   /** A boolean field; `def` when absent or not a boolean (as JsonObject.getBool). */
   getBool(key: string, def: bool): bool {
-    const m = this.member(key);
-    if (m === null) return def;
-    const c = load<u8>(this.base + <usize>m.valueStart);
+    const i = this.find(key);
+    const sc = this.scan;
+    if (i < 0) return def;
+    const c = load<u8>(this.base + <usize>sc.valueStart(i));
     return c == 0x74 ? true : c == 0x66 ? false : def;
+  }
+
+  /** A number field (parsed from its span, as JSON.parse would); `def` when absent or not a number. */
+  getNumber(key: string, def: f64): f64 {
+    const i = this.find(key);
+    const sc = this.scan;
+    if (i < 0) return def;
+    const c = load<u8>(this.base + <usize>sc.valueStart(i));
+    if (c != 0x2d && <u32>(c - 0x30) >= 10) return def;
+    const p = this.base + <usize>sc.valueStart(i), n = sc.valueEnd(i) - sc.valueStart(i);
+    // A plain integer of up to 15 digits (token counts) is exact in a double: no big-number parse.
+    if (c != 0x2d && n <= 15) {
+      let v: i64 = 0, j = 0;
+      for (; j < n; j++) {
+        const d = <u32>load<u8>(p + <usize>j) - 0x30;
+        if (d >= 10) break;
+        v = v * 10 + <i64>d;
+      }
+      if (j == n) return <f64>v;
+    }
+    return parseDecimal(p, n);
   }
 
   /** A member's value parsed into a tree (for the small parts a caller needs whole); null when absent. */
   getValue(key: string): JsonValue | null {
-    const m = this.member(key);
-    if (m === null) return null;
-    return parseJsonUnsafe(this.base + <usize>m.valueStart, m.valueEnd - m.valueStart).value;
+    const i = this.find(key);
+    const sc = this.scan;
+    if (i < 0) return null;
+    return parseJsonUnsafe(this.base + <usize>sc.valueStart(i), sc.valueEnd(i) - sc.valueStart(i)).value;
   }
 
   /** A view of an object-valued field (same buffer); null when absent or not an object. */
   getObject(key: string): JsonObjectView | null {
-    const m = this.member(key);
-    if (m === null || load<u8>(this.base + <usize>m.valueStart) != 0x7b) return null;
-    const scan = scanJsonObjectAt(this.base, m.valueStart, m.valueEnd);
+    const i = this.find(key);
+    const sc = this.scan;
+    if (i < 0 || load<u8>(this.base + <usize>sc.valueStart(i)) != 0x7b) return null;
+    const scan = scanJsonObjectAt(this.base, sc.valueStart(i), sc.valueEnd(i));
     return scan.ok ? new JsonObjectView(this.body, scan) : null;
   }
 
   /** Views of the object elements of an array-valued field (other elements skipped); null when absent or not an array. */
   getObjects(key: string): Array<JsonObjectView> | null {
-    const m = this.member(key);
-    if (m === null) return null;
-    const spans = scanJsonArrayAt(this.base, m.valueStart, m.valueEnd);
+    const i = this.find(key);
+    const sc = this.scan;
+    if (i < 0) return null;
+    const spans = scanJsonArrayAt(this.base, sc.valueStart(i), sc.valueEnd(i));
     if (spans === null) return null;
     const out = new Array<JsonObjectView>();
-    for (let i = 0; i + 1 < spans.length; i += 2) {
-      const a = unchecked(spans[i]);
+    for (let k = 0; k + 1 < spans.length; k += 2) {
+      const a = unchecked(spans[k]);
       if (load<u8>(this.base + <usize>a) != 0x7b) continue;
-      const scan = scanJsonObjectAt(this.base, a, unchecked(spans[i + 1]));
+      const scan = scanJsonObjectAt(this.base, a, unchecked(spans[k + 1]));
       if (scan.ok) out.push(new JsonObjectView(this.body, scan));
     }
     return out;
+  }
+
+  /**
+   * The first object element of an array field (other elements skipped), or null; walk on with
+   * `nextObjectIn(key, prev)`. One element at a time: no list of spans or views is built.
+   */
+  firstObjectIn(key: string): JsonObjectView | null {
+    const i = this.find(key);
+    if (i < 0) return null;
+    const sc = this.scan;
+    if (load<u8>(this.base + <usize>sc.valueStart(i)) != 0x5b) return null;
+    return this.objectFrom(sc.valueStart(i) + 1, sc.valueEnd(i) - 1);
+  }
+
+  /** The object element after `prev` (a view from firstObjectIn / nextObjectIn of the same field), or null. */
+  nextObjectIn(key: string, prev: JsonObjectView): JsonObjectView | null {
+    const i = this.find(key);
+    if (i < 0 || prev.body != this.body) return null;
+    const sc = this.scan;
+    const from = prev.scan.close + 1;
+    if (from <= sc.valueStart(i) || from >= sc.valueEnd(i)) return null;
+    return this.objectFrom(from, sc.valueEnd(i) - 1);
+  }
+
+  /** The first object among the elements in [from, end) of a validated array (between elements: whitespace and commas). */
+  private objectFrom(from: i32, end: i32): JsonObjectView | null {
+    const base = this.base;
+    let p = from;
+    while (p < end) {
+      const c = load<u8>(base + <usize>p);
+      if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x2c) { p++; continue; }
+      if (c == 0x7b) {
+        const scan = scanJsonObjectAt(base, p, end);
+        return scan.ok ? new JsonObjectView(this.body, scan) : null;
+      }
+      p = skipJsonValueAt(base, p, end);
+      if (p < 0) return null;
+    }
+    return null;
+  }
+
+  /** First byte of an array field's first element (`{`, `"`, …); 0 when absent, not an array, or empty. */
+  firstElementKind(key: string): u8 {
+    const i = this.find(key);
+    if (i < 0) return 0;
+    const sc = this.scan;
+    const base = this.base;
+    if (load<u8>(base + <usize>sc.valueStart(i)) != 0x5b) return 0;
+    for (let j = sc.valueStart(i) + 1, end = sc.valueEnd(i) - 1; j < end; j++) {
+      const c = load<u8>(base + <usize>j);
+      if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) return c;
+    }
+    return 0;
   }
 
   /** The raw bytes of this object (from `{` to `}`). */
@@ -170,4 +294,31 @@ export class JsonObjectView {
     out.pushBytes(base + <usize>copied, to - copied);
     return out.take();
   }
+}
+
+function isAscii(s: string): bool {
+  const p = changetype<usize>(s);
+  for (let i = 0, n = s.length; i < n; i++) if (load<u16>(p + (<usize>i << 1)) >= 0x80) return false;
+  return true;
+}
+
+function hasBackslash(p: usize, len: i32): bool {
+  for (let i = 0; i < len; i++) if (load<u8>(p + <usize>i) == 0x5c) return true;
+  return false;
+}
+
+/** The `len == ascii.length` bytes at p equal the ASCII string's code units. */
+function bytesAreAscii(p: usize, ascii: string): bool {
+  const q = changetype<usize>(ascii);
+  for (let i = 0, n = ascii.length; i < n; i++) if (<u16>load<u8>(p + <usize>i) != load<u16>(q + (<usize>i << 1))) return false;
+  return true;
+}
+
+/** A member's key equals an ASCII key (escaped keys decoded first). */
+function keyIsAscii(base: usize, keyStart: i32, keyEnd: i32, key: string): bool {
+  const start = base + <usize>keyStart + 1;
+  const len = keyEnd - keyStart - 2;
+  if (!hasBackslash(start, len)) return len == key.length && bytesAreAscii(start, key);
+  const decoded = parseStringAt(base + <usize>keyStart, base + <usize>keyEnd);
+  return decoded !== null && decoded == key;
 }

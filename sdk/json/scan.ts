@@ -17,37 +17,82 @@ export class JsonMember {
   ) {}
 }
 
-/** The result of scanning one object: its braces and members, or an error. */
+const NO_SPANS = new StaticArray<i32>(0);
+
+/**
+ * The result of scanning one object: its braces and members, or an error. Members are kept as
+ * flat offsets (four per member, one allocation per object however many members it has): read
+ * them with `keyStart(i)` … `valueEnd(i)` for i < `count`.
+ */
 export class JsonObjectScan {
   error: string = "";
   /** Offset of `{` and of the matching `}`. */
   open: i32 = -1;
   close: i32 = -1;
-  members: Array<JsonMember> = new Array<JsonMember>();
+  /** Number of members. */
+  count: i32 = 0;
+  private spans: StaticArray<i32> = NO_SPANS;
+
   get ok(): bool { return this.error.length == 0; }
+
+  @inline keyStart(i: i32): i32 { return unchecked(this.spans[i << 2]); }
+  @inline keyEnd(i: i32): i32 { return unchecked(this.spans[(i << 2) + 1]); }
+  @inline valueStart(i: i32): i32 { return unchecked(this.spans[(i << 2) + 2]); }
+  @inline valueEnd(i: i32): i32 { return unchecked(this.spans[(i << 2) + 3]); }
+
+  add(keyStart: i32, keyEnd: i32, valueStart: i32, valueEnd: i32): void {
+    let sp = this.spans;
+    const at = this.count << 2;
+    if (at + 4 > sp.length) {
+      const grown = new StaticArray<i32>(sp.length == 0 ? 32 : sp.length << 1);
+      memory.copy(changetype<usize>(grown), changetype<usize>(sp), <usize>at << 2);
+      this.spans = sp = grown;
+    }
+    unchecked(sp[at] = keyStart);
+    unchecked(sp[at + 1] = keyEnd);
+    unchecked(sp[at + 2] = valueStart);
+    unchecked(sp[at + 3] = valueEnd);
+    this.count++;
+  }
+
+  /** Member i as an object (for code that keeps members around). */
+  member(i: i32): JsonMember {
+    return new JsonMember(this.keyStart(i), this.keyEnd(i), this.valueStart(i), this.valueEnd(i));
+  }
+
+  /** Every member as an object (allocates; hot paths read the offsets). */
+  get members(): Array<JsonMember> {
+    const out = new Array<JsonMember>(this.count);
+    for (let i = 0; i < this.count; i++) unchecked(out[i] = this.member(i));
+    return out;
+  }
 }
+
+// One scanner for every scan (a scan runs to its end before the next starts): nothing allocated per scan.
+const SCANNER = new Scanner();
+function scanner(ptr: usize, len: i32): Scanner { return SCANNER.reset(ptr, len); }
 
 /** Scans a whole document that must be an object (whitespace around it allowed). */
 export function scanJsonObject(ptr: usize, len: i32): JsonObjectScan {
   const out = new JsonObjectScan();
-  const s = new Scanner(ptr, len);
+  const s = scanner(ptr, len);
   let p = s.skipWs(ptr);
   if (p >= s.end || load<u8>(p) != 0x7b) { out.error = "expected a JSON object"; return out; }
   const after = s.scanObject(p, 0, out);
-  if (after == 0) { out.error = s.error; out.members.length = 0; return out; }
+  if (after == 0) { out.error = s.error; out.count = 0; return out; }
   p = s.skipWs(after);
-  if (p < s.end) { out.error = "unexpected data after JSON value at offset " + (<i32>(p - ptr)).toString(); out.members.length = 0; }
+  if (p < s.end) { out.error = "unexpected data after JSON value at offset " + (<i32>(p - ptr)).toString(); out.count = 0; }
   return out;
 }
 
 /** Scans an object already known to be valid, spanning [start, end) of the buffer at ptr. */
 export function scanJsonObjectAt(ptr: usize, start: i32, end: i32): JsonObjectScan {
   const out = new JsonObjectScan();
-  const s = new Scanner(ptr, end);
+  const s = scanner(ptr, end);
   const p = ptr + <usize>start;
   if (p >= s.end || load<u8>(p) != 0x7b || s.scanObject(p, 0, out) == 0) {
     out.error = s.error.length > 0 ? s.error : "expected a JSON object";
-    out.members.length = 0;
+    out.count = 0;
   }
   return out;
 }
@@ -57,16 +102,23 @@ export function scanJsonObjectAt(ptr: usize, start: i32, end: i32): JsonObjectSc
  * [start0, end0, start1, end1, …] as offsets from ptr; null when it is not an array.
  */
 export function scanJsonArrayAt(ptr: usize, start: i32, end: i32): Array<i32> | null {
-  const s = new Scanner(ptr, end);
+  const s = scanner(ptr, end);
   const p = ptr + <usize>start;
   if (p >= s.end || load<u8>(p) != 0x5b) return null;
   const out = new Array<i32>();
   return s.scanArray(p, 0, out) == 0 ? null : out;
 }
 
+/** Offset just after the valid value starting at `start` (the buffer at ptr, up to `end`), or -1. */
+export function skipJsonValueAt(ptr: usize, start: i32, end: i32): i32 {
+  const s = scanner(ptr, end);
+  const p = s.scanValue(ptr + <usize>start, 0, null);
+  return p == 0 ? -1 : <i32>(p - ptr);
+}
+
 /** True when [ptr, ptr+len) is exactly one valid JSON value (whitespace around it allowed). */
 export function isValidJson(ptr: usize, len: i32): bool {
-  const s = new Scanner(ptr, len);
+  const s = scanner(ptr, len);
   let p = s.skipWs(ptr);
   p = s.scanValue(p, 0, null);
   if (p == 0) return false;
@@ -75,10 +127,10 @@ export function isValidJson(ptr: usize, len: i32): bool {
 
 /** Positions are absolute addresses; 0 means "failed" (no buffer starts at address 0). */
 class Scanner {
-  base: usize;
-  end: usize;
+  base: usize = 0;
+  end: usize = 0;
   error: string = "";
-  constructor(ptr: usize, len: i32) { this.base = ptr; this.end = ptr + <usize>(len < 0 ? 0 : len); }
+  reset(ptr: usize, len: i32): Scanner { this.base = ptr; this.end = ptr + <usize>(len < 0 ? 0 : len); this.error = ""; return this; }
 
   fail(p: usize, msg: string): usize {
     if (this.error.length == 0) this.error = msg + " at offset " + (<i32>(p - this.base)).toString();
@@ -134,8 +186,7 @@ class Scanner {
       p = this.scanValue(p, depth + 1, null);
       if (p == 0) return 0;
       if (record !== null) {
-        record.members.push(new JsonMember(
-          <i32>(keyStart - this.base), <i32>(keyEnd - this.base), <i32>(valueStart - this.base), <i32>(p - this.base)));
+        record.add(<i32>(keyStart - this.base), <i32>(keyEnd - this.base), <i32>(valueStart - this.base), <i32>(p - this.base));
       }
       p = this.skipWs(p);
       if (p >= this.end) return this.fail(p, "unexpected end of JSON");

@@ -109,6 +109,8 @@ export class JsonWriter {
   toString(): string { return String.UTF8.decodeUnsafe(this.buf.ptr, <usize>this.buf.length); }
   get length(): i32 { return this.buf.length; }
   clear(): void { this.buf.clear(); this.needComma = false; this.afterKey = false; }
+  /** The next value starts a new document after what the buffer holds (no comma); for framing values in a byte stream. */
+  restart(): JsonWriter { this.needComma = false; this.afterKey = false; return this; }
 
   private writeNumber(n: f64): void {
     if (!isFinite(n)) { this.buf.pushAscii("null"); return; }

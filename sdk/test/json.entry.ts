@@ -5,6 +5,7 @@ import { JsonWriter } from "../json/writer";
 import { setTopLevelString, setTopLevelRaw, ensureStreamUsage, removeTopLevelField, readTopLevelString, readTopLevelRaw, findTopLevelField } from "../json/edit";
 import { decodeUtf8 } from "../json/utf8";
 import { JsonObjectView } from "../json/object-view";
+import { ByteBuffer } from "../json/bytebuf";
 
 export function roundTrip(text: string): string {
   const r = parseJson(text);
@@ -147,4 +148,39 @@ export function viewFinishes(body: ArrayBuffer): string {
   const out = new Array<string>();
   for (let i = 0; i < cs.length; i++) { const f = cs[i].getString("finish_reason"); out.push(f === null ? "-" : f); }
   return out.join("|");
+}
+
+/** The byte readers: stringIs(key, ascii), writeString, appendStringContent, getNumber, firstElementKind. */
+export function viewProbe(body: ArrayBuffer, key: string, ascii: string): string {
+  const v = JsonObjectView.of(body);
+  if (v === null) return "INVALID";
+  const w = new JsonWriter();
+  w.beginObject();
+  w.key("is").bool(v.stringIs(key, ascii));
+  const raw = new JsonWriter();
+  w.key("raw");
+  if (v.writeString(key, raw)) w.string(raw.toString()); else w.null();
+  const content = new ByteBuffer();
+  w.key("content");
+  if (v.appendStringContent(key, content)) w.string(String.UTF8.decodeUnsafe(content.ptr, <usize>content.length)); else w.null();
+  w.key("num").number(v.getNumber(key, 12345.5));
+  w.key("first").integer(v.firstElementKind(key));
+  w.endObject();
+  return w.toString();
+}
+
+/** The object elements of an array field, walked one at a time (firstObjectIn / nextObjectIn): their raw bytes, as a JSON array of strings. */
+export function viewWalk(body: ArrayBuffer, key: string): string {
+  const v = JsonObjectView.of(body);
+  if (v === null) return "INVALID";
+  const w = new JsonWriter();
+  w.beginArray();
+  let next = v.firstObjectIn(key);
+  while (next !== null) {
+    const e: JsonObjectView = next;
+    w.string(String.UTF8.decode(e.rawBytes()));
+    next = v.nextObjectIn(key, e);
+  }
+  w.endArray();
+  return w.toString();
 }

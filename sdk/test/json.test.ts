@@ -397,6 +397,42 @@ describe("JsonObjectView (one scan: reads, queued edits, one write)", () => {
     }), { numRuns: 500 });
   });
 
+  it("byte readers agree with JSON.parse: stringIs, a string's literal and content as sent, numbers, an array's first element", () => {
+    const probe = (b: Uint8Array, key: string, ascii: string) => JSON.parse(str("viewProbe", b, key, ascii));
+    const keys = ["a", "model", "é"];
+    const value = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("gpt-4o", "", "stop", "x\"y", "é"), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.jsonValue({ maxDepth: 2 }));
+    fc.assert(fc.property(fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 3 }), fc.integer({ min: 0, max: 2 }), fc.constantFrom("gpt-4o", "", "stop", "x\"y"), (d, indent, ascii) => {
+      const b = body(d, indent);
+      for (const key of [...keys, "absent"]) {
+        const v = (d as Record<string, unknown>)[key];
+        const has = Object.prototype.hasOwnProperty.call(d, key);
+        const r = probe(b, key, ascii);
+        expect(r.is, key).toBe(has && v === ascii);
+        expect(r.raw === null ? null : JSON.parse(r.raw), key).toEqual(typeof v === "string" ? v : null);
+        expect(r.content === null ? null : JSON.parse(`"${r.content}"`), key).toEqual(typeof v === "string" ? v : null);
+        expect(r.num, key).toBe(typeof v === "number" ? v : 12345.5);
+        expect(r.first, key).toBe(Array.isArray(v) && v.length > 0 ? JSON.stringify(v[0]).charCodeAt(0) : 0);
+      }
+    }), { numRuns: 500 });
+    // escapes are kept as sent, and compared decoded
+    const esc = enc.encode('{"t":"h\\u00e9\\n","s":"st\\u006fp","n":-0.5e2,"big":123456789012345678,"arr":[ \n {"x":1}]}');
+    expect(probe(esc, "t", "").raw).toBe('"h\\u00e9\\n"');
+    expect(probe(esc, "t", "").content).toBe("h\\u00e9\\n");
+    expect(probe(esc, "s", "stop").is).toBe(true);
+    expect(probe(esc, "n", "").num).toBe(-50);
+    expect(probe(esc, "big", "").num).toBe(123456789012345678);
+    expect(probe(esc, "arr", "").first).toBe(0x7b);
+  });
+
+  it("walks an array's object elements one at a time, as a filter of the parsed array", () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 })), { maxLength: 6 }), fc.integer({ min: 0, max: 2 }), (arr, indent) => {
+      const walked = JSON.parse(str("viewWalk", body({ before: [{}], c: arr, after: {} }, indent), "c")).map((x: string) => JSON.parse(x));
+      expect(walked).toEqual(norm(arr.filter((x) => x !== null && typeof x === "object" && !Array.isArray(x))));
+    }), { numRuns: 500 });
+    expect(str("viewWalk", body({ c: {} }), "c")).toBe("[]");
+    expect(str("viewWalk", body({}), "c")).toBe("[]");
+  });
+
   it("array elements: the finish_reason of each object choice (other elements skipped)", () => {
     expect(str("viewFinishes", body({ choices: [{ finish_reason: null }, 3, { finish_reason: "stop", delta: { finish_reason: "no" } }, [], {}] }))).toBe("-|stop|-");
     expect(str("viewFinishes", body({ choices: [] }))).toBe("");
