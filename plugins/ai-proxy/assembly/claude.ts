@@ -2,6 +2,7 @@
 import { JsonObject, JsonValue, JsonKind, HeaderPair, HeaderMap, log } from "@sluice/sdk";
 import { TokenUsage, usageFromAnthropic } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
+import { JsonObjectView } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { anthropicErrorJson as anthropicError } from "@sluice/sdk/ai";
@@ -116,6 +117,7 @@ export class ClaudeAdapter extends ProviderAdapter {
   stream(ex: Exchange, out: StreamOutput): StreamConverter {
     const s = new ClaudeStream(out, ex.mapped, ex.created);
     s.passThrough = ex.nativeMessages;
+    if (!s.passThrough) s.readOnBytes();
     return s;
   }
 }
@@ -278,6 +280,29 @@ class ClaudeStream extends ConvertingStream {
     // The last item after message_stop is the usage chunk; [DONE] follows.
     this.flush();
     if (this.done) this.out.done();
+  }
+
+  /**
+   * The hot events, text and thinking deltas, on their bytes: the delta's string goes into the
+   * chunk as it was sent (no text, no tree). Every other event (a few per answer) takes the tree path.
+   */
+  rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
+    const v = JsonObjectView.of(raw);
+    if (v !== null && v.stringIs("type", "content_block_delta")) {
+      const x = v.getObject("delta");
+      if (x !== null) {
+        const text = x.stringIs("type", "text_delta");
+        if (text || x.stringIs("type", "thinking_delta")) {
+          const w = this.out.w;
+          this.frame.begin(w, this.id);
+          w.key(text ? "content" : "reasoning_content");
+          if (!x.writeString(text ? "text" : "thinking", w)) w.string("");
+          this.frame.end(w, "");
+          return;
+        }
+      }
+    }
+    super.rawEvent(ev, raw);
   }
 
   doneMarker(): void { if (!this.passThrough) this.out.done(); }

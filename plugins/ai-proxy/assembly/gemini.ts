@@ -3,6 +3,7 @@
 import { JsonObject, JsonValue, JsonKind, HeaderMap } from "@sluice/sdk";
 import { TokenUsage, usageFromGemini } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
+import { JsonObjectView, ByteBuffer } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonNumber, jsonObject, jsonArray, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
 import { completionWith, chunk, providerErrorMessage } from "./openai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
@@ -90,7 +91,11 @@ export class GeminiAdapter extends ProviderAdapter {
     return ex.api == Api.Embeddings ? geminiToOpenAIEmbeddings(resp, ex.mapped, usage) : geminiToOpenAIResponse(resp, ex.mapped, usage);
   }
 
-  stream(ex: Exchange, out: StreamOutput): StreamConverter { return new GeminiStream(out, ex.mapped, ex.created); }
+  stream(ex: Exchange, out: StreamOutput): StreamConverter {
+    const s = new GeminiStream(out, ex.mapped, ex.created);
+    s.readOnBytes();
+    return s;
+  }
 }
 
 function openaiToGeminiRequest(req: JsonObject, pc: GeminiAdapter): JsonObject {
@@ -250,7 +255,7 @@ function geminiToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsa
     msg.set("tool_calls", jsonArray(c.calls));
   }
   const um = resp.getObject("usageMetadata");
-  if (um !== null) usageFromGemini(um, usage);
+  if (um !== null) usageFromGemini<JsonObject>(um, usage);
   let id = str(resp, "responseId");
   if (id.length == 0) id = randomId("chatcmpl-");
   return completionWith(id, model, msg, c.finish.length > 0 ? c.finish : "stop", usage);
@@ -271,7 +276,7 @@ class GeminiStream extends ConvertingStream {
     }
     // usageMetadata is cumulative in every event: replace, never add.
     const um = data.getObject("usageMetadata");
-    if (um !== null) usageFromGemini(um, usage);
+    if (um !== null) usageFromGemini<JsonObject>(um, usage);
     const c = readCandidate(data, this.calls);
     const d = new JsonObject();
     if (!this.started) { d.set("role", jsonString("assistant")); this.started = true; }
@@ -286,7 +291,53 @@ class GeminiStream extends ConvertingStream {
   }
 
   end(): void { this.endWithUsage(this.sawFinish, this.id); }
+
+  /** The hot events (text and thought parts after the first event) on their bytes; the rest on the tree path. */
+  rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
+    const v = JsonObjectView.of(raw);
+    if (v === null || !this.started || this.id.length == 0 || !this.textParts(v)) { super.rawEvent(ev, raw); return; }
+    // usageMetadata is cumulative in every event: replace, never add.
+    const um = v.getObject("usageMetadata");
+    if (um !== null) usageFromGemini<JsonObjectView>(um, this.out.usage);
+    const reasoning = this.reasoning.length > 2, text = this.text.length > 2;
+    if (!reasoning && !text) return;
+    const w = this.out.w;
+    this.frame.begin(w, this.id);
+    if (reasoning) { w.key("reasoning_content"); w.rawBytes(this.reasoning.ptr, this.reasoning.length); }
+    if (text) { w.key("content"); w.rawBytes(this.text.ptr, this.text.length); }
+    this.frame.end(w, "");
+  }
+
+  private text: ByteBuffer = new ByteBuffer(256);
+  private reasoning: ByteBuffer = new ByteBuffer(64);
+
+  /**
+   * Joins the first candidate's text and thought parts into `text` / `reasoning` (JSON literals,
+   * escapes as sent); false when the event needs the tree path: an error, no candidate or a first
+   * candidate that is not an object, a finish reason, a function call.
+   */
+  private textParts(v: JsonObjectView): bool {
+    if (v.has("error") || v.firstElementKind("candidates") != 0x7b) return false;
+    const c = v.firstObjectIn("candidates");
+    if (c === null || c.has("finishReason")) return false;
+    const t = this.text, r = this.reasoning;
+    t.clear(); r.clear();
+    t.pushByte(0x22); r.pushByte(0x22);
+    const content = c.getObject("content");
+    if (content !== null) {
+      let next = content.firstObjectIn("parts");
+      while (next !== null) {
+        const p: JsonObjectView = next;
+        if (p.has("functionCall")) return false;
+        if (p.kindOf("text") == 0x22) p.appendStringContent("text", p.getBool("thought", false) ? r : t);
+        next = content.nextObjectIn("parts", p);
+      }
+    }
+    t.pushByte(0x22); r.pushByte(0x22);
+    return true;
+  }
 }
+
 
 /** OpenAI embeddings request → batchEmbedContents. */
 function openaiToGeminiEmbeddings(req: JsonObject, model: string): JsonObject {

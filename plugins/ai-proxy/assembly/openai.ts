@@ -1,6 +1,7 @@
 // OpenAI shapes the converters build: chat.completion, chat.completion.chunk and errors.
 import { JsonObject, JsonValue } from "@sluice/sdk";
 import { TokenUsage } from "@sluice/sdk/ai";
+import { JsonWriter } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonObject, jsonArray, jsonNull, nowSeconds } from "./util";
 
 export function newCompletion(id: string, model: string): JsonObject {
@@ -39,6 +40,45 @@ export function chunk(id: string, model: string, created: i64, delta: JsonObject
   choice.set("finish_reason", finish.length > 0 ? jsonString(finish) : jsonNull());
   o.set("choices", jsonArray([jsonObject(choice)]));
   return o.stringify();
+}
+
+/**
+ * chat.completion.chunk events written straight into a stream's bytes, the same bytes as
+ * `sseData(chunk(…))`: `begin` writes `data: {"id":…,"choices":[{"index":0,"delta":{`, the caller
+ * writes the delta's members with the writer, `end` closes it with the finish reason. The part
+ * before the delta is built once per id.
+ */
+export class ChunkFrame {
+  private head: ArrayBuffer = new ArrayBuffer(0);
+  private headId: string | null = null;
+
+  constructor(public model: string, public created: i64) {}
+
+  begin(w: JsonWriter, id: string): void {
+    const known = this.headId;
+    if (known === null || known != id) { this.head = chunkHead(id, this.model, this.created); this.headId = id; }
+    w.buf.pushBuffer(this.head);
+    w.restart();
+    w.beginObject();
+  }
+
+  /** Closes the delta and the chunk (finish "" = null). */
+  end(w: JsonWriter, finish: string): void {
+    w.endObject();
+    w.buf.pushAscii(',"logprobs":null,"finish_reason":');
+    w.restart();
+    if (finish.length > 0) w.string(finish); else w.null();
+    w.buf.pushAscii("}]}\n\n");
+    w.restart();
+  }
+}
+
+function chunkHead(id: string, model: string, created: i64): ArrayBuffer {
+  const w = new JsonWriter(160);
+  w.buf.pushAscii("data: ");
+  w.beginObject().key("id").string(id).key("object").string("chat.completion.chunk").key("created").integer(created);
+  w.key("model").string(model).key("choices").beginArray().beginObject().key("index").integer(0).key("delta");
+  return w.toBytes();
 }
 
 /** The trailing usage chunk of a stream with include_usage (empty choices). */

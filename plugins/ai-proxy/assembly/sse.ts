@@ -30,15 +30,20 @@ export class SseEventAligner {
     const c = Uint8Array.wrap(chunk);
     const base = this.held.length;
     let boundary = -1;
-    for (let i = 0; i < c.length; i++) {
-      const b = c[i];
-      if (b == 10 && this.prevCR) { this.prevCR = false; if (boundary == base + i) boundary = base + i + 1; continue; }
-      this.prevCR = b == 13;
+    const p = changetype<usize>(chunk);
+    let prevCR = this.prevCR, atLineStart = this.atLineStart;
+    for (let i = 0, n = chunk.byteLength; i < n; i++) {
+      const b = load<u8>(p + <usize>i);
+      if (b > 13) { prevCR = false; atLineStart = false; continue; }
+      if (b == 10 && prevCR) { prevCR = false; if (boundary == base + i) boundary = base + i + 1; continue; }
+      prevCR = b == 13;
       if (b == 10 || b == 13) {
-        if (this.atLineStart) boundary = base + i + 1;
-        this.atLineStart = true;
-      } else this.atLineStart = false;
+        if (atLineStart) boundary = base + i + 1;
+        atLineStart = true;
+      } else atLineStart = false;
     }
+    this.prevCR = prevCR;
+    this.atLineStart = atLineStart;
     if (boundary >= 0) this.unaligned = false;
     if (base == 0 && boundary == c.length) return chunk;
     const all = new Uint8Array(base + c.length);

@@ -3,12 +3,12 @@
 // and the byte-exact pass-through for providers that already speak the client's dialect).
 import { JsonObject, log } from "@sluice/sdk";
 import { TokenUsage, extractUsage, extractUsageView, publishUsage } from "@sluice/sdk/ai";
-import { JsonObjectView, decodeUtf8Lossy } from "@sluice/sdk/json";
+import { JsonObjectView, JsonWriter, decodeUtf8Lossy } from "@sluice/sdk/json";
 import { containsAscii } from "@sluice/sdk/encoding";
 import { SseReader, SseEvent } from "@sluice/sdk/sse";
 import { sseData, SseEventAligner } from "./sse";
 import { parseObject, parseObjectBytes } from "./util";
-import { providerErrorMessage, usageChunk } from "./openai";
+import { providerErrorMessage, usageChunk, ChunkFrame } from "./openai";
 import { openaiErrorJson as openaiError } from "@sluice/sdk/ai";
 import { AnthropicStreamWriter } from "./anthropic";
 
@@ -28,8 +28,14 @@ export class UsageReport {
   }
 }
 
-/** The client's side of a converted stream: OpenAI chunks, or Anthropic events through the writer. */
+/**
+ * The client's side of a converted stream, written as UTF-8 bytes: OpenAI chunks (as JSON text,
+ * or framed straight into `w` by a ChunkFrame), or Anthropic events through the writer.
+ */
 export class StreamOutput {
+  /** The client's bytes since the last take; converters on the byte path write chunks into it. */
+  readonly w: JsonWriter = new JsonWriter(1024);
+  /** The Anthropic writer's events, moved into `w` after each call. */
   private list: Array<string> = [];
   sawDone: bool = false;
   failed: bool = false;
@@ -39,13 +45,26 @@ export class StreamOutput {
   get usage(): TokenUsage { return this.report.usage; }
   get ended(): bool { return this.sawDone || this.failed; }
 
+  private text(s: string): void { this.w.buf.pushUtf8(s); }
+
+  private drain(): void {
+    const l = this.list;
+    for (let i = 0; i < l.length; i++) this.text(unchecked(l[i]));
+    this.list = [];
+  }
+
   /** One OpenAI chunk (JSON text) for the client. */
   emit(chunkJson: string): void {
     const w = this.writer;
     if (w !== null) {
       const o = parseObject(chunkJson);
-      if (o !== null) w.push(o, this.list);
-    } else this.list.push(sseData(chunkJson));
+      if (o !== null) { w.push(o, this.list); this.drain(); }
+      return;
+    }
+    const b = this.w.buf;
+    b.pushAscii("data: ");
+    b.pushUtf8(chunkJson);
+    b.pushAscii("\n\n");
   }
 
   emitAll(chunks: Array<string>): void {
@@ -55,15 +74,15 @@ export class StreamOutput {
   /** An OpenAI chunk object, as it came from an OpenAI-speaking provider. */
   emitObject(chunk: JsonObject): void {
     const w = this.writer;
-    if (w !== null) w.push(chunk, this.list);
+    if (w !== null) { w.push(chunk, this.list); this.drain(); }
   }
 
   done(): void {
     if (this.sawDone) return;
     this.sawDone = true;
     const w = this.writer;
-    if (w !== null) w.end(this.usage, this.list);
-    else this.list.push("data: [DONE]\n\n");
+    if (w !== null) { w.end(this.usage, this.list); this.drain(); }
+    else this.w.buf.pushAscii("data: [DONE]\n\n");
     this.report.publish();
   }
 
@@ -72,16 +91,15 @@ export class StreamOutput {
     this.failed = true;
     log.warn("stream failed: " + message);
     const w = this.writer;
-    if (w !== null) w.fail(message, this.list);
-    else this.list.push(sseData(openaiError(502, message, "upstream_stream_error")));
+    if (w !== null) { w.fail(message, this.list); this.drain(); }
+    else this.text(sseData(openaiError(502, message, "upstream_stream_error")));
     this.report.publish();
   }
 
   /** The bytes written since the last take. */
   take(): ArrayBuffer {
-    const out = String.UTF8.encode(this.list.join(""));
-    this.list = [];
-    return out;
+    this.w.restart();
+    return this.w.takeBytes();
   }
 }
 
@@ -206,8 +224,19 @@ export class OpenAIStream extends SseConverter {
 /** A converting provider's stream: `event` queues OpenAI chunks, `flush` sends them to the client. */
 export abstract class ConvertingStream extends SseConverter {
   chunks: Array<string> = [];
+  /** Frames chunks straight into the client's bytes (the byte path of a converter's hot events). */
+  readonly frame: ChunkFrame;
 
-  constructor(out: StreamOutput, public model: string, public created: i64) { super(out); }
+  constructor(out: StreamOutput, public model: string, public created: i64) {
+    super(out);
+    this.frame = new ChunkFrame(model, created);
+  }
+
+  /**
+   * Hands this converter events as UTF-8 (`rawEvent`) when the client takes OpenAI chunks; an
+   * Anthropic client's events are built from trees by its writer, so events are decoded for it.
+   */
+  readOnBytes(): void { this.reader.keepBytes = this.out.writer === null; }
 
   flush(): void {
     this.out.emitAll(this.chunks);
@@ -225,11 +254,11 @@ export abstract class ConvertingStream extends SseConverter {
 
 /** hasFinish on bytes. */
 function finishes(chunk: JsonObjectView): bool {
-  const choices = chunk.getObjects("choices");
-  if (choices === null) return false;
-  for (let i = 0; i < choices.length; i++) {
-    const f = choices[i].getString("finish_reason");
-    if (f !== null && f.length > 0) return true;
+  let next = chunk.firstObjectIn("choices");
+  while (next !== null) {
+    const c: JsonObjectView = next;
+    if (c.kindOf("finish_reason") == 0x22 && !c.stringIs("finish_reason", "")) return true;
+    next = chunk.nextObjectIn("choices", c);
   }
   return false;
 }

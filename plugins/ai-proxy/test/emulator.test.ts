@@ -10,10 +10,11 @@ const config = {
   providers: [
     { id: "openai", type: "openai", apiTokens: ["sk-openai"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } },
     { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "*": "claude-haiku-4-5" } },
+    { id: "gemini", type: "gemini", apiTokens: ["g-key"], modelMapping: { "*": "gemini-2.5-flash" } },
   ],
-  _rules_: [{ _match_route_: ["openai"], activeProviderId: "openai" }, { _match_route_: ["claude"], activeProviderId: "claude" }],
+  _rules_: [{ _match_route_: ["openai"], activeProviderId: "openai" }, { _match_route_: ["claude"], activeProviderId: "claude" }, { _match_route_: ["gemini"], activeProviderId: "gemini" }],
 };
-const routes = [{ name: "openai", prefix: "/openai/", cluster: "up" }, { name: "claude", prefix: "/claude/", cluster: "up" }];
+const routes = [{ name: "openai", prefix: "/openai/", cluster: "up" }, { name: "claude", prefix: "/claude/", cluster: "up" }, { name: "gemini", prefix: "/gemini/", cluster: "up" }];
 const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }], ...extra });
 
 const CLAUDE_SSE =
@@ -93,6 +94,74 @@ for (const target of ["envoy", "higress"] as const) {
         expect(r.stream.properties.has("ai_usage")).toBe(true);
       }
       expect(outputs.size).toBe(1);
+      expect(host.traps).toEqual([]);
+    });
+
+    // Converted streams read on their bytes: a text or thinking delta's string goes into the
+    // client's chunk as the provider sent it (escapes kept, so `\u00e9` stays six bytes — the tree
+    // path would have written `é`); events the byte path does not take (message_start, tool use,
+    // a finish, invalid UTF-8) go through trees, and the result is the same at every split.
+    const enc = (x: string) => Buffer.from(x);
+    const claudeBytes = Buffer.concat([
+      enc('event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","model":"claude-haiku-4-5","usage":{"input_tokens":9,"cache_read_input_tokens":2}}}\n\n'),
+      enc('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"let me \\"think\\""}}\n\n'),
+      enc('event: content_block_delta\r\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"h\\u00e9\\n😀 \\ud83d\\ude00"}}\r\n\r\n'),
+      enc('event: content_block_delta\ndata: { "delta" : { "text" : "x", "type" : "text_delta" }, "type" : "content_block_delta" }\n\n'),
+      enc('event: content_block_delta\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"bad '), Buffer.from([0xff]), enc(' byte"}}\n\n'),
+      enc('event: content_block_start\ndata: {"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"tu_1","name":"f"}}\n\n'),
+      enc('event: content_block_delta\ndata: {"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\\"a\\":1}"}}\n\n'),
+      enc('event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":12}}\n\n'),
+      enc('event: message_stop\ndata: {"type":"message_stop"}\n\n'),
+    ]);
+    const geminiBytes = Buffer.concat([
+      enc('data: {"candidates":[{"content":{"parts":[{"text":"first"}],"role":"model"}}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":1,"totalTokenCount":6},"responseId":"r-1"}\n\n'),
+      enc('data: {"candidates":[{"content":{"parts":[{"text":"ponder \\u00e9","thought":true},{"text":"a"},{"text":"\\"b\\""}],"role":"model"}}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":4,"totalTokenCount":9},"responseId":"r-1"}\r\n\r\n'),
+      enc('data: {"candidates":[{"content":{"parts":[{"text":""}],"role":"model"}}],"responseId":"r-1"}\n\n'),
+      enc('data: {"candidates":[{"content":{"parts":[{"text":"bad '), Buffer.from([0xc3]), enc('"}],"role":"model"}}],"responseId":"r-1"}\n\n'),
+      enc('data: {"candidates":[{"content":{"parts":[{"text":"end"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":7,"totalTokenCount":12},"responseId":"r-1"}\n\n'),
+    ]);
+    const deltas = (body: string) => sseEvents(body).map((e) => JSON.parse(e)).map((c) => {
+      expect(Object.keys(c)).toEqual(c.usage ? ["id", "object", "model", "choices", "usage"] : ["id", "object", "model", "choices"]);
+      return c.choices.length ? { id: c.id, model: c.model, ...c.choices[0].delta, finish: c.choices[0].finish_reason } : { id: c.id, usage: c.usage };
+    });
+
+    it("converts Claude and Gemini streams on their bytes: deltas as sent, the same chunks at every split, usage exact", async () => {
+      const host = await load();
+      for (const [route, body, expected, escapes, usage] of [
+        ["claude", claudeBytes, [
+          { id: "msg_1", model: "claude-haiku-4-5", role: "assistant", content: "", finish: null },
+          { id: "msg_1", model: "claude-haiku-4-5", reasoning_content: 'let me "think"', finish: null },
+          { id: "msg_1", model: "claude-haiku-4-5", content: "hé\n😀 😀", finish: null },
+          { id: "msg_1", model: "claude-haiku-4-5", content: "x", finish: null },
+          { id: "msg_1", model: "claude-haiku-4-5", content: "bad \ufffd byte", finish: null },
+          { id: "msg_1", model: "claude-haiku-4-5", tool_calls: [{ index: 0, id: "tu_1", type: "function", function: { name: "f", arguments: "" } }], finish: null },
+          { id: "msg_1", model: "claude-haiku-4-5", tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }], finish: null },
+          { id: "msg_1", model: "claude-haiku-4-5", finish: "tool_calls" },
+          { id: "msg_1", usage: { prompt_tokens: 11, completion_tokens: 12, total_tokens: 23, prompt_tokens_details: { cached_tokens: 2 } } },
+        ], ['"reasoning_content":"let me \\"think\\""', '"content":"h\\u00e9\\n😀 \\ud83d\\ude00"'], { p: 11, c: 12, t: 23 }],
+        ["gemini", geminiBytes, [
+          { id: "r-1", model: "gemini-2.5-flash", role: "assistant", content: "first", finish: null },
+          { id: "r-1", model: "gemini-2.5-flash", reasoning_content: "ponder é", content: 'a"b"', finish: null },
+          { id: "r-1", model: "gemini-2.5-flash", content: "bad \ufffd", finish: null },
+          { id: "r-1", model: "gemini-2.5-flash", content: "end", finish: "stop" },
+          { id: "r-1", usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } },
+        ], ['"reasoning_content":"ponder \\u00e9","content":"a\\"b\\""'], { p: 5, c: 7, t: 12 }],
+      ] as const) {
+        const outputs = new Set<string>();
+        for (let at = 0; at < body.length; at++) {
+          const chunks = at === 0 ? [body] : [body.subarray(0, at), body.subarray(at)];
+          const r = await host.request({ path: `/${route}/v1/chat/completions`, headers: { "content-type": "application/json" }, body: chat({ stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks } });
+          outputs.add(r.body.replace(/"created":\d+,/g, ""));
+          const u = JSON.parse(r.stream.properties.get("ai_usage")!.toString());
+          expect({ p: u.prompt_tokens, c: u.completion_tokens, t: u.total_tokens }, `${route} split at ${at}`).toEqual(usage);
+        }
+        expect(outputs.size, route).toBe(1);
+        const out = [...outputs][0];
+        expect(deltas(out), route).toMatchObject(expected as unknown as object[]);
+        expect(deltas(out).length, route).toBe(expected.length);
+        for (const e of escapes) expect(out, route).toContain(e);
+        expect(out.trimEnd().endsWith("data: [DONE]"), route).toBe(true);
+      }
       expect(host.traps).toEqual([]);
     });
 
