@@ -147,6 +147,8 @@ interface Scenario {
   uniqueHeader?: string;
   /** A response header (lower-case name: value) the start-up check requires: the plugin really did its work. */
   expectHeader?: [string, string];
+  /** Text the start-up check requires in the response body (a converted stream really was converted). */
+  expectBody?: string;
 }
 
 const wasm = (name: string) => {
@@ -178,6 +180,10 @@ const uaSizes: [string, number][] = [["1 KB", 1024], ["16 KB", 16 * 1024], ["59 
 // ai-proxy in front of the fast upstream (an OpenAI-compatible answer); the token limit counts in a
 // real Redis (through webdis on the envoy target) with a limit high enough never to refuse.
 const aiProxyConfig = { provider: { type: "openai", apiTokens: ["sk-bench"], openaiCustomUrl: "http://bench-upstream/v1" } };
+// The long streams (test/bench/upstream: 500 content events) and the providers whose streams are converted.
+const longStreamBody = JSON.stringify({ ...JSON.parse(streamBody), bench_long: true });
+const claudeConfig = { provider: { type: "claude", apiTokens: ["sk-bench"], claudeVersion: "2023-06-01", modelMapping: { "*": "claude-haiku-4-5" } } };
+const geminiConfig = { provider: { type: "gemini", apiTokens: ["g-bench"], modelMapping: { "*": "gemini-2.5-flash" } } };
 // Content safety and cache in front of ai-proxy, nothing flagged: the added cost of each check.
 // ai-security-guard calls the strict Aliyun mock (test/bench/green-mock.ts, a Node process) once
 // per request, so its throughput is bounded by that mock; its latency row is the number to read.
@@ -272,6 +278,9 @@ const scenarios: Scenario[] = [
   { name: "bare POST 2 KB JSON", group: "baseline", plugins: () => [], method: "POST", path: "/json", body: chatBody },
   { name: "bare chat", group: "baseline", plugins: () => [], method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "bare chat stream", group: "baseline", plugins: () => [], method: "POST", path: "/v1/chat/completions", body: streamBody },
+  { name: "bare stream (500 events)", group: "baseline", plugins: () => [], method: "POST", path: "/v1/chat/completions", body: longStreamBody },
+  { name: "bare Claude stream (500 events)", group: "baseline", plugins: () => [], method: "POST", path: "/v1/messages", body: longStreamBody },
+  { name: "bare Gemini stream (500 events)", group: "baseline", plugins: () => [], method: "POST", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body: longStreamBody },
   ...uaSizes.map(([label, size]): Scenario => ({ name: `bare GET ${label} UA`, group: "baseline", plugins: () => [], method: "GET", path: "/json", headers: { "user-agent": userAgent("browser", size) } })),
   { name: "native RBAC (request-block's URL check)", group: "plugins", baseline: "bare GET", plugins: () => [], extraFilters: [rbacFilter], method: "GET", path: "/json" },
   { name: "Wasm floor (hand-written module; no HTTP hook)", group: "plugins", baseline: "bare GET", plugins: () => [{ name: "floor", wasm: floorWasm }], method: "GET", path: "/json" },
@@ -312,6 +321,10 @@ const scenarios: Scenario[] = [
   { name: "ai-cache (exact hits from Redis)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-cache", cacheConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: { "x-api-key": "bench-key" } },
   { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: streamBody, headers: { "x-api-key": "bench-key" } },
+  // Per-event cost: the same 500-event answer passed through, and converted from Anthropic and Gemini streams.
+  { name: "ai-proxy stream (500 events passed through)", group: "ai", baseline: "bare stream (500 events)", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: longStreamBody, expectBody: "token499" },
+  { name: "ai-proxy stream (500 events converted from Claude)", group: "ai", baseline: "bare Claude stream (500 events)", plugins: plugin("ai-proxy", claudeConfig), method: "POST", path: "/v1/chat/completions", body: longStreamBody, expectBody: '"object":"chat.completion.chunk","created":' },
+  { name: "ai-proxy stream (500 events converted from Gemini)", group: "ai", baseline: "bare Gemini stream (500 events)", plugins: plugin("ai-proxy", geminiConfig), method: "POST", path: "/v1/chat/completions", body: longStreamBody, expectBody: '"object":"chat.completion.chunk","created":' },
 ];
 
 // ---- measuring -------------------------------------------------------------------------------
@@ -456,6 +469,14 @@ async function prepare(s: Scenario, upstreamPort: number, webdisPort: number): P
     const log = envoy.log.slice(-3000);
     await envoy.stop();
     throw new Error(`${s.name}: a single request got ${code}${missing ? ` without ${s.expectHeader!.join(": ")}` : ""} (expected 200)\n${check}\n${log}`);
+  }
+  if (s.expectBody) {
+    const body = run("curl", ["-s", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(s.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
+    if (!body.includes(s.expectBody)) {
+      const log = envoy.log.slice(-3000);
+      await envoy.stop();
+      throw new Error(`${s.name}: the answer lacks ${s.expectBody}\n${body.slice(0, 2000)}\n${log}`);
+    }
   }
   run("wrk", ["-t1", `-c${CONNECTIONS}`, "-d2s", "-s", script, envoy.url + s.path]); // warm-up
   const pid = envoy.envoyPid();

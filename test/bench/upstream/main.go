@@ -1,6 +1,8 @@
 // A fast local upstream for benchmarks, compiled so that it is never the bottleneck.
 //   GET/POST /json  → a small JSON object
-//   POST /v1/chat/completions → an OpenAI chat completion (SSE when the body asks for "stream":true)
+//   POST /v1/chat/completions → an OpenAI chat completion (SSE when the body asks for "stream":true;
+//                               500 content events with "bench_long":true)
+//   POST /v1/messages, POST /v1beta/models/… → a 500-event Anthropic / Gemini stream
 // It prints "listening <port>" once ready and its CPU time on SIGTERM.
 package main
 
@@ -30,6 +32,52 @@ var sseEvents = func() []byte {
 	return b.Bytes()
 }()
 
+// Long streams (500 content events) for the per-event rows: the same answer as an OpenAI stream
+// (asked with "bench_long":true), an Anthropic Messages stream (POST /v1/messages) and a Gemini
+// stream (POST /v1beta/models/…:streamGenerateContent?alt=sse).
+const longEvents = 500
+
+var longOpenAI = func() []byte {
+	var b bytes.Buffer
+	for i := 0; i < longEvents; i++ {
+		fmt.Fprintf(&b, "data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" token%d\"},\"finish_reason\":null}]}\n\n", i)
+	}
+	b.WriteString("data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n")
+	b.WriteString("data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":21,\"completion_tokens\":500,\"total_tokens\":521}}\n\n")
+	b.WriteString("data: [DONE]\n\n")
+	return b.Bytes()
+}()
+
+var longClaude = func() []byte {
+	var b bytes.Buffer
+	b.WriteString("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-haiku-4-5\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":21,\"output_tokens\":1}}}\n\n")
+	b.WriteString("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n")
+	for i := 0; i < longEvents; i++ {
+		fmt.Fprintf(&b, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" token%d\"}}\n\n", i)
+	}
+	b.WriteString("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n")
+	b.WriteString("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":500}}\n\n")
+	b.WriteString("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
+	return b.Bytes()
+}()
+
+var longGemini = func() []byte {
+	var b bytes.Buffer
+	for i := 0; i < longEvents; i++ {
+		finish := ""
+		if i == longEvents-1 {
+			finish = ",\"finishReason\":\"STOP\""
+		}
+		fmt.Fprintf(&b, "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\" token%d\"}],\"role\":\"model\"}%s,\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":21,\"candidatesTokenCount\":%d,\"totalTokenCount\":%d},\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":\"bench-gemini\"}\r\n\r\n", i, finish, i+1, 22+i)
+	}
+	return b.Bytes()
+}()
+
+func sse(w http.ResponseWriter, body []byte) {
+	w.Header().Set("content-type", "text/event-stream")
+	w.Write(body)
+}
+
 func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/json", func(w http.ResponseWriter, r *http.Request) {
@@ -51,12 +99,23 @@ func main() {
 	mux.HandleFunc("/v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if bytes.Contains(body, []byte(`"stream":true`)) {
-			w.Header().Set("content-type", "text/event-stream")
-			w.Write(sseEvents)
+			if bytes.Contains(body, []byte(`"bench_long":true`)) {
+				sse(w, longOpenAI)
+				return
+			}
+			sse(w, sseEvents)
 			return
 		}
 		w.Header().Set("content-type", "application/json")
 		w.Write([]byte(chatJSON))
+	})
+	mux.HandleFunc("/v1/messages", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		sse(w, longClaude)
+	})
+	mux.HandleFunc("/v1beta/models/", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		sse(w, longGemini)
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
