@@ -156,11 +156,13 @@ export function usageFromGemini<T>(u: T, out: TokenUsage): void {
   out.reasoningTokens = thoughts;
 }
 
-/** DashScope native `usage` (input_tokens/output_tokens, details like OpenAI). */
-export function usageFromDashScope(u: JsonObject, out: TokenUsage): void {
-  out.set(int(u, "input_tokens"), int(u, "output_tokens"), int(u, "total_tokens"));
-  out.cachedTokens = int(u.getObject("prompt_tokens_details"), "cached_tokens");
-  out.reasoningTokens = int(u.getObject("output_tokens_details"), "reasoning_tokens");
+/** DashScope native `usage` (input_tokens/output_tokens, details like OpenAI), from a tree or a view. */
+export function usageFromDashScope<T>(u: T, out: TokenUsage): void {
+  out.set(count<T>(u, "input_tokens"), count<T>(u, "output_tokens"), count<T>(u, "total_tokens"));
+  const pd = u.getObject("prompt_tokens_details");
+  out.cachedTokens = pd === null ? 0 : count(pd!, "cached_tokens");
+  const od = u.getObject("output_tokens_details");
+  out.reasoningTokens = od === null ? 0 : count(od!, "reasoning_tokens");
 }
 
 /** Bedrock Converse `usage` (inputTokens/outputTokens/totalTokens, cacheRead/WriteInputTokens). */
@@ -197,7 +199,7 @@ export function extractUsage(body: JsonObject, out: TokenUsage): bool {
     if (u.has("prompt_tokens") || u.has("completion_tokens")) { usageFromOpenAI(u, out); return true; }
     if (u.has("inputTokens") || u.has("outputTokens")) { usageFromBedrock(u, out); return true; }
     if (u.has("input_tokens") || u.has("output_tokens")) {
-      if (u.has("total_tokens") || u.has("output_tokens_details") || u.has("prompt_tokens_details")) usageFromDashScope(u, out);
+      if (u.has("total_tokens") || u.has("output_tokens_details") || u.has("prompt_tokens_details")) usageFromDashScope<JsonObject>(u, out);
       else usageFromAnthropic(u, out);
       return true;
     }

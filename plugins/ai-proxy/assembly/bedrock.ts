@@ -5,8 +5,9 @@ import { TokenUsage, usageFromBedrock } from "@sluice/sdk/ai";
 import { EventStreamReader } from "@sluice/sdk/sse";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
 import { StreamConverter, StreamOutput, STREAM_CUT } from "./stream";
-import { jsonString, jsonInt, jsonObject, jsonArray, str, strValue, parseArgs, contentValue, splitDataUrl, parseObjectBytes, randomId, nowSeconds } from "./util";
-import { completionWith, chunk, usageChunk, providerErrorMessage } from "./openai";
+import { jsonString, jsonInt, jsonObject, jsonArray, str, strValue, parseArgs, contentValue, splitDataUrl, parseObjectBytes, parseObjectLenient, randomId, nowSeconds } from "./util";
+import { completionWith, chunk, usageChunk, providerErrorMessage, ChunkFrame } from "./openai";
+import { JsonObjectView } from "@sluice/sdk/json";
 import { sigV4Authorization } from "./sign";
 import { percentEncode, isoBasicDateTime } from "@sluice/sdk/encoding";
 import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
@@ -210,7 +211,15 @@ class BedrockStream extends StreamConverter {
   done: bool = false;
   errorMessage: string = "";
 
-  constructor(out: StreamOutput, id: string, model: string, created: i64) { super(out); this.id = id; this.model = model; this.created = created; }
+  private frame: ChunkFrame;
+
+  constructor(out: StreamOutput, id: string, model: string, created: i64) {
+    super(out);
+    this.id = id;
+    this.model = model;
+    this.created = created;
+    this.frame = new ChunkFrame(model, created);
+  }
 
   push(chunk: ArrayBuffer): ArrayBuffer {
     const es = this.events;
@@ -218,14 +227,16 @@ class BedrockStream extends StreamConverter {
     const out = this.out;
     for (let i = 0; i < msgs.length && !out.ended; i++) {
       const m = msgs[i];
-      const payload = parseObjectBytes(m.payload);
       const mt = m.messageType;
+      const et = m.eventType;
+      // An OpenAI client's text deltas on bytes (an Anthropic client's events are built from trees by its writer).
+      if (out.writer === null && mt !== null && mt == "event" && et !== null && et == "contentBlockDelta" && this.textDelta(m.payload)) continue;
+      const payload = parseObjectLenient(m.payload);
       if (mt === null || mt != "event") {
         const ex = m.exceptionType;
         out.error((ex === null ? "error" : ex) + ": " + providerErrorMessage(payload, "bedrock stream error"));
         break;
       }
-      const et = m.eventType;
       if (payload === null || et === null) continue;
       const list = new Array<string>();
       this.event(et, payload, out.usage, list);
@@ -234,6 +245,31 @@ class BedrockStream extends StreamConverter {
     }
     if (!es.ok) out.error("corrupt event stream: " + es.error);
     return out.take();
+  }
+
+  /**
+   * A text or reasoning delta (the hot event) on its bytes: its string goes into the chunk as
+   * sent. False when the payload needs the tree path (tool input, not UTF-8 JSON, another shape).
+   */
+  private textDelta(payload: ArrayBuffer): bool {
+    const v = JsonObjectView.of(payload);
+    if (v === null) return false;
+    const delta = v.getObject("delta");
+    if (delta === null) return false;
+    let from: JsonObjectView = delta;
+    let name = "content";
+    if (delta.kindOf("text") != 0x22) {
+      const rc = delta.getObject("reasoningContent");
+      if (rc === null || delta.has("text") || rc.kindOf("text") != 0x22) return false;
+      from = rc;
+      name = "reasoning_content";
+    }
+    const w = this.out.w;
+    this.frame.begin(w, this.id);
+    w.key(name);
+    from.writeString("text", w);
+    this.frame.end(w, "");
+    return true;
   }
 
   finish(): ArrayBuffer {

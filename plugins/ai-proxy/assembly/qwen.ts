@@ -3,6 +3,7 @@
 import { JsonObject, JsonValue, JsonKind, HeaderMap } from "@sluice/sdk";
 import { TokenUsage, usageFromDashScope } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
+import { JsonObjectView, ByteBuffer } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, contentText } from "./util";
 import { completionWith, chunk, providerErrorMessage } from "./openai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
@@ -53,6 +54,7 @@ export class QwenAdapter extends ProviderAdapter {
     if (this.compatible) return super.stream(ex, out);
     const s = new QwenStream(out, ex.mapped, ex.created);
     s.pc = this;
+    s.readOnBytes();
     return s;
   }
 }
@@ -135,7 +137,7 @@ function qwenToOpenAIResponse(resp: JsonObject, model: string, pc: QwenAdapter, 
     }
   }
   const u = resp.getObject("usage");
-  if (u !== null) usageFromDashScope(u, usage);
+  if (u !== null) usageFromDashScope<JsonObject>(u, usage);
   return completionWith(str(resp, "request_id"), model, msg, finish, usage);
 }
 
@@ -150,7 +152,7 @@ class QwenStream extends ConvertingStream {
     const usage = this.out.usage;
     if (this.id.length == 0) this.id = str(data, "request_id");
     const u = data.getObject("usage");
-    if (u !== null) usageFromDashScope(u, usage);
+    if (u !== null) usageFromDashScope<JsonObject>(u, usage);
     const choice = readMessage(data);
     if (choice === null) return;
     const d = new JsonObject();
@@ -181,6 +183,59 @@ class QwenStream extends ConvertingStream {
   }
 
   end(): void { this.endWithUsage(this.done, this.id); }
+
+  private joined: ByteBuffer = new ByteBuffer(256);
+
+  /** The hot events (text and reasoning deltas after the first event) on their bytes; the rest on the tree path. */
+  rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
+    const v = JsonObjectView.of(raw);
+    if (v === null || !this.started || this.id.length == 0 || !this.textDelta(v)) super.rawEvent(ev, raw);
+  }
+
+  /**
+   * A delta whose message has string content / reasoning_content and no tool calls, and no
+   * finish: its strings go into the chunk as sent. False (nothing done) when it needs the tree path.
+   */
+  private textDelta(v: JsonObjectView): bool {
+    if (v.has("code") && !v.has("output")) return false;
+    const output = v.getObject("output");
+    if (output === null || output.firstElementKind("choices") != 0x7b) return false;
+    const choice = output.firstObjectIn("choices");
+    if (choice === null) return false;
+    // a finish is a string other than "" and "null" (the tree path decides the rest)
+    if (choice.kindOf("finish_reason") == 0x22 && !choice.stringIs("finish_reason", "null") && !choice.stringIs("finish_reason", "")) return false;
+    const m = choice.getObject("message");
+    let rText = false, cText = false;
+    if (m !== null) {
+      if (m.has("tool_calls")) return false;
+      const ck = m.kindOf("content"), rk = m.kindOf("reasoning_content");
+      if ((ck != 0 && ck != 0x22) || (rk != 0 && rk != 0x22)) return false;
+      rText = rk == 0x22 && !m.stringIs("reasoning_content", "");
+      cText = ck == 0x22 && !m.stringIs("content", "");
+    }
+    const u = v.getObject("usage");
+    if (u !== null) usageFromDashScope<JsonObjectView>(u, this.out.usage);
+    const mode = this.pc.reasoningContentMode;
+    const reasoning = rText && mode == "passthrough";
+    const concat = rText && mode == "concat";
+    if (!reasoning && !concat && !cText) return true;
+    const msg = m!;
+    const w = this.out.w;
+    this.frame.begin(w, this.id);
+    if (reasoning) { w.key("reasoning_content"); msg.writeString("reasoning_content", w); }
+    if (concat) {
+      const j = this.joined;
+      j.clear();
+      j.pushByte(0x22);
+      msg.appendStringContent("reasoning_content", j);
+      if (cText) msg.appendStringContent("content", j);
+      j.pushByte(0x22);
+      w.key("content");
+      w.rawBytes(j.ptr, j.length);
+    } else if (cText) { w.key("content"); msg.writeString("content", w); }
+    this.frame.end(w, "");
+    return true;
+  }
 }
 
 function openaiToQwenEmbeddings(req: JsonObject, model: string): JsonObject {

@@ -1,6 +1,6 @@
 // Small JSON builders and readers used by every conversion (they never trap).
 import { JsonObject, JsonValue, JsonKind, randomBytes, time } from "@sluice/sdk";
-import { JsonWriter, parseJson, parseJsonObjectBytes } from "@sluice/sdk/json";
+import { JsonWriter, parseJson, parseJsonObjectBytes, decodeUtf8Lossy } from "@sluice/sdk/json";
 
 export function jsonString(s: string): JsonValue { return JsonValue.fromString(s); }
 export function jsonNumber(n: f64): JsonValue { return JsonValue.fromNumber(n); }
@@ -32,6 +32,12 @@ export function parseObject(text: string): JsonObject | null {
 /** A JSON object from a UTF-8 body (long strings stay in `body`, undecoded), or null. */
 export function parseObjectBytes(body: ArrayBuffer): JsonObject | null {
   return parseJsonObjectBytes(body).value;
+}
+
+/** A JSON object from bytes that may not be valid UTF-8 (a provider's event): strict first, else decoded lossily (U+FFFD), as SSE events are. */
+export function parseObjectLenient(bytes: ArrayBuffer): JsonObject | null {
+  const o = parseObjectBytes(bytes);
+  return o !== null ? o : parseObject(decodeUtf8Lossy(changetype<usize>(bytes), bytes.byteLength));
 }
 
 /**

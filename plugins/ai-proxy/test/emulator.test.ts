@@ -5,16 +5,20 @@
 import { describe, it, expect } from "vitest";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
+import { eventStreamMessage } from "../../../harness/src/mocks/llm/bedrock.js";
 
 const config = {
   providers: [
     { id: "openai", type: "openai", apiTokens: ["sk-openai"], modelMapping: { "gpt-4o": "gpt-4o-mini", "*": "gpt-4o" } },
     { id: "claude", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", modelMapping: { "*": "claude-haiku-4-5" } },
     { id: "gemini", type: "gemini", apiTokens: ["g-key"], modelMapping: { "*": "gemini-2.5-flash" } },
+    { id: "qwen", type: "qwen", apiTokens: ["q-key"], qwenEnableCompatible: false, modelMapping: { "*": "qwen-plus" } },
+    { id: "qwen-concat", type: "qwen", apiTokens: ["q-key"], qwenEnableCompatible: false, reasoningContentMode: "concat", modelMapping: { "*": "qwen-plus" } },
+    { id: "bedrock", type: "bedrock", apiTokens: ["b-key"], awsRegion: "us-east-1", modelMapping: { "*": "amazon.nova-lite-v1:0" } },
   ],
-  _rules_: [{ _match_route_: ["openai"], activeProviderId: "openai" }, { _match_route_: ["claude"], activeProviderId: "claude" }, { _match_route_: ["gemini"], activeProviderId: "gemini" }],
+  _rules_: [{ _match_route_: ["openai"], activeProviderId: "openai" }, { _match_route_: ["claude"], activeProviderId: "claude" }, { _match_route_: ["gemini"], activeProviderId: "gemini" }, { _match_route_: ["qwen"], activeProviderId: "qwen" }, { _match_route_: ["qwen-concat"], activeProviderId: "qwen-concat" }, { _match_route_: ["bedrock"], activeProviderId: "bedrock" }],
 };
-const routes = [{ name: "openai", prefix: "/openai/", cluster: "up" }, { name: "claude", prefix: "/claude/", cluster: "up" }, { name: "gemini", prefix: "/gemini/", cluster: "up" }];
+const routes = [{ name: "openai", prefix: "/openai/", cluster: "up" }, { name: "claude", prefix: "/claude/", cluster: "up" }, { name: "gemini", prefix: "/gemini/", cluster: "up" }, { name: "qwen", prefix: "/qwen/", cluster: "up" }, { name: "qwen-concat", prefix: "/qwen-concat/", cluster: "up" }, { name: "bedrock", prefix: "/bedrock/", cluster: "up" }];
 const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }], ...extra });
 
 const CLAUDE_SSE =
@@ -120,12 +124,33 @@ for (const target of ["envoy", "higress"] as const) {
       enc('data: {"candidates":[{"content":{"parts":[{"text":"bad '), Buffer.from([0xc3]), enc('"}],"role":"model"}}],"responseId":"r-1"}\n\n'),
       enc('data: {"candidates":[{"content":{"parts":[{"text":"end"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":7,"totalTokenCount":12},"responseId":"r-1"}\n\n'),
     ]);
+    const qwenEvent = (n: number, message: string, finish = '"null"', usage = `{"input_tokens":4,"output_tokens":${n},"total_tokens":${4 + n}}`) =>
+      enc(`id:${n}\nevent:result\n:HTTP_STATUS/200\ndata:{"output":{"choices":[{"message":${message},"finish_reason":${finish}}]},"usage":${usage},"request_id":"req-q"}\n\n`);
+    const qwenBytes = Buffer.concat([
+      qwenEvent(1, '{"content":"","reasoning_content":"think","role":"assistant"}'),
+      qwenEvent(2, '{"content":"","reasoning_content":"ing \\u00e9","role":"assistant"}'),
+      qwenEvent(3, '{"content":"an\\"s","reasoning_content":"","role":"assistant"}'),
+      qwenEvent(4, '{"content":"wer","role":"assistant"}', "null"),
+      Buffer.concat([enc('id:5\nevent:result\ndata:{"output":{"choices":[{"message":{"content":"bad '), Buffer.from([0xe2, 0x82]), enc('","role":"assistant"},"finish_reason":"null"}]},"usage":{"input_tokens":4,"output_tokens":5,"total_tokens":9},"request_id":"req-q"}\n\n')]),
+      qwenEvent(6, '{"content":"","role":"assistant"}', '"stop"', '{"input_tokens":4,"output_tokens":6,"total_tokens":10,"output_tokens_details":{"reasoning_tokens":2}}'),
+    ]);
+    const bedrockEvent = (type: string, data: object | Buffer) => eventStreamMessage({ ":event-type": type, ":content-type": "application/json", ":message-type": "event" }, Buffer.isBuffer(data) ? data : Buffer.from(JSON.stringify(data)));
+    const bedrockBytes = Buffer.concat([
+      bedrockEvent("messageStart", { role: "assistant" }),
+      bedrockEvent("contentBlockDelta", enc('{"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"mull \\u00e9"}},"p":"abc"}')),
+      bedrockEvent("contentBlockDelta", enc('{"contentBlockIndex":1,"delta":{"text":"h\\u00e9\\n😀"},"p":"abcdefghij"}')),
+      bedrockEvent("contentBlockDelta", Buffer.concat([enc('{"contentBlockIndex":1,"delta":{"text":"bad '), Buffer.from([0xff]), enc('"}}')])),
+      bedrockEvent("contentBlockStart", { contentBlockIndex: 2, start: { toolUse: { toolUseId: "t1", name: "f" } } }),
+      bedrockEvent("contentBlockDelta", { contentBlockIndex: 2, delta: { toolUse: { input: '{"a":1}' } } }),
+      bedrockEvent("messageStop", { stopReason: "tool_use" }),
+      bedrockEvent("metadata", { usage: { inputTokens: 8, outputTokens: 6, totalTokens: 14 }, metrics: { latencyMs: 1 } }),
+    ]);
     const deltas = (body: string) => sseEvents(body).map((e) => JSON.parse(e)).map((c) => {
       expect(Object.keys(c)).toEqual(c.usage ? ["id", "object", "model", "choices", "usage"] : ["id", "object", "model", "choices"]);
       return c.choices.length ? { id: c.id, model: c.model, ...c.choices[0].delta, finish: c.choices[0].finish_reason } : { id: c.id, usage: c.usage };
     });
 
-    it("converts Claude and Gemini streams on their bytes: deltas as sent, the same chunks at every split, usage exact", async () => {
+    it("converts Claude, Gemini, Qwen and Bedrock streams on their bytes: deltas as sent, the same chunks at every split, usage exact", async () => {
       const host = await load();
       for (const [route, body, expected, escapes, usage] of [
         ["claude", claudeBytes, [
@@ -146,12 +171,41 @@ for (const target of ["envoy", "higress"] as const) {
           { id: "r-1", model: "gemini-2.5-flash", content: "end", finish: "stop" },
           { id: "r-1", usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } },
         ], ['"reasoning_content":"ponder \\u00e9","content":"a\\"b\\""'], { p: 5, c: 7, t: 12 }],
+        ["qwen", qwenBytes, [
+          { id: "req-q", model: "qwen-plus", role: "assistant", reasoning_content: "think", finish: null },
+          { id: "req-q", model: "qwen-plus", reasoning_content: "ing é", finish: null },
+          { id: "req-q", model: "qwen-plus", content: 'an"s', finish: null },
+          { id: "req-q", model: "qwen-plus", content: "wer", finish: null },
+          { id: "req-q", model: "qwen-plus", content: "bad \ufffd", finish: null },
+          { id: "req-q", model: "qwen-plus", finish: "stop" },
+          { id: "req-q", usage: { prompt_tokens: 4, completion_tokens: 6, total_tokens: 10 } },
+        ], ['"reasoning_content":"ing \\u00e9"', '"content":"an\\"s"'], { p: 4, c: 6, t: 10 }],
+        ["qwen-concat", qwenBytes, [
+          { id: "req-q", model: "qwen-plus", role: "assistant", content: "think", finish: null },
+          { id: "req-q", model: "qwen-plus", content: "ing é", finish: null },
+          { id: "req-q", model: "qwen-plus", content: 'an"s', finish: null },
+          { id: "req-q", model: "qwen-plus", content: "wer", finish: null },
+          { id: "req-q", model: "qwen-plus", content: "bad \ufffd", finish: null },
+          { id: "req-q", model: "qwen-plus", finish: "stop" },
+          { id: "req-q", usage: { prompt_tokens: 4, completion_tokens: 6, total_tokens: 10 } },
+        ], ['"content":"ing \\u00e9"'], { p: 4, c: 6, t: 10 }],
+        ["bedrock", bedrockBytes, [
+          { model: "amazon.nova-lite-v1:0", role: "assistant", content: "", finish: null },
+          { model: "amazon.nova-lite-v1:0", reasoning_content: "mull é", finish: null },
+          { model: "amazon.nova-lite-v1:0", content: "hé\n😀", finish: null },
+          { model: "amazon.nova-lite-v1:0", content: "bad \ufffd", finish: null },
+          { model: "amazon.nova-lite-v1:0", tool_calls: [{ index: 0, id: "t1", type: "function", function: { name: "f", arguments: "" } }], finish: null },
+          { model: "amazon.nova-lite-v1:0", tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }], finish: null },
+          { model: "amazon.nova-lite-v1:0", finish: "tool_calls" },
+          { usage: { prompt_tokens: 8, completion_tokens: 6, total_tokens: 14 } },
+        ], ['"reasoning_content":"mull \\u00e9"', '"content":"h\\u00e9\\n😀"'], { p: 8, c: 6, t: 14 }],
       ] as const) {
         const outputs = new Set<string>();
         for (let at = 0; at < body.length; at++) {
           const chunks = at === 0 ? [body] : [body.subarray(0, at), body.subarray(at)];
-          const r = await host.request({ path: `/${route}/v1/chat/completions`, headers: { "content-type": "application/json" }, body: chat({ stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, chunks } });
-          outputs.add(r.body.replace(/"created":\d+,/g, ""));
+          const type = route === "bedrock" ? "application/vnd.amazon.eventstream" : "text/event-stream";
+          const r = await host.request({ path: `/${route}/v1/chat/completions`, headers: { "content-type": "application/json" }, body: chat({ stream: true }), response: { status: 200, headers: { "content-type": type }, chunks } });
+          outputs.add(r.body.replace(/"created":\d+,/g, "").replace(/"id":"chatcmpl-[^"]*"/g, '"id":"random"'));
           const u = JSON.parse(r.stream.properties.get("ai_usage")!.toString());
           expect({ p: u.prompt_tokens, c: u.completion_tokens, t: u.total_tokens }, `${route} split at ${at}`).toEqual(usage);
         }
