@@ -62,6 +62,22 @@ const strictness = {
   ],
 };
 
+/**
+ * @rx as libmodsecurity 3 reads it (measured on the oracle with the same rules): multi-line, so
+ * `^` matches after a line feed and `$` before one; `\s` includes the vertical tab (PCRE ≥ 8.34).
+ */
+const pcre = {
+  secRules: [
+    "SecRuleEngine On",
+    'SecRule ARGS:a "@rx ^b" "id:401,phase:1,t:none,deny,status:471"',
+    'SecRule ARGS:c "@rx whoami$" "id:402,phase:1,t:none,deny,status:472"',
+    'SecRule ARGS:d "@rx ^a\\s" "id:403,phase:1,t:none,deny,status:473"',
+    'SecRule ARGS:e "@rx ^a\\S" "id:404,phase:1,t:none,deny,status:474"',
+    'SecRule ARGS:f "@rx ^a[^\\s]" "id:405,phase:1,t:none,deny,status:475"',
+    'SecRule ARGS:g "@rx ^[\\S]+$" "id:406,phase:1,t:none,deny,status:476"',
+  ],
+};
+
 const XSS_JSON = JSON.stringify({ name: "alice", comment: "<script>alert(1)</script>" });
 const BENIGN_JSON = JSON.stringify({ name: "alice", tags: ["a", "b"], age: 42, note: "hello world" });
 
@@ -139,6 +155,8 @@ const groups = [
       row({ name: "multipart: a part with an empty name is never closed → 400 (200002 Final boundary missing, 200003 invalid part), as ModSecurity (CRS 920120-39)", req: mp(`--XyZ\r\nContent-Disposition: form-data; name=""; filename=""\r\nContent-Type: application/octet-stream\r\n\r\nhelloworld\r\n--XyZ--\r\n`), status: 400, ids: [200002], logs: ["Multipart parsing error: Multipart: Final boundary missing."] }),
       row({ name: "multipart: a part without Content-Disposition → 400 from 200002, and nothing of the broken body reaches ARGS (CRS 922130-5)", req: mp(`--XyZ\r\nContent-!Disposition: form-data; name="file"; filename="1.php"\r\n\r\n<?php var_dump(file_get_contents("/etc/passwd")); ?>\r\n--XyZ--\r\n`), status: 400, ids: [200002] }),
       row({ name: "multipart: whitespace before the boundary value → 400 from 200003 (MULTIPART_BOUNDARY_WHITESPACE), even with no body (CRS 920470-12)", req: mp("", "multipart/form-data; boundary=  test_data_123456"), status: 400, ids: [200003], logs: ["BW 1,"] }),
+      // The oracle's answer to CRS test 932230-55: 932340's pattern ends in `$`, the value in a line feed.
+      row({ name: "time sh -c whoami + line feed → 932340 ($ before the line feed, as libmodsecurity 3; CRS 932230-55)", req: form("code=time+sh+-c+whoami%0A"), status: 403, ids: [932340, 949110] }),
       row({ name: "XSS by event handler <img src=x onerror=alert(1)> → 941100 (@detectXSS)", req: { path: `/?q=${q("<img src=x onerror=alert(1)>")}` }, status: 403, ids: [941100, 949110] }),
     ],
   },
@@ -147,8 +165,30 @@ const groups = [
     config: { useCRS: true, secRules: ['SecAction "id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=2"'] },
     rows: [
       row({ name: "1' OR '1'='1 → 942xxx PL2 rules block", req: { path: `/?id=${q("1' OR '1'='1")}` }, status: 403, ids: [942180, 949110] }),
+      // The oracle's answers to CRS tests 941190-2 (932200's chained `\s` meets a vertical tab),
+      // 942480-12 (942330's `^…$` on one line of a value) and 932175-7 (942200's `"$` before a final line feed).
+      row({ name: "a vertical tab is whitespace to 932200 (CRS 941190-2)", req: form("x=%3CSTYLE%3E%40im%5Cport%27%5Cja%0Basc%5Cript%3Aalert%28%27XSS%27%29%27%3B%3C%2FSTYLE%3E"), status: 403, ids: [932200] }),
+      row({ name: "942330 matches one line of a value ('' between line feeds; CRS 942480-12)", req: { path: "/get/index.php?id=overlay(password%0aplacing%0a%27%27%0afrom%201%20for%200)::int" }, status: 403, ids: [942330] }),
+      row({ name: "942200: a quote before the final line feed ends the value (CRS 932175-7)", req: form('"text=I%20see%2C%20so%20your%20alias%20is%20not%20%3D%20to%20your%20name"\n'), status: 403, ids: [942200] }),
       // A browser-like request: at PL2 a bare client (numeric Host 920350, no Accept 920300) adds up to 5.
       row({ name: "a benign browser GET still passes", req: { path: "/products?id=42", host: "shop.example.com", headers: [["accept", "text/html"], ["user-agent", "Mozilla/5.0"]] }, status: 200 }),
+    ],
+  },
+  {
+    name: "@rx read as libmodsecurity 3 reads PCRE (multi-line; \\s with the vertical tab)",
+    config: pcre,
+    rows: [
+      row({ name: "^ matches after a line feed", req: { path: "/?a=a%0Ab" }, status: 471, ids: [401] }),
+      row({ name: "^ is still the start of a value without one", req: { path: "/?a=ab" }, status: 200 }),
+      row({ name: "$ matches before a final line feed", req: { path: "/?c=whoami%0A" }, status: 472, ids: [402] }),
+      row({ name: "$ matches before an inner line feed", req: { path: "/?c=whoami%0Als" }, status: 472, ids: [402] }),
+      row({ name: "$ is still the end of a value without one", req: { path: "/?c=whoamix" }, status: 200 }),
+      row({ name: "\\s matches a vertical tab", req: { path: "/?d=a%0B" }, status: 473, ids: [403] }),
+      row({ name: "\\S does not match a vertical tab", req: { path: "/?e=a%0B" }, status: 200 }),
+      row({ name: "\\S matches a letter", req: { path: "/?e=ax" }, status: 474, ids: [404] }),
+      row({ name: "[^\\s] does not match a vertical tab", req: { path: "/?f=a%0B" }, status: 200 }),
+      row({ name: "[\\S] in a class: no vertical tab, the rest of a line each", req: { path: "/?g=x%0B" }, status: 200 }),
+      row({ name: "[\\S]+$ on lines: the first line matches", req: { path: "/?g=xy%0Az%20z" }, status: 476, ids: [406] }),
     ],
   },
   {

@@ -8,6 +8,7 @@ import { Rule } from "./rule";
 import { PhraseMatcher } from "./pm";
 import { DataFiles } from "./parser";
 import { lowerAscii, toInt, hexVal } from "./bytes";
+import { pcreToRe2, hasLineAnchor, hasLineFeed } from "./pcre";
 
 export const OP_UNAVAILABLE = "\u0001unavailable";
 
@@ -61,7 +62,7 @@ export function prepareOperator(r: Rule, data: DataFiles, lazyRegex: bool): stri
     // requests reach few of them); a pattern from the plugin's config is compiled now so a bad
     // one refuses the config.
     if (dynamic || lazyRegex) return "";
-    const res = Regex.compile("(?s)" + arg);
+    const res = Regex.compile("(?s)" + pcreToRe2(arg));
     if (!res.ok) return "bad @rx pattern: " + res.error;
     r.rx = res.regex;
     return "";
@@ -130,17 +131,34 @@ export function prepareOperator(r: Rule, data: DataFiles, lazyRegex: bool): stri
 export function evaluateOperator(r: Rule, arg: string, input: string, caps: Array<string>): bool {
   const op = r.opCode;
   if (op == OP_RX) {
+    // libmodsecurity 3 reads patterns multi-line (pcre.ts): a value with a line feed runs on the
+    // `(?sm)` program when the pattern has `^` or `$`; every other value on the `(?s)` one.
     let re = r.rx;
     if (arg != r.opArg) {
-      const res = Regex.compile("(?s)" + arg);
+      const res = Regex.compile((hasLineFeed(input) ? "(?sm)" : "(?s)") + pcreToRe2(arg));
       if (!res.ok) return false;
       re = res.regex!;
-    } else if (re === null) {
-      if (r.rxError.length > 0) return false;
-      const res = Regex.compile("(?s)" + arg);
-      if (!res.ok) { r.rxError = res.error; return false; }
-      re = res.regex!;
-      r.rx = re;
+    } else {
+      if (re === null) {
+        if (r.rxError.length > 0) return false;
+        const res = Regex.compile("(?s)" + pcreToRe2(arg));
+        if (!res.ok) { r.rxError = res.error; return false; }
+        re = res.regex!;
+        r.rx = re;
+      }
+      if (r.rxAnchors != 0 && hasLineFeed(input)) {
+        if (r.rxAnchors < 0) r.rxAnchors = hasLineAnchor(arg) ? 1 : 0;
+        if (r.rxAnchors == 1) {
+          let lines = r.rxLines;
+          if (lines === null) {
+            const res = Regex.compile("(?sm)" + pcreToRe2(arg));
+            if (!res.ok) return false;
+            lines = res.regex!;
+            r.rxLines = lines;
+          }
+          re = lines;
+        }
+      }
     }
     // The DFA answers most values (no match) without the slower capturing engine.
     if (!re.test(input)) return false;

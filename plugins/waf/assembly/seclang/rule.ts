@@ -73,6 +73,10 @@ export class Rule {
   /** Operator state built at load (patterns for @pm) or on first use (the regex). */
   rx: Regex | null = null;
   rxError: string = "";
+  /** @rx: the pattern read multi-line, for values with a line feed (pcre.ts); compiled on first need. */
+  rxLines: Regex | null = null;
+  /** @rx: -1 not known yet, 0 the pattern has no `^`/`$` (one program serves), 1 it has. */
+  rxAnchors: i8 = -1;
   phrases: Array<string> | null = null;
   /** @pm / @pmFromFile: the phrases as one automaton (pm.ts). */
   pm: PhraseMatcher | null = null;
