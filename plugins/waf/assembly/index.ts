@@ -56,8 +56,10 @@ class WafFilter extends HttpFilter<WafConfig> {
     setRequest(tx, method === null ? "" : method, path === null ? "" : path, proto === null ? "HTTP/1.1" : proto, h.pairs(), addr === null ? "" : stripPort(addr), rid === null ? "" : rid, !endOfStream);
     tx.runPhase(1);
     if (tx.interrupted) return this.deny();
-    // Without body access phase 2 needs nothing more: run it now and let the body stream.
-    if (endOfStream || !tx.requestBodyAccess) return this.phase2(new ArrayBuffer(0));
+    // Without body access phase 2 needs nothing more: run it now and let the body stream. A
+    // CONNECT's "body" is the tunnel, which ends only when the tunnel closes: phase 2 runs now
+    // too (waiting for it held every CONNECT until the client gave up; a bare Envoy answers it).
+    if (endOfStream || !tx.requestBodyAccess || (method !== null && method == "CONNECT")) return this.phase2(new ArrayBuffer(0));
     this.requestBodyMode = BodyMode.Buffer;
     this.requestBodyLimit = <u32>set.requestBodyLimit;
     return Action.Pause;

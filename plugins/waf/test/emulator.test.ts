@@ -89,6 +89,18 @@ for (const target of ["envoy", "higress"] as const) {
       expect(host.traps).toEqual([]);
     });
 
+    it("a CONNECT is decided at its headers: its body is a tunnel that ends only when it closes", async () => {
+      const host = await load(target, { secRules: ["SecRuleEngine On", "SecRequestBodyAccess On", 'SecRule REQUEST_METHOD "@streq CONNECT" "id:1,phase:2,t:none,deny,status:405"'] });
+      const s = host.stream();
+      s.sendRequestHeaders({ ":authority": "1.2.3.4:80", ":method": "CONNECT" }, false);
+      expect(s.localResponse?.status).toBe(405);
+      const open = await load(target, { secRules: ["SecRuleEngine On", "SecRequestBodyAccess On"] });
+      const t = open.stream();
+      expect(t.sendRequestHeaders({ ":authority": "1.2.3.4:80", ":method": "CONNECT" }, false)).toBe(0);
+      expect(t.localResponse).toBeNull();
+      expect(host.traps).toEqual([]);
+    });
+
     it("random directives are refused or loaded, never a trap; random requests never trap", async () => {
       const next = rng(19);
       let refused = 0;
