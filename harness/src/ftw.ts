@@ -286,6 +286,14 @@ export interface StageOutcome {
   status?: number;
   error?: string;
   ids: number[];
+  /** CRS's inbound anomaly score as 949110 logged it ("Total Score: N"); absent when 949110 did not match. */
+  score?: number;
+}
+
+/** The inbound anomaly score in 949110's log line (CRS's message "Inbound Anomaly Score Exceeded (Total Score: N)"). */
+export function inboundScore(log: string): number | undefined {
+  const m = /Inbound Anomaly Score Exceeded \(Total Score: (\d+)\)/.exec(log);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Go RE2 → JS: the flags group `(?i)`/`(?s)` at the start is the only RE2-only syntax CRS's tests use. */
@@ -295,7 +303,7 @@ function goRegex(pattern: string): RegExp {
 }
 
 export function checkStage(output: FtwOutput, response: WireResponse | undefined, error: Error | undefined, log: string, ids: Set<number>): StageOutcome {
-  const base = { status: response?.status, error: error?.message, ids: [...ids].sort((a, b) => a - b) };
+  const base = { status: response?.status, error: error?.message, ids: [...ids].sort((a, b) => a - b), score: inboundScore(log) };
   const fail = (reason: string): StageOutcome => ({ pass: false, reason, ...base });
   if (output.expect_error) return error ? { pass: true, ...base } : fail("expected an error, got a response");
   if (error) return fail(`request failed: ${error.message}`);
@@ -346,6 +354,8 @@ export async function runStage(target: WafTarget, test: FtwTest, stage: FtwStage
 export interface TestOutcome extends StageOutcome {
   test: FtwTest;
   override?: FtwOverride;
+  /** The stage this outcome is of (the first that failed, else the last). */
+  stage: number;
 }
 
 /** Runs each test's stages in order (overrides applied); a test passes when every stage does. */
@@ -354,11 +364,12 @@ export async function runFtw(target: WafTarget, tests: FtwTest[], overrides: Ftw
   for (const original of tests) {
     const { test, override } = applyOverrides(original, overrides);
     let outcome: StageOutcome = { pass: true, ids: [] };
-    for (const stage of test.stages) {
-      outcome = await runStage(target, test, stage);
+    let k = 0;
+    for (; k < test.stages.length; k++) {
+      outcome = await runStage(target, test, test.stages[k]);
       if (!outcome.pass) break;
     }
-    const r = { ...outcome, test: original, override };
+    const r = { ...outcome, test: original, override, stage: Math.min(k, test.stages.length - 1) };
     results.push(r);
     onResult?.(r);
   }

@@ -1,13 +1,15 @@
-// What the proxy in front does to a request before any WAF filter sees it, measured rather than
-// assumed: a bare Envoy (no plugin) in front of an upstream that keeps each request's raw header
-// lines. scripts/waf-report.ts sends a disagreeing corpus request through it and learns whether
-// Envoy answered the request itself or which headers it dropped or joined; the request as Envoy
-// forwarded it then goes to the oracle, and when the oracle answers that request the way the
-// plugin answered the original, the whole disagreement is the host's.
+// What the proxy in front does to a request before any WAF sees it, measured rather than assumed:
+// a bare Envoy (no plugin), or the oracle's nginx without ModSecurity, in front of an upstream that
+// keeps each request's raw header lines. scripts/waf-report.ts sends a disagreeing request (corpus
+// or CRS test) through each and learns whether the proxy answered it itself or which headers it
+// dropped, changed or joined; the request as Envoy forwarded it then goes to the oracle (and the
+// request as nginx forwarded it to the plugin), and when that WAF answers it the way the other
+// answered the original, the whole disagreement is the host's.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Envoy } from "./envoy.js";
 import { exchange } from "./waf-wire.js";
+import { startBareNginx } from "./modsecurity.js";
 
 /** Headers Envoy adds on its way to the upstream (not the client's). */
 const ADDED = new Set(["x-request-id", "x-forwarded-proto", "x-envoy-expected-rq-timeout-ms"]);
@@ -56,44 +58,70 @@ export function headerChanges(sent: [string, string][], received: [string, strin
     else if (values.join("\n") !== got.join("\n")) out.push(`changed ${name}`);
   }
   for (const [key, { name }] of b) if (!a.has(key)) out.push(`added ${name}`);
+  // Connection is hop-by-hop (every proxy re-makes it, and the replay sends "close"), but a value
+  // other than "close" is what 920210 reads: say when the proxy did not pass it on.
+  const conn = (hs: [string, string][]) => hs.filter(([k]) => k.toLowerCase() === "connection").map(([, v]) => v);
+  const sentConn = conn(sent);
+  if (sentConn.some((v) => v.trim().toLowerCase() !== "close") && conn(received).join("\n") !== sentConn.join("\n")) {
+    out.push(`dropped the hop-by-hop Connection header ('${sentConn.join(", ")}')`);
+  }
   return out;
 }
 
-/** A bare Envoy in front of a recording upstream, one request at a time. */
-export class EnvoyMirror {
-  private last: { method: string; url: string; raw: string[]; body: Buffer } | undefined;
-  private constructor(private server: Server, private envoy: Envoy, readonly host: string, readonly port: number) {}
+type Recorded = { method: string; url: string; raw: string[]; body: Buffer };
 
-  static async start(): Promise<EnvoyMirror> {
-    let mirror: EnvoyMirror | undefined;
+/**
+ * A bare proxy (Envoy with no plugin, or the oracle's nginx without ModSecurity) in front of a
+ * recording upstream, one request at a time: what that proxy answers itself, and the request as
+ * it forwards it.
+ */
+export class ProxyMirror {
+  private last: Recorded | undefined;
+  private constructor(private server: Server, private stopProxy: () => Promise<void>, readonly name: string, readonly host: string, readonly port: number) {}
+
+  private static async recorder(): Promise<{ server: Server; port: number; sink: { mirror?: ProxyMirror } }> {
+    const sink: { mirror?: ProxyMirror } = {};
     const server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c) => chunks.push(c));
       req.on("end", () => {
-        if (mirror) mirror.last = { method: req.method ?? "", url: req.url ?? "", raw: req.rawHeaders, body: Buffer.concat(chunks) };
+        if (sink.mirror) sink.mirror.last = { method: req.method ?? "", url: req.url ?? "", raw: req.rawHeaders, body: Buffer.concat(chunks) };
         res.writeHead(200, { "content-length": "0" });
         res.end();
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const upstreamPort = (server.address() as AddressInfo).port;
+    return { server, port: (server.address() as AddressInfo).port, sink };
+  }
+
+  /** Envoy as the waf plugin's harness starts it (waf-envoy.ts), without the plugin. */
+  static async envoy(): Promise<ProxyMirror> {
+    const { server, port, sink } = await ProxyMirror.recorder();
     const envoy = await Envoy.start({
       plugins: [],
       routes: [{ name: "default", prefix: "/", cluster: "backend" }],
-      clusters: [{ name: "backend", port: upstreamPort }],
+      clusters: [{ name: "backend", port }],
       bufferLimitBytes: 16 << 20,
     });
     const url = new URL(envoy.url);
-    mirror = new EnvoyMirror(server, envoy, url.hostname, Number(url.port));
-    return mirror;
+    sink.mirror = new ProxyMirror(server, () => envoy.stop(), "Envoy", url.hostname, Number(url.port));
+    return sink.mirror;
   }
 
-  /** Sends `bytes` through Envoy and reports what reached the upstream. */
+  /** The oracle's nginx (modsecurity.ts) without the ModSecurity module. */
+  static async nginx(): Promise<ProxyMirror> {
+    const { server, port, sink } = await ProxyMirror.recorder();
+    const nginx = await startBareNginx(port);
+    sink.mirror = new ProxyMirror(server, () => nginx.stop(), "nginx", nginx.host, nginx.port);
+    return sink.mirror;
+  }
+
+  /** Sends `bytes` through the proxy and reports what reached the upstream. */
   async through(bytes: Buffer): Promise<Forwarded> {
     this.last = undefined;
     const status = await exchange(this.host, this.port, bytes).then((r) => r.status, () => 0);
-    const got = this.last as { method: string; url: string; raw: string[]; body: Buffer } | undefined;
-    if (!got) return { answered: status, changes: [`Envoy answered ${status || "nothing"} itself`] };
+    const got = this.last as Recorded | undefined;
+    if (!got) return { answered: status, changes: [`${this.name} answered ${status || "nothing"} itself`] };
     const received: [string, string][] = [];
     for (let i = 0; i + 1 < got.raw.length; i += 2) received.push([got.raw[i], got.raw[i + 1]]);
     const kept = received.filter(([k]) => !ADDED.has(k.toLowerCase()) && !FRAMING.has(k.toLowerCase()));
@@ -107,8 +135,11 @@ export class EnvoyMirror {
   }
 
   async stop(): Promise<void> {
-    await this.envoy.stop();
+    await this.stopProxy();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
+
+/** The bare Envoy mirror (the name the corpus explanation has used). */
+export const EnvoyMirror = { start: () => ProxyMirror.envoy() };

@@ -1,6 +1,7 @@
 // The oracle itself: nginx + libmodsecurity3 with the vendored CRS at its defaults (PL1,
 // blocking) stops a classic SQL injection and XSS with the CRS rules that name them, lets a
-// plain request through, and leaves no process behind.
+// plain request through, and leaves no process behind; and the readings of libmodsecurity 3.0.9
+// that docs/waf.md cites as causes of disagreements, each shown on probe rules.
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startModSecurity, type ModSecurity } from "../../harness/src/modsecurity.js";
@@ -61,5 +62,54 @@ describe("ModSecurity oracle (CRS v4.28.0, PL1, blocking)", () => {
     await other.stop();
     expect(() => process.kill(pid, 0)).toThrow();
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+/** Probe rules after the CRS, each logging its id when it matches (pass, phase 2). */
+const PROBES = [
+  // @pm: one automaton over the phrases; `.env` alone is found in secrets.env, not beside secrets.json.
+  'SecRule ARGS:pm1 "@pm .env" "id:5001,phase:2,pass,log,t:none"',
+  'SecRule ARGS:pm2 "@pm .env secrets.json" "id:5002,phase:2,pass,log,t:none"',
+  // @rx is compiled multi-line: ^ after a line feed, $ before one.
+  'SecRule ARGS:rx1 "@rx ^b" "id:5003,phase:2,pass,log,t:none"',
+  'SecRule ARGS:rx2 "@rx a$" "id:5004,phase:2,pass,log,t:none"',
+  // \s includes the vertical tab.
+  'SecRule ARGS:rx3 "@rx ^a\\s" "id:5005,phase:2,pass,log,t:none"',
+  // A chain whose second link fails: logged anyway when the first link is multiMatch.
+  'SecRule ARGS:ch "@rx ^(\\w+)!=(\\w+)$" "id:5006,phase:2,pass,log,capture,multiMatch,t:none,t:urlDecodeUni,chain"',
+  '  SecRule TX:1 "!@streq %{TX.2}" "t:none"',
+  'SecRule ARGS:ch "@rx ^(\\w+)!=(\\w+)$" "id:5007,phase:2,pass,log,capture,t:none,chain"',
+  '  SecRule TX:1 "!@streq %{TX.2}" "t:none"',
+].join("\n");
+
+describe("libmodsecurity 3.0.9's readings that docs/waf.md cites", () => {
+  let probe: ModSecurity;
+  beforeAll(async () => {
+    // DetectionOnly: no CRS rule stops a probe request before the probe rules run.
+    probe = await startModSecurity({ upstreamPort: upstream.port, extraDirectives: 'SecAction "id:900005,phase:1,nolog,pass,ctl:ruleEngine=DetectionOnly"', afterRules: PROBES });
+  });
+  afterAll(async () => {
+    await probe?.stop();
+  });
+  const ids = async (marker: string, query: string) => {
+    await probe.begin(marker);
+    await exchange(probe.host, probe.port, get(`/?${query}`));
+    return [...(await probe.idsFor(marker))].filter((i) => i >= 5000 && i < 5100).sort();
+  };
+
+  it("@pm finds .env in secrets.env alone, but not beside the phrase secrets.json (CRS 930140-13)", async () => {
+    expect(await ids("pm", "pm1=secrets.env&pm2=secrets.env")).toEqual([5001]);
+  });
+
+  it("@rx is multi-line: ^ matches after a line feed, $ before one", async () => {
+    expect(await ids("rx", "rx1=a%0Ab&rx2=a%0Ab")).toEqual([5003, 5004]);
+  });
+
+  it("@rx \\s matches a vertical tab", async () => {
+    expect(await ids("vt", "rx3=a%0B")).toEqual([5005]);
+  });
+
+  it("a multiMatch chain whose second link fails is logged (11!=11: TX.1 equals TX.2); without multiMatch it is not", async () => {
+    expect(await ids("chain", "ch=11!=11")).toEqual([5006]);
   });
 });
