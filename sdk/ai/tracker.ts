@@ -7,7 +7,7 @@
 import { TokenUsage, extractUsageView, AI_USAGE_PROPERTY } from "./usage";
 import { JsonObjectView } from "../json/object-view";
 import { decodeUtf8Lossy } from "../json/utf8";
-import { containsAscii } from "../encoding/bytes";
+import { JsonKeyProbe } from "../json/probe";
 import { SseReader } from "../sse/reader";
 import { ByteBuffer } from "../json/bytebuf";
 import { parseJsonBytes, parseJsonObjectBytes } from "../json/parse";
@@ -71,6 +71,9 @@ export function estimateTokens(bytes: i64): i64 {
   return bytes <= 0 ? 0 : (bytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
 }
 
+/** Where extractUsageView finds usage, at any depth (message.usage, Response.Usage …); spelled any way. */
+const USAGE_PROBE = new JsonKeyProbe(["usage", "usageMetadata", "Usage"]);
+
 /** Receives every JSON event of a stream (for attribute extraction). */
 export interface StreamEventSink {
   onStreamEvent(event: JsonObject): void;
@@ -96,6 +99,8 @@ export class ResponseTracker {
   private sse: SseReader | null = null;
   private body: ByteBuffer | null = null;
   private overflow: bool = false;
+  /** Re-used for every event (nothing allocated to read one once warm). */
+  private eventView: JsonObjectView = JsonObjectView.reusable();
 
   constructor(public maxBodyBytes: i32 = DEFAULT_MAX_BODY_BYTES) {}
 
@@ -156,14 +161,13 @@ export class ResponseTracker {
     const n = raw.byteLength;
     if (n == 0 || load<u8>(p) != 0x7b) return; // "[DONE]", comments, non-JSON
     const sink = this.sink;
-    const interesting = sink !== null || containsAscii(p, n, "\"usage") || containsAscii(p, n, "\"Usage") || this.model.length == 0 || this.chatId.length == 0;
+    const interesting = sink !== null || this.model.length == 0 || this.chatId.length == 0 || USAGE_PROBE.mayHave(p, n);
     if (!interesting) return;
     let bytes = raw;
-    let v = JsonObjectView.of(bytes);
-    if (v === null) {
+    const v = this.eventView;
+    if (!v.read(bytes)) {
       bytes = String.UTF8.encode(decodeUtf8Lossy(p, n));
-      v = JsonObjectView.of(bytes);
-      if (v === null) return;
+      if (!v.read(bytes)) return;
     }
     this.read(v);
     if (sink !== null) {

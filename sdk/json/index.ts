@@ -7,3 +7,4 @@ export * from "./object-view";
 export * from "./writer";
 export * from "./bytebuf";
 export * from "./utf8";
+export * from "./probe";

@@ -7,7 +7,7 @@
 // Duplicate keys: a read sees the last occurrence (what JSON.parse and the SDK's parser keep); an
 // edit replaces every occurrence, so no upstream parser can see a value the gateway did not approve.
 import { ByteBuffer } from "./bytebuf";
-import { JsonObjectScan, JsonMember, scanJsonObject, scanJsonObjectAt, scanJsonArrayAt, skipJsonValueAt } from "./scan";
+import { JsonObjectScan, JsonMember, scanJsonObject, scanJsonObjectInto, scanJsonObjectAt, scanJsonArrayAt, skipJsonValueAt } from "./scan";
 import { parseStringAt, parseJsonUnsafe } from "./parse";
 import { quoteJsonString, JsonValue } from "./value";
 import { keyMatches } from "./edit";
@@ -23,16 +23,51 @@ export class JsonObjectView {
 
   private constructor(
     /** The buffer the spans point into (kept alive by the view). */
-    readonly body: ArrayBuffer,
+    private buffer: ArrayBuffer,
     readonly scan: JsonObjectScan,
     /** A view of the whole document (whitespace around the object is kept), not of a nested object. */
-    readonly whole: bool = false,
+    private wholeDoc: bool = false,
   ) {}
+
+  get body(): ArrayBuffer { return this.buffer; }
+  get whole(): bool { return this.wholeDoc; }
 
   /** A view of a whole document that must be one JSON object; null when it is not (or is malformed). */
   static of(body: ArrayBuffer): JsonObjectView | null {
     const scan = scanJsonObject(changetype<usize>(body), body.byteLength);
     return scan.ok ? new JsonObjectView(body, scan, true) : null;
+  }
+
+  /**
+   * An empty view to be re-used, document after document (a stream's events): `read` scans into
+   * it, and the `into` argument of getObject / firstObjectIn / nextObjectIn scans a nested
+   * object into one — nothing is allocated per event once the storage has grown. A re-used view
+   * is valid until its next read; views taken from it before are not changed.
+   */
+  static reusable(): JsonObjectView { return new JsonObjectView(new ArrayBuffer(0), new JsonObjectScan()); }
+
+  /** This view, re-read as the whole document `body`; false (and the view empty) when it is not one JSON object. */
+  read(body: ArrayBuffer): bool {
+    this.buffer = body;
+    this.wholeDoc = true;
+    this.edits = null;
+    scanJsonObjectInto(changetype<usize>(body), body.byteLength, this.scan);
+    if (this.scan.ok) return true;
+    this.scan.count = 0;
+    return false;
+  }
+
+  /** `into` re-pointed at the object at [start, end) of this view's buffer (a validated object). */
+  private nested(start: i32, end: i32, into: JsonObjectView | null): JsonObjectView | null {
+    if (into === null) {
+      const scan = scanJsonObjectAt(this.base, start, end);
+      return scan.ok ? new JsonObjectView(this.body, scan) : null;
+    }
+    into.buffer = this.buffer;
+    into.wholeDoc = false;
+    into.edits = null;
+    scanJsonObjectAt(this.base, start, end, into.scan);
+    return into.scan.ok ? into : null;
   }
 
   private get base(): usize { return changetype<usize>(this.body); }
@@ -146,13 +181,12 @@ export class JsonObjectView {
     return parseJsonUnsafe(this.base + <usize>sc.valueStart(i), sc.valueEnd(i) - sc.valueStart(i)).value;
   }
 
-  /** A view of an object-valued field (same buffer); null when absent or not an object. */
-  getObject(key: string): JsonObjectView | null {
+  /** A view of an object-valued field (same buffer; scanned into `into` when given); null when absent or not an object. */
+  getObject(key: string, into: JsonObjectView | null = null): JsonObjectView | null {
     const i = this.find(key);
     const sc = this.scan;
     if (i < 0 || load<u8>(this.base + <usize>sc.valueStart(i)) != 0x7b) return null;
-    const scan = scanJsonObjectAt(this.base, sc.valueStart(i), sc.valueEnd(i));
-    return scan.ok ? new JsonObjectView(this.body, scan) : null;
+    return this.nested(sc.valueStart(i), sc.valueEnd(i), into);
   }
 
   /** Views of the object elements of an array-valued field (other elements skipped); null when absent or not an array. */
@@ -176,35 +210,32 @@ export class JsonObjectView {
    * The first object element of an array field (other elements skipped), or null; walk on with
    * `nextObjectIn(key, prev)`. One element at a time: no list of spans or views is built.
    */
-  firstObjectIn(key: string): JsonObjectView | null {
+  firstObjectIn(key: string, into: JsonObjectView | null = null): JsonObjectView | null {
     const i = this.find(key);
     if (i < 0) return null;
     const sc = this.scan;
     if (load<u8>(this.base + <usize>sc.valueStart(i)) != 0x5b) return null;
-    return this.objectFrom(sc.valueStart(i) + 1, sc.valueEnd(i) - 1);
+    return this.objectFrom(sc.valueStart(i) + 1, sc.valueEnd(i) - 1, into);
   }
 
-  /** The object element after `prev` (a view from firstObjectIn / nextObjectIn of the same field), or null. */
-  nextObjectIn(key: string, prev: JsonObjectView): JsonObjectView | null {
+  /** The object element after `prev` (a view from firstObjectIn / nextObjectIn of the same field; it may be `into`), or null. */
+  nextObjectIn(key: string, prev: JsonObjectView, into: JsonObjectView | null = null): JsonObjectView | null {
     const i = this.find(key);
     if (i < 0 || prev.body != this.body) return null;
     const sc = this.scan;
     const from = prev.scan.close + 1;
     if (from <= sc.valueStart(i) || from >= sc.valueEnd(i)) return null;
-    return this.objectFrom(from, sc.valueEnd(i) - 1);
+    return this.objectFrom(from, sc.valueEnd(i) - 1, into);
   }
 
   /** The first object among the elements in [from, end) of a validated array (between elements: whitespace and commas). */
-  private objectFrom(from: i32, end: i32): JsonObjectView | null {
+  private objectFrom(from: i32, end: i32, into: JsonObjectView | null): JsonObjectView | null {
     const base = this.base;
     let p = from;
     while (p < end) {
       const c = load<u8>(base + <usize>p);
       if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x2c) { p++; continue; }
-      if (c == 0x7b) {
-        const scan = scanJsonObjectAt(base, p, end);
-        return scan.ok ? new JsonObjectView(this.body, scan) : null;
-      }
+      if (c == 0x7b) return this.nested(p, end, into);
       p = skipJsonValueAt(base, p, end);
       if (p < 0) return null;
     }

@@ -35,6 +35,9 @@ export class JsonObjectScan {
 
   get ok(): bool { return this.error.length == 0; }
 
+  /** Empty again, for a new scan (the member storage is kept). */
+  reset(): void { this.error = ""; this.open = -1; this.close = -1; this.count = 0; }
+
   @inline keyStart(i: i32): i32 { return unchecked(this.spans[i << 2]); }
   @inline keyEnd(i: i32): i32 { return unchecked(this.spans[(i << 2) + 1]); }
   @inline valueStart(i: i32): i32 { return unchecked(this.spans[(i << 2) + 2]); }
@@ -74,7 +77,12 @@ function scanner(ptr: usize, len: i32): Scanner { return SCANNER.reset(ptr, len)
 
 /** Scans a whole document that must be an object (whitespace around it allowed). */
 export function scanJsonObject(ptr: usize, len: i32): JsonObjectScan {
-  const out = new JsonObjectScan();
+  return scanJsonObjectInto(ptr, len, new JsonObjectScan());
+}
+
+/** scanJsonObject into an existing result (its storage re-used: nothing allocated once it is big enough). */
+export function scanJsonObjectInto(ptr: usize, len: i32, out: JsonObjectScan): JsonObjectScan {
+  out.reset();
   const s = scanner(ptr, len);
   let p = s.skipWs(ptr);
   if (p >= s.end || load<u8>(p) != 0x7b) { out.error = "expected a JSON object"; return out; }
@@ -86,8 +94,9 @@ export function scanJsonObject(ptr: usize, len: i32): JsonObjectScan {
 }
 
 /** Scans an object already known to be valid, spanning [start, end) of the buffer at ptr. */
-export function scanJsonObjectAt(ptr: usize, start: i32, end: i32): JsonObjectScan {
-  const out = new JsonObjectScan();
+export function scanJsonObjectAt(ptr: usize, start: i32, end: i32, into: JsonObjectScan | null = null): JsonObjectScan {
+  let out: JsonObjectScan;
+  if (into !== null) { out = into; out.reset(); } else out = new JsonObjectScan();
   const s = scanner(ptr, end);
   const p = ptr + <usize>start;
   if (p >= s.end || load<u8>(p) != 0x7b || s.scanObject(p, 0, out) == 0) {

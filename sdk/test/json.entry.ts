@@ -5,6 +5,7 @@ import { JsonWriter } from "../json/writer";
 import { setTopLevelString, setTopLevelRaw, ensureStreamUsage, removeTopLevelField, readTopLevelString, readTopLevelRaw, findTopLevelField } from "../json/edit";
 import { decodeUtf8 } from "../json/utf8";
 import { JsonObjectView } from "../json/object-view";
+import { JsonKeyProbe } from "../json/probe";
 import { ByteBuffer } from "../json/bytebuf";
 
 export function roundTrip(text: string): string {
@@ -183,4 +184,11 @@ export function viewWalk(body: ArrayBuffer, key: string): string {
   }
   w.endArray();
   return w.toString();
+}
+
+const STREAM_PROBE = new JsonKeyProbe(["usage", "error"], ["finish_reason"]);
+
+/** JsonKeyProbe(["usage", "error"], unlessNull ["finish_reason"]).mayHave on the bytes. */
+export function probeMayHave(body: ArrayBuffer): bool {
+  return STREAM_PROBE.mayHave(changetype<usize>(body), body.byteLength);
 }

@@ -433,6 +433,34 @@ describe("JsonObjectView (one scan: reads, queued edits, one write)", () => {
     expect(str("viewWalk", body({}), "c")).toBe("[]");
   });
 
+  it("JsonKeyProbe: 'no' only when no object has the names (finish_reason only when null), at any depth, however the keys are spelled", () => {
+    const may = (b: Uint8Array) => withArgs([b], (p) => fn("probeMayHave")(p)) !== 0;
+    /** Whether a parsed value has usage / error anywhere, or a finish_reason that is not null. */
+    const has = (v: unknown): boolean => {
+      if (Array.isArray(v)) return v.some(has);
+      if (v === null || typeof v !== "object") return false;
+      return Object.entries(v).some(([k, x]) => k === "usage" || k === "error" || (k === "finish_reason" && x !== null) || has(x));
+    };
+    const key = fc.constantFrom("usage", "error", "finish_reason", "id", "content", "choices", "delta", "usag", "errors", "x");
+    const tree = fc.letrec((t) => ({
+      node: fc.oneof({ maxDepth: 4 }, fc.constant(null), fc.integer(), fc.string({ maxLength: 4 }), fc.constantFrom("usage", "finish_reason", '"error"', "\\u0075"), fc.array(t("node"), { maxLength: 3 }), fc.dictionary(key, t("node"), { maxKeys: 4 })),
+    })).node;
+    // the keys written plainly, with spaces, or with \u escapes
+    const spell = (json: string, how: number) =>
+      how === 0 ? json : how === 1 ? json.replace(/":/g, '" : ') : json.replace(/"(usage|error|finish_reason)":/g, (_m, k: string) => `"${k[0]}\\u00${k.charCodeAt(1).toString(16)}${k.slice(2)}":`);
+    fc.assert(fc.property(tree, fc.integer({ min: 0, max: 2 }), (v, how) => {
+      const text = spell(JSON.stringify(v), how);
+      if (!may(enc.encode(text))) expect(has(JSON.parse(text)), text).toBe(false);
+    }), { numRuns: 3000 });
+    // the fast answer is real for an ordinary chunk, and every field that matters turns it around
+    const chunk = '{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"say \\"hi\\"\\n"},"finish_reason":null}]}';
+    expect(may(enc.encode(chunk))).toBe(false);
+    expect(may(enc.encode(chunk.replace('"finish_reason":null', '"finish_reason" :\n null')))).toBe(false);
+    for (const changed of [chunk.replace("null", '"stop"'), chunk.replace('"index"', '"usage"'), chunk.replace('"id"', '"error"'), chunk.replace("say", "s\\u0061y"), chunk.replace('"index"', '"fin\\u0069sh_reason"')])
+      expect(may(enc.encode(changed)), changed).toBe(true);
+    expect(may(new Uint8Array(0))).toBe(false);
+  });
+
   it("array elements: the finish_reason of each object choice (other elements skipped)", () => {
     expect(str("viewFinishes", body({ choices: [{ finish_reason: null }, 3, { finish_reason: "stop", delta: { finish_reason: "no" } }, [], {}] }))).toBe("-|stop|-");
     expect(str("viewFinishes", body({ choices: [] }))).toBe("");
