@@ -267,8 +267,14 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
     for (let i = 0; i < this.config.attributes.length; i++) if (this.config.attributes[i].effectiveSources().includes(RESP_BODY)) this.tracker.keepBody = true;
     this.tracker.begin(ct);
     if (this.tracker.isStream) {
-      for (let i = 0; i < this.config.attributes.length; i++) this.streamValues.push(new StreamValue());
-      this.tracker.sink = this;
+      // Events become trees only for attributes that read them; without one, the tracker reads
+      // usage, model and id on the events' bytes (and skips events that cannot carry usage).
+      let readsEvents = false;
+      for (let i = 0; i < this.config.attributes.length; i++) {
+        this.streamValues.push(new StreamValue());
+        if (this.config.attributes[i].effectiveSources().includes(RESP_STREAM)) readsEvents = true;
+      }
+      if (readsEvents) this.tracker.sink = this;
     }
     this.evaluate(RESP_HEADER, null);
     if (endOfStream) this.finish(false);

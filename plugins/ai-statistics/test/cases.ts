@@ -151,7 +151,35 @@ const rows: Row[] = [
   },
 ];
 
+// Without attributes that read stream events, an event is scanned only when it may carry usage
+// (one light pass over its bytes): usage spelled with \u escapes, or nested under message, is read
+// however the stream is cut; a content chunk that only mentions "usage" in its text changes nothing.
+const SSE_SPELLED =
+  'data: {"id":"chatcmpl-3","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"the \\"usage\\" of"}}]}\n\n' +
+  'data: {"id":"chatcmpl-3","choices":[{"index":0,"delta":{"content":"usage"},"finish_reason":"stop"}]}\n\n' +
+  'data: {"id":"chatcmpl-3","choices":[],"\\u0075sage":{"prompt_tokens":7,"completion_tokens":4,"total_tokens":11}}\n\n' +
+  "data: [DONE]\n\n";
+const SSE_NESTED =
+  'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","model":"claude-x","usage":{"input_tokens":5,"output_tokens":1}}}\n\n' +
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}\n\n' +
+  'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":6}}\n\n';
+const usageRows: Row[] = [
+  ...[1, 7, SSE_SPELLED.length].map((n): Row => ({
+    name: `usage with an escaped key, in ${n}-byte chunks`,
+    request: post("/v1/chat/completions", chatBody({ stream: true }), { headers: { "content-type": "text/event-stream" }, body: SSE_SPELLED, chunks: Math.ceil(SSE_SPELLED.length / n) }),
+    expect: { status: 200, body: SSE_SPELLED, check: (o) => expect(aiLog(o)).toMatchObject({ model: "gpt-4o", chat_id: "chatcmpl-3", input_token: 7, output_token: 4, total_token: 11, response_type: "stream" }) },
+  })),
+  ...[1, SSE_NESTED.length].map((n): Row => ({
+    name: `Anthropic stream usage (message.usage, then message_delta), in ${n}-byte chunks`,
+    request: post("/v1/messages", JSON.stringify({ model: "claude-x", max_tokens: 5, stream: true, messages: [] }), { headers: { "content-type": "text/event-stream" }, body: SSE_NESTED, chunks: Math.ceil(SSE_NESTED.length / n) }),
+    expect: { status: 200, body: SSE_NESTED, check: (o) => expect(aiLog(o)).toMatchObject({ model: "claude-x", chat_id: "msg_1", input_token: 5, output_token: 6, total_token: 11 }) },
+  })),
+];
+
 export const table: PluginTable = {
   plugin: "ai-statistics",
-  groups: [{ name: "ai_log, attributes, streams, counters, paths", config, properties: ["ai_log", "sep", "trace_span_tag.user_agent"], rows }],
+  groups: [
+    { name: "ai_log, attributes, streams, counters, paths", config, properties: ["ai_log", "sep", "trace_span_tag.user_agent"], rows },
+    { name: "stream usage read on bytes (no stream attributes)", config: {}, properties: ["ai_log"], rows: usageRows },
+  ],
 };
