@@ -212,6 +212,10 @@ class BedrockStream extends StreamConverter {
   errorMessage: string = "";
 
   private frame: ChunkFrame;
+  // Re-used for every event: reading an event allocates nothing once warm.
+  private view: JsonObjectView = JsonObjectView.reusable();
+  private delta: JsonObjectView = JsonObjectView.reusable();
+  private reasoning: JsonObjectView = JsonObjectView.reusable();
 
   constructor(out: StreamOutput, id: string, model: string, created: i64) {
     super(out);
@@ -252,14 +256,14 @@ class BedrockStream extends StreamConverter {
    * sent. False when the payload needs the tree path (tool input, not UTF-8 JSON, another shape).
    */
   private textDelta(payload: ArrayBuffer): bool {
-    const v = JsonObjectView.of(payload);
-    if (v === null) return false;
-    const delta = v.getObject("delta");
+    const v = this.view;
+    if (!v.read(payload)) return false;
+    const delta = v.getObject("delta", this.delta);
     if (delta === null) return false;
     let from: JsonObjectView = delta;
     let name = "content";
     if (delta.kindOf("text") != 0x22) {
-      const rc = delta.getObject("reasoningContent");
+      const rc = delta.getObject("reasoningContent", this.reasoning);
       if (rc === null || delta.has("text") || rc.kindOf("text") != 0x22) return false;
       from = rc;
       name = "reasoning_content";

@@ -286,10 +286,13 @@ class ClaudeStream extends ConvertingStream {
    * The hot events, text and thinking deltas, on their bytes: the delta's string goes into the
    * chunk as it was sent (no text, no tree). Every other event (a few per answer) takes the tree path.
    */
+  private view: JsonObjectView = JsonObjectView.reusable();
+  private delta: JsonObjectView = JsonObjectView.reusable();
+
   rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
-    const v = JsonObjectView.of(raw);
-    if (v !== null && v.stringIs("type", "content_block_delta")) {
-      const x = v.getObject("delta");
+    const v = this.view;
+    if (v.read(raw) && v.stringIs("type", "content_block_delta")) {
+      const x = v.getObject("delta", this.delta);
       if (x !== null) {
         const text = x.stringIs("type", "text_delta");
         if (text || x.stringIs("type", "thinking_delta")) {

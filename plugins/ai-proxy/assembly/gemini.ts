@@ -294,10 +294,10 @@ class GeminiStream extends ConvertingStream {
 
   /** The hot events (text and thought parts after the first event) on their bytes; the rest on the tree path. */
   rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
-    const v = JsonObjectView.of(raw);
-    if (v === null || !this.started || this.id.length == 0 || !this.textParts(v)) { super.rawEvent(ev, raw); return; }
+    const v = this.view;
+    if (!v.read(raw) || !this.started || this.id.length == 0 || !this.textParts(v)) { super.rawEvent(ev, raw); return; }
     // usageMetadata is cumulative in every event: replace, never add.
-    const um = v.getObject("usageMetadata");
+    const um = v.getObject("usageMetadata", this.inner);
     if (um !== null) usageFromGemini<JsonObjectView>(um, this.out.usage);
     const reasoning = this.reasoning.length > 2, text = this.text.length > 2;
     if (!reasoning && !text) return;
@@ -308,6 +308,11 @@ class GeminiStream extends ConvertingStream {
     this.frame.end(w, "");
   }
 
+  // Re-used for every event: reading an event allocates nothing once warm.
+  private view: JsonObjectView = JsonObjectView.reusable();
+  private candidate: JsonObjectView = JsonObjectView.reusable();
+  private inner: JsonObjectView = JsonObjectView.reusable();
+  private part: JsonObjectView = JsonObjectView.reusable();
   private text: ByteBuffer = new ByteBuffer(256);
   private reasoning: ByteBuffer = new ByteBuffer(64);
 
@@ -318,19 +323,19 @@ class GeminiStream extends ConvertingStream {
    */
   private textParts(v: JsonObjectView): bool {
     if (v.has("error") || v.firstElementKind("candidates") != 0x7b) return false;
-    const c = v.firstObjectIn("candidates");
+    const c = v.firstObjectIn("candidates", this.candidate);
     if (c === null || c.has("finishReason")) return false;
     const t = this.text, r = this.reasoning;
     t.clear(); r.clear();
     t.pushByte(0x22); r.pushByte(0x22);
-    const content = c.getObject("content");
+    const content = c.getObject("content", this.inner);
     if (content !== null) {
-      let next = content.firstObjectIn("parts");
+      let next = content.firstObjectIn("parts", this.part);
       while (next !== null) {
         const p: JsonObjectView = next;
         if (p.has("functionCall")) return false;
         if (p.kindOf("text") == 0x22) p.appendStringContent("text", p.getBool("thought", false) ? r : t);
-        next = content.nextObjectIn("parts", p);
+        next = content.nextObjectIn("parts", p, this.part);
       }
     }
     t.pushByte(0x22); r.pushByte(0x22);

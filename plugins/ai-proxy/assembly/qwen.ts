@@ -185,11 +185,17 @@ class QwenStream extends ConvertingStream {
   end(): void { this.endWithUsage(this.done, this.id); }
 
   private joined: ByteBuffer = new ByteBuffer(256);
+  // Re-used for every event: reading an event allocates nothing once warm.
+  private view: JsonObjectView = JsonObjectView.reusable();
+  private output: JsonObjectView = JsonObjectView.reusable();
+  private choice: JsonObjectView = JsonObjectView.reusable();
+  private message: JsonObjectView = JsonObjectView.reusable();
+  private usageView: JsonObjectView = JsonObjectView.reusable();
 
   /** The hot events (text and reasoning deltas after the first event) on their bytes; the rest on the tree path. */
   rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
-    const v = JsonObjectView.of(raw);
-    if (v === null || !this.started || this.id.length == 0 || !this.textDelta(v)) super.rawEvent(ev, raw);
+    const v = this.view;
+    if (!v.read(raw) || !this.started || this.id.length == 0 || !this.textDelta(v)) super.rawEvent(ev, raw);
   }
 
   /**
@@ -198,13 +204,13 @@ class QwenStream extends ConvertingStream {
    */
   private textDelta(v: JsonObjectView): bool {
     if (v.has("code") && !v.has("output")) return false;
-    const output = v.getObject("output");
+    const output = v.getObject("output", this.output);
     if (output === null || output.firstElementKind("choices") != 0x7b) return false;
-    const choice = output.firstObjectIn("choices");
+    const choice = output.firstObjectIn("choices", this.choice);
     if (choice === null) return false;
     // a finish is a string other than "" and "null" (the tree path decides the rest)
     if (choice.kindOf("finish_reason") == 0x22 && !choice.stringIs("finish_reason", "null") && !choice.stringIs("finish_reason", "")) return false;
-    const m = choice.getObject("message");
+    const m = choice.getObject("message", this.message);
     let rText = false, cText = false;
     if (m !== null) {
       if (m.has("tool_calls")) return false;
@@ -213,7 +219,7 @@ class QwenStream extends ConvertingStream {
       rText = rk == 0x22 && !m.stringIs("reasoning_content", "");
       cText = ck == 0x22 && !m.stringIs("content", "");
     }
-    const u = v.getObject("usage");
+    const u = v.getObject("usage", this.usageView);
     if (u !== null) usageFromDashScope<JsonObjectView>(u, this.out.usage);
     const mode = this.pc.reasoningContentMode;
     const reasoning = rText && mode == "passthrough";

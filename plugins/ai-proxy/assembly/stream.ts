@@ -3,8 +3,7 @@
 // and the byte-exact pass-through for providers that already speak the client's dialect).
 import { JsonObject, log } from "@sluice/sdk";
 import { TokenUsage, extractUsage, extractUsageView, publishUsage } from "@sluice/sdk/ai";
-import { JsonObjectView, JsonWriter, decodeUtf8Lossy } from "@sluice/sdk/json";
-import { containsAscii } from "@sluice/sdk/encoding";
+import { JsonObjectView, JsonWriter, JsonKeyProbe, decodeUtf8Lossy } from "@sluice/sdk/json";
 import { SseReader, SseEvent } from "@sluice/sdk/sse";
 import { sseData, SseEventAligner } from "./sse";
 import { parseObject, parseObjectBytes } from "./util";
@@ -178,9 +177,15 @@ export abstract class SseConverter extends StreamConverter {
   }
 }
 
+/** What an OpenAI-wire event can tell the reader: usage (at any depth), an error, a finish. */
+const EVENT_PROBE = new JsonKeyProbe(["usage", "error"], ["finish_reason"]);
+
 /** A provider that speaks OpenAI: passed through to an OpenAI client, converted for an Anthropic one. */
 export class OpenAIStream extends SseConverter {
   sawFinish: bool = false;
+  // Re-used for every event: reading an event allocates nothing once warm.
+  private view: JsonObjectView = JsonObjectView.reusable();
+  private choice: JsonObjectView = JsonObjectView.reusable();
 
   constructor(out: StreamOutput, passThrough: bool) {
     super(out);
@@ -193,10 +198,14 @@ export class OpenAIStream extends SseConverter {
     const p = changetype<usize>(raw);
     const n = raw.byteLength;
     if (n == 6 && load<u32>(p) == 0x4e4f445b && load<u16>(p, 4) == 0x5d45) { this.doneMarker(); return; } // [DONE]
-    const v = JsonObjectView.of(raw);
-    if (v === null) { super.rawEvent(ev, raw); return; } // not valid UTF-8 JSON: the lenient text path decides
-    if (containsAscii(p, n, "\"usage\"")) extractUsageView(v, this.out.usage);
-    if (!this.sawFinish && finishes(v)) this.sawFinish = true;
+    // Most events are content deltas with nothing to read: one light pass proves it (no usage,
+    // no error, no finish_reason but null) and they are not scanned.
+    if (!EVENT_PROBE.mayHave(p, n)) return;
+    const v = this.view;
+    if (!v.read(raw)) { super.rawEvent(ev, raw); return; } // not valid UTF-8 JSON: the lenient text path decides
+    // usage where extractUsageView looks for it on an OpenAI-wire event: top level, message.usage, response.usage
+    if (v.has("usage") || v.has("message") || v.has("response")) extractUsageView(v, this.out.usage);
+    if (!this.sawFinish && finishes(v, this.choice)) this.sawFinish = true;
     if (v.has("error")) {
       const obj = parseObjectBytes(raw);
       this.out.error(providerErrorMessage(obj, "upstream error"));
@@ -253,12 +262,12 @@ export abstract class ConvertingStream extends SseConverter {
 }
 
 /** hasFinish on bytes. */
-function finishes(chunk: JsonObjectView): bool {
-  let next = chunk.firstObjectIn("choices");
+function finishes(chunk: JsonObjectView, into: JsonObjectView): bool {
+  let next = chunk.firstObjectIn("choices", into);
   while (next !== null) {
     const c: JsonObjectView = next;
     if (c.kindOf("finish_reason") == 0x22 && !c.stringIs("finish_reason", "")) return true;
-    next = chunk.nextObjectIn("choices", c);
+    next = chunk.nextObjectIn("choices", c, into);
   }
   return false;
 }
