@@ -78,6 +78,17 @@ const pcre = {
   ],
 };
 
+/** urlDecodeUni with and without ModSecurity's recommended unicode map (code page 20127). */
+const unimap = (on: boolean) => ({
+  secRules: [
+    "SecRuleEngine On",
+    ...(on ? ["SecUnicodeMapFile unicode.mapping 20127"] : []),
+    `SecRule ARGS:u "@streq '" "id:411,phase:1,t:none,t:urlDecodeUni,deny,status:481"`,
+    'SecRule ARGS:w "@streq ?" "id:412,phase:1,t:none,t:urlDecodeUni,deny,status:482"',
+    'SecRule ARGS:x "@streq -" "id:413,phase:1,t:none,t:urlDecodeUni,deny,status:483"',
+  ],
+});
+
 const XSS_JSON = JSON.stringify({ name: "alice", comment: "<script>alert(1)</script>" });
 const BENIGN_JSON = JSON.stringify({ name: "alice", tags: ["a", "b"], age: 42, note: "hello world" });
 
@@ -157,6 +168,8 @@ const groups = [
       row({ name: "multipart: whitespace before the boundary value → 400 from 200003 (MULTIPART_BOUNDARY_WHITESPACE), even with no body (CRS 920470-12)", req: mp("", "multipart/form-data; boundary=  test_data_123456"), status: 400, ids: [200003], logs: ["BW 1,"] }),
       // The oracle's answer to CRS test 932230-55: 932340's pattern ends in `$`, the value in a line feed.
       row({ name: "time sh -c whoami + line feed → 932340 ($ before the line feed, as libmodsecurity 3; CRS 932230-55)", req: form("code=time+sh+-c+whoami%0A"), status: 403, ids: [932340, 949110] }),
+      // The oracle's answer to CRS test 942431-4: with the recommended unicode map, U+2019 decodes to ' and libinjection sees s&s.
+      row({ name: "U+2019 as a quote → 942100 (urlDecodeUni through code page 20127; CRS 942431-4)", req: form("id=%E2%80%99%20OR%20%E2%80%991%3d1%23%3b%2d%2d"), status: 403, ids: [942100] }),
       row({ name: "XSS by event handler <img src=x onerror=alert(1)> → 941100 (@detectXSS)", req: { path: `/?q=${q("<img src=x onerror=alert(1)>")}` }, status: 403, ids: [941100, 949110] }),
     ],
   },
@@ -189,6 +202,23 @@ const groups = [
       row({ name: "[^\\s] does not match a vertical tab", req: { path: "/?f=a%0B" }, status: 200 }),
       row({ name: "[\\S] in a class: no vertical tab, the rest of a line each", req: { path: "/?g=x%0B" }, status: 200 }),
       row({ name: "[\\S]+$ on lines: the first line matches", req: { path: "/?g=xy%0Az%20z" }, status: 476, ids: [406] }),
+    ],
+  },
+  {
+    name: "SecUnicodeMapFile unicode.mapping 20127 (the oracle's urlDecodeUni, measured)",
+    config: unimap(true),
+    rows: [
+      row({ name: "%u2019 (right single quotation mark) → '", req: { path: "/?u=%25u2019" }, status: 481, ids: [411] }),
+      row({ name: "%uff1f (full-width ?, no entry) → ? as without a map", req: { path: "/?w=%25uff1f" }, status: 482, ids: [412] }),
+      row({ name: "%u4e2d (no entry) → its low byte", req: { path: "/?x=%25u4e2d" }, status: 483, ids: [413] }),
+    ],
+  },
+  {
+    name: "urlDecodeUni without a unicode map",
+    config: unimap(false),
+    rows: [
+      row({ name: "%u2019 → its low byte, not '", req: { path: "/?u=%25u2019" }, status: 200 }),
+      row({ name: "%uff1f → ? (full-width ASCII)", req: { path: "/?w=%25uff1f" }, status: 482, ids: [412] }),
     ],
   },
   {
@@ -239,6 +269,7 @@ export const table: PluginTable = {
     { name: "a bad line inside a multi-line entry", config: { secRules: ["SecRuleEngine On\nSecRule ARGS \"@rx a\" \"id:5,phase:9\""] }, message: "secRules[0]:2: phase must be" },
     { name: "a rule without an id", config: { secRules: ['SecRule ARGS "@rx x" "phase:1,deny"'] }, message: "secRules[0]:1: rule has no id" },
     { name: "a pattern RE2 cannot compile", config: { secRules: ['SecRule ARGS "@rx (a" "id:1,deny"'] }, message: "secRules[0]:1: bad @rx pattern" },
+    { name: "a unicode map other than code page 20127", config: { secRules: ["SecUnicodeMapFile unicode.mapping 1252"] }, message: "only code page 20127 is built in" },
     { name: "Include is refused", config: { secRules: ["Include /etc/modsecurity/crs.conf"] }, message: "Include is not supported" },
     { name: "an unknown variable", config: { secRules: ['SecRule NOPE "@rx x" "id:1,deny"'] }, message: "unknown variable 'NOPE'" },
     { name: "secRules not an array of strings", config: { secRules: "SecRuleEngine On" }, message: "secRules must be an array of strings" },

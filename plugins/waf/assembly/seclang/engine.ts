@@ -3,7 +3,7 @@
 // variable, even when a later chain link fails; disruptive ones only when the whole chain matches).
 import { Rule, RuleSet, Target, Disruptive, EngineMode, CtlKind, SetVar } from "./rule";
 import { TxData, KV, VarRef, collect } from "./variables";
-import { applyTransform, transformCode } from "./transforms";
+import { applyTransform, transformCode, useUnicodeMap } from "./transforms";
 import { evaluateOperator } from "./operators";
 import { toInt, lowerAscii, upperAscii } from "./bytes";
 import { formatMatch } from "./modlog";
@@ -76,6 +76,7 @@ export class Transaction {
   runPhase(phase: i32): void {
     if (this.engine == EngineMode.Off || this.interrupted || this.allowed) return;
     this.phase = phase;
+    useUnicodeMap(this.set.unicodeMap);
     const rules = this.set.rules;
     let skipTo = "";
     let skipN = 0;

@@ -255,6 +255,13 @@ export class Parser {
       return true;
     }
     if (lname == "secresponsebodymimetypesclear") { this.set.responseMimeTypes = []; return true; }
+    if (lname == "secunicodemapfile") {
+      // The file is not read: code page 20127 (US-ASCII, what ModSecurity's recommended
+      // configuration names) is built in (unicode-map.ts).
+      if (args.length != 2 || args[1] != "20127") return this.fail("SecUnicodeMapFile: only code page 20127 is built in ('SecUnicodeMapFile unicode.mapping 20127')");
+      this.set.unicodeMap = true;
+      return true;
+    }
     if (lname == "secruleremovebyid") {
       if (args.length == 0) return this.fail("SecRuleRemoveById needs an id or a range");
       for (let a = 0; a < args.length; a++) {
@@ -618,7 +625,7 @@ const ACCEPTED_ACTIONS = ["rev", "maturity", "accuracy", "auditlog", "noauditlog
 const IGNORED = [
   "secauditengine", "secauditlog", "secauditlog2", "secauditlogparts", "secauditlogtype", "secauditlogformat", "secauditlogrelevantstatus",
   "secauditlogstoragedir", "secauditlogdirmode", "secauditlogfilemode", "secdebuglog", "secdebugloglevel", "sectmpdir", "secdatadir",
-  "secargumentseparator", "seccookieformat", "seccollectiontimeout", "secunicodemapfile", "secstatusengine", "secpcrematchlimit",
+  "secargumentseparator", "seccookieformat", "seccollectiontimeout", "secstatusengine", "secpcrematchlimit",
   "secpcrematchlimitrecursion", "secrxprefilter", "secuploaddir", "secuploadkeepfiles", "secuploadfilemode", "secuploadfilelimit",
   "secwebappid", "secserversignature", "sechttpblkey", "secgeolookupdb", "secrequestbodyjsondepthlimit", "sectmpsaveuploadedfiles",
   "secremoterules", "secremoterulesfailaction", "seccontentinjection", "secstreamoutbodyinspection", "secstreaminbodyinspection", "secconnengine",

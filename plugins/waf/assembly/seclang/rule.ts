@@ -131,6 +131,8 @@ export class RuleSet {
   responseBodyLimitReject: bool = false;
   responseMimeTypes: Array<string> = ["text/plain", "text/html"];
   argumentsLimit: i32 = 1000;
+  /** SecUnicodeMapFile … 20127: urlDecodeUni maps %uXXXX through code page 20127 (transforms.ts). */
+  unicodeMap: bool = false;
   jsonDepthLimit: i32 = 1024;
   defaults: Array<Defaults> = [new Defaults(), new Defaults(), new Defaults(), new Defaults(), new Defaults(), new Defaults()];
   componentSignature: string = "";

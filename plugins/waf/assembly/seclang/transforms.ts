@@ -1,6 +1,14 @@
 // The transformations (t:) CRS uses, on byte strings, as ModSecurity defines them.
 import { fromCodes, scratchCodes, lowerAscii, upperAscii, hexVal, isSpace, bytesOf, latin1 } from "./bytes";
 import { sha1 } from "@sluice/sdk/crypto";
+import { map20127 } from "./unicode-map";
+
+/**
+ * Whether urlDecodeUni maps %uXXXX through code page 20127 (SecUnicodeMapFile … 20127): a setting
+ * of the rule set, made current by Transaction.runPhase (one request runs at a time).
+ */
+let unicodeMap: bool = false;
+export function useUnicodeMap(on: bool): void { unicodeMap = on; }
 
 const KNOWN = [
   "none", "lowercase", "uppercase", "urldecode", "urldecodeuni", "jsdecode", "htmlentitydecode", "utf8tounicode",
@@ -96,8 +104,11 @@ function urlDecode(s: string, uni: bool): string {
       if (uni && i + 5 < n && (s.charCodeAt(i + 1) | 32) == 117) {
         const a = hexVal(s.charCodeAt(i + 2)), b = hexVal(s.charCodeAt(i + 3)), d = hexVal(s.charCodeAt(i + 4)), e = hexVal(s.charCodeAt(i + 5));
         if (a >= 0 && b >= 0 && d >= 0 && e >= 0) {
+          const mapped = unicodeMap ? map20127((a << 12) | (b << 8) | (d << 4) | e) : -1;
+          if (mapped >= 0) { out.push(mapped); i += 5; continue; }
           let v = (d << 4) | e;
-          // Full-width ASCII (U+FF01–U+FF5E) maps to ASCII, as ModSecurity does without a unicode map.
+          // Full-width ASCII (U+FF01–U+FF5E) maps to ASCII, as ModSecurity does for a code point its
+          // unicode map (if any) has no entry for; anything else keeps its low byte.
           if (a == 15 && b == 15 && v >= 1 && v <= 0x5e) v += 0x20;
           out.push(v);
           i += 5;
