@@ -170,6 +170,9 @@ export class ResponseTracker {
       if (!v.read(bytes)) return;
     }
     this.read(v);
+    // Once model and id are known, only events that may carry usage matter: the reader leaves the others out.
+    const r = this.sse;
+    if (sink === null && r !== null && this.model.length > 0 && this.chatId.length > 0) r.skipUnless = USAGE_PROBE;
     if (sink !== null) {
       const o = parseJsonObjectBytes(bytes).value;
       if (o !== null) sink.onStreamEvent(o);

@@ -1,5 +1,6 @@
 // Byte views over the three input shapes the SDK accepts: string (UTF-8), ArrayBuffer, Uint8Array.
 // Generic so that call sites need no conversions; the branch is chosen at compile time.
+import { hasByte } from "../json/swar";
 
 /** A Uint8Array view of `data` (strings are UTF-8 encoded; buffers are wrapped, not copied). */
 export function toBytes<T>(data: T): Uint8Array {
@@ -43,4 +44,20 @@ export function containsAscii(ptr: usize, len: i32, ascii: string): bool {
     if (j == n) return true;
   }
   return false;
+}
+
+/** Index of the first CR or LF in [from, len) of the bytes at ptr, or len (eight bytes at a time). */
+export function findLineBreak(ptr: usize, len: i32, from: i32): i32 {
+  let i = from;
+  while (i + 8 <= len) {
+    const w = load<u64>(ptr + <usize>i);
+    if (hasByte(w, 0x0a) || hasByte(w, 0x0d)) break;
+    i += 8;
+  }
+  while (i < len) {
+    const c = load<u8>(ptr + <usize>i);
+    if (c == 0x0a || c == 0x0d) return i;
+    i++;
+  }
+  return len;
 }

@@ -7,6 +7,8 @@
 import { ByteBuffer } from "../json/bytebuf";
 import { decodeUtf8Lossy } from "../json/utf8";
 import { SseEvent } from "./event";
+import { findLineBreak } from "../encoding/bytes";
+import { JsonKeyProbe } from "../json/probe";
 
 export const SSE_DEFAULT_MAX_LINE: i32 = 1 << 20;
 export const SSE_DEFAULT_MAX_EVENT: i32 = 4 << 20;
@@ -30,6 +32,14 @@ export class SseReader {
 
   /** Events carry their data as bytes (`raw`) and `data` stays "": for readers that scan JSON on bytes. */
   keepBytes: bool = false;
+  /**
+   * With keepBytes: an event whose data is a JSON object (`{` first) that this probe proves has
+   * none of its names is not handed over (nothing is copied or allocated for it), only counted in
+   * `skipped`. For readers that only look for a few fields in a long stream of deltas.
+   */
+  skipUnless: JsonKeyProbe | null = null;
+  /** Events left out by skipUnless. */
+  skipped: i32 = 0;
 
   constructor(public maxLineBytes: i32 = SSE_DEFAULT_MAX_LINE, public maxEventBytes: i32 = SSE_DEFAULT_MAX_EVENT) {}
 
@@ -52,8 +62,9 @@ export class SseReader {
     }
     let lineStart = p;
     while (p < end) {
+      p = ptr + <usize>findLineBreak(ptr, len, <i32>(p - ptr));
+      if (p >= end) break;
       const c = load<u8>(p);
-      if (c != 0x0a && c != 0x0d) { p++; continue; }
       if (this.line.length > 0) {
         if (!this.appendLine(lineStart, <i32>(p - lineStart))) return this.out;
         this.processLine(this.line.ptr, this.line.length);
@@ -143,6 +154,16 @@ export class SseReader {
 
   private dispatch(): void {
     if (this.dataLines == 0) {
+      this.eventType = "";
+      this.eventRetry = -1;
+      return;
+    }
+    const probe = this.skipUnless;
+    const d = this.data;
+    if (probe !== null && this.keepBytes && d.length > 0 && load<u8>(d.ptr) == 0x7b && !probe.mayHave(d.ptr, d.length)) {
+      this.skipped++;
+      d.clear();
+      this.dataLines = 0;
       this.eventType = "";
       this.eventRetry = -1;
       return;

@@ -1,4 +1,5 @@
 // Test entry: one SSE reader at a time, events returned as JSON for Node to compare.
+import { JsonKeyProbe } from "../json/probe";
 import { SseReader } from "../sse/reader";
 import { SseEvent } from "../sse/event";
 import { encodeSseEvent } from "../sse/writer";
@@ -11,6 +12,10 @@ export function reset(maxLine: i32, maxEvent: i32): void { reader = new SseReade
 
 /** A reader that keeps event data as bytes (`raw`); toJson decodes them so Node compares alike. */
 export function resetKeepBytes(): void { reader = new SseReader(); reader.keepBytes = true; }
+
+/** keepBytes, leaving out JSON-object events with no usage, no error and no finish_reason but null. */
+export function resetSkipping(): void { resetKeepBytes(); reader.skipUnless = new JsonKeyProbe(["usage", "error"], ["finish_reason"]); }
+export function skipped(): i32 { return reader.skipped; }
 
 function toJson(events: Array<SseEvent>): string {
   const w = new JsonWriter();

@@ -136,6 +136,20 @@ describe("SSE reader", () => {
     }), { numRuns: 200 });
   });
 
+  it("skipUnless: JSON-object events the probe clears are left out and counted, the rest handed over as before (every split)", () => {
+    const deltas = Array.from({ length: 6 }, (_, i) => `{"choices":[{"delta":{"content":"w${i} \\"usage\\""},"finish_reason":null}]}`);
+    const kept = ['{"choices":[{"delta":{},"finish_reason":"stop"}]}', '{"choices":[],"usage":{"total_tokens":3}}', '{"error":{"message":"x"}}', '{"id":"\\u0075"}', " {}", "[DONE]", "not json"];
+    const text = [...deltas.slice(0, 3), kept[0], ...deltas.slice(3), ...kept.slice(1)].map((d, i) => `${i % 2 ? "event: e\r\n" : ""}data: ${d}\r\n\r\n`).join("");
+    const bytes = enc.encode(text);
+    const want = referenceParse(text).filter((e) => !deltas.includes(e.data));
+    for (let i = 0; i <= bytes.length; i++) {
+      fn("resetSkipping")();
+      const events = [...push(bytes.subarray(0, i)), ...push(bytes.subarray(i)), ...finish()];
+      expect(events, `split at ${i}`).toEqual(want);
+      expect(fn("skipped")(), `split at ${i}`).toBe(deltas.length);
+    }
+  });
+
   it("a UTF-8 BOM at the start is skipped even when split", () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode("data: x\n\n")]);
     for (let i = 0; i <= bytes.length; i++) expect(readSplit(bytes, [i])).toEqual([{ event: "", data: "x", id: "", retry: -1 }]);

@@ -1,6 +1,7 @@
 // SSE output: the two event formats the converters write, and the aligner that keeps a
 // passed-through stream in whole events. Reading SSE is the SDK's SseReader (stream.ts).
 import { isValidJson } from "@sluice/sdk/json";
+import { findLineBreak } from "@sluice/sdk/encoding";
 
 /** Formats one SSE event. */
 export function sseData(data: string): string { return "data: " + data + "\n\n"; }
@@ -33,8 +34,10 @@ export class SseEventAligner {
     const p = changetype<usize>(chunk);
     let prevCR = this.prevCR, atLineStart = this.atLineStart;
     for (let i = 0, n = chunk.byteLength; i < n; i++) {
+      // jump through the rest of a line: the bytes before the next CR / LF only end a CRLF pair and a line start
+      const next = findLineBreak(p, n, i);
+      if (next > i) { prevCR = false; atLineStart = false; i = next - 1; continue; }
       const b = load<u8>(p + <usize>i);
-      if (b > 13) { prevCR = false; atLineStart = false; continue; }
       if (b == 10 && prevCR) { prevCR = false; if (boundary == base + i) boundary = base + i + 1; continue; }
       prevCR = b == 13;
       if (b == 10 || b == 13) {

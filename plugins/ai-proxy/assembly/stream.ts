@@ -190,8 +190,10 @@ export class OpenAIStream extends SseConverter {
   constructor(out: StreamOutput, passThrough: bool) {
     super(out);
     this.passThrough = passThrough;
-    // Passed through, an event is only read (usage, finish, errors): on its bytes, no text, no tree.
+    // Passed through, an event is only read (usage, finish, errors): on its bytes, no text, no tree;
+    // an event the probe proves has none of them is not even handed over.
     this.reader.keepBytes = passThrough;
+    if (passThrough) this.reader.skipUnless = EVENT_PROBE;
   }
 
   rawEvent(ev: SseEvent, raw: ArrayBuffer): void {
