@@ -36,6 +36,9 @@ export function headerLines(bytes: Buffer): [string, string][] {
   });
 }
 
+/** A header value in a sentence: JSON-escaped (a bare CR shows as \r), at most 60 characters. */
+const shown = (v: string) => JSON.stringify(v.length > 60 ? v.slice(0, 60) + "…" : v);
+
 /** The differences between the header lines a client sent and those the upstream received. */
 export function headerChanges(sent: [string, string][], received: [string, string][]): string[] {
   const byName = (hs: [string, string][]) => {
@@ -55,7 +58,7 @@ export function headerChanges(sent: [string, string][], received: [string, strin
     const got = b.get(key)?.values ?? [];
     if (got.length === 0) out.push(`dropped ${name}`);
     else if (values.length > 1 && got.length === 1) out.push(`joined ${values.length} ${name} headers into one ('${got[0]}')`);
-    else if (values.join("\n") !== got.join("\n")) out.push(`changed ${name}`);
+    else if (values.join("\n") !== got.join("\n")) out.push(`changed ${name} (${shown(values.join(", "))} → ${shown(got.join(", "))})`);
   }
   for (const [key, { name }] of b) if (!a.has(key)) out.push(`added ${name}`);
   // Connection is hop-by-hop (every proxy re-makes it, and the replay sends "close"), but a value
@@ -126,7 +129,9 @@ export class ProxyMirror {
     for (let i = 0; i + 1 < got.raw.length; i += 2) received.push([got.raw[i], got.raw[i + 1]]);
     const kept = received.filter(([k]) => !ADDED.has(k.toLowerCase()) && !FRAMING.has(k.toLowerCase()));
     const head = [`${got.method} ${got.url} HTTP/1.1`, ...kept.map(([k, v]) => `${k}: ${v}`)];
-    if (got.body.length > 0) head.push(`Content-Length: ${got.body.length}`);
+    // The body is re-framed with a Content-Length, kept at 0 when the proxy sent one (a POST's
+    // "Content-Length: 0" is what 920180 looks for).
+    if (got.body.length > 0 || received.some(([k]) => k.toLowerCase() === "content-length")) head.push(`Content-Length: ${got.body.length}`);
     head.push("Connection: close");
     const request = Buffer.concat([Buffer.from(head.join("\r\n") + "\r\n\r\n", "latin1"), got.body]);
     const line = bytes.toString("latin1").split("\r\n", 1)[0].split(" ");
