@@ -145,6 +145,3 @@ export class ProxyMirror {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
-
-/** The bare Envoy mirror (the name the corpus explanation has used). */
-export const EnvoyMirror = { start: () => ProxyMirror.envoy() };
