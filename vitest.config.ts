@@ -14,5 +14,6 @@ export default defineConfig({
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ["default", "./test/summary-reporter.ts"],
+    setupFiles: ["./test/fast-check-seed.ts"],
   },
 });

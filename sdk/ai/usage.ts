@@ -113,40 +113,44 @@ function field(b: ByteBuffer, key: string, n: i64): void {
 
 function num(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
 
-/** `int` for anything with getNumber (JsonObject, JsonObjectView). */
+// Every reader below takes a tree (JsonObject) or a view on the bytes (JsonObjectView): both have
+// getObject / has / getNumber with the same meaning (the last of duplicate keys counts).
+
+/** A token count: 0 when absent, not a number, negative or not finite. */
 function count<T>(o: T, key: string): i64 {
-  const v = o.getNumber(key, 0);
+  if (isNullable<T>() && changetype<usize>(o) == 0) return 0;
+  const v = changetype<NonNullable<T>>(o).getNumber(key, 0);
   if (!isFinite(v) || v < 0) return 0;
   return <i64>v;
 }
 
-function int(o: JsonObject | null, key: string): i64 {
-  if (o === null) return 0;
-  const v = o.getNumber(key, 0);
-  if (!isFinite(v) || v < 0) return 0;
-  return <i64>v;
+/** A count inside a nested object (`o[obj][key]`); 0 when the object is absent. */
+function nestedCount<T>(o: T, obj: string, key: string): i64 {
+  if (isNullable<T>() && changetype<usize>(o) == 0) return 0;
+  const inner = changetype<NonNullable<T>>(o).getObject(obj);
+  return inner === null ? 0 : count(inner!, key);
 }
 
 /** OpenAI `usage` (also DeepSeek/Qwen-compatible/… extras: prompt_cache_hit_tokens). */
-export function usageFromOpenAI(u: JsonObject, out: TokenUsage): void {
-  out.set(int(u, "prompt_tokens"), int(u, "completion_tokens"), int(u, "total_tokens"));
-  out.cachedTokens = int(u.getObject("prompt_tokens_details"), "cached_tokens");
-  if (out.cachedTokens == 0) out.cachedTokens = int(u, "prompt_cache_hit_tokens");
-  out.reasoningTokens = int(u.getObject("completion_tokens_details"), "reasoning_tokens");
+export function usageFromOpenAI<T>(u: T, out: TokenUsage): void {
+  out.set(count<T>(u, "prompt_tokens"), count<T>(u, "completion_tokens"), count<T>(u, "total_tokens"));
+  out.cachedTokens = nestedCount<T>(u, "prompt_tokens_details", "cached_tokens");
+  if (out.cachedTokens == 0) out.cachedTokens = count<T>(u, "prompt_cache_hit_tokens");
+  out.reasoningTokens = nestedCount<T>(u, "completion_tokens_details", "reasoning_tokens");
 }
 
 /** Anthropic `usage` (message or message_delta): cache tokens are added to the prompt. */
-export function usageFromAnthropic(u: JsonObject, out: TokenUsage): void {
-  const cacheRead = int(u, "cache_read_input_tokens");
-  const cacheWrite = int(u, "cache_creation_input_tokens");
-  const prompt = int(u, "input_tokens") + cacheRead + cacheWrite;
-  const completion = int(u, "output_tokens");
+export function usageFromAnthropic<T>(u: T, out: TokenUsage): void {
+  const cacheRead = count<T>(u, "cache_read_input_tokens");
+  const cacheWrite = count<T>(u, "cache_creation_input_tokens");
+  const prompt = count<T>(u, "input_tokens") + cacheRead + cacheWrite;
+  const completion = count<T>(u, "output_tokens");
   out.set(prompt, completion, prompt + completion);
   out.cachedTokens = cacheRead;
   out.cacheCreationTokens = cacheWrite;
 }
 
-/** Gemini `usageMetadata` (a JsonObject, or a JsonObjectView on a stream's bytes): thoughts are output tokens. */
+/** Gemini `usageMetadata`: thoughts are output tokens. */
 export function usageFromGemini<T>(u: T, out: TokenUsage): void {
   const thoughts = count<T>(u, "thoughtsTokenCount");
   const prompt = count<T>(u, "promptTokenCount");
@@ -156,27 +160,25 @@ export function usageFromGemini<T>(u: T, out: TokenUsage): void {
   out.reasoningTokens = thoughts;
 }
 
-/** DashScope native `usage` (input_tokens/output_tokens, details like OpenAI), from a tree or a view. */
+/** DashScope native `usage` (input_tokens/output_tokens, details like OpenAI). */
 export function usageFromDashScope<T>(u: T, out: TokenUsage): void {
   out.set(count<T>(u, "input_tokens"), count<T>(u, "output_tokens"), count<T>(u, "total_tokens"));
-  const pd = u.getObject("prompt_tokens_details");
-  out.cachedTokens = pd === null ? 0 : count(pd!, "cached_tokens");
-  const od = u.getObject("output_tokens_details");
-  out.reasoningTokens = od === null ? 0 : count(od!, "reasoning_tokens");
+  out.cachedTokens = nestedCount<T>(u, "prompt_tokens_details", "cached_tokens");
+  out.reasoningTokens = nestedCount<T>(u, "output_tokens_details", "reasoning_tokens");
 }
 
 /** Bedrock Converse `usage` (inputTokens/outputTokens/totalTokens, cacheRead/WriteInputTokens). */
-export function usageFromBedrock(u: JsonObject, out: TokenUsage): void {
-  const read = int(u, "cacheReadInputTokens");
-  const write = int(u, "cacheWriteInputTokens");
-  out.set(int(u, "inputTokens") + read + write, int(u, "outputTokens"), int(u, "totalTokens"));
+export function usageFromBedrock<T>(u: T, out: TokenUsage): void {
+  const read = count<T>(u, "cacheReadInputTokens");
+  const write = count<T>(u, "cacheWriteInputTokens");
+  out.set(count<T>(u, "inputTokens") + read + write, count<T>(u, "outputTokens"), count<T>(u, "totalTokens"));
   out.cachedTokens = read;
   out.cacheCreationTokens = write;
 }
 
 /** Tencent Hunyuan `Usage` (PromptTokens/CompletionTokens/TotalTokens). */
-export function usageFromTencent(u: JsonObject, out: TokenUsage): void {
-  out.set(int(u, "PromptTokens"), int(u, "CompletionTokens"), int(u, "TotalTokens"));
+export function usageFromTencent<T>(u: T, out: TokenUsage): void {
+  out.set(count<T>(u, "PromptTokens"), count<T>(u, "CompletionTokens"), count<T>(u, "TotalTokens"));
 }
 
 /**
@@ -185,7 +187,9 @@ export function usageFromTencent(u: JsonObject, out: TokenUsage): void {
  * `usageMetadata` (Gemini), `Response.Usage` / `Usage` (Tencent), `response.usage` (Responses).
  * Returns false when nothing was found (out unchanged).
  */
-export function extractUsage(body: JsonObject, out: TokenUsage): bool {
+export function extractUsage<T>(o: T, out: TokenUsage): bool {
+  if (isNullable<T>() && changetype<usize>(o) == 0) return false;
+  const body = changetype<NonNullable<T>>(o);
   let u = body.getObject("usage");
   if (u === null) {
     const m = body.getObject("message");
@@ -196,59 +200,30 @@ export function extractUsage(body: JsonObject, out: TokenUsage): bool {
     if (r !== null) u = r.getObject("usage");
   }
   if (u !== null) {
-    if (u.has("prompt_tokens") || u.has("completion_tokens")) { usageFromOpenAI(u, out); return true; }
-    if (u.has("inputTokens") || u.has("outputTokens")) { usageFromBedrock(u, out); return true; }
-    if (u.has("input_tokens") || u.has("output_tokens")) {
-      if (u.has("total_tokens") || u.has("output_tokens_details") || u.has("prompt_tokens_details")) usageFromDashScope<JsonObject>(u, out);
-      else usageFromAnthropic(u, out);
+    const x = u!;
+    if (x.has("prompt_tokens") || x.has("completion_tokens")) { usageFromOpenAI(x, out); return true; }
+    if (x.has("inputTokens") || x.has("outputTokens")) { usageFromBedrock(x, out); return true; }
+    if (x.has("input_tokens") || x.has("output_tokens")) {
+      if (x.has("total_tokens") || x.has("output_tokens_details") || x.has("prompt_tokens_details")) usageFromDashScope(x, out);
+      else usageFromAnthropic(x, out);
       return true;
     }
     return false;
   }
   const g = body.getObject("usageMetadata");
-  if (g !== null) { usageFromGemini<JsonObject>(g, out); return true; }
+  if (g !== null) { usageFromGemini(g!, out); return true; }
   let t = body.getObject("Usage");
   if (t === null) {
     const r = body.getObject("Response");
     if (r !== null) t = r.getObject("Usage");
   }
-  if (t !== null) { usageFromTencent(t, out); return true; }
+  if (t !== null) { usageFromTencent(t!, out); return true; }
   return false;
 }
 
-/**
- * extractUsage on a body read as bytes: only the members it looks at (`usage`, `message.usage`,
- * `response.usage`, `usageMetadata`, `Usage`, `Response.Usage`) are parsed; the rest (choices,
- * content) is never built into a tree.
- */
+/** extractUsage on a body read as bytes: only the members it looks at are scanned; no tree is built. */
 export function extractUsageView(body: JsonObjectView, out: TokenUsage): bool {
-  const o = new JsonObject();
-  pick(body, "usage", o);
-  nested(body, "message", o);
-  nested(body, "response", o);
-  pick(body, "usageMetadata", o);
-  pick(body, "Usage", o);
-  const r = body.getObject("Response");
-  if (r !== null) {
-    const inner = new JsonObject();
-    pick(r, "Usage", inner);
-    o.set("Response", JsonValue.fromObject(inner));
-  }
-  return extractUsage(o, out);
-}
-
-function pick(from: JsonObjectView, key: string, to: JsonObject): void {
-  const v = from.getValue(key);
-  if (v !== null) to.set(key, v);
-}
-
-/** `to[key] = {usage: from[key].usage}` when from[key] is an object. */
-function nested(from: JsonObjectView, key: string, to: JsonObject): void {
-  const m = from.getObject(key);
-  if (m === null) return;
-  const inner = new JsonObject();
-  pick(m, "usage", inner);
-  to.set(key, JsonValue.fromObject(inner));
+  return extractUsage<JsonObjectView>(body, out);
 }
 
 /** Publishes usage for later filters and the access log: `%FILTER_STATE(wasm.ai_usage:PLAIN)%`. */
