@@ -58,6 +58,8 @@ export const TRACKED: { name: string; goal: string; max?: number; perEvent?: num
   { name: "sluice bench-rewrite", goal: "≤ ½ of Go + sjson (same run)" },
   { name: "go bench-rewrite (sjson)", goal: "the Go comparator" },
   { name: "ai-proxy", goal: "≤ 20", max: 20 },
+  { name: "ai-proxy (2 KB request converted for Claude)", goal: "≤ 30", max: 30, issueBefore: "not measured before" },
+  { name: "ai-proxy (2 KB request converted for Gemini)", goal: "≤ 30", max: 30, issueBefore: "not measured before" },
   { name: "ai-proxy stream", goal: "— (8 events; per event: the 500-event rows)" },
   // Not in the before run: the issue's own measurement (its table) is the before.
   { name: "ai-proxy stream (500 events passed through)", goal: "≤ 1 per event", max: 1, perEvent: 500, issueBefore: "+2,405 (4.8 per event; issue #14's run)" },

@@ -278,6 +278,8 @@ const scenarios: Scenario[] = [
   { name: "bare POST 2 KB JSON", group: "baseline", plugins: () => [], method: "POST", path: "/json", body: chatBody },
   { name: "bare chat", group: "baseline", plugins: () => [], method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "bare chat stream", group: "baseline", plugins: () => [], method: "POST", path: "/v1/chat/completions", body: streamBody },
+  { name: "bare Claude chat", group: "baseline", plugins: () => [], method: "POST", path: "/v1/messages", body: chatBody },
+  { name: "bare Gemini chat", group: "baseline", plugins: () => [], method: "POST", path: "/v1beta/models/gemini-2.5-flash:generateContent", body: chatBody },
   { name: "bare stream (500 events)", group: "baseline", plugins: () => [], method: "POST", path: "/v1/chat/completions", body: longStreamBody },
   { name: "bare Claude stream (500 events)", group: "baseline", plugins: () => [], method: "POST", path: "/v1/messages", body: longStreamBody },
   { name: "bare Gemini stream (500 events)", group: "baseline", plugins: () => [], method: "POST", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body: longStreamBody },
@@ -321,6 +323,9 @@ const scenarios: Scenario[] = [
   { name: "ai-cache (exact hits from Redis)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-cache", cacheConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: { "x-api-key": "bench-key" } },
   { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: streamBody, headers: { "x-api-key": "bench-key" } },
+  // Request conversion: the 2 KB chat converted for Claude / Gemini, their answer converted back (against bare Envoy relaying the same answer).
+  { name: "ai-proxy (2 KB request converted for Claude)", group: "ai", baseline: "bare Claude chat", plugins: plugin("ai-proxy", claudeConfig), method: "POST", path: "/v1/chat/completions", body: chatBody, expectBody: '"object":"chat.completion"' },
+  { name: "ai-proxy (2 KB request converted for Gemini)", group: "ai", baseline: "bare Gemini chat", plugins: plugin("ai-proxy", geminiConfig), method: "POST", path: "/v1/chat/completions", body: chatBody, expectBody: '"object":"chat.completion"' },
   // Per-event cost: the same 500-event answer passed through, and converted from Anthropic and Gemini streams.
   { name: "ai-proxy stream (500 events passed through)", group: "ai", baseline: "bare stream (500 events)", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: longStreamBody, expectBody: "token499" },
   { name: "ai-proxy stream (500 events converted from Claude)", group: "ai", baseline: "bare Claude stream (500 events)", plugins: plugin("ai-proxy", claudeConfig), method: "POST", path: "/v1/chat/completions", body: longStreamBody, expectBody: '"object":"chat.completion.chunk","created":' },

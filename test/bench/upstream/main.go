@@ -2,7 +2,8 @@
 //   GET/POST /json  → a small JSON object
 //   POST /v1/chat/completions → an OpenAI chat completion (SSE when the body asks for "stream":true;
 //                               500 content events with "bench_long":true)
-//   POST /v1/messages, POST /v1beta/models/… → a 500-event Anthropic / Gemini stream
+//   POST /v1/messages, POST /v1beta/models/… → an Anthropic / Gemini answer (a 500-event stream
+//                               when the body asks for "stream":true / the path for :streamGenerateContent)
 // It prints "listening <port>" once ready and its CPU time on SIGTERM.
 package main
 
@@ -16,8 +17,13 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 )
+
+const claudeJSON = `{"id":"msg_bench","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"Hello from the benchmark upstream."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":21,"output_tokens":9}}`
+
+const geminiJSON = `{"candidates":[{"content":{"parts":[{"text":"Hello from the benchmark upstream."}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":21,"candidatesTokenCount":9,"totalTokenCount":30},"modelVersion":"gemini-2.5-flash","responseId":"bench-gemini"}`
 
 const chatJSON = `{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}`
 
@@ -110,12 +116,22 @@ func main() {
 		w.Write([]byte(chatJSON))
 	})
 	mux.HandleFunc("/v1/messages", func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		sse(w, longClaude)
+		body, _ := io.ReadAll(r.Body)
+		if bytes.Contains(body, []byte(`"stream":true`)) {
+			sse(w, longClaude)
+			return
+		}
+		w.Header().Set("content-type", "application/json")
+		w.Write([]byte(claudeJSON))
 	})
 	mux.HandleFunc("/v1beta/models/", func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
-		sse(w, longGemini)
+		if strings.Contains(r.URL.Path, ":streamGenerateContent") {
+			sse(w, longGemini)
+			return
+		}
+		w.Header().Set("content-type", "application/json")
+		w.Write([]byte(geminiJSON))
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
