@@ -15,8 +15,9 @@ import { freePort } from "./ports.js";
 export const NGINX = process.env.SLUICE_NGINX ?? "/usr/sbin/nginx";
 export const MODSEC_MODULE = "/usr/lib/nginx/modules/ngx_http_modsecurity_module.so";
 const NDK_MODULE = "/usr/lib/nginx/modules/ndk_http_module.so";
-const UNICODE_MAP = "/etc/nginx/unicode.mapping";
 export const CRS_DIR = join(repoRoot, "third_party", "coreruleset");
+/** ModSecurity's unicode.mapping, vendored (the same bytes Debian installs as /etc/nginx/unicode.mapping; the plugin's table is built from it). */
+export const UNICODE_MAP = join(repoRoot, "third_party", "modsecurity", "unicode.mapping");
 
 export interface ModSecurityOptions {
   /** Port of the upstream nginx proxies to (on 127.0.0.1). */
@@ -83,7 +84,7 @@ export function mainConf(dir: string, opts: Pick<ModSecurityOptions, "extraDirec
     "SecAuditEngine Off",
     "SecArgumentSeparator &",
     "SecCookieFormat 0",
-    ...(existsSync(UNICODE_MAP) ? [`SecUnicodeMapFile ${UNICODE_MAP} 20127`] : []),
+    `SecUnicodeMapFile ${UNICODE_MAP} 20127`,
     "SecStatusEngine Off",
     `Include ${join(CRS_DIR, "crs-setup.conf.example")}`,
     // CRS's test marker (CRS_ENABLE_TEST_MARKER in its test image): logs the marker and keeps the

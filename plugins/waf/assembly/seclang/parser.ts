@@ -257,7 +257,7 @@ export class Parser {
     if (lname == "secresponsebodymimetypesclear") { this.set.responseMimeTypes = []; return true; }
     if (lname == "secunicodemapfile") {
       // The file is not read: code page 20127 (US-ASCII, what ModSecurity's recommended
-      // configuration names) is built in (unicode-map.ts).
+      // configuration names) is built in (unicode-map.ts, generated from the vendored unicode.mapping).
       if (args.length != 2 || args[1] != "20127") return this.fail("SecUnicodeMapFile: only code page 20127 is built in ('SecUnicodeMapFile unicode.mapping 20127')");
       this.set.unicodeMap = true;
       return true;
