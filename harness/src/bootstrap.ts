@@ -106,6 +106,12 @@ export interface BootstrapSpec {
   downstreamTls?: { certChain: string; privateKey: string };
   /** HTTP/1 chunked trailers on the listener and to the clusters (Envoy drops them by default). */
   http1Trailers?: boolean;
+  /**
+   * HCM `http_protocol_options.accept_http_10`: the listener serves HTTP/1.0 (and 0.9) requests
+   * instead of answering them 426 (Envoy's default: off). `defaultHost` sets
+   * `default_host_for_http_10`, the Host Envoy gives an HTTP/1.0 request that has none.
+   */
+  acceptHttp10?: boolean | { defaultHost: string };
 }
 
 /** The Wasm filter's `config` (what an ECDS resource carries too). */
@@ -238,7 +244,13 @@ export function buildBootstrap(spec: BootstrapSpec): unknown {
     ],
   };
   if (spec.useRemoteAddress !== undefined) hcm.use_remote_address = spec.useRemoteAddress;
-  if (spec.http1Trailers) hcm.http_protocol_options = { enable_trailers: true };
+  if (spec.http1Trailers || spec.acceptHttp10) {
+    hcm.http_protocol_options = {
+      ...(spec.http1Trailers ? { enable_trailers: true } : {}),
+      ...(spec.acceptHttp10 ? { accept_http_10: true } : {}),
+      ...(typeof spec.acceptHttp10 === "object" ? { default_host_for_http_10: spec.acceptHttp10.defaultHost } : {}),
+    };
+  }
   if (spec.maxRequestHeadersKb) hcm.max_request_headers_kb = spec.maxRequestHeadersKb;
   if (spec.accessLog) {
     hcm.access_log = [{

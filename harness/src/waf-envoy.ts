@@ -20,8 +20,12 @@ export interface SluiceWaf extends WafTarget {
 
 export const SLUICE_MARKER_RULE = `SecRule REQUEST_HEADERS:${MARKER_HEADER} "@rx ^.*$" "id:900999,phase:1,pass,t:none,log,msg:'${MARKER_HEADER} %{MATCHED_VAR}',ctl:ruleRemoveById=1-999999"`;
 
-/** Starts Envoy with the waf plugin (envoy build) in front of `upstreamPort`. */
-export async function startSluiceWaf(opts: { upstreamPort: number; extraDirectives: string; afterRules?: string }): Promise<SluiceWaf> {
+/**
+ * Starts Envoy with the waf plugin (envoy build) in front of `upstreamPort`. `acceptHttp10` sets
+ * the HTTP connection manager's `http_protocol_options.accept_http_10`, so HTTP/1.0 requests reach
+ * the plugin instead of being answered 426 by Envoy (its default: off).
+ */
+export async function startSluiceWaf(opts: { upstreamPort: number; extraDirectives: string; afterRules?: string; acceptHttp10?: boolean }): Promise<SluiceWaf> {
   const dir = mkdtempSync(join(tmpdir(), "sluice-waf-"));
   const log = join(dir, "envoy.log");
   writeFileSync(log, "");
@@ -32,6 +36,7 @@ export async function startSluiceWaf(opts: { upstreamPort: number; extraDirectiv
     clusters: [{ name: "backend", port: opts.upstreamPort }],
     // CRS's tests send bodies up to its test limits (13 MB requests).
     bufferLimitBytes: 16 << 20,
+    acceptHttp10: opts.acceptHttp10,
   }, { onLine: (l) => appendFileSync(log, l + "\n") });
   const url = new URL(envoy.url);
   const marked = new MarkedLog(log, url.hostname, Number(url.port));

@@ -71,7 +71,7 @@ export function headerChanges(sent: [string, string][], received: [string, strin
   return out;
 }
 
-type Recorded = { method: string; url: string; raw: string[]; body: Buffer };
+type Recorded = { method: string; url: string; version: string; raw: string[]; body: Buffer };
 
 /**
  * A bare proxy (Envoy with no plugin, or the oracle's nginx without ModSecurity) in front of a
@@ -88,7 +88,7 @@ export class ProxyMirror {
       const chunks: Buffer[] = [];
       req.on("data", (c) => chunks.push(c));
       req.on("end", () => {
-        if (sink.mirror) sink.mirror.last = { method: req.method ?? "", url: req.url ?? "", raw: req.rawHeaders, body: Buffer.concat(chunks) };
+        if (sink.mirror) sink.mirror.last = { method: req.method ?? "", url: req.url ?? "", version: `HTTP/${req.httpVersion}`, raw: req.rawHeaders, body: Buffer.concat(chunks) };
         res.writeHead(200, { "content-length": "0" });
         res.end();
       });
@@ -97,14 +97,18 @@ export class ProxyMirror {
     return { server, port: (server.address() as AddressInfo).port, sink };
   }
 
-  /** Envoy as the waf plugin's harness starts it (waf-envoy.ts), without the plugin. */
-  static async envoy(): Promise<ProxyMirror> {
+  /**
+   * Envoy as the waf plugin's harness starts it (waf-envoy.ts), without the plugin; `acceptHttp10`
+   * as the WAF's Envoy has it (Envoy's default: off, HTTP/1.0 answered 426).
+   */
+  static async envoy(opts: { acceptHttp10?: boolean } = {}): Promise<ProxyMirror> {
     const { server, port, sink } = await ProxyMirror.recorder();
     const envoy = await Envoy.start({
       plugins: [],
       routes: [{ name: "default", prefix: "/", cluster: "backend" }],
       clusters: [{ name: "backend", port }],
       bufferLimitBytes: 16 << 20,
+      acceptHttp10: opts.acceptHttp10,
     });
     const url = new URL(envoy.url);
     sink.mirror = new ProxyMirror(server, () => envoy.stop(), "Envoy", url.hostname, Number(url.port));
@@ -136,6 +140,10 @@ export class ProxyMirror {
     const request = Buffer.concat([Buffer.from(head.join("\r\n") + "\r\n\r\n", "latin1"), got.body]);
     const line = bytes.toString("latin1").split("\r\n", 1)[0].split(" ");
     const lineChange = line[0] !== got.method || line[1] !== got.url ? [`changed the request line to '${got.method} ${got.url}'`] : [];
+    // A version other than HTTP/1.0 or 1.1 that the proxy forwards is lost on the way (every proxy
+    // speaks its own version upstream, so only an unusual one is worth a word).
+    const version = line[2] ?? "";
+    if (version !== "HTTP/1.0" && version !== "HTTP/1.1") lineChange.push(`forwarded a ${version ? `'${version}'` : "version-less"} request line (${got.version} upstream)`);
     return { request, changes: [...lineChange, ...headerChanges(headerLines(bytes), received)] };
   }
 

@@ -31,6 +31,22 @@ describe("bare proxies", () => {
     expect((await nginx.through(r)).changes).toEqual([]);
   });
 
+  it("Envoy with accept_http_10 forwards HTTP/1.0, also HTTP/0.9 and HTTP/4.0 request lines, and answers an HTTP/1.0 request without Host 400 itself", async () => {
+    const open = await ProxyMirror.envoy({ acceptHttp10: true });
+    try {
+      for (const version of ["HTTP/1.0", "HTTP/0.9", "HTTP/4.0"]) {
+        const f = await open.through(req(`GET /x ${version}`, ["Host: localhost"]));
+        expect(f.answered, version).toBeUndefined();
+        expect(f.changes, version).toEqual(version === "HTTP/1.0" ? [] : [`forwarded a '${version}' request line (HTTP/1.1 upstream)`]);
+        expect(f.request?.toString("latin1")).toMatch(/^GET \/x HTTP\/1\.1\r\nhost: localhost\r\n/);
+      }
+      expect((await open.through(req("GET /x HTTP/1.0", []))).answered).toBe(400);
+      expect((await open.through(req("GET /x HTTP/1.1", ["Host: localhost"]))).changes).toEqual([]);
+    } finally {
+      await open.stop();
+    }
+  });
+
   it("Envoy answers HTTP/1.0 itself (426); nginx forwards it", async () => {
     const r = req("GET /x HTTP/1.0", ["Host: localhost"]);
     expect((await envoy.through(r)).answered).toBe(426);
