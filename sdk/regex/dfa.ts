@@ -10,14 +10,16 @@
 //   its step on each character class are computed once, so states stay small and cheap to build.
 // - Characters are read through an alphabet of classes: code points no instruction tells apart
 //   share a class (all of a–z for `[a-z]+`), so a row of the table has one entry per class.
-// - `\A`/`^` and `\z`/`$` are decided from the position (start, inside, end). Programs with line
-//   assertions, or with too many classes (large Unicode classes), are not handled here
-//   (`supports` is false) and stay on the Pike VM.
-// - Word assertions (`\b`, `\B`, ASCII words as in RE2) depend on the characters on both sides.
-//   A program that has them runs in word mode: a state also records whether the character before
-//   it was a word character, the alphabet keeps word and non-word characters in separate classes,
-//   and the closure is taken on each transition, when the next character's class is known; a
-//   Match reached there leads to a match state (one character late, or at the end of the text).
+// - `\A`/`^` and `\z`/`$` are decided from the position (start, inside, end). Programs with too
+//   many classes (large Unicode classes) are not handled here (`supports` is false) and stay on
+//   the Pike VM.
+// - Word assertions (`\b`, `\B`, ASCII words as in RE2) and line assertions (`(?m)^`: at the
+//   start or after a line feed; `(?m)$`: at the end or before a line feed) depend on the
+//   characters on both sides. A program that has them runs in context mode: a state also records
+//   the kind of the character before it (a word character, a line feed, or another), the alphabet
+//   keeps word characters and the line feed in classes of their own, and the closure is taken on
+//   each transition, when the next character's class (so its kind) is known; a Match reached
+//   there leads to a match state (one character late, or at the end of the text).
 // - The cache is bounded (MAX_TABLE entries): when it is full it is dropped and rebuilt from the
 //   current state, so a hostile input costs at most one state (O(program)) per character.
 import { Prog, Op } from "./compile";
@@ -39,14 +41,25 @@ const DEAD: u8 = 2;
 const EMPTY = new StaticArray<i32>(0);
 /** Where word characters ([0-9A-Za-z_]) begin and end, as class bounds. */
 const WORD_BOUNDS: StaticArray<i32> = [0x30, 0x3a, 0x41, 0x5b, 0x5f, 0x60, 0x61, 0x7b];
-/** Key suffixes of word-mode states: the character before was (not) a word character. */
-const AFTER_WORD = "\ufffe";
-const AFTER_OTHER = "\ufffd";
-/** The key of word mode's match state. */
+/** The key of context mode's match state. */
 const MATCHED = "\ufffc";
+/**
+ * Kinds of character context mode tells apart (a state's `after`, a closure's `before`): a word
+ * character, a line feed, another character. KINDS is their count; a state's key ends in
+ * KEY_KIND + its kind.
+ */
+const OTHER: i32 = 0;
+const WORD: i32 = 1;
+const NEWLINE: i32 = 2;
+const KINDS: i32 = 3;
+const KEY_KIND: i32 = 0xfff0;
 
 @inline function isWordChar(c: i32): bool {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
+}
+
+@inline function kindOf(c: i32): i32 {
+  return c == 0x0a ? NEWLINE : isWordChar(c) ? WORD : OTHER;
 }
 
 /** A partition of the code points into classes that every instruction treats alike. */
@@ -54,13 +67,17 @@ class Alphabet {
   /** Class k is the code points [bounds[k], bounds[k+1]) (the last runs to MAX_RUNE). */
   bounds: StaticArray<i32>;
   ascii: StaticArray<i32> = new StaticArray<i32>(128);
-  /** Per class: its characters are word characters (word mode only; else all false). */
-  word: StaticArray<bool> = new StaticArray<bool>(0);
+  /** Per class: the kind of its characters (context mode only; else all OTHER). */
+  kind: StaticArray<i32> = new StaticArray<i32>(0);
 
-  constructor(prog: Prog, wordMode: bool) {
+  constructor(prog: Prog, contextMode: bool) {
     const pts = new Array<i32>();
     pts.push(0);
-    if (wordMode) for (let i = 0; i < WORD_BOUNDS.length; i++) pts.push(WORD_BOUNDS[i]);
+    if (contextMode) {
+      for (let i = 0; i < WORD_BOUNDS.length; i++) pts.push(WORD_BOUNDS[i]);
+      pts.push(0x0a);
+      pts.push(0x0b);
+    }
     for (let pc = 0; pc < prog.length; pc++) {
       const op = prog.op[pc];
       if (op == Op.Rune) { pts.push(prog.x[pc]); pts.push(prog.x[pc] + 1); }
@@ -79,8 +96,8 @@ class Alphabet {
     }
     this.bounds = StaticArray.fromArray<i32>(out);
     for (let c = 0; c < 128; c++) this.ascii[c] = this.search(c);
-    this.word = new StaticArray<bool>(out.length);
-    if (wordMode) for (let k = 0; k < out.length; k++) this.word[k] = isWordChar(out[k]);
+    this.kind = new StaticArray<i32>(out.length);
+    if (contextMode) for (let k = 0; k < out.length; k++) this.kind[k] = kindOf(out[k]);
   }
 
   get size(): i32 { return this.bounds.length; }
@@ -111,11 +128,10 @@ class DState {
   endMatch: i32 = -1;
   /** The state at position 0 (its pcs are the start thread's, with \A true). */
   initial: bool = false;
-  /** Word mode: the character read into this state was a word character. */
-  afterWord: bool = false;
-  /** Word mode: the closure before a word character, before another one (computed once each). */
-  beforeWord: Closure | null = null;
-  beforeOther: Closure | null = null;
+  /** Context mode: the kind of the character read into this state. */
+  after: i32 = OTHER;
+  /** Context mode: the closure before a character of each kind (computed once each). */
+  before: StaticArray<Closure | null> = new StaticArray<Closure | null>(KINDS);
 
   constructor(public kernel: StaticArray<i32>, pcs: StaticArray<i32>, match: bool) {
     this.pcs = pcs;
@@ -150,13 +166,13 @@ export class Dfa {
   private startStep: Array<StaticArray<i32> | null>;
   /** The start thread runs at every position (no leading \A). */
   private unanchored: bool;
-  /** The program has word assertions (see the header). */
+  /** The program has word or line assertions (context mode, see the header). */
   private wordMode: bool;
-  /** Word mode: the start thread's closures inside the text, by [after a word char][before one]. */
-  private startWord: Array<Closure | null> = [null, null, null, null];
-  /** Word mode: whether the start thread matches at the end of the text, after a non-word / word char (-1 unknown). */
-  private startEndWord: StaticArray<i32> = [-1, -1];
-  /** Word mode: the start thread's kernel on class k, after a non-word ([k]) or word ([width + k]) char. */
+  /** Context mode: the start thread's closures inside the text, by [kind after * KINDS + kind before]. */
+  private startWord: StaticArray<Closure | null> = new StaticArray<Closure | null>(KINDS * KINDS);
+  /** Context mode: whether the start thread matches at the end of the text, by the kind of the last character (-1 unknown). */
+  private startEndWord: StaticArray<i32> = [-1, -1, -1];
+  /** Context mode: the start thread's kernel on class k after a character of kind a ([a * width + k]). */
   private startStepWord: Array<StaticArray<i32> | null> = [];
   // Scratch for closures: a visit mark per instruction and an explicit stack.
   private mark: StaticArray<i32>;
@@ -170,16 +186,11 @@ export class Dfa {
 
   /** Whether the DFA can run this program (else the Pike VM does). */
   static supports(prog: Prog): bool {
-    for (let pc = 0; pc < prog.length; pc++) {
-      if (prog.op[pc] != Op.Assert) continue;
-      const k = prog.x[pc];
-      if (k == NodeKind.BeginLine || k == NodeKind.EndLine) return false;
-    }
-    return new Alphabet(prog, hasWordAssertions(prog)).size <= MAX_CLASSES;
+    return new Alphabet(prog, hasContextAssertions(prog)).size <= MAX_CLASSES;
   }
 
   constructor(prog: Prog, maxTable: i32 = MAX_TABLE) {
-    const wordMode = hasWordAssertions(prog);
+    const wordMode = hasContextAssertions(prog);
     const alphabet = new Alphabet(prog, wordMode);
     const width = alphabet.size;
     this.prog = prog;
@@ -188,7 +199,7 @@ export class Dfa {
     this.width = width;
     this.maxStates = maxTable / width < 16 ? 16 : maxTable / width;
     this.startStep = new Array<StaticArray<i32> | null>(width);
-    if (wordMode) this.startStepWord = new Array<StaticArray<i32> | null>(2 * width);
+    if (wordMode) this.startStepWord = new Array<StaticArray<i32> | null>(KINDS * width);
     this.mark = new StaticArray<i32>(prog.length);
     // A closure pushes each kernel instruction, pc 0, and each Split's second branch once.
     this.stack = new StaticArray<i32>(2 * prog.length + 2);
@@ -284,23 +295,24 @@ export class Dfa {
   }
 
   /**
-   * Word mode: the closure of state i is taken now that the next character (class k) is known;
-   * a Match there leads to the match state, else its waiting threads consume the character.
+   * Context mode: the closure of state i is taken now that the next character (class k, so its
+   * kind) is known; a Match there leads to the match state, else its waiting threads consume the
+   * character.
    */
   private stepWord(i: i32, k: i32): i32 {
     const st = unchecked(this.states[i]);
-    const next = unchecked(this.alphabet.word[k]);
+    const next = unchecked(this.alphabet.kind[k]);
     const own = this.closureBefore(st, next);
     let t: i32;
-    if (own.match || (this.unanchored && !st.initial && this.startClosure(st.afterWord, next).match)) {
+    if (own.match || (this.unanchored && !st.initial && this.startClosure(st.after, next).match)) {
       t = this.index.has(MATCHED) ? this.index.get(MATCHED) : -1;
       if (t < 0) {
         if (this.states.length >= this.maxStates) { this.reset(st); i = 0; }
         t = this.add(MATCHED, EMPTY, EMPTY, true);
       }
     } else {
-      const kernel = this.consume(own.pcs, k, this.unanchored && !st.initial ? this.startKernelWord(st.afterWord, k) : EMPTY);
-      const key = keyOf(kernel) + (next ? AFTER_WORD : AFTER_OTHER);
+      const kernel = this.consume(own.pcs, k, this.unanchored && !st.initial ? this.startKernelWord(st.after, k) : EMPTY);
+      const key = keyOf(kernel) + String.fromCharCode(KEY_KIND + next);
       if (!this.index.has(key) && this.states.length >= this.maxStates) {
         this.reset(st);
         i = 0;
@@ -308,39 +320,38 @@ export class Dfa {
       if (this.index.has(key)) t = this.index.get(key);
       else {
         t = this.add(key, kernel, EMPTY, false);
-        unchecked(this.states[t]).afterWord = next;
+        unchecked(this.states[t]).after = next;
       }
     }
     unchecked(this.trans[i * this.width + k] = t);
     return t;
   }
 
-  /** Word mode: state st's closure before a (non-)word character, computed once per kind. */
-  private closureBefore(st: DState, next: bool): Closure {
-    const cached = next ? st.beforeWord : st.beforeOther;
+  /** Context mode: state st's closure before a character of kind `next`, computed once per kind. */
+  private closureBefore(st: DState, next: i32): Closure {
+    const cached = unchecked(st.before[next]);
     if (cached !== null) return cached;
-    const c = st.initial ? this.closure(EMPTY, true, true, false, false, next) : this.closure(st.kernel, false, false, false, st.afterWord, next);
-    if (next) st.beforeWord = c;
-    else st.beforeOther = c;
+    const c = st.initial ? this.closure(EMPTY, true, true, false, OTHER, next) : this.closure(st.kernel, false, false, false, st.after, next);
+    unchecked(st.before[next] = c);
     return c;
   }
 
-  /** Word mode: the start thread's closure inside the text between two characters of these kinds. */
-  private startClosure(afterWord: bool, beforeWord: bool): Closure {
-    const slot = (afterWord ? 2 : 0) + (beforeWord ? 1 : 0);
+  /** Context mode: the start thread's closure inside the text between two characters of these kinds. */
+  private startClosure(after: i32, before: i32): Closure {
+    const slot = after * KINDS + before;
     const c = unchecked(this.startWord[slot]);
     if (c !== null) return c;
-    const r = this.closure(EMPTY, true, false, false, afterWord, beforeWord);
+    const r = this.closure(EMPTY, true, false, false, after, before);
     unchecked(this.startWord[slot] = r);
     return r;
   }
 
-  /** Word mode: what the start thread contributes on class k after a (non-)word character. */
-  private startKernelWord(afterWord: bool, k: i32): StaticArray<i32> {
-    const slot = (afterWord ? this.width : 0) + k;
+  /** Context mode: what the start thread contributes on class k after a character of kind `after`. */
+  private startKernelWord(after: i32, k: i32): StaticArray<i32> {
+    const slot = after * this.width + k;
     const cached = unchecked(this.startStepWord[slot]);
     if (cached !== null) return cached;
-    const r = this.consume(this.startClosure(afterWord, unchecked(this.alphabet.word[k])).pcs, k, EMPTY);
+    const r = this.consume(this.startClosure(after, unchecked(this.alphabet.kind[k])).pcs, k, EMPTY);
     unchecked(this.startStepWord[slot] = r);
     return r;
   }
@@ -364,7 +375,7 @@ export class Dfa {
     if (st.initial) return INITIAL;
     if (!this.wordMode) return keyOf(st.kernel);
     if (st.match) return MATCHED;
-    return keyOf(st.kernel) + (st.afterWord ? AFTER_WORD : AFTER_OTHER);
+    return keyOf(st.kernel) + String.fromCharCode(KEY_KIND + st.after);
   }
 
   /** Drops every cached state but `keep` (which becomes state 0): the cache is full. */
@@ -400,7 +411,7 @@ export class Dfa {
   private clearRow(i: i32, st: DState): void {
     const row = i * this.width;
     for (let k = 0; k < this.width; k++) unchecked(this.trans[row + k] = UNKNOWN);
-    // (Word mode keeps no pcs: a state is dead when its kernel is, the initial state never.)
+    // (Context mode keeps no pcs: a state is dead when its kernel is, the initial state never.)
     const none = this.wordMode ? st.kernel.length == 0 && !st.initial : st.pcs.length == 0;
     unchecked(this.flags[i] = st.match ? MATCH : (!this.unanchored && none ? DEAD : 0));
   }
@@ -469,21 +480,25 @@ export class Dfa {
   private endMatch(i: i32): bool {
     const st = unchecked(this.states[i]);
     // (Never the initial state: the text is not empty, so a character was read.)
-    if (st.endMatch < 0) st.endMatch = this.closure(st.kernel, false, false, true, st.afterWord, false).match ? 1 : 0;
+    if (st.endMatch < 0) st.endMatch = this.closure(st.kernel, false, false, true, st.after, OTHER).match ? 1 : 0;
     if (st.endMatch == 1) return true;
     if (!this.unanchored) return false;
     if (!this.wordMode) return this.startEnd.match;
-    const slot = st.afterWord ? 1 : 0;
-    if (unchecked(this.startEndWord[slot]) < 0) unchecked(this.startEndWord[slot] = this.closure(EMPTY, true, false, true, st.afterWord, false).match ? 1 : 0);
+    const slot = st.after;
+    if (unchecked(this.startEndWord[slot]) < 0) unchecked(this.startEndWord[slot] = this.closure(EMPTY, true, false, true, st.after, OTHER).match ? 1 : 0);
     return unchecked(this.startEndWord[slot]) == 1;
   }
 
   /**
    * Follows the non-consuming instructions from the kernel (and from pc 0 when `withStart`),
-   * with \A true when `atStart` and \z true when `atEnd`, between a character that is a word
-   * character or not (`afterWord`) and one that is or is not (`beforeWord`; false at the end).
+   * with \A (and a line start) true when `atStart` and \z (and a line end) true when `atEnd`,
+   * between a character of kind `after` and one of kind `before` (OTHER at either end).
    */
-  private closure(kernel: StaticArray<i32>, withStart: bool, atStart: bool, atEnd: bool, afterWord: bool = false, beforeWord: bool = false): Closure {
+  private closure(kernel: StaticArray<i32>, withStart: bool, atStart: bool, atEnd: bool, after: i32 = OTHER, before: i32 = OTHER): Closure {
+    const afterWord = after == WORD;
+    const beforeWord = before == WORD;
+    const lineStart = atStart || after == NEWLINE;
+    const lineEnd = atEnd || before == NEWLINE;
     const prog = this.prog;
     if (this.gen == i32.MAX_VALUE) {
       for (let i = 0; i < this.mark.length; i++) unchecked(this.mark[i] = 0);
@@ -515,6 +530,7 @@ export class Dfa {
           const k = unchecked(prog.x[pc]);
           if ((k == NodeKind.BeginText && atStart) || (k == NodeKind.EndText && atEnd)) { pc++; continue; }
           if ((k == NodeKind.WordBoundary && afterWord != beforeWord) || (k == NodeKind.NoWordBoundary && afterWord == beforeWord)) { pc++; continue; }
+          if ((k == NodeKind.BeginLine && lineStart) || (k == NodeKind.EndLine && lineEnd)) { pc++; continue; }
           break;
         }
         if (op == Op.Match) { match = true; break; }
@@ -551,11 +567,12 @@ function sortedUnique(a: Array<i32>): StaticArray<i32> {
   return exact;
 }
 
-function hasWordAssertions(prog: Prog): bool {
+/** Word or line assertions: the program runs in context mode. */
+function hasContextAssertions(prog: Prog): bool {
   for (let pc = 0; pc < prog.length; pc++) {
     if (prog.op[pc] != Op.Assert) continue;
     const k = prog.x[pc];
-    if (k == NodeKind.WordBoundary || k == NodeKind.NoWordBoundary) return true;
+    if (k == NodeKind.WordBoundary || k == NodeKind.NoWordBoundary || k == NodeKind.BeginLine || k == NodeKind.EndLine) return true;
   }
   return false;
 }

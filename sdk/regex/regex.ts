@@ -71,7 +71,7 @@ export class Regex {
   private machine: Machine | null = null;
   // test() and testBytes() run on a lazily built DFA (dfa.ts) when the program allows it: one
   // table lookup per character once warm instead of stepping every live thread. 0: not decided
-  // yet, 1: DFA, 2: the Pike VM (line assertions or too many character classes).
+  // yet, 1: DFA, 2: the Pike VM (too many character classes).
   private dfaState: u8 = 0;
   private dfa: Dfa | null = null;
 

@@ -2,8 +2,8 @@
 // lists, many block rules.) The patterns are compiled into one alternation, so the text is read
 // once whatever the number of patterns, and that one program runs on a lazily built DFA
 // (dfa.ts): one table lookup per character once warm, instead of stepping every live thread of
-// every pattern at every character. Programs the DFA does not handle (line assertions: (?m)^,
-// or large Unicode classes) run on the Pike VM, still in one pass. Both are linear in the text.
+// every pattern at every character. Programs the DFA does not handle (large Unicode classes:
+// more than 256 character classes) run on the Pike VM, still in one pass. Both are linear in the text.
 //
 // `RegexSet.compileEach` keeps one program (and one DFA) per pattern instead: the text is read
 // once per pattern, but the states of one pattern never multiply with another's. Patterns with
@@ -79,7 +79,7 @@ export class RegexSet {
 
   get size(): i32 { return this.patterns.length; }
 
-  /** Whether the DFA answers (false: the program has line assertions or too many classes; the Pike VM does). */
+  /** Whether the DFA answers (false: the program has too many character classes; the Pike VM does). */
   get usesDfa(): bool {
     const ps = this.parts;
     if (ps === null) return this.dfa !== null;

@@ -277,13 +277,17 @@ function jsSpan(pattern: string, flags: string, subject: string): string {
 }
 
 describe("regex: property tests (fast-check)", () => {
-  it("agrees with RegExp on test() and on the leftmost-first match span", () => {
+  it("agrees with RegExp on test() and on the leftmost-first match span (also multi-line: ^ and $ at line feeds)", () => {
     fc.assert(
-      fc.property(patternArb, subjectArb, fc.boolean(), (pattern, subject, fold) => {
-        const ours = find((fold ? "(?i)" : "") + pattern, subject);
+      fc.property(patternArb, subjectArb, fc.boolean(), fc.boolean(), (pattern, subject, fold, multiLine) => {
+        // The subjects' only line terminator is \n, where RE2's and JavaScript's multi-line ^ and $ agree.
+        const flags = (fold ? "i" : "") + (multiLine ? "m" : "");
+        const re2 = (flags ? `(?${flags})` : "") + pattern;
+        const ours = find(re2, subject);
         const span = ours === "null" ? "null" : ours.split(",").slice(0, 2).join(",");
-        expect(span, `/${pattern}/${fold ? "i" : ""} on ${JSON.stringify(subject)}`).toBe(jsSpan(pattern, fold ? "i" : "", subject));
-        expect(test((fold ? "(?i)" : "") + pattern, subject)).toBe(span === "null" ? 0 : 1);
+        expect(span, `/${pattern}/${flags} on ${JSON.stringify(subject)}`).toBe(jsSpan(pattern, flags, subject));
+        // test() runs on the lazy DFA (line and word assertions included), find() on the Pike VM.
+        expect(test(re2, subject), `test /${pattern}/${flags} on ${JSON.stringify(subject)}`).toBe(span === "null" ? 0 : 1);
       }),
       { numRuns: Number(process.env.REGEX_RUNS ?? 3000), seed: process.env.REGEX_SEED ? Number(process.env.REGEX_SEED) : 20261126 },
     );
@@ -385,6 +389,8 @@ describe("regex: differential test against Go's regexp", () => {
         const want = go[3 * i + k].startsWith("ERR:") && k === 2 ? go[3 * i + k] : go[3 * i + k];
         if (ours[k] !== want) bad.push(`${["find", "findAll", "replaceAll"][k]} ${JSON.stringify(p)} on ${JSON.stringify(s)}: ours ${ours[k]} go ${want}`);
       }
+      // test() (the lazy DFA where the program allows it) against Go's MatchString.
+      if (!go[3 * i].startsWith("ERR:") && test(p, s) !== (go[3 * i] === "null" ? 0 : 1)) bad.push(`test ${JSON.stringify(p)} on ${JSON.stringify(s)}: ours ${test(p, s)} go ${go[3 * i]}`);
     });
     expect(bad.slice(0, 10), `${bad.length} of ${cases.length * 3} differ`).toEqual([]);
   }, 300_000);

@@ -55,10 +55,19 @@ describe("regex/set: RegexSet", () => {
     expect(error(["a", "b"])).toBe("");
   });
 
-  it("runs line assertions on the Pike VM, with the same answers", () => {
+  it("runs line assertions ((?m)^ and $) on the DFA, with the Pike VM's answers", () => {
     const set = ["bot", "(?m)^x$"];
-    expect(call("setUsesDfa", set)).toBe(0);
-    for (const s of ["a bot here", "y\nx\nz", "yx"]) expect(call("setTest", set, s), s).toBe(call("anyTest", set, s));
+    expect(call("setUsesDfa", set)).toBe(1);
+    for (const [s, want] of [["a bot here", 1], ["y\nx\nz", 1], ["yx", 0], ["x", 1], ["x\n", 1], ["\nx", 1], ["xx\nx", 1], ["y\nxy", 0], ["", 0]] as const) {
+      expect(call("setTest", set, s), JSON.stringify(s)).toBe(want);
+      expect(call("setTestBytes", set, Buffer.from(s)), `bytes: ${JSON.stringify(s)}`).toBe(want);
+      expect(call("anyTest", set, s), `pike: ${JSON.stringify(s)}`).toBe(want);
+    }
+    // Empty-width matches decided by the first or the last character, and line and word assertions together.
+    for (const [set1, s, want] of [[["(?m)^$"], "", 1], [["(?m)^$"], "a", 0], [["(?m)^$"], "a\n", 1], [["(?m)^$"], "a\nb", 0], [["(?m)^$"], "a\n\nb", 1], [["(?m)$^"], "\n", 1], [["(?m)\n^"], "\n", 1], [["(?m)$\n"], "a\n", 1], [["(?m)^\\b"], "a\n b", 1], [["(?m)^\\b"], " a\n b", 0], [["(?m)\\b$"], "a \nb", 1], [["(?m)\\b$"], "a \n ", 0], [["(?m)^a$|^b"], "xa\nxb", 0]] as const) {
+      expect(call("setTest", [...set1], s), `${set1} on ${JSON.stringify(s)}`).toBe(want);
+      expect(call("anyTest", [...set1], s), `pike: ${set1} on ${JSON.stringify(s)}`).toBe(want);
+    }
   });
 
   it("runs word assertions on the DFA (ASCII words, as RE2), with the Pike VM's answers", () => {
@@ -89,10 +98,10 @@ describe("regex/set: RegexSet", () => {
   const patternArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
     atom: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom("a", "b", "c", "ab", "[ab]", "[^a]", "[a-c]", "\\d", ".", "é", "[^é]", "\\x{1F600}") },
-      { weight: 1, arbitrary: fc.constantFrom("^", "$", "\\A", "\\z", "\\b", "\\B") },
+      { weight: 1, arbitrary: fc.constantFrom("^", "$", "\\A", "\\z", "\\b", "\\B", "(?m:^)", "(?m:$)") },
       { weight: 2, arbitrary: (tie("alt") as fc.Arbitrary<string>).map((r) => `(${r})`) },
     ),
-    piece: fc.tuple(tie("atom") as fc.Arbitrary<string>, fc.constantFrom("", "", "*", "+", "?", "{2}", "{1,3}")).map(([a, q]) => (/^[$^\\][AzbB]?$/.test(a) ? a : a + q)),
+    piece: fc.tuple(tie("atom") as fc.Arbitrary<string>, fc.constantFrom("", "", "*", "+", "?", "{2}", "{1,3}")).map(([a, q]) => (/^[$^\\][AzbB]?$|^\(\?m:/.test(a) ? a : a + q)),
     concat: fc.array(tie("piece") as fc.Arbitrary<string>, { minLength: 1, maxLength: 4 }).map((xs) => xs.join("")),
     alt: fc.array(tie("concat") as fc.Arbitrary<string>, { minLength: 1, maxLength: 3 }).map((xs) => xs.join("|")),
   }), { depthSize: "small" } as never).alt;

@@ -3,10 +3,11 @@
 // measured on the oracle (libmodsecurity 3.0.9) with probe rules, not read from its source:
 //
 // - libmodsecurity 3 compiles every @rx pattern multi-line: `^` matches after a line feed and `$`
-//   before one (`@rx ^b` matches "a\nb", `@rx a$` matches "a\nb"). RE2's `(?m)` means the same,
-//   but line assertions keep a pattern off the SDK's DFA, so the plugin keeps two programs: the
-//   `(?s)` one for values without a line feed (where the two readings agree) and a `(?sm)` one,
-//   compiled on first need, for values with one — only for patterns that have `^` or `$`.
+//   before one (`@rx ^b` matches "a\nb", `@rx a$` matches "a\nb"). RE2's `(?m)` means the same.
+//   The plugin keeps two programs: the `(?s)` one for values without a line feed (where the two
+//   readings agree) and a `(?sm)` one, compiled on first need, for values with one — only for
+//   patterns that have `^` or `$`. Both run on the SDK's lazy DFA (line assertions in its context
+//   mode); the `(?s)` one keeps the common case on states that need no context.
 //   (One corner is not copied: PCRE's multi-line `^` does not match after a line feed that ends
 //   the value, RE2's does; a pattern would have to match empty there to notice.)
 // - PCRE's `\s` includes the vertical tab (0x0b) since PCRE 8.34; RE2's does not. `\s` becomes
