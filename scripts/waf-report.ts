@@ -213,6 +213,25 @@ async function measureHost(bytes: Buffer, mine: Seen, theirs: Seen, at: { envoy:
   return { seen: notes.join("; ") };
 }
 
+/** The bare proxies a cause is measured with, started when first needed: one Envoy per HTTP/1.0 setting, one nginx. */
+class MirrorPool {
+  private envoys = new Map<boolean, ProxyMirror>();
+  private bareNginx: ProxyMirror | undefined;
+  async envoy(spec: TargetSpec): Promise<ProxyMirror> {
+    const key = spec.acceptHttp10 ?? false;
+    if (!this.envoys.has(key)) this.envoys.set(key, await ProxyMirror.envoy({ acceptHttp10: key }));
+    return this.envoys.get(key)!;
+  }
+  async nginx(): Promise<ProxyMirror> {
+    this.bareNginx ??= await ProxyMirror.nginx();
+    return this.bareNginx;
+  }
+  async stop(): Promise<void> {
+    for (const e of this.envoys.values()) await e.stop();
+    await this.bareNginx?.stop();
+  }
+}
+
 /**
  * The cause of every CRS disagreement, keyed `${target}|${pl}|${test}`: the host's when measured
  * so (measureHost, the request of the stage the outcome is of), else the oracle's when the
@@ -221,21 +240,15 @@ async function measureHost(bytes: Buffer, mine: Seen, theirs: Seen, at: { envoy:
 async function explainFtw(upstreamPort: number, ftw: Map<string, TestOutcome[]>): Promise<Map<string, Cause>> {
   const out = new Map<string, Cause>();
   const oracleSpec = TARGETS[0];
-  const envoys = new Map<boolean, ProxyMirror>();
-  let nginx: ProxyMirror | undefined;
-  const envoyFor = async (spec: TargetSpec) => {
-    const key = spec.acceptHttp10 ?? false;
-    if (!envoys.has(key)) envoys.set(key, await ProxyMirror.envoy({ acceptHttp10: key }));
-    return envoys.get(key)!;
-  };
+  const mirrors = new MirrorPool();
   try {
     for (const pl of levels) {
       const base = new Map((ftw.get(`${oracleSpec.name}|${pl}`) ?? []).map((r) => [testName(r.test), r]));
       for (const spec of TARGETS.slice(1)) {
         const diff = (ftw.get(`${spec.name}|${pl}`) ?? []).filter((r) => { const b = base.get(testName(r.test)); return b !== undefined && !sameOutcome(r, b); });
         if (diff.length === 0) continue;
-        const envoy = await envoyFor(spec);
-        nginx ??= await ProxyMirror.nginx();
+        const envoy = await mirrors.envoy(spec);
+        const nginx = await mirrors.nginx();
         const oracle = await oracleSpec.start(upstreamPort, ftwDirectives(pl));
         const plugin = await spec.start(upstreamPort, ftwDirectives(pl));
         try {
@@ -255,8 +268,7 @@ async function explainFtw(upstreamPort: number, ftw: Map<string, TestOutcome[]>)
       }
     }
   } finally {
-    for (const e of envoys.values()) await e.stop();
-    await nginx?.stop();
+    await mirrors.stop();
   }
   return out;
 }
@@ -297,13 +309,7 @@ const corpusSame = (a: CorpusOutcome, b: CorpusOutcome) => corpusBlocked(a) === 
 async function explainCorpus(upstreamPort: number, corp: Map<string, CorpusOutcome[]>): Promise<Map<string, Cause>> {
   const out = new Map<string, Cause>();
   const oracleSpec = TARGETS[0];
-  const envoys = new Map<boolean, ProxyMirror>();
-  let nginx: ProxyMirror | undefined;
-  const envoyFor = async (spec: TargetSpec) => {
-    const key = spec.acceptHttp10 ?? false;
-    if (!envoys.has(key)) envoys.set(key, await ProxyMirror.envoy({ acceptHttp10: key }));
-    return envoys.get(key)!;
-  };
+  const mirrors = new MirrorPool();
   try {
     for (const pl of corpusLevels) {
       const base = corp.get(`${oracleSpec.name}|${pl}`) ?? [];
@@ -311,8 +317,8 @@ async function explainCorpus(upstreamPort: number, corp: Map<string, CorpusOutco
         const mine = corp.get(`${spec.name}|${pl}`) ?? [];
         const diff = mine.filter((r, k) => base[k] && !corpusSame(r, base[k]));
         if (diff.length === 0) continue;
-        const envoy = await envoyFor(spec);
-        nginx ??= await ProxyMirror.nginx();
+        const envoy = await mirrors.envoy(spec);
+        const nginx = await mirrors.nginx();
         const oracle = await oracleSpec.start(upstreamPort, blockingDirectives(pl));
         const plugin = await spec.start(upstreamPort, blockingDirectives(pl));
         try {
@@ -329,8 +335,7 @@ async function explainCorpus(upstreamPort: number, corp: Map<string, CorpusOutco
       }
     }
   } finally {
-    for (const e of envoys.values()) await e.stop();
-    await nginx?.stop();
+    await mirrors.stop();
   }
   return out;
 }

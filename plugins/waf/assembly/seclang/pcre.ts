@@ -49,23 +49,30 @@ export function pcreToRe2(p: string): string {
       i++;
       continue;
     }
-    // In a class: `]` right after `[` or `[^` is a literal, `[:name:]` is one item.
-    if (c == 0x5d) {
-      const first = classStart + 1 + (p.charCodeAt(classStart + 1) == 0x5e ? 1 : 0);
-      if (i > first) inClass = false;
-      i++;
-      continue;
-    }
-    if (c == 0x5b && i + 1 < n && p.charCodeAt(i + 1) == 0x3a) {
-      const end = p.indexOf(":]", i + 2);
-      i = end < 0 ? i + 1 : end + 2;
-      continue;
-    }
-    i++;
+    if (classCloses(p, i, classStart)) inClass = false;
+    i = classItemEnd(p, i);
   }
   if (out.length == 0) return p;
   out.push(p.substring(start));
   return out.join("");
+}
+
+// Inside a character class: `]` right after `[` or `[^` is a literal, `[:name:]` is one item.
+
+/** Whether the `]` at i (inside the class opened at classStart) closes it. */
+function classCloses(p: string, i: i32, classStart: i32): bool {
+  if (p.charCodeAt(i) != 0x5d) return false;
+  const first = classStart + 1 + (p.charCodeAt(classStart + 1) == 0x5e ? 1 : 0);
+  return i > first;
+}
+
+/** The index after the class item at i (a `[:name:]` is one item). */
+function classItemEnd(p: string, i: i32): i32 {
+  if (p.charCodeAt(i) == 0x5b && i + 1 < p.length && p.charCodeAt(i + 1) == 0x3a) {
+    const end = p.indexOf(":]", i + 2);
+    return end < 0 ? i + 1 : end + 2;
+  }
+  return i + 1;
 }
 
 /** Whether the pattern has `^` or `$` outside a character class (an anchor a line feed can move). */
@@ -91,18 +98,8 @@ export function hasLineAnchor(p: string): bool {
       i++;
       continue;
     }
-    if (c == 0x5d) {
-      const first = classStart + 1 + (p.charCodeAt(classStart + 1) == 0x5e ? 1 : 0);
-      if (i > first) inClass = false;
-      i++;
-      continue;
-    }
-    if (c == 0x5b && i + 1 < n && p.charCodeAt(i + 1) == 0x3a) {
-      const end = p.indexOf(":]", i + 2);
-      i = end < 0 ? i + 1 : end + 2;
-      continue;
-    }
-    i++;
+    if (classCloses(p, i, classStart)) inClass = false;
+    i = classItemEnd(p, i);
   }
   return false;
 }
