@@ -5,7 +5,7 @@ import { TokenUsage, usageFromBedrock } from "@sluice/sdk/ai";
 import { EventStreamReader } from "@sluice/sdk/sse";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
 import { StreamConverter, StreamOutput, STREAM_CUT } from "./stream";
-import { jsonString, jsonInt, jsonObject, jsonArray, str, strValue, parseArgs, contentValue, splitDataUrl, parseObjectBytes, parseObjectLenient, randomId, nowSeconds } from "./util";
+import { jsonString, jsonInt, jsonObject, jsonArray, str, strValue, parseArgs, contentValue, splitDataUrl, parseObjectLenient, randomId, nowSeconds } from "./util";
 import { completionWith, chunk, usageChunk, providerErrorMessage, ChunkFrame } from "./openai";
 import { JsonObjectView } from "@sluice/sdk/json";
 import { sigV4Authorization } from "./sign";
