@@ -48,6 +48,12 @@ describe("before → after tables", () => {
     expect(rows.join("\n")).not.toMatch(/NaN|undefined/);
   });
 
+  it("sets ai-proxy beside its host calls alone when that row ran", () => {
+    const withFloor = (n: string) => n === "ai-proxy's host calls alone (hand-written module)" ? { q1: 30, median: 32.5, q3: 35, n: 5 } : after(n);
+    const r = beforeAfterTable(before, withFloor).find((x) => x.startsWith("| ai-proxy |"))!;
+    expect(r).toMatch(/\| no \(20\.0 over\); 7\.5 above its host calls alone \|$/);
+  });
+
   it("lists every plugin's size before and now with the change", () => {
     const t = sizesTable(before, [{ name: "key-auth", envoy: Math.round(before.moduleSizes["key-auth"].envoy / 2), higress: NaN }, { name: "bench-rewrite (Go wasip1, sjson)", envoy: 3666293, higress: NaN }]);
     expect(t.length).toBe(2 + Object.keys(before.moduleSizes).length + 1);

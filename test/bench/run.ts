@@ -8,7 +8,7 @@
 // Services some rows ask per request run beside Envoy: Redis (+ webdis), a real OPA, and the
 // Aliyun, ext-auth and DashScope/DashVector mocks each in a process of their own.
 // Options: --runs N (default 5), --seconds S per run (default 4), --only name[,name] (a quick
-// run: also skips the body-memory, JSON and regex reports; scenario names contain no comma).
+// run: also skips the body-memory, JSON and regex reports; scenario names contain no comma), --no-pin (leave Envoy unpinned; see PIN below).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -37,6 +37,19 @@ const ONLY = opt("only", "").split(",").filter(Boolean);
 const RATE = 400; // fixed request rate for the latency runs (requests/s, all clients together)
 const CONNECTIONS = 16;
 const buildDir = join(repoRoot, "build", "bench");
+// Cores: every measured Envoy runs alone on the last core; this process and all it starts (wrk,
+// h2load, the upstream, Redis, the mocks) share the others. On a 2-core machine an unpinned Envoy
+// is moved between cores and shares its caches with wrk and the upstream, which made the per-round
+// CPU of one scenario vary by ±20 %. `--no-pin` measures unpinned.
+const PIN = !argv.includes("--no-pin") && cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
+const ENVOY_CORE = cpus().length - 1;
+if (PIN) spawnSync("taskset", ["-a", "-p", "-c", `0-${ENVOY_CORE - 1}`, String(process.pid)]);
+/** Moves every thread of `pid` onto the Envoy core. */
+function pinEnvoy(pid: number): void {
+  if (!PIN) return;
+  const r = spawnSync("taskset", ["-a", "-p", "-c", String(ENVOY_CORE), String(pid)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`taskset could not pin Envoy ${pid}: ${r.stderr}`);
+}
 mkdirSync(buildDir, { recursive: true });
 
 // ---- helpers ---------------------------------------------------------------------------------
@@ -93,13 +106,18 @@ for (const p of ["bench-rewrite", "noop"]) for (const t of ["envoy", "higress"])
   const r = buildPlugin(join(repoRoot, "test", "plugins", p), t);
   if (!r.ok) throw new Error(r.log);
 }
-// The Wasm floor: a hand-written module with no HTTP hook (test/bench/floor.wat).
+// The Wasm floor: a hand-written module with no HTTP hook (test/bench/floor.wat), and ai-proxy's
+// host work alone: a hand-written module making the proxy-wasm calls ai-proxy makes for the 2 KB
+// chat and nothing else (test/bench/ai-proxy-floor.wat).
 const floorWasm = join(buildDir, "floor.wasm");
+const aiProxyFloorWasm = join(buildDir, "ai-proxy-floor.wasm");
 {
   const { default: binaryen } = await import("binaryen");
-  const m = binaryen.parseText(readFileSync(join(repoRoot, "test", "bench", "floor.wat"), "utf8"));
-  if (!m.validate()) throw new Error("test/bench/floor.wat does not validate");
-  writeFileSync(floorWasm, m.emitBinary());
+  for (const [wat, out] of [["floor.wat", floorWasm], ["ai-proxy-floor.wat", aiProxyFloorWasm]]) {
+    const m = binaryen.parseText(readFileSync(join(repoRoot, "test", "bench", wat), "utf8"));
+    if (!m.validate()) throw new Error(`test/bench/${wat} does not validate`);
+    writeFileSync(out, m.emitBinary());
+  }
 }
 // The limit: Envoy's native RBAC filter doing request-block's URL check (no Wasm at all).
 const rbacFilter = {
@@ -313,6 +331,7 @@ const scenarios: Scenario[] = [
   { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
   { name: "go bench-rewrite (proxy-wasm Go SDK port + sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-sdk-rewrite", wasm: goSdkWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
   { name: "go bench-rewrite (encoding/json)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
+  { name: "ai-proxy's host calls alone (hand-written module)", group: "ai", baseline: "bare chat", plugins: () => [{ name: "ai-proxy-floor", wasm: aiProxyFloorWasm }], method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "ai-proxy", group: "ai", baseline: "bare chat", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "ai-proxy stream", group: "ai", baseline: "bare chat stream", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: streamBody },
   { name: "ai-prompt-guard", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-prompt-guard", promptGuardConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
@@ -464,6 +483,7 @@ async function prepare(s: Scenario, upstreamPort: number, webdisPort: number): P
   }
   res.startMs = stats(starts);
   const envoy = await Envoy.start(spec, { wasmLogLevel: "warn", logLevel: "warn" });
+  pinEnvoy(envoy.envoyPid());
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
   const script = wrkScript(dir, s);
   const checkHeaders = { ...s.headers, "x-bench-check": "1", ...(s.uniqueHeader ? { [s.uniqueHeader]: randomBytes(12).toString("hex") } : {}) };
@@ -589,7 +609,7 @@ function chartBars(results: Result[], by: Map<string, Result>): Bar[] {
     const b = r.baseline ? by.get(r.baseline) : undefined;
     if (!b) continue;
     const d = pairedCpu(r, b);
-    const kind = r.name.startsWith("native RBAC") || r.name.startsWith("Wasm floor") ? "reference" : r.name.startsWith("go ") ? "go" : "sluice";
+    const kind = r.name.startsWith("native RBAC") || r.name.startsWith("Wasm floor") || r.name.includes("(hand-written module)") ? "reference" : r.name.startsWith("go ") ? "go" : "sluice";
     const over = r.baseline!.startsWith("bare ") ? "" : ` (over ${r.baseline})`;
     out.push({ label: r.name + over, kind, median: d?.median ?? NaN, q1: d?.q1 ?? NaN, q3: d?.q3 ?? NaN });
   }
@@ -676,7 +696,9 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push(`- Each figure is the median of ${RUNS} runs, with (min–max); the runs are interleaved (round 1 of every scenario, then round 2, …) with every scenario's Envoy up, so load that drifts during the run hits all scenarios alike. Errors = socket errors + failed requests of both tools; non-2xx counted separately. Both must be 0.`);
   L.push(`- CPU: Envoy's user + system CPU time from \`/proc/<pid>/stat\` during each throughput run, divided by the requests wrk completed = **Envoy CPU µs/req** (median and range of the rounds). **+ CPU µs/req** is the scenario minus its "compared with" scenario, per round (round i of both ran back to back), as median and interquartile range of those differences: the number to read for a plugin's cost. The native RBAC row is the limit (no Wasm), the hand-written Wasm floor what any Wasm module costs.`);
   L.push(`- Memory: Envoy's RSS after warm-up and after all measured requests (same process): growth shows a leak. Cold start: Envoy start → \`/ready\` with the plugin configured, median of ${RUNS}.`);
-  L.push(`- The machine is shared and has 2 cores: Envoy's worker, wrk and the upstream compete for them, so absolute numbers are low; the ratios in the same run are the point.`, "");
+  L.push(PIN
+    ? `- Cores: each Envoy (every thread) is pinned to core ${ENVOY_CORE} with \`taskset\`; wrk, h2load, the upstream, Redis and the mocks share core${ENVOY_CORE > 1 ? "s" : ""} 0${ENVOY_CORE > 1 ? `–${ENVOY_CORE - 1}` : ""}. Absolute numbers are those of this small machine; the paired differences in the same run are the point.`
+    : `- Cores: not pinned (\`--no-pin\`): Envoy's worker, wrk and the upstream compete for ${cpus().length} cores, so absolute numbers are low and vary more; the paired differences in the same run are the point.`, "");
   L.push("## Added cost per plugin (relative to the scenario in \"compared with\": bare Envoy, or ai-proxy alone for the checks in front of it)", "");
   L.push("| scenario | plugins | compared with | Envoy CPU µs/req | + CPU µs/req (paired) | req/s | × baseline | p50 ms | p99 ms | +p50 ms | +p99 ms | errors | non-2xx | upstream CPU % | RSS warm → after (MiB) | requests | cold start ms | load |");
   L.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
