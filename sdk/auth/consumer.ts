@@ -11,9 +11,8 @@
 import { JsonObject, JsonValue } from "../json/value";
 import { ConfigError } from "../api/plugin";
 import { log } from "../api/log";
-import { requestHeaders } from "../api/headers";
-import { HeaderPair, BytesPair } from "../runtime/pairs";
-import { bytesEqual } from "./credential";
+import { requestHeaders, HeaderSnapshot } from "../api/headers";
+import { HeaderPair } from "../runtime/pairs";
 import { constantTimeEqual } from "../crypto/compare";
 
 /** The header that carries the authenticated consumer's name to the upstream and later plugins. */
@@ -134,14 +133,14 @@ export function parseNamedCredential(consumer: JsonValue, index: i32, taken: Arr
  * returns true; when the rule's allow list excludes it, logs why and returns false (the caller
  * answers 403 in its own words).
  */
-export function admitConsumer(policy: ConsumerPolicy, name: string, hasRules: bool, requestPairs: Array<BytesPair> | null = null): bool {
+export function admitConsumer(policy: ConsumerPolicy, name: string, hasRules: bool, request: HeaderSnapshot | null = null): bool {
   if (!policy.permits(name, hasRules)) {
     log.warn("consumer \"" + name + "\" is not allowed");
     return false;
   }
   // Every authenticated request passes here: the line is built only when info is on.
   if (log.infoOn()) log.info("consumer \"" + name + "\" authenticated");
-  setConsumer(name, requestPairs);
+  setConsumer(name, request);
   return true;
 }
 
@@ -179,18 +178,19 @@ const ALIAS_BYTES: Array<ArrayBuffer> = CONSUMER_HEADER_ALIASES.map<ArrayBuffer>
 /**
  * Marks the request as authenticated: replaces any client-sent X-Mse-Consumer with `name` and
  * drops every alias spelling, so the upstream sees only the gateway's answer. A caller that has
- * already read every request header (`requestPairs`, as the host gave them: lower-case names)
- * passes them, and only the aliases present are removed (a host call each instead of three).
+ * already read every request header (`request`, a snapshot of them as the host gave them:
+ * lower-case names) passes it, and only the aliases present are removed (a host call each
+ * instead of three).
  */
-export function setConsumer(name: string, requestPairs: Array<BytesPair> | null = null): void {
+export function setConsumer(name: string, request: HeaderSnapshot | null = null): void {
   for (let i = 0; i < CONSUMER_HEADER_ALIASES.length; i++) {
-    if (requestPairs === null || hasName(requestPairs, unchecked(ALIAS_BYTES[i]))) requestHeaders.remove(CONSUMER_HEADER_ALIASES[i]);
+    if (request === null || hasName(request, unchecked(ALIAS_BYTES[i]))) requestHeaders.remove(CONSUMER_HEADER_ALIASES[i]);
   }
   requestHeaders.set(CONSUMER_HEADER, name);
 }
 
-function hasName(pairs: Array<BytesPair>, name: ArrayBuffer): bool {
-  for (let i = 0; i < pairs.length; i++) if (bytesEqual(unchecked(pairs[i]).name, name)) return true;
+function hasName(request: HeaderSnapshot, name: ArrayBuffer): bool {
+  for (let i = 0; i < request.count; i++) if (request.nameIs(i, name)) return true;
   return false;
 }
 

@@ -21,10 +21,9 @@ export function bytesEqual(a: ArrayBuffer, b: ArrayBuffer): bool {
 
 /** Every value of header `name` as bytes, in order (a repeated header gives several). */
 export function headerValuesBytes(map: HeaderMap, name: string): Array<ArrayBuffer> {
-  const key = String.UTF8.encode(name.toLowerCase());
-  const pairs = map.pairsBytes();
+  const h = map.snapshot();
   const out = new Array<ArrayBuffer>();
-  for (let i = 0; i < pairs.length; i++) if (bytesEqual(pairs[i].name, key)) out.push(pairs[i].value);
+  for (let i = h.indexOf(name); i >= 0; i = h.indexOf(name, i + 1)) out.push(h.valueBytes(i));
   return out;
 }
 

@@ -97,6 +97,15 @@ export function getHeaderPairsBytes(type: MapType): Array<BytesPair> {
   return decodePairs(adoptBuffer());
 }
 
+/** The host's encoded map as it sent it (see runtime/pairs.ts); empty when the host has none. */
+export function getHeaderMapEncoded(type: MapType): ArrayBuffer {
+  if (abi.proxy_get_header_map_pairs(<u32>type, RET_PTR, RET_SIZE) != Status.Ok) {
+    dropHostBuffer();
+    return new ArrayBuffer(0);
+  }
+  return adoptBuffer();
+}
+
 export function setHeaderPairs(type: MapType, pairs: Array<HeaderPair>): Status {
   const enc = encodePairs(pairs);
   if (enc === null) return Status.BadArgument;

@@ -1,6 +1,6 @@
 // key-auth: authenticate requests by an API key sent in a header or a query parameter, and tell
 // the upstream who called (X-Mse-Consumer). Configuration and behaviour follow Higress's key-auth.
-import { HttpFilter, Action, ConfigError, JsonObject, BytesPair, registerPlugin, log } from "@sluice/sdk";
+import { HttpFilter, Action, ConfigError, JsonObject, HeaderSnapshot, registerPlugin, log } from "@sluice/sdk";
 import { ConsumerPolicy, findSecret, challenge, consumerList, parseNamedCredential, admitConsumer, ConsumerAuthPlugin, bytesEqual, queryParamsBytes } from "@sluice/sdk/auth";
 export * from "@sluice/sdk/exports";
 
@@ -99,8 +99,8 @@ class KeyAuthFilter extends HttpFilter<KeyAuthConfig> {
     const c = this.config;
     const hasRules = this.plugin.hasRules;
     if (!c.policy.mustAuthenticate(hasRules)) return Action.Continue;
-    const pairs = c.inHeader ? this.requestHeaders.pairsBytes() : null;
-    const tokens = this.collectKeys(pairs);
+    const headers = c.inHeader ? this.requestHeaders.snapshot() : null;
+    const tokens = this.collectKeys(headers);
     if (tokens.length > 1) return this.deny(401, MULTI_KEY, "key-auth.multi_key");
     if (tokens.length == 0) return this.deny(401, NO_KEY, "key-auth.no_key");
 
@@ -109,7 +109,7 @@ class KeyAuthFilter extends HttpFilter<KeyAuthConfig> {
       log.warn("credential is not configured");
       return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
     }
-    if (!admitConsumer(c.policy, c.names[index], hasRules, pairs)) return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
+    if (!admitConsumer(c.policy, c.names[index], hasRules, headers)) return this.deny(403, UNAUTHORIZED, "key-auth.unauthorized");
     return Action.Continue;
   }
 
@@ -119,12 +119,16 @@ class KeyAuthFilter extends HttpFilter<KeyAuthConfig> {
    * order). A repeated header counts once per value, so two keys smuggled in two header lines are
    * refused as "multi key", not silently narrowed.
    */
-  private collectKeys(pairs: Array<BytesPair> | null): Array<ArrayBuffer> {
+  private collectKeys(headers: HeaderSnapshot | null): Array<ArrayBuffer> {
     const c = this.config;
     const tokens = new Array<ArrayBuffer>();
-    if (pairs !== null) {
-      for (let i = 0; i < pairs.length; i++) {
-        if (pairs[i].value.byteLength > 0 && containsBytes(c.headerKeys, pairs[i].name)) tokens.push(pairs[i].value);
+    if (headers !== null) {
+      const keys = c.headerKeys;
+      for (let i = 0; i < headers.count; i++) {
+        if (headers.valueLength(i) == 0) continue;
+        for (let k = 0; k < keys.length; k++) {
+          if (headers.nameIs(i, unchecked(keys[k]))) { tokens.push(headers.valueBytes(i)); break; }
+        }
       }
     } else if (c.inQuery) {
       const path = this.requestHeaders.getBytes(":path");
