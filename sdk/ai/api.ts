@@ -76,6 +76,14 @@ class Segments {
   ends: Array<i32> = [];
   constructor(n: i32) { this.buf = new Uint8Array(n); }
 
+  /** Empties the segments and makes room for a path of `n` bytes (the buffer is kept when large enough). */
+  reset(n: i32): Segments {
+    if (this.buf.length < n) this.buf = new Uint8Array(n);
+    this.starts.length = 0;
+    this.ends.length = 0;
+    return this;
+  }
+
   get count(): i32 { return this.starts.length; }
 
   /** Segment `i` counted from the end (0 = last) equals `s` (lower-case ASCII)? */
@@ -100,10 +108,13 @@ class Segments {
   }
 }
 
+/** One Segments for every classification (nothing keeps it past the call that filled it). */
+const SEGMENTS = new Segments(256);
+
 function segmentsOf(p: Uint8Array): Segments {
   let n = p.length;
   if (n > MAX_PATH_BYTES) n = MAX_PATH_BYTES;
-  const s = new Segments(n);
+  const s = SEGMENTS.reset(n);
   const out = s.buf;
   let w = 0;
   let segStart = 0;

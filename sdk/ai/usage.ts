@@ -11,8 +11,8 @@
 //    thoughtsTokenCount apart from candidatesTokenCount; we add it).
 //  - on streams, providers repeat cumulative usage: the last report *replaces* earlier ones,
 //    reports are never summed.
-import { JsonObject, JsonValue, quoteJsonString } from "../json/value";
-import { ByteBuffer } from "../json/bytebuf";
+import { JsonObject, JsonValue } from "../json/value";
+import { JsonWriter } from "../json/writer";
 import { JsonObjectView } from "../json/object-view";
 import * as host from "../runtime/hostcalls";
 
@@ -86,30 +86,25 @@ export class TokenUsage {
 
   /** The published form as UTF-8, written straight into bytes (no tree, no UTF-16 text). */
   toJsonBytes(model: string, provider: string, stream: bool): ArrayBuffer {
-    const b = new ByteBuffer(192 + model.length * 3 + provider.length * 3);
-    b.pushAscii("{\"model\":");
-    b.pushUtf8(quoteJsonString(model));
-    b.pushAscii(",\"provider\":");
-    b.pushUtf8(quoteJsonString(provider));
-    b.pushAscii(stream ? ",\"stream\":true" : ",\"stream\":false");
-    field(b, "prompt_tokens", this.promptTokens);
-    field(b, "completion_tokens", this.completionTokens);
-    field(b, "total_tokens", this.totalTokens);
-    field(b, "cached_tokens", this.cachedTokens);
-    field(b, "cache_creation_tokens", this.cacheCreationTokens);
-    field(b, "reasoning_tokens", this.reasoningTokens);
-    b.pushByte(0x7d);
-    return b.take();
+    const w = USAGE_WRITER;
+    w.clear();
+    w.beginObject();
+    w.key("model").string(model);
+    w.key("provider").string(provider);
+    w.key("stream").bool(stream);
+    w.key("prompt_tokens").integer(this.promptTokens);
+    w.key("completion_tokens").integer(this.completionTokens);
+    w.key("total_tokens").integer(this.totalTokens);
+    w.key("cached_tokens").integer(this.cachedTokens);
+    w.key("cache_creation_tokens").integer(this.cacheCreationTokens);
+    w.key("reasoning_tokens").integer(this.reasoningTokens);
+    w.endObject();
+    return w.toBytes();
   }
 }
 
-function field(b: ByteBuffer, key: string, n: i64): void {
-  b.pushByte(0x2c);
-  b.pushByte(0x22);
-  b.pushAscii(key);
-  b.pushAscii("\":");
-  b.pushAscii(n.toString());
-}
+/** One writer for every published usage (the bytes are copied out; nothing else holds it). */
+const USAGE_WRITER = new JsonWriter(256);
 
 function num(n: i64): JsonValue { return JsonValue.fromNumber(<f64>n); }
 

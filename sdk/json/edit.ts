@@ -8,7 +8,7 @@
 import { ByteBuffer } from "./bytebuf";
 import { JsonObjectScan, JsonMember, scanJsonObject, scanJsonObjectAt, isValidJson } from "./scan";
 import { parseStringAt } from "./parse";
-import { quoteJsonString } from "./value";
+import { quoteJsonBytes } from "./value";
 
 /** A top-level field's value as found in the body: its byte span and first byte. */
 export class JsonSpan {
@@ -18,19 +18,23 @@ export class JsonSpan {
 
 /** True when the member's key equals `key` (keys with escapes are decoded before comparing). */
 export function keyMatches(base: usize, m: JsonMember, key: string, keyUtf8: ArrayBuffer): bool {
-  const start = base + <usize>m.keyStart + 1;
-  const len = m.keyEnd - m.keyStart - 2;
+  return keyMatchesAt(base, m.keyStart, m.keyEnd, key, keyUtf8);
+}
+
+/** keyMatches for the key spanning [keyStart, keyEnd) (quotes included). */
+export function keyMatchesAt(base: usize, keyStart: i32, keyEnd: i32, key: string, keyUtf8: ArrayBuffer): bool {
+  const start = base + <usize>keyStart + 1;
+  const len = keyEnd - keyStart - 2;
   let escaped = false;
   for (let i = 0; i < len; i++) if (load<u8>(start + <usize>i) == 0x5c) { escaped = true; break; }
   if (!escaped) return len == keyUtf8.byteLength && memory.compare(start, changetype<usize>(keyUtf8), <usize>len) == 0;
-  const decoded = parseStringAt(base + <usize>m.keyStart, base + <usize>m.keyEnd);
+  const decoded = parseStringAt(base + <usize>keyStart, base + <usize>keyEnd);
   return decoded !== null && decoded == key;
 }
 
 /** Index of the last member named `key` (the one JSON.parse keeps), or -1. */
 function lastMatch(base: usize, scan: JsonObjectScan, key: string, keyUtf8: ArrayBuffer): i32 {
-  const ms = scan.members;
-  for (let i = ms.length - 1; i >= 0; i--) if (keyMatches(base, unchecked(ms[i]), key, keyUtf8)) return i;
+  for (let i = scan.count - 1; i >= 0; i--) if (keyMatchesAt(base, scan.keyStart(i), scan.keyEnd(i), key, keyUtf8)) return i;
   return -1;
 }
 
@@ -41,8 +45,7 @@ export function findTopLevelField(body: ArrayBuffer, key: string): JsonSpan | nu
   if (!scan.ok) return null;
   const i = lastMatch(base, scan, key, String.UTF8.encode(key));
   if (i < 0) return null;
-  const m = unchecked(scan.members[i]);
-  return new JsonSpan(m.valueStart, m.valueEnd);
+  return new JsonSpan(scan.valueStart(i), scan.valueEnd(i));
 }
 
 /** A top-level string field, decoded; null when malformed, absent or not a string. */
@@ -68,6 +71,11 @@ export function readTopLevelRaw(body: ArrayBuffer, key: string): string | null {
 export function setTopLevelRaw(body: ArrayBuffer, key: string, rawJson: string): ArrayBuffer | null {
   const raw = String.UTF8.encode(rawJson);
   if (!isValidJson(changetype<usize>(raw), raw.byteLength)) return null;
+  return setTopLevelBytes(body, key, raw);
+}
+
+/** setTopLevelRaw with the value already UTF-8 bytes of valid JSON (the caller vouches for it). */
+function setTopLevelBytes(body: ArrayBuffer, key: string, raw: ArrayBuffer): ArrayBuffer | null {
   const base = changetype<usize>(body);
   const scan = scanJsonObject(base, body.byteLength);
   if (!scan.ok) return null;
@@ -78,7 +86,8 @@ export function setTopLevelRaw(body: ArrayBuffer, key: string, rawJson: string):
 
 /** Sets a top-level field to a string value (the `model` swap). Null on malformed input. */
 export function setTopLevelString(body: ArrayBuffer, key: string, value: string): ArrayBuffer | null {
-  return setTopLevelRaw(body, key, quoteJsonString(value));
+  // Quoted straight into UTF-8 by the JSON writer: valid JSON, no UTF-16 round trip.
+  return setTopLevelBytes(body, key, quoteJsonBytes(value));
 }
 
 /** Removes every occurrence of a top-level field. Null on malformed input; a copy when absent. */
@@ -90,13 +99,12 @@ export function removeTopLevelField(body: ArrayBuffer, key: string): ArrayBuffer
   const out = new ByteBuffer(body.byteLength);
   out.pushBytes(base, scan.open + 1);
   let first = true;
-  const ms = scan.members;
-  for (let i = 0; i < ms.length; i++) {
-    const m = unchecked(ms[i]);
-    if (keyMatches(base, m, key, keyUtf8)) continue;
+  for (let i = 0; i < scan.count; i++) {
+    const ks = scan.keyStart(i);
+    if (keyMatchesAt(base, ks, scan.keyEnd(i), key, keyUtf8)) continue;
     if (!first) out.pushByte(0x2c);
     first = false;
-    out.pushBytes(base + <usize>m.keyStart, m.valueEnd - m.keyStart);
+    out.pushBytes(base + <usize>ks, scan.valueEnd(i) - ks);
   }
   out.pushBytes(base + <usize>scan.close, body.byteLength - scan.close);
   return out.take(); // handed over, not copied: a big body should not exist three times
@@ -118,26 +126,26 @@ export function setNestedRaw(body: ArrayBuffer, key: string, innerKey: string, r
   const out = new ByteBuffer(len + raw.byteLength + key.length + innerKey.length + 16);
   let copied = 0;
   let found = false;
-  const ms = scan.members;
-  for (let i = 0; i < ms.length; i++) {
-    const m = unchecked(ms[i]);
-    if (!keyMatches(base, m, key, keyUtf8)) continue;
+  const n = scan.count;
+  for (let i = 0; i < n; i++) {
+    if (!keyMatchesAt(base, scan.keyStart(i), scan.keyEnd(i), key, keyUtf8)) continue;
     found = true;
-    out.pushBytes(base + <usize>copied, m.valueStart - copied);
-    if (load<u8>(base + <usize>m.valueStart) == 0x7b) {
-      const inner = scanJsonObjectAt(base, m.valueStart, m.valueEnd);
+    const vs = scan.valueStart(i), ve = scan.valueEnd(i);
+    out.pushBytes(base + <usize>copied, vs - copied);
+    if (load<u8>(base + <usize>vs) == 0x7b) {
+      const inner = scanJsonObjectAt(base, vs, ve);
       if (!inner.ok) return null;
-      emitWithField(out, base, m.valueStart, m.valueEnd, inner, innerKey, raw);
+      emitWithField(out, base, vs, ve, inner, innerKey, raw);
     } else {
       emitSingleMember(out, innerKey, raw);
     }
-    copied = m.valueEnd;
+    copied = ve;
   }
   if (!found) {
     const at = insertionPoint(scan);
     out.pushBytes(base, at);
-    if (ms.length > 0) out.pushByte(0x2c);
-    out.pushUtf8(quoteJsonString(key));
+    if (n > 0) out.pushByte(0x2c);
+    out.pushBuffer(quoteJsonBytes(key));
     out.pushByte(0x3a);
     emitSingleMember(out, innerKey, raw);
     copied = at;
@@ -153,7 +161,7 @@ export function ensureStreamUsage(body: ArrayBuffer): ArrayBuffer | null {
 
 function emitSingleMember(out: ByteBuffer, key: string, raw: ArrayBuffer): void {
   out.pushByte(0x7b);
-  out.pushUtf8(quoteJsonString(key));
+  out.pushBuffer(quoteJsonBytes(key));
   out.pushByte(0x3a);
   out.pushBuffer(raw);
   out.pushByte(0x7d);
@@ -161,8 +169,8 @@ function emitSingleMember(out: ByteBuffer, key: string, raw: ArrayBuffer): void 
 
 // Where a new member goes: after the last member's value, or just after `{`.
 function insertionPoint(scan: JsonObjectScan): i32 {
-  const n = scan.members.length;
-  return n > 0 ? unchecked(scan.members[n - 1]).valueEnd : scan.open + 1;
+  const n = scan.count;
+  return n > 0 ? scan.valueEnd(n - 1) : scan.open + 1;
 }
 
 /** Copies [from, to) of the buffer, with every `key` member's value replaced (or `key` added). */
@@ -170,20 +178,19 @@ function emitWithField(out: ByteBuffer, base: usize, from: i32, to: i32, scan: J
   const keyUtf8 = String.UTF8.encode(key);
   let copied = from;
   let found = false;
-  const ms = scan.members;
-  for (let i = 0; i < ms.length; i++) {
-    const m = unchecked(ms[i]);
-    if (!keyMatches(base, m, key, keyUtf8)) continue;
+  const n = scan.count;
+  for (let i = 0; i < n; i++) {
+    if (!keyMatchesAt(base, scan.keyStart(i), scan.keyEnd(i), key, keyUtf8)) continue;
     found = true;
-    out.pushBytes(base + <usize>copied, m.valueStart - copied);
+    out.pushBytes(base + <usize>copied, scan.valueStart(i) - copied);
     out.pushBuffer(raw);
-    copied = m.valueEnd;
+    copied = scan.valueEnd(i);
   }
   if (!found) {
     const at = insertionPoint(scan);
     out.pushBytes(base + <usize>copied, at - copied);
-    if (ms.length > 0) out.pushByte(0x2c);
-    out.pushUtf8(quoteJsonString(key));
+    if (n > 0) out.pushByte(0x2c);
+    out.pushBuffer(quoteJsonBytes(key));
     out.pushByte(0x3a);
     out.pushBuffer(raw);
     copied = at;

@@ -9,8 +9,8 @@
 import { ByteBuffer } from "./bytebuf";
 import { JsonObjectScan, JsonMember, scanJsonObject, scanJsonObjectInto, scanJsonObjectAt, scanJsonArrayAt, skipJsonValueAt } from "./scan";
 import { parseStringAt, parseJsonUnsafe } from "./parse";
-import { quoteJsonString, JsonValue } from "./value";
-import { keyMatches } from "./edit";
+import { quoteJsonBytes, JsonValue } from "./value";
+import { keyMatchesAt } from "./edit";
 import { JsonWriter } from "./writer";
 import { parseDecimal } from "./number";
 
@@ -82,7 +82,7 @@ export class JsonObjectView {
       return -1;
     }
     const k = String.UTF8.encode(key);
-    for (let i = sc.count - 1; i >= 0; i--) if (keyMatches(base, sc.member(i), key, k)) return i;
+    for (let i = sc.count - 1; i >= 0; i--) if (keyMatchesAt(base, sc.keyStart(i), sc.keyEnd(i), key, k)) return i;
     return -1;
   }
 
@@ -269,7 +269,7 @@ export class JsonObjectView {
     es.push(new Edit(key, String.UTF8.encode(key), rawJson));
   }
 
-  setString(key: string, value: string): void { this.setRaw(key, String.UTF8.encode(quoteJsonString(value))); }
+  setString(key: string, value: string): void { this.setRaw(key, quoteJsonBytes(value)); }
 
   get edited(): bool { return this.edits !== null; }
 
@@ -289,26 +289,26 @@ export class JsonObjectView {
     if (es !== null) for (let i = 0; i < es.length; i++) extra += es[i].raw.byteLength + es[i].keyUtf8.byteLength + 4;
     const out = new ByteBuffer(to - from + extra);
     let copied = from;
-    const ms = s.members;
+    const n = s.count;
     let done: StaticArray<bool> | null = es === null ? null : new StaticArray<bool>(es.length);
     if (es !== null) {
-      for (let i = 0; i < ms.length; i++) {
-        const m = unchecked(ms[i]);
+      for (let i = 0; i < n; i++) {
+        const ks = s.keyStart(i), ke = s.keyEnd(i);
         for (let j = es.length - 1; j >= 0; j--) {
           const e = unchecked(es[j]);
-          if (!keyMatches(base, m, e.key, e.keyUtf8)) continue;
+          if (!keyMatchesAt(base, ks, ke, e.key, e.keyUtf8)) continue;
           // the last queued edit of a key wins; earlier ones for the same key are dropped
-          out.pushBytes(base + <usize>copied, m.valueStart - copied);
+          out.pushBytes(base + <usize>copied, s.valueStart(i) - copied);
           out.pushBuffer(e.raw);
-          copied = m.valueEnd;
+          copied = s.valueEnd(i);
           for (let k = 0; k < es.length; k++) if (unchecked(es[k]).key == e.key) done![k] = true;
           break;
         }
       }
-      const at = ms.length > 0 ? unchecked(ms[ms.length - 1]).valueEnd : s.open + 1;
+      const at = n > 0 ? s.valueEnd(n - 1) : s.open + 1;
       out.pushBytes(base + <usize>copied, at - copied);
       copied = at;
-      let any = ms.length > 0;
+      let any = n > 0;
       for (let j = 0; j < es.length; j++) {
         if (done![j]) continue;
         const e = unchecked(es[j]);
@@ -317,7 +317,7 @@ export class JsonObjectView {
         if (later) continue;
         if (any) out.pushByte(0x2c);
         any = true;
-        out.pushUtf8(quoteJsonString(e.key));
+        out.pushBuffer(quoteJsonBytes(e.key));
         out.pushByte(0x3a);
         out.pushBuffer(e.raw);
       }

@@ -296,7 +296,19 @@ export function formatNumber(n: f64): string {
 
 /** Quotes a string as a JSON string literal (lone surrogates escaped, like JSON.stringify). */
 export function quoteJsonString(s: string): string {
-  const w = new JsonWriter();
+  const w = QUOTE_WRITER;
+  w.clear();
   w.string(s);
   return w.toString();
 }
+
+/** `s` as a JSON string literal in UTF-8 bytes (no UTF-16 round trip). */
+export function quoteJsonBytes(s: string): ArrayBuffer {
+  const w = QUOTE_WRITER;
+  w.clear();
+  w.string(s);
+  return w.toBytes();
+}
+
+/** One writer for quoting (its bytes are copied out before anything else can use it). */
+const QUOTE_WRITER = new JsonWriter(64);

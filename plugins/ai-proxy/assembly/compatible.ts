@@ -39,9 +39,32 @@ function apiSuffix(api: Api): string {
   return "";
 }
 
-/** A custom base URL (openaiCustomUrl, vllmCustomUrl): a full API URL is taken for chat only. */
-function customUrlPath(url: string, api: Api, defaultPath: string): string {
-  const p = splitUrl(url)[1];
+/**
+ * A custom base URL (openaiCustomUrl, vllmCustomUrl), split once when the config is read: its host,
+ * and the upstream path of each API (worked out on first use, then kept).
+ */
+class CustomUrl {
+  readonly host: string;
+  readonly pathAndQuery: string;
+  private paths: StaticArray<string | null> = new StaticArray<string | null>(8);
+  constructor(readonly url: string) {
+    const parts = splitUrl(url);
+    this.host = parts[0];
+    this.pathAndQuery = parts[1];
+  }
+  path(api: Api, defaultPath: string): string {
+    const i = <i32>api;
+    if (i < 0 || i >= this.paths.length) return customUrlPath(this.pathAndQuery, api, defaultPath);
+    const known = unchecked(this.paths[i]);
+    if (known !== null) return known;
+    const p = customUrlPath(this.pathAndQuery, api, defaultPath);
+    unchecked(this.paths[i] = p);
+    return p;
+  }
+}
+
+/** A custom base URL's path for `api` (`p`: the URL's path and query): a full API URL is taken for chat only. */
+function customUrlPath(p: string, api: Api, defaultPath: string): string {
   const q = p.indexOf("?");
   const path = q >= 0 ? p.substring(0, q) : p;
   if (path.endsWith("/chat/completions") || path.endsWith("/embeddings") || path.endsWith("/completions")) {
@@ -54,22 +77,25 @@ function customUrlPath(url: string, api: Api, defaultPath: string): string {
 
 /** `openai`: openaiCustomUrl; without apiTokens the client's key is passed on. */
 export class OpenAIAdapter extends ProviderAdapter {
-  customUrl: string = "";
+  customUrl: CustomUrl | null = null;
   authHeaderKey: string = "";
 
   create(): ProviderAdapter { return new OpenAIAdapter(); }
   parse(o: JsonObject): string {
-    this.customUrl = text(o, "openaiCustomUrl", "");
+    const url = text(o, "openaiCustomUrl", "");
+    this.customUrl = url.length > 0 ? new CustomUrl(url) : null;
     this.authHeaderKey = text(o, "authHeaderKey", "");
     this.keepsDeveloperRole = true;
     return "";
   }
   host(ex: Exchange, headers: HeaderMap): string {
-    return this.customUrl.length > 0 ? splitUrl(this.customUrl)[0] : this.spec.host;
+    const u = this.customUrl;
+    return u !== null ? u.host : this.spec.host;
   }
   path(api: Api, ex: Exchange): string {
     const def = this.spec.path(api);
-    return this.customUrl.length > 0 ? customUrlPath(this.customUrl, api, def) : def;
+    const u = this.customUrl;
+    return u !== null ? u.path(api, def) : def;
   }
   clientAuth(headers: HeaderMap): void {
     let key: string | null = null;
@@ -131,22 +157,25 @@ export class OllamaAdapter extends ProviderAdapter {
 
 /** `vllm`: vllmCustomUrl (base or full URL) or vllmServerHost. */
 export class VllmAdapter extends ProviderAdapter {
-  customUrl: string = "";
+  customUrl: CustomUrl | null = null;
   serverHost: string = "";
 
   create(): ProviderAdapter { return new VllmAdapter(); }
   parse(o: JsonObject): string {
-    this.customUrl = text(o, "vllmCustomUrl", "");
+    const url = text(o, "vllmCustomUrl", "");
+    this.customUrl = url.length > 0 ? new CustomUrl(url) : null;
     this.serverHost = text(o, "vllmServerHost", "");
     return "";
   }
   host(ex: Exchange, headers: HeaderMap): string {
-    if (this.customUrl.length > 0) return splitUrl(this.customUrl)[0];
+    const u = this.customUrl;
+    if (u !== null) return u.host;
     return this.serverHost.length > 0 ? this.serverHost : this.spec.host;
   }
   path(api: Api, ex: Exchange): string {
     const def = this.spec.path(api);
-    return this.customUrl.length > 0 ? customUrlPath(this.customUrl, api, def) : def;
+    const u = this.customUrl;
+    return u !== null ? u.path(api, def) : def;
   }
 }
 
