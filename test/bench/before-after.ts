@@ -51,6 +51,7 @@ export function beforeAdded(b: BeforeData, name: string): Quartiles | null {
 export const TRACKED: { name: string; goal: string; max?: number; perEvent?: number; issueBefore?: string }[] = [
   { name: "native RBAC (request-block's URL check)", goal: "the limit (no Wasm)" },
   { name: "Wasm floor (hand-written module; no HTTP hook)", goal: "what any Wasm module costs" },
+  { name: "Wasm floor with one HTTP hook (hand-written module; reads x-request-id)", goal: "what the no-op plugin's host calls cost", issueBefore: "not measured before" },
   { name: "Sluice no-op plugin", goal: "≤ 2", max: 2 },
   { name: "request-block (URL rules)", goal: "≤ 4", max: 4 },
   { name: "key-auth", goal: "≤ 6", max: 6 },
@@ -89,6 +90,10 @@ export function beforeAfterTable(b: BeforeData, after: (name: string) => Quartil
     if (now && t.name === "sluice bench-rewrite") {
       const go = after("go bench-rewrite (sjson)");
       if (go) met = now.median <= go.median / 2 ? "yes" : `no (${f1(now.median / go.median)} × Go)`;
+    }
+    if (now && t.name === "Sluice no-op plugin") {
+      const floor = after("Wasm floor with one HTTP hook (hand-written module; reads x-request-id)");
+      if (floor) met += `; ${f1(now.median - floor.median)} above its host calls alone`;
     }
     if (now && t.name === "ai-proxy") {
       const floor = after("ai-proxy's host calls alone (hand-written module)");

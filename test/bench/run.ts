@@ -106,14 +106,16 @@ for (const p of ["bench-rewrite", "noop"]) for (const t of ["envoy", "higress"])
   const r = buildPlugin(join(repoRoot, "test", "plugins", p), t);
   if (!r.ok) throw new Error(r.log);
 }
-// The Wasm floor: a hand-written module with no HTTP hook (test/bench/floor.wat), and ai-proxy's
+// The Wasm floor: a hand-written module with no HTTP hook (test/bench/floor.wat); the same with the
+// one request-headers hook that reads x-request-id (test/bench/hook-floor.wat); and ai-proxy's
 // host work alone: a hand-written module making the proxy-wasm calls ai-proxy makes for the 2 KB
 // chat and nothing else (test/bench/ai-proxy-floor.wat).
 const floorWasm = join(buildDir, "floor.wasm");
 const aiProxyFloorWasm = join(buildDir, "ai-proxy-floor.wasm");
+const hookFloorWasm = join(buildDir, "hook-floor.wasm");
 {
   const { default: binaryen } = await import("binaryen");
-  for (const [wat, out] of [["floor.wat", floorWasm], ["ai-proxy-floor.wat", aiProxyFloorWasm]]) {
+  for (const [wat, out] of [["floor.wat", floorWasm], ["hook-floor.wat", hookFloorWasm], ["ai-proxy-floor.wat", aiProxyFloorWasm]]) {
     const m = binaryen.parseText(readFileSync(join(repoRoot, "test", "bench", wat), "utf8"));
     if (!m.validate()) throw new Error(`test/bench/${wat} does not validate`);
     writeFileSync(out, m.emitBinary());
@@ -304,6 +306,7 @@ const scenarios: Scenario[] = [
   ...uaSizes.map(([label, size]): Scenario => ({ name: `bare GET ${label} UA`, group: "baseline", plugins: () => [], method: "GET", path: "/json", headers: { "user-agent": userAgent("browser", size) } })),
   { name: "native RBAC (request-block's URL check)", group: "plugins", baseline: "bare GET", plugins: () => [], extraFilters: [rbacFilter], method: "GET", path: "/json" },
   { name: "Wasm floor (hand-written module; no HTTP hook)", group: "plugins", baseline: "bare GET", plugins: () => [{ name: "floor", wasm: floorWasm }], method: "GET", path: "/json" },
+  { name: "Wasm floor with one HTTP hook (hand-written module; reads x-request-id)", group: "plugins", baseline: "bare GET", plugins: () => [{ name: "hook-floor", wasm: hookFloorWasm }], method: "GET", path: "/json" },
   { name: "Sluice no-op plugin", group: "plugins", baseline: "bare GET", plugins: () => [{ name: "noop", wasm: join(repoRoot, "test", "plugins", "noop", "build", "envoy.wasm") }], method: "GET", path: "/json" },
   { name: "request-block (URL rules)", group: "plugins", baseline: "bare GET", plugins: plugin("request-block", { block_urls: ["swagger.html", "/admin"], block_exact_urls: ["/exact"] }), method: "GET", path: "/json" },
   { name: "request-block (body rules)", group: "plugins", baseline: "bare POST 2 KB JSON", plugins: plugin("request-block", { block_bodies: ["DROP TABLE"] }), method: "POST", path: "/json", body: chatBody },
