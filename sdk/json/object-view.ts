@@ -14,6 +14,8 @@ import { keyMatchesAt } from "./edit";
 import { JsonWriter } from "./writer";
 import { parseDecimal } from "./number";
 
+const EMPTY = new ArrayBuffer(0);
+
 class Edit {
   constructor(public key: string, public keyUtf8: ArrayBuffer, public raw: ArrayBuffer) {}
 }
@@ -55,6 +57,17 @@ export class JsonObjectView {
     if (this.scan.ok) return true;
     this.scan.count = 0;
     return false;
+  }
+
+  /**
+   * Empties the view and lets go of the buffer it read: a re-used view held in a global would
+   * otherwise keep its last document alive (a 10 MB request body until the next request).
+   */
+  release(): void {
+    this.buffer = EMPTY;
+    this.wholeDoc = false;
+    this.edits = null;
+    this.scan.reset();
   }
 
   /** `into` re-pointed at the object at [start, end) of this view's buffer (a validated object). */
@@ -101,6 +114,9 @@ export class JsonObjectView {
     if (load<u8>(p) != 0x22) return false;
     const len = sc.valueEnd(i) - sc.valueStart(i) - 2;
     if (!hasBackslash(p + 1, len)) return len == ascii.length && bytesAreAscii(p + 1, ascii);
+    // Each ASCII character is at most six bytes as sent (\u0041): a longer string cannot be
+    // `ascii`, and is not decoded to find that out (a big escaped value would cost its size twice).
+    if (len > 6 * ascii.length) return false;
     const s = parseStringAt(p, this.base + <usize>sc.valueEnd(i));
     return s !== null && s == ascii;
   }
@@ -127,6 +143,21 @@ export class JsonObjectView {
   }
 
   has(key: string): bool { return this.find(key) >= 0; }
+
+  /** How many members the object has (a repeated key counts each time). */
+  get count(): i32 { return this.scan.count; }
+
+  /**
+   * Writes a field's value as it was sent (any kind; the view's scan validated it) as the
+   * writer's next value. False, and nothing written, when absent.
+   */
+  writeValue(key: string, w: JsonWriter): bool {
+    const i = this.find(key);
+    if (i < 0) return false;
+    const sc = this.scan;
+    w.rawBytes(this.base + <usize>sc.valueStart(i), sc.valueEnd(i) - sc.valueStart(i));
+    return true;
+  }
 
   /** First byte of the value (`"`, `{`, `[`, `t`, `f`, `n`, a digit or `-`), or 0 when absent. */
   kindOf(key: string): u8 {
@@ -350,6 +381,7 @@ function keyIsAscii(base: usize, keyStart: i32, keyEnd: i32, key: string): bool 
   const start = base + <usize>keyStart + 1;
   const len = keyEnd - keyStart - 2;
   if (!hasBackslash(start, len)) return len == key.length && bytesAreAscii(start, key);
+  if (len > 6 * key.length) return false; // at most six bytes per ASCII character as sent (see stringIs)
   const decoded = parseStringAt(base + <usize>keyStart, base + <usize>keyEnd);
   return decoded !== null && decoded == key;
 }

@@ -422,6 +422,11 @@ describe("JsonObjectView (one scan: reads, queued edits, one write)", () => {
     expect(probe(esc, "n", "").num).toBe(-50);
     expect(probe(esc, "big", "").num).toBe(123456789012345678);
     expect(probe(esc, "arr", "").first).toBe(0x7b);
+    // every character escaped (six bytes each) still compares; one more character does not
+    const all = enc.encode('{"s":"\\u0073\\u0074\\u006f\\u0070","t":"\\u0073\\u0074\\u006f\\u0070\\u0070"}');
+    expect(probe(all, "s", "stop").is).toBe(true);
+    expect(probe(all, "t", "stop").is).toBe(false);
+    expect(probe(all, "t", "").is).toBe(false);
   });
 
   it("walks an array's object elements one at a time, as a filter of the parsed array", () => {
