@@ -6,6 +6,7 @@
 import { JsonObject, HeaderPair, HeaderMap } from "@sluice/sdk";
 import { HttpCallResponse, Cluster } from "@sluice/sdk/http";
 import { TokenUsage, extractUsage } from "@sluice/sdk/ai";
+import { JsonObjectView } from "@sluice/sdk/json";
 import { jsonString } from "./util";
 import { StreamConverter, StreamOutput, OpenAIStream } from "./stream";
 
@@ -61,6 +62,11 @@ export class Exchange {
 /** A converted request body and the path it goes to ("" when the API is not offered). */
 export class UpstreamRequest {
   constructor(public body: JsonObject, public path: string) {}
+}
+
+/** A converted request body already in bytes, and the path it goes to. */
+export class UpstreamBytes {
+  constructor(public body: ArrayBuffer, public path: string) {}
 }
 
 /** An error a provider reported inside a successful HTTP answer. */
@@ -133,6 +139,12 @@ export class ProviderAdapter {
 
   /** Auth when the config has no apiTokens (the client's own key, if the provider takes it). */
   clientAuth(headers: HeaderMap): void {}
+
+  /**
+   * The OpenAI chat request in the provider's form, written from the request's bytes, when the
+   * adapter has a byte path for it (it must equal `request`'s as JSON); null to take the tree path.
+   */
+  requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null { return null; }
 
   /** The OpenAI request (chat, completions, embeddings) in the provider's form; null when not offered. */
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {

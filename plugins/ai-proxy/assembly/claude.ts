@@ -2,13 +2,13 @@
 import { JsonObject, JsonValue, JsonKind, HeaderPair, HeaderMap, log } from "@sluice/sdk";
 import { TokenUsage, usageFromAnthropic } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
-import { JsonObjectView } from "@sluice/sdk/json";
+import { JsonObjectView, JsonWriter, ByteBuffer } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
 import { completionWith, chunk, usageChunk } from "./openai";
 import { anthropicErrorJson as anthropicError } from "@sluice/sdk/ai";
-import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest, UpstreamBytes } from "./adapter";
 import { StreamConverter, StreamOutput, ConvertingStream, STREAM_CUT } from "./stream";
-import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText } from "./convert";
+import { appendByRole, stopSequences, toolFunctions, toolCall, toolCallArguments, argumentsText, simpleRole, MESSAGE, requestWriter, ROLE_USER } from "./convert";
 
 export function textBlock(t: string): JsonValue { return textBlockOf(jsonString(t)); }
 
@@ -96,6 +96,13 @@ export class ClaudeAdapter extends ProviderAdapter {
     const out = super.authHeaders(token);
     out.push(new HeaderPair("anthropic-version", this.version));
     return out;
+  }
+
+  requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null {
+    if (ex.nativeMessages || ex.api != Api.Chat) return null;
+    const body = openaiToClaudeRequestBytes(req, ex.mapped);
+    MESSAGE.release(); // the request body is not kept past this call
+    return body === null ? null : new UpstreamBytes(body, "/v1/messages");
   }
 
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
@@ -217,6 +224,59 @@ export function openaiToClaudeRequest(req: JsonObject, model: string): JsonObjec
     out.set("metadata", jsonObject(md));
   }
   return out;
+}
+
+/**
+ * openaiToClaudeRequest on the request's bytes, for the common chat request: every message is
+ * `{role, content}` with role system, developer, user or assistant and string content, and the
+ * request has no stop, tools, tool_choice, reasoning_effort or user. The strings go into the
+ * Messages request as they were sent (escapes kept) and no tree is built; the result equals the
+ * tree path's as JSON (system messages joined with "\n", empty contents dropped, consecutive
+ * messages of one role merged into one content list). Null for any other request.
+ */
+export function openaiToClaudeRequestBytes(req: JsonObjectView, model: string): ArrayBuffer | null {
+  if (req.has("stop") || req.has("tools") || req.has("tool_choice") || req.has("reasoning_effort") || req.has("user")) return null;
+  if (req.kindOf("messages") != 0x5b) return null;
+  // Pass 1: every message simple; the system text joined (as sent, between one pair of quotes).
+  const system = new ByteBuffer(64);
+  system.pushByte(0x22);
+  for (let m = req.firstObjectIn("messages", MESSAGE); m !== null; m = req.nextObjectIn("messages", m!, MESSAGE)) {
+    const role = simpleRole(m);
+    if (role < 0) return null;
+    if (role >= ROLE_USER) continue;
+    if (system.length > 1) system.pushAscii("\\n");
+    m.appendStringContent("content", system);
+  }
+  const w = requestWriter(req);
+  w.beginObject();
+  w.key("model").string(model);
+  if (system.length > 1) {
+    system.pushByte(0x22);
+    w.key("system").rawBytes(system.ptr, system.length);
+  }
+  // Pass 2: user and assistant messages, consecutive ones of a role merged.
+  w.key("messages").beginArray();
+  let open = -1;
+  for (let m = req.firstObjectIn("messages", MESSAGE); m !== null; m = req.nextObjectIn("messages", m!, MESSAGE)) {
+    const role = simpleRole(m);
+    if (role < ROLE_USER || m.stringIs("content", "")) continue;
+    if (role != open) {
+      if (open >= 0) w.endArray().endObject();
+      w.beginObject().key("role").string(role == ROLE_USER ? "user" : "assistant").key("content").beginArray();
+      open = role;
+    }
+    w.beginObject().key("type").string("text").key("text");
+    m.writeString("content", w);
+    w.endObject();
+  }
+  if (open >= 0) w.endArray().endObject();
+  w.endArray();
+  w.key("max_tokens").integer(<i64>req.getNumber("max_completion_tokens", req.getNumber("max_tokens", 4096)));
+  if (req.kindOf("temperature") != 0 && req.kindOf("temperature") != 0x6e) req.writeValue("temperature", w.key("temperature"));
+  if (req.kindOf("top_p") != 0 && req.kindOf("top_p") != 0x6e) req.writeValue("top_p", w.key("top_p"));
+  if (req.getBool("stream", false)) w.key("stream").bool(true);
+  w.endObject();
+  return w.takeBytes();
 }
 
 /** Text values joined; one passes as it is (a big answer stays undecoded). */

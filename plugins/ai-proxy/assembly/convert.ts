@@ -1,6 +1,7 @@
 // OpenAI-side pieces every provider conversion shares: messages merged by role, the stop list,
 // tool definitions, tool calls. Like util.ts, nothing here traps on malformed input.
 import { JsonObject, JsonValue, JsonKind } from "@sluice/sdk";
+import { JsonObjectView, JsonWriter } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonObject, jsonArray, str } from "./util";
 
 /** Adds `items` to the last entry of `list` when it has the same role (Messages, Converse and
@@ -74,4 +75,38 @@ export function toolCallArguments(index: i64, args: string): JsonValue {
   c.set("index", jsonInt(index));
   c.set("function", jsonObject(fn));
   return jsonObject(c);
+}
+
+// ---- the byte conversions' common request (claude.ts, gemini.ts) ----
+
+export const ROLE_SYSTEM: i32 = 0;
+export const ROLE_DEVELOPER: i32 = 1;
+export const ROLE_USER: i32 = 2;
+export const ROLE_ASSISTANT: i32 = 3;
+
+/** The view the byte conversions read each message into (re-used: nothing keeps it past the call). */
+export const MESSAGE = JsonObjectView.reusable();
+
+/**
+ * A message a byte conversion takes: exactly `role` and `content`, the role system, developer,
+ * user or assistant (ROLE_*), the content a string; -1 for any other message (the caller then
+ * takes the tree path for the whole request).
+ */
+export function simpleRole(m: JsonObjectView): i32 {
+  if (m.count != 2 || m.kindOf("content") != 0x22) return -1;
+  if (m.stringIs("role", "user")) return ROLE_USER;
+  if (m.stringIs("role", "assistant")) return ROLE_ASSISTANT;
+  if (m.stringIs("role", "system")) return ROLE_SYSTEM;
+  if (m.stringIs("role", "developer")) return ROLE_DEVELOPER;
+  return -1;
+}
+
+/**
+ * The writer a byte conversion writes its request into: the body's size and a sixteenth more
+ * (the provider's wrappers around each message), as bodyBytes sizes the tree path's, so a
+ * large body is written without the buffer doubling.
+ */
+export function requestWriter(req: JsonObjectView): JsonWriter {
+  const n = req.body.byteLength;
+  return new JsonWriter(n + (n >> 4) + 1024);
 }

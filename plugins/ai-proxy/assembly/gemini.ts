@@ -3,13 +3,13 @@
 import { JsonObject, JsonValue, JsonKind, HeaderMap } from "@sluice/sdk";
 import { TokenUsage, usageFromGemini } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
-import { JsonObjectView, ByteBuffer } from "@sluice/sdk/json";
+import { JsonObjectView, ByteBuffer, JsonWriter } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonNumber, jsonObject, jsonArray, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
 import { completionWith, chunk, providerErrorMessage } from "./openai";
-import { ProviderAdapter, Exchange, Api, UpstreamRequest } from "./adapter";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest, UpstreamBytes } from "./adapter";
 import { openaiEmbedding, openaiEmbeddingsList } from "./embeddings";
 import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
-import { appendByRole, stopSequences, toolFunctions, toolCall, argumentsText } from "./convert";
+import { appendByRole, stopSequences, toolFunctions, toolCall, argumentsText, simpleRole, MESSAGE, requestWriter, ROLE_USER, ROLE_ASSISTANT } from "./convert";
 
 function textPart(t: string): JsonValue { return textPartOf(jsonString(t)); }
 
@@ -79,6 +79,14 @@ export class GeminiAdapter extends ProviderAdapter {
 
   /** No model list: answered from modelMapping. */
   path(api: Api, ex: Exchange): string { return ""; }
+
+  requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null {
+    if (ex.api != Api.Chat) return null;
+    const body = openaiToGeminiRequestBytes(req, this);
+    MESSAGE.release(); // the request body is not kept past this call
+    if (body === null) return null;
+    return new UpstreamBytes(body, "/" + this.apiVersion + "/models/" + ex.mapped + (ex.stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
+  }
 
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
     const base = "/" + this.apiVersion + "/models/" + ex.mapped;
@@ -201,6 +209,86 @@ function openaiToGeminiRequest(req: JsonObject, pc: GeminiAdapter): JsonObject {
     out.set("tools", jsonArray([jsonObject(tool)]));
   }
   return out;
+}
+
+/** True when a field is a JSON number (what the tree path's `isNumber` copies). */
+function isNumberField(req: JsonObjectView, key: string): bool {
+  const c = req.kindOf(key);
+  return c == 0x2d || (c >= 0x30 && c <= 0x39);
+}
+
+/** A numeric field copied as sent under another name, when it is a number. */
+function copyNumber(req: JsonObjectView, key: string, w: JsonWriter, as: string): void {
+  if (isNumberField(req, key)) req.writeValue(key, w.key(as));
+}
+
+/**
+ * openaiToGeminiRequest on the request's bytes, for the common chat request: every message is
+ * `{role, content}` with role system, developer, user or assistant and string content, and the
+ * request has no stop, tools or response_format. Strings go into the parts as they were sent
+ * (escapes kept) and no tree is built; the result equals the tree path's as JSON (each system
+ * message a part of systemInstruction, an empty assistant content dropped, consecutive messages
+ * of one role merged). Null for any other request.
+ */
+export function openaiToGeminiRequestBytes(req: JsonObjectView, pc: GeminiAdapter): ArrayBuffer | null {
+  if (req.has("stop") || req.has("tools") || req.has("response_format")) return null;
+  if (req.kindOf("messages") != 0x5b) return null;
+  let systems = 0;
+  for (let m = req.firstObjectIn("messages", MESSAGE); m !== null; m = req.nextObjectIn("messages", m!, MESSAGE)) {
+    const role = simpleRole(m);
+    if (role < 0) return null;
+    if (role < ROLE_USER) systems++;
+  }
+  const w = requestWriter(req);
+  w.beginObject();
+  w.key("contents").beginArray();
+  let open = -1;
+  for (let m = req.firstObjectIn("messages", MESSAGE); m !== null; m = req.nextObjectIn("messages", m!, MESSAGE)) {
+    const role = simpleRole(m);
+    if (role < ROLE_USER || (role == ROLE_ASSISTANT && m.stringIs("content", ""))) continue;
+    if (role != open) {
+      if (open >= 0) w.endArray().endObject();
+      w.beginObject().key("role").string(role == ROLE_USER ? "user" : "model").key("parts").beginArray();
+      open = role;
+    }
+    m.writeString("content", w.beginObject().key("text"));
+    w.endObject();
+  }
+  if (open >= 0) w.endArray().endObject();
+  w.endArray();
+  if (systems > 0) {
+    w.key("systemInstruction").beginObject().key("parts").beginArray();
+    for (let m = req.firstObjectIn("messages", MESSAGE); m !== null; m = req.nextObjectIn("messages", m!, MESSAGE)) {
+      if (simpleRole(m) >= ROLE_USER) continue;
+      m.writeString("content", w.beginObject().key("text"));
+      w.endObject();
+    }
+    w.endArray().endObject();
+  }
+  const mt = req.getNumber("max_completion_tokens", req.getNumber("max_tokens", -1));
+  const temperature = isNumberField(req, "temperature"), topP = isNumberField(req, "top_p"), topK = isNumberField(req, "top_k");
+  const seed = isNumberField(req, "seed"), n = isNumberField(req, "n");
+  if (mt >= 0 || temperature || topP || topK || seed || n || pc.thinkingBudget != -2) {
+    w.key("generationConfig").beginObject();
+    if (mt >= 0) w.key("maxOutputTokens").number(mt);
+    copyNumber(req, "temperature", w, "temperature");
+    copyNumber(req, "top_p", w, "topP");
+    copyNumber(req, "top_k", w, "topK");
+    copyNumber(req, "seed", w, "seed");
+    copyNumber(req, "n", w, "candidateCount");
+    if (pc.thinkingBudget != -2) w.key("thinkingConfig").beginObject().key("thinkingBudget").integer(pc.thinkingBudget).endObject();
+    w.endObject();
+  }
+  if (pc.safetySetting.size > 0) {
+    w.key("safetySettings").beginArray();
+    const keys = pc.safetySetting.keys();
+    for (let i = 0; i < keys.length; i++) {
+      w.beginObject().key("category").string(keys[i]).key("threshold").string(pc.safetySetting.get(keys[i])).endObject();
+    }
+    w.endArray();
+  }
+  w.endObject();
+  return w.takeBytes();
 }
 
 export function geminiFinish(r: string): string {

@@ -141,6 +141,10 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
     const ex = this.ex;
     this.requestBytes = body.byteLength;
     if (this.relaysAsBytes(body)) return this.relayBytes(body);
+    if (this.convertsOnBytes()) {
+      const a = this.convertBytes(body);
+      if (a >= 0) return <Action>a;
+    }
     let req = parseObjectBytes(body);
     if (req === null) return this.fail(400, "the request body is not a valid JSON object");
     const m = req.getString("model");
@@ -187,6 +191,34 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       if (containsAscii(p, body.byteLength, "developer") || containsAscii(p, body.byteLength, "\\u00")) return false;
     }
     return true;
+  }
+
+  /**
+   * An OpenAI chat request the adapter may convert on its bytes (requestOnBytes): nothing of the
+   * config changes it first (customSettings, context file, cleanup, merging, default
+   * response_format), and the client speaks OpenAI.
+   */
+  private convertsOnBytes(): bool {
+    const pc = this.pc!;
+    if (this.ex.anthropicIn || this.ex.api != Api.Chat || pc.context !== null) return false;
+    return pc.customSettings.length == 0 && pc.contextCleanupCommands.length == 0 && !pc.mergeConsecutiveMessages && pc.responseJsonSchema === null;
+  }
+
+  /** The adapter's byte conversion sent upstream (an Action), or -1 when it has none for this request. */
+  private convertBytes(body: ArrayBuffer): i32 {
+    const ex = this.ex;
+    const req = JsonObjectView.of(body);
+    if (req === null) return -1;
+    const m = req.getString("model");
+    if (m === null || m.length == 0) return -1;
+    ex.model = m;
+    ex.mapped = mapModel(this.pc!.modelMapping, m);
+    ex.stream = req.getBool("stream", false);
+    const up = this.adapter.requestOnBytes(req, ex);
+    if (up === null) return -1;
+    this.report.model = ex.mapped;
+    this.report.stream = ex.stream;
+    return <i32>this.sendUpstream(up.body, up.path);
   }
 
   /** relaysAsBytes' request: `model` mapped, stream usage asked for, every other byte as the client sent it. */

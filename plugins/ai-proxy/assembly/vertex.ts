@@ -15,10 +15,10 @@ import { JsonObject, JsonValue, HeaderMap, HeaderPair, sharedData } from "@sluic
 import { TokenUsage, extractUsage } from "@sluice/sdk/ai";
 import { parseRsaPrivateKeyPem, RsaPrivateKey, rsaPkcs1Sign, HashAlg, sha256 } from "@sluice/sdk/crypto";
 import { base64UrlEncode, percentEncode } from "@sluice/sdk/encoding";
-import { JsonWriter, parseJsonObject } from "@sluice/sdk/json";
+import { JsonWriter, JsonObjectView, parseJsonObject } from "@sluice/sdk/json";
 import { HttpCallResponse, DnsCluster } from "@sluice/sdk/http";
 import { GeminiAdapter } from "./gemini";
-import { ProviderAdapter, Exchange, Api, UpstreamRequest, TokenCall } from "./adapter";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest, UpstreamBytes, TokenCall } from "./adapter";
 import { openaiEmbedding, openaiEmbeddingsList } from "./embeddings";
 import { StreamConverter, StreamOutput, OpenAIStream } from "./stream";
 import { jsonString, jsonArray, jsonObject, jsonInt, str, nowSeconds } from "./util";
@@ -102,6 +102,9 @@ export class VertexAdapter extends GeminiAdapter {
 
   /** OpenAI-compatible mode takes chat only, on its own path: not the base class's pass-through. */
   passesOpenAIBodies(): bool { return false; }
+
+  /** Vertex's paths and modes differ from Gemini's: its requests take the tree path. */
+  requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null { return null; }
 
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
     const api = ex.api;

@@ -3,6 +3,7 @@
 // property). Request rewriting per provider and bad input are rows of cases.ts (table.test.ts),
 // run on Envoy and the emulator alike.
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 import { pluginWasm } from "../../../harness/src/index.js";
 import { Emulator } from "../../../harness/src/emulator/index.js";
 import { eventStreamMessage } from "../../../harness/src/mocks/llm/bedrock.js";
@@ -283,6 +284,43 @@ for (const target of ["envoy", "higress"] as const) {
           expect(finished || /ended before the answer finished/.test(last?.error?.message ?? ""), what).toBe(true);
           expect(datas[0].choices[0].delta.content, what).toBe("hé 😀");
         }
+      }
+      expect(host.traps).toEqual([]);
+    });
+
+    it("converts a plain chat request for Claude and Gemini on its bytes: the same request as the tree path, strings as sent", async () => {
+      const host = await load();
+      const answers: Record<string, string> = {
+        claude: JSON.stringify({ id: "m", type: "message", role: "assistant", model: "claude-haiku-4-5", content: [{ type: "text", text: "ok" }], stop_reason: "end_turn", usage: { input_tokens: 3, output_tokens: 1 } }),
+        gemini: JSON.stringify({ candidates: [{ content: { parts: [{ text: "ok" }], role: "model" }, finishReason: "STOP", index: 0 }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 1, totalTokenCount: 4 }, responseId: "r" }),
+      };
+      const sent = async (route: string, body: string) => {
+        const r = await host.request({ method: "POST", path: `/${route}/v1/chat/completions`, headers: { "content-type": "application/json" }, body, response: { status: 200, headers: { "content-type": "application/json" }, body: answers[route] } });
+        expect(r.status).toBe(200);
+        return { body: String(r.upstream!.body), path: r.upstream!.path };
+      };
+      // "stop": null sends the same request down the tree path (it reads stop only as a string or a list)
+      const onTree = (body: string) => body.slice(0, -1) + ',"stop":null}';
+      const text = fc.oneof(fc.constantFrom("", "hi", 'h\\u00e9 \\"q\\" \\n', "😀", "a\\\\b"), fc.string({ maxLength: 8 }).map((x) => JSON.stringify(x).slice(1, -1)));
+      const role = fc.constantFrom("system", "developer", "user", "assistant");
+      const message = fc.tuple(role, text).map(([r, t]) => `{"role":"${r}","content":"${t}"}`);
+      const extra = fc.subarray(['"temperature":0.20', '"top_p":null', '"top_k":4', '"seed":"x"', '"max_tokens":77', '"max_completion_tokens":12', '"stream":false', '"stream":true', '"n":2', '"user":"u"', '"temperature":1e0']);
+      for (const route of ["claude", "gemini"]) {
+        await fc.assert(fc.asyncProperty(fc.array(message, { maxLength: 6 }), extra, async (msgs, more) => {
+          const body = `{"model":"gpt-4o","messages":[${msgs.join(",")}]${more.map((m) => "," + m).join("")}}`;
+          const bytes = await sent(route, body), tree = await sent(route, onTree(body));
+          expect(JSON.parse(bytes.body)).toEqual(JSON.parse(tree.body));
+          expect(bytes.path).toBe(tree.path);
+        }), { numRuns: 120 });
+        // The byte path ran: an escape stays as the client wrote it (the tree path writes é).
+        const body = '{"model":"gpt-4o","messages":[{"role":"system","content":"be br\\u00efef"},{"role":"user","content":"h\\u00e9"},{"role":"user","content":"again"}]}';
+        const bytes = (await sent(route, body)).body;
+        expect(bytes).toContain('"text":"h\\u00e9"');
+        expect(bytes).toContain('be br\\u00efef');
+        expect((await sent(route, onTree(body))).body).toContain('"text":"hé"');
+        const parsed = JSON.parse(bytes);
+        if (route === "claude") expect(parsed.messages).toEqual([{ role: "user", content: [{ type: "text", text: "hé" }, { type: "text", text: "again" }] }]);
+        else expect(parsed.contents).toEqual([{ role: "user", parts: [{ text: "hé" }, { text: "again" }] }]);
       }
       expect(host.traps).toEqual([]);
     });
