@@ -62,7 +62,7 @@ const report = [
   "|---|---:|---|---|",
   ...rows,
   "",
-  "Plugins are built with AssemblyScript's minimal runtime; the SDK collects as the VM is left (every 48 VM entries, after a large body, and whenever the memory grew): see docs/sdk.md, \"Memory\".",
+  "Plugins are built with AssemblyScript's minimal runtime; the SDK collects as the VM is left (every 256 VM entries, after a large body, and whenever the memory grew): see docs/sdk.md, \"Memory\".",
   "",
 ];
 if (argv.includes("--write")) writeFileSync(join(repoRoot, "docs", "bench-memory.md"), report.join("\n"));
