@@ -24,7 +24,7 @@ import { userAgent } from "./bot-detect/ua-cpu-shapes.js";
 import { replaySummary } from "./replay.js";
 import { wafSummary } from "./waf.js";
 import { renderChart, type Bar } from "./chart.js";
-import { beforeAfterTable, loadBefore, pairedRatio, sizesTable } from "./before-after.js";
+import { beforeAfterTable, loadBefore, pairedRatio, sizesTable, type Quartiles } from "./before-after.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -636,7 +636,24 @@ function issueSection(by: Map<string, Result>): string[] {
   const after = (name: string) => { const r = by.get(name); const b = r?.baseline ? by.get(r.baseline) : undefined; const d = r && b ? pairedCpu(r, b) : null; return d ? { ...d, n: Math.min(r!.envoyCpuUs!.runs.length, b!.envoyCpuUs!.runs.length) } : null; };
   return ["", "## Issue #14: before → after (added Envoy CPU µs per request)", "",
     `Before: commit ${before.scenariosCommit}'s \`npm run bench\` (${before.runs} rounds × ${before.seconds} s; its per-round CPU is kept in test/bench/before.json and paired here the same way). After: this run (${RUNS} rounds × ${SECONDS} s). The two runs were on the same machine at different times and load, so compare each against its own limit and floor rows as well as across runs.`, "",
-    ...beforeAfterTable(before, after)];
+    ...beforeAfterTable(before, after), ...floorsParagraph(after)];
+}
+
+/**
+ * What the hand-written floors say about the goals: each floor makes exactly the proxy-wasm calls
+ * of the plugin it stands under (test/bench/floors.test.ts), with no logic, no SDK and no
+ * allocator, so it is what Envoy charges for that work through the ABI; a goal below it cannot
+ * be met by any Wasm plugin doing the same work, in any language.
+ */
+function floorsParagraph(after: (name: string) => Quartiles | null): string[] {
+  const f = (x: number) => x.toFixed(1);
+  const hook = after("Wasm floor with one HTTP hook (hand-written module; reads x-request-id)"), noop = after("Sluice no-op plugin");
+  const aiFloor = after("ai-proxy's host calls alone (hand-written module)"), ai = after("ai-proxy");
+  const L: string[] = [];
+  if (hook && noop) L.push(`- **The no-op plugin** (goal ≤ 2) costs ${f(noop.median)}; a hand-written module with the same single hook and the same one header read (its request id) costs ${f(hook.median)} (IQR ${f(hook.q1)}–${f(hook.q3)}) in this run, so the SDK's own share (the filter object, the dispatch, collections) is ${f(noop.median - hook.median)}${hook.median > 2 ? "; the goal is below what the hook and its one host call cost on their own" : ""}.`);
+  if (aiFloor && ai) L.push(`- **ai-proxy** (goal ≤ 20) costs ${f(ai.median)}; a hand-written module making exactly its proxy-wasm calls for this request (pause the headers, buffer and replace the body, read and buffer the answer, 6 header replaces, 2 removes, 3 header reads, the usage property) costs ${f(aiFloor.median)} (IQR ${f(aiFloor.q1)}–${f(aiFloor.q3)}) with no logic at all. ${aiFloor.median > 20 ? "The goal is below what Envoy charges for that host work, so no Wasm plugin doing ai-proxy's job through the ABI can meet it; " : ""}Sluice's own share (JSON, the SDK, collections) is the difference, ${f(ai.median - aiFloor.median)}. The request conversions for Claude and Gemini make the same calls plus their conversion, so the same floor stands under their ≤ 30 goal.`);
+  if (!L.length) return [];
+  return ["", "**What the hand-written floors say.** Each floor makes exactly the proxy-wasm calls of the plugin it stands under (checked on the emulator by test/bench/floors.test.ts) and nothing else — no SDK, no allocator, no JSON — so it is what Envoy charges for that work through the ABI, in any language:", "", ...L];
 }
 
 /** Rewrite comparators (set a header, rewrite `model` in a 2 KB body): Sluice and Go, each two ways, plus Go on the ported SDK. */
