@@ -145,6 +145,8 @@ export class ProviderAdapter {
    * adapter has a byte path for it (it must equal `request`'s as JSON); null to take the tree path.
    */
   requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null { return null; }
+  /** Whether requestOnBytes may answer (the body is scanned for it only then). */
+  get convertsOnBytes(): bool { return false; }
 
   /** The OpenAI request (chat, completions, embeddings) in the provider's form; null when not offered. */
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {

@@ -98,6 +98,7 @@ export class ClaudeAdapter extends ProviderAdapter {
     return out;
   }
 
+  get convertsOnBytes(): bool { return true; }
   requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null {
     if (ex.nativeMessages || ex.api != Api.Chat) return null;
     const body = openaiToClaudeRequestBytes(req, ex.mapped);

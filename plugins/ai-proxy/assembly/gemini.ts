@@ -80,6 +80,7 @@ export class GeminiAdapter extends ProviderAdapter {
   /** No model list: answered from modelMapping. */
   path(api: Api, ex: Exchange): string { return ""; }
 
+  get convertsOnBytes(): bool { return true; }
   requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null {
     if (ex.api != Api.Chat) return null;
     const body = openaiToGeminiRequestBytes(req, this);

@@ -200,7 +200,7 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
    */
   private convertsOnBytes(): bool {
     const pc = this.pc!;
-    if (this.ex.anthropicIn || this.ex.api != Api.Chat || pc.context !== null) return false;
+    if (!this.adapter.convertsOnBytes || this.ex.anthropicIn || this.ex.api != Api.Chat || pc.context !== null) return false;
     return pc.customSettings.length == 0 && pc.contextCleanupCommands.length == 0 && !pc.mergeConsecutiveMessages && pc.responseJsonSchema === null;
   }
 

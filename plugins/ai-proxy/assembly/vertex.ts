@@ -105,6 +105,7 @@ export class VertexAdapter extends GeminiAdapter {
 
   /** Vertex's paths and modes differ from Gemini's: its requests take the tree path. */
   requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null { return null; }
+  get convertsOnBytes(): bool { return false; }
 
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
     const api = ex.api;
