@@ -321,6 +321,18 @@ for (const target of ["envoy", "higress"] as const) {
         const parsed = JSON.parse(bytes);
         if (route === "claude") expect(parsed.messages).toEqual([{ role: "user", content: [{ type: "text", text: "hé" }, { type: "text", text: "again" }] }]);
         else expect(parsed.contents).toEqual([{ role: "user", parts: [{ text: "hé" }, { text: "again" }] }]);
+        // The same body ending in trailers, split at every byte: the same provider request each time.
+        const raw = Buffer.from(body);
+        for (let at = 1; at < raw.length; at++) {
+          const r = await host.request({ method: "POST", path: `/${route}/v1/chat/completions`, headers: { "content-type": "application/json" }, chunks: [raw.subarray(0, at), raw.subarray(at)], trailers: { "x-checksum": "1" }, response: { status: 200, headers: { "content-type": "application/json" }, body: answers[route] } });
+          expect(r.status, `split at ${at}`).toBe(200);
+          expect(String(r.upstream!.body), `split at ${at}`).toBe(bytes);
+        }
+        // Invalid UTF-8 in a content string: refused as the tree path refuses it, nothing sent.
+        const bad = Buffer.concat([Buffer.from('{"model":"gpt-4o","messages":[{"role":"user","content":"a'), Buffer.from([0xff, 0xc0, 0x80]), Buffer.from('"}]}')]);
+        const r = await host.request({ method: "POST", path: `/${route}/v1/chat/completions`, headers: { "content-type": "application/json" }, body: bad, response: { status: 200, headers: {}, body: "{}" } });
+        expect(r.status).toBe(400);
+        expect(r.upstream).toBeNull();
       }
       expect(host.traps).toEqual([]);
     });
