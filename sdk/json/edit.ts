@@ -6,7 +6,7 @@
 // Duplicate keys: JSON.parse keeps the last one, other parsers the first. An edit applies to
 // every occurrence, so no upstream parser can see a value the gateway did not approve.
 import { ByteBuffer } from "./bytebuf";
-import { JsonObjectScan, JsonMember, scanJsonObject, scanJsonObjectAt, isValidJson } from "./scan";
+import { JsonObjectScan, scanJsonObject, scanJsonObjectAt, isValidJson } from "./scan";
 import { parseStringAt } from "./parse";
 import { quoteJsonBytes } from "./value";
 
@@ -16,12 +16,7 @@ export class JsonSpan {
   get length(): i32 { return this.end - this.start; }
 }
 
-/** True when the member's key equals `key` (keys with escapes are decoded before comparing). */
-export function keyMatches(base: usize, m: JsonMember, key: string, keyUtf8: ArrayBuffer): bool {
-  return keyMatchesAt(base, m.keyStart, m.keyEnd, key, keyUtf8);
-}
-
-/** keyMatches for the key spanning [keyStart, keyEnd) (quotes included). */
+/** True when the key spanning [keyStart, keyEnd) (quotes included) equals `key` (keys with escapes are decoded before comparing). */
 export function keyMatchesAt(base: usize, keyStart: i32, keyEnd: i32, key: string, keyUtf8: ArrayBuffer): bool {
   const start = base + <usize>keyStart + 1;
   const len = keyEnd - keyStart - 2;

@@ -143,6 +143,7 @@ export class ProviderAdapter {
   /**
    * The OpenAI chat request in the provider's form, written from the request's bytes, when the
    * adapter has a byte path for it (it must equal `request`'s as JSON); null to take the tree path.
+   * Called only for an OpenAI client's chat request, and only when `convertsOnBytes`.
    */
   requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null { return null; }
   /** Whether requestOnBytes may answer (the body is scanned for it only then). */

@@ -100,7 +100,6 @@ export class ClaudeAdapter extends ProviderAdapter {
 
   get convertsOnBytes(): bool { return true; }
   requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null {
-    if (ex.nativeMessages || ex.api != Api.Chat) return null;
     const body = openaiToClaudeRequestBytes(req, ex.mapped);
     MESSAGE.release(); // the request body is not kept past this call
     return body === null ? null : new UpstreamBytes(body, "/v1/messages");

@@ -110,17 +110,23 @@ export class OpenAIAdapter extends ProviderAdapter {
 /** `azure`: azureServiceUrl in three styles: full URL (fixed path), resource+deployment, resource only. */
 export class AzureAdapter extends ProviderAdapter {
   serviceUrl: string = "";
+  /** serviceUrl's host, and its path with the query (split once, when the config is read). */
+  serviceHost: string = "";
+  servicePathAndQuery: string = "";
 
   create(): ProviderAdapter { return new AzureAdapter(); }
   parse(o: JsonObject): string {
     this.serviceUrl = text(o, "azureServiceUrl", "");
+    const parts = splitUrl(this.serviceUrl);
+    this.serviceHost = parts[0];
+    this.servicePathAndQuery = parts[1];
     this.needsApiTokens = true;
     this.keepsDeveloperRole = true;
     return this.serviceUrl.length == 0 ? "missing azureServiceUrl in provider config" : "";
   }
-  host(ex: Exchange, headers: HeaderMap): string { return splitUrl(this.serviceUrl)[0]; }
+  host(ex: Exchange, headers: HeaderMap): string { return this.serviceHost; }
   path(api: Api, ex: Exchange): string {
-    const pq = splitUrl(this.serviceUrl)[1];
+    const pq = this.servicePathAndQuery;
     const version = queryParam(pq, "api-version");
     const q = pq.indexOf("?");
     let path = q >= 0 ? pq.substring(0, q) : pq;

@@ -82,7 +82,6 @@ export class GeminiAdapter extends ProviderAdapter {
 
   get convertsOnBytes(): bool { return true; }
   requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null {
-    if (ex.api != Api.Chat) return null;
     const body = openaiToGeminiRequestBytes(req, this);
     MESSAGE.release(); // the request body is not kept past this call
     if (body === null) return null;

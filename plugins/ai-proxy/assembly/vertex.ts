@@ -15,10 +15,10 @@ import { JsonObject, JsonValue, HeaderMap, HeaderPair, sharedData } from "@sluic
 import { TokenUsage, extractUsage } from "@sluice/sdk/ai";
 import { parseRsaPrivateKeyPem, RsaPrivateKey, rsaPkcs1Sign, HashAlg, sha256 } from "@sluice/sdk/crypto";
 import { base64UrlEncode, percentEncode } from "@sluice/sdk/encoding";
-import { JsonWriter, JsonObjectView, parseJsonObject } from "@sluice/sdk/json";
+import { JsonWriter, parseJsonObject } from "@sluice/sdk/json";
 import { HttpCallResponse, DnsCluster } from "@sluice/sdk/http";
 import { GeminiAdapter } from "./gemini";
-import { ProviderAdapter, Exchange, Api, UpstreamRequest, UpstreamBytes, TokenCall } from "./adapter";
+import { ProviderAdapter, Exchange, Api, UpstreamRequest, TokenCall } from "./adapter";
 import { openaiEmbedding, openaiEmbeddingsList } from "./embeddings";
 import { StreamConverter, StreamOutput, OpenAIStream } from "./stream";
 import { jsonString, jsonArray, jsonObject, jsonInt, str, nowSeconds } from "./util";
@@ -104,7 +104,6 @@ export class VertexAdapter extends GeminiAdapter {
   passesOpenAIBodies(): bool { return false; }
 
   /** Vertex's paths and modes differ from Gemini's: its requests take the tree path. */
-  requestOnBytes(req: JsonObjectView, ex: Exchange): UpstreamBytes | null { return null; }
   get convertsOnBytes(): bool { return false; }
 
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
