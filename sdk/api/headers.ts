@@ -5,6 +5,7 @@ import { MapType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { HeaderPair, BytesPair, MAX_PAIRS } from "../runtime/pairs";
 import { headerKey } from "../runtime/header-names";
+import { logState, requestIdFrom } from "../runtime/logstate";
 
 export class HeaderMap {
   constructor(public readonly type: MapType) {}
@@ -44,7 +45,13 @@ export class HeaderMap {
    * call. A plugin that reads several headers and removes some that are usually absent takes one
    * snapshot instead of a call per name (`removeIn(snapshot, name)` removes only what was there).
    */
-  snapshot(): HeaderSnapshot { return new HeaderSnapshot(host.getHeaderMapEncoded(this.type)); }
+  snapshot(): HeaderSnapshot {
+    const snap = new HeaderSnapshot(host.getHeaderMapEncoded(this.type));
+    // The request's id for log lines is in it: no host call for it later.
+    const ctx = logState.stream;
+    if (this.type == MapType.HttpRequestHeaders && ctx !== null && !ctx.requestIdRead && logState.effective == ctx.id && snap.count > 0) requestIdFrom(ctx, snap.getBytes("x-request-id"));
+    return snap;
+  }
 
   /** Removes `name` when the snapshot saw it (no host call otherwise). */
   removeIn(snapshot: HeaderSnapshot, name: string): void { if (snapshot.has(name)) this.remove(name); }

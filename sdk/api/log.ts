@@ -3,7 +3,7 @@
 // building an expensive message).
 import { LogLevel } from "../abi/types";
 import * as host from "../runtime/hostcalls";
-import { logState } from "../runtime/logstate";
+import { logState, currentRequestId } from "../runtime/logstate";
 export { logState, refreshLogLevel } from "../runtime/logstate";
 
 export function logEnabled(level: LogLevel): bool {
@@ -12,7 +12,7 @@ export function logEnabled(level: LogLevel): bool {
 
 function emit(level: LogLevel, message: string): void {
   if (<u32>level < logState.level) return;
-  const rid = logState.requestId;
+  const rid = currentRequestId();
   host.log(<u32>level, "[" + logState.pluginName + "] [" + logState.pluginId + "] [" + (rid === null ? "nil" : String.UTF8.decode(rid)) + "] " + message);
 }
 

@@ -13,6 +13,7 @@ import { dispatcher } from "../runtime/dispatcher";
 import { HeaderPair } from "../runtime/pairs";
 import { RootContext, HttpContext } from "../runtime/context";
 import { log, logState } from "./log";
+import { settleRequestId } from "../runtime/logstate";
 import { requestHeaders, responseHeaders, requestTrailers, responseTrailers, HeaderMap } from "./headers";
 import { JsonObject } from "../json/value";
 import { parseJson } from "../json/parse";
@@ -272,12 +273,14 @@ export abstract class HttpFilter<C> extends HttpContext {
   beginRootScope(): void {
     host.setEffectiveContext(this.plugin.id);
     dispatcher.current = this.plugin.id;
+    logState.effective = this.plugin.id;
   }
 
   /** Ends beginRootScope(): this request is the caller again. */
   endRootScope(): void {
     host.setEffectiveContext(this.id);
     dispatcher.current = this.id;
+    logState.effective = this.id;
   }
 
   /**
@@ -302,15 +305,14 @@ export abstract class HttpFilter<C> extends HttpContext {
 
   // ---- the raw hooks, with Higress's semantics ----
   onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action {
-    const rid = requestHeaders.getBytes("x-request-id");
-    this.requestId = rid;
-    logState.requestId = rid;
     const c = this.plugin.matchConfig();
     if (c === null) return Action.Continue;
     this.config = c;
     this.active = true;
     this.hasRequestBody = !endOfStream;
     const a = this.onRequestHeaders(endOfStream);
+    // Going on: the host forgets the request's header map now, so later lines need the id read.
+    if (a == Action.Continue) settleRequestId(this);
     if (a == Action.Pause && !endOfStream && !this.responded) bodyWait.arm(this.plugin.id, this.id, this.bodyWaitMs, true);
     return a;
   }

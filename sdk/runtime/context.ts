@@ -18,8 +18,12 @@ export class RootContext {
 
 export class HttpContext {
   id: u32 = 0;
-  /** x-request-id of this request as sent (for log lines; decoded only when a line is written). */
+  /**
+   * x-request-id of this request as sent, for log lines: read from the host only when needed
+   * (runtime/logstate.ts: the first line, or the headers going on), or taken from a snapshot.
+   */
   requestId: ArrayBuffer | null = null;
+  requestIdRead: bool = false;
   onRequestHeadersRaw(numHeaders: u32, endOfStream: bool): Action { return Action.Continue; }
   onRequestBodyRaw(bodySize: u32, endOfStream: bool): Action { return Action.Continue; }
   onRequestTrailersRaw(numTrailers: u32): Action { return Action.Continue; }

@@ -44,6 +44,8 @@ export class Dispatcher {
 
   root(id: u32): RootContext | null {
     this.current = id;
+    logState.effective = id;
+    logState.stream = null;
     return this.roots.has(id) ? this.roots.get(id) : null;
   }
 
@@ -51,7 +53,8 @@ export class Dispatcher {
     if (!this.streams.has(id)) return null;
     const ctx = this.streams.get(id);
     this.current = id;
-    logState.requestId = ctx.requestId;
+    logState.effective = id;
+    logState.stream = ctx;
     return ctx;
   }
 
@@ -63,7 +66,7 @@ export class Dispatcher {
       this.roots.get(id).onDelete();
       this.roots.delete(id);
     }
-    logState.requestId = null;
+    logState.stream = null;
   }
 
   /** Remembers a pending call under its host token (tokens of each kind are counted apart). */
@@ -97,15 +100,19 @@ export class Dispatcher {
     const call = this.pending.get(key);
     this.pending.delete(key);
     const cid = call.contextId;
-    if (cid != 0) {
+    if (cid == 0) logState.stream = null;
+    else {
       if (this.streams.has(cid)) {
         host.setEffectiveContext(cid);
-        logState.requestId = this.streams.get(cid).requestId;
+        logState.stream = this.streams.get(cid);
       } else if (!this.roots.has(cid)) {
         return; // the request is gone; nobody is left to act on the answer
+      } else {
+        logState.stream = null; // a root's own call: its lines belong to no request
       }
+      this.current = cid;
+      logState.effective = cid;
     }
-    if (cid != 0) this.current = cid;
     call.deliver(arg0, arg1, arg2);
   }
 }

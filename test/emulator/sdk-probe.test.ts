@@ -183,3 +183,16 @@ describe("ticks, shared data, queues, metrics", () => {
     expect(host.metric("sluice_probe_size")).toBe(9n);
   });
 });
+
+describe("log lines and the request id", () => {
+  it("lines from the answer's headers and from a root scope carry the id read as the request's headers went on", async () => {
+    const host = await Emulator.load(testPluginWasm("sdk-probe", "envoy"), { config: {}, pluginName: "sdk-probe" });
+    const r = await host.request({ path: "/log", headers: { "x-request-id": "rid-7", "x-probe-root-line": "1" } });
+    expect(r.status).toBe(200);
+    const lines = host.logLines();
+    expect(lines).toContain("[sdk-probe] [nil] [rid-7] probe line from the response");
+    expect(lines).toContain("[sdk-probe] [nil] [rid-7] probe line from a root scope");
+    expect(host.traps).toEqual([]);
+    host.close();
+  });
+});

@@ -61,7 +61,12 @@ function dynamicProperty(h: HostContext, key: string, s: HttpStream | undefined)
       return enc(h.options.vmId ?? h.pluginName);
   }
   if (!s) return undefined;
-  const rh = s.req.headers;
+  // Envoy answers the header-made request.* attributes from the Context's request header map,
+  // which it forgets once the request headers hook returned Continue (until the access-log
+  // phase): then they are absent and request.headers has no pairs, as a real Envoy shows
+  // (test/sdk-services/sdk-probe-cases.ts). request.protocol, .size, .time come from the stream.
+  const headersGone = s.req.headersReleased && !s.finished;
+  const rh = headersGone ? undefined : s.req.headers;
   const hv = (name: string) => rh?.get(name)?.toString("utf8");
   const path = hv(":path");
   switch (key) {
@@ -84,7 +89,7 @@ function dynamicProperty(h: HostContext, key: string, s: HttpStream | undefined)
     case "request.method":
       return str(hv(":method"));
     case "request.scheme":
-      return str(hv(":scheme") ?? "http");
+      return headersGone ? undefined : str(hv(":scheme") ?? "http");
     case "request.protocol":
       return enc(s.options.tls?.http2 ? "HTTP/2" : "HTTP/1.1");
     case "request.id":
@@ -94,7 +99,7 @@ function dynamicProperty(h: HostContext, key: string, s: HttpStream | undefined)
     case "request.referer":
       return str(hv("referer"));
     case "request.headers":
-      return rh ? encodePairs(rh.pairs) : undefined;
+      return headersGone ? encodePairs([]) : rh ? encodePairs(rh.pairs) : undefined;
     case "request.size":
       return int(s.req.out.body.reduce((a, b) => a + b.length, 0));
     case "response.code": {

@@ -8,7 +8,11 @@
 //   /shared/…    shared data get/set with CAS (x-key, x-value, x-cas)
 //   /queue/…     enqueue (x-value) / how many items the queue handler dequeued
 //   /pending     how many callouts the dispatcher still waits for
-import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, Status, quoteJsonString, TickHandler, registerTick, lastTickError, sharedData, SharedQueue, QueueHandler, LeaderElection, Counter, Gauge, Histogram } from "@sluice/sdk";
+//   /log         writes warn lines with the answer's headers (one per request.* property:
+//                present or not, once the request's headers went on) and, with x-probe-root-line,
+//                one from a root scope;
+//                each line's prefix carries the request's x-request-id
+import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, properties, Status, quoteJsonString, TickHandler, registerTick, lastTickError, sharedData, SharedQueue, QueueHandler, LeaderElection, Counter, Gauge, Histogram } from "@sluice/sdk";
 import { Cluster, TargetCluster, RouteCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName } from "@sluice/sdk/http";
 import { parseJson } from "@sluice/sdk/json";
 import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
@@ -137,6 +141,8 @@ function header(f: ProbeFilter, name: string, def: string): string {
 
 function jsonField(name: string, value: string): string { return quoteJsonString(name) + ":" + value; }
 
+const REQUEST_PROPERTIES = ["path", "url_path", "query", "host", "method", "scheme", "id", "useragent", "referer", "headers", "protocol", "size"];
+
 class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, RedisHandler {
   onRequestHeaders(endOfStream: bool): Action {
     const p = header(this, ":path", "/");
@@ -148,6 +154,28 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     if (p.startsWith("/queue/")) return this.queue(p.substring(7));
     // How many async calls the dispatcher is waiting for (white-box: the sweep of ended requests).
     if (p.startsWith("/pending")) return this.respond(200, dispatcher.pending.size.toString());
+    if (p.startsWith("/log")) {
+      this.logLines = true;
+      this.rootLine = this.requestHeaders.has("x-probe-root-line");
+    }
+    return Action.Continue;
+  }
+
+  private logLines: bool = false;
+  private rootLine: bool = false;
+
+  onResponseHeaders(endOfStream: bool): Action {
+    if (!this.logLines) return Action.Continue;
+    log.warn("probe line from the response");
+    for (let i = 0; i < REQUEST_PROPERTIES.length; i++) {
+      const v = properties.getBytes(["request", REQUEST_PROPERTIES[i]]);
+      log.warn("request." + REQUEST_PROPERTIES[i] + ": " + (v === null ? "absent" : REQUEST_PROPERTIES[i] == "headers" && v.byteLength <= 4 ? "no pairs" : "present"));
+    }
+    if (this.rootLine) {
+      this.beginRootScope();
+      log.warn("probe line from a root scope");
+      this.endRootScope();
+    }
     return Action.Continue;
   }
 
