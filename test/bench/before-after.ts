@@ -2,6 +2,7 @@
 // run and every plugin's module size at commit acfb765) beside this run's numbers.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { HOOK_FLOOR_ROW, HEADER_FLOOR_ROW, KEY_AUTH_FLOOR_ROW, AI_PROXY_FLOOR_ROW } from "./floor-cases.js";
 
 export interface Quartiles { q1: number; median: number; q3: number; n: number }
 
@@ -48,18 +49,20 @@ export function beforeAdded(b: BeforeData, name: string): Quartiles | null {
 }
 
 /** The scenarios issue #14 tracks, with its goal for each (µs of added Envoy CPU per request). */
-export const TRACKED: { name: string; goal: string; max?: number; perEvent?: number; issueBefore?: string }[] = [
+export const TRACKED: { name: string; goal: string; max?: number; perEvent?: number; issueBefore?: string; floor?: string }[] = [
   { name: "native RBAC (request-block's URL check)", goal: "the limit (no Wasm)" },
   { name: "Wasm floor (hand-written module; no HTTP hook)", goal: "what any Wasm module costs" },
-  { name: "Wasm floor with one HTTP hook (hand-written module; reads x-request-id)", goal: "what the no-op plugin's host calls cost", issueBefore: "not measured before" },
-  { name: "Sluice no-op plugin", goal: "≤ 2", max: 2 },
-  { name: "request-block (URL rules)", goal: "≤ 4", max: 4 },
-  { name: "key-auth", goal: "≤ 6", max: 6 },
-  { name: "ip-restriction", goal: "≤ 6", max: 6 },
+  { name: HOOK_FLOOR_ROW, goal: "what the no-op plugin's host calls cost", issueBefore: "not measured before" },
+  { name: "Sluice no-op plugin", goal: "≤ 2", max: 2, floor: HOOK_FLOOR_ROW },
+  { name: HEADER_FLOOR_ROW, goal: "what request-block's and ip-restriction's host calls cost", issueBefore: "not measured before" },
+  { name: "request-block (URL rules)", goal: "≤ 4", max: 4, floor: HEADER_FLOOR_ROW },
+  { name: "ip-restriction", goal: "≤ 6", max: 6, floor: HEADER_FLOOR_ROW },
+  { name: KEY_AUTH_FLOOR_ROW, goal: "what key-auth's host calls cost", issueBefore: "not measured before" },
+  { name: "key-auth", goal: "≤ 6", max: 6, floor: KEY_AUTH_FLOOR_ROW },
   { name: "sluice bench-rewrite", goal: "≤ ½ of Go + sjson (same run)" },
   { name: "go bench-rewrite (sjson)", goal: "the Go comparator" },
-  { name: "ai-proxy's host calls alone (hand-written module)", goal: "what ai-proxy's proxy-wasm calls cost with no plugin logic", issueBefore: "not measured before" },
-  { name: "ai-proxy", goal: "≤ 20", max: 20 },
+  { name: AI_PROXY_FLOOR_ROW, goal: "what ai-proxy's proxy-wasm calls cost with no plugin logic", issueBefore: "not measured before" },
+  { name: "ai-proxy", goal: "≤ 20", max: 20, floor: AI_PROXY_FLOOR_ROW },
   { name: "ai-proxy (2 KB request converted for Claude)", goal: "≤ 30", max: 30, issueBefore: "not measured before" },
   { name: "ai-proxy (2 KB request converted for Gemini)", goal: "≤ 30", max: 30, issueBefore: "not measured before" },
   { name: "ai-proxy stream", goal: "— (8 events; per event: the 500-event rows)" },
@@ -89,16 +92,10 @@ export function beforeAfterTable(b: BeforeData, after: (name: string) => Quartil
     else if (now && t.max !== undefined) met = now.median <= t.max ? "yes" : `no (${f1(now.median - t.max)} over)`;
     if (now && t.name === "sluice bench-rewrite") {
       const go = after("go bench-rewrite (sjson)");
-      if (go) met = now.median <= go.median / 2 ? "yes" : `no (${f1(now.median / go.median)} × Go)`;
+      if (go) met = now.median <= go.median / 2 ? "yes" : `no (${(now.median / go.median).toFixed(2)} × Go)`;
     }
-    if (now && t.name === "Sluice no-op plugin") {
-      const floor = after("Wasm floor with one HTTP hook (hand-written module; reads x-request-id)");
-      if (floor) met += `; ${f1(now.median - floor.median)} above its host calls alone`;
-    }
-    if (now && t.name === "ai-proxy") {
-      const floor = after("ai-proxy's host calls alone (hand-written module)");
-      if (floor) met += `; ${f1(now.median - floor.median)} above its host calls alone`;
-    }
+    const floor = now && t.floor ? after(t.floor) : null;
+    if (now && floor) met += `; ${f1(now.median - floor.median)} above its host calls alone`;
     if (now && t.name === "AI chain") {
       const ai = after("ai-proxy");
       if (ai) met = now.median <= 2 * ai.median ? "yes" : `no (${f1(now.median / ai.median)} × ai-proxy)`;

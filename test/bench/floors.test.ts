@@ -1,14 +1,17 @@
 // The bench's hand-written floors are only floors for a plugin if they make the calls that plugin
 // makes: ai-proxy-floor.wat those of ai-proxy on the bench's request (a 2 KB OpenAI chat, no
-// client credentials), hook-floor.wat those of the Sluice no-op plugin on a GET. Each pair runs
-// here on the emulator and must make the same proxy-wasm calls, the same number of times: a
-// change to a plugin's host work shows up here.
+// client credentials), hook-floor.wat those of the Sluice no-op plugin on a GET, header-floor.wat
+// and key-auth-floor.wat those of request-block, ip-restriction and key-auth on theirs
+// (floor-cases.ts, the configs the bench runs). Each pair runs here on the emulator and must make
+// the same proxy-wasm calls, the same number of times: a change to a plugin's host work shows up
+// here.
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import binaryen from "binaryen";
 import { repoRoot, pluginWasm } from "../../harness/src/index.js";
 import { Emulator } from "../../harness/src/emulator/index.js";
+import { floorCases } from "./floor-cases.js";
 
 const chat = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "system", content: "You are a helpful assistant." }, { role: "user", content: "Say hello from the benchmark. ".repeat(40) }], temperature: 0.2 });
 const answer = JSON.stringify({ id: "c", object: "chat.completion", created: 1, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "Hello." }, finish_reason: "stop" }], usage: { prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 } });
@@ -46,4 +49,14 @@ describe("the bench's host-call floors", () => {
     expect(floor).toEqual(noop);
     expect(noop).toEqual({ proxy_get_header_map_value: 1 });
   });
+
+  for (const c of floorCases) {
+    it(`${c.floor} makes the proxy-wasm calls ${c.plugin} makes for the bench's GET`, async () => {
+      const spec = { path: "/json", headers: { ...c.headers, "x-request-id": "bench" }, response: getRequest.response };
+      const floor = await calls(assemble(c.floor), {}, spec);
+      const plugin = await calls(pluginWasm(c.plugin, "envoy"), c.config, spec);
+      expect(floor).toEqual(plugin);
+      expect(Object.keys(plugin).length).toBeGreaterThan(0);
+    });
+  }
 });

@@ -25,6 +25,7 @@ import { replaySummary } from "./replay.js";
 import { wafSummary } from "./waf.js";
 import { renderChart, type Bar } from "./chart.js";
 import { beforeAfterTable, loadBefore, pairedRatio, sizesTable, type Quartiles } from "./before-after.js";
+import { requestBlockCase, ipRestrictionCase, keyAuthCase, HOOK_FLOOR_ROW, HEADER_FLOOR_ROW, KEY_AUTH_FLOOR_ROW, AI_PROXY_FLOOR_ROW } from "./floor-cases.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -109,13 +110,16 @@ for (const p of ["bench-rewrite", "noop"]) for (const t of ["envoy", "higress"])
 // The Wasm floor: a hand-written module with no HTTP hook (test/bench/floor.wat); the same with the
 // one request-headers hook that reads x-request-id (test/bench/hook-floor.wat); and ai-proxy's
 // host work alone: a hand-written module making the proxy-wasm calls ai-proxy makes for the 2 KB
-// chat and nothing else (test/bench/ai-proxy-floor.wat).
+// chat and nothing else (test/bench/ai-proxy-floor.wat); the same for the small plugins
+// (header-floor.wat: request-block's and ip-restriction's two header reads; key-auth-floor.wat).
 const floorWasm = join(buildDir, "floor.wasm");
 const aiProxyFloorWasm = join(buildDir, "ai-proxy-floor.wasm");
 const hookFloorWasm = join(buildDir, "hook-floor.wasm");
+const headerFloorWasm = join(buildDir, "header-floor.wasm");
+const keyAuthFloorWasm = join(buildDir, "key-auth-floor.wasm");
 {
   const { default: binaryen } = await import("binaryen");
-  for (const [wat, out] of [["floor.wat", floorWasm], ["hook-floor.wat", hookFloorWasm], ["ai-proxy-floor.wat", aiProxyFloorWasm]]) {
+  for (const [wat, out] of [["floor.wat", floorWasm], ["hook-floor.wat", hookFloorWasm], ["ai-proxy-floor.wat", aiProxyFloorWasm], ["header-floor.wat", headerFloorWasm], ["key-auth-floor.wat", keyAuthFloorWasm]]) {
     const m = binaryen.parseText(readFileSync(join(repoRoot, "test", "bench", wat), "utf8"));
     if (!m.validate()) throw new Error(`test/bench/${wat} does not validate`);
     writeFileSync(out, m.emitBinary());
@@ -306,13 +310,15 @@ const scenarios: Scenario[] = [
   ...uaSizes.map(([label, size]): Scenario => ({ name: `bare GET ${label} UA`, group: "baseline", plugins: () => [], method: "GET", path: "/json", headers: { "user-agent": userAgent("browser", size) } })),
   { name: "native RBAC (request-block's URL check)", group: "plugins", baseline: "bare GET", plugins: () => [], extraFilters: [rbacFilter], method: "GET", path: "/json" },
   { name: "Wasm floor (hand-written module; no HTTP hook)", group: "plugins", baseline: "bare GET", plugins: () => [{ name: "floor", wasm: floorWasm }], method: "GET", path: "/json" },
-  { name: "Wasm floor with one HTTP hook (hand-written module; reads x-request-id)", group: "plugins", baseline: "bare GET", plugins: () => [{ name: "hook-floor", wasm: hookFloorWasm }], method: "GET", path: "/json" },
+  { name: HOOK_FLOOR_ROW, group: "plugins", baseline: "bare GET", plugins: () => [{ name: "hook-floor", wasm: hookFloorWasm }], method: "GET", path: "/json" },
   { name: "Sluice no-op plugin", group: "plugins", baseline: "bare GET", plugins: () => [{ name: "noop", wasm: join(repoRoot, "test", "plugins", "noop", "build", "envoy.wasm") }], method: "GET", path: "/json" },
-  { name: "request-block (URL rules)", group: "plugins", baseline: "bare GET", plugins: plugin("request-block", { block_urls: ["swagger.html", "/admin"], block_exact_urls: ["/exact"] }), method: "GET", path: "/json" },
+  { name: HEADER_FLOOR_ROW, group: "plugins", baseline: "bare GET", plugins: () => [{ name: "header-floor", wasm: headerFloorWasm }], method: "GET", path: "/json" },
+  { name: "request-block (URL rules)", group: "plugins", baseline: "bare GET", plugins: plugin(requestBlockCase.plugin, requestBlockCase.config), method: "GET", path: "/json", headers: requestBlockCase.headers },
   { name: "request-block (body rules)", group: "plugins", baseline: "bare POST 2 KB JSON", plugins: plugin("request-block", { block_bodies: ["DROP TABLE"] }), method: "POST", path: "/json", body: chatBody },
   ...uaSizes.map(([label, size]): Scenario => ({ name: `bot-detect (${label} User-Agent)`, group: "plugins", baseline: `bare GET ${label} UA`, plugins: plugin("bot-detect", {}), method: "GET", path: "/json", headers: { "user-agent": userAgent("browser", size) } })),
-  { name: "ip-restriction", group: "plugins", baseline: "bare GET", plugins: plugin("ip-restriction", { ip_source_type: "header", ip_header_name: "x-real-ip", allow: ["10.0.0.0/8", "127.0.0.1"] }), method: "GET", path: "/json", headers: { "x-real-ip": "127.0.0.1" } },
-  { name: "key-auth", group: "plugins", baseline: "bare GET", plugins: plugin("key-auth", { global_auth: true, keys: ["x-api-key"], in_header: true, consumers: [{ name: "alice", credential: "alice-key" }, { name: "bob", credential: "bob-key" }] }), method: "GET", path: "/json", headers: { "x-api-key": "bob-key" } },
+  { name: "ip-restriction", group: "plugins", baseline: "bare GET", plugins: plugin(ipRestrictionCase.plugin, ipRestrictionCase.config), method: "GET", path: "/json", headers: ipRestrictionCase.headers },
+  { name: KEY_AUTH_FLOOR_ROW, group: "plugins", baseline: "bare GET", plugins: () => [{ name: "key-auth-floor", wasm: keyAuthFloorWasm }], method: "GET", path: "/json", headers: keyAuthCase.headers },
+  { name: "key-auth", group: "plugins", baseline: "bare GET", plugins: plugin(keyAuthCase.plugin, keyAuthCase.config), method: "GET", path: "/json", headers: keyAuthCase.headers },
   { name: "basic-auth", group: "plugins", baseline: "bare GET", plugins: plugin("basic-auth", { global_auth: true, consumers: [{ name: "alice", credential: "alice:secret" }] }), method: "GET", path: "/json", headers: { authorization: basicAuth } },
   { name: "transformer (5 header rules)", group: "plugins", baseline: "bare GET", plugins: plugin("transformer", transformerConfig), method: "GET", path: "/json", headers: { "x-remove": "1", "x-old": "v", "x-replace": "r" } },
   { name: "request-validation (2 KB JSON body against a schema)", group: "plugins", baseline: "bare chat", plugins: plugin("request-validation", { body_schema: chatSchema, rejected_code: 400, rejected_msg: "invalid request" }), method: "POST", path: "/v1/chat/completions", body: chatBody },
@@ -334,7 +340,7 @@ const scenarios: Scenario[] = [
   { name: "go bench-rewrite (sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goSjsonWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
   { name: "go bench-rewrite (proxy-wasm Go SDK port + sjson)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-sdk-rewrite", wasm: goSdkWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
   { name: "go bench-rewrite (encoding/json)", group: "peer", baseline: "bare POST 2 KB JSON", plugins: () => [{ name: "go-rewrite", wasm: goWasm }], method: "POST", path: "/json", body: chatBody, expectHeader: ["x-seen-model", "bench-model"] },
-  { name: "ai-proxy's host calls alone (hand-written module)", group: "ai", baseline: "bare chat", plugins: () => [{ name: "ai-proxy-floor", wasm: aiProxyFloorWasm }], method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: AI_PROXY_FLOOR_ROW, group: "ai", baseline: "bare chat", plugins: () => [{ name: "ai-proxy-floor", wasm: aiProxyFloorWasm }], method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "ai-proxy", group: "ai", baseline: "bare chat", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "ai-proxy stream", group: "ai", baseline: "bare chat stream", plugins: plugin("ai-proxy", aiProxyConfig), method: "POST", path: "/v1/chat/completions", body: streamBody },
   { name: "ai-prompt-guard", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-prompt-guard", promptGuardConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
@@ -647,11 +653,20 @@ function issueSection(by: Map<string, Result>): string[] {
  */
 function floorsParagraph(after: (name: string) => Quartiles | null): string[] {
   const f = (x: number) => x.toFixed(1);
-  const hook = after("Wasm floor with one HTTP hook (hand-written module; reads x-request-id)"), noop = after("Sluice no-op plugin");
-  const aiFloor = after("ai-proxy's host calls alone (hand-written module)"), ai = after("ai-proxy");
+  const hook = after(HOOK_FLOOR_ROW), noop = after("Sluice no-op plugin");
+  const aiFloor = after(AI_PROXY_FLOOR_ROW), ai = after("ai-proxy");
   const L: string[] = [];
-  if (hook && noop) L.push(`- **The no-op plugin** (goal ≤ 2) costs ${f(noop.median)}; a hand-written module with the same single hook and the same one header read (its request id) costs ${f(hook.median)} (IQR ${f(hook.q1)}–${f(hook.q3)}) in this run, so the SDK's own share (the filter object, the dispatch, collections) is ${f(noop.median - hook.median)}${hook.median > 2 ? "; the goal is below what the hook and its one host call cost on their own" : ""}.`);
-  if (aiFloor && ai) L.push(`- **ai-proxy** (goal ≤ 20) costs ${f(ai.median)}; a hand-written module making exactly its proxy-wasm calls for this request (pause the headers, buffer and replace the body, read and buffer the answer, 6 header replaces, 2 removes, 3 header reads, the usage property) costs ${f(aiFloor.median)} (IQR ${f(aiFloor.q1)}–${f(aiFloor.q3)}) with no logic at all. ${aiFloor.median > 20 ? "The goal is below what Envoy charges for that host work, so no Wasm plugin doing ai-proxy's job through the ABI can meet it; " : ""}Sluice's own share (JSON, the SDK, collections) is the difference, ${f(ai.median - aiFloor.median)}. The request conversions for Claude and Gemini make the same calls plus their conversion, so the same floor stands under their ≤ 30 goal.`);
+  if (hook && noop) L.push(`- **The no-op plugin** (goal ≤ 2) costs ${f(noop.median)}; a hand-written module with the same single hook and the same one host call (x-request-id, read as the headers go on, for later log lines) costs ${f(hook.median)} (IQR ${f(hook.q1)}–${f(hook.q3)}) in this run, so the SDK's own share (the filter object, the dispatch, collections) is ${f(noop.median - hook.median)}${hook.median > 2 ? "; the goal is below what the hook and its one host call cost on their own" : ""}.`);
+  const small: [string, number, string, string][] = [
+    ["request-block (URL rules)", 4, HEADER_FLOOR_ROW, "its two header reads (:path for its URL rules, x-request-id)"],
+    ["ip-restriction", 6, HEADER_FLOOR_ROW, "its two header reads (x-real-ip for the client address, x-request-id)"],
+    ["key-auth", 6, KEY_AUTH_FLOOR_ROW, "its two calls (every request header read at once, then x-mse-consumer set)"],
+  ];
+  for (const [name, goal, floorRow, calls] of small) {
+    const p = after(name), fl = after(floorRow);
+    if (p && fl) L.push(`- **${name}** (goal ≤ ${goal}) costs ${f(p.median)}; a hand-written module making ${calls} costs ${f(fl.median)} (IQR ${f(fl.q1)}–${f(fl.q3)}), so its own share (the SDK, its rules, collections) is ${f(p.median - fl.median)}${fl.median > goal ? "; the goal is below what its host calls cost on their own" : ""}.`);
+  }
+  if (aiFloor && ai) L.push(`- **ai-proxy** (goal ≤ 20) costs ${f(ai.median)}; a hand-written module making exactly its proxy-wasm calls for this request (pause the headers, buffer and replace the body, read and buffer the answer, 6 header replaces, 2 removes, 2 header reads and the header pairs, the usage property) costs ${f(aiFloor.median)} (IQR ${f(aiFloor.q1)}–${f(aiFloor.q3)}) with no logic at all. ${aiFloor.median > 20 ? "The goal is below what Envoy charges for that host work, so no Wasm plugin doing ai-proxy's job through the ABI can meet it; " : ""}Sluice's own share (JSON, the SDK, collections) is the difference, ${f(ai.median - aiFloor.median)}. The request conversions for Claude and Gemini make the same calls plus their conversion, so the same floor stands under their ≤ 30 goal.`);
   if (!L.length) return [];
   return ["", "**What the hand-written floors say.** Each floor makes exactly the proxy-wasm calls of the plugin it stands under (checked on the emulator by test/bench/floors.test.ts) and nothing else — no SDK, no allocator, no JSON — so it is what Envoy charges for that work through the ABI, in any language:", "", ...L];
 }
