@@ -311,8 +311,9 @@ export abstract class HttpFilter<C> extends HttpContext {
     this.active = true;
     this.hasRequestBody = !endOfStream;
     const a = this.onRequestHeaders(endOfStream);
-    // Going on: the host forgets the request's header map now, so later lines need the id read.
-    if (a == Action.Continue) settleRequestId(this);
+    // The id for later lines is read now, while the host surely has the request's headers (Envoy
+    // forgets them once they went on, and a callback after the stream ended finds none).
+    settleRequestId(this);
     if (a == Action.Pause && !endOfStream && !this.responded) bodyWait.arm(this.plugin.id, this.id, this.bodyWaitMs, true);
     return a;
   }

@@ -24,12 +24,12 @@ export function refreshLogLevel(): void {
 const REQUEST_ID: ArrayBuffer = String.UTF8.encode("x-request-id");
 
 /**
- * x-request-id of the request being handled (UTF-8 as sent), or null. Read from the host when a
- * line of this request is first written, not on every request: a plugin that pauses its request
- * (to read the body, or for a callout) and writes no line never asks. The read is made with the
- * request as the effective context, whatever scope the line is from. Envoy forgets the request's
- * header map once its headers hook returned Continue (until the access-log phase), so
- * settleRequestId() reads it then, before it is gone.
+ * x-request-id of the request being handled (UTF-8 as sent), or null. Not read at the start of
+ * every request: taken from a request-header snapshot when the filter takes one, read when the
+ * first line is written during the request headers hook, and otherwise read as that hook ends
+ * (settleRequestId), while the host surely has the headers: Envoy forgets them once they went
+ * on, and a callback after the stream ended finds none. A filter whose config does not match the
+ * request never reads it. The read is made with the request as the effective context.
  */
 export function currentRequestId(): ArrayBuffer | null {
   const ctx = logState.stream;
@@ -43,7 +43,7 @@ export function currentRequestId(): ArrayBuffer | null {
   return ctx.requestId;
 }
 
-/** The request headers hook let the headers go on: the id is read now, while the host has them. */
+/** The request headers hook is ending: the id is read now unless a snapshot or a line had it. */
 export function settleRequestId(ctx: HttpContext): void {
   if (!ctx.requestIdRead) readRequestId(ctx);
 }

@@ -1,7 +1,7 @@
 ;; The least a plugin with one HTTP hook costs: the Wasm floor (floor.wat) plus
-;; proxy_on_request_headers, which reads x-request-id (a Sluice filter whose request headers go
-;; on reads it then, for the log lines it may write later: the host forgets the request's headers
-;; once they went on) and lets the request go. The Sluice no-op plugin makes exactly these calls (a test in
+;; proxy_on_request_headers, which reads x-request-id (a Sluice filter that took no snapshot of
+;; the request's headers reads it as that hook ends, for the log lines it may write later: the
+;; host forgets the request's headers once they went on) and lets the request go. The Sluice no-op plugin makes exactly these calls (a test in
 ;; test/bench/floors.test.ts holds it to that), so its row above this one is the SDK's own
 ;; cost. Assembled by test/bench/run.ts with binaryen.
 (module

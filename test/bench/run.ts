@@ -656,7 +656,7 @@ function floorsParagraph(after: (name: string) => Quartiles | null): string[] {
   const hook = after(HOOK_FLOOR_ROW), noop = after("Sluice no-op plugin");
   const aiFloor = after(AI_PROXY_FLOOR_ROW), ai = after("ai-proxy");
   const L: string[] = [];
-  if (hook && noop) L.push(`- **The no-op plugin** (goal ≤ 2) costs ${f(noop.median)}; a hand-written module with the same single hook and the same one host call (x-request-id, read as the headers go on, for later log lines) costs ${f(hook.median)} (IQR ${f(hook.q1)}–${f(hook.q3)}) in this run, so the SDK's own share (the filter object, the dispatch, collections) is ${f(noop.median - hook.median)}${hook.median > 2 ? "; the goal is below what the hook and its one host call cost on their own" : ""}.`);
+  if (hook && noop) L.push(`- **The no-op plugin** (goal ≤ 2) costs ${f(noop.median)}; a hand-written module with the same single hook and the same one host call (x-request-id, read as the hook ends, for later log lines) costs ${f(hook.median)} (IQR ${f(hook.q1)}–${f(hook.q3)}) in this run, so the SDK's own share (the filter object, the dispatch, collections) is ${f(noop.median - hook.median)}${hook.median > 2 ? "; the goal is below what the hook and its one host call cost on their own" : ""}.`);
   const small: [string, number, string, string][] = [
     ["request-block (URL rules)", 4, HEADER_FLOOR_ROW, "its two header reads (:path for its URL rules, x-request-id)"],
     ["ip-restriction", 6, HEADER_FLOOR_ROW, "its two header reads (x-real-ip for the client address, x-request-id)"],
