@@ -185,13 +185,34 @@ describe("ticks, shared data, queues, metrics", () => {
 });
 
 describe("log lines and the request id", () => {
-  it("lines from the answer's headers and from a root scope carry the id read as the request's headers went on", async () => {
+  it("lines from the answer's headers and from a root scope carry the id read as the request headers hook ended", async () => {
     const host = await Emulator.load(testPluginWasm("sdk-probe", "envoy"), { config: {}, pluginName: "sdk-probe" });
     const r = await host.request({ path: "/log", headers: { "x-request-id": "rid-7", "x-probe-root-line": "1" } });
     expect(r.status).toBe(200);
     const lines = host.logLines();
     expect(lines).toContain("[sdk-probe] [nil] [rid-7] probe line from the response");
     expect(lines).toContain("[sdk-probe] [nil] [rid-7] probe line from a root scope");
+    expect(host.traps).toEqual([]);
+    host.close();
+  });
+
+  it("a snapshot of the request's headers gives the id with no read of its own; an id of invalid UTF-8 is logged, never a trap", async () => {
+    const host = await Emulator.load(testPluginWasm("sdk-probe", "envoy"), { config: {}, pluginName: "sdk-probe" });
+    const reads = async (headers: [string, string | Uint8Array][]) => {
+      host.hostCalls.clear();
+      expect((await host.request({ path: "/log", headers })).status).toBe(200);
+      return { value: host.hostCalls.get("proxy_get_header_map_value") ?? 0, pairs: host.hostCalls.get("proxy_get_header_map_pairs") ?? 0 };
+    };
+    const plain = await reads([["x-request-id", "rid-plain"]]);
+    const snap = await reads([["x-request-id", "rid-snap"], ["x-probe-snapshot", "1"]]);
+    expect(snap).toEqual({ value: plain.value - 1, pairs: plain.pairs + 1 });
+    expect(host.logLines()).toContain("[sdk-probe] [nil] [rid-snap] probe line from the response");
+    const bad = Buffer.from([0x72, 0xff, 0xc3, 0x28, 0x64]);
+    await reads([["x-request-id", bad]]);
+    const read = host.logLines().at(-1);
+    await reads([["x-request-id", bad], ["x-probe-snapshot", "1"]]);
+    expect(host.logLines().at(-1)).toBe(read); // the same id either way
+    expect(read).toMatch(/^\[sdk-probe\] \[nil\] \[r\uFFFD[^\]]*\] request\.size: present$/u);
     expect(host.traps).toEqual([]);
     host.close();
   });

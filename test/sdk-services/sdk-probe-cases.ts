@@ -16,8 +16,8 @@ export const table: PluginTable = {
         { name: "shared data set", request: { path: "/shared/set", headers: [["x-key", "diff"], ["x-value", "v"]] }, expect: { status: 200, body: "v" } },
         // SharedQueue.resolve("", name): does an empty vm_id find this VM's queue?
         { name: "shared queue resolved with an empty vm_id", request: { path: "/queue/enqueue", headers: [["x-value", "m"]] }, expect: { status: 200 } },
-        // The SDK reads x-request-id only when a line is written; by the answer's headers Envoy
-        // has forgotten the request's header map (its headers hook returned Continue).
+        // The SDK reads x-request-id as the request headers hook ends: by the answer's headers
+        // Envoy has forgotten the request's header map (its headers hook returned Continue).
         { name: "log lines written after the request headers carry the request id", request: { path: "/log" }, expect: { status: 200, logs: ["[sdk-probe] [nil] [RID] probe line from the response"] } },
       ],
     },

@@ -10,8 +10,8 @@
 //   /pending     how many callouts the dispatcher still waits for
 //   /log         writes warn lines with the answer's headers (one per request.* property:
 //                present or not, once the request's headers went on) and, with x-probe-root-line,
-//                one from a root scope;
-//                each line's prefix carries the request's x-request-id
+//                one from a root scope; with x-probe-snapshot the request's headers are read as a
+//                snapshot first. Each line's prefix carries the request's x-request-id
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, properties, Status, quoteJsonString, TickHandler, registerTick, lastTickError, sharedData, SharedQueue, QueueHandler, LeaderElection, Counter, Gauge, Histogram } from "@sluice/sdk";
 import { Cluster, TargetCluster, RouteCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName } from "@sluice/sdk/http";
 import { parseJson } from "@sluice/sdk/json";
@@ -157,6 +157,7 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     if (p.startsWith("/log")) {
       this.logLines = true;
       this.rootLine = this.requestHeaders.has("x-probe-root-line");
+      if (this.requestHeaders.has("x-probe-snapshot")) this.requestHeaders.snapshot();
     }
     return Action.Continue;
   }
