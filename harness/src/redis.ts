@@ -131,6 +131,17 @@ export class RedisServer {
     return redisCommand(this.redisPort, args, this.opts.password);
   }
 
+  /**
+   * Lua scripts Redis has run (INFO commandstats): EVALs, and EVALSHAs that found their script.
+   * The webdis transport sends a script as EVALSHA and, when Redis answers NOSCRIPT (a failed
+   * call, not a run), as EVAL.
+   */
+  async scriptRuns(): Promise<number> {
+    const info = await this.command("INFO", "commandstats");
+    const stat = (cmd: string, field: string) => Number(new RegExp(`cmdstat_${cmd}:.*?\\b${field}=(\\d+)`).exec(info)?.[1] ?? 0);
+    return stat("eval", "calls") + stat("evalsha", "calls") - stat("evalsha", "failed_calls");
+  }
+
   async stop(): Promise<void> {
     for (const p of [this.webdis, this.redis]) {
       if (!p) continue;

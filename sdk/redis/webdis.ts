@@ -11,8 +11,10 @@
 // "Unknown Redis command called from script").
 //
 // Request shape: PUT /[db/]EVAL/<script>/0/<arg>/…/<argN-1>.raw with the last argument as the
-// body (binary-safe, no URL length limit; short commands go entirely in the path). Path arguments are percent-encoded, '.' included
-// (webdis reads a '.' as the start of the output format).
+// body (binary-safe, no URL length limit; short commands go entirely in the path). Path arguments
+// are percent-encoded, '.' included (webdis reads a '.' as the start of the output format).
+// Not EVALSHA for a shorter path: Redis answers NOSCRIPT after a restart or SCRIPT FLUSH, and a
+// script sent as a request ends (ai-token-ratelimit's add) has nobody left to resend it as EVAL.
 import { HeaderPair } from "../runtime/pairs";
 import { HttpCallResponse } from "../http/call";
 import { RedisCommand } from "./command";
@@ -58,46 +60,98 @@ function scalarReply(name: string): bool {
 
 const HEX = "0123456789ABCDEF";
 
+@inline function plainByte(c: u32): bool {
+  return (c - 48 < 10) || ((c | 32) - 97 < 26) || c == 45 || c == 95 || c == 126;
+}
+
 /** Percent-encodes every byte except A-Z a-z 0-9 - _ ~ ('.' and '/' mean something to webdis). */
 export function encodeSegment(b: ArrayBuffer): string {
-  const u = Uint8Array.wrap(b);
-  let out = "";
-  for (let i = 0; i < u.length; i++) {
-    const c = u[i];
-    const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95 || c == 126;
-    if (plain) out += String.fromCharCode(c);
-    else out += "%" + HEX.charAt(c >> 4) + HEX.charAt(c & 15);
+  const src = changetype<usize>(b);
+  const n = b.byteLength;
+  let len = 0;
+  for (let i = 0; i < n; i++) len += plainByte(<u32>load<u8>(src + <usize>i)) ? 1 : 3;
+  // One string of the final length, written in place: no intermediate strings.
+  const out = changetype<string>(__new(<usize>len << 1, idof<String>()));
+  const dst = changetype<usize>(out);
+  const hex = changetype<usize>(HEX);
+  let o: usize = 0;
+  for (let i = 0; i < n; i++) {
+    const c = <u32>load<u8>(src + <usize>i);
+    if (plainByte(c)) { store<u16>(dst + o, <u16>c); o += 2; continue; }
+    store<u16>(dst + o, 37); // '%'
+    store<u16>(dst + o + 2, load<u16>(hex + (<usize>(c >> 4) << 1)));
+    store<u16>(dst + o + 4, load<u16>(hex + (<usize>(c & 15) << 1)));
+    o += 6;
   }
   return out;
+}
+
+/**
+ * A script's EVAL segment (wrapped, percent-encoded), made once per script text and VM: plugins
+ * pass a few constant scripts (ai-token-ratelimit's is 1.7 KB encoded), so each request only
+ * encodes its keys and arguments. Past SCRIPT_CACHE_MAX distinct scripts (a plugin building
+ * scripts per request) each is encoded afresh and not kept.
+ */
+class EncodedScript {
+  constructor(public script: ArrayBuffer, public segment: string) {}
+}
+const SCRIPT_CACHE_MAX = 32;
+const scriptCache = new Array<EncodedScript>();
+let commandSegment: string | null = null;
+
+/** A user script, wrapped so its reply comes back as RESP text, as one path segment. */
+export function scriptSegment(script: ArrayBuffer): string {
+  const n = script.byteLength;
+  for (let i = 0; i < scriptCache.length; i++) {
+    const e = unchecked(scriptCache[i]);
+    if (e.script.byteLength == n && memory.compare(changetype<usize>(e.script), changetype<usize>(script), <usize>n) == 0) return e.segment;
+  }
+  const segment = encodeSegment(String.UTF8.encode(wrapScript(String.UTF8.decode(script))));
+  if (scriptCache.length < SCRIPT_CACHE_MAX) scriptCache.push(new EncodedScript(script, segment));
+  return segment;
+}
+
+/** WRAP_COMMAND (runs any command given as ARGV) as one path segment. */
+function wrapCommandSegment(): string {
+  let s = commandSegment;
+  if (s === null) {
+    s = encodeSegment(String.UTF8.encode(WRAP_COMMAND));
+    commandSegment = s;
+  }
+  return s;
 }
 
 export class WebdisRequest {
   constructor(public path: string, public body: ArrayBuffer, public wrapped: bool) {}
 }
 
+/**
+ * The path and body for webdis: `/[db/]seg/…/seg.raw`, the last argument in the body when it is
+ * not empty and at least one argument precedes it in the path (webdis appends the body after
+ * the path's arguments and ignores an empty one). `first` are already-encoded segments, then
+ * `args` from `from` on.
+ */
+function buildRequest(db: i32, first: Array<string>, args: Array<ArrayBuffer>, from: i32, wrapped: bool): WebdisRequest {
+  const parts = new Array<string>();
+  parts.push(db != 0 ? "/" + db.toString() : "");
+  for (let i = 0; i < first.length; i++) parts.push(first[i]);
+  const total = first.length + args.length - from;
+  const last = args.length > from ? args[args.length - 1] : new ArrayBuffer(0);
+  const inBody = last.byteLength > 0 && total > 2;
+  const end = inBody ? args.length - 1 : args.length;
+  for (let i = from; i < end; i++) parts.push(encodeSegment(args[i]));
+  // ".raw" on the last (short) segment, so the long path is written once, by join.
+  const k = parts.length - 1;
+  parts[k] = parts[k] + ".raw";
+  return new WebdisRequest(parts.join("/"), inBody ? last : new ArrayBuffer(0), wrapped);
+}
+
 /** The HTTP request webdis needs for one command. */
 export function webdisRequest(cmd: RedisCommand, db: i32): WebdisRequest {
   const name = cmd.name;
-  let args: Array<ArrayBuffer>;
-  let wrapped = true;
-  if (name == "evalsha" || scalarReply(name)) {
-    args = cmd.args;
-    wrapped = false;
-  } else if (name == "eval" && cmd.args.length >= 2) {
-    args = [String.UTF8.encode("EVAL"), String.UTF8.encode(wrapScript(String.UTF8.decode(cmd.args[1])))];
-    for (let i = 2; i < cmd.args.length; i++) args.push(cmd.args[i]);
-  } else {
-    args = [String.UTF8.encode("EVAL"), String.UTF8.encode(WRAP_COMMAND), String.UTF8.encode("0")];
-    for (let i = 0; i < cmd.args.length; i++) args.push(cmd.args[i]);
-  }
-  let path = db != 0 ? "/" + db.toString() : "";
-  const last = args[args.length - 1];
-  // Webdis appends the body only after at least one path argument, and ignores an empty body.
-  const inBody = last.byteLength > 0 && args.length > 2;
-  const n = inBody ? args.length - 1 : args.length;
-  for (let i = 0; i < n; i++) path += "/" + encodeSegment(args[i]);
-  path += ".raw";
-  return new WebdisRequest(path, inBody ? last : new ArrayBuffer(0), wrapped);
+  if (name == "evalsha" || scalarReply(name)) return buildRequest(db, [], cmd.args, 0, false);
+  if (name == "eval" && cmd.args.length >= 2) return buildRequest(db, ["EVAL", scriptSegment(cmd.args[1])], cmd.args, 2, true);
+  return buildRequest(db, ["EVAL", wrapCommandSegment(), "0"], cmd.args, 0, true);
 }
 
 export function webdisHeaders(): Array<HeaderPair> {

@@ -173,6 +173,11 @@ interface Scenario {
   expectHeader?: [string, string];
   /** Text the start-up check requires in the response body (a converted stream really was converted). */
   expectBody?: string;
+  /**
+   * Redis scripts (EVAL or EVALSHA, counted in Redis's own INFO commandstats) the start-up check's
+   * one request must run: the rate limit really went to Redis.
+   */
+  redisScripts?: number;
 }
 
 const wasm = (name: string) => {
@@ -349,8 +354,11 @@ const scenarios: Scenario[] = [
   { name: "ai-data-masking stream", group: "ai", baseline: "ai-proxy stream", plugins: chain(["ai-data-masking", maskingConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: streamBody },
   { name: "ai-security-guard (request check)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-security-guard", guardConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "ai-cache (exact hits from Redis)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-cache", cacheConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
-  { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: { "x-api-key": "bench-key" } },
-  { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-proxy", aiProxyConfig], ["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}]), method: "POST", path: "/v1/chat/completions", body: streamBody, headers: { "x-api-key": "bench-key" } },
+  // In Higress's order (priority 600, 200, 100): the limit and the statistics in front of ai-proxy,
+  // which replaces the client's x-api-key with the provider's credentials (behind it the limit
+  // would find no key and never ask Redis). Each request checks and then adds in Redis.
+  { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: { "x-api-key": "bench-key" }, redisScripts: 2 },
+  { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: streamBody, headers: { "x-api-key": "bench-key" }, redisScripts: 2 },
   // Request conversion: the 2 KB chat converted for Claude / Gemini, their answer converted back (against bare Envoy relaying the same answer).
   { name: "ai-proxy (2 KB request converted for Claude)", group: "ai", baseline: "bare Claude chat", plugins: plugin("ai-proxy", claudeConfig), method: "POST", path: "/v1/chat/completions", body: chatBody, expectBody: '"object":"chat.completion"' },
   { name: "ai-proxy (2 KB request converted for Gemini)", group: "ai", baseline: "bare Gemini chat", plugins: plugin("ai-proxy", geminiConfig), method: "POST", path: "/v1/chat/completions", body: chatBody, expectBody: '"object":"chat.completion"' },
@@ -496,8 +504,22 @@ async function prepare(s: Scenario, upstreamPort: number, webdisPort: number): P
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
   const script = wrkScript(dir, s);
   const checkHeaders = { ...s.headers, "x-bench-check": "1", ...(s.uniqueHeader ? { [s.uniqueHeader]: randomBytes(12).toString("hex") } : {}) };
+  const scriptsBefore = s.redisScripts ? await redis.scriptRuns() : 0;
   const check = run("curl", ["-s", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}", "-X", s.method, ...(s.body ? ["-H", "content-type: application/json", "--data-binary", s.body] : []), ...Object.entries(checkHeaders).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), envoy.url + s.path]);
   const code = check.trim().split("\n").at(-1)!.trim();
+  if (s.redisScripts) {
+    // The add runs as the response ends: give it a moment to land.
+    let ran = 0;
+    for (let i = 0; i < 50 && ran < s.redisScripts; i++) {
+      ran = (await redis.scriptRuns()) - scriptsBefore;
+      if (ran < s.redisScripts) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (ran < s.redisScripts) {
+      const log = envoy.log.slice(-3000);
+      await envoy.stop();
+      throw new Error(`${s.name}: one request ran ${ran} Redis scripts, expected ${s.redisScripts} (the limit never asked Redis)\n${log}`);
+    }
+  }
   const missing = s.expectHeader && !check.toLowerCase().split("\r\n").includes(`${s.expectHeader[0]}: ${s.expectHeader[1]}`.toLowerCase());
   if (code !== "200" || missing) {
     const log = envoy.log.slice(-3000);

@@ -116,6 +116,23 @@ describe("Redis through webdis (envoy target)", () => {
     for (let i = 1; i <= 3; i++) expect((await redis("eval", [script, 1, "rl:user", "60"])).value).toEqual({ int: String(i) });
   });
 
+  it("each script's encoded form is kept per VM, never mixed up: scripts of the same length, every byte value in one", async () => {
+    // The transport encodes a script once and keeps it (sdk/redis/webdis.ts): two scripts of the
+    // same length that differ in one byte must each run as themselves, in any order, again and again.
+    const a = "return {'a', KEYS[1], ARGV[1]}";
+    const b = "return {'b', KEYS[1], ARGV[1]}";
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < 3; i++) {
+      expect((await redis("eval", [a, 1, "ka", "x/y.z"])).value).toEqual(["a", "ka", "x/y.z"]);
+      expect((await redis("eval", [b, 1, "kb", `v${i}`])).value).toEqual(["b", "kb", `v${i}`]);
+    }
+    // A script holding every printable ASCII byte and non-ASCII text survives the encoding.
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join("").replace(/[\\']/g, "");
+    const c = `local s = '${printable} é 漢' return {s, #s}`;
+    const want = `${printable} é 漢`;
+    for (let i = 0; i < 2; i++) expect((await redis("eval", [c, 0])).value).toEqual([want, { int: String(Buffer.byteLength(want)) }]);
+  });
+
   it("EVALSHA runs a loaded script", async () => {
     const sha = (await fx.redis!.command("SCRIPT", "LOAD", "return ARGV[1] .. KEYS[1]")).split("\r\n")[1];
     expect((await redis("evalsha", [sha, 1, "K", "prefix-"])).value).toBe("prefix-K");
