@@ -80,6 +80,14 @@ export class CalloutTarget {
 }
 
 export function splitUrl(url: string, defaultAuthority: string): CalloutTarget {
+  // A path alone ("/p?q", the usual callout, up to kilobytes for webdis): no scheme, no
+  // authority; one scan for '#', and the string itself when it has a single leading slash.
+  const n = url.length;
+  if (n > 0 && url.charCodeAt(0) == 47 && (n == 1 || url.charCodeAt(1) != 47)) {
+    const authority = defaultAuthority.length > 0 ? defaultAuthority : "unknownhost";
+    for (let i = 1; i < n; i++) if (url.charCodeAt(i) == 35) return new CalloutTarget(authority, url.substring(0, i)); // '#'
+    return new CalloutTarget(authority, url);
+  }
   let rest = url;
   let authority = "";
   const scheme = rest.indexOf("://");

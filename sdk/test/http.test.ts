@@ -40,6 +40,11 @@ describe("callout URLs", () => {
     ["//double//slash", "d", ["d", "/double//slash"]],
     ["", "d", ["d", "/"]],
     ["/x", "", ["unknownhost", "/x"]],
+    // Path-only URLs (the fast path): a fragment goes, "://" inside the path is not a scheme.
+    ["/", "d", ["d", "/"]],
+    ["/p%23q#frag", "d", ["d", "/p%23q"]],
+    ["/#", "d", ["d", "/"]],
+    ["/a://b/c?x=http://y", "d", ["d", "/a://b/c?x=http://y"]],
   ])("%s", (url, dflt, want) => {
     expect(JSON.parse(str("split", url, dflt))).toEqual(want);
   });
