@@ -7,7 +7,7 @@
 // Written from onStreamDone (proxy_on_log) it still reaches Envoy's access log: Envoy 1.39 runs the
 // filters' log handlers before the access loggers (plugins/ai-token-ratelimit's cut-stream test).
 import { JsonObject, JsonValue } from "../json/value";
-import { parseJson } from "../json/parse";
+import { parseJson, parseJsonBytes } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import * as host from "../runtime/hostcalls";
 import { Status } from "../abi/types";
@@ -22,11 +22,45 @@ export function escapeOnce(s: string): string {
   return q.substring(1, q.length - 1);
 }
 
+/**
+ * The inside of a JSON string literal for UTF-8 JSON text (JsonWriter's output): `"` and `\`
+ * escaped. JSON text holds no raw control characters, so that is all escapeOnce() would do to it.
+ */
+export function escapeJsonText(ptr: usize, len: i32): ArrayBuffer {
+  let extra = 0;
+  for (let i = 0; i < len; i++) { const c = load<u8>(ptr + <usize>i); if (c == 0x22 || c == 0x5c) extra++; }
+  const out = new ArrayBuffer(len + extra);
+  let o = changetype<usize>(out);
+  for (let i = 0; i < len; i++) {
+    const c = load<u8>(ptr + <usize>i);
+    if (c == 0x22 || c == 0x5c) store<u8>(o++, 0x5c);
+    store<u8>(o++, c);
+  }
+  return out;
+}
+
 /** Reads a log property as an object: escaped-once text (Higress) or plain JSON; null if neither. */
 export function readLogObject(key: string = AI_LOG_KEY): JsonObject | null {
   const b = host.getPropertyBytes([key]);
   if (b === null || b.byteLength == 0) return null;
-  const text = String.UTF8.decode(b);
+  let r = parseJsonBytes(b);
+  if (r.ok) return r.value!.asObject();
+  // Escaped once (what writeToLog and Higress store): the inside of a string literal.
+  const n = b.byteLength;
+  const quoted = new ArrayBuffer(n + 2);
+  const q = changetype<usize>(quoted);
+  store<u8>(q, 0x22);
+  memory.copy(q + 1, changetype<usize>(b), <usize>n);
+  store<u8>(q + <usize>n + 1, 0x22);
+  const unq = parseJsonBytes(quoted);
+  const inner = unq.ok ? unq.value!.asString() : null;
+  // Not UTF-8, or not a literal's inside: read as text, bad bytes replaced.
+  if (inner === null) return readLogText(String.UTF8.decode(b));
+  r = parseJson(inner);
+  return r.ok ? r.value!.asObject() : null;
+}
+
+function readLogText(text: string): JsonObject | null {
   let r = parseJson(text);
   if (r.ok) return r.value!.asObject();
   const unq = parseJson("\"" + text + "\"");
@@ -53,6 +87,9 @@ export class UserAttributes {
     let merged = readLogObject(key);
     if (merged === null) merged = new JsonObject();
     for (let i = 0; i < this.values.size; i++) merged.set(this.values.keys[i], this.values.values[i]);
-    return host.setPropertyBytes([key], String.UTF8.encode(escapeOnce(merged.stringify())));
+    // JSON bytes, escaped once as bytes: no string of the whole text.
+    const w = new JsonWriter(512);
+    w.value(JsonValue.fromObject(merged));
+    return host.setPropertyBytes([key], escapeJsonText(w.buf.ptr, w.buf.length));
   }
 }
