@@ -6,7 +6,7 @@
 import * as host from "../runtime/hostcalls";
 import { dispatcher } from "../runtime/dispatcher";
 import { registerTickFor, TickHandler } from "../timers/ticker";
-import { log, logState } from "./log";
+import { log } from "./log";
 
 export const BODY_WAIT_MESSAGE =
   "the request body never reached the plugin: on Envoy, a Wasm filter whose plugin pauses in the headers phase to read the body needs 'allow_on_headers_stop_iteration: true' in its config";
@@ -47,9 +47,7 @@ class BodyWaitWatchdog implements TickHandler {
       if (!dispatcher.streams.has(id)) continue;
       const ctx = dispatcher.streams.get(id);
       if (host.setEffectiveContext(id) != 0) continue;
-      dispatcher.current = id;
-      logState.effective = id;
-      logState.stream = ctx;
+      dispatcher.enterStream(id, ctx);
       if (!this.explained) {
         this.explained = true;
         log.error(BODY_WAIT_MESSAGE);

@@ -42,19 +42,29 @@ export class Dispatcher {
     }
   }
 
-  root(id: u32): RootContext | null {
+  /** Makes stream `id` the caller: its async calls remember it, its log lines carry its request id. */
+  enterStream(id: u32, ctx: HttpContext): void {
+    this.current = id;
+    logState.effective = id;
+    logState.stream = ctx;
+  }
+
+  /** Makes root context `id` the caller: its lines belong to no request. */
+  enterRoot(id: u32): void {
     this.current = id;
     logState.effective = id;
     logState.stream = null;
+  }
+
+  root(id: u32): RootContext | null {
+    this.enterRoot(id);
     return this.roots.has(id) ? this.roots.get(id) : null;
   }
 
   stream(id: u32): HttpContext | null {
     if (!this.streams.has(id)) return null;
     const ctx = this.streams.get(id);
-    this.current = id;
-    logState.effective = id;
-    logState.stream = ctx;
+    this.enterStream(id, ctx);
     return ctx;
   }
 
@@ -101,17 +111,13 @@ export class Dispatcher {
     this.pending.delete(key);
     const cid = call.contextId;
     if (cid == 0) logState.stream = null;
-    else {
-      if (this.streams.has(cid)) {
-        host.setEffectiveContext(cid);
-        logState.stream = this.streams.get(cid);
-      } else if (!this.roots.has(cid)) {
-        return; // the request is gone; nobody is left to act on the answer
-      } else {
-        logState.stream = null; // a root's own call: its lines belong to no request
-      }
-      this.current = cid;
-      logState.effective = cid;
+    else if (this.streams.has(cid)) {
+      host.setEffectiveContext(cid);
+      this.enterStream(cid, this.streams.get(cid));
+    } else if (this.roots.has(cid)) {
+      this.enterRoot(cid); // a root's own call
+    } else {
+      return; // the request is gone; nobody is left to act on the answer
     }
     call.deliver(arg0, arg1, arg2);
   }
