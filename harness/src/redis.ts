@@ -132,9 +132,8 @@ export class RedisServer {
   }
 
   /**
-   * Lua scripts Redis has run (INFO commandstats): EVALs, and EVALSHAs that found their script.
-   * The webdis transport sends a script as EVALSHA and, when Redis answers NOSCRIPT (a failed
-   * call, not a run), as EVAL.
+   * Lua scripts Redis has run (INFO commandstats): EVALs, and EVALSHAs that found their script
+   * (an EVALSHA answered NOSCRIPT is a failed call, not a run).
    */
   async scriptRuns(): Promise<number> {
     const info = await this.command("INFO", "commandstats");

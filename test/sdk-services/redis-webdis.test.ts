@@ -71,6 +71,15 @@ describe("Redis through webdis (envoy target)", () => {
     expect((await redis("get", ["empty"])).value).toBe("");
   });
 
+  it("a key in the path holding every code point 1–255 (UTF-8: '.', '/', '%', '?', '#', controls, bytes ≥ 0x80) is the key Redis stores", async () => {
+    const key = "k:" + Array.from({ length: 255 }, (_, i) => String.fromCharCode(i + 1)).join("");
+    await redis("set", [key, "every-byte"]);
+    expect((await redis("get", [key])).value).toBe("every-byte");
+    // Really under that key in Redis, not under a webdis reading of it.
+    expect(await fx.redis!.command("GET", key)).toContain("every-byte");
+    expect((await redis("eval", ["return KEYS[1]", 1, key])).value).toBe(key);
+  });
+
   it("INCRBY, EXPIRE, SETEX, SET NX EX/PX and DEL", async () => {
     expect((await redis("incrby", ["n", 5])).value).toEqual({ int: "5" });
     expect((await redis("incrby", ["n", -7])).value).toEqual({ int: "-2" });

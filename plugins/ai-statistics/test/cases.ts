@@ -49,6 +49,10 @@ const post = (path: string, body: string, answer: UpstreamAnswer, headers: [stri
   answer,
 });
 
+// Under value_length_limit (20), so logged whole.
+const HOSTILE_QUESTION = 'a"b\\c\n\t\u0001\ud800é\u2028漢';
+const HOSTILE_ANSWER = 'x\\"y\r\u001f</';
+
 const rows: Row[] = [
   {
     name: "non-streaming: tokens, model, latency and attributes from every source; span tag and separate field",
@@ -148,6 +152,15 @@ const rows: Row[] = [
     name: "embeddings are recorded whatever enable_path_suffixes says",
     request: post("/v1/embeddings", JSON.stringify({ model: "text-embedding-3-small", input: "four tokens right here" }), json({ object: "list", data: [], model: "text-embedding-3-small", usage: { prompt_tokens: 4, total_tokens: 4 } })),
     expect: { status: 200, check: (o) => expect(aiLog(o)).toMatchObject({ input_token: 4, output_token: 0, team: "blue" }) },
+  },
+  {
+    // ai_log is serialised and escaped once as bytes (sdk/ai/log.ts): what a client or upstream
+    // puts in a logged value must read back exactly, and the second write of the request reads
+    // the first one's escaped text back before merging.
+    name: "hostile logged values (quotes, backslashes, control characters, a lone surrogate, U+2028, non-ASCII) read back exactly",
+    request: post("/v1/chat/completions", JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: HOSTILE_QUESTION }] }),
+      json({ id: "chatcmpl-h", object: "chat.completion", model: "gpt-4o", choices: [{ index: 0, message: { role: "assistant", content: HOSTILE_ANSWER }, finish_reason: "stop" }], usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 } })),
+    expect: { status: 200, check: (o) => expect(aiLog(o)).toMatchObject({ question: HOSTILE_QUESTION, answer: HOSTILE_ANSWER, chat_round: 1, input_token: 2, team: "blue" }) },
   },
 ];
 
