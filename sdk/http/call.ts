@@ -4,7 +4,7 @@
 import { BufferType, MapType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { dispatcher, CallKind, PendingCall } from "../runtime/dispatcher";
-import { HeaderPair } from "../runtime/pairs";
+import { BytesPair, HeaderPair, encodeBytesPairs } from "../runtime/pairs";
 import { Cluster } from "./cluster";
 
 /** Higress's default callout timeout. */
@@ -139,6 +139,42 @@ export function httpCall(cluster: Cluster, method: string, url: string, headers:
   all.push(new HeaderPair(":path", target.path));
   all.push(new HeaderPair(":authority", target.authority));
   const token = host.httpCall(name, all, body === null ? new ArrayBuffer(0) : body, [], timeoutMs);
+  return dispatched(name, token, handler);
+}
+
+const EMPTY_MAP = encodeBytesPairs(new Array<BytesPair>())!;
+const METHOD = String.UTF8.encode(":method");
+const PATH = String.UTF8.encode(":path");
+const AUTHORITY = String.UTF8.encode(":authority");
+
+/**
+ * httpCall for a request whose path is already bytes (`/…`, no fragment: the Redis client's
+ * webdis paths, kilobytes long) and whose headers are bytes: nothing is decoded or re-encoded.
+ * The :authority is the cluster's host name, as httpCall gives a path-only URL.
+ */
+export function httpCallPath(cluster: Cluster, method: ArrayBuffer, path: ArrayBuffer, headers: Array<BytesPair>,
+                             body: ArrayBuffer, timeoutMs: u32, handler: HttpCallHandler): Status {
+  const name = cluster.clusterName();
+  if (name.length == 0) {
+    lastHttpCallError = "no cluster name (is the route's cluster known here?)";
+    return Status.BadArgument;
+  }
+  const hostName = cluster.hostName();
+  const all = new Array<BytesPair>(headers.length + 3);
+  for (let i = 0; i < headers.length; i++) all[i] = headers[i];
+  all[headers.length] = new BytesPair(METHOD, method);
+  all[headers.length + 1] = new BytesPair(PATH, path);
+  all[headers.length + 2] = new BytesPair(AUTHORITY, String.UTF8.encode(hostName.length > 0 ? hostName : "unknownhost"));
+  const map = encodeBytesPairs(all);
+  if (map === null) {
+    lastHttpCallError = "http call to cluster '" + name + "' refused: too many or too large headers";
+    return Status.BadArgument;
+  }
+  return dispatched(name, host.httpCallEncoded(name, map, body, EMPTY_MAP, timeoutMs), handler);
+}
+
+/** After the host call: the refusal, or the handler registered for the answer. */
+function dispatched(name: string, token: u32, handler: HttpCallHandler): Status {
   const st = host.lastCallStatus;
   if (st != Status.Ok) {
     lastHttpCallError = "http call to cluster '" + name + "' refused: " + statusName(st);

@@ -6,12 +6,12 @@ import { IS_HIGRESS } from "../abi/target";
 import { Status } from "../abi/types";
 import { dispatcher, CallKind, PendingCall } from "../runtime/dispatcher";
 import { Cluster } from "../http/cluster";
-import { httpCall, HttpCallHandler, HttpCallResponse, statusName, lastHttpCallError } from "../http/call";
+import { httpCallPath, HttpCallHandler, HttpCallResponse, statusName, lastHttpCallError } from "../http/call";
 import { log } from "../api/log";
 import { RedisCommand, commands } from "./command";
 import { encodeCommand } from "./resp";
 import { RedisResult, RedisHandler } from "./result";
-import { webdisRequest, webdisHeaders, webdisResult } from "./webdis";
+import { webdisRequest, webdisHeaders, webdisResult, PUT } from "./webdis";
 import { nativeClusterParams, nativeInit, nativeCall, nativeResult, nativeLastStatus } from "./native";
 
 class PendingRedisCall extends PendingCall {
@@ -103,7 +103,7 @@ export class RedisClient {
       return Status.Ok;
     }
     const req = webdisRequest(cmd, this.db);
-    const hst = httpCall(this.cluster, "PUT", req.path, webdisHeaders(), req.body, this.timeoutMs, new WebdisCall(handler, req.wrapped));
+    const hst = httpCallPath(this.cluster, PUT, req.path, webdisHeaders(), req.body, this.timeoutMs, new WebdisCall(handler, req.wrapped));
     if (hst != Status.Ok) this.lastError = lastHttpCallError;
     return hst;
   }

@@ -15,7 +15,7 @@
 // are percent-encoded, '.' included (webdis reads a '.' as the start of the output format).
 // Not EVALSHA for a shorter path: Redis answers NOSCRIPT after a restart or SCRIPT FLUSH, and a
 // script sent as a request ends (ai-token-ratelimit's add) has nobody left to resend it as EVAL.
-import { HeaderPair } from "../runtime/pairs";
+import { BytesPair } from "../runtime/pairs";
 import { HttpCallResponse } from "../http/call";
 import { RedisCommand } from "./command";
 import { RedisResult } from "./result";
@@ -64,25 +64,34 @@ const HEX = "0123456789ABCDEF";
   return (c - 48 < 10) || ((c | 32) - 97 < 26) || c == 45 || c == 95 || c == 126;
 }
 
-/** Percent-encodes every byte except A-Z a-z 0-9 - _ ~ ('.' and '/' mean something to webdis). */
-export function encodeSegment(b: ArrayBuffer): string {
+/** The length of `b` percent-encoded. */
+function encodedLength(b: ArrayBuffer): i32 {
   const src = changetype<usize>(b);
-  const n = b.byteLength;
   let len = 0;
-  for (let i = 0; i < n; i++) len += plainByte(<u32>load<u8>(src + <usize>i)) ? 1 : 3;
-  // One string of the final length, written in place: no intermediate strings.
-  const out = changetype<string>(__new(<usize>len << 1, idof<String>()));
-  const dst = changetype<usize>(out);
+  for (let i = 0, n = b.byteLength; i < n; i++) len += plainByte(<u32>load<u8>(src + <usize>i)) ? 1 : 3;
+  return len;
+}
+
+/** Writes `b` percent-encoded at `dst`; returns the address after it. */
+function writeEncoded(b: ArrayBuffer, dst: usize): usize {
+  const src = changetype<usize>(b);
   const hex = changetype<usize>(HEX);
-  let o: usize = 0;
-  for (let i = 0; i < n; i++) {
+  let o = dst;
+  for (let i = 0, n = b.byteLength; i < n; i++) {
     const c = <u32>load<u8>(src + <usize>i);
-    if (plainByte(c)) { store<u16>(dst + o, <u16>c); o += 2; continue; }
-    store<u16>(dst + o, 37); // '%'
-    store<u16>(dst + o + 2, load<u16>(hex + (<usize>(c >> 4) << 1)));
-    store<u16>(dst + o + 4, load<u16>(hex + (<usize>(c & 15) << 1)));
-    o += 6;
+    if (plainByte(c)) { store<u8>(o++, <u8>c); continue; }
+    store<u8>(o, 37); // '%'
+    store<u8>(o + 1, <u8>load<u16>(hex + (<usize>(c >> 4) << 1)));
+    store<u8>(o + 2, <u8>load<u16>(hex + (<usize>(c & 15) << 1)));
+    o += 3;
   }
+  return o;
+}
+
+/** Percent-encodes every byte except A-Z a-z 0-9 - _ ~ ('.' and '/' mean something to webdis): ASCII bytes. */
+export function encodeSegment(b: ArrayBuffer): ArrayBuffer {
+  const out = new ArrayBuffer(encodedLength(b));
+  writeEncoded(b, changetype<usize>(out));
   return out;
 }
 
@@ -93,14 +102,16 @@ export function encodeSegment(b: ArrayBuffer): string {
  * scripts per request) each is encoded afresh and not kept.
  */
 class EncodedScript {
-  constructor(public script: ArrayBuffer, public segment: string) {}
+  constructor(public script: ArrayBuffer, public segment: ArrayBuffer) {}
 }
 const SCRIPT_CACHE_MAX = 32;
 const scriptCache = new Array<EncodedScript>();
-let commandSegment: string | null = null;
+let commandSegment: ArrayBuffer | null = null;
+const EVAL_SEGMENT = String.UTF8.encode("EVAL");
+const ZERO_SEGMENT = String.UTF8.encode("0");
 
 /** A user script, wrapped so its reply comes back as RESP text, as one path segment. */
-export function scriptSegment(script: ArrayBuffer): string {
+export function scriptSegment(script: ArrayBuffer): ArrayBuffer {
   const n = script.byteLength;
   for (let i = 0; i < scriptCache.length; i++) {
     const e = unchecked(scriptCache[i]);
@@ -112,7 +123,7 @@ export function scriptSegment(script: ArrayBuffer): string {
 }
 
 /** WRAP_COMMAND (runs any command given as ARGV) as one path segment. */
-function wrapCommandSegment(): string {
+function wrapCommandSegment(): ArrayBuffer {
   let s = commandSegment;
   if (s === null) {
     s = encodeSegment(String.UTF8.encode(WRAP_COMMAND));
@@ -122,41 +133,58 @@ function wrapCommandSegment(): string {
 }
 
 export class WebdisRequest {
-  constructor(public path: string, public body: ArrayBuffer, public wrapped: bool) {}
+  /** `path`: the request path as bytes (ASCII: every argument in it is percent-encoded). */
+  constructor(public path: ArrayBuffer, public body: ArrayBuffer, public wrapped: bool) {}
 }
 
 /**
  * The path and body for webdis: `/[db/]seg/…/seg.raw`, the last argument in the body when it is
  * not empty and at least one argument precedes it in the path (webdis appends the body after
  * the path's arguments and ignores an empty one). `first` are already-encoded segments, then
- * `args` from `from` on.
+ * `args` from `from` on. The path is written once, into a buffer of its final length.
  */
-function buildRequest(db: i32, first: Array<string>, args: Array<ArrayBuffer>, from: i32, wrapped: bool): WebdisRequest {
-  const parts = new Array<string>();
-  parts.push(db != 0 ? "/" + db.toString() : "");
-  for (let i = 0; i < first.length; i++) parts.push(first[i]);
+function buildRequest(db: i32, first: Array<ArrayBuffer>, args: Array<ArrayBuffer>, from: i32, wrapped: bool): WebdisRequest {
   const total = first.length + args.length - from;
   const last = args.length > from ? args[args.length - 1] : new ArrayBuffer(0);
   const inBody = last.byteLength > 0 && total > 2;
   const end = inBody ? args.length - 1 : args.length;
-  for (let i = from; i < end; i++) parts.push(encodeSegment(args[i]));
-  // ".raw" on the last (short) segment, so the long path is written once, by join.
-  const k = parts.length - 1;
-  parts[k] = parts[k] + ".raw";
-  return new WebdisRequest(parts.join("/"), inBody ? last : new ArrayBuffer(0), wrapped);
+  const dbText = db != 0 ? db.toString() : "";
+  let len = dbText.length > 0 ? 1 + dbText.length : 0;
+  for (let i = 0; i < first.length; i++) len += 1 + first[i].byteLength;
+  for (let i = from; i < end; i++) len += 1 + encodedLength(args[i]);
+  len += 4; // ".raw"
+  const path = new ArrayBuffer(len);
+  let o = changetype<usize>(path);
+  if (dbText.length > 0) {
+    store<u8>(o++, 47);
+    for (let i = 0; i < dbText.length; i++) store<u8>(o++, <u8>dbText.charCodeAt(i));
+  }
+  for (let i = 0; i < first.length; i++) {
+    const seg = first[i];
+    store<u8>(o++, 47); // '/'
+    memory.copy(o, changetype<usize>(seg), <usize>seg.byteLength);
+    o += <usize>seg.byteLength;
+  }
+  for (let i = from; i < end; i++) {
+    store<u8>(o++, 47);
+    o = writeEncoded(args[i], o);
+  }
+  store<u32>(o, 0x7761722e); // ".raw"
+  return new WebdisRequest(path, inBody ? last : new ArrayBuffer(0), wrapped);
 }
 
 /** The HTTP request webdis needs for one command. */
 export function webdisRequest(cmd: RedisCommand, db: i32): WebdisRequest {
   const name = cmd.name;
   if (name == "evalsha" || scalarReply(name)) return buildRequest(db, [], cmd.args, 0, false);
-  if (name == "eval" && cmd.args.length >= 2) return buildRequest(db, ["EVAL", scriptSegment(cmd.args[1])], cmd.args, 2, true);
-  return buildRequest(db, ["EVAL", wrapCommandSegment(), "0"], cmd.args, 0, true);
+  if (name == "eval" && cmd.args.length >= 2) return buildRequest(db, [EVAL_SEGMENT, scriptSegment(cmd.args[1])], cmd.args, 2, true);
+  return buildRequest(db, [EVAL_SEGMENT, wrapCommandSegment(), ZERO_SEGMENT], cmd.args, 0, true);
 }
 
-export function webdisHeaders(): Array<HeaderPair> {
-  return [new HeaderPair("content-type", "application/octet-stream")];
-}
+const WEBDIS_HEADERS: Array<BytesPair> = [new BytesPair(String.UTF8.encode("content-type"), String.UTF8.encode("application/octet-stream"))];
+export const PUT = String.UTF8.encode("PUT");
+
+export function webdisHeaders(): Array<BytesPair> { return WEBDIS_HEADERS; }
 
 /** Turns webdis's HTTP answer into the reply Redis gave (or why there is none). */
 export function webdisResult(r: HttpCallResponse, wrapped: bool): RedisResult {

@@ -209,12 +209,17 @@ export function setPropertyBytes(path: Array<string>, value: ArrayBuffer): Statu
 export let lastCallStatus: Status = Status.Ok;
 
 export function httpCall(cluster: string, headers: Array<HeaderPair>, body: ArrayBuffer, trailers: Array<HeaderPair>, timeoutMs: u32): u32 {
-  const c = utf8(cluster);
   const h = encodePairs(headers);
-  let t = encodePairs(trailers);
+  const t = encodePairs(trailers);
   if (h === null || t === null) { lastCallStatus = Status.BadArgument; return 0; }
+  return httpCallEncoded(cluster, h, body, t, timeoutMs);
+}
+
+/** httpCall with the header and trailer maps already serialised (encodeBytesPairs). */
+export function httpCallEncoded(cluster: string, headers: ArrayBuffer, body: ArrayBuffer, trailers: ArrayBuffer, timeoutMs: u32): u32 {
+  const c = utf8(cluster);
   store<u32>(RET_U64, 0);
-  const st = abi.proxy_http_call(ptrOf(c), lenOf(c), ptrOf(h!), lenOf(h!), ptrOf(body), lenOf(body), ptrOf(t!), lenOf(t!), timeoutMs, RET_U64);
+  const st = abi.proxy_http_call(ptrOf(c), lenOf(c), ptrOf(headers), lenOf(headers), ptrOf(body), lenOf(body), ptrOf(trailers), lenOf(trailers), timeoutMs, RET_U64);
   lastCallStatus = <Status>st;
   if (st != Status.Ok) return 0;
   return load<u32>(RET_U64);

@@ -29,6 +29,8 @@ const gw = useEnvoy(() => ({
         { _match_route_: ["short"], redis_cluster: "webdis", redis_timeout_ms: 100 },
         // Not webdis at all: the echo upstream answers 200 with JSON.
         { _match_route_: ["wrong"], redis_cluster: "up" },
+        // A cluster Envoy does not have: the call is refused at once.
+        { _match_route_: ["nocluster"], redis_cluster: "nope" },
       ],
     },
   }],
@@ -36,6 +38,7 @@ const gw = useEnvoy(() => ({
     { name: "db3", prefix: "/redis-db3", cluster: "up" },
     { name: "short", prefix: "/redis-short", cluster: "up" },
     { name: "wrong", prefix: "/redis-wrong", cluster: "up" },
+    { name: "nocluster", prefix: "/redis-nocluster", cluster: "up" },
     { name: "main", prefix: "/", cluster: "up" },
   ],
   clusters: [
@@ -190,6 +193,12 @@ describe("Redis through webdis (envoy target)", () => {
     // Redis queues other clients' commands until the script ends: a PONG means it is free again.
     const deadline = Date.now() + 5000;
     while ((await fx.redis!.command("PING")) !== "+PONG\r\n" && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  });
+
+  it("a cluster Envoy does not have: refused at once, the reason names the cluster, no callback", async () => {
+    const r = await http(gw.url + "/redis-nocluster", { headers: [["x-probe-redis", "get"], ["x-probe-args", '["k"]']] });
+    expect(r.status).toBe(503);
+    expect(r.body).toBe("redis refused (BadArgument): http call to cluster 'nope' refused: BadArgument");
   });
 
   it("an answer that is not RESP is a failure value, not a trap", async () => {
