@@ -3,11 +3,15 @@
 // (sdk/runtime/collect.ts). Each plugin of the AI chain gets the requests the chain gives it, in
 // the emulator (the same module Envoy runs): the VM's linear memory is read at checkpoints; a
 // flat row means no request leaves garbage behind that a later one does not reuse.
+// ai-token-ratelimit calls a real Redis on every request (its check before the request goes on,
+// its add as the answer ends): the higress build over the Redis ABI, the envoy build through
+// webdis as on stock Envoy; both are checked to have run two scripts per request.
 // Usage: node --import tsx test/bench/memory-flat.ts [--requests 1000000] [--write]
 // --write puts the table into docs/bench-memory.md (`npm run bench` does this).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Emulator } from "../../harness/src/emulator/index.js";
+import { RedisServer } from "../../harness/src/redis.js";
 import { pluginWasm, repoRoot } from "../../harness/src/tools.js";
 
 const argv = process.argv.slice(2);
@@ -20,8 +24,20 @@ let sse = "";
 for (let i = 0; i < 20; i++) sse += `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"w${i} "},"finish_reason":null}]}\n\n`;
 sse += 'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":20,"total_tokens":41}}\n\ndata: [DONE]\n\n';
 
-interface Case { name: string; plugin: string; config: unknown; share: number; spec: Parameters<Emulator["request"]>[0] }
+interface Case {
+  name: string; plugin: string; config: unknown; share: number; spec: Parameters<Emulator["request"]>[0];
+  /** Build target (default envoy). */
+  target?: "envoy" | "higress";
+  /** The plugin's Redis: a real one, reached as the target reaches it (RESP, or HTTP via webdis). */
+  redis?: boolean;
+  /** Requests in flight at once (default 1): the Redis round trips overlap, the count is the same. */
+  concurrency?: number;
+}
 const json = { "content-type": "application/json" };
+// As test/bench/run.ts's AI chain: every request is limited by its x-api-key, far below the limit.
+const REDIS_CLUSTER = "outbound|80||redis.static";
+const tokenLimitConfig = { rule_name: "bench", rule_items: [{ limit_by_header: "x-api-key", limit_keys: [{ key: "bench-key", token_per_minute: 1000000000 }] }], redis: { service_name: "redis.static", service_port: 80, timeout: 1000 } };
+const limited = { method: "POST", path: "/v1/chat/completions", headers: { ...json, "x-api-key": "bench-key" }, body: chat, response: { status: 200, headers: json, body: answer } };
 const cases: Case[] = [
   { name: "ai-proxy, chat (OpenAI, model mapped)", plugin: "ai-proxy", config: { provider: { type: "openai", apiTokens: ["sk-bench"], modelMapping: { "*": "gpt-4o" } } }, share: 1,
     spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: chat, response: { status: 200, headers: json, body: answer } } },
@@ -31,32 +47,52 @@ const cases: Case[] = [
     spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: JSON.stringify({ ...JSON.parse(chat), stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, body: sse, chunks: 5 } } },
   { name: "ai-statistics, chat", plugin: "ai-statistics", config: {}, share: 1,
     spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: chat, response: { status: 200, headers: json, body: answer } } },
+  { name: "ai-token-ratelimit, chat (2 Redis scripts over the Redis ABI, higress build)", plugin: "ai-token-ratelimit", config: tokenLimitConfig, share: 1, target: "higress", redis: true, concurrency: 8, spec: limited },
+  { name: "ai-token-ratelimit, chat (2 Redis scripts through webdis, envoy build)", plugin: "ai-token-ratelimit", config: tokenLimitConfig, share: 0.2, redis: true, spec: limited },
 ];
 
 const KiB = (n: number) => `${(n / 1024).toLocaleString("en-US")} KiB`;
 const rows: string[] = [];
-for (const c of cases) {
-  const n = Math.max(1000, Math.round(REQUESTS * c.share));
-  const host = await Emulator.load(pluginWasm(c.plugin, "envoy"), { target: "envoy", config: c.config, pluginName: c.plugin, logLevel: "error" });
-  const marks = [1000, 10_000, 100_000, n].filter((m, i, a) => m <= n && a.indexOf(m) === i);
-  const seen: number[] = [];
-  let bad = 0;
-  for (let i = 1; i <= n; i++) {
-    const r = await host.request(c.spec);
-    if (r.status !== 200) bad++;
-    if (marks.includes(i)) seen.push(host.memoryBytes);
+let redis: RedisServer | undefined;
+try {
+  for (const c of cases) {
+    const n = Math.max(1000, Math.round(REQUESTS * c.share));
+    const target = c.target ?? "envoy";
+    if (c.redis && !redis) redis = await RedisServer.start();
+    const clusters = c.redis ? { [REDIS_CLUSTER]: target === "higress" ? `redis://127.0.0.1:${redis!.redisPort}` : redis!.webdisUrl } : undefined;
+    const scriptsBefore = c.redis ? await redis!.scriptRuns() : 0;
+    const host = await Emulator.load(pluginWasm(c.plugin, target), { target, config: c.config, pluginName: c.plugin, logLevel: "error", clusters });
+    const marks = [1000, 10_000, 100_000, n].filter((m, i, a) => m <= n && a.indexOf(m) === i);
+    const seen: number[] = [];
+    let bad = 0, started = 0, finished = 0;
+    const worker = async () => {
+      while (started < n) {
+        started++;
+        const r = await host.request(c.spec);
+        if (r.status !== 200) bad++;
+        if (marks.includes(++finished)) seen.push(host.memoryBytes);
+      }
+    };
+    await Promise.all(Array.from({ length: c.concurrency ?? 1 }, worker));
+    host.close();
+    if (host.traps.length) throw new Error(`${c.name}: traps ${host.traps.join("; ")}`);
+    if (bad) throw new Error(`${c.name}: ${bad} requests did not answer 200`);
+    if (c.redis) {
+      const runs = (await redis!.scriptRuns()) - scriptsBefore;
+      if (runs !== 2 * n) throw new Error(`${c.name}: Redis ran ${runs} scripts for ${n} requests, not 2 per request`);
+    }
+    const flat = seen.every((m) => m === seen[0]);
+    rows.push(`| ${c.name} | ${n.toLocaleString("en-US")} | ${seen.map(KiB).join(" → ")} | ${flat ? "**flat**" : `grew ${KiB(seen[seen.length - 1] - seen[0])}`} |`);
+    console.log(`memory-flat: ${c.name}: ${seen.join(", ")}`);
   }
-  if (host.traps.length) throw new Error(`${c.name}: traps ${host.traps.join("; ")}`);
-  if (bad) throw new Error(`${c.name}: ${bad} requests did not answer 200`);
-  const flat = seen.every((m) => m === seen[0]);
-  rows.push(`| ${c.name} | ${n.toLocaleString("en-US")} | ${seen.map(KiB).join(" → ")} | ${flat ? "**flat**" : `grew ${KiB(seen[seen.length - 1] - seen[0])}`} |`);
-  console.log(`memory-flat: ${c.name}: ${seen.join(", ")}`);
+} finally {
+  await redis?.stop();
 }
 
 const report = [
   "# VM memory over many requests",
   "",
-  `Generated by \`test/bench/memory-flat.ts\` (\`npm run bench\`), ${new Date().toISOString().slice(0, 10)}. Each plugin of the AI chain (ai-proxy, ai-statistics) runs in the emulator — the same .wasm Envoy loads — and gets the same request over and over; the VM's linear memory (WebAssembly.Memory size: it only grows, so it is the high-water mark) is read after 1,000, 10,000, 100,000 requests and at the end. Counted, not timed. ai-token-ratelimit is left out here (its counters live in Redis); its module runs in the same runtime and is covered by \`sdk/test/collect.test.ts\`'s rule.`,
+  `Generated by \`test/bench/memory-flat.ts\` (\`npm run bench\`), ${new Date().toISOString().slice(0, 10)}. Each plugin of the AI chain (ai-proxy, ai-statistics, ai-token-ratelimit) runs in the emulator — the same .wasm Envoy or Higress loads — and gets the same request over and over; the VM's linear memory (WebAssembly.Memory size: it only grows, so it is the high-water mark) is read after 1,000, 10,000, 100,000 requests and at the end. Counted, not timed. ai-token-ratelimit runs against a real Redis: its check before each request goes on and its add as the answer ends, two scripts per request, counted in Redis's own \`INFO commandstats\` (the run fails if any is missing). The higress build reaches Redis over Higress's Redis ABI (8 requests in flight); the envoy build through webdis as on stock Envoy, one HTTP callout per script (a slower loop, so a fifth of the requests).`,
   "",
   "| plugin, request | requests | linear memory at the checkpoints | |",
   "|---|---:|---|---|",

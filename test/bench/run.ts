@@ -776,7 +776,7 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push(...bodyMemorySection());
   L.push(...replaySummary());
   L.push(...wafSummary());
-  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-replay.md](bench-replay.md): ai-cache answering repeated and paraphrased questions from Redis and Chroma (1,000 requests)", "- [bench-waf.md](bench-waf.md): the waf plugin beside nginx + ModSecurity (CRS PL1/PL2, four requests, 1 KB → 1 MB bodies, start, size, memory)", "- [bench-memory.md](bench-memory.md): VM memory over 1,000,000 requests through ai-proxy and ai-statistics (counted, not timed)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
+  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-replay.md](bench-replay.md): ai-cache answering repeated and paraphrased questions from Redis and Chroma (1,000 requests)", "- [bench-waf.md](bench-waf.md): the waf plugin beside nginx + ModSecurity (CRS PL1/PL2, four requests, 1 KB → 1 MB bodies, start, size, memory)", "- [bench-memory.md](bench-memory.md): VM memory over 1,000,000 requests through each plugin of the AI chain, ai-token-ratelimit with a real Redis (counted, not timed)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
   L.push("", "## Rerun", "", "```sh", `npm run bench                       # all scenarios, ${RUNS} runs × ${SECONDS} s each`, "node --import tsx test/bench/run.ts --runs 5 --seconds 4 --only 'bare GET,key-auth'", "```", "");
   return L.join("\n");
 }
