@@ -5,25 +5,55 @@ import { BufferType, MapType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { dispatcher, CallKind, PendingCall } from "../runtime/dispatcher";
 import { BytesPair, HeaderPair, encodeBytesPairs } from "../runtime/pairs";
+import { HeaderSnapshot } from "../api/headers";
 import { Cluster } from "./cluster";
 
 /** Higress's default callout timeout. */
 export const DEFAULT_TIMEOUT_MS: u32 = 500;
 
 export class HttpCallResponse {
+  private decoded: Array<HeaderPair> | null;
+  /** The host's header map as read, decoded on the first read of `headers` (a Redis call never reads them). */
+  private snapshot: HeaderSnapshot | null = null;
+
   constructor(
     /** The upstream's status; 502 when no response arrived (timeout or reset), 500 when unreadable. */
     public status: u32,
-    public headers: Array<HeaderPair>,
+    headers: Array<HeaderPair>,
     public body: ArrayBuffer,
     /** Why there is no real response ("timeout", "reset", …), "" when the upstream answered. */
     public reason: string,
-  ) {}
+  ) { this.decoded = headers; }
+
+  /** A response whose headers stay in the host's encoding until read. */
+  static of(status: u32, headers: HeaderSnapshot, body: ArrayBuffer, reason: string): HttpCallResponse {
+    const r = new HttpCallResponse(status, [], body, reason);
+    r.decoded = null;
+    r.snapshot = headers;
+    return r;
+  }
+
+  /** Every response header (lower-case names, `:status` included), in the order received. */
+  get headers(): Array<HeaderPair> {
+    let h = this.decoded;
+    if (h === null) {
+      const s = this.snapshot!;
+      h = new Array<HeaderPair>(s.count);
+      for (let i = 0; i < s.count; i++) unchecked(h[i] = new HeaderPair(s.name(i), s.value(i)));
+      this.decoded = h;
+      this.snapshot = null;
+    }
+    return h;
+  }
+  set headers(h: Array<HeaderPair>) { this.decoded = h; this.snapshot = null; }
 
   /** The first value of a response header (names are lower-case), or null. */
   header(name: string): string | null {
+    const s = this.snapshot;
+    if (s !== null) return s.get(name);
     const lower = name.toLowerCase();
-    for (let i = 0; i < this.headers.length; i++) if (this.headers[i].name == lower) return this.headers[i].value;
+    const headers = this.headers;
+    for (let i = 0; i < headers.length; i++) if (headers[i].name == lower) return headers[i].value;
     return null;
   }
 
@@ -42,34 +72,36 @@ class PendingHttpCall extends PendingCall {
   constructor(public handler: HttpCallHandler) { super(); }
 
   deliver(numHeaders: u32, bodySize: u32, numTrailers: u32): void {
-    const headers = numHeaders > 0 ? host.getHeaderPairs(MapType.HttpCallResponseHeaders) : new Array<HeaderPair>();
+    // The map stays encoded: :status is read where it lies, the rest only if a handler asks.
+    const headers = new HeaderSnapshot(numHeaders > 0 ? host.getHeaderMapEncoded(MapType.HttpCallResponseHeaders) : new ArrayBuffer(0));
     let body: ArrayBuffer | null = null;
     if (bodySize > 0) body = host.getBuffer(BufferType.HttpCallResponseBody, 0, bodySize);
     let status: u32 = 502;
     let reason = "";
-    let found = false;
-    for (let i = 0; i < headers.length; i++) {
-      if (headers[i].name == ":status") { found = true; status = parseStatus(headers[i].value); break; }
-    }
-    if (!found) {
+    const s = headers.getBytes(":status");
+    if (s === null) {
       const st = host.getStatus();
       reason = st.message.length > 0 ? st.message : "no response (timeout or reset)";
-    } else if (status == 0) {
-      status = 500;
-      reason = "unreadable :status";
+    } else {
+      status = parseStatus(s);
+      if (status == 0) {
+        status = 500;
+        reason = "unreadable :status";
+      }
     }
-    this.handler.onHttpCallResponse(new HttpCallResponse(status, headers, body === null ? new ArrayBuffer(0) : body, reason));
+    this.handler.onHttpCallResponse(HttpCallResponse.of(status, headers, body === null ? new ArrayBuffer(0) : body, reason));
   }
 }
 
 /** Parses a 3-digit status; 0 when it is not one. */
-function parseStatus(s: string): u32 {
-  if (s.length != 3) return 0;
+function parseStatus(s: ArrayBuffer): u32 {
+  if (s.byteLength != 3) return 0;
+  const p = changetype<usize>(s);
   let n: u32 = 0;
   for (let i = 0; i < 3; i++) {
-    const c = s.charCodeAt(i);
+    const c = <u32>load<u8>(p + <usize>i);
     if (c < 48 || c > 57) return 0;
-    n = n * 10 + <u32>(c - 48);
+    n = n * 10 + (c - 48);
   }
   return n;
 }

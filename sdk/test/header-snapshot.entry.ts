@@ -1,7 +1,8 @@
 // Test entry: HeaderSnapshot (sdk/api/headers.ts) over encoded header maps from Node, beside the
 // reference decoder (runtime/pairs.ts decodePairs).
 import { HeaderSnapshot } from "../api/headers";
-import { BytesPair, decodePairs } from "../runtime/pairs";
+import { BytesPair, decodePairs, decodeStringPairs } from "../runtime/pairs";
+import { HttpCallResponse } from "../http/call";
 
 function dump(names: Array<ArrayBuffer>, values: Array<ArrayBuffer>): ArrayBuffer {
   let size = 0;
@@ -57,4 +58,22 @@ export function getValue(encoded: ArrayBuffer, name: string): ArrayBuffer {
   const v = new HeaderSnapshot(encoded).get(name);
   if (v === null) { const b = new ArrayBuffer(1); store<u8>(changetype<usize>(b), 0xff); return b; }
   return String.UTF8.encode(v);
+}
+
+/**
+ * A callout's response (HttpCallResponse.of, what every proxy_on_http_call_response gets): its
+ * header(name) before and after `headers` is decoded, and `headers` beside decodeStringPairs.
+ * "ok", or what differed.
+ */
+export function callResponse(encoded: ArrayBuffer, name: string): string {
+  const r = HttpCallResponse.of(200, new HeaderSnapshot(encoded), new ArrayBuffer(0), "");
+  const before = r.header(name);
+  const all = r.headers;
+  const after = r.header(name);
+  const want = decodeStringPairs(encoded);
+  if (all.length != want.length) return "count " + all.length.toString() + " != " + want.length.toString();
+  for (let i = 0; i < all.length; i++) if (all[i].name != want[i].name || all[i].value != want[i].value) return "pair " + i.toString();
+  const b = before === null ? "<null>" : before!, a = after === null ? "<null>" : after!;
+  if (b != a) return "header(name) " + b + " before decoding, " + a + " after";
+  return "ok";
 }

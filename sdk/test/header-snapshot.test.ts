@@ -67,4 +67,11 @@ describe("HeaderSnapshot", () => {
     const p: [Uint8Array, Uint8Array][] = [[Buffer.from("x-api-key"), Buffer.from([0x61, 0x00, 0xff, 0xc1, 0xa1])], [Buffer.from("x-api-key"), Buffer.from("")]];
     expect(buf("byIndex", encode(p)).equals(dump(p))).toBe(true);
   });
+
+  it("a callout's response keeps its headers encoded until read: header(name) the same before and after, headers as decodeStringPairs reads them", () => {
+    fc.assert(fc.property(maps, name, fc.boolean(), (b, n, upper) => {
+      const asked = upper ? n.toUpperCase() : n;
+      expect(withBuf(b, (bp) => withStr(asked, (sp) => m.getString(ex.callResponse(bp, sp) >>> 0)))).toBe("ok");
+    }), { numRuns: 2000 });
+  });
 });
