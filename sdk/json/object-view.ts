@@ -113,10 +113,10 @@ export class JsonObjectView {
     const p = this.base + <usize>sc.valueStart(i);
     if (load<u8>(p) != 0x22) return false;
     const len = sc.valueEnd(i) - sc.valueStart(i) - 2;
-    if (!hasBackslash(p + 1, len)) return len == ascii.length && bytesAreAscii(p + 1, ascii);
     // Each ASCII character is at most six bytes as sent (\u0041): a longer string cannot be
-    // `ascii`, and is not decoded to find that out (a big escaped value would cost its size twice).
+    // `ascii`, and is not scanned or decoded to find that out (a 2 KB message is not read at all).
     if (len > 6 * ascii.length) return false;
+    if (!hasBackslash(p + 1, len)) return len == ascii.length && bytesAreAscii(p + 1, ascii);
     const s = parseStringAt(p, this.base + <usize>sc.valueEnd(i));
     return s !== null && s == ascii;
   }
@@ -380,8 +380,8 @@ function bytesAreAscii(p: usize, ascii: string): bool {
 function keyIsAscii(base: usize, keyStart: i32, keyEnd: i32, key: string): bool {
   const start = base + <usize>keyStart + 1;
   const len = keyEnd - keyStart - 2;
-  if (!hasBackslash(start, len)) return len == key.length && bytesAreAscii(start, key);
   if (len > 6 * key.length) return false; // at most six bytes per ASCII character as sent (see stringIs)
+  if (!hasBackslash(start, len)) return len == key.length && bytesAreAscii(start, key);
   const decoded = parseStringAt(base + <usize>keyStart, base + <usize>keyEnd);
   return decoded !== null && decoded == key;
 }
