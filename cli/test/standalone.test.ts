@@ -76,7 +76,9 @@ it("new → edit → build → test → run → push → oras/Istio pull → dep
   expect(tested.out).toMatch(/Tests\s+2 passed \(2\)/);
 
   // run answers with the edited plugin in front of the upstream.
-  const run = spawn("npx", ["--no-install", "sluice", "run", NAME, "--config", "config.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0"], { cwd: proj, env, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group: npx does not pass SIGTERM on to `sluice run`, which would outlive the
+  // test with its Envoy; the whole group is stopped instead.
+  const run = spawn("npx", ["--no-install", "sluice", "run", NAME, "--config", "config.yaml", "--upstream", `http://127.0.0.1:${upstream.port}`, "--port", "0"], { cwd: proj, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let out = "";
   run.stdout!.on("data", (d) => (out += d));
   run.stderr!.on("data", (d) => (out += d));
@@ -90,7 +92,7 @@ it("new → edit → build → test → run → push → oras/Istio pull → dep
     expect(r.status).toBe(200);
     expect(r.headers.get("x-greeting")).toBe("hello!");
   } finally {
-    run.kill("SIGTERM");
+    try { process.kill(-run.pid!, "SIGTERM"); } catch { /* already gone */ }
     await exited;
   }
 
