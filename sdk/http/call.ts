@@ -161,17 +161,10 @@ export function httpCall(cluster: Cluster, method: string, url: string, headers:
     return Status.BadArgument;
   }
   const target = splitUrl(url, cluster.hostName());
-  const all = new Array<HeaderPair>();
-  for (let i = 0; i < headers.length; i++) {
-    const n = headers[i].name.toLowerCase();
-    if (n == ":method" || n == ":path" || n == ":authority") continue;
-    all.push(headers[i]);
-  }
-  all.push(new HeaderPair(":method", method));
-  all.push(new HeaderPair(":path", target.path));
-  all.push(new HeaderPair(":authority", target.authority));
-  const token = host.httpCall(name, all, body === null ? new ArrayBuffer(0) : body, [], timeoutMs);
-  return dispatched(name, token, handler);
+  const extra = new Array<BytesPair>(headers.length);
+  for (let i = 0; i < headers.length; i++) extra[i] = new BytesPair(String.UTF8.encode(headers[i].name), String.UTF8.encode(headers[i].value));
+  return send(name, String.UTF8.encode(method), String.UTF8.encode(target.path), String.UTF8.encode(target.authority),
+              extra, body === null ? new ArrayBuffer(0) : body, timeoutMs, handler);
 }
 
 const EMPTY_MAP = encodeBytesPairs(new Array<BytesPair>())!;
@@ -192,14 +185,40 @@ export function httpCallPath(cluster: Cluster, method: ArrayBuffer, path: ArrayB
     return Status.BadArgument;
   }
   const hostName = cluster.hostName();
-  const all = new Array<BytesPair>(headers.length + 3);
-  for (let i = 0; i < headers.length; i++) all[i] = headers[i];
-  all[headers.length] = new BytesPair(METHOD, method);
-  all[headers.length + 1] = new BytesPair(PATH, path);
-  all[headers.length + 2] = new BytesPair(AUTHORITY, String.UTF8.encode(hostName.length > 0 ? hostName : "unknownhost"));
+  return send(name, method, path, String.UTF8.encode(hostName.length > 0 ? hostName : "unknownhost"), headers, body, timeoutMs, handler);
+}
+
+/** Name bytes equal to a lower-case ASCII pseudo-header name, any case. */
+function isPseudo(name: ArrayBuffer, pseudo: ArrayBuffer): bool {
+  const n = name.byteLength;
+  if (n != pseudo.byteLength) return false;
+  const a = changetype<usize>(name), b = changetype<usize>(pseudo);
+  for (let i = 0; i < n; i++) {
+    let c = <u32>load<u8>(a + <usize>i);
+    if (c - 65 < 26) c |= 32;
+    if (c != <u32>load<u8>(b + <usize>i)) return false;
+  }
+  return true;
+}
+
+/**
+ * Both entry points: the caller's headers (its :method, :path and :authority dropped, as Higress
+ * does) and the request's own, serialised once and sent.
+ */
+function send(name: string, method: ArrayBuffer, path: ArrayBuffer, authority: ArrayBuffer, headers: Array<BytesPair>,
+              body: ArrayBuffer, timeoutMs: u32, handler: HttpCallHandler): Status {
+  const all = new Array<BytesPair>();
+  for (let i = 0; i < headers.length; i++) {
+    const n = headers[i].name;
+    if (isPseudo(n, METHOD) || isPseudo(n, PATH) || isPseudo(n, AUTHORITY)) continue;
+    all.push(headers[i]);
+  }
+  all.push(new BytesPair(METHOD, method));
+  all.push(new BytesPair(PATH, path));
+  all.push(new BytesPair(AUTHORITY, authority));
   const map = encodeBytesPairs(all);
   if (map === null) {
-    lastHttpCallError = "http call to cluster '" + name + "' refused: too many or too large headers";
+    lastHttpCallError = "http call to cluster '" + name + "' refused: " + statusName(Status.BadArgument);
     return Status.BadArgument;
   }
   return dispatched(name, host.httpCallEncoded(name, map, body, EMPTY_MAP, timeoutMs), handler);

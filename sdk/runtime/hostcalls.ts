@@ -208,14 +208,7 @@ export function setPropertyBytes(path: Array<string>, value: ArrayBuffer): Statu
 /** Dispatches an HTTP call; returns the token, or 0 with the failure in `lastCallStatus`. */
 export let lastCallStatus: Status = Status.Ok;
 
-export function httpCall(cluster: string, headers: Array<HeaderPair>, body: ArrayBuffer, trailers: Array<HeaderPair>, timeoutMs: u32): u32 {
-  const h = encodePairs(headers);
-  const t = encodePairs(trailers);
-  if (h === null || t === null) { lastCallStatus = Status.BadArgument; return 0; }
-  return httpCallEncoded(cluster, h, body, t, timeoutMs);
-}
-
-/** httpCall with the header and trailer maps already serialised (encodeBytesPairs). */
+/** proxy_http_call with the header and trailer maps already serialised (encodeBytesPairs). */
 export function httpCallEncoded(cluster: string, headers: ArrayBuffer, body: ArrayBuffer, trailers: ArrayBuffer, timeoutMs: u32): u32 {
   const c = utf8(cluster);
   store<u32>(RET_U64, 0);
