@@ -28,6 +28,18 @@ function echoed(body: string): { path: string; headers: Record<string, string> }
 }
 
 describe("HTTP callouts in Envoy", () => {
+  it("drops the caller's own :path, :method and :authority (any case) for the call's", async () => {
+    const r = await http(gw.url + "/callout/smuggle", { headers: [["x-request-id", "rid-sm"], ["x-probe-callout-path", "/hello?s=1"], ["x-probe-callout-smuggle", "1"]] });
+    expect(r.status).toBe(200);
+    const e = echoed(r.body);
+    expect(e.headers["x-callout-status"]).toBe("200");
+    expect(e.headers["x-callout-echo-path"]).toBe("/hello?s=1");
+    expect(e.headers["x-callout-echo-method"]).toBe("GET");
+    const callout = up.server!.requests.find((q) => q.path === "/hello?s=1");
+    expect(callout?.headers.host).toBe("callout.local");
+    expect(up.server!.requests.some((q) => q.path === "/smuggled")).toBe(false);
+  });
+
   it("delivers status, headers and body, then resumes the request", async () => {
     const r = await http(gw.url + "/callout/ok", { headers: [["x-request-id", "rid-ok"], ["x-probe-callout-path", "/hello?x=1"]] });
     expect(r.status).toBe(200);

@@ -188,6 +188,12 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     const timeout = <u32>I32.parseInt(header(this, "x-probe-callout-timeout", "500"));
     const body = this.requestHeaders.get("x-probe-callout-body");
     const headers: Array<HeaderPair> = [new HeaderPair("x-probe-caller", header(this, "x-request-id", "none"))];
+    // Caller-supplied pseudo-headers, in any case, must be dropped for the call's own.
+    if (this.requestHeaders.get("x-probe-callout-smuggle") !== null) {
+      headers.push(new HeaderPair(":Path", "/smuggled"));
+      headers.push(new HeaderPair(":METHOD", "DELETE"));
+      headers.push(new HeaderPair(":authority", "evil.example"));
+    }
     // "@route": the current route's own upstream cluster (Higress's RouteCluster).
     const target: Cluster = cluster == "@route" ? new RouteCluster("callout.local") : new TargetCluster(cluster, "callout.local");
     const st = httpCall(target, method, path, headers,
