@@ -67,6 +67,17 @@ export class TokenUsage {
     return o;
   }
 
+  /** `toOpenAI()` written as the writer's next value (the same members, in the same order; no tree). */
+  writeOpenAI(w: JsonWriter): void {
+    w.beginObject();
+    w.key("prompt_tokens").integer(this.promptTokens);
+    w.key("completion_tokens").integer(this.completionTokens);
+    w.key("total_tokens").integer(this.totalTokens);
+    if (this.cachedTokens > 0) w.key("prompt_tokens_details").beginObject().key("cached_tokens").integer(this.cachedTokens).endObject();
+    if (this.reasoningTokens > 0) w.key("completion_tokens_details").beginObject().key("reasoning_tokens").integer(this.reasoningTokens).endObject();
+    w.endObject();
+  }
+
   /** The Anthropic `usage` object: input_tokens excludes cache reads/writes, as Anthropic reports it. */
   toAnthropic(): JsonObject {
     const o = new JsonObject();

@@ -24,6 +24,12 @@ export class ByteBuffer {
 
   clear(): void { this.length = 0; }
 
+  /** Empties it, and lets storage grown past `keep` bytes go: a re-used buffer keeps no big answer alive between uses. */
+  reset(keep: i32): void {
+    this.length = 0;
+    if (this.data.byteLength > keep) this.data = new ArrayBuffer(keep < 16 ? 16 : keep);
+  }
+
   pushByte(b: u8): void {
     this.reserve(1);
     store<u8>(changetype<usize>(this.data) + <usize>this.length, b);

@@ -57,6 +57,13 @@ export class JsonWriter {
     return this;
   }
 
+  /**
+   * Opens a string value whose content the caller pushes into `buf` as JSON string content
+   * (escapes kept, e.g. spans of a validated document joined); `closeString` ends it.
+   */
+  openString(): JsonWriter { this.separate(); this.buf.pushByte(0x22); this.needComma = true; return this; }
+  closeString(): JsonWriter { this.buf.pushByte(0x22); return this; }
+
   /** Pre-serialised JSON, copied as is (the caller vouches for it). */
   raw(json: string): JsonWriter { this.separate(); this.buf.pushUtf8(json); this.needComma = true; return this; }
   rawBytes(ptr: usize, len: i32): JsonWriter { this.separate(); this.buf.pushBytes(ptr, len); this.needComma = true; return this; }

@@ -6,7 +6,7 @@
 import { JsonObject, HeaderPair, HeaderMap } from "@sluice/sdk";
 import { HttpCallResponse, Cluster } from "@sluice/sdk/http";
 import { TokenUsage, extractUsage } from "@sluice/sdk/ai";
-import { JsonObjectView } from "@sluice/sdk/json";
+import { JsonObjectView, JsonWriter } from "@sluice/sdk/json";
 import { jsonString } from "./util";
 import { StreamConverter, StreamOutput, OpenAIStream } from "./stream";
 
@@ -166,6 +166,16 @@ export class ProviderAdapter {
 
   /** Signs the final request (after the body is written). */
   sign(headers: HeaderMap, host: string, path: string, body: ArrayBuffer, ex: Exchange): void {}
+
+  /**
+   * A successful chat answer as a chat.completion, written into `w` from the answer's bytes when
+   * the adapter has a byte path for it (it must equal `response`'s as JSON, usage filled alike);
+   * false to take the tree path (what was written is dropped; usage is filled again there).
+   * Called only for an OpenAI client's chat answer, and only when `convertsResponsesOnBytes`.
+   */
+  responseOnBytes(resp: JsonObjectView, ex: Exchange, usage: TokenUsage, w: JsonWriter): bool { return false; }
+  /** Whether responseOnBytes may answer (the answer is scanned for it only then). */
+  get convertsResponsesOnBytes(): bool { return false; }
 
   /** A successful answer as an OpenAI answer; usage filled. */
   response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {

@@ -4,7 +4,7 @@ import { TokenUsage, usageFromAnthropic } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
 import { JsonObjectView, JsonWriter, ByteBuffer } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
-import { completionWith, chunk, usageChunk } from "./openai";
+import { completionWith, chunk, usageChunk, beginCompletion, completionMessage, endCompletion } from "./openai";
 import { anthropicErrorJson as anthropicError } from "@sluice/sdk/ai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest, UpstreamBytes } from "./adapter";
 import { StreamConverter, StreamOutput, ConvertingStream, STREAM_CUT } from "./stream";
@@ -112,6 +112,16 @@ export class ClaudeAdapter extends ProviderAdapter {
     }
     if (ex.api != Api.Chat) return null;
     return new UpstreamRequest(openaiToClaudeRequest(req, ex.mapped), "/v1/messages");
+  }
+
+  get convertsResponsesOnBytes(): bool { return true; }
+  responseOnBytes(resp: JsonObjectView, ex: Exchange, usage: TokenUsage, w: JsonWriter): bool {
+    if (ex.nativeMessages) return false;
+    THINKING.clear();
+    const ok = claudeToOpenAIResponseBytes(resp, ex.mapped, usage, w);
+    BLOCK.release(); // the answer is not kept past this call
+    THINKING.reset(256);
+    return ok;
   }
 
   response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
@@ -318,6 +328,48 @@ function claudeToOpenAIResponse(resp: JsonObject, model: string, usage: TokenUsa
   const u = resp.getObject("usage");
   if (u !== null) usageFromAnthropic(u, usage);
   return completionWith(str(resp, "id"), model, msg, finishOf(str(resp, "stop_reason")), usage);
+}
+
+const BLOCK = JsonObjectView.reusable();
+const THINKING = new ByteBuffer(256);
+
+/**
+ * claudeToOpenAIResponse on the answer's bytes: text blocks joined as sent (escapes kept, nothing
+ * decoded), thinking likewise. An answer with a tool_use block takes the tree path (false).
+ */
+function claudeToOpenAIResponseBytes(resp: JsonObjectView, model: string, usage: TokenUsage, w: JsonWriter): bool {
+  beginCompletion(w);
+  if (resp.kindOf("id") == 0x22) resp.writeString("id", w); else w.string("");
+  completionMessage(w, model);
+  w.key("content").openString();
+  const thinking = THINKING;
+  let next = resp.firstObjectIn("content", BLOCK);
+  while (next !== null) {
+    const b: JsonObjectView = next;
+    // A text (or thinking) that is absent or not a string adds nothing, as on the tree path.
+    if (b.stringIs("type", "text")) b.appendStringContent("text", w.buf);
+    else if (b.stringIs("type", "thinking")) b.appendStringContent("thinking", thinking);
+    else if (b.stringIs("type", "tool_use")) return false;
+    next = resp.nextObjectIn("content", b, BLOCK);
+  }
+  w.closeString();
+  if (thinking.length > 0) {
+    w.key("reasoning_content").openString();
+    w.buf.pushBytes(thinking.ptr, thinking.length);
+    w.closeString();
+  }
+  const u = resp.getObject("usage", BLOCK);
+  if (u !== null) usageFromAnthropic<JsonObjectView>(u, usage);
+  endCompletion(w, finishOfView(resp), usage);
+  return true;
+}
+
+/** finishOf(stop_reason) read on the bytes. */
+function finishOfView(resp: JsonObjectView): string {
+  if (resp.stringIs("stop_reason", "max_tokens")) return "length";
+  if (resp.stringIs("stop_reason", "tool_use")) return "tool_calls";
+  if (resp.stringIs("stop_reason", "refusal")) return "content_filter";
+  return "stop";
 }
 
 /** Messages SSE events → OpenAI chunks (an Anthropic client's native stream passes through). */

@@ -5,7 +5,7 @@ import { TokenUsage, usageFromGemini } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
 import { JsonObjectView, ByteBuffer, JsonWriter } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonNumber, jsonObject, jsonArray, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
-import { completionWith, chunk, providerErrorMessage } from "./openai";
+import { completionWith, chunk, providerErrorMessage, beginCompletion, completionMessage, endCompletion } from "./openai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest, UpstreamBytes } from "./adapter";
 import { openaiEmbedding, openaiEmbeddingsList } from "./embeddings";
 import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
@@ -93,6 +93,15 @@ export class GeminiAdapter extends ProviderAdapter {
     if (ex.api == Api.Chat) return new UpstreamRequest(openaiToGeminiRequest(req, this), base + (ex.stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
     if (ex.api == Api.Embeddings) return new UpstreamRequest(openaiToGeminiEmbeddings(req, ex.mapped), base + ":batchEmbedContents");
     return null;
+  }
+
+  get convertsResponsesOnBytes(): bool { return true; }
+  responseOnBytes(resp: JsonObjectView, ex: Exchange, usage: TokenUsage, w: JsonWriter): bool {
+    THOUGHTS.clear();
+    const ok = geminiToOpenAIResponseBytes(resp, ex.mapped, usage, w);
+    CANDIDATE.release(); INNER.release(); PART.release(); // the answer is not kept past this call
+    THOUGHTS.reset(256);
+    return ok;
   }
 
   response(resp: JsonObject, ex: Exchange, usage: TokenUsage): JsonObject {
@@ -417,18 +426,70 @@ class GeminiStream extends ConvertingStream {
     t.clear(); r.clear();
     t.pushByte(0x22); r.pushByte(0x22);
     const content = c.getObject("content", this.inner);
-    if (content !== null) {
-      let next = content.firstObjectIn("parts", this.part);
-      while (next !== null) {
-        const p: JsonObjectView = next;
-        if (p.has("functionCall")) return false;
-        if (p.kindOf("text") == 0x22) p.appendStringContent("text", p.getBool("thought", false) ? r : t);
-        next = content.nextObjectIn("parts", p, this.part);
-      }
-    }
+    if (content !== null && !appendTextParts(content, this.part, t, r)) return false;
     t.pushByte(0x22); r.pushByte(0x22);
     return true;
   }
+}
+
+/**
+ * Appends a candidate content's text parts to `text` and its thought parts to `reasoning` (string
+ * content, escapes as sent); false at a function call, which only the tree path converts.
+ */
+function appendTextParts(content: JsonObjectView, part: JsonObjectView, text: ByteBuffer, reasoning: ByteBuffer): bool {
+  let next = content.firstObjectIn("parts", part);
+  while (next !== null) {
+    const p: JsonObjectView = next;
+    if (p.has("functionCall")) return false;
+    if (p.kindOf("text") == 0x22) p.appendStringContent("text", p.getBool("thought", false) ? reasoning : text);
+    next = content.nextObjectIn("parts", p, part);
+  }
+  return true;
+}
+
+const CANDIDATE = JsonObjectView.reusable();
+const INNER = JsonObjectView.reusable();
+const PART = JsonObjectView.reusable();
+const THOUGHTS = new ByteBuffer(256);
+
+/**
+ * geminiToOpenAIResponse on the answer's bytes: the first candidate's text and thought parts
+ * joined as sent (escapes kept, nothing decoded). An answer with a function call takes the tree
+ * path (false).
+ */
+function geminiToOpenAIResponseBytes(resp: JsonObjectView, model: string, usage: TokenUsage, w: JsonWriter): bool {
+  beginCompletion(w);
+  if (resp.kindOf("responseId") == 0x22 && resp.stringIs("responseId", "")) w.string(randomId("chatcmpl-"));
+  else if (!resp.writeString("responseId", w)) w.string(randomId("chatcmpl-"));
+  completionMessage(w, model);
+  w.key("content").openString();
+  let finish = "stop";
+  const reasoning = THOUGHTS;
+  // As readCandidate: only a first element that is an object counts.
+  const c: JsonObjectView | null = resp.firstElementKind("candidates") == 0x7b ? resp.firstObjectIn("candidates", CANDIDATE) : null;
+  if (c !== null) {
+    finish = geminiFinishView(c);
+    const content = c.getObject("content", INNER);
+    if (content !== null && !appendTextParts(content, PART, w.buf, reasoning)) return false;
+  }
+  w.closeString();
+  if (reasoning.length > 0) {
+    w.key("reasoning_content").openString();
+    w.buf.pushBytes(reasoning.ptr, reasoning.length);
+    w.closeString();
+  }
+  const um = resp.getObject("usageMetadata", INNER);
+  if (um !== null) usageFromGemini<JsonObjectView>(um, usage);
+  endCompletion(w, finish, usage);
+  return true;
+}
+
+/** geminiFinish(finishReason) read on the bytes, "stop" when absent (as geminiToOpenAIResponse). */
+function geminiFinishView(c: JsonObjectView): string {
+  if (c.kindOf("finishReason") != 0x22) return "stop";
+  if (c.stringIs("finishReason", "MAX_TOKENS")) return "length";
+  if (c.stringIs("finishReason", "SAFETY") || c.stringIs("finishReason", "RECITATION") || c.stringIs("finishReason", "BLOCKLIST") || c.stringIs("finishReason", "PROHIBITED_CONTENT") || c.stringIs("finishReason", "SPII")) return "content_filter";
+  return "stop";
 }
 
 

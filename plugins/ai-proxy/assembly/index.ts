@@ -17,7 +17,7 @@ import { StreamConverter, StreamOutput, UsageReport } from "./stream";
 import { jsonString, jsonBool, jsonObject, jsonArray, str, parseObjectBytes, bodyBytes, jsonByteLength, nowSeconds } from "./util";
 import { providerErrorMessage, providerErrorCode } from "./openai";
 import { openaiErrorJson as openaiError, anthropicErrorJson as anthropicError, extractUsageView } from "@sluice/sdk/ai";
-import { JsonObjectView } from "@sluice/sdk/json";
+import { JsonObjectView, JsonWriter } from "@sluice/sdk/json";
 import { containsAscii } from "@sluice/sdk/encoding";
 import { anthropicToOpenAIRequest, openaiToAnthropicResponse, AnthropicStreamWriter } from "./anthropic";
 import { applyCustomSettings, cleanupContext, mergeConsecutive, renameDeveloperRole, insertContext, embeddingsToBase64, promoteThinking } from "./customize";
@@ -528,13 +528,24 @@ class AiProxyFilter extends HttpFilter<AiProxyConfig> implements HttpCallHandler
       this.report.publish();
       return null;
     }
+    const ex = this.ex;
+    const pc = this.pc!;
+    if (!ex.anthropicIn && !pc.promoteThinkingOnEmpty && ex.api == Api.Chat && this.adapter.convertsResponsesOnBytes) {
+      // Converted on the answer's bytes where the adapter can (no tree); otherwise the tree path below.
+      const v = JsonObjectView.of(body);
+      if (v !== null) {
+        const w = new JsonWriter(body.byteLength + 512);
+        if (this.adapter.responseOnBytes(v, ex, this.report.usage, w)) {
+          this.report.publish();
+          return w.takeBytes();
+        }
+      }
+    }
     const obj = parseObjectBytes(body);
     if (obj === null) {
       log.warn("the provider's response is not JSON; passed through");
       return null;
     }
-    const ex = this.ex;
-    const pc = this.pc!;
     let out = this.adapter.response(obj, ex, this.report.usage);
     if (ex.nativeMessages || (this.adapter.speaksOpenAI && !ex.anthropicIn && !pc.promoteThinkingOnEmpty)) {
       this.report.publish();

@@ -26,6 +26,30 @@ export function completionWith(id: string, model: string, message: JsonObject, f
   return o;
 }
 
+/**
+ * A chat.completion written straight into bytes, member for member as `completionWith` builds it:
+ * `beginCompletion` opens it up to `"id":` (the caller writes the id's value), `completionMessage`
+ * goes on to the message's `"role":"assistant"` (the caller writes the message's other members),
+ * `endCompletion` closes the message and writes the finish reason and usage.
+ */
+export function beginCompletion(w: JsonWriter): void {
+  w.beginObject().key("id");
+}
+
+export function completionMessage(w: JsonWriter, model: string): void {
+  w.key("object").string("chat.completion").key("created").integer(nowSeconds()).key("model").string(model);
+  w.key("choices").beginArray().beginObject().key("index").integer(0);
+  w.key("message").beginObject().key("role").string("assistant");
+}
+
+export function endCompletion(w: JsonWriter, finish: string, usage: TokenUsage): void {
+  w.endObject().key("logprobs").null().key("finish_reason");
+  if (finish.length > 0) w.string(finish); else w.null();
+  w.endObject().endArray().key("usage");
+  usage.writeOpenAI(w);
+  w.endObject();
+}
+
 /** One chat.completion.chunk with a single choice (delta may be empty; finish "" = null). */
 export function chunk(id: string, model: string, created: i64, delta: JsonObject, finish: string): string {
   const o = new JsonObject();

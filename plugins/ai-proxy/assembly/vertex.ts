@@ -106,6 +106,9 @@ export class VertexAdapter extends GeminiAdapter {
   /** Vertex's paths and modes differ from Gemini's: its requests take the tree path. */
   get convertsOnBytes(): bool { return false; }
 
+  /** Gemini's answers convert on their bytes; the OpenAI-compatible mode's are OpenAI's already. */
+  get convertsResponsesOnBytes(): bool { return !this.openaiCompatible; }
+
   request(req: JsonObject, ex: Exchange, headers: HeaderMap): UpstreamRequest | null {
     const api = ex.api;
     if (this.openaiCompatible) {

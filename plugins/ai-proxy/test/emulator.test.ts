@@ -16,10 +16,13 @@ const config = {
     { id: "qwen", type: "qwen", apiTokens: ["q-key"], qwenEnableCompatible: false, modelMapping: { "*": "qwen-plus" } },
     { id: "qwen-concat", type: "qwen", apiTokens: ["q-key"], qwenEnableCompatible: false, reasoningContentMode: "concat", modelMapping: { "*": "qwen-plus" } },
     { id: "bedrock", type: "bedrock", apiTokens: ["b-key"], awsRegion: "us-east-1", modelMapping: { "*": "amazon.nova-lite-v1:0" } },
+    // promoteThinkingOnEmpty sends an answer down the tree path (otherwise the same answer when it has content)
+    { id: "claude-tree", type: "claude", apiTokens: ["sk-claude"], claudeVersion: "2023-06-01", promoteThinkingOnEmpty: true, modelMapping: { "*": "claude-haiku-4-5" } },
+    { id: "gemini-tree", type: "gemini", apiTokens: ["g-key"], promoteThinkingOnEmpty: true, modelMapping: { "*": "gemini-2.5-flash" } },
   ],
-  _rules_: [{ _match_route_: ["openai"], activeProviderId: "openai" }, { _match_route_: ["claude"], activeProviderId: "claude" }, { _match_route_: ["gemini"], activeProviderId: "gemini" }, { _match_route_: ["qwen"], activeProviderId: "qwen" }, { _match_route_: ["qwen-concat"], activeProviderId: "qwen-concat" }, { _match_route_: ["bedrock"], activeProviderId: "bedrock" }],
+  _rules_: [{ _match_route_: ["openai"], activeProviderId: "openai" }, { _match_route_: ["claude"], activeProviderId: "claude" }, { _match_route_: ["gemini"], activeProviderId: "gemini" }, { _match_route_: ["qwen"], activeProviderId: "qwen" }, { _match_route_: ["qwen-concat"], activeProviderId: "qwen-concat" }, { _match_route_: ["bedrock"], activeProviderId: "bedrock" }, { _match_route_: ["claude-tree"], activeProviderId: "claude-tree" }, { _match_route_: ["gemini-tree"], activeProviderId: "gemini-tree" }],
 };
-const routes = [{ name: "openai", prefix: "/openai/", cluster: "up" }, { name: "claude", prefix: "/claude/", cluster: "up" }, { name: "gemini", prefix: "/gemini/", cluster: "up" }, { name: "qwen", prefix: "/qwen/", cluster: "up" }, { name: "qwen-concat", prefix: "/qwen-concat/", cluster: "up" }, { name: "bedrock", prefix: "/bedrock/", cluster: "up" }];
+const routes = [{ name: "openai", prefix: "/openai/", cluster: "up" }, { name: "claude", prefix: "/claude/", cluster: "up" }, { name: "gemini", prefix: "/gemini/", cluster: "up" }, { name: "qwen", prefix: "/qwen/", cluster: "up" }, { name: "qwen-concat", prefix: "/qwen-concat/", cluster: "up" }, { name: "bedrock", prefix: "/bedrock/", cluster: "up" }, { name: "claude-tree", prefix: "/claude-tree/", cluster: "up" }, { name: "gemini-tree", prefix: "/gemini-tree/", cluster: "up" }];
 const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }], ...extra });
 
 const CLAUDE_SSE =
@@ -284,6 +287,93 @@ for (const target of ["envoy", "higress"] as const) {
           expect(finished || /ended before the answer finished/.test(last?.error?.message ?? ""), what).toBe(true);
           expect(datas[0].choices[0].delta.content, what).toBe("hé 😀");
         }
+      }
+      expect(host.traps).toEqual([]);
+    });
+
+    it("converts Claude and Gemini chat answers on their bytes: the same completion and usage as the tree path, text as sent", async () => {
+      const host = await load();
+      const answer = async (route: string, body: string | Buffer) => {
+        const r = await host.request({ method: "POST", path: `/${route}/v1/chat/completions`, headers: { "content-type": "application/json" }, body: chat(), response: { status: 200, headers: { "content-type": "application/json" }, body } });
+        expect(r.status).toBe(200);
+        const usage = r.stream.properties.get("ai_usage");
+        return { body: r.body, bytes: r.bodyBytes, usage: usage === undefined ? null : JSON.parse(usage.toString()) };
+      };
+      // What promoteThinkingOnEmpty does to an answer (the tree route's only difference).
+      const promoted = (c: any) => {
+        const m = c.choices[0].message;
+        if (!m.tool_calls && m.reasoning_content && String(m.content ?? "").trim() === "") { m.content = m.reasoning_content; delete m.reasoning_content; }
+        return c;
+      };
+      const same = (c: any, missingId: boolean) => { delete c.created; if (missingId) { expect(c.id).toMatch(/^chatcmpl-/); delete c.id; } return c; };
+      const text = fc.oneof(fc.constantFrom("", " ", "ok", 'h\\u00e9 \\"q\\" \\n', "😀", "\\ud83d\\ude00", "a\\\\b", "\\u2028"), fc.string({ maxLength: 8 }).map((x) => JSON.stringify(x).slice(1, -1)));
+      const str = (t: string) => `"${t}"`;
+      const anyValue = fc.constantFrom("null", "1", "[]", "{}", "true");
+      const count = fc.constantFrom("0", "3", "12", "7.0", "-1", '"5"', "1e3", "null");
+      const claudeBlock = fc.oneof(
+        text.map((t) => `{"type":"text","text":${str(t)}}`),
+        text.map((t) => `{"type":"thinking","thinking":${str(t)},"signature":"s"}`),
+        anyValue.map((v) => `{"type":"text","text":${v}}`),
+        fc.constantFrom('{"type":"text"}', '{"type":"redacted_thinking","data":"x"}', '{"type":"te\\u0078t","text":"esc"}', '"loose"', "7", '{"text":"untyped"}', '{"type":"text","text":"first","text":"last"}'),
+      );
+      const claude = fc.record({
+        id: fc.constantFrom('"msg_1"', '"m\\u0031"', "5", null),
+        blocks: fc.array(claudeBlock, { maxLength: 5 }),
+        content: fc.constantFrom("array", "string", "absent"),
+        stop: fc.constantFrom('"end_turn"', '"max_tokens"', '"tool_use"', '"refusal"', '"stop_sequence"', "null", '"max_\\u0074okens"', null),
+        usage: fc.option(fc.tuple(count, count, count, count), { nil: null }),
+      }).map(({ id, blocks, content, stop, usage }) => {
+        const members = ['"type":"message"', '"role":"assistant"', '"model":"claude-haiku-4-5"'];
+        if (id !== null) members.push(`"id":${id}`);
+        if (content === "array") members.push(`"content":[${blocks.join(",")}]`);
+        else if (content === "string") members.push('"content":"plain"');
+        if (stop !== null) members.push(`"stop_reason":${stop}`);
+        if (usage !== null) members.push(`"usage":{"input_tokens":${usage[0]},"output_tokens":${usage[1]},"cache_read_input_tokens":${usage[2]},"cache_creation_input_tokens":${usage[3]}}`);
+        return { body: `{${members.join(" , ")}}`, missingId: false };
+      });
+      const geminiPart = fc.oneof(
+        text.map((t) => `{"text":${str(t)}}`),
+        text.map((t) => `{"text":${str(t)},"thought":true}`),
+        fc.tuple(text, anyValue).map(([t, v]) => `{"text":${str(t)},"thought":${v}}`),
+        anyValue.map((v) => `{"text":${v}}`),
+        fc.constantFrom('{"inlineData":{"mimeType":"image/png","data":"AA=="}}', '"loose"', "{}", '{"text":"a","text":"b"}'),
+      );
+      const gemini = fc.record({
+        id: fc.constantFrom('"r-1"', '""', '"r\\u002d2"', "3", null),
+        parts: fc.array(geminiPart, { maxLength: 5 }),
+        shape: fc.constantFrom("one", "two", "none", "first-not-object", "no-content", "parts-not-array"),
+        finish: fc.constantFrom('"STOP"', '"MAX_TOKENS"', '"SAFETY"', '"SPII"', '"OTHER"', '""', "1", '"MAX_\\u0054OKENS"', null),
+        usage: fc.option(fc.tuple(count, count, count, count), { nil: null }),
+      }).map(({ id, parts, shape, finish, usage }) => {
+        const fin = finish === null ? "" : `,"finishReason":${finish}`;
+        const cand = shape === "no-content" ? `{"index":0${fin}}` : shape === "parts-not-array" ? `{"content":{"parts":{}}${fin}}` : `{"content":{"role":"model","parts":[${parts.join(",")}]}${fin}}`;
+        const cands = shape === "none" ? "[]" : shape === "two" ? `[${cand},{"content":{"parts":[{"text":"second"}]}}]` : shape === "first-not-object" ? `[1,${cand}]` : `[${cand}]`;
+        const members = [`"candidates":${cands}`];
+        if (id !== null) members.push(`"responseId":${id}`);
+        if (usage !== null) members.push(`"usageMetadata":{"promptTokenCount":${usage[0]},"candidatesTokenCount":${usage[1]},"thoughtsTokenCount":${usage[2]},"totalTokenCount":${usage[3]},"cachedContentTokenCount":${usage[0]}}`);
+        return { body: `{ ${members.join(",")} }`, missingId: id === null || id === '""' || id === "3" };
+      });
+      for (const [route, gen] of [["claude", claude], ["gemini", gemini]] as const) {
+        await fc.assert(fc.asyncProperty(gen, async ({ body, missingId }) => {
+          const bytes = await answer(route, body), tree = await answer(`${route}-tree`, body);
+          expect(same(promoted(JSON.parse(bytes.body)), missingId)).toEqual(same(JSON.parse(tree.body), missingId));
+          expect(bytes.usage).toEqual(tree.usage);
+        }), { numRuns: 300 });
+      }
+      // The byte path ran: text keeps its escapes as the provider wrote them (the tree path writes é).
+      const c = await answer("claude", '{"id":"m","content":[{"type":"thinking","thinking":"t\\u00e9"},{"type":"text","text":"h\\u00e9"},{"type":"text","text":" 2"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}');
+      expect(c.body).toContain('"content":"h\\u00e9 2","reasoning_content":"t\\u00e9"');
+      expect((await answer("claude-tree", '{"content":[{"type":"text","text":"h\\u00e9"}]}')).body).toContain('"content":"hé"');
+      const g = await answer("gemini", '{"candidates":[{"content":{"parts":[{"text":"h\\u00e9"},{"text":"why","thought":true}]},"finishReason":"STOP"}],"responseId":"r"}');
+      expect(g.body).toContain('"content":"h\\u00e9","reasoning_content":"why"');
+      // A tool call takes the tree path: converted all the same.
+      const tool = JSON.parse((await answer("claude", '{"id":"m","content":[{"type":"text","text":"h\\u00e9"},{"type":"tool_use","id":"tu","name":"f","input":{ "a" : 1 }}],"stop_reason":"tool_use"}')).body);
+      expect(tool.choices[0]).toMatchObject({ message: { content: "hé", tool_calls: [{ id: "tu", type: "function", function: { name: "f", arguments: '{"a":1}' } }] }, finish_reason: "tool_calls" });
+      // Not JSON, or not UTF-8 inside a string: passed through as it came, on both paths.
+      const bad = Buffer.concat([Buffer.from('{"id":"m","content":[{"type":"text","text":"a'), Buffer.from([0xff]), Buffer.from('"}]}')]);
+      for (const route of ["claude", "gemini", "claude-tree"]) {
+        expect((await answer(route, bad)).bytes.equals(bad), route).toBe(true);
+        expect((await answer(route, "not json")).body).toBe("not json");
       }
       expect(host.traps).toEqual([]);
     });
