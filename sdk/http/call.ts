@@ -11,6 +11,9 @@ import { Cluster } from "./cluster";
 /** Higress's default callout timeout. */
 export const DEFAULT_TIMEOUT_MS: u32 = 500;
 
+/** Passed by `HttpCallResponse.of` and dropped at once (never handed out): no array per call. */
+const NO_HEADERS = new Array<HeaderPair>(0);
+
 export class HttpCallResponse {
   private decoded: Array<HeaderPair> | null;
   /** The host's header map as read, decoded on the first read of `headers` (a Redis call never reads them). */
@@ -27,7 +30,7 @@ export class HttpCallResponse {
 
   /** A response whose headers stay in the host's encoding until read. */
   static of(status: u32, headers: HeaderSnapshot, body: ArrayBuffer, reason: string): HttpCallResponse {
-    const r = new HttpCallResponse(status, [], body, reason);
+    const r = new HttpCallResponse(status, NO_HEADERS, body, reason);
     r.decoded = null;
     r.snapshot = headers;
     return r;

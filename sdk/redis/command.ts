@@ -4,7 +4,10 @@
 export class RedisCommand {
   args: Array<ArrayBuffer> = [];
 
-  constructor(name: string) { this.args.push(String.UTF8.encode(name)); }
+  /** `utf8`: the name already encoded (a constant kept by the caller), used instead of `name`. */
+  constructor(name: string, utf8: ArrayBuffer | null = null) { this.args.push(utf8 !== null ? utf8 : String.UTF8.encode(name)); }
+
+  static named(utf8: ArrayBuffer): RedisCommand { return new RedisCommand("", utf8); }
 
   str(s: string): RedisCommand { this.args.push(String.UTF8.encode(s)); return this; }
   bytes(b: ArrayBuffer): RedisCommand { this.args.push(b); return this; }
@@ -24,6 +27,26 @@ export function formatScore(x: f64): string {
   if (x == Math.floor(x) && Math.abs(x) < 9007199254740992) return (<i64>x).toString();
   return x.toString();
 }
+
+/**
+ * The UTF-8 of a script text, encoded once per text and VM: plugins pass a few constant scripts
+ * (ai-token-ratelimit's are 0.4–0.7 KB), so a request does not encode them again. Past
+ * SCRIPT_TEXTS_MAX distinct texts (scripts built per request) each is encoded afresh, not kept.
+ */
+const SCRIPT_TEXTS_MAX = 32;
+const scriptTexts = new Array<string>();
+const scriptBytes = new Array<ArrayBuffer>();
+export function scriptUtf8(script: string): ArrayBuffer {
+  for (let i = 0, n = scriptTexts.length; i < n; i++) {
+    const t = unchecked(scriptTexts[i]);
+    if (changetype<usize>(t) == changetype<usize>(script) || t == script) return unchecked(scriptBytes[i]);
+  }
+  const b = String.UTF8.encode(script);
+  if (scriptTexts.length < SCRIPT_TEXTS_MAX) { scriptTexts.push(script); scriptBytes.push(b); }
+  return b;
+}
+const EVAL = String.UTF8.encode("eval");
+const EVALSHA = String.UTF8.encode("evalsha");
 
 export namespace commands {
   export function get(key: string): RedisCommand { return new RedisCommand("get").str(key); }
@@ -50,10 +73,10 @@ export namespace commands {
   export function zrangeByScore(key: string, min: string, max: string): RedisCommand { return new RedisCommand("zrangebyscore").str(key).str(min).str(max); }
   export function zremRangeByScore(key: string, min: string, max: string): RedisCommand { return new RedisCommand("zremrangebyscore").str(key).str(min).str(max); }
   export function evalScript(script: string, keys: Array<string>, args: Array<string>): RedisCommand {
-    return new RedisCommand("eval").str(script).int(keys.length).strs(keys).strs(args);
+    return RedisCommand.named(EVAL).bytes(scriptUtf8(script)).int(keys.length).strs(keys).strs(args);
   }
   export function evalSha(sha1: string, keys: Array<string>, args: Array<string>): RedisCommand {
-    return new RedisCommand("evalsha").str(sha1).int(keys.length).strs(keys).strs(args);
+    return RedisCommand.named(EVALSHA).str(sha1).int(keys.length).strs(keys).strs(args);
   }
   /** Any command, e.g. raw(["ping"]). */
   export function raw(args: Array<string>): RedisCommand {

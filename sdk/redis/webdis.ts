@@ -115,6 +115,7 @@ export function scriptSegment(script: ArrayBuffer): ArrayBuffer {
   const n = script.byteLength;
   for (let i = 0; i < scriptCache.length; i++) {
     const e = unchecked(scriptCache[i]);
+    if (e.script == script) return e.segment; // the same bytes (commands' own script cache)
     if (e.script.byteLength == n && memory.compare(changetype<usize>(e.script), changetype<usize>(script), <usize>n) == 0) return e.segment;
   }
   const segment = encodeSegment(String.UTF8.encode(wrapScript(String.UTF8.decode(script))));

@@ -143,6 +143,10 @@ describe("Redis through webdis (envoy target)", () => {
     const c = `local s = '${printable} é 漢' return {s, #s}`;
     const want = `${printable} é 漢`;
     for (let i = 0; i < 2; i++) expect((await redis("eval", [c, 0])).value).toEqual([want, { int: String(Buffer.byteLength(want)) }]);
+    // More distinct scripts than either cache keeps (32 texts, 32 segments): each still runs as itself.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 40; i++) expect((await redis("eval", [`return {'s${i}', ARGV[1]}`, 0, `r${round}`])).value).toEqual([`s${i}`, `r${round}`]);
+    }
   });
 
   it("EVALSHA runs a loaded script", async () => {
