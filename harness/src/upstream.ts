@@ -56,6 +56,8 @@ export class RecordingUpstream {
         else send();
       });
     });
+    // Every header kept (Node keeps 1,000 by default): a callout may carry up to the map limit, 1,024.
+    this.server.maxHeadersCount = 0;
   }
 
   static async start(headers?: Record<string, string>): Promise<RecordingUpstream> {

@@ -4,7 +4,7 @@
 import { BufferType, MapType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { dispatcher, CallKind, PendingCall } from "../runtime/dispatcher";
-import { BytesPair, HeaderPair, encodeBytesPairs } from "../runtime/pairs";
+import { BytesPair, HeaderPair, encodeBytesPairs, MAX_PAIRS, MAX_PAIRS_BYTES } from "../runtime/pairs";
 import { HeaderSnapshot } from "../api/headers";
 import { Cluster } from "./cluster";
 
@@ -210,21 +210,62 @@ function isPseudo(name: ArrayBuffer, pseudo: ArrayBuffer): bool {
  */
 function send(name: string, method: ArrayBuffer, path: ArrayBuffer, authority: ArrayBuffer, headers: Array<BytesPair>,
               body: ArrayBuffer, timeoutMs: u32, handler: HttpCallHandler): Status {
-  const all = new Array<BytesPair>();
-  for (let i = 0; i < headers.length; i++) {
-    const n = headers[i].name;
-    if (isPseudo(n, METHOD) || isPseudo(n, PATH) || isPseudo(n, AUTHORITY)) continue;
-    all.push(headers[i]);
+  // The map's size first (the request's own three pairs included), then the map into the scratch buffer.
+  let n = 3;
+  let size: i64 = <i64>(METHOD.byteLength + method.byteLength + PATH.byteLength + path.byteLength + AUTHORITY.byteLength + authority.byteLength + 6);
+  for (let i = 0, m = headers.length; i < m; i++) {
+    const h = unchecked(headers[i]);
+    if (isCallPseudo(h.name)) continue;
+    n++;
+    size += <i64>h.name.byteLength + <i64>h.value.byteLength + 2;
   }
-  all.push(new BytesPair(METHOD, method));
-  all.push(new BytesPair(PATH, path));
-  all.push(new BytesPair(AUTHORITY, authority));
-  const map = encodeBytesPairs(all);
-  if (map === null) {
+  size += 4 + <i64>n * 8;
+  if (n > MAX_PAIRS || size > <i64>MAX_PAIRS_BYTES) {
     lastHttpCallError = "http call to cluster '" + name + "' refused: " + statusName(Status.BadArgument);
     return Status.BadArgument;
   }
-  return dispatched(name, host.httpCallEncoded(name, map, body, EMPTY_MAP, timeoutMs), handler);
+  if (mapScratch.byteLength < <i32>size) mapScratch = new ArrayBuffer(<i32>size);
+  const base = changetype<usize>(mapScratch);
+  store<u32>(base, <u32>n);
+  let sizes = base + 4;
+  let data = sizes + <usize>n * 8;
+  for (let i = 0, m = headers.length; i < m; i++) {
+    const h = unchecked(headers[i]);
+    if (isCallPseudo(h.name)) continue;
+    data = putPair(sizes, data, h.name, h.value);
+    sizes += 8;
+  }
+  data = putPair(sizes, data, METHOD, method);
+  data = putPair(sizes + 8, data, PATH, path);
+  putPair(sizes + 16, data, AUTHORITY, authority);
+  const token = host.httpCallEncodedAt(name, base, <usize>size, body, EMPTY_MAP, timeoutMs);
+  if (mapScratch.byteLength > MAP_SCRATCH_KEEP) mapScratch = new ArrayBuffer(MAP_SCRATCH_INITIAL);
+  return dispatched(name, token, handler);
+}
+
+/**
+ * Callouts' header maps are written here, not into a buffer per call: the host copies the map
+ * during proxy_http_call. It grows to the largest map sent and is let go past MAP_SCRATCH_KEEP.
+ */
+const MAP_SCRATCH_INITIAL: i32 = 2048;
+const MAP_SCRATCH_KEEP: i32 = 16384;
+let mapScratch = new ArrayBuffer(MAP_SCRATCH_INITIAL);
+
+/** A caller's :method, :path or :authority (any case): dropped, the request's own go instead. */
+function isCallPseudo(n: ArrayBuffer): bool {
+  return isPseudo(n, METHOD) || isPseudo(n, PATH) || isPseudo(n, AUTHORITY);
+}
+
+/** One pair of the proxy-wasm map: its two sizes at `sizes`, key NUL value NUL at `data`; returns the address after it. */
+function putPair(sizes: usize, data: usize, k: ArrayBuffer, v: ArrayBuffer): usize {
+  const kl = <usize>k.byteLength, vl = <usize>v.byteLength;
+  store<u32>(sizes, <u32>kl);
+  store<u32>(sizes + 4, <u32>vl);
+  memory.copy(data, changetype<usize>(k), kl);
+  store<u8>(data + kl, 0);
+  memory.copy(data + kl + 1, changetype<usize>(v), vl);
+  store<u8>(data + kl + 1 + vl, 0);
+  return data + kl + vl + 2;
 }
 
 /** After the host call: the refusal, or the handler registered for the answer. */

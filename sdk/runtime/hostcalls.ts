@@ -210,9 +210,14 @@ export let lastCallStatus: Status = Status.Ok;
 
 /** proxy_http_call with the header and trailer maps already serialised (encodeBytesPairs). */
 export function httpCallEncoded(cluster: string, headers: ArrayBuffer, body: ArrayBuffer, trailers: ArrayBuffer, timeoutMs: u32): u32 {
+  return httpCallEncodedAt(cluster, ptrOf(headers), lenOf(headers), body, trailers, timeoutMs);
+}
+
+/** httpCallEncoded with the header map at `headersPtr` (a scratch buffer: the host copies it during the call). */
+export function httpCallEncodedAt(cluster: string, headersPtr: usize, headersLen: usize, body: ArrayBuffer, trailers: ArrayBuffer, timeoutMs: u32): u32 {
   const c = utf8(cluster);
   store<u32>(RET_U64, 0);
-  const st = abi.proxy_http_call(ptrOf(c), lenOf(c), ptrOf(headers), lenOf(headers), ptrOf(body), lenOf(body), ptrOf(trailers), lenOf(trailers), timeoutMs, RET_U64);
+  const st = abi.proxy_http_call(ptrOf(c), lenOf(c), headersPtr, headersLen, ptrOf(body), lenOf(body), ptrOf(trailers), lenOf(trailers), timeoutMs, RET_U64);
   lastCallStatus = <Status>st;
   if (st != Status.Ok) return 0;
   return load<u32>(RET_U64);

@@ -127,6 +127,23 @@ describe("HTTP callouts in Envoy", () => {
     expect(up.server!.requests.length).toBe(before);
   });
 
+  it("sends a map of 1,024 headers, the host's limit (its own three included), and refuses one more before sending", async () => {
+    const before = up.server!.requests.length;
+    // x-probe-caller + 1,020 pads + :method, :path, :authority = 1,024 pairs.
+    const ok = await http(gw.url + "/callout/pad", { headers: [["x-probe-callout-pad", "1020"], ["x-probe-callout-path", "/padded"]] });
+    expect(ok.status).toBe(200);
+    expect(echoed(ok.body).headers["x-callout-status"]).toBe("200");
+    const seen = up.server!.requests.find((r) => r.path === "/padded");
+    expect(seen?.headers["x-pad-0"]).toBe("v");
+    expect(seen?.headers["x-pad-1019"]).toBe("v");
+    const count = up.server!.requests.length;
+    const over = await http(gw.url + "/callout/pad", { headers: [["x-probe-callout-pad", "1021"], ["x-probe-callout-path", "/padded-over"]] });
+    expect(over.status).toBe(503);
+    expect(over.headers["x-callout-error"]).toBe("BadArgument");
+    expect(up.server!.requests.length).toBe(count);
+    expect(before).toBeLessThan(count);
+  });
+
   it("never trapped", async () => {
     await gw.envoy.settleLog();
     expect(gw.envoy.log).not.toMatch(/sluice: abort|wasm_fail_stream|Function: proxy_on_.* failed/);

@@ -194,6 +194,9 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
       headers.push(new HeaderPair(":METHOD", "DELETE"));
       headers.push(new HeaderPair(":authority", "evil.example"));
     }
+    // x-probe-callout-pad: N: N more headers (the map's pair limit: 1024 with the call's own three).
+    const pad = I32.parseInt(header(this, "x-probe-callout-pad", "0"));
+    for (let i = 0; i < pad; i++) headers.push(new HeaderPair("x-pad-" + i.toString(), "v"));
     // "@route": the current route's own upstream cluster (Higress's RouteCluster).
     const target: Cluster = cluster == "@route" ? new RouteCluster("callout.local") : new TargetCluster(cluster, "callout.local");
     const st = httpCall(target, method, path, headers,
