@@ -4,7 +4,7 @@ import { TokenUsage, usageFromAnthropic } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
 import { JsonObjectView, JsonWriter, ByteBuffer } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonBool, jsonObject, jsonArray, copy, str, strValue, parseArgs, contentText, contentValue, splitDataUrl } from "./util";
-import { completionWith, chunk, usageChunk, beginCompletion, completionMessage, endCompletion } from "./openai";
+import { completionWith, chunk, usageChunk, beginCompletion, completionMessage, endCompletion, closeContent } from "./openai";
 import { anthropicErrorJson as anthropicError } from "@sluice/sdk/ai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest, UpstreamBytes } from "./adapter";
 import { StreamConverter, StreamOutput, ConvertingStream, STREAM_CUT } from "./stream";
@@ -352,12 +352,7 @@ function claudeToOpenAIResponseBytes(resp: JsonObjectView, model: string, usage:
     else if (b.stringIs("type", "tool_use")) return false;
     next = resp.nextObjectIn("content", b, BLOCK);
   }
-  w.closeString();
-  if (thinking.length > 0) {
-    w.key("reasoning_content").openString();
-    w.buf.pushBytes(thinking.ptr, thinking.length);
-    w.closeString();
-  }
+  closeContent(w, thinking);
   const u = resp.getObject("usage", BLOCK);
   if (u !== null) usageFromAnthropic<JsonObjectView>(u, usage);
   endCompletion(w, finishOfView(resp), usage);

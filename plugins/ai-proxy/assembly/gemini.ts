@@ -5,7 +5,7 @@ import { TokenUsage, usageFromGemini } from "@sluice/sdk/ai";
 import { SseEvent } from "@sluice/sdk/sse";
 import { JsonObjectView, ByteBuffer, JsonWriter } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonNumber, jsonObject, jsonArray, str, strValue, parseArgs, contentText, contentValue, splitDataUrl, randomId } from "./util";
-import { completionWith, chunk, providerErrorMessage, beginCompletion, completionMessage, endCompletion } from "./openai";
+import { completionWith, chunk, providerErrorMessage, beginCompletion, completionMessage, endCompletion, closeContent } from "./openai";
 import { ProviderAdapter, Exchange, Api, UpstreamRequest, UpstreamBytes } from "./adapter";
 import { openaiEmbedding, openaiEmbeddingsList } from "./embeddings";
 import { StreamConverter, StreamOutput, ConvertingStream } from "./stream";
@@ -472,12 +472,7 @@ function geminiToOpenAIResponseBytes(resp: JsonObjectView, model: string, usage:
     const content = c.getObject("content", INNER);
     if (content !== null && !appendTextParts(content, PART, w.buf, reasoning)) return false;
   }
-  w.closeString();
-  if (reasoning.length > 0) {
-    w.key("reasoning_content").openString();
-    w.buf.pushBytes(reasoning.ptr, reasoning.length);
-    w.closeString();
-  }
+  closeContent(w, reasoning);
   const um = resp.getObject("usageMetadata", INNER);
   if (um !== null) usageFromGemini<JsonObjectView>(um, usage);
   endCompletion(w, finish, usage);

@@ -1,7 +1,7 @@
 // OpenAI shapes the converters build: chat.completion, chat.completion.chunk and errors.
 import { JsonObject, JsonValue } from "@sluice/sdk";
 import { TokenUsage } from "@sluice/sdk/ai";
-import { JsonWriter } from "@sluice/sdk/json";
+import { JsonWriter, ByteBuffer } from "@sluice/sdk/json";
 import { jsonString, jsonInt, jsonObject, jsonArray, jsonNull, nowSeconds } from "./util";
 
 export function newCompletion(id: string, model: string): JsonObject {
@@ -40,6 +40,15 @@ export function completionMessage(w: JsonWriter, model: string): void {
   w.key("object").string("chat.completion").key("created").integer(nowSeconds()).key("model").string(model);
   w.key("choices").beginArray().beginObject().key("index").integer(0);
   w.key("message").beginObject().key("role").string("assistant");
+}
+
+/** Closes the content string the caller opened, then writes `reasoning_content` from joined string content, when there is any. */
+export function closeContent(w: JsonWriter, reasoning: ByteBuffer): void {
+  w.closeString();
+  if (reasoning.length == 0) return;
+  w.key("reasoning_content").openString();
+  w.buf.pushBytes(reasoning.ptr, reasoning.length);
+  w.closeString();
 }
 
 export function endCompletion(w: JsonWriter, finish: string, usage: TokenUsage): void {
