@@ -24,6 +24,7 @@ import { userAgent } from "./bot-detect/ua-cpu-shapes.js";
 import { replaySummary } from "./replay.js";
 import { wafSummary } from "./waf.js";
 import { renderChart, type Bar } from "./chart.js";
+import { noiseParagraph } from "./noise.js";
 import { beforeAfterTable, loadBefore, pairedRatio, sizesTable, type Quartiles } from "./before-after.js";
 import { requestBlockCase, ipRestrictionCase, keyAuthCase, HOOK_FLOOR_ROW, HEADER_FLOOR_ROW, KEY_AUTH_FLOOR_ROW, AI_PROXY_FLOOR_ROW } from "./floor-cases.js";
 
@@ -675,10 +676,12 @@ function issueSection(by: Map<string, Result>): string[] {
  */
 function floorsParagraph(after: (name: string) => Quartiles | null): string[] {
   const f = (x: number) => x.toFixed(1);
+  // A plugin's own share below zero is the run's noise (the self-check at the top names it).
+  const share = (x: number) => f(x) + (x < 0 ? " (below zero, which only this run's noise can give)" : "");
   const hook = after(HOOK_FLOOR_ROW), noop = after("Sluice no-op plugin");
   const aiFloor = after(AI_PROXY_FLOOR_ROW), ai = after("ai-proxy");
   const L: string[] = [];
-  if (hook && noop) L.push(`- **The no-op plugin** (goal ≤ 2) costs ${f(noop.median)}; a hand-written module with the same single hook and the same one host call (x-request-id, read as the hook ends, for later log lines) costs ${f(hook.median)} (IQR ${f(hook.q1)}–${f(hook.q3)}) in this run, so the SDK's own share (the filter object, the dispatch, collections) is ${f(noop.median - hook.median)}${hook.median > 2 ? "; the goal is below what the hook and its one host call cost on their own" : ""}.`);
+  if (hook && noop) L.push(`- **The no-op plugin** (goal ≤ 2) costs ${f(noop.median)}; a hand-written module with the same single hook and the same one host call (x-request-id, read as the hook ends, for later log lines) costs ${f(hook.median)} (IQR ${f(hook.q1)}–${f(hook.q3)}) in this run, so the SDK's own share (the filter object, the dispatch, collections) is ${share(noop.median - hook.median)}${hook.median > 2 ? "; the goal is below what the hook and its one host call cost on their own" : ""}.`);
   const small: [string, number, string, string][] = [
     ["request-block (URL rules)", 4, HEADER_FLOOR_ROW, "its two header reads (:path for its URL rules, x-request-id)"],
     ["ip-restriction", 6, HEADER_FLOOR_ROW, "its two header reads (x-real-ip for the client address, x-request-id)"],
@@ -686,9 +689,9 @@ function floorsParagraph(after: (name: string) => Quartiles | null): string[] {
   ];
   for (const [name, goal, floorRow, calls] of small) {
     const p = after(name), fl = after(floorRow);
-    if (p && fl) L.push(`- **${name}** (goal ≤ ${goal}) costs ${f(p.median)}; a hand-written module making ${calls} costs ${f(fl.median)} (IQR ${f(fl.q1)}–${f(fl.q3)}), so its own share (the SDK, its rules, collections) is ${f(p.median - fl.median)}${fl.median > goal ? "; the goal is below what its host calls cost on their own" : ""}.`);
+    if (p && fl) L.push(`- **${name}** (goal ≤ ${goal}) costs ${f(p.median)}; a hand-written module making ${calls} costs ${f(fl.median)} (IQR ${f(fl.q1)}–${f(fl.q3)}), so its own share (the SDK, its rules, collections) is ${share(p.median - fl.median)}${fl.median > goal ? "; the goal is below what its host calls cost on their own" : ""}.`);
   }
-  if (aiFloor && ai) L.push(`- **ai-proxy** (goal ≤ 20) costs ${f(ai.median)}; a hand-written module making exactly its proxy-wasm calls for this request (pause the headers, buffer and replace the body, read and buffer the answer, 6 header replaces, 2 removes, 2 header reads and the header pairs, the usage property) costs ${f(aiFloor.median)} (IQR ${f(aiFloor.q1)}–${f(aiFloor.q3)}) with no logic at all. ${aiFloor.median > 20 ? "The goal is below what Envoy charges for that host work, so no Wasm plugin doing ai-proxy's job through the ABI can meet it; " : ""}Sluice's own share (JSON, the SDK, collections) is the difference, ${f(ai.median - aiFloor.median)}. The request conversions for Claude and Gemini make the same calls plus their conversion, so the same floor stands under their ≤ 30 goal.`);
+  if (aiFloor && ai) L.push(`- **ai-proxy** (goal ≤ 20) costs ${f(ai.median)}; a hand-written module making exactly its proxy-wasm calls for this request (pause the headers, buffer and replace the body, read and buffer the answer, 6 header replaces, 2 removes, 2 header reads and the header pairs, the usage property) costs ${f(aiFloor.median)} (IQR ${f(aiFloor.q1)}–${f(aiFloor.q3)}) with no logic at all. ${aiFloor.median > 20 ? "The goal is below what Envoy charges for that host work, so no Wasm plugin doing ai-proxy's job through the ABI can meet it; " : ""}Sluice's own share (JSON, the SDK, collections) is the difference, ${share(ai.median - aiFloor.median)}. The request conversions for Claude and Gemini make the same calls plus their conversion, so the same floor stands under their ≤ 30 goal.`);
   const chainRow = after("AI chain"), extAuth = after("ext-auth (envoy mode against the mock)");
   if (chainRow && ai) L.push(`- **The AI chain** (goal ≤ 2 × ai-proxy) costs ${f(chainRow.median)}, ${f(chainRow.median / ai.median)} × ai-proxy. It runs in Higress's order (ai-token-ratelimit, ai-statistics, ai-proxy) and every request runs two Redis scripts, the limit's check before the request goes on and its add when the answer ends (checked at start-up in Redis's own counters). On stock Envoy Redis is reached through webdis, so each script is an HTTP callout: an upstream request Envoy makes and answers${extAuth ? `; ext-auth's row, one HTTP callout per request and little else, costs ${f(extAuth.median)}` : ""}. Two callouts cost more than ai-proxy's whole work, so the goal cannot be met with the limit's Redis calls over HTTP; on Higress they go over its Redis ABI. The *before* row ran the chain behind ai-proxy, which replaces the client's x-api-key, so the limit found no key and never called Redis: it measured no rate limiting at all.`);
   if (!L.length) return [];
@@ -746,6 +749,7 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push("# Benchmarks", "");
   L.push(`Generated by \`npm run bench\` on ${started.toISOString()} — every number below comes from this one run on one machine.`, "");
   L.push("![Added Envoy CPU per request per scenario: median bar with IQR whisker, the native RBAC limit and the Wasm floor as dashed lines, Go comparators in orange](benchmarks.svg)", "");
+  L.push(...noiseParagraph((name) => { const r = by.get(name); const b = r?.baseline ? by.get(r.baseline) : undefined; return r && b ? pairedCpu(r, b) : null; }));
   L.push(...issueSection(by).slice(1), "");
   L.push("## Machine and method", "");
   L.push(`- CPU: ${cpu} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; load average at the start ${loadAtStart.map((x) => x.toFixed(1)).join(" / ")} and at the end ${loadavg().map((x) => x.toFixed(1)).join(" / ")} (1/5/15 min)`);
