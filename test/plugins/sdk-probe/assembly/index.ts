@@ -12,10 +12,14 @@
 //                present or not, once the request's headers went on) and, with x-probe-root-line,
 //                one from a root scope; with x-probe-snapshot the request's headers are read as a
 //                snapshot first. Each line's prefix carries the request's x-request-id
+//   /ai-log      ai_log written twice (x-probe-log-a, then x-probe-log-b: JSON string literals),
+//                the second merging what the first stored, after x-probe-log-pre (raw text, as
+//                another plugin or Higress stored it) when given → the property's text
 import { Plugin, HttpFilter, Action, ConfigError, JsonObject, HeaderPair, registerPlugin, log, properties, Status, quoteJsonString, TickHandler, registerTick, lastTickError, sharedData, SharedQueue, QueueHandler, LeaderElection, Counter, Gauge, Histogram } from "@sluice/sdk";
 import { Cluster, TargetCluster, RouteCluster, httpCall, HttpCallHandler, HttpCallResponse, lastHttpCallError, statusName } from "@sluice/sdk/http";
 import { parseJson } from "@sluice/sdk/json";
 import { RedisClient, RedisHandler, RedisResult } from "@sluice/sdk/redis";
+import { UserAttributes } from "@sluice/sdk/ai";
 import { dispatcher } from "@sluice/sdk/runtime/dispatcher";
 export * from "@sluice/sdk/exports";
 
@@ -139,6 +143,13 @@ function header(f: ProbeFilter, name: string, def: string): string {
   return v === null ? def : v;
 }
 
+/** A header holding a JSON string literal, decoded ("" when absent or not one). */
+function literal(f: ProbeFilter, name: string): string {
+  const r = parseJson(header(f, name, "\"\""));
+  const s: string | null = r.ok ? r.value!.asString() : null;
+  return s === null ? "" : s;
+}
+
 function jsonField(name: string, value: string): string { return quoteJsonString(name) + ":" + value; }
 
 const REQUEST_PROPERTIES = ["path", "url_path", "query", "host", "method", "scheme", "id", "useragent", "referer", "headers", "protocol", "size"];
@@ -154,12 +165,26 @@ class ProbeFilter extends HttpFilter<ProbeConfig> implements HttpCallHandler, Re
     if (p.startsWith("/queue/")) return this.queue(p.substring(7));
     // How many async calls the dispatcher is waiting for (white-box: the sweep of ended requests).
     if (p.startsWith("/pending")) return this.respond(200, dispatcher.pending.size.toString());
+    if (p.startsWith("/ai-log")) return this.aiLog();
     if (p.startsWith("/log")) {
       this.logLines = true;
       this.rootLine = this.requestHeaders.has("x-probe-root-line");
       if (this.requestHeaders.has("x-probe-snapshot")) this.requestHeaders.snapshot();
     }
     return Action.Continue;
+  }
+
+  private aiLog(): Action {
+    const pre = this.requestHeaders.get("x-probe-log-pre");
+    if (pre !== null) properties.setString(["ai_log"], pre);
+    const first = new UserAttributes();
+    first.setString("a", literal(this, "x-probe-log-a"));
+    first.writeToLog();
+    const second = new UserAttributes();
+    second.setString("b", literal(this, "x-probe-log-b"));
+    second.writeToLog();
+    const stored = properties.getBytes(["ai_log"]);
+    return this.respond(200, stored === null ? "" : String.UTF8.decode(stored));
   }
 
   private logLines: bool = false;
