@@ -45,7 +45,14 @@ export function readLogObject(key: string = AI_LOG_KEY): JsonObject | null {
   if (b === null || b.byteLength == 0) return null;
   let r = parseJsonBytes(b);
   if (r.ok) return r.value!.asObject();
-  // Escaped once (what writeToLog and Higress store): the inside of a string literal.
+  // Escaped once by writeToLog (escapeJsonText): its only escapes are \" and \\, so dropping each
+  // escaping backslash gives the JSON text back as bytes, with no string in between.
+  const plain = unescapeQuotes(b);
+  if (plain !== null) {
+    r = parseJsonBytes(plain);
+    if (r.ok) return r.value!.asObject();
+  }
+  // Escaped once otherwise (Higress's \u escapes, …): the inside of a string literal.
   const n = b.byteLength;
   const quoted = new ArrayBuffer(n + 2);
   const q = changetype<usize>(quoted);
@@ -58,6 +65,29 @@ export function readLogObject(key: string = AI_LOG_KEY): JsonObject | null {
   if (inner === null) return readLogText(String.UTF8.decode(b));
   r = parseJson(inner);
   return r.ok ? r.value!.asObject() : null;
+}
+
+/**
+ * escapeJsonText undone: the text with each `\"` and `\\` made `"` and `\`; null when the text has
+ * any other escape, a bare `"` or a control character (not a literal's inside, or not ours).
+ */
+function unescapeQuotes(b: ArrayBuffer): ArrayBuffer | null {
+  const n = b.byteLength;
+  const p = changetype<usize>(b);
+  const out = new ArrayBuffer(n);
+  const o = changetype<usize>(out);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    let c = load<u8>(p + <usize>i);
+    if (c == 0x5c) {
+      if (i + 1 >= n) return null;
+      c = load<u8>(p + <usize>(++i));
+      if (c != 0x22 && c != 0x5c) return null;
+    } else if (c == 0x22 || c < 0x20) return null;
+    store<u8>(o + <usize>k, c);
+    k++;
+  }
+  return out.slice(0, k);
 }
 
 function readLogText(text: string): JsonObject | null {
