@@ -155,8 +155,9 @@ const rows: Row[] = [
   },
   {
     // ai_log is serialised and escaped once as bytes (sdk/ai/log.ts): what a client or upstream
-    // puts in a logged value must read back exactly, and the second write of the request reads
-    // the first one's escaped text back before merging.
+    // puts in a logged value must read back exactly. The second write of the request reads the
+    // first one's escaped text back before merging (the first holds plain values here; hostile
+    // values read back by a second write: test/emulator/ai-log.test.ts).
     name: "hostile logged values (quotes, backslashes, control characters, a lone surrogate, U+2028, non-ASCII) read back exactly",
     request: post("/v1/chat/completions", JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: HOSTILE_QUESTION }] }),
       json({ id: "chatcmpl-h", object: "chat.completion", model: "gpt-4o", choices: [{ index: 0, message: { role: "assistant", content: HOSTILE_ANSWER }, finish_reason: "stop" }], usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 } })),
