@@ -4,7 +4,7 @@
 import { BufferType, MapType, Status } from "../abi/types";
 import * as host from "../runtime/hostcalls";
 import { dispatcher, CallKind, PendingCall } from "../runtime/dispatcher";
-import { BytesPair, HeaderPair, encodeBytesPairs, MAX_PAIRS, MAX_PAIRS_BYTES } from "../runtime/pairs";
+import { BytesPair, HeaderPair, encodeBytesPairs, writePair, MAX_PAIRS, MAX_PAIRS_BYTES } from "../runtime/pairs";
 import { HeaderSnapshot } from "../api/headers";
 import { Cluster } from "./cluster";
 
@@ -232,12 +232,12 @@ function send(name: string, method: ArrayBuffer, path: ArrayBuffer, authority: A
   for (let i = 0, m = headers.length; i < m; i++) {
     const h = unchecked(headers[i]);
     if (isCallPseudo(h.name)) continue;
-    data = putPair(sizes, data, h.name, h.value);
+    data = writePair(sizes, data, h.name, h.value);
     sizes += 8;
   }
-  data = putPair(sizes, data, METHOD, method);
-  data = putPair(sizes + 8, data, PATH, path);
-  putPair(sizes + 16, data, AUTHORITY, authority);
+  data = writePair(sizes, data, METHOD, method);
+  data = writePair(sizes + 8, data, PATH, path);
+  writePair(sizes + 16, data, AUTHORITY, authority);
   const token = host.httpCallEncodedAt(name, base, <usize>size, body, EMPTY_MAP, timeoutMs);
   if (mapScratch.byteLength > MAP_SCRATCH_KEEP) mapScratch = new ArrayBuffer(MAP_SCRATCH_INITIAL);
   return dispatched(name, token, handler);
@@ -256,17 +256,6 @@ function isCallPseudo(n: ArrayBuffer): bool {
   return isPseudo(n, METHOD) || isPseudo(n, PATH) || isPseudo(n, AUTHORITY);
 }
 
-/** One pair of the proxy-wasm map: its two sizes at `sizes`, key NUL value NUL at `data`; returns the address after it. */
-function putPair(sizes: usize, data: usize, k: ArrayBuffer, v: ArrayBuffer): usize {
-  const kl = <usize>k.byteLength, vl = <usize>v.byteLength;
-  store<u32>(sizes, <u32>kl);
-  store<u32>(sizes + 4, <u32>vl);
-  memory.copy(data, changetype<usize>(k), kl);
-  store<u8>(data + kl, 0);
-  memory.copy(data + kl + 1, changetype<usize>(v), vl);
-  store<u8>(data + kl + 1 + vl, 0);
-  return data + kl + vl + 2;
-}
 
 /** After the host call: the refusal, or the handler registered for the answer. */
 function dispatched(name: string, token: u32, handler: HttpCallHandler): Status {

@@ -208,12 +208,10 @@ export function setPropertyBytes(path: Array<string>, value: ArrayBuffer): Statu
 /** Dispatches an HTTP call; returns the token, or 0 with the failure in `lastCallStatus`. */
 export let lastCallStatus: Status = Status.Ok;
 
-/** proxy_http_call with the header and trailer maps already serialised (encodeBytesPairs). */
-export function httpCallEncoded(cluster: string, headers: ArrayBuffer, body: ArrayBuffer, trailers: ArrayBuffer, timeoutMs: u32): u32 {
-  return httpCallEncodedAt(cluster, ptrOf(headers), lenOf(headers), body, trailers, timeoutMs);
-}
-
-/** httpCallEncoded with the header map at `headersPtr` (a scratch buffer: the host copies it during the call). */
+/**
+ * proxy_http_call with the header map already serialised at `headersPtr` (sdk/http/call.ts writes
+ * it into a scratch buffer: the host copies it during the call) and the trailer map serialised.
+ */
 export function httpCallEncodedAt(cluster: string, headersPtr: usize, headersLen: usize, body: ArrayBuffer, trailers: ArrayBuffer, timeoutMs: u32): u32 {
   const c = utf8(cluster);
   store<u32>(RET_U64, 0);

@@ -58,23 +58,24 @@ export function encodeBytesPairs(pairs: Array<BytesPair>): ArrayBuffer | null {
   const buf = new ArrayBuffer(<i32>size);
   const base = changetype<usize>(buf);
   store<u32>(base, <u32>n);
-  let sizes = base + 4;
   let data = base + 4 + <usize>n * 8;
-  for (let i = 0; i < n; i++) {
-    const k = pairs[i].name, v = pairs[i].value;
-    store<u32>(sizes, <u32>k.byteLength);
-    store<u32>(sizes + 4, <u32>v.byteLength);
-    sizes += 8;
-    memory.copy(data, changetype<usize>(k), <usize>k.byteLength);
-    data += <usize>k.byteLength;
-    store<u8>(data, 0);
-    data += 1;
-    memory.copy(data, changetype<usize>(v), <usize>v.byteLength);
-    data += <usize>v.byteLength;
-    store<u8>(data, 0);
-    data += 1;
-  }
+  for (let i = 0; i < n; i++) data = writePair(base + 4 + <usize>i * 8, data, pairs[i].name, pairs[i].value);
   return buf;
+}
+
+/**
+ * One pair of a map being written: its two sizes at `sizes`, then key NUL value NUL at `data`;
+ * returns the address after it. The map starts with the u32 count, then count × 8 bytes of sizes.
+ */
+export function writePair(sizes: usize, data: usize, k: ArrayBuffer, v: ArrayBuffer): usize {
+  const kl = <usize>k.byteLength, vl = <usize>v.byteLength;
+  store<u32>(sizes, <u32>kl);
+  store<u32>(sizes + 4, <u32>vl);
+  memory.copy(data, changetype<usize>(k), kl);
+  store<u8>(data + kl, 0);
+  memory.copy(data + kl + 1, changetype<usize>(v), vl);
+  store<u8>(data + kl + 1 + vl, 0);
+  return data + kl + vl + 2;
 }
 
 export function encodePairs(pairs: Array<HeaderPair>): ArrayBuffer | null {
