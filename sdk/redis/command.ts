@@ -39,7 +39,7 @@ const scriptBytes = new Array<ArrayBuffer>();
 export function scriptUtf8(script: string): ArrayBuffer {
   for (let i = 0, n = scriptTexts.length; i < n; i++) {
     const t = unchecked(scriptTexts[i]);
-    if (changetype<usize>(t) == changetype<usize>(script) || t == script) return unchecked(scriptBytes[i]);
+    if (t == script) return unchecked(scriptBytes[i]); // the same text object compares at once
   }
   const b = String.UTF8.encode(script);
   if (scriptTexts.length < SCRIPT_TEXTS_MAX) { scriptTexts.push(script); scriptBytes.push(b); }

@@ -355,16 +355,9 @@ function claudeToOpenAIResponseBytes(resp: JsonObjectView, model: string, usage:
   closeContent(w, thinking);
   const u = resp.getObject("usage", BLOCK);
   if (u !== null) usageFromAnthropic<JsonObjectView>(u, usage);
-  endCompletion(w, finishOfView(resp), usage);
+  const stop = resp.getString("stop_reason");
+  endCompletion(w, finishOf(stop === null ? "" : stop), usage);
   return true;
-}
-
-/** finishOf(stop_reason) read on the bytes. */
-function finishOfView(resp: JsonObjectView): string {
-  if (resp.stringIs("stop_reason", "max_tokens")) return "length";
-  if (resp.stringIs("stop_reason", "tool_use")) return "tool_calls";
-  if (resp.stringIs("stop_reason", "refusal")) return "content_filter";
-  return "stop";
 }
 
 /** Messages SSE events → OpenAI chunks (an Anthropic client's native stream passes through). */

@@ -459,8 +459,9 @@ const THOUGHTS = new ByteBuffer(256);
  */
 function geminiToOpenAIResponseBytes(resp: JsonObjectView, model: string, usage: TokenUsage, w: JsonWriter): bool {
   beginCompletion(w);
-  if (resp.kindOf("responseId") == 0x22 && resp.stringIs("responseId", "")) w.string(randomId("chatcmpl-"));
-  else if (!resp.writeString("responseId", w)) w.string(randomId("chatcmpl-"));
+  // As str(resp, "responseId"): absent, not a string or empty → a new id.
+  if (resp.kindOf("responseId") != 0x22 || resp.stringIs("responseId", "")) w.string(randomId("chatcmpl-"));
+  else resp.writeString("responseId", w);
   completionMessage(w, model);
   w.key("content").openString();
   let finish = "stop";
@@ -468,7 +469,9 @@ function geminiToOpenAIResponseBytes(resp: JsonObjectView, model: string, usage:
   // As readCandidate: only a first element that is an object counts.
   const c: JsonObjectView | null = resp.firstElementKind("candidates") == 0x7b ? resp.firstObjectIn("candidates", CANDIDATE) : null;
   if (c !== null) {
-    finish = geminiFinishView(c);
+    const r = c.getString("finishReason");
+    const f = geminiFinish(r === null ? "" : r);
+    if (f.length > 0) finish = f;
     const content = c.getObject("content", INNER);
     if (content !== null && !appendTextParts(content, PART, w.buf, reasoning)) return false;
   }
@@ -479,13 +482,6 @@ function geminiToOpenAIResponseBytes(resp: JsonObjectView, model: string, usage:
   return true;
 }
 
-/** geminiFinish(finishReason) read on the bytes, "stop" when absent (as geminiToOpenAIResponse). */
-function geminiFinishView(c: JsonObjectView): string {
-  if (c.kindOf("finishReason") != 0x22) return "stop";
-  if (c.stringIs("finishReason", "MAX_TOKENS")) return "length";
-  if (c.stringIs("finishReason", "SAFETY") || c.stringIs("finishReason", "RECITATION") || c.stringIs("finishReason", "BLOCKLIST") || c.stringIs("finishReason", "PROHIBITED_CONTENT") || c.stringIs("finishReason", "SPII")) return "content_filter";
-  return "stop";
-}
 
 
 /** OpenAI embeddings request → batchEmbedContents. */
