@@ -366,6 +366,23 @@ for (const target of ["envoy", "higress"] as const) {
       expect((await answer("claude-tree", '{"content":[{"type":"text","text":"h\\u00e9"}]}')).body).toContain('"content":"hé"');
       const g = await answer("gemini", '{"candidates":[{"content":{"parts":[{"text":"h\\u00e9"},{"text":"why","thought":true}]},"finishReason":"STOP"}],"responseId":"r"}');
       expect(g.body).toContain('"content":"h\\u00e9","reasoning_content":"why"');
+      // The same answer in two chunks, split at every byte, ending in trailers: the same completion each time.
+      for (const [route, body] of [["claude", '{"id":"m","content":[{"type":"thinking","thinking":"t\\u00e9 😀"},{"type":"text","text":"h\\u00e9 \\"q\\""},{"type":"text","text":" 漢"}],"stop_reason":"max_tokens","usage":{"input_tokens":3,"output_tokens":1}}'],
+        ["gemini", '{"candidates":[{"content":{"parts":[{"text":"why é","thought":true},{"text":"h\\u00e9 😀"}]},"finishReason":"MAX_TOKENS"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"totalTokenCount":4},"responseId":"r"}']] as const) {
+        const raw = Buffer.from(body);
+        const outputs = new Set<string>();
+        for (let at = 1; at < raw.length; at++) {
+          const r = await host.request({ method: "POST", path: `/${route}/v1/chat/completions`, headers: { "content-type": "application/json" }, body: chat(), response: { status: 200, headers: { "content-type": "application/json" }, chunks: [raw.subarray(0, at), raw.subarray(at)], trailers: { "x-upstream-checksum": "1" } } });
+          expect(r.status, `${route} split at ${at}`).toBe(200);
+          outputs.add(r.body.replace(/"created":\d+,/, ""));
+          expect(JSON.parse(r.stream.properties.get("ai_usage")!.toString()).total_tokens, `${route} split at ${at}`).toBe(4);
+        }
+        expect([...outputs], route).toHaveLength(1);
+        const m = JSON.parse([...outputs][0]).choices[0];
+        expect(m.finish_reason).toBe("length");
+        expect(m.message.content).toBe(route === "claude" ? 'hé "q" 漢' : "hé 😀");
+        expect(m.message.reasoning_content).toBe(route === "claude" ? "té 😀" : "why é");
+      }
       // A tool call takes the tree path: converted all the same.
       const tool = JSON.parse((await answer("claude", '{"id":"m","content":[{"type":"text","text":"h\\u00e9"},{"type":"tool_use","id":"tu","name":"f","input":{ "a" : 1 }}],"stop_reason":"tool_use"}')).body);
       expect(tool.choices[0]).toMatchObject({ message: { content: "hé", tool_calls: [{ id: "tu", type: "function", function: { name: "f", arguments: '{"a":1}' } }] }, finish_reason: "tool_calls" });
