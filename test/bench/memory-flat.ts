@@ -13,12 +13,12 @@ import { join } from "node:path";
 import { Emulator } from "../../harness/src/emulator/index.js";
 import { RedisServer } from "../../harness/src/redis.js";
 import { pluginWasm, repoRoot } from "../../harness/src/tools.js";
+import { chainHeaders, chatBody, tokenLimitConfig } from "./ai-cases.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : def; };
 const REQUESTS = Number(opt("requests", "1000000"));
 
-const chat = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "system", content: "You are a helpful assistant." }, { role: "user", content: "Say hello from the benchmark. ".repeat(40) }], temperature: 0.2 });
 const answer = '{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}';
 let sse = "";
 for (let i = 0; i < 20; i++) sse += `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"w${i} "},"finish_reason":null}]}\n\n`;
@@ -36,17 +36,16 @@ interface Case {
 const json = { "content-type": "application/json" };
 // As test/bench/run.ts's AI chain: every request is limited by its x-api-key, far below the limit.
 const REDIS_CLUSTER = "outbound|80||redis.static";
-const tokenLimitConfig = { rule_name: "bench", rule_items: [{ limit_by_header: "x-api-key", limit_keys: [{ key: "bench-key", token_per_minute: 1000000000 }] }], redis: { service_name: "redis.static", service_port: 80, timeout: 1000 } };
-const limited = { method: "POST", path: "/v1/chat/completions", headers: { ...json, "x-api-key": "bench-key" }, body: chat, response: { status: 200, headers: json, body: answer } };
+const limited = { method: "POST", path: "/v1/chat/completions", headers: { ...json, ...chainHeaders }, body: chatBody, response: { status: 200, headers: json, body: answer } };
 const cases: Case[] = [
   { name: "ai-proxy, chat (OpenAI, model mapped)", plugin: "ai-proxy", config: { provider: { type: "openai", apiTokens: ["sk-bench"], modelMapping: { "*": "gpt-4o" } } }, share: 1,
-    spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: chat, response: { status: 200, headers: json, body: answer } } },
+    spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: chatBody, response: { status: 200, headers: json, body: answer } } },
   { name: "ai-proxy, chat converted to Claude", plugin: "ai-proxy", config: { provider: { type: "claude", apiTokens: ["sk-bench"], modelMapping: { "*": "claude-haiku-4-5" } } }, share: 0.2,
-    spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: chat, response: { status: 200, headers: json, body: '{"id":"m","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}' } } },
+    spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: chatBody, response: { status: 200, headers: json, body: '{"id":"m","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}' } } },
   { name: "ai-proxy, stream (21 events in 5 chunks)", plugin: "ai-proxy", config: { provider: { type: "openai", apiTokens: ["sk-bench"] } }, share: 0.2,
-    spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: JSON.stringify({ ...JSON.parse(chat), stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, body: sse, chunks: 5 } } },
+    spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: JSON.stringify({ ...JSON.parse(chatBody), stream: true }), response: { status: 200, headers: { "content-type": "text/event-stream" }, body: sse, chunks: 5 } } },
   { name: "ai-statistics, chat", plugin: "ai-statistics", config: {}, share: 1,
-    spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: chat, response: { status: 200, headers: json, body: answer } } },
+    spec: { method: "POST", path: "/v1/chat/completions", headers: json, body: chatBody, response: { status: 200, headers: json, body: answer } } },
   { name: "ai-token-ratelimit, chat (2 Redis scripts over the Redis ABI, higress build)", plugin: "ai-token-ratelimit", config: tokenLimitConfig, share: 1, target: "higress", redis: true, concurrency: 8, spec: limited },
   { name: "ai-token-ratelimit, chat (2 Redis scripts through webdis, envoy build)", plugin: "ai-token-ratelimit", config: tokenLimitConfig, share: 0.2, redis: true, spec: limited },
 ];

@@ -8,7 +8,8 @@
 // Services some rows ask per request run beside Envoy: Redis (+ webdis), a real OPA, and the
 // Aliyun, ext-auth and DashScope/DashVector mocks each in a process of their own.
 // Options: --runs N (default 5), --seconds S per run (default 4), --only name[,name] (a quick
-// run: also skips the body-memory, JSON and regex reports; scenario names contain no comma), --no-pin (leave Envoy unpinned; see PIN below).
+// run: also skips the body-memory, JSON and regex reports; scenario names contain no comma), --no-pin (leave Envoy unpinned; see PIN below),
+// --render (measure nothing: write docs/benchmarks.md and .svg again from docs/benchmarks.json, for a change to the report's text).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -25,7 +26,9 @@ import { replaySummary } from "./replay.js";
 import { wafSummary } from "./waf.js";
 import { renderChart, type Bar } from "./chart.js";
 import { noiseParagraph } from "./noise.js";
+import { profileSummary } from "./profile.js";
 import { beforeAfterTable, loadBefore, pairedRatio, sizesTable, type Quartiles } from "./before-after.js";
+import { chatBody, aiProxyConfig, claudeConfig, geminiConfig, tokenLimitConfig, chainHeaders } from "./ai-cases.js";
 import { requestBlockCase, ipRestrictionCase, keyAuthCase, HOOK_FLOOR_ROW, HEADER_FLOOR_ROW, KEY_AUTH_FLOOR_ROW, AI_PROXY_FLOOR_ROW } from "./floor-cases.js";
 
 const argv = process.argv.slice(2);
@@ -33,8 +36,12 @@ const opt = (name: string, def: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : def;
 };
-const RUNS = Number(opt("runs", "5"));
-const SECONDS = Number(opt("seconds", "4"));
+const RENDER = argv.includes("--render");
+/** The run --render writes the report of again. */
+const saved = RENDER ? JSON.parse(readFileSync(join(repoRoot, "docs", "benchmarks.json"), "utf8")) as { generated: string; runs: number; seconds: number; results: Result[]; sizes: ReturnType<typeof moduleSizes>; load?: { start: number[]; end: number[] } } : null;
+if (saved && !saved.load) throw new Error("bench --render: docs/benchmarks.json has no load averages (it was written before --render existed)");
+const RUNS = saved?.runs ?? Number(opt("runs", "5"));
+const SECONDS = saved?.seconds ?? Number(opt("seconds", "4"));
 const ONLY = opt("only", "").split(",").filter(Boolean);
 const RATE = 400; // fixed request rate for the latency runs (requests/s, all clients together)
 const CONNECTIONS = 16;
@@ -75,38 +82,41 @@ function rssKiB(pid: number): number {
 
 // ---- the fast upstream and the Go peer plugin --------------------------------------------------
 const upstreamBin = join(buildDir, "upstream");
-run("go", ["build", "-o", upstreamBin, "."], { cwd: join(repoRoot, "test", "bench", "upstream") });
 const goWasm = join(buildDir, "go-rewrite.wasm");
 const goSjsonWasm = join(buildDir, "go-rewrite-sjson.wasm");
-run("go", ["build", "-buildmode=c-shared", "-o", goWasm, "."], { cwd: join(repoRoot, "test", "bench", "go-plugin"), env: { GOOS: "wasip1", GOARCH: "wasm" } });
-run("go", ["build", "-buildmode=c-shared", "-tags", "sjson", "-o", goSjsonWasm, "."], { cwd: join(repoRoot, "test", "bench", "go-plugin"), env: { GOOS: "wasip1", GOARCH: "wasm" } });
-// The same logic on the real proxy-wasm Go SDK (tetratelabs/proxy-wasm-go-sdk v0.24.0, from the Go
-// proxy), ported to Go's own wasip1 toolchain: a copy of the module with its TinyGo host-call
-// declarations swapped for test/bench/go-sdk-plugin/port/*.go.in, wired in by a generated go.mod
-// with a replace directive (Go refuses overlays of files in the module cache).
 const goSdkWasm = join(buildDir, "go-sdk-rewrite.wasm");
-{
-  const dir = join(repoRoot, "test", "bench", "go-sdk-plugin");
-  // On a fresh machine the module is not in the cache yet: `go list -m` would print an empty Dir.
-  run("go", ["mod", "download", "github.com/tetratelabs/proxy-wasm-go-sdk"], { cwd: dir });
-  const sdk = run("go", ["list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/proxy-wasm-go-sdk"], { cwd: dir }).split("\n")[0].trim();
-  if (!sdk) throw new Error("go list -m found no directory for github.com/tetratelabs/proxy-wasm-go-sdk");
-  const ported = join(buildDir, "proxy-wasm-go-sdk-wasip1");
-  rmSync(ported, { recursive: true, force: true });
-  cpSync(sdk, ported, { recursive: true });
-  run("chmod", ["-R", "u+w", ported]);
-  const internal = join(ported, "proxywasm", "internal");
-  rmSync(join(internal, "abi_hostcalls_mock.go"));
-  cpSync(join(dir, "port", "hostcalls.go.in"), join(internal, "zz_wasip1_hostcalls.go"));
-  cpSync(join(dir, "port", "exports.go.in"), join(internal, "zz_wasip1_exports.go"));
-  const mod = join(buildDir, "go-sdk-plugin.mod");
-  writeFileSync(mod, readFileSync(join(dir, "go.mod"), "utf8") + `\nreplace github.com/tetratelabs/proxy-wasm-go-sdk => ${ported}\n`);
-  cpSync(join(dir, "go.sum"), join(buildDir, "go-sdk-plugin.sum"));
-  run("go", ["build", "-modfile", mod, "-buildmode=c-shared", "-o", goSdkWasm, "."], { cwd: dir, env: { GOOS: "wasip1", GOARCH: "wasm" } });
-}
-for (const p of ["bench-rewrite", "noop"]) for (const t of ["envoy", "higress"]) {
-  const r = buildPlugin(join(repoRoot, "test", "plugins", p), t);
-  if (!r.ok) throw new Error(r.log);
+// The upstream, the Go comparators and the test plugins (--render measures nothing and builds nothing).
+if (!RENDER) {
+  run("go", ["build", "-o", upstreamBin, "."], { cwd: join(repoRoot, "test", "bench", "upstream") });
+  run("go", ["build", "-buildmode=c-shared", "-o", goWasm, "."], { cwd: join(repoRoot, "test", "bench", "go-plugin"), env: { GOOS: "wasip1", GOARCH: "wasm" } });
+  run("go", ["build", "-buildmode=c-shared", "-tags", "sjson", "-o", goSjsonWasm, "."], { cwd: join(repoRoot, "test", "bench", "go-plugin"), env: { GOOS: "wasip1", GOARCH: "wasm" } });
+  // The same logic on the real proxy-wasm Go SDK (tetratelabs/proxy-wasm-go-sdk v0.24.0, from the Go
+  // proxy), ported to Go's own wasip1 toolchain: a copy of the module with its TinyGo host-call
+  // declarations swapped for test/bench/go-sdk-plugin/port/*.go.in, wired in by a generated go.mod
+  // with a replace directive (Go refuses overlays of files in the module cache).
+  {
+    const dir = join(repoRoot, "test", "bench", "go-sdk-plugin");
+    // On a fresh machine the module is not in the cache yet: `go list -m` would print an empty Dir.
+    run("go", ["mod", "download", "github.com/tetratelabs/proxy-wasm-go-sdk"], { cwd: dir });
+    const sdk = run("go", ["list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/proxy-wasm-go-sdk"], { cwd: dir }).split("\n")[0].trim();
+    if (!sdk) throw new Error("go list -m found no directory for github.com/tetratelabs/proxy-wasm-go-sdk");
+    const ported = join(buildDir, "proxy-wasm-go-sdk-wasip1");
+    rmSync(ported, { recursive: true, force: true });
+    cpSync(sdk, ported, { recursive: true });
+    run("chmod", ["-R", "u+w", ported]);
+    const internal = join(ported, "proxywasm", "internal");
+    rmSync(join(internal, "abi_hostcalls_mock.go"));
+    cpSync(join(dir, "port", "hostcalls.go.in"), join(internal, "zz_wasip1_hostcalls.go"));
+    cpSync(join(dir, "port", "exports.go.in"), join(internal, "zz_wasip1_exports.go"));
+    const mod = join(buildDir, "go-sdk-plugin.mod");
+    writeFileSync(mod, readFileSync(join(dir, "go.mod"), "utf8") + `\nreplace github.com/tetratelabs/proxy-wasm-go-sdk => ${ported}\n`);
+    cpSync(join(dir, "go.sum"), join(buildDir, "go-sdk-plugin.sum"));
+    run("go", ["build", "-modfile", mod, "-buildmode=c-shared", "-o", goSdkWasm, "."], { cwd: dir, env: { GOOS: "wasip1", GOARCH: "wasm" } });
+  }
+  for (const p of ["bench-rewrite", "noop"]) for (const t of ["envoy", "higress"]) {
+    const r = buildPlugin(join(repoRoot, "test", "plugins", p), t);
+    if (!r.ok) throw new Error(r.log);
+  }
 }
 // The Wasm floor: a hand-written module with no HTTP hook (test/bench/floor.wat); the same with the
 // one request-headers hook that reads x-request-id (test/bench/hook-floor.wat); and ai-proxy's
@@ -118,7 +128,7 @@ const aiProxyFloorWasm = join(buildDir, "ai-proxy-floor.wasm");
 const hookFloorWasm = join(buildDir, "hook-floor.wasm");
 const headerFloorWasm = join(buildDir, "header-floor.wasm");
 const keyAuthFloorWasm = join(buildDir, "key-auth-floor.wasm");
-{
+if (!RENDER) {
   const { default: binaryen } = await import("binaryen");
   for (const [wat, out] of [["floor.wat", floorWasm], ["hook-floor.wat", hookFloorWasm], ["ai-proxy-floor.wat", aiProxyFloorWasm], ["header-floor.wat", headerFloorWasm], ["key-auth-floor.wat", keyAuthFloorWasm]]) {
     const m = binaryen.parseText(readFileSync(join(repoRoot, "test", "bench", wat), "utf8"));
@@ -199,7 +209,6 @@ const chain = (...items: [string, unknown][]): (() => PluginSpec[] | null) => ()
   return out;
 };
 
-const chatBody = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "system", content: "You are a helpful assistant." }, { role: "user", content: "Say hello from the benchmark. ".repeat(40) }], temperature: 0.2 });
 const streamBody = JSON.stringify({ ...JSON.parse(chatBody), stream: true });
 const basicAuth = "Basic " + Buffer.from("alice:secret").toString("base64");
 // bot-detect on long browser-like User-Agents (no crawler word: every request passes). 59 KB is
@@ -207,13 +216,9 @@ const basicAuth = "Basic " + Buffer.from("alice:secret").toString("base64");
 // Envoy before any filter runs (test/bench/bot-detect/ua-cpu.ts measures 64 KB in the emulator).
 const uaSizes: [string, number][] = [["1 KB", 1024], ["16 KB", 16 * 1024], ["59 KB", 59 * 1024]];
 
-// ai-proxy in front of the fast upstream (an OpenAI-compatible answer); the token limit counts in a
-// real Redis (through webdis on the envoy target) with a limit high enough never to refuse.
-const aiProxyConfig = { provider: { type: "openai", apiTokens: ["sk-bench"], openaiCustomUrl: "http://bench-upstream/v1" } };
+// The AI rows' request and configs are in test/bench/ai-cases.ts (test/bench/profile.ts profiles the same work).
 // The long streams (test/bench/upstream: 500 content events) and the providers whose streams are converted.
 const longStreamBody = JSON.stringify({ ...JSON.parse(streamBody), bench_long: true });
-const claudeConfig = { provider: { type: "claude", apiTokens: ["sk-bench"], claudeVersion: "2023-06-01", modelMapping: { "*": "claude-haiku-4-5" } } };
-const geminiConfig = { provider: { type: "gemini", apiTokens: ["g-bench"], modelMapping: { "*": "gemini-2.5-flash" } } };
 // Content safety and cache in front of ai-proxy, nothing flagged: the added cost of each check.
 // ai-security-guard calls the strict Aliyun mock (test/bench/green-mock.ts, a Node process) once
 // per request, so its throughput is bounded by that mock; its latency row is the number to read.
@@ -223,7 +228,6 @@ const promptGuardConfig = { deny_patterns: ["(?i)ignore (all )?previous instruct
 const decoratorConfig = { prepend: [{ role: "system", content: "Answer in English." }], append: [{ role: "user", content: "Be brief." }] };
 // Every request asks the same question: after the first, all are answered from Redis.
 const cacheConfig = { cache: { type: "redis", serviceName: "redis.static", servicePort: 80, timeout: 1000 } };
-const tokenLimitConfig = { rule_name: "bench", rule_items: [{ limit_by_header: "x-api-key", limit_keys: [{ key: "bench-key", token_per_minute: 1000000000 }] }], redis: { service_name: "redis.static", service_port: 80, timeout: 1000 } };
 
 // ---- configs for the plugins without an external service (each from its README's examples) ------
 const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
@@ -358,8 +362,8 @@ const scenarios: Scenario[] = [
   // In Higress's order (priority 600, 200, 100): the limit and the statistics in front of ai-proxy,
   // which replaces the client's x-api-key with the provider's credentials (behind it the limit
   // would find no key and never ask Redis). Each request checks and then adds in Redis.
-  { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: { "x-api-key": "bench-key" }, redisScripts: 2 },
-  { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: streamBody, headers: { "x-api-key": "bench-key" }, redisScripts: 2 },
+  { name: "AI chain", group: "ai", baseline: "bare chat", plugins: chain(["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: chainHeaders, redisScripts: 2 },
+  { name: "AI chain stream", group: "ai", baseline: "bare chat stream", plugins: chain(["ai-token-ratelimit", tokenLimitConfig], ["ai-statistics", {}], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: streamBody, headers: chainHeaders, redisScripts: 2 },
   // Request conversion: the 2 KB chat converted for Claude / Gemini, their answer converted back (against bare Envoy relaying the same answer).
   { name: "ai-proxy (2 KB request converted for Claude)", group: "ai", baseline: "bare Claude chat", plugins: plugin("ai-proxy", claudeConfig), method: "POST", path: "/v1/chat/completions", body: chatBody, expectBody: '"object":"chat.completion"' },
   { name: "ai-proxy (2 KB request converted for Gemini)", group: "ai", baseline: "bare Gemini chat", plugins: plugin("ai-proxy", geminiConfig), method: "POST", path: "/v1/chat/completions", body: chatBody, expectBody: '"object":"chat.completion"' },
@@ -742,6 +746,12 @@ function peerSection(by: Map<string, Result>): string[] {
   return L;
 }
 
+/** docs/benchmarks.svg and docs/benchmarks.md from a run's results (this run's, or --render's saved one). */
+function writeReports(results: Result[], sizes: ReturnType<typeof moduleSizes>): void {
+  writeFileSync(join(repoRoot, "docs", "benchmarks.svg"), chartSvg(results));
+  writeFileSync(join(repoRoot, "docs", "benchmarks.md"), report(results, sizes, started));
+}
+
 function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, started: Date): string {
   const by = new Map(results.map((r) => [r.name, r]));
   const cpu = cpus()[0]?.model ?? "unknown";
@@ -750,9 +760,10 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push(`Generated by \`npm run bench\` on ${started.toISOString()} — every number below comes from this one run on one machine.`, "");
   L.push("![Added Envoy CPU per request per scenario: median bar with IQR whisker, the native RBAC limit and the Wasm floor as dashed lines, Go comparators in orange](benchmarks.svg)", "");
   L.push(...noiseParagraph((name) => { const r = by.get(name); const b = r?.baseline ? by.get(r.baseline) : undefined; return r && b ? pairedCpu(r, b) : null; }));
-  L.push(...issueSection(by).slice(1), "");
+  L.push(...issueSection(by).slice(1));
+  L.push(...profileSummary((name) => { const r = by.get(name); const b = r?.baseline ? by.get(r.baseline) : undefined; return r && b ? pairedCpu(r, b)?.median : undefined; }), "");
   L.push("## Machine and method", "");
-  L.push(`- CPU: ${cpu} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; load average at the start ${loadAtStart.map((x) => x.toFixed(1)).join(" / ")} and at the end ${loadavg().map((x) => x.toFixed(1)).join(" / ")} (1/5/15 min)`);
+  L.push(`- CPU: ${cpu} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; load average at the start ${loadAtStart.map((x) => x.toFixed(1)).join(" / ")} and at the end ${loadAtEnd().map((x) => x.toFixed(1)).join(" / ")} (1/5/15 min)`);
   L.push(`- Envoy ${envoyVersion} (official build, V8), started by func-e with \`--concurrency 1\`; one Envoy per scenario, same bootstrap except the Wasm filters.`);
   L.push(`- Upstream: a compiled Go server (\`test/bench/upstream\`, GOMAXPROCS=1) on loopback; its CPU use during the throughput runs is reported so you can see it was not the bottleneck.`);
   L.push(`- Throughput: \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` (req/s at saturation). Latency: \`h2load --h1 -c4 --rps=${RATE / 4} -D ${SECONDS}\` = ${RATE} req/s fixed rate, p50/p99 from h2load's per-request log: ${LATENCY_SAMPLES} requests per round, so ${P99_BACKED ? `each round's p99 rests on the slowest ${Math.floor(LATENCY_SAMPLES / 100)}` : `a round's p99 would rest on ${Math.floor(LATENCY_SAMPLES / 100)} requests and is not shown (it needs ≥ 1,000 per round: \`--seconds 3\` or more)`}.`);
@@ -780,13 +791,20 @@ function report(results: Result[], sizes: ReturnType<typeof moduleSizes>, starte
   L.push(...bodyMemorySection());
   L.push(...replaySummary());
   L.push(...wafSummary());
-  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-replay.md](bench-replay.md): ai-cache answering repeated and paraphrased questions from Redis and Chroma (1,000 requests)", "- [bench-waf.md](bench-waf.md): the waf plugin beside nginx + ModSecurity (CRS PL1/PL2, four requests, 1 KB → 1 MB bodies, start, size, memory)", "- [bench-memory.md](bench-memory.md): VM memory over 1,000,000 requests through each plugin of the AI chain, ai-token-ratelimit with a real Redis (counted, not timed)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "");
+  L.push("", "## Other reports", "", "- [bench-body-memory.md](bench-body-memory.md): how ai-proxy's memory per request-body byte is measured, with both tables", "- [bench-replay.md](bench-replay.md): ai-cache answering repeated and paraphrased questions from Redis and Chroma (1,000 requests)", "- [bench-waf.md](bench-waf.md): the waf plugin beside nginx + ModSecurity (CRS PL1/PL2, four requests, 1 KB → 1 MB bodies, start, size, memory)", "- [bench-memory.md](bench-memory.md): VM memory over 1,000,000 requests through each plugin of the AI chain, ai-token-ratelimit with a real Redis (counted, not timed)", "- [bench-json.md](bench-json.md): JSON inside the compiled module", "- [bench-profile.md](bench-profile.md): where the plugins' own share goes, by function and kind of work (CPU profiles of the modules)", "");
   L.push("", "## Rerun", "", "```sh", `npm run bench                       # all scenarios, ${RUNS} runs × ${SECONDS} s each`, "node --import tsx test/bench/run.ts --runs 5 --seconds 4 --only 'bare GET,key-auth'", "```", "");
   return L.join("\n");
 }
 
-const started = new Date();
-const loadAtStart = loadavg();
+const started = saved ? new Date(saved.generated) : new Date();
+const loadAtStart = saved?.load!.start ?? loadavg();
+/** Load at the end of the run: --render keeps the saved run's. */
+const loadAtEnd = () => saved?.load!.end ?? loadavg();
+if (saved) {
+  writeReports(saved.results, saved.sizes);
+  console.log(`bench --render: wrote docs/benchmarks.md and docs/benchmarks.svg again from docs/benchmarks.json (the run of ${saved.generated})`);
+  process.exit(0);
+}
 const upstream = await startUpstream();
 const green = await startUpstream(process.execPath, ["--import", "tsx", join(repoRoot, "test", "bench", "green-mock.ts")]);
 greenPort = green.port;
@@ -854,9 +872,10 @@ sideBench("replay.ts");
 sideBench("waf.ts");
 // VM memory over 1,000,000 requests through the AI chain's plugins (docs/bench-memory.md).
 sideBench("memory-flat.ts");
-writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, results, sizes }, null, 2));
-writeFileSync(join(repoRoot, "docs", "benchmarks.svg"), chartSvg(results));
-writeFileSync(join(repoRoot, "docs", "benchmarks.md"), report(results, sizes, started));
+// Where the own share of the rows above their floors goes (docs/bench-profile.md), before the report quotes it.
+sideBench("profile.ts");
+writeFileSync(join(repoRoot, "docs", "benchmarks.json"), JSON.stringify({ generated: started.toISOString(), envoyVersion, runs: RUNS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, load: { start: loadAtStart, end: loadAtEnd() }, results, sizes }, null, 2));
+writeReports(results, sizes);
 console.log("bench: wrote docs/benchmarks.md, docs/benchmarks.json and docs/benchmarks.svg");
 const bad = results.filter((r) => !r.skipped && (r.errors > 0 || r.non2xx > 0));
 if (bad.length) {
