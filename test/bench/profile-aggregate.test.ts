@@ -46,6 +46,7 @@ describe("moduleProfile", () => {
     expect(p.wasmSamples).toBe(6);
     expect(p.wasmUs).toBe(150); // 6 × 100 µs over 4 requests
     expect(p.totalUs).toBe(250);
+    expect(p.intervalUs).toBe(100);
   });
   it("adds up a function's nodes and splits by kind", () => {
     expect(p.functions[0]).toEqual({ name: "~lib/rt/tlsf/insertBlock", kind: "allocator", us: 75 });

@@ -43,6 +43,8 @@ export interface ModuleProfile {
   totalUs: number;
   /** Samples inside the module (the figures' resolution). */
   wasmSamples: number;
+  /** Mean time between two samples, µs (the sampler runs late on a busy machine). */
+  intervalUs: number;
   /** µs per request by kind, every kind present (0 when none). */
   kinds: Record<Kind, number>;
   /** The module's functions by self time, largest first: µs per request. */
@@ -77,7 +79,7 @@ export function moduleProfile(p: CpuProfile, requests: number): ModuleProfile {
   const kinds = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
   const functions = [...self].map(([name, us]) => ({ name, kind: kindOf(name), us: us / requests })).sort((a, b) => b.us - a.us || a.name.localeCompare(b.name));
   for (const f of functions) kinds[f.kind] += f.us;
-  return { requests, wasmUs: wasm / requests, totalUs: total / requests, wasmSamples, kinds, functions };
+  return { requests, wasmUs: wasm / requests, totalUs: total / requests, wasmSamples, intervalUs: mean, kinds, functions };
 }
 
 /** The module's sections other than custom ones (names, producers), for comparing two builds' code. */

@@ -38,7 +38,8 @@ const opt = (name: string, def: string) => {
 };
 const RENDER = argv.includes("--render");
 /** The run --render writes the report of again. */
-const saved = RENDER ? JSON.parse(readFileSync(join(repoRoot, "docs", "benchmarks.json"), "utf8")) as { generated: string; runs: number; seconds: number; results: Result[]; sizes: ReturnType<typeof moduleSizes>; load?: { start: number[]; end: number[] } } : null;
+// (JSON wrote NaN, a figure with no measurement, as null: read back as NaN, the report prints "—".)
+const saved = RENDER ? JSON.parse(readFileSync(join(repoRoot, "docs", "benchmarks.json"), "utf8"), (_k, v) => (v === null ? NaN : v)) as { generated: string; runs: number; seconds: number; results: Result[]; sizes: ReturnType<typeof moduleSizes>; load?: { start: number[]; end: number[] } } : null;
 if (saved && !saved.load) throw new Error("bench --render: docs/benchmarks.json has no load averages (it was written before --render existed)");
 const RUNS = saved?.runs ?? Number(opt("runs", "5"));
 const SECONDS = saved?.seconds ?? Number(opt("seconds", "4"));
