@@ -16,15 +16,24 @@ export function taggedName(name: string, tags: Array<string>): string {
   return out;
 }
 
+/** The default of every `tags` parameter: one shared empty list, not a new one per call. */
+const NO_TAGS: Array<string> = [];
+
 /** Series of one metric: plain name → host id. Ids < 0 mean the host refused the name. */
 abstract class Metric {
   private ids: Map<string, i64> = new Map<string, i64>();
+  /** The untagged series' id once the host gave one (-1 before): no hashing of the name per use. */
+  private plainId: i64 = -1;
   lastStatus: Status = Status.Ok;
 
   constructor(public readonly name: string, public readonly type: MetricType) {}
 
   /** The host id of a tagged series (key/value pairs: ["status", "200", "route", "r1"]). */
   protected id(tags: Array<string>): i64 {
+    if (tags.length < 2) {
+      if (this.plainId < 0) this.plainId = host.defineMetric(this.type, this.name); // a refusal is retried next time
+      return this.plainId;
+    }
     const full = taggedName(this.name, tags);
     if (this.ids.has(full)) return this.ids.get(full);
     const id = host.defineMetric(this.type, full);
@@ -39,7 +48,7 @@ abstract class Metric {
 export class Counter extends Metric {
   constructor(name: string) { super(name, MetricType.Counter); }
 
-  increment(delta: i64 = 1, tags: Array<string> = []): Status {
+  increment(delta: i64 = 1, tags: Array<string> = NO_TAGS): Status {
     if (delta <= 0) return this.done(Status.BadArgument);
     const id = this.id(tags);
     if (id < 0) return this.done(Status.BadArgument);
@@ -47,7 +56,7 @@ export class Counter extends Metric {
   }
 
   /** Current value, or -1 when unknown. */
-  value(tags: Array<string> = []): i64 {
+  value(tags: Array<string> = NO_TAGS): i64 {
     const id = this.id(tags);
     return id < 0 ? -1 : host.getMetric(<u32>id);
   }
@@ -57,20 +66,20 @@ export class Counter extends Metric {
 export class Gauge extends Metric {
   constructor(name: string) { super(name, MetricType.Gauge); }
 
-  set(value: i64, tags: Array<string> = []): Status {
+  set(value: i64, tags: Array<string> = NO_TAGS): Status {
     const id = this.id(tags);
     if (id < 0) return this.done(Status.BadArgument);
     return this.done(host.recordMetric(<u32>id, <u64>value));
   }
 
-  add(delta: i64, tags: Array<string> = []): Status {
+  add(delta: i64, tags: Array<string> = NO_TAGS): Status {
     if (delta == 0) return Status.Ok;
     const id = this.id(tags);
     if (id < 0) return this.done(Status.BadArgument);
     return this.done(host.incrementMetric(<u32>id, delta));
   }
 
-  value(tags: Array<string> = []): i64 {
+  value(tags: Array<string> = NO_TAGS): i64 {
     const id = this.id(tags);
     return id < 0 ? -1 : host.getMetric(<u32>id);
   }
@@ -80,7 +89,7 @@ export class Gauge extends Metric {
 export class Histogram extends Metric {
   constructor(name: string) { super(name, MetricType.Histogram); }
 
-  record(value: u64, tags: Array<string> = []): Status {
+  record(value: u64, tags: Array<string> = NO_TAGS): Status {
     const id = this.id(tags);
     if (id < 0) return this.done(Status.BadArgument);
     return this.done(host.recordMetric(<u32>id, value));

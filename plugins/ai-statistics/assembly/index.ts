@@ -3,7 +3,7 @@
 // with what other plugins wrote) and to counters named as Higress names them:
 //   route.<route>.upstream.<cluster>.model.<model>.consumer.<consumer>.metric.<name>
 // plus configurable attributes from fixed values, headers and request/response bodies.
-import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram, IS_HIGRESS, time, properties, routeName, clusterName } from "@sluice/sdk";
+import { Plugin, HttpFilter, BodyMode, Action, ConfigError, JsonObject, JsonValue, registerPlugin, log, Counter, Histogram, HeaderSnapshot, IS_HIGRESS, time, properties, routeName, clusterName } from "@sluice/sdk";
 import { ResponseTracker, StreamEventSink, accountUsage, usageSourceName, UsageSource, UserAttributes, escapeOnce, AiApi, classifyAiPath, aiApiSpendsTokens } from "@sluice/sdk/ai";
 import { parseJsonBytes, JsonObjectView } from "@sluice/sdk/json";
 export * from "@sluice/sdk/exports";
@@ -64,9 +64,47 @@ function defaultAttributes(full: bool): Array<Attribute> {
   return out;
 }
 
+/**
+ * The metrics of one route, cluster, model and consumer, named as Higress names them
+ * (`route.<route>.upstream.<cluster>.model.<model>.consumer.<consumer>.metric.<name>`), made
+ * once: a request of the same four costs no name building and no lookup by name.
+ */
+class MetricSet {
+  inputToken: Counter;
+  outputToken: Counter;
+  totalToken: Counter;
+  firstTokenDuration: Counter;
+  streamDurationCount: Counter;
+  serviceDuration: Counter;
+  durationCount: Counter;
+  firstTokenLatency: Histogram;
+  serviceLatency: Histogram;
+
+  constructor(base: string, public route: string, public cluster: string, public model: string, public consumer: string) {
+    this.inputToken = new Counter(base + "input_token");
+    this.outputToken = new Counter(base + "output_token");
+    this.totalToken = new Counter(base + "total_token");
+    this.firstTokenDuration = new Counter(base + "llm_first_token_duration");
+    this.streamDurationCount = new Counter(base + "llm_stream_duration_count");
+    this.serviceDuration = new Counter(base + "llm_service_duration");
+    this.durationCount = new Counter(base + "llm_duration_count");
+    this.firstTokenLatency = new Histogram(base + "llm_first_token_latency");
+    this.serviceLatency = new Histogram(base + "llm_service_latency");
+  }
+
+  is(route: string, cluster: string, model: string, consumer: string): bool {
+    return this.route == route && this.cluster == cluster && this.model == model && this.consumer == consumer;
+  }
+}
+
+/** Counters refuse increments ≤ 0 (as Higress skips them); latencies below zero record as 0. */
+function count(c: Counter, n: i64): void { if (n > 0) c.increment(n); }
+function record(h: Histogram, v: i64): void { h.record(<u64>(v < 0 ? 0 : v)); }
+
 class AiStatistics extends Plugin<Config> {
-  counters: Map<string, Counter> = new Map<string, Counter>();
-  histograms: Map<string, Histogram> = new Map<string, Histogram>();
+  metricSets: Map<string, MetricSet> = new Map<string, MetricSet>();
+  /** The set the last request used: most requests repeat it. */
+  lastSet: MetricSet | null = null;
 
   parseConfig(json: JsonObject, global: Config | null, err: ConfigError): Config | null {
     const c = new Config();
@@ -126,19 +164,16 @@ class AiStatistics extends Plugin<Config> {
 
   newFilter(): HttpFilter<Config> { return new StatisticsFilter(); }
 
-  count(name: string, n: i64): void {
-    if (n <= 0) return;
-    let c: Counter;
-    if (this.counters.has(name)) c = this.counters.get(name);
-    else { c = new Counter(name); this.counters.set(name, c); }
-    c.increment(n);
-  }
-
-  record(name: string, v: i64): void {
-    let h: Histogram;
-    if (this.histograms.has(name)) h = this.histograms.get(name);
-    else { h = new Histogram(name); this.histograms.set(name, h); }
-    h.record(<u64>(v < 0 ? 0 : v));
+  metricsOf(route: string, cluster: string, model: string, consumer: string): MetricSet {
+    const last = this.lastSet;
+    if (last !== null && last.is(route, cluster, model, consumer)) return last;
+    // Keyed by the names' common prefix: four values that make the same names share the metrics.
+    const base = "route." + route + ".upstream." + cluster + ".model." + model + ".consumer." + consumer + ".metric.";
+    let set: MetricSet;
+    if (this.metricSets.has(base)) set = this.metricSets.get(base);
+    else { set = new MetricSet(base, route, cluster, model, consumer); this.metricSets.set(base, set); }
+    this.lastSet = set;
+    return set;
   }
 }
 
@@ -168,27 +203,33 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
   api: AiApi = AiApi.Other;
 
   onRequestHeaders(endOfStream: bool): Action {
-    const path = this.requestHeaders.get(":path");
+    // Every header this reads (path, consumer, length, session, attributes), in one host call.
+    const headers = this.requestHeaders.snapshot();
+    const path = headers.get(":path");
     const p = path === null ? "" : path;
     this.api = classifyAiPath(String.UTF8.encode(p));
     if (!pathEnabled(p, this.api, this.config)) { this.skip = true; return Action.Continue; }
     this.route = routeName();
     this.cluster = clusterName();
-    const parts = this.route.split("@");
-    if (parts.length >= 3) { this.route = parts[0] + "@" + parts[1] + "@" + parts[2]; this.attrs.setString("api", this.route); }
-    else this.attrs.setString("api", "-");
-    const consumer = this.requestHeaders.get("x-mse-consumer");
+    // A route named `a@b@c[@…]` is an API: its first three parts name it.
+    const second = this.route.indexOf("@", this.route.indexOf("@") + 1);
+    if (this.route.indexOf("@") >= 0 && second >= 0) {
+      const third = this.route.indexOf("@", second + 1);
+      if (third >= 0) this.route = this.route.substring(0, third);
+      this.attrs.setString("api", this.route);
+    } else this.attrs.setString("api", "-");
+    const consumer = headers.get("x-mse-consumer");
     if (consumer !== null && consumer.length > 0) this.consumer = consumer;
     this.startMs = nowMs();
-    const cl = this.requestHeaders.get("content-length");
+    const cl = headers.get("content-length");
     if (cl !== null) { this.requestBytes = I64.parseInt(cl.trim()); if (this.requestBytes < 0) this.requestBytes = 0; }
-    const sid = this.sessionId();
+    const sid = this.sessionId(headers);
     if (sid.length > 0) this.attrs.setString("session_id", sid);
     this.requestModel = modelFromPath(p);
     // A Gemini-style path carries the model; the body (when read) overrides it.
-    setSpan("gen_ai.span.kind", "LLM");
+    setSpanTag("trace_span_tag.gen_ai.span.kind", "LLM");
     this.evaluate(FIXED, null);
-    this.evaluate(REQ_HEADER, null);
+    this.evaluate(REQ_HEADER, null, headers);
     if (endOfStream) this.finishRequest(null);
     else {
       this.requestBodyMode = BodyMode.Buffer;
@@ -230,7 +271,7 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
       }
     }
     this.requestModel = model;
-    setSpan("gen_ai.request.model", model);
+    setSpanTag("trace_span_tag.gen_ai.request.model", model);
     this.attrs.setInt("chat_round", rounds);
     this.attrs.writeToLog();
   }
@@ -251,7 +292,7 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
       this.evaluate(REQ_BODY, JsonValue.fromObject(obj));
     }
     this.requestModel = model;
-    setSpan("gen_ai.request.model", model);
+    setSpanTag("trace_span_tag.gen_ai.request.model", model);
     this.attrs.setInt("chat_round", rounds);
     this.attrs.writeToLog();
   }
@@ -259,9 +300,10 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
   onResponseHeaders(endOfStream: bool): Action {
     if (this.skip) return Action.Continue;
     this.sawResponse = true;
-    const s = this.responseHeaders.get(":status");
+    const headers = this.responseHeaders.snapshot();
+    const s = headers.get(":status");
     this.status = s === null ? 0 : I32.parseInt(s);
-    const ct = this.responseHeaders.get("content-type");
+    const ct = headers.get("content-type");
     if (!contentTypeEnabled(ct === null ? "" : ct, this.config.contentTypes)) { this.skip = true; return Action.Continue; }
     // The answer's tree is built only when an attribute reads the response body.
     for (let i = 0; i < this.config.attributes.length; i++) if (this.config.attributes[i].effectiveSources().includes(RESP_BODY)) this.tracker.keepBody = true;
@@ -276,7 +318,7 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
       }
       if (readsEvents) this.tracker.sink = this;
     }
-    this.evaluate(RESP_HEADER, null);
+    this.evaluate(RESP_HEADER, null, headers);
     if (endOfStream) this.finish(false);
     return Action.Continue;
   }
@@ -352,11 +394,11 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
           log.warn("token usage estimated (" + (cut ? "stream cut" : "no usage reported") + "): input " + input.toString() + ", output " + output.toString());
         }
         this.builtinUsage(a.usage.reasoningTokens, a.usage.cachedTokens);
-        setSpan("gen_ai.model_name", model);
-        setSpan("gen_ai.usage.input_tokens", input.toString());
-        setSpan("gen_ai.usage.output_tokens", output.toString());
-        setSpan("gen_ai.usage.total_tokens", total.toString());
-        log.debug("usage from " + usageSourceName(a.source) + ": model " + model + ", input " + input.toString() + ", output " + output.toString());
+        setSpanTag("trace_span_tag.gen_ai.model_name", model);
+        setSpanTag("trace_span_tag.gen_ai.usage.input_tokens", input.toString());
+        setSpanTag("trace_span_tag.gen_ai.usage.output_tokens", output.toString());
+        setSpanTag("trace_span_tag.gen_ai.usage.total_tokens", total.toString());
+        if (log.debugOn()) log.debug("usage from " + usageSourceName(a.source) + ": model " + model + ", input " + input.toString() + ", output " + output.toString());
       }
     }
     if (this.tracker.isStream) {
@@ -370,20 +412,19 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
     }
     this.attrs.writeToLog();
     if (!haveUsage) { log.info("get usage information failed, skip metric record"); return; }
-    const p = <AiStatistics>this.plugin;
-    const base = "route." + this.route + ".upstream." + this.cluster + ".model." + model + ".consumer." + this.consumer + ".metric.";
-    p.count(base + "input_token", input);
-    p.count(base + "output_token", output);
-    p.count(base + "total_token", total);
+    const m = (<AiStatistics>this.plugin).metricsOf(this.route, this.cluster, model, this.consumer);
+    count(m.inputToken, input);
+    count(m.outputToken, output);
+    count(m.totalToken, total);
     if (this.attrs.has("llm_first_token_duration")) {
       const ft = this.attrs.get("llm_first_token_duration")!.asInt(0);
-      p.count(base + "llm_first_token_duration", ft);
-      p.count(base + "llm_stream_duration_count", 1);
-      p.record(base + "llm_first_token_latency", ft);
+      count(m.firstTokenDuration, ft);
+      count(m.streamDurationCount, 1);
+      record(m.firstTokenLatency, ft);
     }
-    p.count(base + "llm_service_duration", end - this.startMs);
-    p.count(base + "llm_duration_count", 1);
-    p.record(base + "llm_service_latency", end - this.startMs);
+    count(m.serviceDuration, end - this.startMs);
+    count(m.durationCount, 1);
+    record(m.serviceLatency, end - this.startMs);
   }
 
   private builtinUsage(reasoning: i64, cached: i64): void {
@@ -396,8 +437,8 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
     }
   }
 
-  /** Evaluates the attributes of one source (body: the parsed JSON, or null). */
-  private evaluate(source: string, body: JsonValue | null): void {
+  /** Evaluates the attributes of one source (body: the parsed JSON, or null; headers: the source's header snapshot). */
+  private evaluate(source: string, body: JsonValue | null, headers: HeaderSnapshot | null = null): void {
     const attrs = this.config.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs[i];
@@ -406,8 +447,7 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
       let v: JsonValue | null = null;
       if (a.value.length > 0) {
         if (source == FIXED) v = JsonValue.fromString(a.value);
-        else if (source == REQ_HEADER) { const h = this.requestHeaders.get(a.value); if (h !== null) v = JsonValue.fromString(h); }
-        else if (source == RESP_HEADER) { const h = this.responseHeaders.get(a.value); if (h !== null) v = JsonValue.fromString(h); }
+        else if (source == REQ_HEADER || source == RESP_HEADER) { const h = headers !== null ? headers.get(a.value) : null; if (h !== null) v = JsonValue.fromString(h); }
         else if (body !== null) v = body.getPath(a.value);
       }
       if (isEmpty(v) && body !== null) v = builtinFromBody(a.key, source, body);
@@ -432,16 +472,16 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
       if (a.separateField) properties.setString([a.key], v.isString ? escapeOnce(text) : text);
       else this.attrs.set(a.key, v);
     }
-    if (a.applyToSpan) setSpan(a.traceSpanKey.length > 0 ? a.traceSpanKey : a.key, text);
+    if (a.applyToSpan) setSpanTag("trace_span_tag." + (a.traceSpanKey.length > 0 ? a.traceSpanKey : a.key), text);
   }
 
-  private sessionId(): string {
+  private sessionId(headers: HeaderSnapshot): string {
     if (this.config.sessionHeader.length > 0) {
-      const v = this.requestHeaders.get(this.config.sessionHeader);
+      const v = headers.get(this.config.sessionHeader);
       if (v !== null && v.length > 0) return v;
     }
     for (let i = 0; i < SESSION_HEADERS.length; i++) {
-      const v = this.requestHeaders.get(SESSION_HEADERS[i]);
+      const v = headers.get(SESSION_HEADERS[i]);
       if (v !== null && v.length > 0) return v;
     }
     return "";
@@ -499,10 +539,10 @@ function modelFromPath(path: string): string {
   return colon <= 0 ? "" : rest.substring(0, colon);
 }
 
-/** A span attribute (Higress: the `trace_span_tag.<key>` property). */
-function setSpan(key: string, value: string): void {
+/** A span attribute: Higress's `trace_span_tag.<key>` property, its whole name given (the fixed ones are literals). */
+function setSpanTag(property: string, value: string): void {
   if (value.length == 0) return;
-  properties.setString(["trace_span_tag." + key], value);
+  properties.setString([property], value);
 }
 
 registerPlugin("ai-statistics", () => new AiStatistics());

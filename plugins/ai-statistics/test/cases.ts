@@ -127,6 +127,29 @@ const rows: Row[] = [
     },
   },
   {
+    // Higress reads the session from the first of its agent headers that is set, in its order
+    // (x-openclaw-session-key, x-clawdbot-session-key, x-moltbot-session-key, x-agent-session);
+    // the route here is named without '@', so no API is named.
+    name: "session_id from the first agent session header set, in Higress's order; api '-' for a plain route name",
+    request: post("/v1/chat/completions", chatBody(), plain(), [["x-agent-session", "agent-1"], ["x-moltbot-session-key", "molt-1"]]),
+    expect: { status: 200, check: (o) => expect(aiLog(o)).toMatchObject({ session_id: "molt-1", api: "-", input_token: 12 }) },
+  },
+  {
+    // The plugin keeps each model and consumer's counters once made, and the last ones at hand:
+    // going back to gpt-4o after alice's qwen-max must count on gpt-4o's, and leave alice's alone.
+    name: "back to the first model and consumer: their counters go on, the second's stay",
+    request: post("/v1/chat/completions", chatBody(), plain()),
+    expect: {
+      status: 200,
+      check: async (o) => {
+        expect(await o.metric(METRIC("gpt-4o", "none", "input_token"))).toBe(11 * 12);
+        expect(await o.metric(METRIC("gpt-4o", "none", "llm_duration_count"))).toBe(11);
+        expect(await o.metric(METRIC("qwen-max", "alice", "input_token"))).toBe(7);
+        expect(await o.metric(METRIC("qwen-max", "alice", "llm_duration_count"))).toBe(1);
+      },
+    },
+  },
+  {
     name: "a path outside enable_path_suffixes that is no LLM API is not recorded (/v1/files)",
     request: post("/v1/files", chatBody(), plain()),
     expect: {
