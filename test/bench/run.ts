@@ -360,6 +360,9 @@ const scenarios: Scenario[] = [
   { name: "ai-data-masking stream", group: "ai", baseline: "ai-proxy stream", plugins: chain(["ai-data-masking", maskingConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: streamBody },
   { name: "ai-security-guard (request check)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-security-guard", guardConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
   { name: "ai-cache (exact hits from Redis)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-cache", cacheConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  // The AI chain's two plugins in front of ai-proxy, each alone: what each adds to the chain's row.
+  { name: "ai-statistics", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-statistics", {}], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody },
+  { name: "ai-token-ratelimit (2 Redis scripts through webdis)", group: "ai", baseline: "ai-proxy", plugins: chain(["ai-token-ratelimit", tokenLimitConfig], ["ai-proxy", aiProxyConfig]), method: "POST", path: "/v1/chat/completions", body: chatBody, headers: chainHeaders, redisScripts: 2 },
   // In Higress's order (priority 600, 200, 100): the limit and the statistics in front of ai-proxy,
   // which replaces the client's x-api-key with the provider's credentials (behind it the limit
   // would find no key and never ask Redis). Each request checks and then adds in Redis.
