@@ -46,7 +46,8 @@
   (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 1))
   (func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 1))
   (func (export "proxy_on_context_create") (param i32 i32))
-  (func (export "proxy_on_done") (param i32) (result i32) (i32.const 1))
+  ;; Envoy enters the VM for proxy_on_log after every request, as it does for ai-proxy (which logs then).
+  (func (export "proxy_on_log") (param i32))
   (func (export "proxy_on_delete") (param i32))
   (func $reset (global.set $next (global.get $heap)))
   ;; Request headers: every pair (the request id for log lines is taken from them), the clock, the original host and path kept,

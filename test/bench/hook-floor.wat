@@ -22,7 +22,6 @@
   (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 1))
   (func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 1))
   (func (export "proxy_on_context_create") (param i32 i32))
-  (func (export "proxy_on_done") (param i32) (result i32) (i32.const 1))
   (func (export "proxy_on_delete") (param i32))
   (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
     (global.set $next (global.get $heap))

@@ -109,6 +109,8 @@ export class Emulator implements StreamHost {
   logLevel: number;
   /** Counts of host calls made by the module, by import name. */
   readonly hostCalls = new Map<string, number>();
+  /** The module's exports the host entered, by name (a hook the module does not export is not entered). */
+  readonly vmEntries = new Map<string, number>();
 
   private instance!: WebAssembly.Instance;
   private mem!: GuestMemory;
@@ -276,6 +278,7 @@ export class Emulator implements StreamHost {
     if (this.failed) return undefined;
     const f = this.exportsMap[name];
     if (typeof f !== "function") return name === "proxy_on_done" || name === "proxy_on_vm_start" || name === "proxy_on_configure" ? 1 : 0;
+    this.vmEntries.set(name, (this.vmEntries.get(name) ?? 0) + 1);
     const saved = this.effective;
     this.effective = contextId;
     this.depth++;
