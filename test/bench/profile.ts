@@ -16,7 +16,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { cpus } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { Emulator, type RequestSpec } from "../../harness/src/emulator/index.js";
@@ -224,11 +223,6 @@ export function profileSummary(added: (row: string) => number | undefined): stri
 
 const isMain = process.argv[1]?.endsWith("profile.ts");
 if (isMain) {
-  // `npm run bench` pins itself and its children to the cores Envoy does not use (one, here).
-  // On one core V8's sampler thread takes turns with the module and the time it takes is counted
-  // as the module's: every figure came out about 1.7 times as large. The Envoys are gone by now,
-  // so the profile takes every core again.
-  if (cpus().length > 1) spawnSync("taskset", ["-a", "-p", "-c", `0-${cpus().length - 1}`, String(process.pid)]);
   const argv = process.argv.slice(2);
   const i = argv.indexOf("--scale");
   const scale = i >= 0 ? Number(argv[i + 1]) : 1;
