@@ -130,8 +130,8 @@ const rows: Row[] = [
     // Higress reads the session from the first of its agent headers that is set, in its order
     // (x-openclaw-session-key, x-clawdbot-session-key, x-moltbot-session-key, x-agent-session);
     // the route here is named without '@', so no API is named.
-    name: "session_id from the first agent session header set, in Higress's order; api '-' for a plain route name",
-    request: post("/v1/chat/completions", chatBody(), plain(), [["x-agent-session", "agent-1"], ["x-moltbot-session-key", "molt-1"]]),
+    name: "session_id from the first agent session header set, in Higress's order (repeated, in another case: the first value); api '-' for a plain route name",
+    request: post("/v1/chat/completions", chatBody(), plain(), [["x-agent-session", "agent-1"], ["X-Moltbot-Session-Key", "molt-1"], ["x-moltbot-session-key", "molt-2"]]),
     expect: { status: 200, check: (o) => expect(aiLog(o)).toMatchObject({ session_id: "molt-1", api: "-", input_token: 12 }) },
   },
   {
