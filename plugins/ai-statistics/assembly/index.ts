@@ -212,8 +212,9 @@ class StatisticsFilter extends HttpFilter<Config> implements StreamEventSink {
     this.route = routeName();
     this.cluster = clusterName();
     // A route named `a@b@c[@…]` is an API: its first three parts name it.
-    const second = this.route.indexOf("@", this.route.indexOf("@") + 1);
-    if (this.route.indexOf("@") >= 0 && second >= 0) {
+    const first = this.route.indexOf("@");
+    const second = first < 0 ? -1 : this.route.indexOf("@", first + 1);
+    if (second >= 0) {
       const third = this.route.indexOf("@", second + 1);
       if (third >= 0) this.route = this.route.substring(0, third);
       this.attrs.setString("api", this.route);
